@@ -1,0 +1,1 @@
+"""Benchmarks behind `copilot bench`: each area registers cases; the runner prints medians and ratios."""
