@@ -1,0 +1,36 @@
+"""The `copilot` command: serve the MCP tools, chat, evaluate, open the UI, benchmark."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+from rich.console import Console
+
+app = typer.Typer(
+    name="copilot",
+    help="Microscope Copilot: a language-model agent that runs a digital-twin microscope through MCP tools.",
+    no_args_is_help=True,
+    add_completion=False,
+)
+
+
+@app.command()
+def bench(
+    area: Annotated[
+        list[str] | None, typer.Option("--area", "-a", help="Only these areas (twin, afm, server).")
+    ] = None,
+) -> None:
+    """Print the speed figures as medians, with same-run reference ratios and targets."""
+    from copilot.bench.runner import render, run_areas
+
+    console = Console()
+    with console.status("benchmarking...") as status:
+        report = run_areas(area or [], progress=lambda name: status.update(f"benchmarking {name}..."))
+    render(report, console)
+    if not report.all_ok:
+        console.print("[yellow]some figures miss their targets[/yellow]")
+
+
+def main() -> None:
+    app()
