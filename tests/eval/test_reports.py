@@ -1,0 +1,90 @@
+"""Report writers produce a stable JSON, Markdown with failures spelled out, HTML with images; compare diffs runs."""
+
+from __future__ import annotations
+
+import base64
+import io
+import json
+from pathlib import Path
+
+import numpy as np
+import pytest
+from PIL import Image
+
+from copilot.eval.checks import CheckResult
+from copilot.eval.compare import compare_reports, flipped_episodes
+from copilot.eval.report import load_report, write_reports
+from copilot.eval.results import EpisodeResult
+
+
+def png_b64() -> str:
+    buf = io.BytesIO()
+    Image.fromarray(np.arange(64, dtype=np.uint8).reshape(8, 8)).save(buf, format="PNG")
+    return base64.b64encode(buf.getvalue()).decode()
+
+
+def episode(task: str, category: str, success: bool, trial: int = 0) -> EpisodeResult:
+    checks = [
+        CheckResult("state", True, 1.0, "beam.energy_kv = 80"),
+        CheckResult("fact", success, float(success), "atom_count: answer 90 vs truth 120 <&>"),
+    ]
+    return EpisodeResult(
+        task,
+        category,
+        "stem",
+        0,
+        trial,
+        7,
+        "count the atoms",
+        success,
+        0.5 + 0.5 * success,
+        checks,
+        steps=3,
+        tool_calls=3,
+        answer="90 atoms",
+        images_png_b64=[png_b64()],
+    )
+
+
+def test_reports_hold_summaries_failures_and_inline_images(tmp_path: Path) -> None:
+    results = [episode("count", "analysis", False), episode("kv", "parameter_setting", True)]
+    _report, paths = write_reports(tmp_path, results, "scripted", {"trials": 1})
+    data = load_report(paths["json"])
+    assert data["schema_version"] == 1 and data["model"] == "scripted"
+    assert data["overall"]["successes"] == 1 and data["overall"]["episodes"] == 2
+    assert [c["name"] for c in data["categories"]] == ["analysis", "parameter_setting"]
+    assert "images_png_b64" not in data["episodes"][0]
+    md = paths["markdown"].read_text()
+    assert "pass@1 50%" in md and "`count` paraphrase 0 trial 0: fact: atom_count: answer 90 vs truth 120" in md
+    page = paths["html"].read_text()
+    assert page.count("<h2>") == 3 and "data:image/png;base64," + png_b64() in page
+    assert "&lt;&amp;&gt;" in page and "<&>" not in page
+
+
+def test_compare_shows_changed_rates_and_flipped_episodes(tmp_path: Path) -> None:
+    a, _ = write_reports(
+        tmp_path / "a", [episode("count", "analysis", False), episode("kv", "parameter_setting", True)], "m", {}
+    )
+    b, _ = write_reports(
+        tmp_path / "b",
+        [
+            episode("count", "analysis", True),
+            episode("kv", "parameter_setting", False),
+            episode("new", "alignment", True),
+        ],
+        "m",
+        {},
+    )
+    changes = {(c.section, c.name): c for c in compare_reports(a, b)}
+    assert changes[("task", "count")].delta == 1.0
+    assert changes[("task", "kv")].delta == -1.0
+    assert changes[("task", "new")].pass_a is None
+    assert changes[("overall", "overall")].pass_b == 2 / 3
+    assert flipped_episodes(a, b) == (["count#p0#t0"], ["kv#p0#t0"])
+
+
+def test_load_report_rejects_a_file_that_is_not_a_report(tmp_path: Path) -> None:
+    path = tmp_path / "x.json"
+    path.write_text(json.dumps({"hello": 1}))
+    with pytest.raises(ValueError, match="not an evaluation report"):
+        load_report(path)
