@@ -1,0 +1,117 @@
+"""`copilot eval`: run the task suite against a model and write the reports; `copilot eval compare A B`."""
+
+from __future__ import annotations
+
+import asyncio
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.table import Table
+
+from copilot.eval.tables import SUMMARY_HEADER, pct, summary_row
+
+eval_app = typer.Typer(
+    help="Measure how well an agent solves microscope tasks on the twin, judged against ground truth.",
+    invoke_without_command=True,
+    add_completion=False,
+)
+
+
+@eval_app.callback()
+def run(
+    ctx: typer.Context,
+    model: Annotated[
+        str,
+        typer.Option("--model", "-m", help="offline | openai:<model> | reference (replays the reference solutions)"),
+    ] = "offline",
+    tasks: Annotated[
+        str,
+        typer.Option("--tasks", "-t", help="all, a category, stem/afm, a task id prefix, a YAML file or a directory"),
+    ] = "all",
+    trials: Annotated[int, typer.Option("--trials", "-k", min=1, help="trials per instruction")] = 1,
+    concurrency: Annotated[int, typer.Option("--concurrency", "-n", min=1, help="episodes run in parallel")] = 2,
+    out: Annotated[Path, typer.Option("--out", "-o", help="directory for the reports and every run's files")] = Path(
+        "eval-out"
+    ),
+    first_paraphrase_only: Annotated[
+        bool, typer.Option("--first-paraphrase-only", help="run only the canonical wording of each task")
+    ] = False,
+) -> None:
+    """Run the suite and write report.json, report.md and report.html into --out."""
+    if ctx.invoked_subcommand is not None:
+        return
+    from copilot.eval.report import write_reports
+    from copilot.eval.runner import RunConfig, episodes_of, run_suite
+    from copilot.eval.task import TaskFileError, load_tasks
+
+    console = Console()
+    try:
+        suite = load_tasks(tasks)
+    except TaskFileError as exc:
+        console.print(f"[red]{exc}[/red]")
+        raise typer.Exit(2) from exc
+    cfg = RunConfig(
+        model=model,
+        trials=trials,
+        concurrency=concurrency,
+        out_dir=out,
+        all_paraphrases=not first_paraphrase_only,
+        extra={"tasks": tasks},
+    )
+    total = len(episodes_of(suite, cfg))
+    columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn())
+    with Progress(*columns, console=console) as progress:
+        bar = progress.add_task(f"{model}: {len(suite)} tasks", total=total)
+        results = asyncio.run(run_suite(suite, cfg, on_done=lambda r: progress.advance(bar)))
+    report, paths = write_reports(out, results, model, cfg.describe())
+    table = Table(*SUMMARY_HEADER, title=f"Evaluation of {model}")
+    for row in [*report["categories"], report["overall"]]:
+        table.add_row(*summary_row(row))
+    console.print(table)
+    for kind, path in paths.items():
+        console.print(f"{kind}: {path}")
+
+
+@eval_app.command()
+def compare(
+    a: Annotated[Path, typer.Argument(help="the earlier report.json")],
+    b: Annotated[Path, typer.Argument(help="the later report.json")],
+) -> None:
+    """Show what changed between two runs: rates overall, per category and per task, and flipped episodes."""
+    from copilot.eval.compare import compare_reports, flipped_episodes
+    from copilot.eval.report import load_report
+
+    console = Console()
+    try:
+        ra, rb = load_report(a), load_report(b)
+    except ValueError as exc:
+        console.print(f"[red]{exc}[/red]")
+        raise typer.Exit(2) from exc
+    table = Table(
+        "section",
+        "name",
+        "pass@1 A",
+        "pass@1 B",
+        "change",
+        "partial A",
+        "partial B",
+        title=f"{ra['model']} ({a}) -> {rb['model']} ({b})",
+    )
+    for c in compare_reports(ra, rb):
+        if c.section == "task" and c.pass_a == c.pass_b and c.partial_a == c.partial_b:
+            continue
+        colour = "green" if c.delta > 0 else "red" if c.delta < 0 else "white"
+        cells = [
+            "-" if v is None else pct(v) if i < 2 else f"{v:.2f}"
+            for i, v in enumerate((c.pass_a, c.pass_b, c.partial_a, c.partial_b))
+        ]
+        table.add_row(
+            c.section, c.name, cells[0], cells[1], f"[{colour}]{100 * c.delta:+.0f} pts[/{colour}]", cells[2], cells[3]
+        )
+    console.print(table)
+    fixed, broken = flipped_episodes(ra, rb)
+    console.print(f"fixed ({len(fixed)}): {', '.join(fixed) or '-'}")
+    console.print(f"broken ({len(broken)}): {', '.join(broken) or '-'}")

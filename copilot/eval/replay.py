@@ -1,0 +1,98 @@
+"""Replay a list of tool calls through an in-memory MCP client, as the agent's event stream.
+
+This is the ``reference`` model of the evaluation (every task's reference solution) and the way task set-up steps
+run. Arguments may refer to earlier results: ``"$img.id"`` is field ``id`` of the step saved as ``img``; the answer
+template may quote them: ``"{atoms.count}"`` or ``"{lattice.a_nm:.3f}"``.
+"""
+
+from __future__ import annotations
+
+import base64
+import re
+from collections.abc import AsyncIterator, Sequence
+from typing import Any
+
+from fastmcp import Client
+from mcp import types as mcp_types
+
+from copilot.agent.events import AgentEvent, Final, ImageRef, ToolCall, ToolResult
+from copilot.eval.task import ToolStep
+
+REFERENCE_LABEL = "reference solution (replay)"
+_FIELD = re.compile(r"\{([a-z][a-z0-9_]*)((?:\.[A-Za-z0-9_]+)*)(?::([^{}]*))?\}")
+
+
+class ReplayError(RuntimeError):
+    """A step refers to a result that does not exist, or a step failed that was expected to succeed."""
+
+
+def resolve(path: str, saved: dict[str, Any]) -> Any:
+    """The value at ``name.field.sub`` (list indices allowed) among saved results."""
+    name, *fields = path.split(".")
+    if name not in saved:
+        raise ReplayError(f"no step saved as {name!r} (saved: {sorted(saved)})")
+    value = saved[name]
+    for f in fields:
+        if isinstance(value, list) and f.isdigit() and int(f) < len(value):
+            value = value[int(f)]
+        elif isinstance(value, dict) and f in value:
+            value = value[f]
+        else:
+            raise ReplayError(f"result {name!r} has no field {f!r} on the way to {path!r}")
+    return value
+
+
+def resolve_args(args: dict[str, Any], saved: dict[str, Any]) -> dict[str, Any]:
+    """Arguments with every ``"$name.field"`` string replaced by the saved value."""
+    return {k: resolve(v[1:], saved) if isinstance(v, str) and v.startswith("$") else v for k, v in args.items()}
+
+
+def render_answer(template: str, saved: dict[str, Any]) -> str:
+    """The answer template with ``{name.field[:format]}`` filled from saved results."""
+
+    def fill(m: re.Match[str]) -> str:
+        value = resolve(m.group(1) + m.group(2), saved)
+        return format(value, m.group(3) or "")
+
+    return _FIELD.sub(fill, template)
+
+
+def _images(content: Sequence[Any]) -> tuple[ImageRef, ...]:
+    return tuple(
+        ImageRef(png=base64.b64decode(block.data), caption="")
+        for block in content
+        if isinstance(block, mcp_types.ImageContent)
+    )
+
+
+def _text(content: Sequence[Any]) -> str:
+    return "\n".join(block.text for block in content if isinstance(block, mcp_types.TextContent))
+
+
+async def call_step(client: Client[Any], step: ToolStep, saved: dict[str, Any], index: int) -> list[AgentEvent]:
+    """Run one step; return its ToolCall and ToolResult events and save its result when asked."""
+    args = resolve_args(step.args, saved)
+    call_id = f"replay-{index}"
+    result = await client.call_tool(step.tool, args, raise_on_error=False)
+    text = _text(result.content)
+    data = dict(result.structured_content or {}) if not result.is_error else {"error": text}
+    if result.is_error != step.expect_error:
+        wanted = "an error" if step.expect_error else "success"
+        raise ReplayError(f"step {index} {step.tool}({args}) was expected to give {wanted}, got: {text[:300]}")
+    if step.save_as:
+        saved[step.save_as] = data
+    return [
+        ToolCall(call_id, step.tool, args),
+        ToolResult(call_id, step.tool, not result.is_error, data, text, _images(result.content)),
+    ]
+
+
+async def replay(
+    client: Client[Any], steps: Sequence[ToolStep], answer: str, saved: dict[str, Any] | None = None
+) -> AsyncIterator[AgentEvent]:
+    """Replay ``steps`` then answer, as events (the client must be connected)."""
+    saved = {} if saved is None else saved
+    for index, step in enumerate(steps):
+        for event in await call_step(client, step, saved, index):
+            yield event
+    yield Final(text=render_answer(answer, saved), model=REFERENCE_LABEL)
