@@ -1,0 +1,112 @@
+"""What the planner reads back from tool results: outcomes, the latest acquisition id, feature positions."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+POSITION_KEYS = (("x_nm", "y_nm"), ("x", "y"))
+BRIGHTNESS_WORDS = ("intensity", "brightness", "counts", "signal", "z", "score")
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """One tool call and its result, as the planner sees it."""
+
+    name: str
+    args: dict[str, Any]
+    ok: bool
+    data: dict[str, Any]
+    text: str
+
+
+def last_acquisition_id(outcomes: Sequence[Outcome]) -> str | None:
+    """The id of the newest acquisition returned in this turn, if any."""
+    for outcome in reversed(outcomes):
+        if outcome.ok and (outcome.name.startswith("acquire") or outcome.name == "list_acquisitions"):
+            found = _acquisition_id(outcome.data)
+            if found:
+                return found
+    return None
+
+
+def _acquisition_id(data: Any) -> str | None:
+    if isinstance(data, dict):
+        for key in ("acquisition_id", "acq_id", "id"):
+            if isinstance(data.get(key), str):
+                return str(data[key])
+        for value in reversed(list(data.values())):
+            found = _acquisition_id(value)
+            if found:
+                return found
+    if isinstance(data, list) and data:
+        return _acquisition_id(data[-1])
+    return None
+
+
+def _records(data: Any) -> Iterator[dict[str, Any]]:
+    """Every dict inside a result (depth first), the result itself included."""
+    if isinstance(data, dict):
+        yield data
+        for value in data.values():
+            yield from _records(value)
+    elif isinstance(data, list):
+        for item in data:
+            yield from _records(item)
+
+
+def position(record: dict[str, Any]) -> tuple[float, float] | None:
+    """The (x_nm, y_nm) FOV position a result record names, if it names one."""
+    for x_key, y_key in POSITION_KEYS:
+        x, y = record.get(x_key), record.get(y_key)
+        if isinstance(x, int | float) and isinstance(y, int | float):
+            return float(x), float(y)
+    return None
+
+
+def brightest_position(data: dict[str, Any]) -> tuple[float, float] | None:
+    """The position of the brightest located feature (by the first brightness-like field the records carry)."""
+    located = [r for r in _records(data) if position(r) is not None]
+    for word in BRIGHTNESS_WORDS:
+        scored = [r for r in located if isinstance(_field(r, word), int | float)]
+        if scored:
+            return position(max(scored, key=lambda r: float(_field(r, word))))
+    return position(located[0]) if located else None
+
+
+def feature_position(data: dict[str, Any], kinds: Sequence[str]) -> tuple[float, float] | None:
+    """The position of the first located feature whose kind/type/label mentions one of ``kinds``, else the first."""
+    located = [r for r in _records(data) if position(r) is not None and r is not data]
+    for record in located:
+        label = " ".join(str(record.get(k, "")) for k in ("kind", "type", "label", "element", "species")).lower()
+        if any(kind in label for kind in kinds):
+            return position(record)
+    return position(located[0]) if located else None
+
+
+def _field(record: dict[str, Any], word: str) -> Any:
+    for key, value in record.items():
+        if word == key.lower() or (len(word) > 1 and word in key.lower()):
+            return value
+    return None
+
+
+def stage_position_um(outcomes: Sequence[Outcome]) -> tuple[float, float] | None:
+    """The stage (x_um, y_um) from the newest status in this turn."""
+    for outcome in reversed(outcomes):
+        if outcome.ok and outcome.name in ("get_status", "move_stage"):
+            for record in _records(outcome.data):
+                x, y = record.get("x_um"), record.get("y_um")
+                if isinstance(x, int | float) and isinstance(y, int | float):
+                    return float(x), float(y)
+    return None
+
+
+def current_fov_nm(outcomes: Sequence[Outcome]) -> float | None:
+    """The field of view of the newest acquisition or scan setting in this turn."""
+    for outcome in reversed(outcomes):
+        for record in _records(outcome.data) if outcome.ok else ():
+            if isinstance(record.get("fov_nm"), int | float):
+                return float(record["fov_nm"])
+    return None
