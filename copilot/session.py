@@ -1,0 +1,409 @@
+"""One microscope session: the instrument (STEM or AFM), the acquisition store, the journal and the dose ledger.
+
+Every operation goes through :meth:`Session.call`: it takes the session lock (concurrent callers are serialised,
+so state is never torn), runs the operation, appends a journal line (ok or error) and returns the result. A
+rejected operation raises a :class:`~copilot.twin.errors.TwinError` and changes no state.
+
+Dose policy: an acquisition whose planned dose would take the session past ``dose_budget_e_per_A2``, or the
+scanned area of a beam-sensitive specimen past its critical dose, raises :class:`DoseBudgetError` unless it is
+called with ``approved=True`` (set only after the user explicitly approved) or the optional ``approval`` policy
+returns True.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import math
+import threading
+from collections.abc import Callable, Mapping
+from pathlib import Path
+from typing import Any, Literal, TypeVar
+
+import numpy as np
+
+from copilot.store import Acquisition, AcquisitionStore, ExportFormat, Journal
+from copilot.twin.errors import DoseBudgetError, SpecimenError
+
+T = TypeVar("T")
+ELEMENTARY_CHARGE_C = 1.602176634e-19
+DEFAULT_DOSE_BUDGET_E_PER_A2 = 1e8
+InstrumentKind = Literal["STEM", "AFM"]
+ApprovalPolicy = Callable[[str, dict[str, Any]], bool]
+Progress = Callable[..., Any]
+
+
+def _catalogue() -> dict[str, tuple[InstrumentKind, Any]]:
+    """Specimen name -> (instrument kind, catalogue entry) for every STEM specimen and AFM surface."""
+    from copilot.twin import STEM_SPECIMENS  # type: ignore[attr-defined]
+    from copilot.twin.afm import AFM_SURFACES  # type: ignore[attr-defined]
+
+    out: dict[str, tuple[InstrumentKind, Any]] = {}
+    for kind, cat in (("STEM", STEM_SPECIMENS), ("AFM", AFM_SURFACES)):
+        for name in cat:
+            out[name] = (kind, cat[name] if isinstance(cat, Mapping) else None)  # type: ignore[assignment]
+    return out
+
+
+def _describe(entry: Any) -> str:
+    if entry is None:
+        return ""
+    text = getattr(entry, "description", None) or (entry.get("description") if isinstance(entry, Mapping) else "")
+    return str(text or "")
+
+
+def _fields(obj: Any, skip: tuple[str, ...] = ()) -> dict[str, Any]:
+    """Non-array fields of a twin result (dataclass or plain object) as a dict."""
+    names = [f.name for f in dataclasses.fields(obj)] if dataclasses.is_dataclass(obj) else list(vars(obj))
+    return {k: getattr(obj, k) for k in names if k not in skip and not isinstance(getattr(obj, k), np.ndarray)}
+
+
+def _stats(arr: np.ndarray) -> dict[str, float]:
+    a = np.asarray(arr, dtype=np.float64)
+    return {"min": float(a.min()), "max": float(a.max()), "mean": float(a.mean()), "std": float(a.std())}
+
+
+class Session:
+    """A microscope session over a data folder (see :mod:`copilot.store` for the files it writes)."""
+
+    def __init__(
+        self,
+        data_dir: Path | str,
+        specimen: str = "graphene",
+        seed: int = 0,
+        dose_budget_e_per_A2: float = DEFAULT_DOSE_BUDGET_E_PER_A2,
+        *,
+        approval: ApprovalPolicy | None = None,
+    ) -> None:
+        if not (math.isfinite(dose_budget_e_per_A2) and dose_budget_e_per_A2 > 0):
+            raise ValueError(f"dose_budget_e_per_A2 must be a positive number, not {dose_budget_e_per_A2!r}")
+        self.data_dir = Path(data_dir).resolve()
+        self.store = AcquisitionStore(self.data_dir)
+        self.journal = Journal(self.data_dir / "journal.jsonl")
+        self.dose_budget_e_per_A2 = float(dose_budget_e_per_A2)
+        self.dose_used_e_per_A2 = sum(
+            float(self.store.metadata(i).metadata.get("dose_e_per_A2", 0.0)) for i in self.store.ids()
+        )
+        self.approval = approval
+        self.lock = threading.RLock()
+        self.instrument: Any = None
+        self.instrument_kind: InstrumentKind = "STEM"
+        self.specimen = specimen
+        self.seed = seed
+        self._instantiate(specimen, seed)
+
+    # -- plumbing --------------------------------------------------------------------------------------------
+
+    def call(
+        self, tool: str, args: dict[str, Any], fn: Callable[[], T], summary: Callable[[T], Any] | None = None
+    ) -> T:
+        """Run ``fn`` under the session lock and journal it as ``tool(args)``; errors are journaled and re-raised."""
+        with self.lock:
+            try:
+                result = fn()
+            except Exception as exc:
+                self.journal.record(tool, args, instrument_time_s=self.instrument_time_s(), error=exc)
+                raise
+            brief = summary(result) if summary else result
+            self.journal.record(
+                tool, args, instrument_time_s=self.instrument_time_s(), result=brief if isinstance(brief, dict) else {}
+            )
+            return result
+
+    def instrument_time_s(self) -> float:
+        """The simulated instrument clock in s (0 when the instrument has none)."""
+        value = getattr(self.instrument, "clock_s", None)
+        if value is None:
+            value = self.instrument.snapshot().get("clock_s", 0.0)
+        return float(value)
+
+    def require(self, kind: InstrumentKind) -> Any:
+        """The instrument, if it is of ``kind``; otherwise a SpecimenError saying what to load."""
+        if self.instrument_kind != kind:
+            raise SpecimenError(
+                f"This operation needs the {kind} instrument, but a {self.instrument_kind} specimen "
+                f"({self.specimen}) is loaded.",
+                hint=f"Load a {kind} specimen with load_specimen (see list_specimens).",
+            )
+        return self.instrument
+
+    def spawn(self, name: str) -> Session:
+        """A fresh session with the same specimen, seed, budget and policy in ``clients/<name>`` of this folder."""
+        safe = "".join(c if c.isalnum() or c in "-_" else "_" for c in name)[:64] or "client"
+        return Session(
+            self.data_dir / "clients" / safe,
+            self.specimen,
+            self.seed,
+            self.dose_budget_e_per_A2,
+            approval=self.approval,
+        )
+
+    def close(self) -> None:
+        """Close the journal file."""
+        self.journal.close()
+
+    # -- specimens and status ----------------------------------------------------------------------------------
+
+    def list_specimens(self) -> list[dict[str, str]]:
+        """Every loadable specimen: name, instrument (STEM or AFM) and a one-line description."""
+        return [{"name": n, "instrument": k, "description": _describe(e)} for n, (k, e) in _catalogue().items()]
+
+    def _instantiate(self, name: str, seed: int) -> None:
+        catalogue = _catalogue()
+        if name not in catalogue:
+            raise SpecimenError(f"Unknown specimen {name!r}; known: {', '.join(sorted(catalogue))}.")
+        kind = catalogue[name][0]
+        if kind == "STEM":
+            from copilot.twin import Microscope  # type: ignore[attr-defined]
+
+            instrument = Microscope(name, seed=seed)
+        else:
+            from copilot.twin.afm import AFM  # type: ignore[attr-defined]
+
+            instrument = AFM(name, seed=seed)
+        self.instrument, self.instrument_kind, self.specimen, self.seed = instrument, kind, name, seed
+
+    def load_specimen(self, name: str, seed: int = 0) -> dict[str, Any]:
+        """Load a specimen (switching between STEM and AFM as needed); the instrument starts from defaults."""
+
+        def run() -> dict[str, Any]:
+            self._instantiate(name, seed)
+            return self.status()
+
+        return self.call("load_specimen", {"name": name, "seed": seed}, run, lambda s: {"specimen": name})
+
+    def dose_ledger(self) -> dict[str, Any]:
+        """Budget, used and remaining session dose, and the critical dose of the loaded specimen (None: robust)."""
+        return {
+            "budget_e_per_A2": self.dose_budget_e_per_A2,
+            "used_e_per_A2": self.dose_used_e_per_A2,
+            "remaining_e_per_A2": max(0.0, self.dose_budget_e_per_A2 - self.dose_used_e_per_A2),
+            "critical_dose_e_per_A2": self.critical_dose_e_per_A2(),
+        }
+
+    def critical_dose_e_per_A2(self) -> float | None:
+        """Critical dose of the loaded specimen, or None when it is not beam-sensitive (or on the AFM)."""
+        specimen = getattr(self.instrument, "specimen", None)
+        value = getattr(specimen, "critical_dose_e_per_A2", None)
+        return float(value) if isinstance(value, (int, float)) and math.isfinite(value) else None
+
+    def status(self) -> dict[str, Any]:
+        """Instrument kind, specimen, every setting, the dose ledger and the latest acquisition id."""
+        with self.lock:
+            return {
+                "instrument": self.instrument_kind,
+                "specimen": self.specimen,
+                "seed": self.seed,
+                "instrument_time_s": self.instrument_time_s(),
+                "settings": self.instrument.snapshot(),
+                "dose": self.dose_ledger(),
+                "acquisitions": len(self.store.ids()),
+                "latest_acquisition_id": self.latest_acquisition_id,
+            }
+
+    # -- dose policy ------------------------------------------------------------------------------------------
+
+    def check_dose(self, operation: str, planned_e_per_A2: float, area_prior_e_per_A2: float, approved: bool) -> None:
+        """Raise DoseBudgetError when the planned dose breaks the budget or the area's critical dose."""
+        problems = []
+        if self.dose_used_e_per_A2 + planned_e_per_A2 > self.dose_budget_e_per_A2:
+            problems.append(
+                f"it would bring the session dose to {self.dose_used_e_per_A2 + planned_e_per_A2:.3g} e-/A^2, "
+                f"over the budget of {self.dose_budget_e_per_A2:.3g} e-/A^2"
+            )
+        critical = self.critical_dose_e_per_A2()
+        if critical is not None and area_prior_e_per_A2 + planned_e_per_A2 > critical:
+            problems.append(
+                f"this area has had {area_prior_e_per_A2:.3g} e-/A^2 and would reach "
+                f"{area_prior_e_per_A2 + planned_e_per_A2:.3g}, over the critical dose of {critical:.3g} e-/A^2 "
+                f"of {self.specimen}"
+            )
+        if not problems or approved:
+            return
+        details = {"operation": operation, "planned_dose_e_per_A2": planned_e_per_A2, **self.dose_ledger()}
+        if self.approval is not None and self.approval(operation, details):
+            return
+        raise DoseBudgetError(f"{operation} needs {planned_e_per_A2:.3g} e-/A^2, but {'; and '.join(problems)}.")
+
+    def _area_prior_dose(self, region_nm: tuple[float, float, float, float] | None = None) -> float:
+        """Highest dose already delivered inside a FOV region (x, y, width, height in nm; default: whole FOV)."""
+        inst = self.instrument
+        snap = inst.snapshot()
+        fov_nm = float(snap["scan"]["fov_nm"])
+        cx_nm, cy_nm = 1000.0 * float(snap["stage"]["x_um"]), 1000.0 * float(snap["stage"]["y_um"])
+        x_nm, y_nm, w_nm, h_nm = region_nm or (0.0, 0.0, fov_nm, fov_nm)
+        x0, y0 = cx_nm - fov_nm / 2 + x_nm, cy_nm - fov_nm / 2 + y_nm
+        dose_map = inst.dose_map()
+        data = np.asarray(dose_map.data)
+        xmin, xmax, ymin, ymax = (float(v) for v in dose_map.extent_nm)
+        ny, nx = data.shape
+        c0 = int(np.clip(math.floor((x0 - xmin) / (xmax - xmin) * nx), 0, nx - 1))
+        c1 = int(np.clip(math.ceil((x0 + w_nm - xmin) / (xmax - xmin) * nx), c0 + 1, nx))
+        r0 = int(np.clip(math.floor((y0 - ymin) / (ymax - ymin) * ny), 0, ny - 1))
+        r1 = int(np.clip(math.ceil((y0 + h_nm - ymin) / (ymax - ymin) * ny), r0 + 1, ny))
+        return float(data[r0:r1, c0:c1].max())
+
+    def _spend(self, dose_e_per_A2: float) -> None:
+        self.dose_used_e_per_A2 += float(dose_e_per_A2)
+
+    # -- STEM operations --------------------------------------------------------------------------------------
+
+    def _setter(self, tool: str, method: str, **kwargs: Any) -> dict[str, Any]:
+        args = {k: v for k, v in kwargs.items() if v is not None}
+        return self.call(tool, args, lambda: getattr(self.require("STEM"), method)(**args))
+
+    def set_beam(self, **kwargs: Any) -> dict[str, Any]:
+        """Beam energy (kV), current (pA), blanking; arguments left None are unchanged."""
+        return self._setter("set_beam", "set_beam", **kwargs)
+
+    def set_optics(self, **kwargs: Any) -> dict[str, Any]:
+        """Defocus, astigmatism, coma, Cs and convergence; arguments left None are unchanged."""
+        return self._setter("set_optics", "set_optics", **kwargs)
+
+    def set_scan(self, **kwargs: Any) -> dict[str, Any]:
+        """Field of view (nm), pixels, dwell (us) and rotation (deg); arguments left None are unchanged."""
+        return self._setter("set_scan", "set_scan", **kwargs)
+
+    def move_stage(self, relative: bool = False, **kwargs: Any) -> dict[str, Any]:
+        """Move the stage (um, deg), absolute or relative; axes left None are unchanged."""
+        return self._setter("move_stage", "move_stage", relative=relative, **kwargs)
+
+    def _store(self, kind: Any, metadata: dict[str, Any], arrays: dict[str, np.ndarray]) -> Acquisition:
+        base = {"instrument": self.instrument_kind, "specimen": self.specimen, "seed": self.seed}
+        acq = self.store.add(kind, {**base, **metadata}, arrays)
+        self._spend(float(metadata.get("dose_e_per_A2", 0.0)))
+        return acq
+
+    def acquire_image(
+        self, detector: str = "HAADF", *, approved: bool = False, progress: Progress | None = None
+    ) -> Acquisition:
+        """Scan one frame with the current settings, store it and return it (id, metadata, ``image`` array)."""
+
+        def run() -> Acquisition:
+            inst = self.require("STEM")
+            self.check_dose("acquire_image", float(inst.planned_dose_e_per_A2()), self._area_prior_dose(), approved)
+            frame = inst.acquire_image(detector=detector, progress=progress)
+            meta = {**_fields(frame, skip=("data",)), "statistics": _stats(frame.data)}
+            return self._store("image", meta, {"image": np.asarray(frame.data, dtype=np.float32)})
+
+        return self.call("acquire_image", {"detector": detector, "approved": approved}, run, _acq_summary)
+
+    def planned_spot_dose_e_per_A2(self, dwell_ms: float, area_A2: float) -> float:
+        """Dose of ``dwell_ms`` of the current beam spread over ``area_A2``."""
+        current_pa = float(self.require("STEM").snapshot()["beam"]["current_pa"])
+        return current_pa * 1e-12 * dwell_ms * 1e-3 / ELEMENTARY_CHARGE_C / area_A2
+
+    def acquire_spectrum(
+        self, kind: str, x_nm: float, y_nm: float, dwell_ms: float, *, approved: bool = False
+    ) -> Acquisition:
+        """Acquire an EELS or EDS spectrum at a point of the current FOV; stored with its energy axis."""
+        args = {"kind": kind, "x_nm": x_nm, "y_nm": y_nm, "dwell_ms": dwell_ms, "approved": approved}
+
+        def run() -> Acquisition:
+            inst = self.require("STEM")
+            scan = inst.snapshot()["scan"]
+            pixel_nm = float(scan["fov_nm"]) / float(scan["pixels"])
+            planned = self.planned_spot_dose_e_per_A2(dwell_ms, (10 * pixel_nm) ** 2)
+            prior = self._area_prior_dose((x_nm - pixel_nm / 2, y_nm - pixel_nm / 2, pixel_nm, pixel_nm))
+            self.check_dose("acquire_spectrum", planned, prior, approved)
+            spec = inst.acquire_spectrum(kind=kind, x_nm=x_nm, y_nm=y_nm, dwell_ms=dwell_ms)
+            meta = {**_fields(spec), "spectrum_kind": spec.kind, "channels": int(np.asarray(spec.counts).size)}
+            arrays = {"energy_eV": np.asarray(spec.energy_eV), "counts": np.asarray(spec.counts)}
+            return self._store("spectrum", meta, arrays)
+
+        return self.call("acquire_spectrum", args, run, _acq_summary)
+
+    def acquire_spectrum_image(
+        self,
+        kind: str,
+        x_nm: float,
+        y_nm: float,
+        width_nm: float,
+        height_nm: float,
+        pixels: int,
+        dwell_ms: float,
+        *,
+        approved: bool = False,
+    ) -> Acquisition:
+        """Acquire a spectrum image over a region of the current FOV (``pixels`` along its longer side)."""
+        region = {"x_nm": x_nm, "y_nm": y_nm, "width_nm": width_nm, "height_nm": height_nm}
+        args = {"kind": kind, **region, "pixels": pixels, "dwell_ms": dwell_ms, "approved": approved}
+
+        def run() -> Acquisition:
+            inst = self.require("STEM")
+            step_nm = max(width_nm, height_nm) / pixels
+            planned = self.planned_spot_dose_e_per_A2(dwell_ms, (10 * step_nm) ** 2)
+            self.check_dose("acquire_spectrum_image", planned, self._area_prior_dose(tuple(region.values())), approved)  # type: ignore[arg-type]
+            si = inst.acquire_spectrum_image(kind=kind, pixels=pixels, dwell_ms=dwell_ms, **region)
+            counts = np.asarray(si.counts)
+            meta = {**_fields(si), "spectrum_kind": si.kind, "shape": list(counts.shape), "pixel_size_nm": step_nm}
+            meta.setdefault("dose_e_per_A2", planned)
+            return self._store("spectrum_image", meta, {"energy_eV": np.asarray(si.energy_eV), "counts": counts})
+
+        return self.call("acquire_spectrum_image", args, run, _acq_summary)
+
+    def autofocus(self, range_nm: float = 50.0, steps: int = 11, *, approved: bool = False) -> Any:
+        """Run the twin's through-focus autofocus; its dose counts against the budget."""
+
+        def run() -> Any:
+            inst = self.require("STEM")
+            planned = steps * float(inst.planned_dose_e_per_A2())
+            self.check_dose("autofocus", planned, self._area_prior_dose(), approved)
+            result = inst.autofocus(range_nm=range_nm, steps=steps)
+            self._spend(float(result.dose_e_per_A2))
+            return result
+
+        return self.call(
+            "autofocus", {"range_nm": range_nm, "steps": steps, "approved": approved}, run, lambda r: _fields(r)
+        )
+
+    def dose_map(self) -> Any:
+        """The accumulated dose map of the specimen (read-only)."""
+        return self.call(
+            "get_dose_map", {}, lambda: self.require("STEM").dose_map(), lambda d: {"max": float(np.max(d.data))}
+        )
+
+    # -- AFM ----------------------------------------------------------------------------------------------------
+
+    def acquire_afm_image(self, channels: list[str] | None = None, *, progress: Progress | None = None) -> Acquisition:
+        """Scan an AFM frame and store every channel as a dataset (``<channel>`` names from the twin)."""
+
+        def run() -> Acquisition:
+            inst = self.require("AFM")
+            frame = (
+                inst.acquire_afm_image(channels)
+                if progress is None
+                else inst.acquire_afm_image(channels, progress=progress)
+            )
+            arrays = {name: np.asarray(a, dtype=np.float32) for name, a in frame.channels.items()}
+            meta = {**_fields(frame, skip=("channels",)), "channels": sorted(arrays)}
+            return self._store("afm_image", meta, arrays)
+
+        return self.call("acquire_afm_image", {"channels": channels}, run, _acq_summary)
+
+    # -- data -----------------------------------------------------------------------------------------------------
+
+    @property
+    def latest_acquisition_id(self) -> str | None:
+        """Id of the most recent acquisition in this data folder."""
+        return self.store.latest_id
+
+    def get_acquisition(self, acq_id: str) -> Acquisition:
+        """The acquisition with its arrays (from the cache or the HDF5 file)."""
+        return self.store.get(acq_id)
+
+    def list_acquisitions(self) -> list[dict[str, Any]]:
+        """A short summary of every acquisition, oldest first."""
+        return [self.store.metadata(i).summary() for i in self.store.ids()]
+
+    def export_acquisition(self, acq_id: str, name: str, fmt: ExportFormat) -> Path:
+        """Export an acquisition into ``exports/`` of the data folder (plain names only)."""
+        return self.call(
+            "export_acquisition",
+            {"id": acq_id, "name": name, "format": fmt},
+            lambda: self.store.export(acq_id, name, fmt),
+            lambda p: {"path": p.name},
+        )
+
+
+def _acq_summary(acq: Acquisition) -> dict[str, Any]:
+    return {"id": acq.id, "kind": acq.kind, "dose_e_per_A2": acq.metadata.get("dose_e_per_A2")}

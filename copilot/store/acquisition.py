@@ -1,0 +1,102 @@
+"""One acquisition as a record (arrays + JSON-friendly metadata) and its crash-safe HDF5 file."""
+
+from __future__ import annotations
+
+import json
+import os
+import tempfile
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Literal
+
+import h5py
+import numpy as np
+
+FORMAT_VERSION = 1
+AcquisitionKind = Literal["image", "spectrum", "spectrum_image", "afm_image"]
+
+
+@dataclass
+class Acquisition:
+    """An acquisition: its id, kind, metadata (calibration, dose, settings) and arrays.
+
+    ``metadata`` is JSON-friendly and carries units in its keys (``fov_nm``, ``pixel_size_nm``,
+    ``dose_e_per_A2``). ``arrays`` maps dataset names to numpy arrays; it is empty for an index entry whose
+    arrays have not been loaded from disk.
+    """
+
+    id: str
+    kind: AcquisitionKind
+    created_utc: str
+    metadata: dict[str, Any]
+    arrays: dict[str, np.ndarray] = field(default_factory=dict)
+
+    def summary(self) -> dict[str, Any]:
+        """A short description for listings: id, kind, time and the top-level scalar metadata."""
+        scalars = {k: v for k, v in self.metadata.items() if isinstance(v, (int, float, str, bool))}
+        return {"id": self.id, "kind": self.kind, "created_utc": self.created_utc, **scalars}
+
+
+def _flatten(prefix: str, value: Any) -> Iterator[tuple[str, Any]]:
+    """Yield ``("a/b/c", scalar)`` pairs for a nested mapping; lists become arrays when homogeneous."""
+    if isinstance(value, Mapping):
+        for key, sub in value.items():
+            yield from _flatten(f"{prefix}/{key}" if prefix else str(key), sub)
+    elif value is None:
+        yield prefix, "None"
+    elif isinstance(value, (bool, int, float, str, np.generic)):
+        yield prefix, value
+    else:
+        arr = np.asarray(value)
+        yield prefix, arr if arr.dtype.kind in "biuf" else json.dumps(value)
+
+
+def write_hdf5(path: Path, acq: Acquisition) -> None:
+    """Write ``acq`` to ``path`` atomically: temporary file in the same folder, fsync, then ``os.replace``."""
+    fd, tmp_name = tempfile.mkstemp(prefix=f".{path.stem}-", suffix=".h5.tmp", dir=path.parent)
+    os.close(fd)
+    try:
+        with h5py.File(tmp_name, "w") as f:
+            f.attrs["id"] = acq.id
+            f.attrs["kind"] = acq.kind
+            f.attrs["created_utc"] = acq.created_utc
+            f.attrs["format_version"] = FORMAT_VERSION
+            f.attrs["metadata_json"] = json.dumps(acq.metadata)
+            for key, val in _flatten("", acq.metadata):
+                f.attrs[key] = val
+            group = f.create_group("data")
+            for name, arr in acq.arrays.items():
+                group.create_dataset(name, data=arr, compression="lzf" if arr.size > 4096 else None)
+        with open(tmp_name, "rb+") as fh:
+            os.fsync(fh.fileno())
+        os.replace(tmp_name, path)
+        _fsync_dir(path.parent)
+    except BaseException:
+        Path(tmp_name).unlink(missing_ok=True)
+        raise
+
+
+def read_hdf5(path: Path, *, with_arrays: bool = True) -> Acquisition:
+    """Read an acquisition file; ``with_arrays=False`` reads only the attributes (for the index)."""
+    with h5py.File(path, "r") as f:
+        arrays = {name: np.asarray(ds[()]) for name, ds in f["data"].items()} if with_arrays else {}
+        return Acquisition(
+            id=str(f.attrs["id"]),
+            kind=str(f.attrs["kind"]),  # type: ignore[arg-type]
+            created_utc=str(f.attrs["created_utc"]),
+            metadata=json.loads(str(f.attrs["metadata_json"])),
+            arrays=arrays,
+        )
+
+
+def _fsync_dir(folder: Path) -> None:
+    """Make a rename durable by syncing its folder (a no-op where folders cannot be opened)."""
+    try:
+        fd = os.open(folder, os.O_RDONLY)
+    except OSError:
+        return
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)

@@ -1,0 +1,125 @@
+"""PNG previews: percentile-scaled images with a scale bar, and line plots of spectra (Pillow only)."""
+
+from __future__ import annotations
+
+import io
+import math
+
+import numpy as np
+from PIL import Image, ImageDraw, ImageFont
+
+MAX_SIDE_PX = 1024
+
+
+def to_uint8(data: np.ndarray, low_pct: float = 0.5, high_pct: float = 99.5) -> np.ndarray:
+    """Scale a 2-D array to 0..255 between two percentiles (non-finite values become 0)."""
+    arr = np.asarray(data, dtype=np.float64)
+    finite = np.isfinite(arr)
+    if not finite.any():
+        return np.zeros(arr.shape, dtype=np.uint8)
+    lo, hi = np.percentile(arr[finite], [low_pct, high_pct])
+    span = hi - lo if hi > lo else 1.0
+    scaled = np.clip((np.where(finite, arr, lo) - lo) / span, 0.0, 1.0)
+    return (scaled * 255.0 + 0.5).astype(np.uint8)
+
+
+def nice_length(target: float) -> float:
+    """The largest 1, 2 or 5 x 10^k not above ``target`` (``target`` > 0)."""
+    exponent = math.floor(math.log10(target))
+    for mantissa in (5.0, 2.0, 1.0):
+        value = mantissa * 10.0**exponent
+        if value <= target:
+            return value
+    return 10.0**exponent
+
+
+def _format_length(length_nm: float) -> str:
+    if length_nm >= 1000:
+        return f"{length_nm / 1000:g} um"
+    if length_nm < 1:
+        return f"{length_nm * 1000:g} pm"
+    return f"{length_nm:g} nm"
+
+
+def _fit(img: Image.Image, max_side_px: int) -> Image.Image:
+    scale = max_side_px / max(img.size)
+    if scale >= 1:
+        return img
+    size = (max(1, round(img.width * scale)), max(1, round(img.height * scale)))
+    return img.resize(size, Image.Resampling.BOX)
+
+
+def _draw_scale_bar(img: Image.Image, pixel_size_nm: float) -> None:
+    """Draw a white bar with a dark outline and its length in the lower-left corner."""
+    width_nm = img.width * pixel_size_nm
+    length_nm = nice_length(width_nm / 5)
+    bar_px = max(2, round(length_nm / pixel_size_nm))
+    thick = max(2, img.height // 80)
+    margin = max(4, img.width // 40)
+    x0, y1 = margin, img.height - margin
+    draw = ImageDraw.Draw(img)
+    fill = (255, 255, 255) if img.mode == "RGB" else 255
+    outline = (0, 0, 0) if img.mode == "RGB" else 0
+    draw.rectangle((x0, y1 - thick, x0 + bar_px, y1), fill=fill, outline=outline)
+    font = ImageFont.load_default(size=max(10, img.height // 40))
+    draw.text(
+        (x0, y1 - thick - 2),
+        _format_length(length_nm),
+        fill=fill,
+        anchor="lb",
+        font=font,
+        stroke_width=1,
+        stroke_fill=outline,
+    )
+
+
+def encode_png(img: Image.Image) -> bytes:
+    """PNG bytes of a Pillow image (optimised)."""
+    buf = io.BytesIO()
+    img.save(buf, format="PNG", optimize=False, compress_level=6)
+    return buf.getvalue()
+
+
+def image_preview(data: np.ndarray, pixel_size_nm: float | None, max_side_px: int = MAX_SIDE_PX) -> bytes:
+    """PNG of a 2-D float image or an (H, W, 3) uint8 RGB image, fitted to ``max_side_px``, with a scale bar.
+
+    ``pixel_size_nm`` is the size of one pixel of ``data``; ``None`` draws no scale bar.
+    """
+    arr = np.asarray(data)
+    if arr.ndim == 3 and arr.shape[2] == 3:
+        img = Image.fromarray(arr.astype(np.uint8), mode="RGB")
+    elif arr.ndim == 2:
+        img = Image.fromarray(to_uint8(arr), mode="L")
+    else:
+        raise ValueError(f"a preview needs a 2-D image or an (H, W, 3) RGB array, not shape {arr.shape}")
+    fitted = _fit(img, max_side_px)
+    if pixel_size_nm is not None and pixel_size_nm > 0:
+        _draw_scale_bar(fitted, pixel_size_nm * img.width / fitted.width)
+    return encode_png(fitted)
+
+
+def spectrum_plot(
+    x: np.ndarray, y: np.ndarray, *, x_label: str, y_label: str = "counts", size_px: tuple[int, int] = (800, 450)
+) -> bytes:
+    """PNG line plot of ``y`` against ``x`` with labelled min/max ticks on both axes."""
+    x = np.asarray(x, dtype=np.float64)
+    y = np.asarray(y, dtype=np.float64)
+    w, h = size_px
+    left, right, top, bottom = 70, 20, 20, 50
+    img = Image.new("RGB", size_px, (255, 255, 255))
+    draw = ImageDraw.Draw(img)
+    font = ImageFont.load_default(size=13)
+    draw.rectangle((left, top, w - right, h - bottom), outline=(0, 0, 0))
+    x_min, x_max = float(np.nanmin(x)), float(np.nanmax(x))
+    peak = float(np.nanmax(y))
+    y_min, y_max = 0.0, (peak if math.isfinite(peak) and peak > 0 else 1.0)
+    px = left + (x - x_min) / ((x_max - x_min) or 1.0) * (w - left - right)
+    py = h - bottom - (np.clip(y, y_min, None) - y_min) / ((y_max - y_min) or 1.0) * (h - top - bottom)
+    draw.line(list(zip(px.tolist(), py.tolist(), strict=True)), fill=(31, 90, 180), width=2)
+    draw.text((left, h - bottom + 6), f"{x_min:g}", fill=(0, 0, 0), font=font)
+    draw.text((w - right, h - bottom + 6), f"{x_max:g}", fill=(0, 0, 0), anchor="ra", font=font)
+    draw.text(((left + w - right) / 2, h - 8), x_label, fill=(0, 0, 0), anchor="ms", font=font)
+    draw.text((left - 6, top), f"{y_max:.3g}", fill=(0, 0, 0), anchor="ra", font=font)
+    draw.text((left - 6, h - bottom), "0", fill=(0, 0, 0), anchor="rb", font=font)
+    draw.text((8, (top + h - bottom) / 2), y_label, fill=(0, 0, 0), anchor="lm", font=font)
+    return encode_png(img)

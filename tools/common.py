@@ -1,0 +1,151 @@
+"""Shared conventions of the MCP tools: errors, images, result models, annotations, the session of a request.
+
+Tool modules register their tools with a ``register_<area>_tools(mcp, session)`` function that
+:func:`tools.server.create_server` calls. Inside a tool:
+
+- use ``session`` as a :class:`copilot.session.Session` (with ``session_per_client`` it is a proxy that resolves
+  to the calling client's own session);
+- raise :class:`copilot.twin.errors.TwinError` subclasses freely: the server turns them into ``ToolError`` with
+  the message and the hint (what to do next), see :func:`to_tool_error`;
+- return a :class:`Result` model (numbers with units in their names) and, for pictures, :func:`with_images`;
+- pass one of :data:`READ_ONLY`, :data:`SETTING`, :data:`ACQUIRE`, :data:`DESTRUCTIVE` as ``annotations=``.
+"""
+
+from __future__ import annotations
+
+import base64
+import contextvars
+import functools
+import inspect
+from collections.abc import Callable
+from typing import Any, TypeVar, cast
+
+import anyio
+import anyio.from_thread
+import anyio.to_thread
+import numpy as np
+from fastmcp import Context, FastMCP
+from fastmcp.exceptions import ToolError
+from fastmcp.tools import ToolResult
+from fastmcp.utilities.types import NotSet
+from mcp.types import ImageContent, TextContent, ToolAnnotations
+from pydantic import BaseModel, ConfigDict
+
+from copilot.store.preview import image_preview
+from copilot.twin.errors import TwinError
+
+F = TypeVar("F", bound=Callable[..., Any])
+T = TypeVar("T")
+Progress = Callable[..., None]
+
+READ_ONLY = ToolAnnotations(read_only_hint=True, destructive_hint=False, idempotent_hint=True, open_world_hint=False)
+"""Reads state or data; calling it twice changes nothing."""
+SETTING = ToolAnnotations(read_only_hint=False, destructive_hint=False, idempotent_hint=True, open_world_hint=False)
+"""Changes an instrument setting; repeating the same call leaves the same state."""
+ACQUIRE = ToolAnnotations(read_only_hint=False, destructive_hint=False, idempotent_hint=False, open_world_hint=False)
+"""Acquires (doses the specimen, advances the clock, stores a new acquisition)."""
+DESTRUCTIVE = ToolAnnotations(read_only_hint=False, destructive_hint=True, idempotent_hint=False, open_world_hint=False)
+"""Replaces or loses state (loading another specimen, changing a tip, overwriting)."""
+
+APPROVED_DESCRIPTION = (
+    "Set true ONLY after the user explicitly approved this over-budget or over-critical-dose acquisition in "
+    "the conversation. Never set it on your own initiative."
+)
+
+
+def to_tool_error(exc: TwinError) -> ToolError:
+    """A ToolError whose text says what was wrong (the message) and what to do next (the hint)."""
+    message = str(exc.args[0]) if exc.args else type(exc).__doc__ or ""
+    hint = f" Next: {exc.hint}" if exc.hint else ""
+    return ToolError(f"{type(exc).__name__}: {message}{hint}")
+
+
+def png_content(png: bytes) -> ImageContent:
+    """MCP image content of PNG bytes."""
+    return ImageContent(type="image", data=base64.b64encode(png).decode("ascii"), mime_type="image/png")
+
+
+def image_content(array: np.ndarray, pixel_size_nm: float | None = None) -> ImageContent:
+    """MCP image content (PNG, longest side <= 1024 px) of a 2-D float image or an (H, W, 3) uint8 RGB array.
+
+    Float images are percentile-scaled; ``pixel_size_nm`` adds a scale bar.
+    """
+    return png_content(image_preview(array, pixel_size_nm))
+
+
+class Result(BaseModel):
+    """Base of tool results: plain numbers with units in the field names, never raw arrays."""
+
+    model_config = ConfigDict(extra="forbid")
+
+
+def with_images(result: Result, *images: ImageContent) -> ToolResult:
+    """A tool result with the structured model and its images (plus a JSON text copy for text-only clients)."""
+    text = TextContent(type="text", text=result.model_dump_json())
+    return ToolResult(content=[text, *images], structured_content=result.model_dump(mode="json"))
+
+
+def output_schema(model: type[Result]) -> dict[str, Any]:
+    """The output schema to declare for a tool that returns ``with_images(model(...), ...)``."""
+    return model.model_json_schema()
+
+
+current_session: contextvars.ContextVar[Any] = contextvars.ContextVar("copilot_session")
+"""The session of the request being served (set by the server for session-per-client servers)."""
+
+
+class SessionProxy:
+    """Stands in for a Session on session-per-client servers: attribute access goes to the caller's session."""
+
+    def __init__(self, default: Any) -> None:
+        self._default = default
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(current_session.get(self._default), name)
+
+
+def translating_errors(fn: F) -> F:
+    """Wrap a tool function (sync or async) so TwinErrors leave it as ToolErrors with their hint."""
+    if inspect.iscoroutinefunction(fn):
+
+        @functools.wraps(fn)
+        async def async_wrapper(*args: Any, **kwargs: Any) -> Any:
+            try:
+                return await fn(*args, **kwargs)
+            except TwinError as exc:
+                raise to_tool_error(exc) from exc
+
+        return cast(F, async_wrapper)
+
+    @functools.wraps(fn)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return fn(*args, **kwargs)
+        except TwinError as exc:
+            raise to_tool_error(exc) from exc
+
+    return cast(F, wrapper)
+
+
+def add_tool(
+    mcp: FastMCP, fn: Callable[..., Any], annotations: ToolAnnotations, output_model: type[Result] | None = None
+) -> None:
+    """Register ``fn`` as a tool (name = function name, description = docstring) with error translation.
+
+    Give ``output_model`` when ``fn`` returns :func:`with_images`, so clients still see the output schema.
+    """
+    schema: Any = output_schema(output_model) if output_model is not None else NotSet
+    mcp.tool(translating_errors(fn), annotations=annotations, output_schema=schema)
+
+
+async def in_thread(ctx: Context | None, fn: Callable[[Progress | None], T]) -> T:
+    """Run ``fn(progress)`` in a worker thread; ``progress(fraction)`` or ``progress(done, total)`` calls from the
+    worker become MCP progress notifications when the client asked for them."""
+    if ctx is None:
+        return await anyio.to_thread.run_sync(fn, None)
+
+    def progress(*values: float) -> None:
+        done, total = (values[0], 1.0) if len(values) == 1 else (values[0], values[1])
+        anyio.from_thread.run(ctx.report_progress, float(done), float(total))
+
+    return await anyio.to_thread.run_sync(fn, progress)

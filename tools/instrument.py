@@ -1,0 +1,133 @@
+"""Instrument tools: status, specimens and settings (acquisitions are in :mod:`tools.acquire`)."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastmcp import FastMCP
+from pydantic import Field
+
+from tools.acquire import register_acquisition_tools
+from tools.common import DESTRUCTIVE, READ_ONLY, SETTING, Result, add_tool
+
+
+def Num(description: str, ge: float, le: float) -> Any:
+    """A finite float parameter with a description and bounds (NaN and infinities are refused)."""
+    return Field(description=description, ge=ge, le=le, allow_inf_nan=False)
+
+
+class DoseLedger(Result):
+    budget_e_per_A2: float
+    used_e_per_A2: float
+    remaining_e_per_A2: float
+    critical_dose_e_per_A2: float | None = Field(description="None when the specimen is not beam-sensitive")
+
+
+class StatusResult(Result):
+    instrument: str = Field(description="STEM or AFM")
+    specimen: str
+    seed: int
+    instrument_time_s: float
+    settings: dict[str, Any] = Field(description="every instrument setting, units in the keys")
+    dose: DoseLedger
+    acquisitions: int
+    latest_acquisition_id: str | None
+
+
+class SpecimenInfo(Result):
+    name: str
+    instrument: str
+    description: str
+
+
+class SpecimenList(Result):
+    specimens: list[SpecimenInfo]
+
+
+class SettingsResult(Result):
+    settings: dict[str, Any] = Field(description="the instrument's reply: the settings now in effect")
+
+
+def register_instrument_tools(mcp: FastMCP, session: Any) -> None:
+    """Register status, specimen and setting tools, then the acquisition tools, over ``session``."""
+
+    def get_status() -> StatusResult:
+        """Current instrument state: loaded specimen, beam, optics, scan, stage, dose used vs budget, latest
+        acquisition. Call it first, and whenever you are unsure of the state."""
+        return StatusResult.model_validate(session.status())
+
+    def list_specimens() -> SpecimenList:
+        """Specimens that can be loaded, with the instrument (STEM or AFM) each one needs."""
+        return SpecimenList(specimens=[SpecimenInfo(**s) for s in session.list_specimens()])
+
+    def load_specimen(
+        name: Annotated[str, Field(description="specimen name from list_specimens", min_length=1, max_length=64)],
+        seed: Annotated[
+            int, Field(description="random seed of the specimen (same seed, same specimen)", ge=0, le=2**31 - 1)
+        ] = 0,
+    ) -> StatusResult:
+        """Load another specimen (switches between STEM and AFM as needed). The instrument returns to its
+        defaults; previous acquisitions stay on disk. Use only when the user asks for another specimen."""
+        return StatusResult.model_validate(session.load_specimen(name, seed))
+
+    def set_beam(
+        energy_kv: Annotated[float | None, Num("beam energy in kV (60-300 typical)", 20, 300)] = None,
+        current_pa: Annotated[float | None, Num("probe current in pA", 0.1, 2000)] = None,
+        blanked: Annotated[bool | None, Field(description="true blanks the beam (no dose)")] = None,
+    ) -> SettingsResult:
+        """Set beam energy, probe current or blanking. Lower current or blank the beam to protect sensitive
+        specimens; arguments you leave out keep their value."""
+        return SettingsResult(settings=session.set_beam(energy_kv=energy_kv, current_pa=current_pa, blanked=blanked))
+
+    def set_optics(
+        defocus_nm: Annotated[float | None, Num("defocus C1 in nm (negative: underfocus)", -5000, 5000)] = None,
+        astig_nm: Annotated[float | None, Num("twofold astigmatism A1 magnitude in nm", 0, 1000)] = None,
+        astig_angle_deg: Annotated[float | None, Num("A1 direction in degrees", -180, 180)] = None,
+        coma_nm: Annotated[float | None, Num("axial coma B2 magnitude in nm", 0, 10000)] = None,
+        coma_angle_deg: Annotated[float | None, Num("B2 direction in degrees", -180, 180)] = None,
+        cs_um: Annotated[float | None, Num("spherical aberration C3 in um", -5000, 5000)] = None,
+        convergence_mrad: Annotated[float | None, Num("probe convergence semi-angle in mrad", 1, 60)] = None,
+    ) -> SettingsResult:
+        """Set probe optics: defocus, astigmatism, coma, Cs, convergence angle. Use after judging focus_quality
+        or for a through-focus series; autofocus sets defocus for you. Arguments you leave out keep their value."""
+        kwargs = {
+            "defocus_nm": defocus_nm,
+            "astig_nm": astig_nm,
+            "astig_angle_deg": astig_angle_deg,
+            "coma_nm": coma_nm,
+            "coma_angle_deg": coma_angle_deg,
+            "cs_um": cs_um,
+            "convergence_mrad": convergence_mrad,
+        }
+        return SettingsResult(settings=session.set_optics(**kwargs))
+
+    def set_scan(
+        fov_nm: Annotated[float | None, Num("field of view (square) in nm", 0.5, 2000)] = None,
+        pixels: Annotated[int | None, Field(description="pixels per side", ge=16, le=4096)] = None,
+        dwell_us: Annotated[float | None, Num("dwell time per pixel in microseconds", 0.05, 1000)] = None,
+        rotation_deg: Annotated[float | None, Num("scan rotation in degrees", -180, 180)] = None,
+    ) -> SettingsResult:
+        """Set the scan: field of view, pixels per side, dwell per pixel, rotation. Dose per frame grows with
+        current x dwell / pixel area: check get_status before long or small-FOV scans."""
+        kwargs = {"fov_nm": fov_nm, "pixels": pixels, "dwell_us": dwell_us, "rotation_deg": rotation_deg}
+        return SettingsResult(settings=session.set_scan(**kwargs))
+
+    def move_stage(
+        x_um: Annotated[float | None, Num("stage x in um (FOV centre at 1000*x_um nm)", -1000, 1000)] = None,
+        y_um: Annotated[float | None, Num("stage y in um", -1000, 1000)] = None,
+        z_um: Annotated[float | None, Num("stage height in um", -1000, 1000)] = None,
+        alpha_deg: Annotated[float | None, Num("alpha tilt in degrees", -90, 90)] = None,
+        beta_deg: Annotated[float | None, Num("beta tilt in degrees", -90, 90)] = None,
+        relative: Annotated[bool, Field(description="true: move by these amounts instead of to them")] = False,
+    ) -> SettingsResult:
+        """Move the stage to (or, with relative=true, by) the given position and tilts. Use to go to another area
+        (a fresh, undosed area) or to centre a feature; axes you leave out do not move."""
+        kwargs = {"x_um": x_um, "y_um": y_um, "z_um": z_um, "alpha_deg": alpha_deg, "beta_deg": beta_deg}
+        return SettingsResult(settings=session.move_stage(relative=relative, **kwargs))
+
+    add_tool(mcp, get_status, READ_ONLY)
+    add_tool(mcp, list_specimens, READ_ONLY)
+    add_tool(mcp, load_specimen, DESTRUCTIVE)
+    for setter in (set_beam, set_optics, set_scan, move_stage):
+        add_tool(mcp, setter, SETTING)
+    register_acquisition_tools(mcp, session)

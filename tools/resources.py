@@ -1,0 +1,36 @@
+"""Resources: microscope://status, microscope://specimens, acq://{id} (metadata) and acq://{id}/preview (PNG)."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from fastmcp import FastMCP
+
+from tools.common import translating_errors
+
+
+def register_resources(mcp: FastMCP, session: Any) -> None:
+    """Register the read-only resources over ``session``."""
+
+    def status() -> str:
+        """Instrument state, dose ledger and latest acquisition (the same as the get_status tool)."""
+        return json.dumps(session.status())
+
+    def specimens() -> str:
+        """Loadable specimens and the instrument each needs."""
+        return json.dumps(session.list_specimens())
+
+    def acquisition(acq_id: str) -> str:
+        """Full metadata of one acquisition (calibration, dose, every instrument setting)."""
+        entry = session.store.metadata(acq_id)
+        return json.dumps({"id": entry.id, "kind": entry.kind, "created_utc": entry.created_utc, **entry.metadata})
+
+    def preview(acq_id: str) -> bytes:
+        """PNG preview of one acquisition (longest side <= 1024 px, with a scale bar)."""
+        return bytes(session.store.preview(acq_id))
+
+    mcp.resource("microscope://status", mime_type="application/json")(translating_errors(status))
+    mcp.resource("microscope://specimens", mime_type="application/json")(translating_errors(specimens))
+    mcp.resource("acq://{acq_id}", mime_type="application/json")(translating_errors(acquisition))
+    mcp.resource("acq://{acq_id}/preview", mime_type="image/png")(translating_errors(preview))
