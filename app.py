@@ -1,0 +1,207 @@
+"""Microscope Copilot in the browser: chat with a digital-twin microscope (``make run`` or ``copilot ui``).
+
+Layout and widgets only. The session and the agent do the work (``copilot.ui.runtime``); the transcript, the
+rendering of events, images and spectra live in ``copilot.ui``.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+import streamlit as st
+from streamlit.delta_generator import DeltaGenerator
+
+from copilot.agent.events import AgentEvent, ToolResult
+from copilot.ui.acquisitions import SpectrumView, acquisition_id
+from copilot.ui.export import zip_session
+from copilot.ui.panel import render_panel, render_view
+from copilot.ui.render import LiveTurn, StepExtra, render_turn
+from copilot.ui.runtime import Backend, Runtime, describe_failure
+from copilot.ui.settings import (
+    DEFAULT_DOSE_BUDGET_E_PER_A2,
+    DEFAULT_OPENAI_MODEL,
+    MCP_URL_ENV,
+    MODEL_ENV,
+    ModelChoice,
+    SessionChoice,
+    data_root,
+)
+from copilot.ui.state import PageState
+from copilot.ui.transcript import StepItem
+
+SUGGESTIONS = (
+    "Load graphene and acquire an image",
+    "Find the atoms in the latest image",
+    "What is the microscope doing right now?",
+    "Take an EELS spectrum and tell me which elements are present",
+)
+
+
+@dataclass(frozen=True)
+class Choices:
+    model: ModelChoice
+    session: SessionChoice
+    mcp_url: str
+
+
+def model_sidebar() -> ModelChoice:
+    """Offline planner or an OpenAI-compatible endpoint (model, base URL, key: the key is a password field)."""
+    start = ModelChoice.from_string(os.environ.get(MODEL_ENV, "offline"))
+    kind = st.sidebar.radio(
+        "Model",
+        ["offline", "openai"],
+        index=0 if start.offline else 1,
+        format_func=lambda k: "Offline planner (no key)" if k == "offline" else "OpenAI-compatible endpoint",
+        key="model_kind",
+    )
+    if kind == "offline":
+        return ModelChoice()
+    name = st.sidebar.text_input("Model name", value=start.name if not start.offline else DEFAULT_OPENAI_MODEL)
+    base_url = st.sidebar.text_input("Base URL", placeholder="https://api.openai.com/v1 (or Ollama, vLLM, ...)")
+    api_key = st.sidebar.text_input("API key", type="password", help="Kept in memory only; never shown or logged.")
+    return ModelChoice(name=(name or DEFAULT_OPENAI_MODEL).strip(), base_url=base_url.strip(), api_key=api_key)
+
+
+def session_sidebar(options: dict[str, str]) -> tuple[SessionChoice, str]:
+    specimen = st.sidebar.selectbox(
+        "Specimen", list(options), format_func=lambda n: f"{n}: {options[n]}" if options[n] else n, key="specimen"
+    )
+    seed = st.sidebar.number_input("Seed", min_value=0, max_value=2**31 - 1, value=0, step=1, key="seed")
+    budget = st.sidebar.number_input(
+        "Dose budget (e⁻/Å²)", min_value=1.0, value=DEFAULT_DOSE_BUDGET_E_PER_A2, format="%.3g", key="dose_budget"
+    )
+    with st.sidebar.expander("Connect to a running MCP server"):
+        mcp_url = st.text_input(
+            "Server URL",
+            value=os.environ.get(MCP_URL_ENV, ""),
+            placeholder="http://127.0.0.1:8765/mcp",
+            help="Use the instrument of `copilot serve --transport http` instead of the in-process one "
+            "(takes effect with a new session).",
+            key="mcp_url",
+        )
+    return SessionChoice(str(specimen), int(seed), float(budget)), mcp_url.strip()
+
+
+def session_buttons(state: PageState, choices: Choices) -> None:
+    """New session, reset specimen and the zip download of the session folder."""
+    runtime = state.runtime
+    left, right = st.sidebar.columns(2)
+    if left.button("New session", key="new_session", use_container_width=True):
+        state.new_session()
+        st.rerun()
+    if right.button("Reset specimen", key="reset_specimen", use_container_width=True, disabled=runtime is None):
+        assert runtime is not None
+        try:
+            runtime.reset_specimen(choices.session.specimen, choices.session.seed)
+            st.sidebar.success(f"Loaded {choices.session.specimen} (seed {choices.session.seed}).")
+        except Exception as exc:
+            st.sidebar.error(str(exc))
+    if runtime is not None:
+        st.sidebar.download_button(
+            "Download session (.zip)",
+            data=lambda: zip_session(runtime.data_dir),
+            file_name=f"{runtime.data_dir.name}.zip",
+            mime="application/zip",
+            on_click="ignore",
+            key="download",
+            use_container_width=True,
+        )
+        st.sidebar.caption(f"Data folder: `{runtime.data_dir}`")
+
+
+def step_extra(runtime: Runtime) -> StepExtra:
+    """Draws a spectrum chart (with element edges) under a step whose result is a stored spectrum."""
+
+    def draw(step: StepItem) -> None:
+        acq_id = acquisition_id(step.result.data) if step.result is not None else None
+        view = runtime.view(acq_id) if acq_id else None
+        if isinstance(view, SpectrumView):
+            render_view(view)
+
+    return draw
+
+
+def draw_panel(runtime: Runtime, mcp_url: str) -> None:
+    note = f"The instrument runs in the server at {mcp_url}; its images appear in the chat." if mcp_url else ""
+    try:
+        status = runtime.status()
+        view = runtime.view()
+    except Exception as exc:  # the panel never takes the page down
+        st.warning(f"Instrument status unavailable: {exc}")
+        return
+    render_panel(status, view, note=note)
+
+
+def stream_reply(
+    state: PageState, runtime: Runtime, events: Iterator[AgentEvent], panel_slot: DeltaGenerator, mcp_url: str
+) -> None:
+    """Draw one assistant reply while its events arrive; the instrument panel follows every tool result."""
+    turn = state.transcript.start_reply()
+    with st.chat_message("assistant"):
+        live = LiveTurn(turn, key=f"turn-{len(state.transcript)}", extra=step_extra(runtime))
+        with st.spinner("Working at the microscope…"):
+            for event in events:
+                turn.apply(event)
+                live.refresh()
+                if isinstance(event, ToolResult):
+                    with panel_slot.container():
+                        draw_panel(runtime, mcp_url)
+
+
+def main(backend: Backend | None = None) -> None:
+    st.set_page_config(page_title="Microscope Copilot", page_icon="🔬", layout="wide")
+    state = PageState(st.session_state)
+    st.sidebar.title("🔬 Microscope Copilot")
+    model = model_sidebar()
+    backend = backend or Backend()
+    session_choice, mcp_url = session_sidebar(backend.specimens())
+    choices = Choices(model, session_choice, mcp_url)
+    try:
+        runtime = state.ensure_runtime(data_root(), session_choice, model, backend=backend, mcp_url=mcp_url)
+    except Exception as exc:
+        st.error(f"Could not start the microscope session: {describe_failure(exc, model)}")
+        session_buttons(state, choices)
+        return
+    if runtime.model != model:
+        try:
+            runtime.switch_model(model)
+        except Exception as exc:
+            st.sidebar.error(
+                f"Could not use the model; still using {runtime.model_label}. {describe_failure(exc, model)}"
+            )
+    session_buttons(state, choices)
+    st.sidebar.caption(f"Model: **{runtime.model_label}**")
+
+    chat_col, panel_col = st.columns([3, 2], gap="large")
+    with panel_col:
+        panel_slot = st.empty()
+        with panel_slot.container():
+            draw_panel(runtime, runtime.mcp_url or "")
+    transcript = state.transcript
+    with chat_col:
+        for index, turn in enumerate(transcript.turns):
+            render_turn(turn, key=f"turn-{index}", extra=step_extra(runtime), decide=state.decide)
+        if not transcript.turns:
+            st.markdown("#### Ask the microscope")
+            for suggestion in SUGGESTIONS:
+                st.button(suggestion, key=f"suggest-{suggestion}", on_click=state.suggest, args=(suggestion,))
+
+    waiting = transcript.pending_approval is not None
+    typed = st.chat_input("Approve or reject first" if waiting else "Ask the microscope…", disabled=waiting)
+    prompt = state.take_prompt(typed if isinstance(typed, str) else None)
+    decision = state.take_decision()
+    with chat_col:
+        if decision is not None:
+            stream_reply(state, runtime, runtime.resume(decision), panel_slot, runtime.mcp_url or "")
+            st.rerun()
+        elif prompt and not waiting:
+            transcript.add_user(prompt)
+            render_turn(transcript.turns[-1], key=f"turn-{len(transcript) - 1}")
+            stream_reply(state, runtime, runtime.chat(prompt), panel_slot, runtime.mcp_url or "")
+            st.rerun()
+
+
+if __name__ == "__main__":
+    main()

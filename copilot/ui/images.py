@@ -1,0 +1,99 @@
+"""Images for display: contrast-stretched greyscale, an AFM height colour map, and a calibrated scale bar.
+
+The raw data stay absolute counts (or heights in nm); only the displayed copy is scaled to 8 bits. Pure numpy and
+Pillow, no Streamlit.
+"""
+
+from __future__ import annotations
+
+import io
+import math
+
+import numpy as np
+from PIL import Image, ImageDraw, ImageFont
+
+DISPLAY_PERCENTILES = (0.5, 99.5)
+SCALE_BAR_FRACTION = 0.2  # the bar is the longest "nice" length not above this fraction of the field of view
+_NICE_MANTISSAS = (5.0, 2.0, 1.0)
+
+
+def stretch_to_uint8(data: np.ndarray, percentiles: tuple[float, float] = DISPLAY_PERCENTILES) -> np.ndarray:
+    """Map a 2-D array to 0..255 between two percentiles; a flat or non-finite image maps to mid-grey."""
+    values = np.asarray(data, dtype=np.float64)
+    if values.ndim != 2:
+        raise ValueError(f"expected a 2-D image, got shape {values.shape}; pass one channel at a time")
+    finite = values[np.isfinite(values)]
+    if finite.size == 0:
+        return np.full(values.shape, 128, dtype=np.uint8)
+    low, high = np.percentile(finite, percentiles)
+    if not high > low:
+        return np.full(values.shape, 128, dtype=np.uint8)
+    scaled = (np.nan_to_num(values, nan=low) - low) / (high - low)
+    return np.round(np.clip(scaled, 0.0, 1.0) * 255.0).astype(np.uint8)
+
+
+def height_colormap(height_nm: np.ndarray) -> np.ndarray:
+    """An AFM height map as RGB (black → red → yellow → white, the usual "afmhot" ramp), shape (rows, cols, 3)."""
+    level = stretch_to_uint8(height_nm).astype(np.float64) / 255.0
+    rgb = np.stack([2.0 * level, 2.0 * level - 0.5, 2.0 * level - 1.0], axis=-1)
+    return np.round(np.clip(rgb, 0.0, 1.0) * 255.0).astype(np.uint8)
+
+
+def nice_length_nm(fov_nm: float, fraction: float = SCALE_BAR_FRACTION) -> float:
+    """The longest length of the form {1, 2, 5} x 10^n nm that is at most ``fraction`` of the field of view.
+
+    >>> nice_length_nm(20.0)
+    2.0
+    >>> nice_length_nm(2000.0)
+    200.0
+    """
+    if not (math.isfinite(fov_nm) and fov_nm > 0):
+        raise ValueError(f"fov_nm must be a positive number, got {fov_nm!r}")
+    target = fov_nm * fraction
+    decade = 10.0 ** math.floor(math.log10(target))
+    for mantissa in _NICE_MANTISSAS:
+        if mantissa * decade <= target * (1 + 1e-9):
+            return mantissa * decade
+    return decade  # unreachable: mantissa 1 always fits
+
+
+def format_length(length_nm: float) -> str:
+    """``500 pm``, ``2 nm``, ``1 µm``: the unit that keeps the number between 1 and 999."""
+    if length_nm >= 1000:
+        return f"{length_nm / 1000:g} µm"
+    if length_nm < 1:
+        return f"{length_nm * 1000:g} pm"
+    return f"{length_nm:g} nm"
+
+
+def add_scale_bar(image: Image.Image, pixel_size_nm: float) -> Image.Image:
+    """A copy of ``image`` with a white, black-outlined bar and its length in the lower-left corner."""
+    if not (math.isfinite(pixel_size_nm) and pixel_size_nm > 0):
+        raise ValueError(f"pixel_size_nm must be a positive number, got {pixel_size_nm!r}")
+    out = image.convert("RGB")
+    width, height = out.size
+    length_nm = nice_length_nm(width * pixel_size_nm)
+    bar_px = max(1, round(length_nm / pixel_size_nm))
+    margin = max(4, width // 32)
+    thickness = max(2, height // 64)
+    font = ImageFont.load_default(size=max(10, height // 24))
+    draw = ImageDraw.Draw(out)
+    x0, y1 = margin, height - margin
+    y0 = y1 - thickness
+    draw.rectangle((x0 - 1, y0 - 1, x0 + bar_px, y1 + 1), fill=(0, 0, 0))
+    draw.rectangle((x0, y0, x0 + bar_px - 1, y1), fill=(255, 255, 255))
+    label = format_length(length_nm)
+    draw.text((x0, y0 - 4), label, fill=(255, 255, 255), font=font, anchor="ld", stroke_width=2, stroke_fill=(0, 0, 0))
+    return out
+
+
+def render_image(data: np.ndarray, pixel_size_nm: float, *, height_map: bool = False) -> Image.Image:
+    """A display image of calibrated data with a scale bar; ``height_map`` uses the AFM colour ramp."""
+    pixels = height_colormap(data) if height_map else stretch_to_uint8(data)
+    return add_scale_bar(Image.fromarray(pixels), pixel_size_nm)
+
+
+def to_png(image: Image.Image) -> bytes:
+    buffer = io.BytesIO()
+    image.save(buffer, format="PNG")
+    return buffer.getvalue()

@@ -1,0 +1,92 @@
+"""The page's state across Streamlit reruns, kept in ``st.session_state`` (any mutable mapping works, so the
+rules are tested with a plain dict): the transcript, the runtime, a prompt picked from the suggestions and the
+person's answer to an approval prompt.
+"""
+
+from __future__ import annotations
+
+from collections.abc import MutableMapping
+from pathlib import Path
+from typing import Any
+
+from copilot.ui.runtime import Backend, Runtime
+from copilot.ui.settings import ModelChoice, SessionChoice
+from copilot.ui.transcript import Transcript
+
+_TRANSCRIPT = "copilot_transcript"
+_RUNTIME = "copilot_runtime"
+_PROMPT = "copilot_pending_prompt"
+_DECISION = "copilot_decision"
+_SETUP_ERROR = "copilot_setup_error"
+
+
+class PageState:
+    """Typed access to the keys the page keeps in a session-state mapping."""
+
+    def __init__(self, store: MutableMapping[Any, Any]) -> None:
+        self._store = store
+
+    @property
+    def transcript(self) -> Transcript:
+        if _TRANSCRIPT not in self._store:
+            self._store[_TRANSCRIPT] = Transcript()
+        transcript: Transcript = self._store[_TRANSCRIPT]
+        return transcript
+
+    @property
+    def runtime(self) -> Runtime | None:
+        return self._store.get(_RUNTIME)
+
+    @property
+    def setup_error(self) -> str | None:
+        """Why the last attempt to start a session failed (shown instead of the chat)."""
+        return self._store.get(_SETUP_ERROR)
+
+    def ensure_runtime(
+        self,
+        root: Path,
+        session_choice: SessionChoice,
+        model: ModelChoice,
+        *,
+        backend: Backend | None = None,
+        mcp_url: str | None = None,
+    ) -> Runtime:
+        """The current runtime, started on first use with the given choices."""
+        runtime = self.runtime
+        if runtime is None:
+            runtime = Runtime(root, session_choice, model, backend=backend, mcp_url=mcp_url)
+            self._store[_RUNTIME] = runtime
+            self._store.pop(_SETUP_ERROR, None)
+        return runtime
+
+    def fail_setup(self, message: str) -> None:
+        self._store[_SETUP_ERROR] = message
+
+    def new_session(self) -> None:
+        """Close the runtime and forget the chat; the next ``ensure_runtime`` starts afresh."""
+        runtime = self._store.pop(_RUNTIME, None)
+        if runtime is not None:
+            runtime.close()
+        for key in (_TRANSCRIPT, _PROMPT, _DECISION, _SETUP_ERROR):
+            self._store.pop(key, None)
+
+    def suggest(self, prompt: str) -> None:
+        """Queue a prompt (from a suggestion button) as if the person had typed it."""
+        self._store[_PROMPT] = prompt
+
+    def take_prompt(self, typed: str | None) -> str | None:
+        """What to send this run: the typed text, else a queued suggestion (each is used once)."""
+        queued = self._store.pop(_PROMPT, None)
+        text = typed if typed and typed.strip() else queued
+        return text.strip() if text else None
+
+    def decide(self, approve: bool) -> None:
+        """Record the answer to the pending approval (a button callback)."""
+        pending = self.transcript.pending_approval
+        if pending is not None:
+            pending.decision = approve
+            self._store[_DECISION] = approve
+
+    def take_decision(self) -> bool | None:
+        decision: bool | None = self._store.pop(_DECISION, None)
+        return decision

@@ -1,0 +1,174 @@
+"""The page under Streamlit's AppTest: chat turns with scripted agents, approvals, model switching, new sessions
+and errors shown as messages."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from copilot.agent.events import AgentEvent, ApprovalNeeded, Final, TextDelta, ToolCall, ToolResult
+from copilot.ui.runtime import Backend
+from copilot.ui.settings import DATA_DIR_ENV
+from tests.ui.fakes import Script, acquisition_turn
+
+TIMEOUT_S = 30
+
+
+def _page(backend: "Backend") -> None:  # noqa: UP037 - the body runs alone as a script
+    import app
+
+    app.main(backend)
+
+
+@pytest.fixture
+def data_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    monkeypatch.setenv(DATA_DIR_ENV, str(tmp_path))
+    return tmp_path
+
+
+def start(script: Script) -> AppTest:
+    at = AppTest.from_function(_page, args=(script.backend,), default_timeout=TIMEOUT_S)
+    at.run()
+    assert not at.exception, at.exception
+    return at
+
+
+def send(at: AppTest, text: str) -> AppTest:
+    at.chat_input[0].set_value(text).run()
+    assert not at.exception, at.exception
+    return at
+
+
+def close(at: AppTest) -> None:
+    runtime = at.session_state.get("copilot_runtime")
+    if runtime is not None:
+        runtime.close()
+
+
+def test_a_new_user_sees_suggested_prompts_and_an_empty_instrument_panel(data_dir: Path) -> None:
+    at = start(Script())
+    labels = [button.label for button in at.button]
+    assert "Load graphene and acquire an image" in labels
+    assert any("No acquisition yet" in info.value for info in at.info)
+    assert any("dose 0 of 1e+07" in bar.proto.text for bar in at.get("progress"))
+    close(at)
+
+
+def test_a_chat_turn_renders_the_user_message_the_steps_the_image_and_the_answer(data_dir: Path) -> None:
+    script = Script(turns=[acquisition_turn("Here is the image.")])
+    at = send(start(script), "load graphene and acquire an image")
+
+    messages = at.chat_message
+    assert [m.name for m in messages] == ["user", "assistant"]
+    assert messages[0].markdown[0].value == "load graphene and acquire an image"
+    labels = [block.label for block in at.status]
+    assert labels[0] == "load_specimen · name=graphene, seed=0"
+    assert labels[1].startswith("acquire_image · fov_nm=20, pixels=64, dwell_us=2 → id=a0000")
+    assert "dose_e_per_A2=2.5e+06" in labels[1]
+    assert any(md.value == "Here is the image." for md in messages[1].markdown)
+    assert any("model: scripted" in caption.value for caption in messages[1].caption)
+    # the inline acquisition, and the panel's copy of the stored image with its scale bar
+    assert len(at.image) == 2
+    assert script.agents[0].prompts == ["load graphene and acquire an image"]
+    assert any("dose 2.5e+06 of 1e+07" in bar.proto.text for bar in at.get("progress"))
+    close(at)
+
+
+def test_clicking_a_suggestion_sends_it_as_the_first_prompt(data_dir: Path) -> None:
+    script = Script(turns=[acquisition_turn()])
+    at = start(script)
+    next(b for b in at.button if b.label == "Load graphene and acquire an image").click().run()
+    assert not at.exception
+    assert script.agents[0].prompts == ["Load graphene and acquire an image"]
+    assert not any(b.label.startswith("Load graphene") for b in at.button)
+    close(at)
+
+
+APPROVAL_TURN: list[AgentEvent] = [
+    ToolCall("c1", "set_beam", {"current_pA": 500.0}),
+    ApprovalNeeded(({"call_id": "c1", "name": "set_beam", "args": {"current_pA": 500.0}, "reason": "over budget"},)),
+]
+APPROVED: list[AgentEvent] = [
+    ToolResult("c1", "set_beam", True, {"current_pA": 500.0}, "beam current 500 pA"),
+    Final("Done: the current is 500 pA.", model="scripted"),
+]
+REJECTED: list[AgentEvent] = [Final("Left the beam as it was.", model="scripted")]
+
+
+@pytest.mark.parametrize(
+    ("button", "answer"), [("Approve", "Done: the current is 500 pA."), ("Reject", "Left the beam as it was.")]
+)
+def test_an_approval_prompt_shows_buttons_and_resumes_the_agent_with_the_answer(
+    data_dir: Path, button: str, answer: str
+) -> None:
+    script = Script(turns=[APPROVAL_TURN], approved=APPROVED, rejected=REJECTED)
+    at = send(start(script), "raise the current to 500 pA")
+    assert any("Approval needed" in w.value and "over budget" in w.value for w in at.warning)
+    assert at.chat_input[0].disabled
+    next(b for b in at.button if b.label == button).click().run()
+    assert not at.exception, at.exception
+    assert any(md.value == answer for md in at.markdown)
+    assert not any(b.label in ("Approve", "Reject") for b in at.button)
+    assert not at.chat_input[0].disabled
+    close(at)
+
+
+def test_a_failing_model_endpoint_shows_a_message_without_the_key(data_dir: Path) -> None:
+    script = Script(turns=[[TextDelta("Let me"), ConnectionError("401 Unauthorized for key sk-secret-123")]])
+    at = start(script)
+    at.sidebar.radio[0].set_value("openai").run()
+    at.sidebar.text_input[2].set_value("sk-secret-123").run()
+    send(at, "hello")
+    errors = [e.value for e in at.error]
+    assert errors and "The model endpoint failed" in errors[0]
+    assert "sk-secret-123" not in "".join(errors)
+    assert not at.exception
+    close(at)
+
+
+def test_an_endpoint_that_cannot_be_set_up_keeps_the_previous_model_and_says_why(data_dir: Path) -> None:
+    script = Script(turns=[acquisition_turn()])
+    at = start(script)
+    at.sidebar.radio[0].set_value("openai").run()
+    at.sidebar.text_input[0].set_value("broken").run()
+    at.sidebar.text_input[2].set_value("sk-hidden-9").run()
+    assert any("Could not use the model" in e.value for e in at.sidebar.error)
+    assert "sk-hidden-9" not in "".join(e.value for e in at.sidebar.error)
+    close(at)
+
+
+def test_switching_the_model_rebuilds_the_agent_and_names_it(data_dir: Path) -> None:
+    script = Script(turns=[acquisition_turn()])
+    at = start(script)
+    assert any("scripted" in c.value for c in at.sidebar.caption)
+    at.sidebar.radio[0].set_value("openai").run()
+    assert [a.model.model_string for a in script.agents] == ["offline", "openai:gpt-4o-mini"]
+    assert any("scripted openai:gpt-4o-mini" in c.value for c in at.sidebar.caption)
+    assert len(script.sessions) == 1  # the same microscope session carries on
+    close(at)
+
+
+def test_new_session_forgets_the_chat_and_starts_a_fresh_data_folder(data_dir: Path) -> None:
+    script = Script(turns=[acquisition_turn(), acquisition_turn()])
+    at = send(start(script), "acquire")
+    first = at.session_state["copilot_runtime"].data_dir
+    next(b for b in at.sidebar.button if b.label == "New session").click().run()
+    assert not at.exception
+    assert len(at.chat_message) == 0
+    second = at.session_state["copilot_runtime"].data_dir
+    assert second != first and second.parent == first.parent == data_dir
+    assert len(script.sessions) == 2
+    close(at)
+
+
+def test_reset_specimen_loads_the_chosen_specimen_and_seed(data_dir: Path) -> None:
+    script = Script()
+    at = start(script)
+    at.sidebar.selectbox[0].set_value("mos2")
+    at.sidebar.number_input[0].set_value(7)
+    next(b for b in at.sidebar.button if b.label == "Reset specimen").click().run()
+    assert (script.sessions[0].specimen, script.sessions[0].seed) == ("mos2", 7)
+    assert any("Loaded mos2 (seed 7)" in s.value for s in at.sidebar.success)
+    close(at)
