@@ -1,0 +1,132 @@
+"""Crystal lattice from the Fourier transform: two reciprocal basis vectors refined on every indexed peak."""
+
+from __future__ import annotations
+
+import itertools
+import math
+from dataclasses import dataclass
+
+import numpy as np
+from numpy.typing import ArrayLike, NDArray
+
+from copilot.analysis._validate import as_image, positive
+from copilot.analysis.errors import NoLatticeError
+from copilot.analysis.fft import FFTPeak, find_peaks, power_spectrum
+
+INDEX_TOLERANCE = 0.12  # largest distance of a peak from an integer (h, k), in units of the basis
+CANDIDATES = 8  # shortest peaks tried as basis vectors
+
+
+@dataclass(frozen=True)
+class Lattice:
+    """A 2-D lattice in the image plane (FOV frame: x along columns, y down the rows).
+
+    ``a_nm``, ``b_nm`` and ``gamma_deg`` describe the real-space primitive cell; ``d_spacings_nm`` are the plane
+    spacings of the two basis reflections (equal to a and b for a rectangular cell).
+    """
+
+    a_nm: float
+    b_nm: float
+    gamma_deg: float
+    d_spacings_nm: tuple[float, float]
+    a_vector_nm: tuple[float, float]
+    b_vector_nm: tuple[float, float]
+    g_vectors_per_nm: tuple[tuple[float, float], tuple[float, float]]
+    n_peaks_indexed: int
+
+
+def _reduce(g1: NDArray[np.float64], g2: NDArray[np.float64]) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
+    """Lagrange-Gauss reduction: the shortest basis of the same 2-D lattice, |g1| <= |g2|."""
+    while True:
+        if g1 @ g1 > g2 @ g2:
+            g1, g2 = g2, g1
+        m = round(float(g1 @ g2) / float(g1 @ g1))
+        if m == 0:
+            return g1, g2
+        g2 = g2 - m * g1
+
+
+def _index(k: NDArray[np.float64], basis: NDArray[np.float64]) -> tuple[NDArray[np.float64], NDArray[np.bool_]]:
+    """Fractional (h, k) of every peak vector in ``k`` (n, 2) and whether it lies near an integer pair."""
+    hk = np.linalg.solve(basis.T, k.T).T
+    return np.round(hk), np.all(np.abs(hk - np.round(hk)) < INDEX_TOLERANCE, axis=1)
+
+
+def reciprocal_basis(peaks: list[FFTPeak]) -> tuple[NDArray[np.float64], int]:
+    """The reciprocal basis (2x2, rows g1, g2 in 1/nm) that indexes most peaks, refined by least squares.
+
+    Each pair of the shortest peaks is tried; the winner indexes the most peaks (ties: the larger reciprocal cell,
+    i.e. no spurious sub-lattice). Both Friedel mates enter the fit so the basis is centred.
+    """
+    if len(peaks) < 2:
+        raise NoLatticeError(f"found {len(peaks)} significant Fourier peak(s); a lattice needs at least two.")
+    half = np.array([[p.kx_per_nm, p.ky_per_nm] for p in peaks])
+    k = np.vstack([half, -half])
+    shortest = half[np.argsort(np.hypot(half[:, 0], half[:, 1]))[:CANDIDATES]]
+    best: tuple[int, float, NDArray[np.float64]] | None = None
+    for g1, g2 in itertools.combinations(shortest, 2):
+        area = abs(g1[0] * g2[1] - g1[1] * g2[0])
+        if area < 0.2 * np.linalg.norm(g1) * np.linalg.norm(g2):  # nearly collinear
+            continue
+        basis = np.array([g1, g2])
+        n_indexed = int(_index(k, basis)[1].sum())
+        if best is None or (n_indexed, area) > (best[0], best[1]):
+            best = (n_indexed, area, basis)
+    if best is None:
+        raise NoLatticeError("the Fourier peaks are all collinear: this is a 1-D pattern, not a 2-D lattice.")
+    basis = best[2]
+    for _ in range(2):
+        hk, ok = _index(k, basis)
+        basis = np.linalg.lstsq(hk[ok], k[ok], rcond=None)[0]
+    g1, g2 = _reduce(basis[0], basis[1])
+    return np.array([g1, g2]), int(_index(k, np.array([g1, g2]))[1].sum() // 2)
+
+
+def lattice_from_basis(g: NDArray[np.float64], n_indexed: int) -> Lattice:
+    """Real-space cell (a_i . g_j = delta_ij) and spacings from a reciprocal basis."""
+    real = np.linalg.inv(g).T
+    a1, a2 = real[0], real[1]
+    cos_gamma = float(a1 @ a2 / (np.linalg.norm(a1) * np.linalg.norm(a2)))
+    return Lattice(
+        a_nm=float(np.linalg.norm(a1)),
+        b_nm=float(np.linalg.norm(a2)),
+        gamma_deg=math.degrees(math.acos(np.clip(cos_gamma, -1.0, 1.0))),
+        d_spacings_nm=(float(1.0 / np.linalg.norm(g[0])), float(1.0 / np.linalg.norm(g[1]))),
+        a_vector_nm=(float(a1[0]), float(a1[1])),
+        b_vector_nm=(float(a2[0]), float(a2[1])),
+        g_vectors_per_nm=((float(g[0, 0]), float(g[0, 1])), (float(g[1, 0]), float(g[1, 1]))),
+        n_peaks_indexed=n_indexed,
+    )
+
+
+def measure_lattice(image: ArrayLike, pixel_size_nm: float, min_strength: float | None = None) -> Lattice:
+    """Lattice spacings and angle of a crystalline image from its Fourier peaks.
+
+    The power spectrum is Hann-windowed, peaks are located to sub-pixel precision (parabola on log power), a basis
+    is chosen that indexes most peaks and refined by least squares on all indexed peaks, so higher orders sharpen
+    the result.
+
+    Parameters
+    ----------
+    image : array_like, 2-D
+        Atomic-resolution image.
+    pixel_size_nm : float
+        Pixel size in nm.
+    min_strength : float, optional
+        Least peak-to-background power ratio of a usable peak (default: a noise-safe level).
+
+    Returns
+    -------
+    Lattice
+        ``a_nm``, ``b_nm``, ``gamma_deg`` of the primitive cell, the basis plane spacings and the vectors.
+
+    Raises
+    ------
+    NoLatticeError
+        If fewer than two non-collinear significant peaks exist.
+    """
+    img = as_image(image)
+    px = positive("pixel_size_nm", pixel_size_nm)
+    peaks = find_peaks(power_spectrum(img), px, max_peaks=40, min_strength=min_strength)
+    g, n_indexed = reciprocal_basis(peaks)
+    return lattice_from_basis(g, n_indexed)

@@ -1,0 +1,63 @@
+"""Atom finding and intensity classes on Gaussian columns at known positions."""
+
+import numpy as np
+import pytest
+from scipy.spatial import cKDTree
+
+from copilot.analysis.atoms import find_atoms
+from copilot.analysis.classes import classify_intensities
+from copilot.analysis.errors import AnalysisError
+from tests.analysis.synth import graphene_sites, mos2_sites, render_spots
+
+
+def test_every_graphene_atom_is_found_within_0_01_nm_without_noise() -> None:
+    truth = graphene_sites(5.12)
+    atoms = find_atoms(render_spots((256, 256), 0.02, truth, 10.0, 0.04), 0.02)
+    assert atoms.count == len(truth)
+    dist, _ = cKDTree(truth).query(atoms.positions_nm)
+    assert np.max(dist) < 0.01
+    assert atoms.spacing_nm == pytest.approx(0.142, rel=0.03)
+
+
+def test_graphene_count_stays_within_5_percent_at_low_dose() -> None:
+    truth = graphene_sites(5.12)
+    clean = render_spots((256, 256), 0.02, truth, 10.0, 0.04)
+    noisy = np.random.default_rng(7).poisson(clean * 0.5 + 0.2).astype(np.float64)
+    atoms = find_atoms(noisy, 0.02)
+    assert abs(atoms.count - len(truth)) <= 0.05 * len(truth)
+
+
+def test_a_single_off_grid_column_is_located_to_sub_pixel_precision() -> None:
+    truth = np.array([[1.2345, 0.8765]])
+    atoms = find_atoms(render_spots((96, 96), 0.025, truth, 50.0, 0.05, background=1.0), 0.025)
+    assert atoms.count == 1
+    assert atoms.positions_nm[0] == pytest.approx(truth[0], abs=0.003)
+
+
+def test_mos2_mo_and_s2_columns_fall_into_two_classes_with_the_z_ratio() -> None:
+    sites, kinds = mos2_sites(5.12)
+    amps = np.where(kinds == 0, 42.0**1.7, 2 * 16.0**1.7) / 100.0
+    clean = render_spots((256, 256), 0.02, sites, amps, 0.05)
+    noisy = np.random.default_rng(2).poisson(clean * 20 + 0.2).astype(np.float64)
+    atoms = find_atoms(noisy, 0.02)
+    assert abs(atoms.count - len(sites)) <= 3
+    assert len(atoms.class_mean_intensities) == 2
+    _, nearest = cKDTree(atoms.positions_nm).query(sites)
+    is_mo_class = atoms.classes[nearest] == 1
+    assert np.mean(is_mo_class == (kinds == 0)) > 0.98
+    ratio = atoms.class_mean_intensities[1] / atoms.class_mean_intensities[0]
+    assert ratio == pytest.approx(42.0**1.7 / (2 * 16.0**1.7), rel=0.15)
+
+
+def test_classes_split_only_well_separated_intensities() -> None:
+    rng = np.random.default_rng(0)
+    one = classify_intensities(rng.normal(10.0, 1.0, 200))
+    assert len(one.means) == 1
+    three = classify_intensities(np.concatenate([rng.normal(m, 0.3, 50) for m in (1.0, 5.0, 13.0)]))
+    assert [round(m) for m in three.means] == [1, 5, 13]
+    assert np.bincount(three.labels).tolist() == [50, 50, 50]
+
+
+def test_threshold_outside_zero_to_one_is_rejected() -> None:
+    with pytest.raises(AnalysisError, match="threshold"):
+        find_atoms(np.zeros((32, 32)), 0.02, threshold=1.5)
