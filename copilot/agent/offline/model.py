@@ -65,7 +65,8 @@ class OfflinePlanner(ReplyChatModel):
             if isinstance(args, str):
                 progress.notes.append(args)
                 continue
-            args = self.fit_args(step.tool, args, seen)
+            args, dropped = self.fit_args(step.tool, args)
+            progress.notes += dropped
             for attempt_args in (args, {**args, "approved": True}):
                 if not pending:
                     progress.next_call = (step.tool, attempt_args)
@@ -86,18 +87,35 @@ class OfflinePlanner(ReplyChatModel):
         takes_approval = "approved" in self.tool_schemas.get(tool, {}).get("properties", {})
         return takes_approval and any(word in text for word in APPROVAL_WORDS)
 
-    def fit_args(self, tool: str, args: dict[str, Any], seen: Sequence[Outcome]) -> dict[str, Any]:
-        """Fit planned arguments to the tool's schema: drop unknown names, rename the acquisition id argument."""
+    def fit_args(self, tool: str, args: dict[str, Any]) -> tuple[dict[str, Any], list[str]]:
+        """Fit planned arguments to the tool's schema: rename the acquisition id argument, drop names the tool
+        does not take, match choices case-insensitively and drop values it does not offer (with a note)."""
         properties = self.tool_schemas.get(tool, {}).get("properties")
         if not properties:
-            return args
-        fitted = {key: value for key, value in args.items() if key in properties}
-        acquisition = args.get("acquisition_id")
-        if acquisition is not None and "acquisition_id" not in properties:
+            return args, []
+        named = dict(args)
+        if "acquisition_id" in named and "acquisition_id" not in properties:
             target = next((key for key in ID_KEYS if key in properties), None)
-            if target:
-                fitted[target] = acquisition
-        return fitted
+            named[target or "acquisition_id"] = named.pop("acquisition_id")
+        fitted: dict[str, Any] = {}
+        notes: list[str] = []
+        for key, value in named.items():
+            if key not in properties:
+                continue
+            choices = _choices(properties[key])
+            if choices and isinstance(value, str):
+                match = next((c for c in choices if c.lower() == value.lower()), None)
+                if match is None:
+                    notes.append(f"{tool} offers {key} {' / '.join(choices)}, not {value}; the default was used")
+                    continue
+                value = match
+            fitted[key] = value
+        return fitted, notes
+
+
+def _choices(schema: dict[str, Any]) -> list[str]:
+    options = [schema, *schema.get("anyOf", [])]
+    return [str(c) for option in options for c in option.get("enum", [])]
 
 
 def _last_user_text(messages: Sequence[BaseMessage]) -> str:

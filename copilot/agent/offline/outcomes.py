@@ -92,17 +92,6 @@ def _field(record: dict[str, Any], word: str) -> Any:
     return None
 
 
-def stage_position_um(outcomes: Sequence[Outcome]) -> tuple[float, float] | None:
-    """The stage (x_um, y_um) from the newest status in this turn."""
-    for outcome in reversed(outcomes):
-        if outcome.ok and outcome.name in ("get_status", "move_stage"):
-            for record in _records(outcome.data):
-                x, y = record.get("x_um"), record.get("y_um")
-                if isinstance(x, int | float) and isinstance(y, int | float):
-                    return float(x), float(y)
-    return None
-
-
 def current_fov_nm(outcomes: Sequence[Outcome]) -> float | None:
     """The field of view of the newest acquisition or scan setting in this turn."""
     for outcome in reversed(outcomes):

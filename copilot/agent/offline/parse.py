@@ -106,6 +106,7 @@ class Request:
     spectrum_kind: str | None = None
     spectrum_at: tuple[float, float] | None = None
     spectrum_target: str | None = None  # "brightest", "dopant", "defect" or None
+    export_format: str | None = None
     use_last_image: bool = False
     unsupported: list[str] = field(default_factory=list)
 
@@ -122,17 +123,21 @@ def parse_request(text: str) -> Request:
     """Parse one user message (see the module docstring)."""
     low = " ".join(text.lower().replace("μ", "µ").split())
     request = Request()
-    request.intents = {name for name, pattern in INTENT_PATTERNS.items() if re.search(pattern, low)}
+    _parse_specimen(low, request)
+    named = low.replace(request.specimen, " ") if request.specimen else low  # a name is not a request
+    request.intents = {name for name, pattern in INTENT_PATTERNS.items() if re.search(pattern, named)}
     request.unsupported = [what for pattern, what in UNSUPPORTED.items() if re.search(pattern, low)]
     _parse_scan(low, request)
     _parse_optics_and_beam(low, request)
     _parse_stage(low, request)
-    _parse_specimen(text, low, request)
     _parse_spectrum(low, request)
     if "focus" in request.intents and "optics" in request.intents and not re.search(r"auto-?focus|refocus", low):
         request.intents.discard("focus")  # "defocus -5 nm" / "set focus to" is an optics setting
     detector = re.search(r"\b(haadf|abf|adf|bf)\b", low)
     request.detector = detector.group(1).upper() if detector else None
+    export_format = re.search(r"\b(hdf5|h5|tiff?|png)\b", low)
+    if export_format:
+        request.export_format = {"h5": "hdf5", "tif": "tiff"}.get(export_format.group(1), export_format.group(1))
     request.use_last_image = bool(
         re.search(r"\b(last|previous|existing|current|that|this) (image|acquisition|scan)", low)
     )
@@ -186,7 +191,7 @@ def _parse_stage(low: str, request: Request) -> None:
         request.intents.discard("stage")
 
 
-def _parse_specimen(text: str, low: str, request: Request) -> None:
+def _parse_specimen(low: str, request: Request) -> None:
     match = re.search(
         r"\b(?:load|insert|mount|switch to|put in)\s+(?:the\s+|a\s+|an\s+)?(?:specimen\s+|sample\s+)?"
         r"([\w\-\.\+/ ]+?)(?:\s+(?:specimen|sample|crystal))?"

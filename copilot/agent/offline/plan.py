@@ -18,7 +18,6 @@ from copilot.agent.offline.outcomes import (
     current_fov_nm,
     feature_position,
     last_acquisition_id,
-    stage_position_um,
 )
 from copilot.agent.offline.parse import Request
 
@@ -116,7 +115,10 @@ def spectrum_at(request: Request) -> Callable[[Sequence[Outcome]], dict[str, Any
         source = "find_atoms" if request.spectrum_target == "brightest" else "detect_defects"
         found = next((o for o in reversed(outcomes) if o.name == source and o.ok), None)
         if request.spectrum_target is None or found is None:
-            return {"kind": kind}
+            fov = current_fov_nm(outcomes)
+            if fov is None:
+                return "no position was given for the spectrum and the field of view is unknown"
+            return {"kind": kind, "x_nm": round(fov / 2, 3), "y_nm": round(fov / 2, 3)}
         kinds = ("dopant", "substitution", "impurity") if request.spectrum_target == "dopant" else ("",)
         xy = brightest_position(found.data) if source == "find_atoms" else feature_position(found.data, kinds)
         if xy is None:
@@ -127,17 +129,27 @@ def spectrum_at(request: Request) -> Callable[[Sequence[Outcome]], dict[str, Any
 
 
 def zoom_move(outcomes: Sequence[Outcome]) -> dict[str, Any] | str:
-    """Centre the stage on the most interesting feature of the survey (the first defect found)."""
-    stage = stage_position_um(outcomes)
+    """Move the stage by the offset of the survey's most interesting feature (the first defect) from its centre."""
     fov = current_fov_nm(outcomes)
     found = next((o for o in reversed(outcomes) if o.name == "detect_defects" and o.ok), None)
     xy = feature_position(found.data, ("",)) if found else None
-    if stage is None or fov is None or xy is None:
+    if fov is None or xy is None:
         return "the survey showed no feature to zoom into, so the zoom stays at the survey centre"
-    return {
-        "x_um": round(stage[0] + (xy[0] - fov / 2) / 1000, 4),
-        "y_um": round(stage[1] + (xy[1] - fov / 2) / 1000, 4),
-    }
+    dx_um, dy_um = (xy[0] - fov / 2) / 1000, (xy[1] - fov / 2) / 1000
+    return {"x_um": round(dx_um, 5), "y_um": round(dy_um, 5), "relative": True}
+
+
+def export_args(request: Request) -> Callable[[Sequence[Outcome]], dict[str, Any] | str]:
+    """Export the newest acquisition under its own id, in the format the user named (HDF5 by default)."""
+
+    def args(outcomes: Sequence[Outcome]) -> dict[str, Any] | str:
+        target = on_last_image(outcomes)
+        if isinstance(target, str):
+            return target
+        fmt = request.export_format or "hdf5"
+        return {**target, "name": f"{target['acquisition_id']}_export", "format": fmt}
+
+    return args
 
 
 def build_plan(request: Request) -> list[Step]:
@@ -164,7 +176,7 @@ def build_plan(request: Request) -> list[Step]:
         steps.append(Step("move_stage", dict(request.stage_um)))
     steps += _afm_steps(request) if afm else _stem_steps(request)
     if "export" in intents:
-        steps.append(Step("export_acquisition", on_last_image))
+        steps.append(Step("export_acquisition", export_args(request)))
     if "afm_withdraw" in intents:
         steps.append(Step("withdraw", {}))
     return steps
@@ -185,7 +197,6 @@ def _stem_steps(request: Request) -> list[Step]:
         analyses.insert(0, "detect_defects")
     if "survey_zoom" in intents:
         steps += [
-            Step("get_status", {}),
             Step("set_scan", {**SURVEY, **given(fov_nm=request.fov_nm)}),
             Step("acquire_image", given(detector=request.detector)),
             Step("detect_defects", on_last_image),
@@ -202,7 +213,10 @@ def _stem_steps(request: Request) -> list[Step]:
     elif analyses or "export" in intents:
         steps.append(Step("list_acquisitions", {}))
     steps += [Step(tool, on_last_image) for tool in analyses]
-    if "spectrum" in intents or "elements" in intents:
+    spectrum = "spectrum" in intents or "elements" in intents
+    if spectrum and request.spectrum_at is None and request.spectrum_target is None and not steps:
+        steps.append(Step("get_status", {}))  # the field of view, to park the beam at its centre
+    if spectrum:
         steps.append(Step("acquire_spectrum", spectrum_at(request)))
     if "elements" in intents:
         steps.append(Step("identify_elements", on_last_image))
