@@ -34,8 +34,8 @@ from copilot.ui.transcript import StepItem
 SUGGESTIONS = (
     "Load graphene and acquire an image",
     "Find the atoms in the latest image",
-    "What is the microscope doing right now?",
-    "Take an EELS spectrum and tell me which elements are present",
+    "What is the status of the microscope?",
+    "Take an EELS spectrum at the centre and tell me which elements are present",
 )
 
 

@@ -1,8 +1,8 @@
 """What the page draws from a stored acquisition: an image with a scale bar (STEM counts in grey, AFM heights in
-colour, with a trace/retrace line profile) or a spectrum with its element edges.
+colour, with a trace/retrace line profile) or a spectrum with the element edges in its energy range.
 
-``view_of`` reads an acquisition as the session returns it (an array plus calibration metadata) and decides
-which of those it is; drawing stays in ``panel`` and ``render``.
+``view_of`` reads a ``copilot.store.Acquisition`` (``kind``, ``metadata``, named ``arrays``) and decides which of
+those it is; drawing stays in ``panel``.
 """
 
 from __future__ import annotations
@@ -13,6 +13,7 @@ from typing import Any
 
 import numpy as np
 
+from copilot.twin.elements import EDS_LINES, EELS_EDGES
 from copilot.ui.images import render_image, to_png
 
 
@@ -21,93 +22,67 @@ class ImageView:
     png: bytes
     caption: str
     fov_nm: float
-    profiles: dict[str, np.ndarray] = field(default_factory=dict)  # AFM: trace/retrace along the middle row
+    profiles: dict[str, np.ndarray] = field(default_factory=dict)  # AFM: height channels along the middle line
     profile_axis_nm: np.ndarray | None = None
 
 
 @dataclass(frozen=True)
 class SpectrumView:
-    energy: np.ndarray
+    energy_eV: np.ndarray
     counts: np.ndarray
-    edges: dict[str, float]
-    energy_unit: str
+    edges_eV: dict[str, float]
     caption: str
 
 
 AcquisitionView = ImageView | SpectrumView
 
 
-def _field(obj: Any, *names: str) -> Any:
-    """The first of ``names`` found as a key or attribute of ``obj`` (None when none is)."""
-    for name in names:
-        if isinstance(obj, Mapping) and name in obj:
-            return obj[name]
-        if not isinstance(obj, Mapping) and hasattr(obj, name):
-            return getattr(obj, name)
-    return None
+def reference_edges_eV(kind: str) -> dict[str, float]:
+    """Label → energy in eV of every EELS edge (or, for ``EDS``, every X-ray line) the twin knows."""
+    if kind.upper() == "EDS":
+        return {line.label: line.energy_keV * 1000.0 for lines in EDS_LINES.values() for line in lines}
+    return {edge.label: edge.onset_eV for edges in EELS_EDGES.values() for edge in edges}
 
 
-def _metadata(acquisition: Any) -> Mapping[str, Any]:
-    meta = _field(acquisition, "metadata", "meta", "attrs")
-    return meta if isinstance(meta, Mapping) else {}
+def _spectrum_view(arrays: Mapping[str, np.ndarray], meta: Mapping[str, Any], acq_id: str) -> SpectrumView:
+    energy = np.asarray(arrays["energy_eV"], dtype=np.float64)
+    counts = np.asarray(arrays["counts"], dtype=np.float64)
+    if counts.ndim > 1:  # a spectrum image or line: show the sum over its positions
+        counts = counts.reshape(-1, counts.shape[-1]).sum(axis=0)
+    kind = str(meta.get("spectrum_kind") or meta.get("kind") or "EELS")
+    low, high = float(energy.min()), float(energy.max())
+    edges = {label: e for label, e in reference_edges_eV(kind).items() if low <= e <= high}
+    where = f" at ({meta['x_nm']:g}, {meta['y_nm']:g}) nm" if "x_nm" in meta and "y_nm" in meta else ""
+    return SpectrumView(energy, counts, edges, f"{acq_id} · {kind}{where}")
 
 
-def _channels(acquisition: Any) -> dict[str, np.ndarray]:
-    """Named 2-D arrays: ``channels`` when the acquisition has several (AFM), else its one image."""
-    channels = _field(acquisition, "channels")
-    if isinstance(channels, Mapping):
-        return {str(k): np.asarray(v) for k, v in channels.items()}
-    data = _field(acquisition, "data", "image", "array")
-    return {"image": np.asarray(data)} if data is not None else {}
-
-
-def _edges(meta: Mapping[str, Any]) -> dict[str, float]:
-    edges = meta.get("edges_eV") or meta.get("edges") or meta.get("lines_keV") or meta.get("lines") or {}
-    if isinstance(edges, Mapping):
-        return {str(k): float(v) for k, v in edges.items()}
-    return {}
-
-
-def _energy_axis(acquisition: Any, meta: Mapping[str, Any]) -> tuple[np.ndarray, str] | None:
-    """The energy axis of a spectrum and its unit, from the acquisition or its metadata."""
-    for source in (acquisition, meta):
-        for name, unit in (("energy_eV", "eV"), ("energy_keV", "keV")):
-            value = _field(source, name)
-            if value is not None:
-                return np.asarray(value, dtype=np.float64), unit
-    return None
+def _image_view(arrays: Mapping[str, np.ndarray], meta: Mapping[str, Any], acq_id: str) -> ImageView | None:
+    planes = {name: a for name, a in arrays.items() if np.ndim(a) == 2}
+    pixel_size_nm = meta.get("pixel_size_nm")
+    if not planes or not isinstance(pixel_size_nm, int | float) or pixel_size_nm <= 0:
+        return None
+    heights = [name for name in planes if "height" in name.lower()]
+    main_name = heights[0] if heights else next(iter(planes))
+    main = planes[main_name]
+    fov_nm = float(meta.get("fov_nm") or meta.get("size_nm") or main.shape[1] * pixel_size_nm)
+    png = to_png(render_image(main, float(pixel_size_nm), height_map=bool(heights)))
+    signal = meta.get("detector") or main_name
+    caption = f"{acq_id} · {signal} · FOV {fov_nm:g} nm · {main.shape[1]}×{main.shape[0]} px"
+    if not heights:
+        return ImageView(png, caption, fov_nm)
+    row = main.shape[0] // 2
+    profiles = {name: np.asarray(planes[name][row], dtype=np.float64) for name in heights}
+    position_nm = (np.arange(main.shape[1]) + 0.5) * float(pixel_size_nm)
+    return ImageView(png, caption, fov_nm, profiles, position_nm)
 
 
 def view_of(acquisition: Any, acq_id: str) -> AcquisitionView | None:
     """How to show an acquisition, or None when it holds nothing displayable."""
-    meta = _metadata(acquisition)
-    axis = _energy_axis(acquisition, meta)
-    data = _field(acquisition, "data", "counts", "spectrum")
-    if axis is not None and data is not None and np.ndim(data) == 1:
-        energy, unit = axis
-        caption = f"{acq_id} · {meta.get('signal') or meta.get('kind') or 'spectrum'}"
-        return SpectrumView(energy, np.asarray(data, float), _edges(meta), unit, caption)
-    channels = _channels(acquisition)
-    pixel_size_nm = meta.get("pixel_size_nm")
-    if not channels or pixel_size_nm is None:
-        return None
-    height_keys = [name for name in channels if "height" in name.lower()]
-    main_key = height_keys[0] if height_keys else next(iter(channels))
-    main = channels[main_key]
-    if main.ndim != 2:
-        return None
-    is_afm = bool(height_keys)
-    fov_nm = float(meta.get("fov_nm") or main.shape[1] * float(pixel_size_nm))
-    png = to_png(render_image(main, float(pixel_size_nm), height_map=is_afm))
-    signal = meta.get("signal") or meta.get("detector") or main_key
-    caption = f"{acq_id} · {signal} · FOV {fov_nm:g} nm · {main.shape[1]}×{main.shape[0]} px"
-    profiles: dict[str, np.ndarray] = {}
-    position_nm: np.ndarray | None = None
-    if is_afm:
-        row = main.shape[0] // 2
-        profiles = {name: channels[name][row] for name in height_keys if channels[name].shape == main.shape}
-        position_nm = (np.arange(main.shape[1]) + 0.5) * float(pixel_size_nm)
-    return ImageView(png, caption, fov_nm, profiles, position_nm)
+    arrays: Mapping[str, np.ndarray] = getattr(acquisition, "arrays", {}) or {}
+    meta: Mapping[str, Any] = getattr(acquisition, "metadata", {}) or {}
+    if "energy_eV" in arrays and "counts" in arrays:
+        return _spectrum_view(arrays, meta, acq_id)
+    return _image_view(arrays, meta, acq_id)
 
 
 def acquisition_id(data: Mapping[str, Any]) -> str | None:

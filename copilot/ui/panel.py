@@ -23,7 +23,7 @@ def render_view(view: AcquisitionView) -> None:
         if view.profiles and view.profile_axis_nm is not None:
             st.vega_lite_chart(spec=line_profile_spec(view.profile_axis_nm, view.profiles, title="middle line"))
     elif isinstance(view, SpectrumView):
-        spec = spectrum_spec(view.energy, view.counts, view.edges, energy_unit=view.energy_unit, title=view.caption)
+        spec = spectrum_spec(view.energy_eV, view.counts, view.edges_eV, title=view.caption)
         st.vega_lite_chart(spec=spec)
 
 

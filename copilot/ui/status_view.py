@@ -64,7 +64,9 @@ def dose_usage(status: Mapping[str, Any]) -> DoseUsage | None:
 
 
 def clock_s(status: Mapping[str, Any]) -> float | None:
-    return _find_number(flatten(status), "clock_s")
+    """The simulated instrument clock in s."""
+    flat = flatten(status)
+    return _find_number(flat, "instrument_time_s") or _find_number(flat, "clock_s")
 
 
 def setting_groups(status: Mapping[str, Any]) -> dict[str, list[tuple[str, str]]]:
@@ -86,14 +88,10 @@ def _format_setting(value: Any) -> str:
 
 
 def specimen_line(status: Mapping[str, Any]) -> str:
-    """``graphene · seed 0`` (with the instrument when the status names one)."""
-    flat = flatten(status)
-    specimen = next((v for k, v in flat.items() if k.rsplit(".", 1)[-1] in ("specimen", "name", "surface")), None)
-    seed = next((v for k, v in flat.items() if k.rsplit(".", 1)[-1] == "seed"), None)
-    instrument = flat.get("instrument")
-    parts = [str(specimen) if specimen is not None else "no specimen"]
-    if seed is not None:
-        parts.append(f"seed {seed}")
-    if instrument:
-        parts.append(str(instrument))
+    """``graphene · seed 0 · STEM``: the loaded specimen, its seed and the instrument."""
+    parts = [str(status.get("specimen") or "no specimen")]
+    if status.get("seed") is not None:
+        parts.append(f"seed {status['seed']}")
+    if status.get("instrument"):
+        parts.append(str(status["instrument"]))
     return " · ".join(parts)

@@ -26,8 +26,11 @@ def png_bytes(size_px: int = 32, seed: int = 0) -> bytes:
 
 @dataclass
 class StoredAcquisition:
-    data: np.ndarray
+    """Shaped like ``copilot.store.Acquisition``: kind, calibration metadata, named arrays."""
+
+    kind: str
     metadata: dict[str, Any]
+    arrays: dict[str, np.ndarray]
 
 
 @dataclass
@@ -41,12 +44,17 @@ class FakeSession:
 
     def status(self) -> dict[str, Any]:
         return {
-            "specimen": {"name": self.specimen, "seed": self.seed},
-            "beam": {"energy_kV": 200.0, "current_pA": 50.0, "blanked": False},
-            "scan": {"fov_nm": 20.0, "pixels": 64, "dwell_us": 2.0},
-            "stage": {"x_um": 0.0, "y_um": 0.0},
+            "instrument": "STEM",
+            "specimen": self.specimen,
+            "seed": self.seed,
+            "instrument_time_s": 12.5,
+            "settings": {
+                "beam": {"energy_kv": 200.0, "current_pa": 50.0, "blanked": False},
+                "scan": {"fov_nm": 20.0, "pixels": 64, "dwell_us": 2.0},
+                "stage": {"x_um": 0.0, "y_um": 0.0},
+            },
             "dose": {"used_e_per_A2": self.dose_used_e_per_A2, "budget_e_per_A2": self.dose_budget_e_per_A2},
-            "clock_s": 12.5,
+            "latest_acquisition_id": self.latest_acquisition_id,
         }
 
     @property
@@ -62,7 +70,8 @@ class FakeSession:
     def acquire(self, acq_id: str, fov_nm: float = 20.0, pixels: int = 64) -> None:
         rng = np.random.default_rng(len(self.acquisitions))
         data = rng.poisson(100.0, (pixels, pixels)).astype(np.float32)
-        self.acquisitions[acq_id] = StoredAcquisition(data, {"fov_nm": fov_nm, "pixel_size_nm": fov_nm / pixels})
+        meta = {"fov_nm": fov_nm, "pixel_size_nm": fov_nm / pixels, "detector": "HAADF"}
+        self.acquisitions[acq_id] = StoredAcquisition("image", meta, {"image": data})
         (self.data_dir / f"{acq_id}.h5").write_bytes(data.tobytes())
         self.dose_used_e_per_A2 += 2.5e6
 

@@ -9,16 +9,18 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from copilot.ui.acquisitions import ImageView, SpectrumView, acquisition_id, view_of
+from copilot.store import Acquisition
+from copilot.ui.acquisitions import ImageView, SpectrumView, acquisition_id, reference_edges_eV, view_of
 from copilot.ui.export import zip_session
 from copilot.ui.status_view import DoseUsage, clock_s, dose_usage, setting_groups, specimen_line
 
 STATUS = {
     "instrument": "STEM",
-    "specimen": {"name": "graphene", "seed": 4},
+    "specimen": "graphene",
+    "seed": 4,
     "settings": {"beam": {"energy_kV": 60.0, "blanked": False}, "stage": {"x_um": 1.5, "tilt_deg": [0.0, 1.0]}},
     "dose": {"used_e_per_A2": 2500.0, "budget_e_per_A2": 10000.0},
-    "clock_s": 3.25,
+    "instrument_time_s": 3.25,
 }
 
 
@@ -39,7 +41,9 @@ def test_dose_over_budget_fills_the_bar_without_overflowing() -> None:
 
 
 def test_a_stem_image_becomes_a_grey_view_with_its_field_of_view() -> None:
-    acquisition = {"data": np.ones((16, 32)), "metadata": {"pixel_size_nm": 0.5, "signal": "HAADF"}}
+    acquisition = Acquisition(
+        "a0001", "image", "", {"pixel_size_nm": 0.5, "detector": "HAADF"}, {"image": np.ones((16, 32))}
+    )
     view = view_of(acquisition, "a0001")
     assert isinstance(view, ImageView) and view.fov_nm == 16.0 and not view.profiles
     assert view.caption == "a0001 · HAADF · FOV 16 nm · 32×16 px"
@@ -47,23 +51,31 @@ def test_a_stem_image_becomes_a_grey_view_with_its_field_of_view() -> None:
 
 def test_an_afm_scan_becomes_a_height_view_with_trace_and_retrace_profiles() -> None:
     trace = np.tile(np.arange(8.0), (4, 1))
-    acquisition = {
-        "channels": {"height_trace": trace, "height_retrace": trace + 1, "error_trace": trace * 0},
-        "metadata": {"pixel_size_nm": 2.0, "fov_nm": 16.0},
-    }
-    view = view_of(acquisition, "a0002")
+    arrays = {"height_trace": trace, "height_retrace": trace + 1, "error_trace": trace * 0}
+    view = view_of(Acquisition("a0002", "afm_image", "", {"pixel_size_nm": 2.0, "fov_nm": 16.0}, arrays), "a0002")
     assert isinstance(view, ImageView) and set(view.profiles) == {"height_trace", "height_retrace"}
     assert view.profile_axis_nm is not None and view.profile_axis_nm[0] == pytest.approx(1.0)
+    assert view.profiles["height_retrace"][3] == 4.0
 
 
-def test_a_spectrum_becomes_a_spectrum_view_with_its_edges() -> None:
-    acquisition = {
-        "data": np.ones(100),
-        "energy_eV": np.linspace(200, 700, 100),
-        "metadata": {"signal": "EELS", "edges_eV": {"C-K": 284.0}},
-    }
-    view = view_of(acquisition, "a0003")
-    assert isinstance(view, SpectrumView) and view.edges == {"C-K": 284.0} and view.energy_unit == "eV"
+def test_a_spectrum_marks_the_known_edges_in_its_energy_range() -> None:
+    arrays = {"energy_eV": np.linspace(200, 700, 100), "counts": np.ones(100)}
+    meta = {"spectrum_kind": "EELS", "x_nm": 1.0, "y_nm": 2.5}
+    view = view_of(Acquisition("a0003", "spectrum", "", meta, arrays), "a0003")
+    assert isinstance(view, SpectrumView)
+    assert view.edges_eV == {"C-K": 284.0, "N-K": 401.0, "O-K": 532.0, "Ti-L": 456.0, "Mo-M": 227.0}
+    assert view.caption == "a0003 · EELS at (1, 2.5) nm"
+
+
+def test_eds_spectra_mark_x_ray_lines_in_eV() -> None:
+    assert reference_edges_eV("EDS")["Si Ka"] == pytest.approx(1740.0)
+    assert reference_edges_eV("EELS")["C-K"] == 284.0
+
+
+def test_a_spectrum_image_is_shown_as_the_sum_of_its_spectra() -> None:
+    arrays = {"energy_eV": np.linspace(100, 200, 10), "counts": np.ones((2, 3, 10))}
+    view = view_of(Acquisition("a0004", "spectrum_image", "", {"spectrum_kind": "EELS"}, arrays), "a0004")
+    assert isinstance(view, SpectrumView) and np.all(view.counts == 6.0)
 
 
 def test_results_name_their_acquisition_by_id_or_uri() -> None:
