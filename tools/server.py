@@ -12,6 +12,7 @@ import threading
 from typing import Any
 
 from fastmcp import FastMCP
+from fastmcp.server.auth import AuthProvider
 from fastmcp.server.middleware import Middleware, MiddlewareContext
 
 from copilot.session import Session
@@ -62,19 +63,20 @@ class ClientSessions(Middleware):
             current_session.reset(token)
 
 
-def create_server(session: Session, *, session_per_client: bool = False) -> FastMCP:
+def create_server(session: Session, *, session_per_client: bool = False, auth: AuthProvider | None = None) -> FastMCP:
     """Build the MCP server over ``session`` (the caller owns and closes it).
 
     With ``session_per_client`` every client gets its own session (and data sub-folder ``clients/client-NNN``)
     cloned from ``session``'s specimen, seed and dose budget; otherwise all clients share one instrument, like a
-    real microscope, and their calls are serialised by the session lock.
+    real microscope, and their calls are serialised by the session lock. ``auth`` guards the HTTP transport
+    (for example a bearer-token verifier, see :func:`tools.cli.serve`).
     """
     from tools.data import register_data_tools
     from tools.instrument import register_instrument_tools
     from tools.prompts import register_prompts
     from tools.resources import register_resources
 
-    mcp = FastMCP(name="microscope-copilot", instructions=INSTRUCTIONS)
+    mcp = FastMCP(name="microscope-copilot", instructions=INSTRUCTIONS, auth=auth)
     target: Any = session
     if session_per_client:
         mcp.add_middleware(ClientSessions(session))

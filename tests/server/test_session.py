@@ -1,0 +1,122 @@
+"""Session behaviour: the dose policy, serialised concurrent calls, reopening a folder, per-client sessions."""
+
+from __future__ import annotations
+
+import asyncio
+import threading
+from pathlib import Path
+from typing import Any
+
+import pytest
+from fastmcp import Client
+
+from copilot.session import Session
+from copilot.twin.errors import DoseBudgetError
+from tools import create_server
+
+
+def test_an_acquisition_over_the_budget_is_refused_and_changes_nothing(tmp_path: Path) -> None:
+    session = Session(tmp_path, dose_budget_e_per_A2=1.0)
+    before = session.instrument.snapshot()
+    with pytest.raises(DoseBudgetError, match="over the budget"):
+        session.acquire_image()
+    assert session.store.ids() == [] and session.dose_used_e_per_A2 == 0
+    assert session.instrument.snapshot() == before
+    assert session.journal.entries()[-1]["error"]["type"] == "DoseBudgetError"
+
+
+def test_an_approved_acquisition_may_exceed_the_budget_and_is_counted(tmp_path: Path) -> None:
+    session = Session(tmp_path, dose_budget_e_per_A2=1.0)
+    acq = session.acquire_image(approved=True)
+    assert session.dose_used_e_per_A2 == pytest.approx(acq.metadata["dose_e_per_A2"]) and session.dose_used_e_per_A2 > 1
+    assert session.dose_ledger()["remaining_e_per_A2"] == 0
+
+
+def test_the_approval_policy_is_asked_with_the_planned_dose(tmp_path: Path) -> None:
+    asked: list[dict[str, Any]] = []
+
+    def policy(operation: str, details: dict[str, Any]) -> bool:
+        asked.append({"operation": operation, **details})
+        return True
+
+    session = Session(tmp_path, dose_budget_e_per_A2=1.0, approval=policy)
+    session.acquire_image()
+    assert asked[0]["operation"] == "acquire_image" and asked[0]["planned_dose_e_per_A2"] > 1
+
+
+def test_repeated_scans_of_one_area_stop_at_the_critical_dose_of_a_sensitive_specimen(tmp_path: Path) -> None:
+    session = Session(tmp_path, specimen="SrTiO3")
+    critical = session.critical_dose_e_per_A2()
+    assert critical is not None
+    with pytest.raises(DoseBudgetError, match="critical dose"):
+        for _ in range(1000):
+            session.acquire_image()
+    assert 0 < session.dose_used_e_per_A2 <= critical * 1.01 + session.instrument.planned_dose_e_per_A2()
+
+
+async def test_the_over_budget_refusal_reaches_the_client_as_a_tool_error(tmp_path: Path) -> None:
+    session = Session(tmp_path, dose_budget_e_per_A2=1.0)
+    async with Client(create_server(session)) as client:
+        refused = await client.call_tool("acquire_image", {}, raise_on_error=False)
+        assert refused.is_error and "DoseBudgetError" in refused.content[0].text  # type: ignore[union-attr]
+        approved = await client.call_tool("acquire_image", {"approved": True})
+        assert approved.structured_content["id"] == "a0001"
+
+
+def test_the_dose_budget_must_be_positive(tmp_path: Path) -> None:
+    with pytest.raises(ValueError, match="dose_budget_e_per_A2"):
+        Session(tmp_path, dose_budget_e_per_A2=float("nan"))
+
+
+def test_concurrent_calls_are_serialised_and_every_acquisition_gets_its_own_id(tmp_path: Path) -> None:
+    session = Session(tmp_path)
+    session.set_scan(pixels=64)
+    errors: list[BaseException] = []
+
+    def work() -> None:
+        try:
+            for _ in range(5):
+                session.acquire_image()
+                session.set_scan(fov_nm=30.0)
+        except BaseException as exc:  # pragma: no cover - reported below
+            errors.append(exc)
+
+    threads = [threading.Thread(target=work) for _ in range(4)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(timeout=60)
+    assert not errors
+    assert session.store.ids() == [f"a{i:04d}" for i in range(1, 21)]
+    assert [e["seq"] for e in session.journal.entries()] == list(range(1, 42))
+
+
+async def test_concurrent_tool_calls_through_one_server_are_all_served(client: Client[Any]) -> None:
+    await client.call_tool("set_scan", {"pixels": 64})
+    results = await asyncio.gather(*(client.call_tool("acquire_image", {}) for _ in range(6)))
+    assert sorted(r.structured_content["id"] for r in results) == [f"a{i:04d}" for i in range(1, 7)]
+
+
+def test_a_new_session_continues_an_old_data_folder(tmp_path: Path) -> None:
+    first = Session(tmp_path, dose_budget_e_per_A2=1e9)
+    first.set_scan(pixels=32)
+    first.acquire_image()
+    first.acquire_image()
+    used = first.dose_used_e_per_A2
+    first.close()
+    second = Session(tmp_path, dose_budget_e_per_A2=1e9)
+    assert second.latest_acquisition_id == "a0002" and second.dose_used_e_per_A2 == pytest.approx(used)
+    assert second.acquire_image().id == "a0003"
+    assert second.get_acquisition("a0001").arrays["image"].shape == (32, 32)
+    assert [e["seq"] for e in second.journal.entries()] == [1, 2, 3, 4]
+
+
+async def test_with_session_per_client_each_client_has_its_own_microscope(session: Session) -> None:
+    server = create_server(session, session_per_client=True)
+    async with Client(server) as one:
+        await one.call_tool("set_scan", {"fov_nm": 11.0, "pixels": 32})
+        await one.call_tool("acquire_image", {})
+        status = (await one.call_tool("get_status")).structured_content
+    assert status["settings"]["scan"]["fov_nm"] == 11.0 and status["latest_acquisition_id"] == "a0001"
+    assert session.instrument.snapshot()["scan"]["fov_nm"] != 11.0 and session.store.ids() == []
+    assert list((session.data_dir / "clients").glob("client-*/acquisitions/a0001.h5"))

@@ -1,0 +1,109 @@
+"""The acquisition store: HDF5 round trip, index rebuilt from disk, previews, export confinement, journal."""
+
+from __future__ import annotations
+
+import io
+import json
+from pathlib import Path
+
+import h5py
+import numpy as np
+import pytest
+import tifffile
+from PIL import Image
+
+from copilot.store import AcquisitionStore, Journal
+from copilot.store.errors import AcquisitionNotFoundError, ExportPathError
+from copilot.store.preview import image_preview, nice_length, to_uint8
+
+META = {"fov_nm": 20.0, "pixels": 64, "pixel_size_nm": 20.0 / 64, "dose_e_per_A2": 1234.5,
+        "settings": {"beam": {"energy_kv": 200.0, "blanked": False}, "scan": {"rotation_deg": 0.0}},
+        "center_nm": [1.0, -2.0]}  # fmt: skip
+
+
+def image(seed: int = 0, shape: tuple[int, int] = (64, 64)) -> np.ndarray:
+    return np.random.default_rng(seed).poisson(100.0, shape).astype(np.float32)
+
+
+def test_an_acquisition_round_trips_through_hdf5_with_its_calibration(tmp_path: Path) -> None:
+    store = AcquisitionStore(tmp_path)
+    acq = store.add("image", META, {"image": image()})
+    assert acq.id == "a0001"
+    with h5py.File(store.path("a0001")) as f:
+        assert f.attrs["kind"] == "image" and f.attrs["pixel_size_nm"] == META["pixel_size_nm"]
+        assert f.attrs["settings/beam/energy_kv"] == 200.0 and list(f.attrs["center_nm"]) == [1.0, -2.0]
+        np.testing.assert_array_equal(f["data/image"][()], image())
+    fresh = AcquisitionStore(tmp_path).get("a0001")
+    assert fresh.metadata == META
+    np.testing.assert_array_equal(fresh.arrays["image"], image())
+
+
+def test_reopening_a_folder_rebuilds_the_index_and_continues_the_ids(tmp_path: Path) -> None:
+    store = AcquisitionStore(tmp_path)
+    for seed in range(3):
+        store.add("image", META, {"image": image(seed)})
+    (store.acq_dir / ".a0004-x.h5.tmp").write_bytes(b"torn")  # what a crash mid-write leaves
+    reopened = AcquisitionStore(tmp_path)
+    assert reopened.ids() == ["a0001", "a0002", "a0003"] and reopened.latest_id == "a0003"
+    assert not list(reopened.acq_dir.glob("*.tmp"))
+    assert reopened.add("spectrum", {}, {"energy_eV": np.arange(4.0), "counts": np.ones(4)}).id == "a0004"
+
+
+def test_an_unknown_id_is_a_typed_error_with_a_hint(tmp_path: Path) -> None:
+    with pytest.raises(AcquisitionNotFoundError, match="list_acquisitions"):
+        AcquisitionStore(tmp_path).get("a0007")
+
+
+def test_previews_are_png_at_most_1024_px_with_a_scale_bar(tmp_path: Path) -> None:
+    data = np.full((2048, 1536), 10.0, dtype=np.float32)
+    data[::2] = 20.0
+    with_bar = Image.open(io.BytesIO(image_preview(data, 0.01)))
+    without = Image.open(io.BytesIO(image_preview(data, None)))
+    assert with_bar.format == "PNG" and with_bar.size == (768, 1024)
+    difference = np.asarray(with_bar, dtype=int) - np.asarray(without, dtype=int)
+    rows, cols = np.nonzero(difference)
+    assert rows.min() > 900 and cols.min() < 100  # the bar sits in the lower-left corner
+
+
+def test_spectrum_previews_are_plots(tmp_path: Path) -> None:
+    store = AcquisitionStore(tmp_path)
+    energy = np.linspace(0, 1000, 500)
+    acq = store.add("spectrum", {"spectrum_kind": "EELS"}, {"energy_eV": energy, "counts": np.exp(-energy / 200)})
+    plot = Image.open(io.BytesIO(store.preview(acq.id)))
+    assert plot.size == (800, 450) and plot.mode == "RGB"
+
+
+def test_scaling_uses_percentiles_and_scale_bars_nice_lengths() -> None:
+    ramp = np.linspace(0, 1000, 10_000).reshape(100, 100)
+    scaled = to_uint8(ramp)
+    assert scaled.min() == 0 and scaled.max() == 255 and 120 < scaled[50, 0] < 135
+    assert [nice_length(x) for x in (0.37, 3.0, 7.5, 19.0, 120.0)] == [0.2, 2.0, 5.0, 10.0, 100.0]
+
+
+def test_exports_are_written_only_inside_the_export_folder(tmp_path: Path) -> None:
+    store = AcquisitionStore(tmp_path / "data")
+    store.add("image", META, {"image": image()})
+    tif = store.export("a0001", "frame", "tiff")
+    assert tif == store.export_dir / "frame.tif"
+    np.testing.assert_array_equal(tifffile.imread(tif), image())
+    assert store.export("a0001", "frame.h5", "hdf5").name == "frame.h5"
+    assert Image.open(store.export("a0001", "frame", "png")).size == (64, 64)
+    for bad in ("../x", "/tmp/x", "a/b", "..", "x\\y", "", ".hidden", "frame"):
+        with pytest.raises(ExportPathError):
+            store.export("a0001", bad, "tiff")
+    assert sorted(p.name for p in store.export_dir.iterdir()) == ["frame.h5", "frame.png", "frame.tif"]
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["data"]
+
+
+def test_the_journal_appends_complete_lines_and_skips_a_torn_last_line(tmp_path: Path) -> None:
+    journal = Journal(tmp_path / "journal.jsonl")
+    journal.record("set_scan", {"fov_nm": 5.0}, instrument_time_s=1.5, result={"fov_nm": 5.0})
+    journal.record("acquire_image", {"x": np.float64(float("nan"))}, instrument_time_s=2.0, error=ValueError("bad"))
+    journal.close()
+    with open(tmp_path / "journal.jsonl", "a") as fh:
+        fh.write('{"seq": 3, "tool": "acq')
+    entries = Journal(tmp_path / "journal.jsonl").entries()
+    assert [e["seq"] for e in entries] == [1, 2]
+    assert entries[0]["result"] == {"fov_nm": 5.0} and entries[0]["instrument_time_s"] == 1.5
+    assert entries[1]["error"] == {"type": "ValueError", "message": "bad"} and entries[1]["args"]["x"] == "nan"
+    assert all(json.loads(line) for line in (tmp_path / "journal.jsonl").read_text().splitlines()[:2])
