@@ -38,6 +38,9 @@ SUGGESTIONS = (
     "Take an EELS spectrum at the centre and tell me which elements are present",
 )
 
+SPECTRUM_KINDS = ("spectrum", "spectrum_image")
+DEFAULT_SPECIMEN = SessionChoice().specimen
+
 
 @dataclass(frozen=True)
 class Choices:
@@ -65,8 +68,13 @@ def model_sidebar() -> ModelChoice:
 
 
 def session_sidebar(options: dict[str, str]) -> tuple[SessionChoice, str]:
+    names = list(options)
     specimen = st.sidebar.selectbox(
-        "Specimen", list(options), format_func=lambda n: f"{n}: {options[n]}" if options[n] else n, key="specimen"
+        "Specimen",
+        names,
+        index=names.index(DEFAULT_SPECIMEN) if DEFAULT_SPECIMEN in names else 0,
+        format_func=lambda n: f"{n}: {options[n]}" if options[n] else n,
+        key="specimen",
     )
     seed = st.sidebar.number_input("Seed", min_value=0, max_value=2**31 - 1, value=0, step=1, key="seed")
     budget = st.sidebar.number_input(
@@ -88,55 +96,59 @@ def session_buttons(state: PageState, choices: Choices) -> None:
     """New session, reset specimen and the zip download of the session folder."""
     runtime = state.runtime
     left, right = st.sidebar.columns(2)
-    if left.button("New session", key="new_session", use_container_width=True):
+    if left.button("New session", key="new_session", width="stretch"):
         state.new_session()
         st.rerun()
-    if right.button("Reset specimen", key="reset_specimen", use_container_width=True, disabled=runtime is None):
-        assert runtime is not None
+    if runtime is None:
+        return
+    if right.button("Reset specimen", key="reset_specimen", width="stretch"):
         try:
             runtime.reset_specimen(choices.session.specimen, choices.session.seed)
             st.sidebar.success(f"Loaded {choices.session.specimen} (seed {choices.session.seed}).")
         except Exception as exc:
             st.sidebar.error(str(exc))
-    if runtime is not None:
-        st.sidebar.download_button(
-            "Download session (.zip)",
-            data=lambda: zip_session(runtime.data_dir),
-            file_name=f"{runtime.data_dir.name}.zip",
-            mime="application/zip",
-            on_click="ignore",
-            key="download",
-            use_container_width=True,
-        )
-        st.sidebar.caption(f"Data folder: `{runtime.data_dir}`")
+    st.sidebar.download_button(
+        "Download session (.zip)",
+        data=lambda: zip_session(runtime.data_dir),
+        file_name=f"{runtime.data_dir.name}.zip",
+        mime="application/zip",
+        on_click="ignore",
+        key="download",
+        width="stretch",
+    )
+    st.sidebar.caption(f"Data folder: `{runtime.data_dir}`")
 
 
 def step_extra(runtime: Runtime) -> StepExtra:
     """Draws a spectrum chart (with element edges) under a step whose result is a stored spectrum."""
 
     def draw(step: StepItem) -> None:
-        acq_id = acquisition_id(step.result.data) if step.result is not None else None
-        view = runtime.view(acq_id) if acq_id else None
-        if isinstance(view, SpectrumView):
-            render_view(view)
+        data = step.result.data if step.result is not None else {}
+        acq_id = acquisition_id(data)
+        if acq_id and data.get("kind") in SPECTRUM_KINDS:
+            view = runtime.view(acq_id)
+            if isinstance(view, SpectrumView):
+                render_view(view)
 
     return draw
 
 
-def draw_panel(runtime: Runtime, mcp_url: str) -> None:
-    note = f"The instrument runs in the server at {mcp_url}; its images appear in the chat." if mcp_url else ""
+def draw_panel(runtime: Runtime) -> None:
+    """The instrument panel of the in-process microscope (or where the remote one is)."""
+    if runtime.mcp_url:
+        st.subheader("Instrument")
+        st.info(f"The instrument runs in the MCP server at {runtime.mcp_url}; its images appear in the chat.")
+        return
     try:
         status = runtime.status()
         view = runtime.view()
     except Exception as exc:  # the panel never takes the page down
         st.warning(f"Instrument status unavailable: {exc}")
         return
-    render_panel(status, view, note=note)
+    render_panel(status, view)
 
 
-def stream_reply(
-    state: PageState, runtime: Runtime, events: Iterator[AgentEvent], panel_slot: DeltaGenerator, mcp_url: str
-) -> None:
+def stream_reply(state: PageState, runtime: Runtime, events: Iterator[AgentEvent], panel_slot: DeltaGenerator) -> None:
     """Draw one assistant reply while its events arrive; the instrument panel follows every tool result."""
     turn = state.transcript.start_reply()
     with st.chat_message("assistant"):
@@ -147,7 +159,7 @@ def stream_reply(
                 live.refresh()
                 if isinstance(event, ToolResult):
                     with panel_slot.container():
-                        draw_panel(runtime, mcp_url)
+                        draw_panel(runtime)
 
 
 def main(backend: Backend | None = None) -> None:
@@ -178,7 +190,7 @@ def main(backend: Backend | None = None) -> None:
     with panel_col:
         panel_slot = st.empty()
         with panel_slot.container():
-            draw_panel(runtime, runtime.mcp_url or "")
+            draw_panel(runtime)
     transcript = state.transcript
     with chat_col:
         for index, turn in enumerate(transcript.turns):
@@ -194,12 +206,12 @@ def main(backend: Backend | None = None) -> None:
     decision = state.take_decision()
     with chat_col:
         if decision is not None:
-            stream_reply(state, runtime, runtime.resume(decision), panel_slot, runtime.mcp_url or "")
+            stream_reply(state, runtime, runtime.resume(decision), panel_slot)
             st.rerun()
         elif prompt and not waiting:
             transcript.add_user(prompt)
             render_turn(transcript.turns[-1], key=f"turn-{len(transcript) - 1}")
-            stream_reply(state, runtime, runtime.chat(prompt), panel_slot, runtime.mcp_url or "")
+            stream_reply(state, runtime, runtime.chat(prompt), panel_slot)
             st.rerun()
 
 

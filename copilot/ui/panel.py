@@ -38,11 +38,9 @@ def render_settings(status: Mapping[str, Any]) -> None:
             st.markdown(f"| setting | value |\n|---|---|\n{table}")
 
 
-def render_panel(status: Mapping[str, Any], view: AcquisitionView | None, *, note: str = "") -> None:
+def render_panel(status: Mapping[str, Any], view: AcquisitionView | None) -> None:
     """The whole panel from a status dict and the latest acquisition view."""
     st.subheader("Instrument")
-    if note:
-        st.caption(note)
     left, right = st.columns(2)
     left.metric("Specimen", specimen_line(status))
     clock = clock_s(status)

@@ -22,6 +22,7 @@ from copilot.ui.loop import BackgroundLoop
 from copilot.ui.settings import ModelChoice, SessionChoice, redact, specimen_options
 
 CHECKPOINT_FILE = "chat.sqlite"
+ENDPOINT_RETRIES = 1  # a person is waiting: report a dead endpoint quickly
 
 
 class ChatAgent(Protocol):
@@ -62,6 +63,7 @@ def make_agent(session: Any, model: ModelChoice, *, thread_id: str, checkpoint_p
             base_url=model.base_url or None,
             api_key=SecretStr(model.api_key) if model.api_key else None,
             streaming=True,
+            max_retries=ENDPOINT_RETRIES,
         )
     return CopilotAgent.create(
         session,

@@ -17,7 +17,7 @@ MAX_NUMBERS = 5
 MAX_TEXT_CHARS = 32
 MAX_ERROR_CHARS = 120
 # Keys of a result that identify what was made, shown before the other numbers.
-_ID_KEYS = ("id", "acquisition_id", "acq_id", "uri")
+_ID_KEYS = ("id", "acquisition_id", "acq_id")
 
 
 def format_value(value: Any) -> str:

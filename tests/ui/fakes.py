@@ -89,6 +89,7 @@ class ScriptedAgent:
     turns: list[Sequence[AgentEvent | Exception]]
     approved: Sequence[AgentEvent] = ()
     rejected: Sequence[AgentEvent] = ()
+    mcp_url: str | None = None
     prompts: list[str] = field(default_factory=list)
 
     @property
@@ -130,10 +131,10 @@ class Script:
         self.sessions.append(session)
         return session
 
-    def make_agent(self, session: FakeSession, model: ModelChoice, **_: Any) -> ScriptedAgent:
+    def make_agent(self, session: FakeSession, model: ModelChoice, *, mcp_url: str | None, **_: Any) -> ScriptedAgent:
         if model.name == "broken":
             raise ConnectionError(f"cannot reach {model.base_url} with key {model.api_key}")
-        agent = ScriptedAgent(session, model, self.turns, self.approved, self.rejected)
+        agent = ScriptedAgent(session, model, self.turns, self.approved, self.rejected, mcp_url)
         self.agents.append(agent)
         return agent
 

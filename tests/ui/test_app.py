@@ -172,3 +172,14 @@ def test_reset_specimen_loads_the_chosen_specimen_and_seed(data_dir: Path) -> No
     assert (script.sessions[0].specimen, script.sessions[0].seed) == ("mos2", 7)
     assert any("Loaded mos2 (seed 7)" in s.value for s in at.sidebar.success)
     close(at)
+
+
+def test_with_a_server_url_the_agent_connects_there_and_the_panel_says_so(data_dir: Path) -> None:
+    script = Script()
+    at = start(script)
+    at.sidebar.text_input[0].set_value("http://127.0.0.1:8765/mcp")
+    next(b for b in at.sidebar.button if b.label == "New session").click().run()
+    assert not at.exception
+    assert any("MCP server at http://127.0.0.1:8765/mcp" in info.value for info in at.info)
+    assert script.agents[-1].mcp_url == "http://127.0.0.1:8765/mcp"
+    close(at)
