@@ -1,0 +1,258 @@
+"""Analysis tools: thin MCP wrappers over :mod:`copilot.analysis` working on stored acquisitions."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any, Literal
+
+import numpy as np
+from fastmcp import FastMCP
+from fastmcp.tools import ToolResult
+from pydantic import Field
+
+from copilot.analysis.atoms import find_atoms as _find_atoms
+from copilot.analysis.defects import detect_defects as _detect_defects
+from copilot.analysis.drift import estimate_drift as _estimate_drift
+from copilot.analysis.errors import AnalysisError
+from copilot.analysis.fft import compute_fft as _compute_fft
+from copilot.analysis.focus import focus_quality as _focus_quality
+from copilot.analysis.lattice import measure_lattice as _measure_lattice
+from copilot.analysis.particles import segment_particles as _segment_particles
+from copilot.analysis.profile import line_profile as _line_profile
+from copilot.analysis.spectra import identify_elements as _identify_elements
+from tools.common import READ_ONLY, Result, add_tool, image_content, with_images
+
+AcqId = Annotated[
+    str | None, Field(description="acquisition id such as a0001; omit for the latest", pattern=r"^a\d{4,8}$")
+]
+Nm = Annotated[float, Field(description="position in nm from the image's top-left corner", ge=0, le=1e5)]
+
+
+def _image(session: Any, acq_id: str | None) -> tuple[str, np.ndarray, float]:
+    """(id, image, pixel size nm) of an image acquisition (the latest when ``acq_id`` is None)."""
+    chosen = acq_id or session.latest_acquisition_id
+    if chosen is None:
+        raise AnalysisError("there is no acquisition yet.", hint="Acquire an image first (acquire_image).")
+    acq = session.get_acquisition(chosen)
+    if "image" not in acq.arrays:
+        raise AnalysisError(f"{chosen} is a {acq.kind}, not an image.", hint="Pass the id of an image acquisition.")
+    return chosen, np.asarray(acq.arrays["image"], dtype=np.float64), float(acq.metadata["pixel_size_nm"])
+
+
+class AtomsResult(Result):
+    acquisition_id: str
+    atom_count: int
+    spacing_nm: float
+    class_counts: list[int]
+    class_mean_intensities: list[float]
+
+
+class LatticeResult(Result):
+    acquisition_id: str
+    a_nm: float
+    b_nm: float
+    gamma_deg: float
+    d_spacings_nm: list[float]
+    peaks_indexed: int
+
+
+class DefectsResult(Result):
+    acquisition_id: str
+    vacancies: int
+    substitutions: int
+    partial_vacancies: int
+    interstitials: int
+    sites_judged: int
+    positions_nm: list[tuple[str, float, float]] = Field(description="(kind, x_nm, y_nm) of up to 50 defects")
+
+
+class ParticlesResult(Result):
+    acquisition_id: str
+    particle_count: int
+    edge_particles_excluded: int
+    mean_diameter_nm: float | None
+    std_diameter_nm: float | None
+    histogram_counts: list[int]
+    histogram_edges_nm: list[float]
+
+
+class FFTSummary(Result):
+    acquisition_id: str
+    d_spacings_nm: list[float]
+    angles_deg: list[float]
+
+
+class ProfileResult(Result):
+    acquisition_id: str
+    length_nm: float
+    samples: int
+    minimum: float
+    maximum: float
+    mean: float
+
+
+class DriftResult(Result):
+    dx_nm: float
+    dy_nm: float
+    rate_nm_per_s: float
+    confidence: float
+
+
+class FocusResult(Result):
+    acquisition_id: str
+    sharpness: float
+    brenner: float
+    laplacian_variance: float
+
+
+class ElementsResult(Result):
+    acquisition_id: str
+    kind: str
+    present: list[str]
+    evidence: list[tuple[str, str, float, float]] = Field(description="(element, edge/line, energy_eV, sigmas)")
+
+
+def register_analysis_tools(mcp: FastMCP, session: Any) -> None:
+    """Register the image and spectrum analysis tools over ``session``."""
+
+    def find_atoms(acq_id: AcqId = None) -> ToolResult:
+        """Find atomic columns in an atomic-resolution image: count, spacing and intensity classes (heavier
+        columns are brighter in HAADF, roughly as Z^1.7)."""
+        chosen, img, px = _image(session, acq_id)
+        a = _find_atoms(img, px)
+        result = AtomsResult(
+            acquisition_id=chosen,
+            atom_count=a.count,
+            spacing_nm=a.spacing_nm,
+            class_counts=list(a.class_counts),
+            class_mean_intensities=list(a.class_mean_intensities),
+        )
+        return with_images(result, image_content(img, px))
+
+    def measure_lattice(acq_id: AcqId = None) -> LatticeResult:
+        """Lattice constants (nm) and angle (deg) from the Fourier peaks of an atomic-resolution image."""
+        chosen, img, px = _image(session, acq_id)
+        lat = _measure_lattice(img, px)
+        return LatticeResult(
+            acquisition_id=chosen,
+            a_nm=lat.a_nm,
+            b_nm=lat.b_nm,
+            gamma_deg=lat.gamma_deg,
+            d_spacings_nm=list(lat.d_spacings_nm),
+            peaks_indexed=lat.n_peaks_indexed,
+        )
+
+    def detect_defects(acq_id: AcqId = None) -> DefectsResult:
+        """Vacancies, substitutions (brighter = heavier atom), partial vacancies and interstitials on the
+        lattice sites of an atomic-resolution image, with their positions in nm."""
+        chosen, img, px = _image(session, acq_id)
+        d = _detect_defects(img, px)
+        c = d.counts
+        return DefectsResult(
+            acquisition_id=chosen,
+            vacancies=c["vacancy"],
+            substitutions=c["substitution"],
+            partial_vacancies=c["partial_vacancy"],
+            interstitials=c["interstitial"],
+            sites_judged=len(d.sites_nm),
+            positions_nm=[(x.kind, round(x.x_nm, 4), round(x.y_nm, 4)) for x in d.defects[:50]],
+        )
+
+    def segment_particles(
+        acq_id: AcqId = None,
+        min_diameter_nm: Annotated[float, Field(description="smallest particle kept, nm", gt=0, le=1000)] = 1.0,
+    ) -> ParticlesResult:
+        """Count particles and measure their equivalent diameters (nm); particles cut by the image edge are
+        excluded from the statistics."""
+        chosen, img, px = _image(session, acq_id)
+        p = _segment_particles(img, px, min_diameter_nm=min_diameter_nm)
+        d = p.diameters_nm
+        return ParticlesResult(
+            acquisition_id=chosen,
+            particle_count=p.count,
+            edge_particles_excluded=len(p.particles) - p.count,
+            mean_diameter_nm=float(d.mean()) if d.size else None,
+            std_diameter_nm=float(d.std()) if d.size else None,
+            histogram_counts=list(p.histogram_counts),
+            histogram_edges_nm=list(p.histogram_edges_nm),
+        )
+
+    def compute_fft(acq_id: AcqId = None) -> ToolResult:
+        """Power spectrum of an image with its main peaks as d-spacings (nm) and directions (deg)."""
+        chosen, img, px = _image(session, acq_id)
+        f = _compute_fft(img, px)
+        result = FFTSummary(
+            acquisition_id=chosen,
+            d_spacings_nm=[p.d_spacing_nm for p in f.peaks],
+            angles_deg=[p.angle_deg for p in f.peaks],
+        )
+        return with_images(result, image_content(f.log_power))
+
+    def line_profile(
+        x0_nm: Nm,
+        y0_nm: Nm,
+        x1_nm: Nm,
+        y1_nm: Nm,
+        width_nm: Annotated[float, Field(description="averaging width across the line, nm", ge=0, le=1000)] = 0.0,
+        acq_id: AcqId = None,
+    ) -> ProfileResult:
+        """Intensity profile along a line between two points of the image (nm from its top-left corner)."""
+        chosen, img, px = _image(session, acq_id)
+        p = _line_profile(img, px, x0_nm, y0_nm, x1_nm, y1_nm, width_nm)
+        return ProfileResult(
+            acquisition_id=chosen,
+            length_nm=float(p.distance_nm[-1]),
+            samples=len(p.values),
+            minimum=float(p.values.min()),
+            maximum=float(p.values.max()),
+            mean=float(p.values.mean()),
+        )
+
+    def estimate_drift(
+        first_acq_id: Annotated[str, Field(description="earlier image, e.g. a0001", pattern=r"^a\d{4,8}$")],
+        second_acq_id: Annotated[str, Field(description="later image of the same area", pattern=r"^a\d{4,8}$")],
+        dt_s: Annotated[float, Field(description="time between the two frames, s", gt=0, le=1e6)],
+    ) -> DriftResult:
+        """Specimen drift between two images of the same area and settings: shift (nm) and rate (nm/s)."""
+        _, a, px = _image(session, first_acq_id)
+        _, b, _ = _image(session, second_acq_id)
+        d = _estimate_drift(a, b, px, dt_s)
+        return DriftResult(dx_nm=d.dx_nm, dy_nm=d.dy_nm, rate_nm_per_s=d.rate_nm_per_s, confidence=d.confidence)
+
+    def focus_quality(acq_id: AcqId = None) -> FocusResult:
+        """Unitless sharpness of an image (higher is sharper); compare images of the same field at different
+        focus."""
+        chosen, img, px = _image(session, acq_id)
+        f = _focus_quality(img, px)
+        return FocusResult(
+            acquisition_id=chosen, sharpness=f.sharpness, brenner=f.brenner, laplacian_variance=f.laplacian_variance
+        )
+
+    def identify_elements(acq_id: AcqId = None, kind: Literal["auto", "EELS", "EDS"] = "auto") -> ElementsResult:
+        """Elements present in a stored EELS or EDS spectrum, with the significance (sigmas) of each edge/line."""
+        chosen = acq_id or session.latest_acquisition_id
+        if chosen is None:
+            raise AnalysisError("there is no acquisition yet.", hint="Acquire a spectrum first (acquire_spectrum).")
+        acq = session.get_acquisition(chosen)
+        if acq.kind != "spectrum":
+            raise AnalysisError(f"{chosen} is a {acq.kind}, not a spectrum.", hint="Pass a spectrum's id.")
+        spectrum_kind = acq.metadata.get("spectrum_kind", "EELS") if kind == "auto" else kind
+        r = _identify_elements(acq.arrays["energy_eV"], acq.arrays["counts"], spectrum_kind)
+        return ElementsResult(
+            acquisition_id=chosen,
+            kind=r.kind,
+            present=list(r.present),
+            evidence=[(e.element, e.feature, e.energy_eV, round(e.significance, 2)) for e in r.evidence],
+        )
+
+    for tool, model in (
+        (find_atoms, AtomsResult),
+        (measure_lattice, None),
+        (detect_defects, None),
+        (segment_particles, None),
+        (compute_fft, FFTSummary),
+        (line_profile, None),
+        (estimate_drift, None),
+        (focus_quality, None),
+        (identify_elements, None),
+    ):
+        add_tool(mcp, tool, READ_ONLY, model)
