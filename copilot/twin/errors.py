@@ -69,3 +69,15 @@ class TipCrashError(TwinError, RuntimeError):
     """The AFM tip crashed into the surface; the tip is damaged until changed."""
 
     hint = "Withdraw, call change_tip, approach again with a gentler setpoint and gains."
+
+
+class ProbeEngagedError(TwinError, RuntimeError):
+    """The AFM tip is on the surface, so this operation (e.g. a tip change or a second approach) is not allowed."""
+
+    hint = "Call withdraw first."
+
+
+class ProbeNotEngagedError(TwinError, RuntimeError):
+    """The AFM tip is not on the surface, so nothing can be imaged or measured."""
+
+    hint = "Call approach first."
