@@ -1,0 +1,74 @@
+"""The real server as a subprocess over stdio and streamable HTTP, called by the official ``mcp`` SDK client."""
+
+from __future__ import annotations
+
+import subprocess
+from pathlib import Path
+
+import httpx2
+import pytest
+from mcp import Client, StdioServerParameters
+from mcp.client.streamable_http import streamable_http_client
+
+from tests.server.conftest import REPO, serve_command
+from tests.server.servers import free_port, http_server
+
+pytestmark = pytest.mark.slow
+
+
+async def exercise(client: Client) -> None:
+    """List the tools, read the status and acquire one small image."""
+    names = {t.name for t in (await client.list_tools()).tools}
+    assert {"get_status", "acquire_image", "export_acquisition"} <= names
+    status = await client.call_tool("get_status", {})
+    assert not status.is_error and status.structured_content["instrument"] == "STEM"  # type: ignore[index]
+    await client.call_tool("set_scan", {"pixels": 64})
+    image = await client.call_tool("acquire_image", {"detector": "HAADF"})
+    assert not image.is_error and image.structured_content["id"] == "a0001"  # type: ignore[index]
+    assert any(c.type == "image" for c in image.content)
+    bad = await client.call_tool("set_scan", {"pixels": -1})
+    assert bad.is_error
+    assert not (await client.call_tool("get_status", {})).is_error
+
+
+def stdio_params(data_dir: Path) -> StdioServerParameters:
+    command = serve_command("--data-dir", str(data_dir))
+    return StdioServerParameters(command=command[0], args=command[1:], cwd=str(REPO))
+
+
+@pytest.mark.parametrize("mode", ["auto", "legacy"])
+async def test_the_sdk_client_works_over_stdio(tmp_path: Path, mode: str) -> None:
+    async with Client(stdio_params(tmp_path), mode=mode) as client:
+        await exercise(client)
+    assert (tmp_path / "acquisitions" / "a0001.h5").exists()
+
+
+def test_stdio_start_up_writes_nothing_to_stdout(tmp_path: Path) -> None:
+    done = subprocess.run(
+        serve_command("--data-dir", str(tmp_path)), cwd=REPO, input=b"", capture_output=True, timeout=60
+    )
+    assert done.stdout == b""
+
+
+@pytest.mark.parametrize("mode", ["auto", "legacy"])
+async def test_the_sdk_client_works_over_http_on_loopback(tmp_path: Path, mode: str) -> None:
+    with http_server(tmp_path) as url:
+        async with Client(url, mode=mode) as client:
+            await exercise(client)
+
+
+async def test_with_a_token_http_requests_without_it_are_refused(tmp_path: Path) -> None:
+    with http_server(tmp_path, env={"COPILOT_TOKEN": "s3cret-token"}) as url:
+        async with httpx2.AsyncClient() as raw:
+            response = await raw.post(url, json={"jsonrpc": "2.0", "id": 1, "method": "tools/list"})
+            assert response.status_code == 401
+        authed = httpx2.AsyncClient(headers={"Authorization": "Bearer s3cret-token"})
+        async with Client(streamable_http_client(url, http_client=authed)) as client:
+            await exercise(client)
+
+
+def test_binding_a_non_loopback_address_without_a_token_is_refused(tmp_path: Path) -> None:
+    args = serve_command("--transport", "http", "--host", "0.0.0.0", "--port", str(free_port()))
+    done = subprocess.run([*args, "--data-dir", str(tmp_path)], cwd=REPO, capture_output=True, timeout=60,
+                          env={"PATH": "/usr/bin:/bin"})  # fmt: skip
+    assert done.returncode == 2 and b"token" in done.stderr
