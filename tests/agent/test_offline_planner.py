@@ -72,8 +72,8 @@ CASES: list[tuple[str, list[str], dict[str, dict[str, Any]], list[str]]] = [
     ),
     (
         "take an EELS spectrum on the brightest atom",
-        ["acquire_image", "find_atoms", "acquire_spectrum"],
-        {"acquire_spectrum": {"kind": "EELS", "x_nm": 7.45, "y_nm": 2.05}},
+        ["acquire_image", "detect_defects", "acquire_spectrum"],
+        {"acquire_spectrum": {"kind": "EELS", "x_nm": 5.5, "y_nm": 6.25}},
         ["9100"],
     ),
     (
@@ -107,7 +107,12 @@ CASES: list[tuple[str, list[str], dict[str, dict[str, Any]], list[str]]] = [
         ["57"],
     ),
     ("check the focus quality", ["acquire_image", "focus_quality"], {}, ["0.412"]),
-    ("estimate the drift", ["acquire_image", "estimate_drift"], {}, ["0.21"]),
+    (
+        "estimate the drift",
+        ["acquire_image", "acquire_image", "estimate_drift"],
+        {"estimate_drift": {"dt_s": 2.1}},
+        ["0.21"],
+    ),
     ("what's the status?", ["get_status"], {}, ["12.5"]),
     ("how much dose have I used so far", ["get_status", "get_dose_map"], {}, ["12.5"]),
     (
@@ -217,3 +222,11 @@ def test_a_detector_the_tool_does_not_offer_is_reported_not_invented() -> None:
     run = drive("take an ABF image")
     assert run.args("acquire_image") == {}
     assert "ABF" in run.answer and "HAADF / BF" in run.answer
+
+
+def test_a_survey_without_detectable_features_still_zooms_at_the_centre() -> None:
+    run = drive("survey then zoom in", {"detect_defects": lambda args: "detect_defects needs atomic resolution."})
+    assert run.names == ["set_scan", "acquire_image", "detect_defects", "set_scan", "acquire_image"]
+    assert run.args("set_scan") == {"fov_nm": 400.0, "pixels": 256, "dwell_us": 1.0}
+    assert run.calls[3][1]["fov_nm"] == 16.0
+    assert "detect_defects failed" in run.answer and "zoom stays at the survey centre" in run.answer

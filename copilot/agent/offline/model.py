@@ -75,9 +75,13 @@ class OfflinePlanner(ReplyChatModel):
                 seen.append(outcome)
                 if outcome.ok:
                     break
-                if not self._may_ask_approval(step.tool, outcome, attempt_args):
-                    progress.failure = outcome
-                    return progress
+                if self._may_ask_approval(step.tool, outcome, attempt_args):
+                    continue
+                if step.optional:
+                    progress.notes.append(f"{step.tool} failed ({outcome.text.strip()}), so the plan went on")
+                    break
+                progress.failure = outcome
+                return progress
         return progress
 
     def _may_ask_approval(self, tool: str, outcome: Outcome, args: dict[str, Any]) -> bool:

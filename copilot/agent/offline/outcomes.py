@@ -7,7 +7,6 @@ from dataclasses import dataclass
 from typing import Any
 
 POSITION_KEYS = (("x_nm", "y_nm"), ("x", "y"))
-BRIGHTNESS_WORDS = ("intensity", "brightness", "counts", "signal", "z", "score")
 
 
 @dataclass(frozen=True)
@@ -46,14 +45,32 @@ def _acquisition_id(data: Any) -> str | None:
 
 
 def _records(data: Any) -> Iterator[dict[str, Any]]:
-    """Every dict inside a result (depth first), the result itself included."""
+    """Every dict inside a result (depth first), the result itself included; a ``[kind, x_nm, y_nm]`` triple
+    (how ``positions_nm`` lists are sent) counts as a record too."""
     if isinstance(data, dict):
         yield data
         for value in data.values():
             yield from _records(value)
+    elif _is_position_triple(data):
+        yield {"kind": data[0], "x_nm": data[1], "y_nm": data[2]}
     elif isinstance(data, list):
         for item in data:
             yield from _records(item)
+
+
+def _is_position_triple(data: Any) -> bool:
+    return (
+        isinstance(data, list | tuple)
+        and len(data) == 3
+        and isinstance(data[0], str)
+        and all(isinstance(v, int | float) for v in data[1:])
+    )
+
+
+def recent_acquisitions(outcomes: Sequence[Outcome], count: int) -> list[dict[str, Any]]:
+    """The results of the last ``count`` acquisitions of this turn, oldest first."""
+    found = [o.data for o in outcomes if o.ok and o.name.startswith("acquire") and _acquisition_id(o.data)]
+    return found[-count:]
 
 
 def position(record: dict[str, Any]) -> tuple[float, float] | None:
@@ -65,31 +82,15 @@ def position(record: dict[str, Any]) -> tuple[float, float] | None:
     return None
 
 
-def brightest_position(data: dict[str, Any]) -> tuple[float, float] | None:
-    """The position of the brightest located feature (by the first brightness-like field the records carry)."""
-    located = [r for r in _records(data) if position(r) is not None]
-    for word in BRIGHTNESS_WORDS:
-        scored = [r for r in located if isinstance(_field(r, word), int | float)]
-        if scored:
-            return position(max(scored, key=lambda r: float(_field(r, word))))
-    return position(located[0]) if located else None
-
-
-def feature_position(data: dict[str, Any], kinds: Sequence[str]) -> tuple[float, float] | None:
-    """The position of the first located feature whose kind/type/label mentions one of ``kinds``, else the first."""
+def feature_position(data: dict[str, Any], kinds: Sequence[str], fallback: bool = True) -> tuple[float, float] | None:
+    """The position of the first located feature whose kind/type/label mentions one of ``kinds``; else (with
+    ``fallback``) of the first located feature."""
     located = [r for r in _records(data) if position(r) is not None and r is not data]
     for record in located:
         label = " ".join(str(record.get(k, "")) for k in ("kind", "type", "label", "element", "species")).lower()
         if any(kind in label for kind in kinds):
             return position(record)
-    return position(located[0]) if located else None
-
-
-def _field(record: dict[str, Any], word: str) -> Any:
-    for key, value in record.items():
-        if word == key.lower() or (len(word) > 1 and word in key.lower()):
-            return value
-    return None
+    return position(located[0]) if located and fallback else None
 
 
 def current_fov_nm(outcomes: Sequence[Outcome]) -> float | None:

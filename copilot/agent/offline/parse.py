@@ -217,3 +217,5 @@ def _parse_spectrum(low: str, request: Request) -> None:
         request.spectrum_target = "dopant"
     elif re.search(r"defect|vacanc", low):
         request.spectrum_target = "defect"
+    if request.spectrum_target and not re.search(r"(find|count|locate|how many)\b[^.]*\batom", low):
+        request.intents.discard("atoms")  # "on the brightest atom" names a place, not an analysis

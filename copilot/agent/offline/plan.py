@@ -14,10 +14,10 @@ from typing import Any
 
 from copilot.agent.offline.outcomes import (
     Outcome,
-    brightest_position,
     current_fov_nm,
     feature_position,
     last_acquisition_id,
+    recent_acquisitions,
 )
 from copilot.agent.offline.parse import Request
 
@@ -65,6 +65,7 @@ class Step:
 
     tool: str
     args: Args
+    optional: bool = False  # a failure is noted and the plan goes on
 
 
 def given(**values: Any) -> dict[str, Any]:
@@ -112,17 +113,18 @@ def spectrum_at(request: Request) -> Callable[[Sequence[Outcome]], dict[str, Any
         kind = request.spectrum_kind or "EELS"
         if request.spectrum_at is not None:
             return {"kind": kind, "x_nm": request.spectrum_at[0], "y_nm": request.spectrum_at[1]}
-        source = "find_atoms" if request.spectrum_target == "brightest" else "detect_defects"
-        found = next((o for o in reversed(outcomes) if o.name == source and o.ok), None)
+        found = next((o for o in reversed(outcomes) if o.name == "detect_defects" and o.ok), None)
         if request.spectrum_target is None or found is None:
             fov = current_fov_nm(outcomes)
             if fov is None:
                 return "no position was given for the spectrum and the field of view is unknown"
             return {"kind": kind, "x_nm": round(fov / 2, 3), "y_nm": round(fov / 2, 3)}
-        kinds = ("dopant", "substitution", "impurity") if request.spectrum_target == "dopant" else ("",)
-        xy = brightest_position(found.data) if source == "find_atoms" else feature_position(found.data, kinds)
+        # the brightest columns are the heavy substitutions detect_defects locates (HAADF contrast ~ Z^1.7)
+        strict = request.spectrum_target in ("dopant", "brightest")
+        kinds = ("substitution", "dopant", "impurity") if strict else ("",)
+        xy = feature_position(found.data, kinds, fallback=not strict)
         if xy is None:
-            return f"{source} located no {request.spectrum_target} feature to put the beam on"
+            return f"detect_defects located no {request.spectrum_target} atom to put the beam on"
         return {"kind": kind, "x_nm": round(xy[0], 3), "y_nm": round(xy[1], 3)}
 
     return place
@@ -150,6 +152,15 @@ def export_args(request: Request) -> Callable[[Sequence[Outcome]], dict[str, Any
         return {**target, "name": f"{target['acquisition_id']}_export", "format": fmt}
 
     return args
+
+
+def drift_args(outcomes: Sequence[Outcome]) -> dict[str, Any] | str:
+    """Compare the last two images of this turn, taken back to back (one frame time apart)."""
+    pair = recent_acquisitions(outcomes, 2)
+    if len(pair) < 2 or not isinstance(pair[0].get("frame_time_s"), int | float):
+        return "drift needs two images of the same area with their frame time"
+    first, second = (str(a.get("id") or a.get("acquisition_id")) for a in pair)
+    return {"first_acq_id": first, "second_acq_id": second, "dt_s": float(pair[0]["frame_time_s"])}
 
 
 def build_plan(request: Request) -> list[Step]:
@@ -191,15 +202,13 @@ def _stem_steps(request: Request) -> list[Step]:
     scan = given(fov_nm=request.fov_nm, pixels=request.pixels, dwell_us=request.dwell_us)
     steps: list[Step] = []
     analyses = [tool for intent, tool in IMAGE_ANALYSES.items() if intent in intents]
-    if request.spectrum_target == "brightest" and "find_atoms" not in analyses:
-        analyses.insert(0, "find_atoms")
-    if request.spectrum_target in ("dopant", "defect") and "detect_defects" not in analyses:
+    if request.spectrum_target is not None and "detect_defects" not in analyses:
         analyses.insert(0, "detect_defects")
     if "survey_zoom" in intents:
         steps += [
             Step("set_scan", {**SURVEY, **given(fov_nm=request.fov_nm)}),
             Step("acquire_image", given(detector=request.detector)),
-            Step("detect_defects", on_last_image),
+            Step("detect_defects", on_last_image, optional=True),
             Step("move_stage", zoom_move),
             Step("set_scan", {**ZOOM, **given(pixels=request.pixels, dwell_us=request.dwell_us)}),
         ]
@@ -212,7 +221,9 @@ def _stem_steps(request: Request) -> list[Step]:
         steps.append(Step("acquire_image", given(detector=request.detector)))
     elif analyses or "export" in intents:
         steps.append(Step("list_acquisitions", {}))
-    steps += [Step(tool, on_last_image) for tool in analyses]
+    if "drift" in intents:
+        steps.append(Step("acquire_image", given(detector=request.detector)))
+    steps += [Step(tool, drift_args if tool == "estimate_drift" else on_last_image) for tool in analyses]
     spectrum = "spectrum" in intents or "elements" in intents
     if spectrum and request.spectrum_at is None and request.spectrum_target is None and not steps:
         steps.append(Step("get_status", {}))  # the field of view, to park the beam at its centre
