@@ -18,12 +18,13 @@ UNIT_SUFFIXES = (
     ("_ev", "eV"),
     ("_kev", "keV"),
     ("_deg", "°"),
+    ("_mrad", "mrad"),
     ("_nn", "nN"),
     ("_hz", "Hz"),
     ("_percent", "%"),
     ("_pct", "%"),
 )
-MAX_FIELDS = 10
+MAX_FIELDS = 14
 SKIP_KEYS = {"uri", "resource_uri", "png", "preview_path", "image"}
 
 
@@ -48,19 +49,26 @@ def label_and_unit(key: str) -> tuple[str, str]:
     return key.replace("_", " "), ""
 
 
-def summarize(data: dict[str, Any], prefix: str = "") -> list[str]:
-    """``label value unit`` items for the scalar fields of a result; lists are reported by their length."""
+def summarize(data: dict[str, Any], limit: int = MAX_FIELDS) -> list[str]:
+    """``label value unit`` items for the scalar fields of a result, nested groups included (``statistics``,
+    ``settings``); short lists of numbers or names are shown whole, longer lists by their length."""
     items: list[str] = []
     for key, value in data.items():
-        if key in SKIP_KEYS or key.endswith("_uri") or key.endswith("_path"):
+        if len(items) >= limit:
+            break
+        if key in SKIP_KEYS or key.endswith("_uri") or key.endswith("_path") or value is None:
             continue
-        label, unit = label_and_unit(prefix + key)
+        label, unit = label_and_unit(key)
+        suffix = f" {unit}" if unit else ""
         if isinstance(value, bool | int | float):
-            items.append(f"{label} {format_number(value)}{(' ' + unit) if unit else ''}")
+            items.append(f"{label} {format_number(value)}{suffix}")
         elif isinstance(value, str) and len(value) <= 40:
             items.append(f"{label} {value}")
+        elif isinstance(value, list) and len(value) <= 6 and all(isinstance(v, int | float | str) for v in value):
+            shown = ", ".join(v if isinstance(v, str) else format_number(v) for v in value)
+            items.append(f"{label} [{shown}]{suffix}")
         elif isinstance(value, list):
-            items.append(f"{label}: {len(value)}")
-        elif isinstance(value, dict) and not prefix:
-            items += summarize(value, prefix=f"{key}_")
-    return items[:MAX_FIELDS]
+            items.append(f"{label}: {len(value)} entries")
+        elif isinstance(value, dict):
+            items += summarize(value, limit - len(items))
+    return items

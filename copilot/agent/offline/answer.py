@@ -7,6 +7,8 @@ from collections.abc import Sequence
 from copilot.agent.offline.outcomes import Outcome
 from copilot.agent.summary import summarize
 
+ANSWER_FIELDS = 40
+"""The answer lists more of each result than the terminal's one-line summaries."""
 CAPABILITIES = (
     "load a specimen (list_specimens shows them)",
     "set the field of view, pixels, dwell, defocus, beam energy and current",
@@ -20,7 +22,7 @@ CAPABILITIES = (
 
 def outcome_line(outcome: Outcome) -> str:
     """One line per successful tool call."""
-    items = summarize(outcome.data)
+    items = summarize(outcome.data, limit=ANSWER_FIELDS)
     return f"- {outcome.name}: " + ("; ".join(items) if items else "done")
 
 

@@ -1,0 +1,96 @@
+"""The agent over the real MCP server and session: planner and scripted runs change the instrument and the files."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from langchain_core.messages import AIMessage
+
+from copilot.agent import CopilotAgent
+from copilot.agent.events import AgentEvent, ApprovalNeeded, Final, ToolCall, ToolResult
+from copilot.agent.scripted import ScriptedChatModel
+from tests.server import fake_twin
+
+if not fake_twin.real_twin_available():
+    fake_twin.install()  # the server's stand-in twin until the STEM twin lands
+
+from copilot.session import Session  # noqa: E402
+
+
+@pytest.fixture
+def session(tmp_path: Path) -> Iterator[Session]:
+    s = Session(tmp_path / "data", specimen="graphene", seed=0)
+    yield s
+    s.close()
+
+
+async def turn(agent: CopilotAgent, text: str) -> list[AgentEvent]:
+    return [event async for event in agent.run(text)]
+
+
+def journal(session: Session) -> list[dict[str, Any]]:
+    lines = (session.data_dir / "journal.jsonl").read_text().splitlines()
+    return [json.loads(line) for line in lines]
+
+
+async def test_the_offline_planner_sets_acquires_and_reports_the_tool_numbers(session: Session) -> None:
+    agent = await CopilotAgent.create(session)
+    events = await turn(agent, "fov 20 nm, 128 px, 2 µs dwell, then take an image")
+    await agent.aclose()
+    assert [e.name for e in events if isinstance(e, ToolCall)] == ["set_scan", "acquire_image"]
+    image = next(e for e in events if isinstance(e, ToolResult) and e.name == "acquire_image")
+    assert image.ok and image.images and image.images[0].uri == f"acq://{image.data['id']}"
+    final = events[-1]
+    assert isinstance(final, Final) and final.model == "offline planner (no LLM)"
+    assert image.data["id"] in final.text and f"pixel size {0.15625:.4g} nm" in final.text
+    status = session.status()
+    assert json.dumps(status).count("20.0") >= 1 and session.store.ids() == [image.data["id"]]
+    assert [line["tool"] for line in journal(session)][-2:] == ["set_scan", "acquire_image"]
+    assert (session.data_dir / "checkpoints.sqlite").exists()
+
+
+async def test_a_scripted_model_runs_a_multi_step_plan_through_the_real_tools(session: Session) -> None:
+    replies = [
+        AIMessage(content="", tool_calls=[{"name": "set_scan", "args": {"fov_nm": 8, "pixels": 64}, "id": "c1"}]),
+        AIMessage(content="", tool_calls=[{"name": "acquire_image", "args": {"detector": "BF"}, "id": "c2"}]),
+        AIMessage(content="", tool_calls=[{"name": "move_stage", "args": {"x_um": 5000}, "id": "c3"}]),
+        lambda msgs: AIMessage(content=f"Stored {msgs[-3].artifact['structured_content']['id']}."),
+    ]
+    agent = await CopilotAgent.create(session, model="scripted", chat_model=ScriptedChatModel(replies=replies))
+    events = await turn(agent, "small BF image, then go far away")
+    await agent.aclose()
+    results = [e for e in events if isinstance(e, ToolResult)]
+    assert [r.ok for r in results] == [True, True, False]
+    assert "x_um" in results[2].data["error"] or "stage" in results[2].data["error"].lower()
+    acquisition = session.store.ids()[0]
+    assert events[-1].text == f"Stored {acquisition}."  # type: ignore[union-attr]
+    assert session.get_acquisition(acquisition).metadata["detector"] == "BF"
+
+
+@pytest.mark.parametrize("approve", [True, False])
+async def test_an_over_budget_acquisition_pauses_and_runs_only_when_approved(tmp_path: Path, approve: bool) -> None:
+    session = Session(tmp_path / "data", specimen="graphene", seed=0, dose_budget_e_per_A2=1.0)
+    agent = await CopilotAgent.create(session)
+    first = await turn(agent, "take an image")
+    assert isinstance(first[-1], ApprovalNeeded) and first[-1].requests[0]["args"]["approved"] is True
+    refused = next(e for e in first if isinstance(e, ToolResult))
+    assert not refused.ok and "budget" in refused.data["error"]
+    assert session.store.ids() == []
+    second = [event async for event in agent.resume(approve=approve)]
+    await agent.aclose()
+    assert len(session.store.ids()) == (1 if approve else 0)
+    assert isinstance(second[-1], Final) and ("did not approve" in second[-1].text) is (not approve)
+    session.close()
+
+
+async def test_the_real_tools_get_the_approval_rules(session: Session) -> None:
+    agent = await CopilotAgent.create(session)
+    rules = agent._rules
+    await agent.aclose()
+    assert {"acquire_image", "acquire_spectrum", "autofocus"} <= set(rules)
+    assert "when" in rules["acquire_image"] and "when" not in rules["load_specimen"]
+    assert "get_status" not in rules and "set_scan" not in rules
