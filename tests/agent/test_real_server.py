@@ -18,7 +18,7 @@ from tests.server import fake_twin
 if not fake_twin.real_twin_available():
     fake_twin.install()  # the server's stand-in twin until the STEM twin lands
 
-from copilot.session import Session  # noqa: E402
+from copilot.session import Session
 
 
 @pytest.fixture
