@@ -192,6 +192,8 @@ class AFM:
         truth = {"height_nm": maps.height_nm.astype(np.float32)}
         if maps.domain_mask is not None:
             truth["domain_mask"] = maps.domain_mask
+        if maps.terrace_level is not None:
+            truth["terrace_level"] = maps.terrace_level
         return AFMFrame(
             channels=data,
             size_nm=scan.size_nm,

@@ -31,6 +31,7 @@ class SurfaceMaps:
     modulus_GPa: np.ndarray
     piezo_pm: np.ndarray | None = None  # signed piezoresponse (ferroelectric surfaces only)
     domain_mask: np.ndarray | None = None  # ground truth: True where the minority / "up" phase is
+    terrace_level: np.ndarray | None = None  # ground truth for stepped surfaces: terrace index of each pixel
 
 
 def material_maps(height_nm: np.ndarray, weight: np.ndarray, a: Material, b: Material) -> dict[str, np.ndarray]:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 from scipy.spatial import cKDTree
@@ -48,8 +48,9 @@ class AtomicSteps:
         return np.where(k <= self.levels, k, 2 * self.levels - k)
 
     def render(self, grid: ScanGrid) -> SurfaceMaps:
-        height = self.step_height_nm * self.level(grid) + self.tilt.height_nm(grid)
-        return uniform_maps(height, SILICON)
+        level = self.level(grid)
+        height = self.step_height_nm * level + self.tilt.height_nm(grid)
+        return replace(uniform_maps(height, SILICON), terrace_level=level.astype(np.int8))
 
 
 class CalibrationGrating:

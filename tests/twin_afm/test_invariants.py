@@ -1,0 +1,150 @@
+"""Physical invariants of AFM images: step height, tip resolution, feedback tracking, ground truth, determinism."""
+
+from __future__ import annotations
+
+import math
+from typing import Any, TypeVar
+
+import numpy as np
+import pytest
+
+from copilot.twin.afm import AFM
+from copilot.twin.afm.feedback import track
+from copilot.twin.afm.surfaces_domains import FerroelectricDomains, PolymerBlend
+from copilot.twin.afm.surfaces_topo import AtomicSteps, CalibrationGrating, Nanoparticles, Particle
+from copilot.twin.errors import TipCrashError
+
+S = TypeVar("S")
+
+
+def engaged(surface: str, seed: int = 0, **scan: Any) -> AFM:
+    afm = AFM(surface, seed=seed)
+    afm.approach()
+    if scan:
+        afm.set_afm_scan(**scan)
+    return afm
+
+
+def truth_of(afm: AFM, kind: type[S]) -> S:
+    """The loaded surface (ground truth), narrowed to the expected kind."""
+    assert isinstance(afm.surface, kind)
+    return afm.surface
+
+
+@pytest.mark.parametrize("seed", [0, 3])
+def test_step_height_after_plane_levelling_is_within_5_percent_of_the_truth(seed):
+    afm = engaged("afm_steps", seed=seed, size_nm=1000.0, pixels=256)
+    frame = afm.acquire_afm_image(("height",))
+    height = frame.channels["height_trace"].astype(np.float64)
+    level = frame.ground_truth["terrace_level"].astype(np.float64)
+    assert len(np.unique(level)) >= 2, "the field must show at least one step"
+    rows, cols = np.mgrid[0 : height.shape[0], 0 : height.shape[1]]
+    # Plane levelling and the staircase fitted together: height = a + b x + c y + step * terrace index.
+    design = np.stack([np.ones(height.size), cols.ravel(), rows.ravel(), level.ravel()], axis=1)
+    step_nm = np.linalg.lstsq(design, height.ravel(), rcond=None)[0][3]
+    truth = truth_of(afm, AtomicSteps).step_height_nm
+    assert abs(step_nm - truth) <= 0.05 * truth
+
+
+def _pair_dip_nm(afm: AFM, p: Particle, q: Particle) -> float:
+    """Scan along the line joining two particles; how far the profile sinks between them below the lower top."""
+    mid_x, mid_y = (p.x_nm + q.x_nm) / 2, (p.y_nm + q.y_nm) / 2
+    angle = math.degrees(math.atan2(q.y_nm - p.y_nm, q.x_nm - p.x_nm))
+    afm.set_afm_scan(size_nm=150.0, pixels=256, x_um=mid_x / 1e3, y_um=mid_y / 1e3, angle_deg=angle)
+    frame = afm.acquire_afm_image(("height",))
+    height = frame.channels["height_trace"]
+    centre = height.shape[0] // 2
+    line = np.median(height[centre - 3 : centre + 4], axis=0)
+    half_px = math.hypot(q.x_nm - p.x_nm, q.y_nm - p.y_nm) / 2 / frame.pixel_size_nm
+    col_p, col_q = int(centre - half_px), int(centre + half_px)
+    top_p = line[col_p - 5 : col_p + 6].max()
+    top_q = line[col_q - 5 : col_q + 6].max()
+    return float(min(top_p, top_q) - line[col_p : col_q + 1].min())
+
+
+def test_a_sharp_tip_resolves_two_close_particles_that_a_blunt_crashed_tip_merges():
+    afm = engaged("afm_nanoparticles", seed=0)
+    p, q, gap_nm = max(truth_of(afm, Nanoparticles).close_pairs(8.0), key=lambda t: min(t[0].radius_nm, t[1].radius_nm))
+    assert gap_nm < 8.0
+    sharp_dip = _pair_dip_nm(afm, p, q)
+    afm.withdraw()
+    afm.set_feedback(setpoint=2.0)  # unsafe: pressed into the surface
+    with pytest.raises(TipCrashError):
+        afm.approach()
+    afm.set_feedback(setpoint=14.0)
+    afm.approach()
+    blunt_dip = _pair_dip_nm(afm, p, q)
+    assert sharp_dip > 3.0
+    assert blunt_dip < 1.0
+
+
+def test_trace_retrace_difference_falls_when_the_gains_are_tuned():
+    def mismatch(p_gain: float, i_gain: float) -> float:
+        afm = AFM("afm_grating", seed=0)
+        afm.set_feedback(p_gain=p_gain, i_gain=i_gain)
+        afm.approach()
+        afm.set_afm_scan(size_nm=1000.0, pixels=256, rate_hz=5.0)
+        frame = afm.acquire_afm_image(("height",))
+        diff = frame.channels["height_trace"] - frame.channels["height_retrace"]
+        return float(np.sqrt(np.mean(diff**2)))
+
+    slow = mismatch(0.1, 0.3)
+    tuned = mismatch(1.0, 10.0)
+    assert slow > 2.0  # nm: edges lag in opposite directions
+    assert tuned < 0.2 * slow
+
+
+def test_high_gains_ring_after_an_edge_while_tuned_gains_settle_without_overshoot():
+    step = np.zeros((1, 200))
+    step[:, 50:] = 10.0
+    pixel_time_ms = 0.05  # 512 px at 20 Hz
+    tuned = track(step, pixel_time_ms, 1.0, 10.0).height_nm
+    hot = track(step, pixel_time_ms, 1.0, 55.0).height_nm
+    assert tuned.max() < 10.0 * 1.02
+    assert hot.max() > 10.0 * 1.2
+    assert np.sum(np.diff(np.sign(hot[0, 50:] - 10.0)) != 0) >= 4  # oscillates around the new level
+
+
+def test_the_same_seed_gives_the_same_data_and_another_seed_does_not():
+    def frame(seed: int) -> dict[str, np.ndarray]:
+        afm = engaged("afm_polymer_blend", seed=seed, pixels=128)
+        return afm.acquire_afm_image(("height", "phase")).channels
+
+    a, b, c = frame(5), frame(5), frame(6)
+    assert all(np.array_equal(a[k], b[k]) for k in a)
+    assert not np.array_equal(a["height_trace"], c["height_trace"])
+
+
+def test_polymer_domains_in_a_wide_scan_cover_about_the_known_fraction_and_show_in_phase():
+    afm = engaged("afm_polymer_blend", seed=2, size_nm=4000.0, pixels=256)
+    frame = afm.acquire_afm_image(("phase",))
+    mask = frame.ground_truth["domain_mask"]
+    assert abs(mask.mean() - truth_of(afm, PolymerBlend).domain_fraction) < 0.05
+    phase = frame.channels["phase_trace"]
+    assert np.median(phase[mask]) - np.median(phase[~mask]) > 15.0  # soft domains lag more
+
+
+def test_ferroelectric_piezo_phase_flips_by_180_degrees_between_up_and_down_domains():
+    afm = engaged("afm_ferroelectric", seed=1, size_nm=2000.0, pixels=256)
+    frame = afm.acquire_afm_image(("piezo_phase", "piezo_amplitude"))
+    up = frame.ground_truth["domain_mask"]
+    phase = frame.channels["piezo_phase_trace"]
+    assert abs(np.median(phase[up])) < 10.0
+    assert abs(np.median(phase[~up]) - 180.0) < 10.0
+    amplitude = frame.channels["piezo_amplitude_trace"]
+    assert abs(np.median(amplitude) - truth_of(afm, FerroelectricDomains).piezo_amplitude_pm) < 10.0
+
+
+def test_grating_image_repeats_with_the_known_pitch():
+    afm = engaged("afm_grating", seed=4, size_nm=2000.0, pixels=512)
+    frame = afm.acquire_afm_image(("height",))
+    profile = frame.channels["height_trace"].mean(axis=0)
+    profile = profile - np.polyval(np.polyfit(np.arange(profile.size), profile, 1), np.arange(profile.size))
+    spectrum = np.abs(np.fft.rfft(profile * np.hanning(profile.size)))
+    freqs = np.fft.rfftfreq(profile.size, d=frame.pixel_size_nm)
+    peak = np.argmax(spectrum[1:]) + 1
+    pitch_nm = 1.0 / freqs[peak]
+    grating = truth_of(afm, CalibrationGrating)
+    assert abs(pitch_nm - grating.pitch_nm) <= 0.1 * grating.pitch_nm
+    depth_nm = np.percentile(profile, 95) - np.percentile(profile, 5)
+    assert abs(depth_nm - grating.depth_nm) < 0.25 * grating.depth_nm
