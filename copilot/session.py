@@ -34,8 +34,8 @@ Progress = Callable[..., Any]
 
 def _catalogue() -> dict[str, tuple[InstrumentKind, Any]]:
     """Specimen name -> (instrument kind, catalogue entry) for every STEM specimen and AFM surface."""
-    from copilot.twin import STEM_SPECIMENS  # type: ignore[attr-defined]
-    from copilot.twin.afm import AFM_SURFACES  # type: ignore[attr-defined]
+    from copilot.twin import STEM_SPECIMENS
+    from copilot.twin.afm import AFM_SURFACES
 
     out: dict[str, tuple[InstrumentKind, Any]] = {}
     for kind, cat in (("STEM", STEM_SPECIMENS), ("AFM", AFM_SURFACES)):
@@ -45,21 +45,30 @@ def _catalogue() -> dict[str, tuple[InstrumentKind, Any]]:
 
 
 def _describe(entry: Any) -> str:
-    if entry is None:
-        return ""
+    """The one-line description of a catalogue entry (a string, a mapping or an object with ``description``)."""
+    if entry is None or isinstance(entry, str):
+        return entry or ""
     text = getattr(entry, "description", None) or (entry.get("description") if isinstance(entry, Mapping) else "")
     return str(text or "")
 
 
 def _fields(obj: Any, skip: tuple[str, ...] = ()) -> dict[str, Any]:
-    """Non-array fields of a twin result (dataclass or plain object) as a dict."""
+    """Non-array fields of a twin result (dataclass or plain object) as a dict.
+
+    Ground truth (``ground_truth*`` fields) never leaves the process through the store or a tool.
+    """
     names = [f.name for f in dataclasses.fields(obj)] if dataclasses.is_dataclass(obj) else list(vars(obj))
-    return {k: getattr(obj, k) for k in names if k not in skip and not isinstance(getattr(obj, k), np.ndarray)}
+    return {
+        k: getattr(obj, k)
+        for k in names
+        if k not in skip and not k.startswith("ground_truth") and not isinstance(getattr(obj, k), np.ndarray)
+    }
 
 
 def _stats(arr: np.ndarray) -> dict[str, float]:
-    a = np.asarray(arr, dtype=np.float64)
-    return {"min": float(a.min()), "max": float(a.max()), "mean": float(a.mean()), "std": float(a.std())}
+    a = np.asarray(arr)
+    mean = float(a.mean(dtype=np.float64))
+    return {"min": float(a.min()), "max": float(a.max()), "mean": mean, "std": float(a.std(dtype=np.float64))}
 
 
 class Session:
@@ -152,12 +161,13 @@ class Session:
         if name not in catalogue:
             raise SpecimenError(f"Unknown specimen {name!r}; known: {', '.join(sorted(catalogue))}.")
         kind = catalogue[name][0]
+        instrument: Any
         if kind == "STEM":
-            from copilot.twin import Microscope  # type: ignore[attr-defined]
+            from copilot.twin import Microscope
 
             instrument = Microscope(name, seed=seed)
         else:
-            from copilot.twin.afm import AFM  # type: ignore[attr-defined]
+            from copilot.twin.afm import AFM
 
             instrument = AFM(name, seed=seed)
         self.instrument, self.instrument_kind, self.specimen, self.seed = instrument, kind, name, seed
@@ -369,11 +379,10 @@ class Session:
 
         def run() -> Acquisition:
             inst = self.require("AFM")
-            frame = (
-                inst.acquire_afm_image(channels)
-                if progress is None
-                else inst.acquire_afm_image(channels, progress=progress)
-            )
+            kwargs: dict[str, Any] = {"progress": progress}
+            if channels is not None:
+                kwargs["channels"] = channels
+            frame = inst.acquire_afm_image(**kwargs)
             arrays = {name: np.asarray(a, dtype=np.float32) for name, a in frame.channels.items()}
             meta = {**_fields(frame, skip=("channels",)), "channels": sorted(arrays)}
             return self._store("afm_image", meta, arrays)

@@ -67,7 +67,7 @@ def write_hdf5(path: Path, acq: Acquisition) -> None:
                 f.attrs[key] = val
             group = f.create_group("data")
             for name, arr in acq.arrays.items():
-                group.create_dataset(name, data=arr, compression="lzf" if arr.size > 4096 else None)
+                group.create_dataset(name, data=arr)  # uncompressed: noisy counts barely compress, speed matters
         with open(tmp_name, "rb+") as fh:
             os.fsync(fh.fileno())
         os.replace(tmp_name, path)

@@ -15,7 +15,7 @@ import tifffile
 
 from copilot.store.acquisition import Acquisition, AcquisitionKind, read_hdf5, write_hdf5
 from copilot.store.errors import AcquisitionNotFoundError, ExportPathError
-from copilot.store.preview import image_preview, spectrum_plot
+from copilot.store.preview import full_resolution_png, image_preview, spectrum_plot
 
 ExportFormat = Literal["hdf5", "tiff", "png"]
 _SUFFIX: dict[str, str] = {"hdf5": ".h5", "tiff": ".tif", "png": ".png"}
@@ -31,7 +31,9 @@ def primary_image(acq: Acquisition) -> np.ndarray | None:
         return np.asarray(acq.arrays["counts"]).sum(axis=-1)
     if acq.kind == "afm_image":
         names = sorted(acq.arrays)
-        return acq.arrays[next((n for n in names if n.startswith("height")), names[0])]
+        preferred = ("height_trace", "height_nm", "height")
+        heights = [n for n in (*preferred, *names) if n in acq.arrays and n.startswith("height")]
+        return acq.arrays[heights[0] if heights else names[0]]
     return None
 
 
@@ -150,7 +152,7 @@ class AcquisitionStore:
                 shutil.copyfile(self.path(acq_id), tmp)
             elif fmt == "png":
                 image = primary_image(acq)
-                tmp.write_bytes(render_preview(acq) if image is None else image_preview(image, None, 1 << 16))
+                tmp.write_bytes(render_preview(acq) if image is None else full_resolution_png(image))
             else:
                 self._write_tiff(acq, tmp)
             tmp.replace(target)

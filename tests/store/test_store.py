@@ -54,15 +54,16 @@ def test_an_unknown_id_is_a_typed_error_with_a_hint(tmp_path: Path) -> None:
         AcquisitionStore(tmp_path).get("a0007")
 
 
-def test_previews_are_png_at_most_1024_px_with_a_scale_bar(tmp_path: Path) -> None:
+def test_previews_are_png_of_768_px_at_most_1024_px_with_a_scale_bar(tmp_path: Path) -> None:
     data = np.full((2048, 1536), 10.0, dtype=np.float32)
     data[::2] = 20.0
     with_bar = Image.open(io.BytesIO(image_preview(data, 0.01)))
     without = Image.open(io.BytesIO(image_preview(data, None)))
-    assert with_bar.format == "PNG" and with_bar.size == (768, 1024)
+    assert with_bar.format == "PNG" and with_bar.size == (576, 768)
+    assert Image.open(io.BytesIO(image_preview(data, None, max_side_px=5000))).size == (768, 1024)
     difference = np.asarray(with_bar, dtype=int) - np.asarray(without, dtype=int)
     rows, cols = np.nonzero(difference)
-    assert rows.min() > 900 and cols.min() < 100  # the bar sits in the lower-left corner
+    assert rows.min() > 0.85 * 768 and cols.min() < 0.1 * 576  # the bar sits in the lower-left corner
 
 
 def test_spectrum_previews_are_plots(tmp_path: Path) -> None:
@@ -77,6 +78,9 @@ def test_scaling_uses_percentiles_and_scale_bars_nice_lengths() -> None:
     ramp = np.linspace(0, 1000, 10_000).reshape(100, 100)
     scaled = to_uint8(ramp)
     assert scaled.min() == 0 and scaled.max() == 255 and 120 < scaled[50, 0] < 135
+    with_nan = ramp.copy()
+    with_nan[0, :3] = [np.nan, np.inf, -np.inf]
+    assert list(to_uint8(with_nan)[0, :3]) == [0, 255, 0]
     assert [nice_length(x) for x in (0.37, 3.0, 7.5, 19.0, 120.0)] == [0.2, 2.0, 5.0, 10.0, 100.0]
 
 
