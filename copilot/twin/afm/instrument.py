@@ -74,6 +74,11 @@ class AFM:
     def state(self) -> AFMState:
         return self._state
 
+    @property
+    def clock_s(self) -> float:
+        """The instrument clock (s): advanced by approaches, scans, force curves and tip changes."""
+        return self._state.clock_s
+
     def snapshot(self) -> dict[str, Any]:
         """Every setting and the tip, JSON-friendly, units in the keys."""
         s = self._state
