@@ -1,0 +1,83 @@
+"""Autofocus by a through-focus series of small fast frames, scored by a normalised gradient-energy metric.
+
+Each frame of the series is a real acquisition: it costs dose and instrument time and can damage the specimen.
+The series fails (``success=False``, defocus restored) when the signal is too weak, when the metric hardly
+changes with focus (vacuum, or structure too faint to see at this dose), or when the best focus lies at the
+edge of the searched range.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+from scipy.ndimage import gaussian_filter
+
+from copilot.twin.errors import InvalidSettingError
+from copilot.twin.results import AutofocusResult
+from copilot.twin.state import LIMITS, Limit, check_int, check_real
+
+if TYPE_CHECKING:
+    from copilot.twin.microscope import Microscope
+
+_LIMITS = {"range_nm": Limit(1.0, 5000.0, "nm"), "steps": Limit(3, 41, "steps"), "pixels": Limit(32, 512, "px")}
+MIN_MEAN_COUNTS = 0.5
+MIN_RELATIVE_CHANGE = 0.15
+
+
+def sharpness(image: np.ndarray) -> float:
+    """Mean squared gradient of the lightly smoothed image over its squared mean (insensitive to dose)."""
+    g = gaussian_filter(np.asarray(image, dtype=np.float64), 1.0)
+    mean = float(g.mean())
+    if mean <= 0:
+        return 0.0
+    gy, gx = np.gradient(g)
+    return float(np.mean(gx**2 + gy**2)) / mean**2
+
+
+def run_autofocus(m: Microscope, range_nm: Any, steps: Any, pixels: Any) -> AutofocusResult:
+    """Acquire ``steps`` HAADF frames at defoci spanning ``range_nm`` around the current setting; keep the best."""
+    span = check_real("range_nm", range_nm, _LIMITS)
+    n = check_int("steps", steps, _LIMITS)
+    px = check_int("pixels", pixels, _LIMITS)
+    start = m.state.optics.defocus_nm
+    defoci = start + np.linspace(-span / 2, span / 2, n)
+    lim = LIMITS["defocus_nm"]
+    if defoci[0] < lim.lo or defoci[-1] > lim.hi:
+        raise InvalidSettingError(f"The series {defoci[0]:g}..{defoci[-1]:g} nm leaves the defocus range.")
+    m._ready()
+    t0 = m.state.clock_s
+    metrics, means, dose = [], [], 0.0
+    for d in defoci:
+        m._set_state(replace(m.state, optics=replace(m.state.optics, defocus_nm=float(d))))
+        frame = m._scan("HAADF", None, m.noise, pixels=px)
+        metrics.append(sharpness(frame.data))
+        means.append(float(frame.data.mean()))
+        dose += frame.dose_e_per_A2
+    metric = np.array(metrics)
+    best = int(np.argmax(metric))
+    by_defocus = {round(float(d), 3): float(v) for d, v in zip(defoci, metric, strict=True)}
+    change = (metric.max() - metric.min()) / max(float(np.median(metric)), 1e-30)
+    if float(np.mean(means)) < MIN_MEAN_COUNTS:
+        ok, msg = False, "Too little signal: raise the current or dwell, or move onto the specimen."
+    elif change < MIN_RELATIVE_CHANGE:
+        ok, msg = (
+            False,
+            "Sharpness hardly changes with focus (vacuum or too faint at this dose); move or raise the dose.",
+        )
+    elif best in (0, n - 1):
+        ok, msg = False, "The sharpest frame is at the edge of the series; widen range_nm and retry."
+    else:
+        ok, msg = True, ""
+    if ok:
+        y0, y1, y2 = np.log(metric[best - 1 : best + 2])
+        denom = y0 - 2 * y1 + y2
+        step = defoci[1] - defoci[0]
+        offset = 0.5 * (y0 - y2) / denom * step if denom < 0 else 0.0
+        final = float(defoci[best] + np.clip(offset, -step, step))
+        msg = f"Focused at defocus {final:.1f} nm."
+    else:
+        final = start
+    m._set_state(replace(m.state, optics=replace(m.state.optics, defocus_nm=final)))
+    return AutofocusResult(ok, final, by_defocus, dose, m.state.clock_s - t0, msg)

@@ -1,0 +1,385 @@
+"""The STEM facade: instrument state with validated setters, imaging, dose bookkeeping, faults and ground truth.
+
+Every setter validates all of its arguments before it changes anything; every acquisition checks that it can
+run (beam unblanked, no pending scan fault) before it touches the clock, the dose ledger or any generator.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable
+from dataclasses import replace
+from typing import Any
+
+import numpy as np
+
+from copilot.twin import spectroscopy
+from copilot.twin.autofocus import run_autofocus
+from copilot.twin.dose import (
+    DoseLedger,
+    Exposure,
+    contamination_growth_nm,
+    dose_e_per_A2,
+    electrons,
+    knocked_out,
+)
+from copilot.twin.drift import Drift
+from copilot.twin.errors import BeamBlankedError, InvalidSettingError, ScanAbortedError
+from copilot.twin.probe import Aberrations
+from copilot.twin.render import Beam, FrameGeometry, render_frame
+from copilot.twin.results import Atoms, AutofocusResult, DoseMap, ImageFrame, Spectrum, SpectrumImage
+from copilot.twin.specimens import make_specimen
+from copilot.twin.state import STAGE_LIMITS, InstrumentState, check_bool, check_int, check_real
+
+DETECTORS = ("HAADF", "BF")
+FAULTS = ("scan_abort", "beam_blank", "drift")
+
+
+class Microscope:
+    """A digital-twin STEM with a loaded specimen.
+
+    Parameters
+    ----------
+    specimen : name from ``STEM_SPECIMENS``.
+    seed : seeds the specimen, the drift path and the detector noise.
+    noise : False gives noise-free frames (no shot noise, read noise or line jitter).
+    drift_nm_per_s : initial drift speed.
+    jitter_nm : standard deviation of the line jitter along the fast scan direction.
+    focused : start with the defocus set to the true focus at the starting position.
+    """
+
+    def __init__(
+        self,
+        specimen: str = "graphene",
+        seed: int = 0,
+        *,
+        noise: bool = True,
+        drift_nm_per_s: float = 0.3,
+        jitter_nm: float = 0.05,
+        focused: bool = True,
+    ) -> None:
+        self.specimen = make_specimen(specimen, seed)
+        noise_seq, drift_seq = np.random.SeedSequence([int(seed), 0x57E3]).spawn(2)
+        self._rng = np.random.default_rng(noise_seq)
+        self._drift = Drift(np.random.default_rng(drift_seq), drift_nm_per_s)
+        self.noise = bool(noise)
+        self.jitter_nm = float(jitter_nm)
+        self.ledger = DoseLedger()
+        self._scan_abort_pending = False
+        state = InstrumentState()
+        defaults = self.specimen.default_settings
+        state = replace(
+            state,
+            beam=replace(state.beam, **defaults.get("beam", {})),
+            optics=replace(state.optics, **defaults.get("optics", {})),
+            scan=replace(state.scan, **defaults.get("scan", {})),
+        )
+        self._state = state
+        if focused:
+            self._state = replace(
+                state, optics=replace(state.optics, defocus_nm=round(self.true_focus_defocus_nm(), 2))
+            )
+
+    # ----- state ----------------------------------------------------------------------------------------------
+    @property
+    def state(self) -> InstrumentState:
+        """The current (frozen) instrument state."""
+        return self._state
+
+    def snapshot(self) -> dict[str, Any]:
+        """Every setting as a JSON-friendly dict (units in the keys), plus the specimen name and drift speed."""
+        snap = self._state.snapshot()
+        snap["specimen"] = self.specimen.name
+        snap["drift_nm_per_s"] = self._drift.speed_nm_per_s
+        return snap
+
+    def set_beam(self, energy_kv: Any = None, current_pa: Any = None, blanked: Any = None) -> dict[str, Any]:
+        """Set accelerating voltage (60-300 kV), probe current (pA) and blanker; returns the new snapshot."""
+        beam = self._state.beam
+        changes: dict[str, Any] = {}
+        if energy_kv is not None:
+            changes["energy_kv"] = check_real("energy_kv", energy_kv)
+        if current_pa is not None:
+            changes["current_pa"] = check_real("current_pa", current_pa)
+        if blanked is not None:
+            changes["blanked"] = check_bool("blanked", blanked)
+        self._state = replace(self._state, beam=replace(beam, **changes))
+        return self.snapshot()
+
+    def set_optics(
+        self,
+        defocus_nm: Any = None,
+        astig_nm: Any = None,
+        astig_angle_deg: Any = None,
+        coma_nm: Any = None,
+        coma_angle_deg: Any = None,
+        cs_um: Any = None,
+        convergence_mrad: Any = None,
+    ) -> dict[str, Any]:
+        """Set defocus C1, astigmatism A1 (and angle), coma B2 (and angle), C3 and the convergence semi-angle."""
+        given = {
+            "defocus_nm": defocus_nm,
+            "astig_nm": astig_nm,
+            "astig_angle_deg": astig_angle_deg,
+            "coma_nm": coma_nm,
+            "coma_angle_deg": coma_angle_deg,
+            "cs_um": cs_um,
+            "convergence_mrad": convergence_mrad,
+        }
+        changes = {k: check_real(k, v) for k, v in given.items() if v is not None}
+        self._state = replace(self._state, optics=replace(self._state.optics, **changes))
+        return self.snapshot()
+
+    def set_scan(
+        self,
+        fov_nm: Any = None,
+        pixels: Any = None,
+        dwell_us: Any = None,
+        rotation_deg: Any = None,
+        flyback_us: Any = None,
+    ) -> dict[str, Any]:
+        """Set field of view (0.5-20000 nm), pixels per side (16-4096), dwell (us), scan rotation and flyback."""
+        changes: dict[str, Any] = {}
+        for name, value in (
+            ("fov_nm", fov_nm),
+            ("dwell_us", dwell_us),
+            ("rotation_deg", rotation_deg),
+            ("flyback_us", flyback_us),
+        ):
+            if value is not None:
+                changes[name] = check_real(name, value)
+        if pixels is not None:
+            changes["pixels"] = check_int("pixels", pixels)
+        self._state = replace(self._state, scan=replace(self._state.scan, **changes))
+        return self.snapshot()
+
+    def move_stage(
+        self,
+        x_um: Any = None,
+        y_um: Any = None,
+        z_um: Any = None,
+        alpha_deg: Any = None,
+        beta_deg: Any = None,
+        relative: bool = False,
+    ) -> dict[str, Any]:
+        """Move the stage (absolute, or by the given amounts with ``relative=True``); StageLimitError past a limit."""
+        check_bool("relative", relative)
+        stage = self._state.stage
+        changes: dict[str, float] = {}
+        for name, value in (
+            ("x_um", x_um),
+            ("y_um", y_um),
+            ("z_um", z_um),
+            ("alpha_deg", alpha_deg),
+            ("beta_deg", beta_deg),
+        ):
+            if value is None:
+                continue
+            if relative:
+                step = check_real(name, value, {name: replace(STAGE_LIMITS[name], lo=-math.inf, hi=math.inf)})
+                value = getattr(stage, name) + step
+            changes[name] = check_real(name, value, STAGE_LIMITS)
+        self._state = replace(self._state, stage=replace(stage, **changes))
+        return self.snapshot()
+
+    def inject_fault(self, kind: str, **params: Any) -> None:
+        """Evaluation faults: ``scan_abort`` (next acquisition fails), ``beam_blank``, ``drift`` (drift_nm_per_s=)."""
+        if kind not in FAULTS:
+            raise InvalidSettingError(f"Unknown fault {kind!r}; choose one of {list(FAULTS)}.")
+        if kind == "drift":
+            speed = check_real("drift_nm_per_s", params.get("drift_nm_per_s", 10.0), {"drift_nm_per_s": _DRIFT_LIMIT})
+        extra = set(params) - ({"drift_nm_per_s"} if kind == "drift" else set())
+        if extra:
+            raise InvalidSettingError(f"Fault {kind!r} takes no parameters {sorted(extra)}.")
+        if kind == "scan_abort":
+            self._scan_abort_pending = True
+        elif kind == "beam_blank":
+            self._state = replace(self._state, beam=replace(self._state.beam, blanked=True))
+        else:
+            self._drift.set_speed(self._state.clock_s, speed)
+
+    def set_drift(self, drift_nm_per_s: Any) -> None:
+        """Set the drift speed from now on (nm/s)."""
+        self._drift.set_speed(
+            self._state.clock_s, check_real("drift_nm_per_s", drift_nm_per_s, {"drift_nm_per_s": _DRIFT_LIMIT})
+        )
+
+    # ----- coordinates and ground truth -----------------------------------------------------------------------
+    def _stage_center_nm(self) -> np.ndarray:
+        return np.array([self._state.stage.x_um, self._state.stage.y_um]) * 1000.0
+
+    def _geometry(self, t_s: float, fov_nm: float | None = None, pixels: int | None = None) -> FrameGeometry:
+        scan, stage = self._state.scan, self._state.stage
+        center = self._stage_center_nm() - self._drift.offset_nm(t_s)[0]
+        return FrameGeometry(
+            (float(center[0]), float(center[1])),
+            scan.fov_nm if fov_nm is None else fov_nm,
+            scan.pixels if pixels is None else pixels,
+            scan.rotation_deg,
+            stage.alpha_deg,
+            stage.beta_deg,
+        )
+
+    def fov_to_specimen(self, x_nm: Any, y_nm: Any) -> tuple[Any, Any]:
+        """Specimen coordinates (nm) of FOV coordinates in the current image frame, drift so far included."""
+        geo = self._geometry(self._state.clock_s)
+        half = geo.fov_nm / 2
+        uv = np.stack([np.asarray(x_nm, dtype=np.float64) - half, np.asarray(y_nm, dtype=np.float64) - half])
+        xy = np.tensordot(geo.axes(), uv, axes=1) + np.asarray(geo.center_nm).reshape((2,) + (1,) * (uv.ndim - 1))
+        return (float(xy[0]), float(xy[1])) if xy.ndim == 1 else (xy[0], xy[1])
+
+    def specimen_to_fov(self, x_nm: Any, y_nm: Any) -> tuple[Any, Any]:
+        """FOV coordinates (nm) of specimen coordinates; the inverse of :meth:`fov_to_specimen`."""
+        geo = self._geometry(self._state.clock_s)
+        d = np.stack([np.asarray(x_nm, dtype=np.float64), np.asarray(y_nm, dtype=np.float64)])
+        d = d - np.asarray(geo.center_nm).reshape((2,) + (1,) * (d.ndim - 1))
+        uv = np.tensordot(np.linalg.inv(geo.axes()), d, axes=1) + geo.fov_nm / 2
+        return (float(uv[0]), float(uv[1])) if uv.ndim == 1 else (uv[0], uv[1])
+
+    def true_focus_defocus_nm(self) -> float:
+        """The defocus setting that is sharpest at the current position: specimen height plus stage z."""
+        cx, cy = self._geometry(self._state.clock_s).center_nm
+        return float(self.specimen.height_nm(cx, cy)) + self._state.stage.z_um * 1000.0
+
+    def ground_truth_atoms(self, x0_nm: float, y0_nm: float, x1_nm: float, y1_nm: float) -> Atoms:
+        """Columns inside a specimen box, with the beam damage so far applied (knocked-out columns removed)."""
+        atoms, damage_u = self.specimen.columns((x0_nm, y0_nm, x1_nm, y1_nm))
+        return atoms.select(~knocked_out(self.specimen, self.ledger, atoms, damage_u))
+
+    def dose_map(self, cells: int = 400, extent_nm: tuple[float, float, float, float] | None = None) -> DoseMap:
+        """Accumulated dose (e-/A^2) averaged over cells of a grid over the specimen (x0, x1, y0, y1)."""
+        h = self.specimen.half_extent_nm
+        return self.ledger.dose_map(extent_nm or (-h, h, -h, h), cells)
+
+    # ----- imaging --------------------------------------------------------------------------------------------
+    def aberrations(self) -> Aberrations:
+        """Effective aberrations at the current position, angles in the scan frame."""
+        o, rot = self._state.optics, self._state.scan.rotation_deg
+        return Aberrations(
+            round(o.defocus_nm - self.true_focus_defocus_nm(), 1),  # 0.1 nm steps keep the probe cache warm
+            o.astig_nm,
+            o.astig_angle_deg - rot,
+            o.coma_nm,
+            o.coma_angle_deg - rot,
+            o.cs_um * 1000.0,
+        )
+
+    def planned_dose_e_per_A2(self) -> float:
+        """Dose the next image would deliver with the current settings (also when the beam is blanked)."""
+        scan = self._state.scan
+        n = electrons(self._state.beam.current_pa, scan.dwell_us * 1e-6)
+        return dose_e_per_A2(n, scan.pixel_size_nm**2)
+
+    def _ready(self) -> None:
+        """Raise if nothing can be acquired now; a pending scan fault fires once and clears."""
+        if self._state.beam.blanked:
+            raise BeamBlankedError("The beam is blanked; nothing was acquired.")
+        if self._scan_abort_pending:
+            self._scan_abort_pending = False
+            raise ScanAbortedError("The scan was aborted by an instrument interlock; nothing was acquired.")
+
+    def acquire_image(
+        self,
+        detector: str = "HAADF",
+        progress: Callable[[float], None] | None = None,
+        noise: bool | None = None,
+    ) -> ImageFrame:
+        """Scan one frame with the current settings; advances the clock and the dose ledger."""
+        if detector not in DETECTORS:
+            raise InvalidSettingError(f"Unknown detector {detector!r}; choose one of {list(DETECTORS)}.")
+        self._ready()
+        return self._scan(detector, progress, self.noise if noise is None else check_bool("noise", noise))
+
+    def _scan(
+        self,
+        detector: str,
+        progress: Callable[[float], None] | None,
+        noisy: bool,
+        fov_nm: float | None = None,
+        pixels: int | None = None,
+    ) -> ImageFrame:
+        st = self._state
+        scan = replace(st.scan, fov_nm=fov_nm or st.scan.fov_nm, pixels=pixels or st.scan.pixels)
+        settings = self.snapshot()
+        t0 = st.clock_s
+        line_s = (scan.pixels * scan.dwell_us + scan.flyback_us) * 1e-6
+        geo = self._geometry(t0, scan.fov_nm, scan.pixels)
+        times = t0 + (np.arange(scan.pixels) + 0.5) * line_s
+        moved = self._drift.offset_nm(times) - self._drift.offset_nm(t0)[0]
+        shift = moved @ np.linalg.inv(geo.axes()).T
+        rng = self._rng if noisy else None
+        if rng is not None and self.jitter_nm > 0:
+            shift[:, 0] += rng.normal(0.0, self.jitter_nm, scan.pixels)
+        n_e = electrons(st.beam.current_pa, scan.dwell_us * 1e-6)
+        beam = Beam(self.aberrations(), st.beam.energy_kv, st.optics.convergence_mrad * 1e-3, n_e)
+        if progress is not None:
+            progress(0.0)
+        data, _ = render_frame(self.specimen, self.ledger, geo, beam, detector, st.detectors, shift, rng)
+        dose = dose_e_per_A2(n_e, scan.pixel_size_nm**2)
+        frame_s = scan.frame_time_s
+        mid = self._stage_center_nm() - self._drift.offset_nm(t0 + frame_s / 2)[0]
+        half = scan.fov_nm / 2
+        self.ledger.add(
+            Exposure(
+                (float(mid[0]), float(mid[1])),
+                half,
+                half,
+                scan.rotation_deg,
+                dose,
+                contamination_growth_nm(frame_s, scan.fov_nm**2),
+                frame_s,
+            )
+        )
+        self._state = replace(st, clock_s=t0 + frame_s)
+        if progress is not None:
+            progress(1.0)
+        center = self._stage_center_nm()
+        return ImageFrame(
+            data,
+            detector,
+            scan.fov_nm,
+            scan.pixels,
+            scan.pixel_size_nm,
+            (float(center[0]), float(center[1])),
+            scan.rotation_deg,
+            dose,
+            frame_s,
+            t0,
+            settings,
+        )
+
+    # ----- spectroscopy and alignment -------------------------------------------------------------------------
+    def acquire_spectrum(self, kind: str, x_nm: Any, y_nm: Any, dwell_ms: Any = 100.0) -> Spectrum:
+        """EELS or EDS spectrum with the probe parked at FOV (x_nm, y_nm) for ``dwell_ms``."""
+        return spectroscopy.point(self, kind, x_nm, y_nm, dwell_ms)
+
+    def acquire_line_spectrum(
+        self, kind: str, x0_nm: Any, y0_nm: Any, x1_nm: Any, y1_nm: Any, points: Any = 32, dwell_ms: Any = 20.0
+    ) -> SpectrumImage:
+        """Spectra at ``points`` evenly spaced positions from (x0, y0) to (x1, y1) in FOV nm."""
+        return spectroscopy.line(self, kind, x0_nm, y0_nm, x1_nm, y1_nm, points, dwell_ms)
+
+    def acquire_spectrum_image(
+        self, kind: str, x_nm: Any, y_nm: Any, width_nm: Any, height_nm: Any, pixels: Any = 16, dwell_ms: Any = 10.0
+    ) -> SpectrumImage:
+        """Spectrum image over a FOV rectangle with top-left (x_nm, y_nm); ``pixels`` along the width."""
+        return spectroscopy.area(self, kind, x_nm, y_nm, width_nm, height_nm, pixels, dwell_ms)
+
+    def autofocus(self, range_nm: Any = 100.0, steps: Any = 11, pixels: Any = 128) -> AutofocusResult:
+        """Through-focus series of small fast frames around the current defocus; sets the best defocus."""
+        return run_autofocus(self, range_nm, steps, pixels)
+
+    # Internal hooks for the spectroscopy and autofocus modules.
+    def _advance(self, exposure: Exposure) -> None:
+        self.ledger.add(exposure)
+        self._state = replace(self._state, clock_s=self._state.clock_s + exposure.time_s)
+
+    def _set_state(self, state: InstrumentState) -> None:
+        self._state = state
+
+    @property
+    def _noise_rng(self) -> np.random.Generator | None:
+        return self._rng if self.noise else None
+
+
+_DRIFT_LIMIT = replace(STAGE_LIMITS["x_um"], lo=0.0, hi=1000.0, unit="nm/s")

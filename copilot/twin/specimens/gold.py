@@ -1,0 +1,72 @@
+"""Gold nanoparticles of several sizes on a holey amorphous carbon film."""
+
+from __future__ import annotations
+
+from typing import Any, ClassVar
+
+import numpy as np
+
+from copilot.twin.elements import z_weight
+from copilot.twin.results import Atoms
+from copilot.twin.specimens.base import (
+    AMORPHOUS_C_PER_NM3,
+    ContaminationPatch,
+    Hole,
+    Particle,
+    PointDefect,
+    Specimen,
+    amorphous_columns,
+    random_discs,
+)
+
+AU_A_NM = 0.4078
+SUPPORT_NM = 3.0
+
+
+class GoldNanoparticles(Specimen):
+    """Crystalline fcc Au particles (viewed along [001], random in-plane rotation) on 3 nm amorphous carbon."""
+
+    name = "gold_nanoparticles"
+    code = 4
+    description = "Crystalline Au nanoparticles (1-25 nm radius) on holey amorphous carbon; lattice fringes 0.204 nm."
+    critical_dose_e_per_A2 = 1.0e7
+    damage_cross_section_A2: ClassVar[dict[str, float]] = {"Au": 1e-9, "C": 5e-8}
+    columns_per_nm2 = AMORPHOUS_C_PER_NM3 * SUPPORT_NM / 4 + 10.0
+    column_length_nm = 5.0
+    default_settings: ClassVar[dict[str, dict[str, Any]]] = {
+        "beam": {"energy_kv": 200.0, "current_pa": 50.0},
+        "optics": {"convergence_mrad": 25.0, "cs_um": 1.0},
+        "scan": {"fov_nm": 200.0, "pixels": 512, "dwell_us": 4.0},
+    }
+
+    def _make_features(self, rng: np.random.Generator) -> None:
+        self.lattice = {"structure": "fcc [001]", "a_nm": AU_A_NM, "fringe_nm": AU_A_NM / 2, "support_nm": SUPPORT_NM}
+        self.holes = [Hole(c, r) for c, r in random_discs(rng, 8, 120.0, 0.4, 300.0)]
+        small = random_discs(rng, 360, 2.5, 0.5, 12.0, margin_nm=30.0)
+        large = [(c, float(rng.uniform(10.0, 25.0))) for c, _ in random_discs(rng, 25, 1.0, 0.0, 1.0, margin_nm=30.0)]
+        placed: list[tuple[tuple[float, float], float]] = []
+        for c, r in large + small:
+            clear_of_holes = all(
+                np.hypot(c[0] - h.center_nm[0], c[1] - h.center_nm[1]) > h.radius_nm + r for h in self.holes
+            )
+            clear_of_others = all(np.hypot(c[0] - q[0], c[1] - q[1]) > r + s + 1.0 for q, s in placed)
+            if clear_of_holes and clear_of_others:
+                placed.append((c, r))
+        self.particles = [Particle(c, r, "Au", float(rng.uniform(0.0, 90.0)), AU_A_NM) for c, r in placed]
+        self.contamination = [
+            ContaminationPatch(c, r, float(rng.uniform(0.5, 2.0))) for c, r in random_discs(rng, 15, 40.0, 0.8, 150.0)
+        ]
+
+    def _crystal_columns(
+        self, box: tuple[float, float, float, float], rng: np.random.Generator
+    ) -> tuple[Atoms, list[PointDefect]]:
+        film = amorphous_columns(rng, box, SUPPORT_NM)
+        z = np.asarray(self.height_nm(film.xy_nm[:, 0], film.xy_nm[:, 1]), dtype=np.float64)
+        return Atoms(film.xy_nm, z, film.elements, film.count), []
+
+    def substrate_weight_per_nm2(self, x_nm: np.ndarray, y_nm: np.ndarray, exponent: float) -> np.ndarray:
+        w = AMORPHOUS_C_PER_NM3 * SUPPORT_NM * z_weight("C", exponent)
+        return np.full(np.shape(x_nm), w, dtype=np.float32)
+
+    def substrate_thickness_nm(self, x_nm: float, y_nm: float) -> float:
+        return SUPPORT_NM
