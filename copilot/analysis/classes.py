@@ -20,7 +20,7 @@ class IntensityClasses:
     stds: tuple[float, ...]
 
 
-def _kmeans_1d(values: NDArray[np.float64], k: int, iterations: int = 50) -> NDArray[np.int64]:
+def kmeans_1d(values: NDArray[np.float64], k: int, iterations: int = 50) -> NDArray[np.int64]:
     """Deterministic Lloyd iterations from quantile starts; labels sorted by ascending class mean."""
     centres = np.quantile(values, (np.arange(k) + 0.5) / k)
     labels = np.zeros(values.size, dtype=np.int64)
@@ -70,7 +70,7 @@ def classify_intensities(
     v = np.asarray(values, dtype=np.float64)
     labels = np.zeros(v.size, dtype=np.int64)
     for k in range(max(1, max_classes), 1, -1):
-        trial = _kmeans_1d(v, k)
+        trial = kmeans_1d(v, k)
         if _separated(v, trial, k, min_separation):
             labels = trial
             break
