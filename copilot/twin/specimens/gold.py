@@ -42,17 +42,24 @@ class GoldNanoparticles(Specimen):
     def _make_features(self, rng: np.random.Generator) -> None:
         self.lattice = {"structure": "fcc [001]", "a_nm": AU_A_NM, "fringe_nm": AU_A_NM / 2, "support_nm": SUPPORT_NM}
         self.holes = [Hole(c, r) for c, r in random_discs(rng, 8, 120.0, 0.4, 300.0)]
-        small = random_discs(rng, 360, 2.5, 0.5, 12.0, margin_nm=30.0)
-        large = [(c, float(rng.uniform(10.0, 25.0))) for c, _ in random_discs(rng, 25, 1.0, 0.0, 1.0, margin_nm=30.0)]
-        placed: list[tuple[tuple[float, float], float]] = []
-        for c, r in large + small:
-            clear_of_holes = all(
-                np.hypot(c[0] - h.center_nm[0], c[1] - h.center_nm[1]) > h.radius_nm + r for h in self.holes
-            )
-            clear_of_others = all(np.hypot(c[0] - q[0], c[1] - q[1]) > r + s + 1.0 for q, s in placed)
+        small = random_discs(rng, 3000, 2.5, 0.5, 12.0, margin_nm=30.0)
+        large = [(c, float(rng.uniform(10.0, 25.0))) for c, _ in random_discs(rng, 40, 1.0, 0.0, 1.0, margin_nm=30.0)]
+        hole_c = np.array([h.center_nm for h in self.holes])
+        hole_r = np.array([h.radius_nm for h in self.holes])
+        candidates = large + small
+        placed_c = np.zeros((len(candidates), 2))
+        placed_r = np.zeros(len(candidates))
+        n = 0
+        for c, r in candidates:
+            clear_of_holes = np.all(np.hypot(*(hole_c - c).T) > hole_r + r)
+            clear_of_others = np.all(np.hypot(*(placed_c[:n] - c).T) > placed_r[:n] + r + 1.0)
             if clear_of_holes and clear_of_others:
-                placed.append((c, r))
-        self.particles = [Particle(c, r, "Au", float(rng.uniform(0.0, 90.0)), AU_A_NM) for c, r in placed]
+                placed_c[n], placed_r[n] = c, r
+                n += 1
+        self.particles = [
+            Particle((float(c[0]), float(c[1])), float(r), "Au", float(rng.uniform(0.0, 90.0)), AU_A_NM)
+            for c, r in zip(placed_c[:n], placed_r[:n], strict=True)
+        ]
         self.contamination = [
             ContaminationPatch(c, r, float(rng.uniform(0.5, 2.0))) for c, r in random_discs(rng, 15, 40.0, 0.8, 150.0)
         ]

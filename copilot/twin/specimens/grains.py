@@ -29,9 +29,9 @@ class GrainBoundary(Specimen):
     columns_per_nm2 = GRAPHENE_C_PER_NM2
     column_length_nm = GRAPHENE_THICKNESS_NM
     default_settings: ClassVar[dict[str, dict[str, Any]]] = {
-        "beam": {"energy_kv": 80.0, "current_pa": 30.0},
+        "beam": {"energy_kv": 80.0, "current_pa": 50.0},
         "optics": {"convergence_mrad": 30.0, "cs_um": 1.0},
-        "scan": {"fov_nm": 8.0, "pixels": 512, "dwell_us": 8.0},
+        "scan": {"fov_nm": 8.0, "pixels": 512, "dwell_us": 16.0},
     }
     vacancy_fraction = 0.001
 

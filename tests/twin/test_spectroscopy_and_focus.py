@@ -1,0 +1,123 @@
+"""Spectra show the elements under the probe with counts that follow dose; autofocus finds the hidden height."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from copilot.twin import Microscope
+from copilot.twin.errors import InvalidSettingError
+from tests.twin.helpers import clear_spot, go, quiet
+
+
+def _jump(energy: np.ndarray, counts: np.ndarray, onset_eV: float) -> float:
+    """Counts just above an edge onset over counts just below it."""
+    above = counts[(energy > onset_eV + 5) & (energy < onset_eV + 25)].mean()
+    below = counts[(energy > onset_eV - 25) & (energy < onset_eV - 5)].mean()
+    return float(above / below)
+
+
+def _srtio3_on_a_ti_column() -> tuple[Microscope, tuple[float, float]]:
+    m = quiet("srtio3", seed=0)
+    go(m, clear_spot(m.specimen, 20.0), fov_nm=2.0, pixels=64)
+    x0, y0 = m.fov_to_specimen(0.5, 0.5)
+    atoms = m.ground_truth_atoms(x0, y0, x0 + 1.0, y0 + 1.0)
+    ti = atoms.xy_nm[atoms.elements == "Ti"][0]
+    return m, m.specimen_to_fov(ti[0], ti[1])
+
+
+def test_eels_of_srtio3_shows_ti_l_and_o_k_edges_and_no_gold():
+    m, (x, y) = _srtio3_on_a_ti_column()
+    s = m.acquire_spectrum("EELS", x, y, dwell_ms=50.0)
+    assert s.kind == "EELS" and s.counts.shape == s.energy_eV.shape
+    assert _jump(s.energy_eV, s.counts, 456.0) > 1.3
+    assert _jump(s.energy_eV, s.counts, 532.0) > 1.3
+    assert _jump(s.energy_eV, s.counts, 2206.0) < 1.02
+    zero_loss = s.counts[np.abs(s.energy_eV) < 2].sum()
+    assert zero_loss > s.counts[s.energy_eV > 10].sum() * 0.5  # a thin area: mostly unscattered electrons
+
+
+def test_eds_on_a_gold_particle_shows_the_au_m_line_and_on_the_support_only_carbon():
+    m = quiet("gold_nanoparticles", seed=1)
+    particle = max(m.specimen.particles, key=lambda p: p.radius_nm)
+    go(m, particle.center_nm, fov_nm=4 * particle.radius_nm, pixels=64)
+    centre = 2 * particle.radius_nm
+    on = m.acquire_spectrum("EDS", centre, centre, dwell_ms=100.0)
+    off = m.acquire_spectrum("EDS", 1.0, 1.0, dwell_ms=100.0)
+    au = (on.energy_eV > 2050) & (on.energy_eV < 2200)
+    carbon = (on.energy_eV > 230) & (on.energy_eV < 330)
+    assert on.counts[au].sum() > 20 * max(off.counts[au].sum(), 1.0)
+    assert off.counts[carbon].sum() > 0
+
+
+def test_spectrum_counts_follow_the_dose():
+    m, (x, y) = _srtio3_on_a_ti_column()
+    short = m.acquire_spectrum("EELS", x, y, dwell_ms=10.0)
+    long = m.acquire_spectrum("EELS", x, y, dwell_ms=20.0)
+    assert long.dose_e_per_A2 == pytest.approx(2 * short.dose_e_per_A2)
+    assert long.counts.sum() == pytest.approx(2 * short.counts.sum(), rel=0.01)
+    assert long.live_time_s == pytest.approx(0.02)
+
+
+def test_a_spot_spectrum_costs_instrument_time_and_dose():
+    m, (x, y) = _srtio3_on_a_ti_column()
+    t0 = m.state.clock_s
+    s = m.acquire_spectrum("EDS", x, y, dwell_ms=200.0)
+    assert m.state.clock_s == pytest.approx(t0 + 0.2)
+    assert m.dose_map(cells=100).data.max() > 0
+    assert s.dose_e_per_A2 > 1e6  # a parked probe concentrates the dose
+
+
+def test_line_spectra_and_spectrum_images_have_the_requested_shapes():
+    m, _ = _srtio3_on_a_ti_column()
+    line = m.acquire_line_spectrum("EELS", 0.2, 0.2, 1.8, 1.0, points=12, dwell_ms=5.0)
+    assert line.counts.shape == (1, 12, len(line.energy_eV))
+    si = m.acquire_spectrum_image("EDS", 0.5, 0.5, 1.0, 0.5, pixels=8, dwell_ms=5.0)
+    assert si.counts.shape == (4, 8, len(si.energy_eV))
+    assert si.region["width_nm"] == 1.0
+
+
+def test_a_ti_map_across_srtio3_resolves_the_ti_o_columns():
+    m, _ = _srtio3_on_a_ti_column()
+    si = m.acquire_spectrum_image("EELS", 0.0, 0.0, 1.56, 1.56, pixels=16, dwell_ms=5.0)
+    ti = si.counts[:, :, (si.energy_eV > 460) & (si.energy_eV < 480)].sum(axis=2)
+    assert ti.max() > 1.5 * ti.min()
+
+
+@pytest.mark.parametrize(
+    ("kind", "x", "y", "dwell"),
+    [("XPS", 1.0, 1.0, 10.0), ("EELS", -1.0, 1.0, 10.0), ("EELS", 1.0, float("nan"), 10.0), ("EDS", 1.0, 1.0, 0.0)],
+)
+def test_rejected_spectrum_requests_change_nothing(kind, x, y, dwell):
+    m, _ = _srtio3_on_a_ti_column()
+    before = (m.snapshot(), len(m.ledger.exposures))
+    with pytest.raises(InvalidSettingError):
+        m.acquire_spectrum(kind, x, y, dwell_ms=dwell)
+    assert (m.snapshot(), len(m.ledger.exposures)) == before
+
+
+def test_autofocus_finds_the_hidden_height_and_spends_dose_and_time():
+    m = Microscope("graphene", seed=8, drift_nm_per_s=0.0)
+    go(m, clear_spot(m.specimen, 20.0), fov_nm=4.0, pixels=128)
+    m.set_beam(current_pa=100.0)
+    m.set_scan(dwell_us=8.0)
+    truth = m.true_focus_defocus_nm()
+    m.set_optics(defocus_nm=truth + 14.0)
+    t0 = m.state.clock_s
+    result = m.autofocus(range_nm=40.0, steps=21, pixels=64)
+    assert result.success, result.message
+    assert result.defocus_nm == pytest.approx(truth, abs=2.0)
+    assert m.state.optics.defocus_nm == result.defocus_nm
+    assert len(result.metric_by_defocus) == 21
+    assert result.dose_e_per_A2 > 0 and result.time_s > 0
+    assert m.state.clock_s == pytest.approx(t0 + result.time_s)
+
+
+def test_autofocus_over_a_hole_fails_and_restores_the_defocus():
+    m = Microscope("graphene", seed=8)
+    hole = max(m.specimen.holes, key=lambda h: h.radius_nm)
+    go(m, hole.center_nm, fov_nm=min(hole.radius_nm, 50.0), pixels=64)
+    start = m.state.optics.defocus_nm
+    result = m.autofocus(range_nm=40.0, steps=9, pixels=64)
+    assert not result.success and result.message
+    assert m.state.optics.defocus_nm == start
