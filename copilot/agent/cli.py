@@ -166,7 +166,7 @@ def chat(
     """Chat with the microscope in the terminal (OPENAI_API_KEY / OPENAI_BASE_URL select the endpoint)."""
     if approval not in ("ask", "auto_approve", "auto_reject"):
         raise typer.BadParameter("must be ask, auto_approve or auto_reject", param_hint="--approval")
-    console = Console(highlight=False)
+    console = Console(highlight=False, soft_wrap=True)  # no inserted line breaks: output stays greppable
     code = asyncio.run(
         chat_session(
             model=model,
