@@ -29,7 +29,7 @@ from copilot.ui.settings import (
     data_root,
 )
 from copilot.ui.state import PageState
-from copilot.ui.transcript import StepItem
+from copilot.ui.transcript import AssistantTurn, StepItem
 
 SUGGESTIONS = (
     "Load graphene and acquire an image",
@@ -148,11 +148,13 @@ def draw_panel(runtime: Runtime) -> None:
     render_panel(status, view)
 
 
-def stream_reply(state: PageState, runtime: Runtime, events: Iterator[AgentEvent], panel_slot: DeltaGenerator) -> None:
-    """Draw one assistant reply while its events arrive; the instrument panel follows every tool result."""
-    turn = state.transcript.start_reply()
+def stream_reply(
+    turn: AssistantTurn, key: str, runtime: Runtime, events: Iterator[AgentEvent], panel_slot: DeltaGenerator
+) -> None:
+    """Draw an assistant reply while its events arrive; the instrument panel follows every tool result."""
     with st.chat_message("assistant"):
-        live = LiveTurn(turn, key=f"turn-{len(state.transcript)}", extra=step_extra(runtime))
+        live = LiveTurn(turn, key=key, extra=step_extra(runtime))
+        live.refresh()  # a resumed turn already has items
         with st.spinner("Working at the microscope…"):
             for event in events:
                 turn.apply(event)
@@ -165,7 +167,7 @@ def stream_reply(state: PageState, runtime: Runtime, events: Iterator[AgentEvent
 def main(backend: Backend | None = None) -> None:
     st.set_page_config(page_title="Microscope Copilot", page_icon="🔬", layout="wide")
     state = PageState(st.session_state)
-    st.sidebar.title("🔬 Microscope Copilot")
+    st.sidebar.title("Microscope Copilot")
     model = model_sidebar()
     backend = backend or Backend()
     session_choice, mcp_url = session_sidebar(backend.specimens())
@@ -192,8 +194,11 @@ def main(backend: Backend | None = None) -> None:
         with panel_slot.container():
             draw_panel(runtime)
     transcript = state.transcript
+    decision = state.take_decision()
+    # An answered approval continues its own turn, which is then drawn live below instead of here.
+    history = transcript.turns[:-1] if decision is not None else transcript.turns
     with chat_col:
-        for index, turn in enumerate(transcript.turns):
+        for index, turn in enumerate(history):
             render_turn(turn, key=f"turn-{index}", extra=step_extra(runtime), decide=state.decide)
         if not transcript.turns:
             st.markdown("#### Ask the microscope")
@@ -203,15 +208,15 @@ def main(backend: Backend | None = None) -> None:
     waiting = transcript.pending_approval is not None
     typed = st.chat_input("Approve or reject first" if waiting else "Ask the microscope…", disabled=waiting)
     prompt = state.take_prompt(typed if isinstance(typed, str) else None)
-    decision = state.take_decision()
     with chat_col:
-        if decision is not None:
-            stream_reply(state, runtime, runtime.resume(decision), panel_slot)
+        if decision is not None and transcript.last_reply is not None:
+            resumed = runtime.resume(decision)
+            stream_reply(transcript.last_reply, f"turn-{len(transcript) - 1}", runtime, resumed, panel_slot)
             st.rerun()
         elif prompt and not waiting:
-            transcript.add_user(prompt)
-            render_turn(transcript.turns[-1], key=f"turn-{len(transcript) - 1}")
-            stream_reply(state, runtime, runtime.chat(prompt), panel_slot)
+            render_turn(transcript.add_user(prompt), key=f"turn-{len(transcript) - 1}")
+            reply = transcript.start_reply()
+            stream_reply(reply, f"turn-{len(transcript) - 1}", runtime, runtime.chat(prompt), panel_slot)
             st.rerun()
 
 

@@ -42,9 +42,10 @@ def render_panel(status: Mapping[str, Any], view: AcquisitionView | None) -> Non
     """The whole panel from a status dict and the latest acquisition view."""
     st.subheader("Instrument")
     left, right = st.columns(2)
-    left.metric("Specimen", specimen_line(status))
+    left.metric("Specimen", str(status.get("specimen") or "none"))
     clock = clock_s(status)
     right.metric("Instrument clock", f"{format_value(clock)} s" if clock is not None else "—")
+    st.caption(specimen_line(status))
     usage = dose_usage(status)
     if usage is not None:
         st.progress(usage.fraction, text=usage.label)

@@ -13,7 +13,7 @@ from typing import Any, Literal
 import streamlit as st
 
 from copilot.agent.events import ImageRef
-from copilot.ui.summaries import describe_step, key_arguments
+from copilot.ui.summaries import clip, describe_step, key_arguments
 from copilot.ui.transcript import (
     ApprovalItem,
     AssistantTurn,
@@ -27,6 +27,7 @@ from copilot.ui.transcript import (
 
 INLINE_IMAGE_WIDTH_PX = 360
 MAX_IMAGE_COLUMNS = 3
+MAX_CAPTION_CHARS = 400
 
 StepExtra = Callable[[StepItem], None]  # draws more for a finished step (e.g. a spectrum chart)
 Decide = Callable[[bool], None]  # called by the approve / reject buttons
@@ -53,8 +54,8 @@ def render_step(step: StepItem, extra: StepExtra | None = None) -> None:
         st.markdown("**arguments**")
         st.json(step.call.args, expanded=False)
         if result is not None:
-            if result.text:
-                st.caption(result.text)
+            if result.text and not result.text.lstrip().startswith(("{", "[")):  # JSON is shown below
+                st.caption(clip(result.text, MAX_CAPTION_CHARS))
             st.markdown("**result**")
             st.json(result.data, expanded=False)
     if result is not None and result.ok:
@@ -76,14 +77,14 @@ def render_approval(item: ApprovalItem, key: str, decide: Decide | None) -> None
     """The actions awaiting a yes, with Approve / Reject buttons while undecided and ``decide`` is given."""
     lines = "\n".join(f"- {describe_request(request)}" for request in item.requests)
     if item.decision is None:
-        st.warning(f"Approval needed before the microscope goes on:\n{lines}", icon="✋")
+        st.warning(f"Approval needed before the microscope goes on:\n{lines}", icon=":material/front_hand:")
         if decide is not None:
             left, right = st.columns(2)
             left.button("Approve", key=f"{key}-approve", type="primary", on_click=decide, args=(True,))
             right.button("Reject", key=f"{key}-reject", on_click=decide, args=(False,))
     else:
         verdict = "approved" if item.decision else "rejected"
-        st.info(f"You {verdict}:\n{lines}", icon="✅" if item.decision else "🚫")
+        st.info(f"You {verdict}:\n{lines}", icon=":material/check_circle:" if item.decision else ":material/block:")
 
 
 def render_item(item: TurnItem, key: str, *, extra: StepExtra | None = None, decide: Decide | None = None) -> None:
@@ -94,7 +95,7 @@ def render_item(item: TurnItem, key: str, *, extra: StepExtra | None = None, dec
     elif isinstance(item, ApprovalItem):
         render_approval(item, key, decide)
     elif isinstance(item, ErrorItem):
-        st.error(item.message, icon="⚠️")
+        st.error(item.message, icon=":material/error:")
 
 
 def render_footer(turn: AssistantTurn) -> None:

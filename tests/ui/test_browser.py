@@ -88,7 +88,7 @@ def test_a_request_typed_in_chromium_gets_an_answer_with_an_image(app_url: str, 
             executable_path=str(CHROMIUM),
             args=CHROMIUM_ARGS,
             headless=True,
-            viewport={"width": 1600, "height": 1000},
+            viewport={"width": 1600, "height": 2000},  # Streamlit scrolls inside the page: show it all,
         )
         try:
             page = context.new_page()
@@ -98,14 +98,20 @@ def test_a_request_typed_in_chromium_gets_an_answer_with_an_image(app_url: str, 
             chat_box.fill("load graphene and acquire an image")
             chat_box.press("Enter")
 
+            # loading a specimen is destructive, so the planner's first step asks for approval
+            approve = page.get_by_role("button", name="Approve")
+            expect(approve).to_be_visible(timeout=TURN_TIMEOUT_MS)
+            approve.click()
+
             messages = page.get_by_test_id("stChatMessage")
-            assistant = messages.nth(1)
+            assistant = messages.last
             expect(assistant.get_by_text("model: offline planner")).to_be_visible(timeout=TURN_TIMEOUT_MS)
             expect(assistant.locator("img").first).to_be_visible(timeout=TURN_TIMEOUT_MS)
             expect(messages.first).to_contain_text("load graphene and acquire an image")
             expect(assistant).to_contain_text("acquire_image")
             # the instrument panel shows the stored image with its scale bar and field of view
             expect(page.get_by_text("FOV").first).to_be_visible(timeout=TURN_TIMEOUT_MS)
+            expect(page.get_by_text("Working at the microscope")).to_have_count(0, timeout=TURN_TIMEOUT_MS)
             page.screenshot(path=str(screenshot), full_page=True)
         finally:
             context.close()

@@ -1,0 +1,101 @@
+"""The page over the real session and agent: the offline planner, a scripted chat model with an approval, and an
+OpenAI-compatible endpoint that cannot be reached."""
+
+from __future__ import annotations
+
+import socket
+from pathlib import Path
+from typing import Any
+
+import pytest
+from langchain_core.messages import AIMessage
+from streamlit.testing.v1 import AppTest
+
+from copilot.agent import CopilotAgent
+from copilot.agent.scripted import ScriptedChatModel
+from copilot.ui.runtime import Backend
+from copilot.ui.settings import DATA_DIR_ENV, ModelChoice
+
+APP = Path(__file__).resolve().parents[2] / "app.py"
+TIMEOUT_S = 60
+
+
+@pytest.fixture(autouse=True)
+def data_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    monkeypatch.setenv(DATA_DIR_ENV, str(tmp_path))
+    return tmp_path
+
+
+def _page(backend: "Backend") -> None:  # noqa: UP037 - the body runs alone as a script
+    import app
+
+    app.main(backend)
+
+
+def scripted(replies: list[AIMessage]) -> Backend:
+    """The real session and agent, with a scripted chat model in place of a language model."""
+
+    def make_agent(session: Any, model: ModelChoice, **options: Any) -> Any:
+        options.pop("mcp_url", None)
+        return CopilotAgent.create(
+            session, model=model.model_string, chat_model=ScriptedChatModel(replies=replies), **options
+        )
+
+    return Backend(make_agent=make_agent)
+
+
+def call(name: str, call_id: str, **args: Any) -> AIMessage:
+    return AIMessage(content="", tool_calls=[{"name": name, "args": args, "id": call_id, "type": "tool_call"}])
+
+
+def finish(at: AppTest) -> None:
+    assert not at.exception, at.exception
+    runtime = at.session_state.get("copilot_runtime")
+    if runtime is not None:
+        runtime.close()
+
+
+def test_the_offline_planner_loads_graphene_acquires_and_the_panel_shows_the_image() -> None:
+    at = AppTest.from_file(str(APP), default_timeout=TIMEOUT_S).run()
+    assert not at.exception, at.exception
+    at.chat_input[0].set_value("load graphene and acquire an image").run()
+    assert not at.exception, at.exception
+    assert any("load_specimen" in w.value and "destructive" in w.value for w in at.warning)
+    next(b for b in at.button if b.label == "Approve").click().run()
+    assert not at.exception, at.exception
+    steps = [status.label for status in at.status]
+    assert any(label.startswith("acquire_image") and "id=" in label for label in steps), steps
+    assert len(at.image) >= 2  # inline preview and the panel's image with scale bar
+    assert any("FOV" in caption for image in at.image for caption in image.proto.imgs[0].caption.split("\n"))
+    assert any("model: offline planner" in c.value for c in at.caption)
+    finish(at)
+
+
+def test_an_approved_over_budget_acquisition_runs_and_reaches_the_panel() -> None:
+    backend = scripted([call("acquire_image", "c1", approved=True), AIMessage(content="Acquired after approval.")])
+    at = AppTest.from_function(_page, args=(backend,), default_timeout=TIMEOUT_S).run()
+    at.chat_input[0].set_value("acquire even if it is over budget").run()
+    assert any("needs your approval" in w.value for w in at.warning)
+    next(b for b in at.button if b.label == "Approve").click().run()
+    assert not at.exception, at.exception
+    assert any(md.value == "Acquired after approval." for md in at.markdown)
+    assert any(status.label.startswith("acquire_image") for status in at.status)
+    assert not any("No acquisition yet" in info.value for info in at.info)
+    finish(at)
+
+
+def test_an_unreachable_endpoint_is_reported_as_a_message_without_the_key() -> None:
+    with socket.socket() as sock:  # a port nobody listens on
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    at = AppTest.from_file(str(APP), default_timeout=TIMEOUT_S).run()
+    at.sidebar.radio[0].set_value("openai").run()
+    at.sidebar.text_input[1].set_value(f"http://127.0.0.1:{port}/v1").run()
+    at.sidebar.text_input[2].set_value("sk-test-never-shown").run()
+    at.chat_input[0].set_value("hello").run()
+    assert not at.exception, at.exception
+    shown = " ".join(e.value for e in at.error)
+    assert shown, "no error message was shown"
+    page_text = " ".join(str(m.value) for m in [*at.markdown, *at.error, *at.caption, *at.warning])
+    assert "sk-test-never-shown" not in page_text
+    finish(at)
