@@ -64,6 +64,8 @@ def summarize(data: dict[str, Any], limit: int = MAX_FIELDS) -> list[str]:
             items.append(f"{label} {format_number(value)}{suffix}")
         elif isinstance(value, str) and len(value) <= 40:
             items.append(f"{label} {value}")
+        elif isinstance(value, list) and value and all(isinstance(v, dict) and "name" in v for v in value):
+            items.append(f"{label}: {', '.join(str(v['name']) for v in value)}")
         elif isinstance(value, list) and len(value) <= 6 and all(isinstance(v, int | float | str) for v in value):
             shown = ", ".join(v if isinstance(v, str) else format_number(v) for v in value)
             items.append(f"{label} [{shown}]{suffix}")

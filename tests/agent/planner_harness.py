@@ -32,8 +32,9 @@ SCHEMAS: dict[str, dict[str, Any]] = {
     "estimate_drift": {"first_acq_id": {}, "second_acq_id": {}, "dt_s": {}},
     **{name: ACQ for name in ("identify_elements", "plane_level", "roughness", "step_height")},
     **{name: ACQ for name in ("tip_artifact_check", "domain_fraction", "grating_pitch")},
-    **{name: {} for name in ("approach", "withdraw", "acquire_force_curve", "change_tip", "get_tip_state")},
-    "set_afm_scan": {"fov_nm": {}, "pixels": {}},
+    **{name: {} for name in ("approach", "withdraw", "change_tip", "get_tip_state")},
+    "acquire_force_curve": {"x_nm": {}, "y_nm": {}},
+    "set_afm_scan": {"size_nm": {}, "pixels": {}, "rate_hz": {}},
     "acquire_afm_image": {**APPROVED},
 }
 
@@ -74,7 +75,7 @@ RESULTS: dict[str, dict[str, Any]] = {
     "step_height": {"step_height_nm": 0.62},
     "grating_pitch": {"pitch_nm": 3000.0},
     "domain_fraction": {"fraction": 0.37},
-    "acquire_afm_image": {"id": "a0011", "fov_nm": 1000.0},
+    "acquire_afm_image": {"id": "a0011", "size_nm": 1000.0},
     "acquire_force_curve": {"id": "a0012", "adhesion_nn": 2.3},
     "autofocus": {"success": True, "defocus_nm": -3.2, "dose_e_per_A2": 44.0},
     "list_acquisitions": {"acquisitions": [{"id": "a0001"}, {"id": "a0005"}], "latest_acquisition_id": "a0005"},

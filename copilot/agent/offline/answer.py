@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import Any
 
 from copilot.agent.offline.outcomes import Outcome
 from copilot.agent.summary import summarize
 
 ANSWER_FIELDS = 40
 """The answer lists more of each result than the terminal's one-line summaries."""
+DERIVED_KEYS = {"pixel_size_nm", "frame_time_s", "specimen", "instrument"}
+"""Reported after a setting besides the arguments themselves."""
 CAPABILITIES = (
     "load a specimen (list_specimens shows them)",
     "set the field of view, pixels, dwell, defocus, beam energy and current",
@@ -21,9 +24,22 @@ CAPABILITIES = (
 
 
 def outcome_line(outcome: Outcome) -> str:
-    """One line per successful tool call."""
-    items = summarize(outcome.data, limit=ANSWER_FIELDS)
+    """One line per successful tool call; a setting reports only what was set (and what follows from it)."""
+    data = outcome.data
+    if outcome.name.startswith("set_") or outcome.name in ("move_stage", "load_specimen"):
+        wanted = set(outcome.args) | DERIVED_KEYS
+        data = {key: value for key, value in _flat(outcome.data).items() if key in wanted}
+    items = summarize(data, limit=ANSWER_FIELDS)
     return f"- {outcome.name}: " + ("; ".join(items) if items else "done")
+
+
+def _flat(data: dict[str, Any]) -> dict[str, Any]:
+    """Nested groups merged into one level (the first value of a repeated name wins)."""
+    flat: dict[str, Any] = {}
+    for key, value in data.items():
+        for inner, item in (_flat(value) if isinstance(value, dict) else {key: value}).items():
+            flat.setdefault(inner, item)
+    return flat
 
 
 def cannot_do(what: Sequence[str]) -> str:

@@ -94,9 +94,10 @@ def feature_position(data: dict[str, Any], kinds: Sequence[str], fallback: bool 
 
 
 def current_fov_nm(outcomes: Sequence[Outcome]) -> float | None:
-    """The field of view of the newest acquisition or scan setting in this turn."""
+    """The field of view (STEM ``fov_nm``, AFM scan ``size_nm``) of the newest result in this turn that names one."""
     for outcome in reversed(outcomes):
         for record in _records(outcome.data) if outcome.ok else ():
-            if isinstance(record.get("fov_nm"), int | float):
-                return float(record["fov_nm"])
+            for key in ("fov_nm", "size_nm"):
+                if isinstance(record.get(key), int | float):
+                    return float(record[key])
     return None

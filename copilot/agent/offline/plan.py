@@ -115,10 +115,8 @@ def spectrum_at(request: Request) -> Callable[[Sequence[Outcome]], dict[str, Any
             return {"kind": kind, "x_nm": request.spectrum_at[0], "y_nm": request.spectrum_at[1]}
         found = next((o for o in reversed(outcomes) if o.name == "detect_defects" and o.ok), None)
         if request.spectrum_target is None or found is None:
-            fov = current_fov_nm(outcomes)
-            if fov is None:
-                return "no position was given for the spectrum and the field of view is unknown"
-            return {"kind": kind, "x_nm": round(fov / 2, 3), "y_nm": round(fov / 2, 3)}
+            centre = at_centre(outcomes)
+            return {"kind": kind, **centre} if isinstance(centre, dict) else centre
         # the brightest columns are the heavy substitutions detect_defects locates (HAADF contrast ~ Z^1.7)
         strict = request.spectrum_target in ("dopant", "brightest")
         kinds = ("substitution", "dopant", "impurity") if strict else ("",)
@@ -241,7 +239,7 @@ def _afm_steps(request: Request) -> list[Step]:
         steps.append(Step("change_tip", {}))
     if "afm_approach" in intents:
         steps.append(Step("approach", {}))
-    scan = given(fov_nm=request.fov_nm, pixels=request.pixels)
+    scan = given(size_nm=request.fov_nm, pixels=request.pixels)
     if scan:
         steps.append(Step("set_afm_scan", scan))
     analyses = [tool for intent, tool in AFM_ANALYSES.items() if intent in intents]
@@ -251,5 +249,15 @@ def _afm_steps(request: Request) -> list[Step]:
         steps.append(Step("list_acquisitions", {}))
     steps += [Step(tool, on_last_image) for tool in analyses]
     if "force_curve" in intents:
-        steps.append(Step("acquire_force_curve", {}))
+        if not steps:
+            steps.append(Step("get_status", {}))  # the scan size, to place the curve at its centre
+        steps.append(Step("acquire_force_curve", at_centre))
     return steps
+
+
+def at_centre(outcomes: Sequence[Outcome]) -> dict[str, Any] | str:
+    """The centre of the current field of view or scan."""
+    fov = current_fov_nm(outcomes)
+    if fov is None:
+        return "the size of the current scan is unknown"
+    return {"x_nm": round(fov / 2, 3), "y_nm": round(fov / 2, 3)}
