@@ -7,18 +7,27 @@ from typing import Annotated
 import typer
 from rich.console import Console
 
+from copilot.agent.cli import chat
+from copilot.eval.cli import eval_app
+from copilot.ui.cli import ui
+from tools.cli import serve
+
 app = typer.Typer(
     name="copilot",
     help="Microscope Copilot: a language-model agent that runs a digital-twin microscope through MCP tools.",
     no_args_is_help=True,
     add_completion=False,
 )
+app.command(help="Serve the microscope tools over MCP: stdio (default) or streamable HTTP.")(serve)
+app.command(help="Chat with the microscope in the terminal (or one turn with --once).")(chat)
+app.command(help="Open the chat UI in the browser.")(ui)
+app.add_typer(eval_app, name="eval")
 
 
 @app.command()
 def bench(
     area: Annotated[
-        list[str] | None, typer.Option("--area", "-a", help="Only these areas (twin, afm, server).")
+        list[str] | None, typer.Option("--area", "-a", help="Only these areas (twin, afm, server, load).")
     ] = None,
 ) -> None:
     """Print the speed figures as medians, with same-run reference ratios and targets."""

@@ -15,6 +15,7 @@ AREAS: dict[str, str] = {
     "twin": "copilot.bench.twin",
     "afm": "copilot.bench.afm",
     "server": "copilot.bench.server",
+    "load": "copilot.bench.load",
 }
 
 
