@@ -77,6 +77,22 @@ class Exposure:
         return cx + r >= box[0] and cx - r <= box[2] and cy + r >= box[1] and cy - r <= box[3]
 
 
+def exposures(
+    center_nm: tuple[float, float], half_w_nm: float, half_h_nm: float, rotation_deg: float, dose: float, time_s: float
+) -> list[Exposure]:
+    """The ledger entries of one exposure: its dose on the irradiated rectangle, and the contamination it grows,
+    spread over at least ``CONTAMINATION_MIN_AREA_NM2`` (a parked probe's deposit diffuses beyond the probe)."""
+    area = 4.0 * half_w_nm * half_h_nm
+    growth = contamination_growth_nm(time_s, area)
+    if area >= CONTAMINATION_MIN_AREA_NM2:
+        return [Exposure(center_nm, half_w_nm, half_h_nm, rotation_deg, dose, growth, time_s)]
+    half = math.sqrt(CONTAMINATION_MIN_AREA_NM2) / 2
+    return [
+        Exposure(center_nm, half_w_nm, half_h_nm, rotation_deg, dose, 0.0, time_s),
+        Exposure(center_nm, max(half, half_w_nm), max(half, half_h_nm), rotation_deg, 0.0, growth, 0.0),
+    ]
+
+
 class DoseLedger:
     """All exposures of a session, queried by position."""
 

@@ -13,12 +13,11 @@ from typing import Any
 
 import numpy as np
 
-from copilot.twin import spectroscopy
+from copilot.twin import imaging, spectroscopy
 from copilot.twin.autofocus import run_autofocus
 from copilot.twin.dose import (
     DoseLedger,
     Exposure,
-    contamination_growth_nm,
     dose_e_per_A2,
     electrons,
     knocked_out,
@@ -26,7 +25,7 @@ from copilot.twin.dose import (
 from copilot.twin.drift import Drift
 from copilot.twin.errors import BeamBlankedError, InvalidSettingError, ScanAbortedError
 from copilot.twin.probe import Aberrations
-from copilot.twin.render import Beam, FrameGeometry, render_frame
+from copilot.twin.render import FrameGeometry
 from copilot.twin.results import Atoms, AutofocusResult, DoseMap, ImageFrame, Spectrum, SpectrumImage
 from copilot.twin.specimens import make_specimen
 from copilot.twin.state import STAGE_LIMITS, InstrumentState, check_bool, check_int, check_real
@@ -220,17 +219,18 @@ class Microscope:
             stage.beta_deg,
         )
 
-    def fov_to_specimen(self, x_nm: Any, y_nm: Any) -> tuple[Any, Any]:
-        """Specimen coordinates (nm) of FOV coordinates in the current image frame, drift so far included."""
-        geo = self._geometry(self._state.clock_s)
+    def fov_to_specimen(self, x_nm: Any, y_nm: Any, at_s: float | None = None) -> tuple[Any, Any]:
+        """Specimen coordinates (nm) of FOV coordinates, with the drift up to now (or up to instrument time
+        ``at_s``, e.g. a frame's ``started_s``)."""
+        geo = self._geometry(self._state.clock_s if at_s is None else at_s)
         half = geo.fov_nm / 2
         uv = np.stack([np.asarray(x_nm, dtype=np.float64) - half, np.asarray(y_nm, dtype=np.float64) - half])
         xy = np.tensordot(geo.axes(), uv, axes=1) + np.asarray(geo.center_nm).reshape((2,) + (1,) * (uv.ndim - 1))
         return (float(xy[0]), float(xy[1])) if xy.ndim == 1 else (xy[0], xy[1])
 
-    def specimen_to_fov(self, x_nm: Any, y_nm: Any) -> tuple[Any, Any]:
+    def specimen_to_fov(self, x_nm: Any, y_nm: Any, at_s: float | None = None) -> tuple[Any, Any]:
         """FOV coordinates (nm) of specimen coordinates; the inverse of :meth:`fov_to_specimen`."""
-        geo = self._geometry(self._state.clock_s)
+        geo = self._geometry(self._state.clock_s if at_s is None else at_s)
         d = np.stack([np.asarray(x_nm, dtype=np.float64), np.asarray(y_nm, dtype=np.float64)])
         d = d - np.asarray(geo.center_nm).reshape((2,) + (1,) * (d.ndim - 1))
         uv = np.tensordot(np.linalg.inv(geo.axes()), d, axes=1) + geo.fov_nm / 2
@@ -298,55 +298,15 @@ class Microscope:
         fov_nm: float | None = None,
         pixels: int | None = None,
     ) -> ImageFrame:
-        st = self._state
-        scan = replace(st.scan, fov_nm=fov_nm or st.scan.fov_nm, pixels=pixels or st.scan.pixels)
-        settings = self.snapshot()
-        t0 = st.clock_s
-        line_s = (scan.pixels * scan.dwell_us + scan.flyback_us) * 1e-6
-        geo = self._geometry(t0, scan.fov_nm, scan.pixels)
-        times = t0 + (np.arange(scan.pixels) + 0.5) * line_s
-        moved = self._drift.offset_nm(times) - self._drift.offset_nm(t0)[0]
-        shift = moved @ np.linalg.inv(geo.axes()).T
-        rng = self._rng if noisy else None
-        if rng is not None and self.jitter_nm > 0:
-            shift[:, 0] += rng.normal(0.0, self.jitter_nm, scan.pixels)
-        n_e = electrons(st.beam.current_pa, scan.dwell_us * 1e-6)
-        beam = Beam(self.aberrations(), st.beam.energy_kv, st.optics.convergence_mrad * 1e-3, n_e)
-        if progress is not None:
-            progress(0.0)
-        data, _ = render_frame(self.specimen, self.ledger, geo, beam, detector, st.detectors, shift, rng)
-        dose = dose_e_per_A2(n_e, scan.pixel_size_nm**2)
-        frame_s = scan.frame_time_s
-        mid = self._stage_center_nm() - self._drift.offset_nm(t0 + frame_s / 2)[0]
-        half = scan.fov_nm / 2
-        self.ledger.add(
-            Exposure(
-                (float(mid[0]), float(mid[1])),
-                half,
-                half,
-                scan.rotation_deg,
-                dose,
-                contamination_growth_nm(frame_s, scan.fov_nm**2),
-                frame_s,
-            )
-        )
-        self._state = replace(st, clock_s=t0 + frame_s)
-        if progress is not None:
-            progress(1.0)
-        center = self._stage_center_nm()
-        return ImageFrame(
-            data,
-            detector,
-            scan.fov_nm,
-            scan.pixels,
-            scan.pixel_size_nm,
-            (float(center[0]), float(center[1])),
-            scan.rotation_deg,
-            dose,
-            frame_s,
-            t0,
-            settings,
-        )
+        return imaging.scan_frame(self, detector, progress, noisy, fov_nm, pixels)
+
+    def max_dose_in_region(self, x_nm: Any, y_nm: Any, width_nm: Any, height_nm: Any) -> float:
+        """Highest dose (e-/A^2) delivered so far anywhere in a FOV rectangle (top-left x, y; exact)."""
+        return imaging.max_dose_in_region(self, x_nm, y_nm, width_nm, height_nm)
+
+    def planned_spot_dose_e_per_A2(self, dwell_ms: Any) -> float:
+        """Dose a spectrum with the probe parked for ``dwell_ms`` delivers at its spot (exact)."""
+        return spectroscopy.planned_spot_dose(self, dwell_ms)
 
     # ----- spectroscopy and alignment -------------------------------------------------------------------------
     def acquire_spectrum(self, kind: str, x_nm: Any, y_nm: Any, dwell_ms: Any = 100.0) -> Spectrum:
@@ -370,9 +330,11 @@ class Microscope:
         return run_autofocus(self, range_nm, steps, pixels)
 
     # Internal hooks for the spectroscopy and autofocus modules.
-    def _advance(self, exposure: Exposure) -> None:
-        self.ledger.add(exposure)
-        self._state = replace(self._state, clock_s=self._state.clock_s + exposure.time_s)
+    def _advance(self, entries: list[Exposure]) -> None:
+        """Record an acquisition's ledger entries and advance the clock by their time."""
+        for e in entries:
+            self.ledger.add(e)
+        self._state = replace(self._state, clock_s=self._state.clock_s + sum(e.time_s for e in entries))
 
     def _set_state(self, state: InstrumentState) -> None:
         self._state = state

@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 from scipy.spatial import cKDTree
 
-from copilot.twin.dose import AMORPHOUS_C_PER_NM3, Exposure, contamination_growth_nm, dose_e_per_A2, electrons
+from copilot.twin.dose import AMORPHOUS_C_PER_NM3, dose_e_per_A2, electrons, exposures
 from copilot.twin.elements import ATOMIC_NUMBER, EDS_LINES, EELS_EDGES
 from copilot.twin.errors import InvalidSettingError
 from copilot.twin.probe import probe_size_nm
@@ -157,12 +157,23 @@ def _expose(
     half_h: float,
     dose: float,
     time_s: float,
-    angle_deg: float = 0.0,
+    angle: float = 0.0,
 ) -> None:
+    """Book an exposure centred at a FOV point (rectangle turned by ``angle`` degrees in the scan frame)."""
     cx, cy = m.fov_to_specimen(*fov_xy)
-    area = 4 * half_w * half_h
-    rot = m.state.scan.rotation_deg + angle_deg
-    m._advance(Exposure((cx, cy), half_w, half_h, rot, dose, contamination_growth_nm(time_s, area), time_s))
+    m._advance(exposures((cx, cy), half_w, half_h, m.state.scan.rotation_deg + angle, dose, time_s))
+
+
+def _spot_half_nm(m: Microscope) -> float:
+    """Half side of the square a parked probe irradiates."""
+    return max(_probe_radius_nm(m), 0.05)
+
+
+def planned_spot_dose(m: Microscope, dwell_ms: Any) -> float:
+    """Dose (e-/A^2) of a spectrum of ``dwell_ms`` at one spot with the current beam and optics."""
+    dwell_s = check_real("dwell_ms", dwell_ms, _LIMITS) * 1e-3
+    half = _spot_half_nm(m)
+    return dose_e_per_A2(electrons(m.state.beam.current_pa, dwell_s), 4 * half * half)
 
 
 def point(m: Microscope, kind: str, x_nm: Any, y_nm: Any, dwell_ms: Any) -> Spectrum:
@@ -174,7 +185,7 @@ def point(m: Microscope, kind: str, x_nm: Any, y_nm: Any, dwell_ms: Any) -> Spec
     settings = m.snapshot()
     n_e = electrons(m.state.beam.current_pa, dwell_s)
     counts = _counts(m, kind, np.array([[x, y]]), n_e)[0]
-    half = max(_probe_radius_nm(m), 0.05)
+    half = _spot_half_nm(m)
     dose = dose_e_per_A2(n_e, 4 * half * half)
     _expose(m, (x, y), half, half, dose, dwell_s)
     return Spectrum(kind, _axis(kind), counts, x, y, dose, dwell_s, settings)

@@ -121,3 +121,23 @@ def test_autofocus_over_a_hole_fails_and_restores_the_defocus():
     result = m.autofocus(range_nm=40.0, steps=9, pixels=64)
     assert not result.success and result.message
     assert m.state.optics.defocus_nm == start
+
+
+def test_the_planned_spot_dose_is_the_dose_the_spectrum_delivers():
+    m, (x, y) = _srtio3_on_a_ti_column()
+    planned = m.planned_spot_dose_e_per_A2(30.0)
+    assert m.acquire_spectrum("EELS", x, y, dwell_ms=30.0).dose_e_per_A2 == pytest.approx(planned, rel=1e-12)
+    assert m.max_dose_in_region(x - 0.02, y - 0.02, 0.04, 0.04) == pytest.approx(planned, rel=1e-9)
+
+
+def test_a_long_dwell_on_one_spot_grows_contamination_that_brightens_the_area():
+    m = quiet("graphene", seed=9)
+    go(m, clear_spot(m.specimen, 30.0), fov_nm=20.0, pixels=64)
+    m.set_beam(current_pa=5.0)  # keep the dose low: only contamination should change the picture
+    m.set_scan(dwell_us=20.0)
+    before = m.acquire_image().data
+    m.acquire_spectrum("EELS", 10.0, 10.0, dwell_ms=20000.0)
+    after = m.acquire_image().data
+    centre, edge = (slice(30, 34), slice(30, 34)), (slice(0, 8), slice(0, 8))
+    assert after[centre].mean() > 1.5 * before[centre].mean()
+    assert after[edge].mean() == pytest.approx(before[edge].mean(), rel=0.2)

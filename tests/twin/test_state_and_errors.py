@@ -156,3 +156,14 @@ def test_fov_and_specimen_coordinates_are_inverse_with_scan_rotation(m):
     sx, sy = m.fov_to_specimen(10.0, 40.0)
     assert m.specimen_to_fov(sx, sy) == pytest.approx((10.0, 40.0))
     assert m.fov_to_specimen(25.0, 25.0) == pytest.approx((200.0, -100.0))
+
+
+def test_the_highest_prior_dose_in_a_region_counts_only_exposures_that_touched_it():
+    m = Microscope("graphene", seed=0, noise=False, drift_nm_per_s=0.0)
+    m.set_scan(fov_nm=100.0, pixels=64)
+    assert m.max_dose_in_region(0.0, 0.0, 100.0, 100.0) == 0.0
+    m.set_scan(fov_nm=5.0, pixels=64)
+    frame = m.acquire_image()
+    m.set_scan(fov_nm=100.0)
+    assert m.max_dose_in_region(45.0, 45.0, 10.0, 10.0) == pytest.approx(frame.dose_e_per_A2)
+    assert m.max_dose_in_region(0.0, 0.0, 20.0, 20.0) == 0.0

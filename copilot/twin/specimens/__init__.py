@@ -3,14 +3,8 @@
 from __future__ import annotations
 
 from copilot.twin.errors import SpecimenError
-from copilot.twin.specimens.base import (
-    ContaminationPatch,
-    Grain,
-    Hole,
-    Particle,
-    PointDefect,
-    Specimen,
-)
+from copilot.twin.specimens.base import Specimen
+from copilot.twin.specimens.features import ContaminationPatch, Grain, Hole, Particle, PointDefect
 from copilot.twin.specimens.gold import GoldNanoparticles
 from copilot.twin.specimens.grains import GrainBoundary
 from copilot.twin.specimens.graphene import Graphene

@@ -19,6 +19,7 @@ import numpy as np
 from copilot.twin.elements import z_weight
 from copilot.twin.grid import Grid, soft_inside, stamp_disc
 from copilot.twin.results import Atoms
+from copilot.twin.specimens.features import ContaminationPatch, Grain, Hole, Particle, PointDefect
 from copilot.twin.specimens.lattices import square_sites
 
 AMORPHOUS_C_PER_NM3 = 100.0
@@ -29,56 +30,6 @@ PSEUDO_COLUMN_ATOMS = 4
 
 _TILE_OFFSET = 1 << 20
 _MAX_TILES = 512
-
-
-@dataclass(frozen=True)
-class Hole:
-    """A hole through the specimen (vacuum inside)."""
-
-    center_nm: tuple[float, float]
-    radius_nm: float
-    kind: str = "hole"
-
-
-@dataclass(frozen=True)
-class Particle:
-    """A crystalline particle (fcc, viewed along [001]) sitting on the support."""
-
-    center_nm: tuple[float, float]
-    radius_nm: float
-    element: str
-    rotation_deg: float
-    lattice_nm: float
-    kind: str = "particle"
-
-
-@dataclass(frozen=True)
-class ContaminationPatch:
-    """A patch of amorphous hydrocarbon contamination with a smooth edge."""
-
-    center_nm: tuple[float, float]
-    radius_nm: float
-    thickness_nm: float
-    kind: str = "contamination"
-
-
-@dataclass(frozen=True)
-class Grain:
-    """A grain of a polycrystal: its Voronoi seed and in-plane lattice rotation."""
-
-    seed_nm: tuple[float, float]
-    rotation_deg: float
-    kind: str = "grain"
-
-
-@dataclass(frozen=True)
-class PointDefect:
-    """A point defect: ``element`` is what now sits on the site ("" for a vacancy), ``host`` what belongs there."""
-
-    position_nm: tuple[float, float]
-    kind: str
-    element: str
-    host: str
 
 
 @dataclass(frozen=True)
@@ -382,18 +333,3 @@ def amorphous_columns(
         xy = xy[rng.random(n) < profile(r)]
     m = len(xy)
     return Atoms(xy, np.zeros(m), np.full(m, "C", dtype="<U2"), np.full(m, PSEUDO_COLUMN_ATOMS, dtype=np.int64))
-
-
-def random_discs(
-    rng: np.random.Generator,
-    n: int,
-    median_radius_nm: float,
-    spread: float,
-    max_radius_nm: float,
-    margin_nm: float = 0.0,
-) -> list[tuple[tuple[float, float], float]]:
-    """``n`` discs with log-normal radii, centres uniform over the specimen extent (minus ``margin_nm``)."""
-    radii = np.clip(median_radius_nm * np.exp(spread * rng.standard_normal(n)), 0.3, max_radius_nm)
-    lim = Specimen.half_extent_nm - margin_nm
-    centers = rng.uniform(-lim, lim, size=(n, 2))
-    return [((float(c[0]), float(c[1])), float(r)) for c, r in zip(centers, radii, strict=True)]

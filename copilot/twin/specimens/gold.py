@@ -8,16 +8,8 @@ import numpy as np
 
 from copilot.twin.elements import z_weight
 from copilot.twin.results import Atoms
-from copilot.twin.specimens.base import (
-    AMORPHOUS_C_PER_NM3,
-    ContaminationPatch,
-    Hole,
-    Particle,
-    PointDefect,
-    Specimen,
-    amorphous_columns,
-    random_discs,
-)
+from copilot.twin.specimens.base import AMORPHOUS_C_PER_NM3, Specimen, amorphous_columns
+from copilot.twin.specimens.features import ContaminationPatch, Hole, Particle, PointDefect, random_discs
 
 AU_A_NM = 0.4078
 SUPPORT_NM = 3.0

@@ -8,7 +8,8 @@ import numpy as np
 
 from copilot.twin.elements import z_weight
 from copilot.twin.results import Atoms
-from copilot.twin.specimens.base import Grain, PointDefect, Specimen
+from copilot.twin.specimens.base import Specimen
+from copilot.twin.specimens.features import Grain, PointDefect
 from copilot.twin.specimens.graphene import (
     GRAPHENE_A_NM,
     GRAPHENE_C_PER_NM2,

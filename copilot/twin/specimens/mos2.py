@@ -8,7 +8,8 @@ import numpy as np
 
 from copilot.twin.elements import z_weight
 from copilot.twin.results import Atoms
-from copilot.twin.specimens.base import ContaminationPatch, Hole, PointDefect, Specimen, random_discs
+from copilot.twin.specimens.base import Specimen
+from copilot.twin.specimens.features import ContaminationPatch, Hole, PointDefect, random_discs
 from copilot.twin.specimens.lattices import SQRT3, hexagonal_sites
 
 MOS2_A_NM = 0.316
