@@ -14,12 +14,17 @@ from copilot.analysis.defects import detect_defects as _detect_defects
 from copilot.analysis.drift import estimate_drift as _estimate_drift
 from copilot.analysis.errors import AnalysisError
 from copilot.analysis.fft import compute_fft as _compute_fft
+from copilot.analysis.filters import DenoiseMethod
+from copilot.analysis.filters import denoise_image as _denoise_image
 from copilot.analysis.focus import focus_quality as _focus_quality
 from copilot.analysis.lattice import measure_lattice as _measure_lattice
+from copilot.analysis.overlays import atoms_overlay, defects_overlay, fft_overlay, particles_overlay
 from copilot.analysis.particles import segment_particles as _segment_particles
+from copilot.analysis.plots import profile_plot, spectrum_plot
 from copilot.analysis.profile import line_profile as _line_profile
 from copilot.analysis.spectra import identify_elements as _identify_elements
-from tools.common import READ_ONLY, Result, add_tool, image_content, with_images
+from tools.analysis_afm import register_afm_analysis_tools
+from tools.common import ACQUIRE, READ_ONLY, Result, add_tool, image_content, with_images
 
 AcqId = Annotated[
     str | None, Field(description="acquisition id such as a0001; omit for the latest", pattern=r"^a\d{4,8}$")
@@ -111,6 +116,13 @@ class ElementsResult(Result):
     evidence: list[tuple[str, str, float, float]] = Field(description="(element, edge/line, energy_eV, sigmas)")
 
 
+class DenoiseResult(Result):
+    acquisition_id: str = Field(description="id of the new, denoised acquisition")
+    derived_from: str
+    method: str
+    strength_nm: float
+
+
 def register_analysis_tools(mcp: FastMCP, session: Any) -> None:
     """Register the image and spectrum analysis tools over ``session``."""
 
@@ -126,7 +138,7 @@ def register_analysis_tools(mcp: FastMCP, session: Any) -> None:
             class_counts=list(a.class_counts),
             class_mean_intensities=list(a.class_mean_intensities),
         )
-        return with_images(result, image_content(img, px))
+        return with_images(result, image_content(atoms_overlay(img, a, px)))
 
     def measure_lattice(acq_id: AcqId = None) -> LatticeResult:
         """Lattice constants (nm) and angle (deg) from the Fourier peaks of an atomic-resolution image."""
@@ -141,13 +153,13 @@ def register_analysis_tools(mcp: FastMCP, session: Any) -> None:
             peaks_indexed=lat.n_peaks_indexed,
         )
 
-    def detect_defects(acq_id: AcqId = None) -> DefectsResult:
+    def detect_defects(acq_id: AcqId = None) -> ToolResult:
         """Vacancies, substitutions (brighter = heavier atom), partial vacancies and interstitials on the
         lattice sites of an atomic-resolution image, with their positions in nm."""
         chosen, img, px = _image(session, acq_id)
         d = _detect_defects(img, px)
         c = d.counts
-        return DefectsResult(
+        result = DefectsResult(
             acquisition_id=chosen,
             vacancies=c["vacancy"],
             substitutions=c["substitution"],
@@ -156,17 +168,18 @@ def register_analysis_tools(mcp: FastMCP, session: Any) -> None:
             sites_judged=len(d.sites_nm),
             positions_nm=[(x.kind, round(x.x_nm, 4), round(x.y_nm, 4)) for x in d.defects[:50]],
         )
+        return with_images(result, image_content(defects_overlay(img, d, px)))
 
     def segment_particles(
         acq_id: AcqId = None,
         min_diameter_nm: Annotated[float, Field(description="smallest particle kept, nm", gt=0, le=1000)] = 1.0,
-    ) -> ParticlesResult:
+    ) -> ToolResult:
         """Count particles and measure their equivalent diameters (nm); particles cut by the image edge are
         excluded from the statistics."""
         chosen, img, px = _image(session, acq_id)
         p = _segment_particles(img, px, min_diameter_nm=min_diameter_nm)
         d = p.diameters_nm
-        return ParticlesResult(
+        result = ParticlesResult(
             acquisition_id=chosen,
             particle_count=p.count,
             edge_particles_excluded=len(p.particles) - p.count,
@@ -175,6 +188,7 @@ def register_analysis_tools(mcp: FastMCP, session: Any) -> None:
             histogram_counts=list(p.histogram_counts),
             histogram_edges_nm=list(p.histogram_edges_nm),
         )
+        return with_images(result, image_content(particles_overlay(img, p, px)))
 
     def compute_fft(acq_id: AcqId = None) -> ToolResult:
         """Power spectrum of an image with its main peaks as d-spacings (nm) and directions (deg)."""
@@ -185,7 +199,7 @@ def register_analysis_tools(mcp: FastMCP, session: Any) -> None:
             d_spacings_nm=[p.d_spacing_nm for p in f.peaks],
             angles_deg=[p.angle_deg for p in f.peaks],
         )
-        return with_images(result, image_content(f.log_power))
+        return with_images(result, image_content(fft_overlay(f)))
 
     def line_profile(
         x0_nm: Nm,
@@ -194,11 +208,11 @@ def register_analysis_tools(mcp: FastMCP, session: Any) -> None:
         y1_nm: Nm,
         width_nm: Annotated[float, Field(description="averaging width across the line, nm", ge=0, le=1000)] = 0.0,
         acq_id: AcqId = None,
-    ) -> ProfileResult:
+    ) -> ToolResult:
         """Intensity profile along a line between two points of the image (nm from its top-left corner)."""
         chosen, img, px = _image(session, acq_id)
         p = _line_profile(img, px, x0_nm, y0_nm, x1_nm, y1_nm, width_nm)
-        return ProfileResult(
+        result = ProfileResult(
             acquisition_id=chosen,
             length_nm=float(p.distance_nm[-1]),
             samples=len(p.values),
@@ -206,6 +220,7 @@ def register_analysis_tools(mcp: FastMCP, session: Any) -> None:
             maximum=float(p.values.max()),
             mean=float(p.values.mean()),
         )
+        return with_images(result, image_content(profile_plot(p.distance_nm, p.values)))
 
     def estimate_drift(
         first_acq_id: Annotated[str, Field(description="earlier image, e.g. a0001", pattern=r"^a\d{4,8}$")],
@@ -227,7 +242,7 @@ def register_analysis_tools(mcp: FastMCP, session: Any) -> None:
             acquisition_id=chosen, sharpness=f.sharpness, brenner=f.brenner, laplacian_variance=f.laplacian_variance
         )
 
-    def identify_elements(acq_id: AcqId = None, kind: Literal["auto", "EELS", "EDS"] = "auto") -> ElementsResult:
+    def identify_elements(acq_id: AcqId = None, kind: Literal["auto", "EELS", "EDS"] = "auto") -> ToolResult:
         """Elements present in a stored EELS or EDS spectrum, with the significance (sigmas) of each edge/line."""
         chosen = acq_id or session.latest_acquisition_id
         if chosen is None:
@@ -236,23 +251,52 @@ def register_analysis_tools(mcp: FastMCP, session: Any) -> None:
         if acq.kind != "spectrum":
             raise AnalysisError(f"{chosen} is a {acq.kind}, not a spectrum.", hint="Pass a spectrum's id.")
         spectrum_kind = acq.metadata.get("spectrum_kind", "EELS") if kind == "auto" else kind
-        r = _identify_elements(acq.arrays["energy_eV"], acq.arrays["counts"], spectrum_kind)
-        return ElementsResult(
+        energy, counts = acq.arrays["energy_eV"], acq.arrays["counts"]
+        r = _identify_elements(energy, counts, spectrum_kind)
+        result = ElementsResult(
             acquisition_id=chosen,
             kind=r.kind,
             present=list(r.present),
             evidence=[(e.element, e.feature, e.energy_eV, round(e.significance, 2)) for e in r.evidence],
         )
+        markers = [(e.energy_eV, f"{e.element} {e.feature}") for e in r.evidence if e.present]
+        plot = spectrum_plot(energy, counts, markers, title=f"{r.kind} {chosen}", log_counts=r.kind == "EELS")
+        return with_images(result, image_content(plot))
+
+    def denoise_image(
+        acq_id: AcqId = None,
+        method: Annotated[DenoiseMethod, Field(description="gaussian, median, wiener or nl_means")] = "gaussian",
+        strength_nm: Annotated[
+            float, Field(description="filter length scale, nm (below the feature size)", gt=0, le=100)
+        ] = 0.05,
+    ) -> ToolResult:
+        """Denoise an image and store the result as a new derived acquisition (no dose, the original is kept);
+        use it before find_atoms or segment_particles on noisy low-dose images. Returns the new id."""
+        chosen, img, px = _image(session, acq_id)
+        source = session.get_acquisition(chosen)
+
+        def run() -> Any:
+            out = _denoise_image(img, px, method, strength_nm)
+            meta = {**source.metadata, "dose_e_per_A2": 0.0, "derived_from": chosen, "operation": "denoise_image"}
+            meta.update(method=method, strength_nm=strength_nm)
+            return session.store.add("image", meta, {"image": out})
+
+        args = {"acq_id": chosen, "method": method, "strength_nm": strength_nm}
+        acq = session.call("denoise_image", args, run, lambda a: {"id": a.id, "derived_from": chosen})
+        result = DenoiseResult(acquisition_id=acq.id, derived_from=chosen, method=method, strength_nm=strength_nm)
+        return with_images(result, image_content(acq.arrays["image"], px))
 
     for tool, model in (
         (find_atoms, AtomsResult),
         (measure_lattice, None),
-        (detect_defects, None),
-        (segment_particles, None),
+        (detect_defects, DefectsResult),
+        (segment_particles, ParticlesResult),
         (compute_fft, FFTSummary),
-        (line_profile, None),
+        (line_profile, ProfileResult),
         (estimate_drift, None),
         (focus_quality, None),
-        (identify_elements, None),
+        (identify_elements, ElementsResult),
     ):
         add_tool(mcp, tool, READ_ONLY, model)
+    add_tool(mcp, denoise_image, ACQUIRE, DenoiseResult)
+    register_afm_analysis_tools(mcp, session)
