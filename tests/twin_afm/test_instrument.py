@@ -7,7 +7,8 @@ import json
 import numpy as np
 import pytest
 
-from copilot.twin.afm import AFM, AFM_SURFACES
+from copilot.twin.afm import AFM, AFM_SURFACES, AFMFrame
+from copilot.twin.afm.tip import dilate
 from copilot.twin.errors import (
     InvalidSettingError,
     ProbeEngagedError,
@@ -133,24 +134,28 @@ def test_scanning_wears_the_tip_and_advances_the_clock_by_the_frame_time():
     assert afm.state.tip.radius_nm > radius
 
 
-def test_an_injected_tip_change_leaves_ghost_features_until_the_tip_is_changed():
-    def excess_px(frame) -> int:
-        """Pixels imaged more than 3 nm above the true surface: tip broadening plus any ghosts."""
-        return int(np.sum(frame.channels["height_trace"] - frame.ground_truth["height_nm"] > 3.0))
+@pytest.mark.parametrize("seed", [0, 1])
+def test_an_injected_tip_change_leaves_ghost_features_until_the_tip_is_changed(seed):
+    afm = AFM("afm_nanoparticles", seed=seed)
 
-    afm = AFM("afm_nanoparticles", seed=0)
+    def ghost_px(frame: AFMFrame) -> int:
+        """Pixels more than 2 nm above what the single apex of the current tip would image."""
+        tip = afm.state.tip
+        single = dilate(frame.ground_truth["height_nm"], frame.pixel_size_nm, tip.radius_nm, tip.half_angle_deg)
+        return int(np.sum(frame.channels["height_trace"] - single > 2.0))
+
     afm.approach()
     afm.set_afm_scan(size_nm=500.0, pixels=128)
-    clean = excess_px(afm.acquire_afm_image())
+    assert ghost_px(afm.acquire_afm_image()) == 0
     afm.inject_fault("tip_change")
     first = afm.acquire_afm_image()
     assert afm.state.tip.double_tip and "double tip" in first.events[0]
-    ghosted = excess_px(afm.acquire_afm_image())
-    assert ghosted > 1.3 * clean
+    assert ghost_px(afm.acquire_afm_image()) > 100
+    assert ghost_px(afm.acquire_afm_image()) > 100  # the ghosts stay
     afm.withdraw()
     afm.change_tip()
     afm.approach()
-    assert excess_px(afm.acquire_afm_image()) < 1.1 * clean
+    assert ghost_px(afm.acquire_afm_image()) == 0
 
 
 def test_drift_moves_features_between_frames_and_a_drift_fault_moves_them_faster():
@@ -174,12 +179,12 @@ def test_drift_moves_features_between_frames_and_a_drift_fault_moves_them_faster
 
 def test_a_scan_centre_move_is_followed_by_creep_that_dies_away():
     afm = AFM("afm_steps", seed=0)
+    before_x = afm.ground_truth_offset_nm()[0]
     afm.set_afm_scan(x_um=2.0)
-    early = afm._displacement_nm(np.array([afm.state.clock_s]))[0, 0]
-    late = afm._displacement_nm(np.array([afm.state.clock_s + 600.0]))[0, 0]
-    drift_only = afm._drift_nm_per_s[0] * (afm.state.clock_s + 600.0)
-    assert early < -200.0  # 12 % of a 2000 nm move still to come
-    assert abs(late - drift_only) < 1.0
+    early_x = afm.ground_truth_offset_nm()[0]
+    late_x, slightly_later_x = (afm.ground_truth_offset_nm(afm.state.clock_s + t)[0] for t in (600.0, 660.0))
+    assert early_x - before_x < -200.0  # 12 % of a 2000 nm move still to come
+    assert abs(slightly_later_x - late_x) < 5.0  # only the slow drift is left
 
 
 def test_force_curve_shows_snap_in_and_the_adhesion_of_the_material_under_the_tip():

@@ -4,17 +4,11 @@ from __future__ import annotations
 
 import base64
 import io
-from collections.abc import AsyncIterator, Iterator
-from pathlib import Path
 from typing import Any
 
 import pytest
-from fastmcp import Client
 from fastmcp.exceptions import ToolError
 from PIL import Image
-
-from copilot.session import Session
-from tools import create_server
 
 AFM_TOOLS = {
     "approach",
@@ -26,19 +20,6 @@ AFM_TOOLS = {
     "change_tip",
     "get_tip_state",
 }
-
-
-@pytest.fixture
-def session(tmp_path: Path) -> Iterator[Session]:
-    s = Session(tmp_path / "data", specimen="afm_nanoparticles", seed=0)
-    yield s
-    s.close()
-
-
-@pytest.fixture
-async def client(session: Session) -> AsyncIterator[Client[Any]]:
-    async with Client(create_server(session)) as c:
-        yield c
 
 
 def pngs(result: Any) -> list[Image.Image]:

@@ -94,6 +94,13 @@ class AFM:
             "crashes": len(self.crash_log),
         }
 
+    def ground_truth_offset_nm(self, clock_s: float | None = None) -> tuple[float, float]:
+        """Ground truth: how far (x, y nm) the specimen has moved under the scanner by drift and creep at
+        ``clock_s`` (now when None). A feature at specimen ``p`` is imaged at scan position ``p - offset``."""
+        when = self._state.clock_s if clock_s is None else clock_s
+        dx, dy = self._displacement_nm(np.array([when]))[0]
+        return float(dx), float(dy)
+
     def tip_state(self) -> dict[str, Any]:
         """The tip as the operator sees it, with the crash history."""
         return {**self._state.tip.as_dict(), "crash_log": list(self.crash_log)}

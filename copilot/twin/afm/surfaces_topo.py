@@ -97,7 +97,7 @@ class Nanoparticles:
 
     name = "afm_nanoparticles"
     description = "gold nanoparticles (radii 4-25 nm, some in close pairs) on a flat silicon substrate"
-    extent_nm = 3500.0
+    extent_nm = 6000.0  # covers the largest scan (5 um, rotated) at the largest offset (2.5 um)
 
     def __init__(self, rng: np.random.Generator, density_per_um2: float = 25.0, pair_fraction: float = 0.2) -> None:
         self.tilt = MountTilt.draw(rng)
