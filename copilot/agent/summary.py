@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 UNIT_SUFFIXES = (
@@ -24,6 +25,10 @@ UNIT_SUFFIXES = (
     ("_percent", "%"),
     ("_pct", "%"),
 )
+RATE = re.compile(r"^(.+?)_([a-zA-Z]+)_per_([a-zA-Z0-9]+)$")
+"""``drift_nm_per_min`` -> ("drift", "nm/min")."""
+UNIT_TOKENS = {"nm", "um", "pm", "mm", "e", "s", "ms", "us", "deg", "nN", "pN", "V", "mV", "Hz", "counts", "eV"}
+UNIT_WORDS = {"um": "µm", "us": "µs", "A2": "Å²", "deg": "°"}
 MAX_FIELDS = 14
 SKIP_KEYS = {"uri", "resource_uri", "png", "preview_path", "image"}
 
@@ -43,6 +48,13 @@ def label_and_unit(key: str) -> tuple[str, str]:
     """``"pixel_size_nm"`` -> ``("pixel size", "nm")``; ``"n_atoms"`` -> ``("number of atoms", "")``."""
     if key.startswith("n_"):
         key = "number_of_" + key[2:]
+    rate = RATE.match(key)
+    if rate and not key.lower().endswith("_e_per_a2"):
+        label, numerator, denominator = rate.groups()
+        per = UNIT_WORDS.get(denominator, denominator)
+        if numerator in UNIT_TOKENS:
+            return label.replace("_", " "), f"{UNIT_WORDS.get(numerator, numerator)}/{per}"
+        return f"{label} {numerator}".replace("_", " "), f"/{per}"
     for suffix, unit in UNIT_SUFFIXES:
         if key.lower().endswith(suffix.lower()) and len(key) > len(suffix):
             return key[: -len(suffix)].replace("_", " "), unit
