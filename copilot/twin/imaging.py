@@ -16,6 +16,9 @@ from copilot.twin.state import Limit, check_real
 if TYPE_CHECKING:
     from copilot.twin.microscope import Microscope
 
+MAINS_HZ = 50.0
+RANDOM_JITTER_FRACTION = 0.3
+
 
 def scan_frame(
     m: Microscope,
@@ -37,7 +40,10 @@ def scan_frame(
     shift = moved @ np.linalg.inv(geo.axes()).T
     rng = m._rng if noisy else None
     if rng is not None and m.jitter_nm > 0:
-        shift[:, 0] += rng.normal(0.0, m.jitter_nm, scan.pixels)
+        # Line jitter along the fast scan: a mains-frequency stray field plus a smaller random part per line.
+        phase = rng.uniform(0.0, 2 * np.pi)
+        hum = np.sin(2 * np.pi * MAINS_HZ * times + phase)
+        shift[:, 0] += m.jitter_nm * (hum + RANDOM_JITTER_FRACTION * rng.standard_normal(scan.pixels))
     n_e = electrons(st.beam.current_pa, scan.dwell_us * 1e-6)
     beam = Beam(m.aberrations(), st.beam.energy_kv, st.optics.convergence_mrad * 1e-3, n_e)
     if progress is not None:

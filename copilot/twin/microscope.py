@@ -43,7 +43,7 @@ class Microscope:
     seed : seeds the specimen, the drift path and the detector noise.
     noise : False gives noise-free frames (no shot noise, read noise or line jitter).
     drift_nm_per_s : initial drift speed.
-    jitter_nm : standard deviation of the line jitter along the fast scan direction.
+    jitter_nm : amplitude of the line jitter along the fast scan (50 Hz stray field plus 30 % random per line).
     focused : start with the defocus set to the true focus at the starting position.
     """
 
@@ -54,7 +54,7 @@ class Microscope:
         *,
         noise: bool = True,
         drift_nm_per_s: float = 0.3,
-        jitter_nm: float = 0.05,
+        jitter_nm: float = 0.01,
         focused: bool = True,
     ) -> None:
         self.specimen = make_specimen(specimen, seed)

@@ -184,3 +184,15 @@ def test_drift_shears_a_frame_and_moves_the_next_one():
         np.argmax(np.abs(np.fft.ifft2(np.fft.fft2(still) * np.conj(np.fft.fft2(moved))))), still.shape
     )
     assert shift != (0, 0)
+
+
+def test_tilting_the_stage_foreshortens_the_image_along_the_tilt_direction():
+    m = quiet("gold_nanoparticles", seed=1)
+    particle = max(m.specimen.particles, key=lambda p: p.radius_nm)
+    go(m, particle.center_nm, fov_nm=3 * particle.radius_nm, pixels=128)
+    m.move_stage(alpha_deg=30.0)
+    data = m.acquire_image().data
+    labels, n = ndimage.label(data > 0.3 * data.max())
+    biggest = 1 + int(np.argmax(ndimage.sum_labels(np.ones_like(data), labels, index=np.arange(1, n + 1))))
+    rows, cols = np.nonzero(labels == biggest)
+    assert np.ptp(cols) / np.ptp(rows) == pytest.approx(np.cos(np.radians(30.0)), abs=0.04)
