@@ -30,6 +30,7 @@ BOOKKEEPING_PATTERNS = (
     "*scanned*",
     "*contamination*",
     "*damage*",
+    "*pixel_size_nm",  # derived from fov_nm / pixels
 )
 
 

@@ -2,7 +2,8 @@
 
 This is the ``reference`` model of the evaluation (every task's reference solution) and the way task set-up steps
 run. Arguments may refer to earlier results: ``"$img.id"`` is field ``id`` of the step saved as ``img``; the answer
-template may quote them: ``"{atoms.count}"`` or ``"{lattice.a_nm:.3f}"``.
+template may quote them: ``"{atoms.count}"`` or ``"{lattice.a_nm:.3f}"``. In a list, ``?word`` picks the first
+item that contains ``word``: ``"$defects.positions_nm.?substitution.1"`` is the x of the first substitution.
 """
 
 from __future__ import annotations
@@ -19,7 +20,7 @@ from copilot.agent.events import AgentEvent, Final, ImageRef, ToolCall, ToolResu
 from copilot.eval.task import ToolStep
 
 REFERENCE_LABEL = "reference solution (replay)"
-_FIELD = re.compile(r"\{([a-z][a-z0-9_]*)((?:\.[A-Za-z0-9_]+)*)(?::([^{}]*))?\}")
+_FIELD = re.compile(r"\{([a-z][a-z0-9_]*)((?:\.\??[A-Za-z0-9_ ]+)*)(?::([^{}]*))?\}")
 
 
 class ReplayError(RuntimeError):
@@ -33,7 +34,12 @@ def resolve(path: str, saved: dict[str, Any]) -> Any:
         raise ReplayError(f"no step saved as {name!r} (saved: {sorted(saved)})")
     value = saved[name]
     for f in fields:
-        if isinstance(value, list) and f.isdigit() and int(f) < len(value):
+        if isinstance(value, list) and f.startswith("?"):
+            match = [item for item in value if f[1:] in (item if isinstance(item, list | tuple) else [item])]
+            if not match:
+                raise ReplayError(f"no item of {name!r} contains {f[1:]!r} on the way to {path!r}")
+            value = match[0]
+        elif isinstance(value, list) and f.isdigit() and int(f) < len(value):
             value = value[int(f)]
         elif isinstance(value, dict) and f in value:
             value = value[f]

@@ -134,29 +134,31 @@ def _count(value: float | None) -> int | None:
 
 async def run_episode(task: Task, paraphrase: int, trial: int, cfg: RunConfig) -> EpisodeResult:
     """Run and score one episode; never raises for what the model or the tools do."""
-    from copilot.session import Session
+    from copilot.session import DEFAULT_DOSE_BUDGET_E_PER_A2, Session
     from tools import create_server  # type: ignore[attr-defined]
 
     text = task.instruction(paraphrase)
     run_dir = cfg.out_dir / "runs" / task.id / f"p{paraphrase}-t{trial}"
     seed = task.seed + trial
     with tempfile.TemporaryDirectory(prefix="copilot-eval-") as tmp:
-        session = Session(Path(tmp), specimen=task.specimen, seed=seed, dose_budget_e_per_A2=task.budgets.dose_e_per_A2)
+        budget = task.budgets.dose_e_per_A2 or DEFAULT_DOSE_BUDGET_E_PER_A2
+        session = Session(Path(tmp), specimen=task.specimen, seed=seed, dose_budget_e_per_A2=budget)
         server = create_server(session)
         collector = Collector(locate=truth.locator(session))
         collector.note("user", text)
         t0 = time.perf_counter()
         async with Client(server) as client:
             read_only = await truth.read_only_tools(client)
-            async for _ in replay(client, task.setup, ""):
-                pass
             initial, before = session.instrument.snapshot(), truth.measure(session)
-            truth.inject_faults(session, [f for f in task.faults if f in INSTRUMENT_FAULTS])
-            if cfg.model == REFERENCE and cfg.chat_model_factory is None:
-                events = replay(client, task.reference_calls, task.reference_answer)
-            else:
-                events = _agent_events(session, server, task, paraphrase, cfg, collector)
             try:
+                async for _ in replay(client, task.setup, ""):
+                    pass
+                initial, before = session.instrument.snapshot(), truth.measure(session)
+                truth.inject_faults(session, [f for f in task.faults if f in INSTRUMENT_FAULTS])
+                if cfg.model == REFERENCE and cfg.chat_model_factory is None:
+                    events = replay(client, task.reference_calls, task.reference_answer)
+                else:
+                    events = _agent_events(session, server, task, paraphrase, cfg, collector)
                 async with asyncio.timeout(task.budgets.wall_time_s * cfg.time_scale):
                     outcome = await _drive(events, collector, RUNAWAY_FACTOR * task.budgets.max_steps)
             except TimeoutError:
@@ -186,6 +188,7 @@ async def run_episode(task: Task, paraphrase: int, trial: int, cfg: RunConfig) -
             instrument_time_budget_s=task.budgets.instrument_time_s,
             allowed_changes=task.allowed_changes,
         )
+        session.close()
         collector.write(run_dir)
         for journal in Path(tmp).rglob("journal.jsonl"):
             shutil.copyfile(journal, run_dir / "journal.jsonl")

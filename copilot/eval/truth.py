@@ -7,10 +7,12 @@ image), which are also the coordinates of every tool argument and analysis resul
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+import numpy as np
 from fastmcp import Client
 
 from copilot.agent.events import ToolCall
@@ -46,16 +48,26 @@ def measure(session: Any) -> Measures:
 
 
 def damaged_atoms(session: Any) -> int:
-    """Atoms the beam has removed from the specimen so far (0 on the AFM)."""
-    specimen = getattr(session.instrument, "specimen", None)
-    lost = getattr(specimen, "damaged_count", None)
-    return int(lost() if callable(lost) else lost or 0)
+    """Atomic columns the beam has knocked out so far, over every area dosed past the critical dose (0 on AFM)."""
+    inst = session.instrument
+    ledger = getattr(inst, "ledger", None)
+    if ledger is None:
+        return 0
+    h = inst.specimen.half_extent_nm
+    _, hot = ledger.hot((-h, -h, h, h), inst.specimen.critical_dose_e_per_A2)
+    if not hot:
+        return 0
+    xs = [e.center_nm[0] + s * e.reach_nm for e in hot for s in (-1, 1)]
+    ys = [e.center_nm[1] + s * e.reach_nm for e in hot for s in (-1, 1)]
+    box = (min(xs), min(ys), max(xs), max(ys))
+    intact, _ = inst.specimen.columns(box)
+    return len(intact) - len(inst.ground_truth_atoms(*box))
 
 
 async def read_only_tools(client: Client[Any]) -> frozenset[str]:
     """Names of the tools the server marks read-only (``readOnlyHint``)."""
     tools = await client.list_tools()
-    return frozenset(t.name for t in tools if t.annotations is not None and t.annotations.readOnlyHint)
+    return frozenset(t.name for t in tools if t.annotations is not None and t.annotations.read_only_hint)
 
 
 def inject_faults(session: Any, faults: list[str]) -> None:
@@ -84,3 +96,134 @@ def compute(session: Any, requests: list[tuple[str, dict[str, Any]]]) -> dict[st
             raise KeyError(f"no ground-truth provider {name!r}; known: {sorted(PROVIDERS)}")
         out[name] = PROVIDERS[name](session, params)
     return out
+
+
+# ----- STEM ground truth, judged on the current field of view ------------------------------------------------------
+
+
+def fov_box(inst: Any) -> tuple[float, float, float, float]:
+    """Specimen box (x0, y0, x1, y1) that holds the current field of view (its corners, rotation included)."""
+    fov = float(inst.snapshot()["scan"]["fov_nm"])
+    xs, ys = inst.fov_to_specimen(np.array([0.0, fov, 0.0, fov]), np.array([0.0, 0.0, fov, fov]))
+    return (float(np.min(xs)), float(np.min(ys)), float(np.max(xs)), float(np.max(ys)))
+
+
+def in_fov(inst: Any, x_nm: np.ndarray, y_nm: np.ndarray, margin_nm: float = 0.0) -> np.ndarray:
+    """True for specimen points inside the current field of view, at least ``margin_nm`` from its edges."""
+    fov = float(inst.snapshot()["scan"]["fov_nm"])
+    u, v = inst.specimen_to_fov(np.asarray(x_nm, dtype=float), np.asarray(y_nm, dtype=float))
+    u, v = np.asarray(u), np.asarray(v)
+    return (u >= margin_nm) & (u <= fov - margin_nm) & (v >= margin_nm) & (v <= fov - margin_nm)
+
+
+def _defects(session: Any, *kinds: str) -> list[Any]:
+    """Point defects in the field of view whose kind contains any of ``kinds``."""
+    inst = session.instrument
+    found = inst.specimen.defects_in(fov_box(inst))
+    found = [d for d in found if any(k in d.kind for k in kinds)]
+    if not found:
+        return []
+    xy = np.array([d.position_nm for d in found])
+    keep = in_fov(inst, xy[:, 0], xy[:, 1])
+    return [d for d, k in zip(found, keep, strict=True) if k]
+
+
+def _particles(session: Any, min_diameter_nm: float) -> list[Any]:
+    """Particles wholly inside the field of view (edge particles are excluded from statistics, as by the tool)."""
+    inst = session.instrument
+    out = []
+    for p in inst.specimen.particles:
+        inside = in_fov(inst, np.array([p.center_nm[0]]), np.array([p.center_nm[1]]), margin_nm=p.radius_nm)
+        if inside[0] and 2 * p.radius_nm >= min_diameter_nm:
+            out.append(p)
+    return out
+
+
+@provider("atoms_in_fov")
+def atoms_in_fov(session: Any, params: dict[str, Any]) -> int:
+    """Atomic columns (after beam damage) inside the field of view."""
+    inst = session.instrument
+    atoms = inst.ground_truth_atoms(*fov_box(inst))
+    return int(np.count_nonzero(in_fov(inst, atoms.xy_nm[:, 0], atoms.xy_nm[:, 1])))
+
+
+@provider("lattice_a_nm")
+def lattice_a_nm(session: Any, params: dict[str, Any]) -> float:
+    """The specimen's lattice constant a (nm)."""
+    return float(session.instrument.specimen.lattice["a_nm"])
+
+
+@provider("defects_in_fov")
+def defects_in_fov(session: Any, params: dict[str, Any]) -> int:
+    """Point defects in the field of view whose kind contains ``params['kind']`` (all kinds by default)."""
+    return len(_defects(session, str(params.get("kind", ""))))
+
+
+@provider("defect_positions_fov")
+def defect_positions_fov(session: Any, params: dict[str, Any]) -> list[list[float]]:
+    """FOV positions (nm) of the point defects of a kind in the field of view."""
+    inst = session.instrument
+    out = []
+    for d in _defects(session, str(params.get("kind", ""))):
+        u, v = inst.specimen_to_fov(d.position_nm[0], d.position_nm[1])
+        out.append([float(u), float(v)])
+    return out
+
+
+@provider("dopant_positions_nm")
+def dopant_positions_nm(session: Any, params: dict[str, Any]) -> list[list[float]]:
+    """Specimen positions (nm) of foreign atoms (dopants, substitutions) in the field of view."""
+    return [list(d.position_nm) for d in _defects(session, "dopant", "substitution")]
+
+
+@provider("particles_in_fov")
+def particles_in_fov(session: Any, params: dict[str, Any]) -> int:
+    """Particles wholly inside the field of view."""
+    return len(_particles(session, float(params.get("min_diameter_nm", 1.0))))
+
+
+@provider("particle_mean_diameter_nm")
+def particle_mean_diameter_nm(session: Any, params: dict[str, Any]) -> float:
+    """Mean true diameter (nm) of the particles wholly inside the field of view (NaN when there are none)."""
+    parts = _particles(session, float(params.get("min_diameter_nm", 1.0)))
+    return float(np.mean([2 * p.radius_nm for p in parts])) if parts else float("nan")
+
+
+@provider("elements_in_fov")
+def elements_in_fov(session: Any, params: dict[str, Any]) -> list[str]:
+    """Elements making up at least ``min_fraction`` (default 2 %) of the columns in the field of view."""
+    inst = session.instrument
+    atoms = inst.ground_truth_atoms(*fov_box(inst))
+    names, counts = np.unique(atoms.elements, return_counts=True)
+    share = counts / max(1, counts.sum())
+    return sorted(str(n) for n, f in zip(names, share, strict=True) if f >= float(params.get("min_fraction", 0.02)))
+
+
+@provider("true_focus_defocus_nm")
+def true_focus_defocus_nm(session: Any, params: dict[str, Any]) -> float:
+    """The defocus setting that is sharpest at the current position."""
+    return float(session.instrument.true_focus_defocus_nm())
+
+
+@provider("drift_rate_nm_per_s")
+def drift_rate_nm_per_s(session: Any, params: dict[str, Any]) -> float:
+    """The instrument's drift speed (nm/s) now."""
+    return float(session.instrument.snapshot()["drift_nm_per_s"])
+
+
+@provider("first_order_spacing_nm")
+def first_order_spacing_nm(session: Any, params: dict[str, Any]) -> float:
+    """The largest lattice-plane spacing (nm): a·√3/2 for hexagonal lattices, a for cubic [001], a/2 for fcc."""
+    lattice = session.instrument.specimen.lattice
+    structure = str(lattice.get("structure", ""))
+    if "fringe_nm" in lattice:
+        return float(lattice["fringe_nm"])
+    if "honeycomb" in structure or "MoS2" in structure:
+        return float(lattice["a_nm"]) * math.sqrt(3) / 2
+    return float(lattice["a_nm"])
+
+
+@provider("session_dose_used_e_per_A2")
+def session_dose_used_e_per_A2(session: Any, params: dict[str, Any]) -> float:
+    """Dose spent in the session so far (e-/A^2), as the dose ledger counts it."""
+    return float(session.dose_used_e_per_A2)
