@@ -32,7 +32,7 @@ def truth_of(afm: AFM, kind: type[S]) -> S:
 
 
 @pytest.mark.parametrize("seed", [0, 3])
-def test_step_height_after_plane_levelling_is_within_5_percent_of_the_truth(seed):
+def test_a_plane_plus_staircase_fit_on_the_true_terraces_recovers_the_step_height_within_5_percent(seed):
     afm = engaged("afm_steps", seed=seed, size_nm=1000.0, pixels=256)
     frame = afm.acquire_afm_image(("height",))
     height = frame.channels["height_trace"].astype(np.float64)
