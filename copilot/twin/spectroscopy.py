@@ -37,6 +37,7 @@ EDGE_PER_ATOM_PER_EV = 1.0e-6
 VALENCE_TAIL_PER_EV = 0.05
 EDS_LINE_PER_ATOM = 3.0e-7
 EDS_BREMS_PER_ATOM = 2.0e-11
+MAX_SHARED_COLUMNS = 1_000_000
 
 _LIMITS = {
     "dwell_ms": Limit(0.01, 60000.0, "ms"),
@@ -67,12 +68,20 @@ def _composition(m: Microscope, fov_xy: np.ndarray) -> tuple[list[str], np.ndarr
     sx, sy = m.fov_to_specimen(fov_xy[:, 0], fov_xy[:, 1])
     pts = np.column_stack([np.atleast_1d(sx), np.atleast_1d(sy)])
     box = (pts[:, 0].min() - radius, pts[:, 1].min() - radius, pts[:, 0].max() + radius, pts[:, 1].max() + radius)
-    atoms = m.ground_truth_atoms(*box)
     elements = sorted(ATOMIC_NUMBER)
     comp = np.zeros((len(pts), len(elements)))
-    if len(atoms):
+    # A compact set of points shares one look-up; a sparse one (a wide map) looks up each probe footprint.
+    compact = (box[2] - box[0]) * (box[3] - box[1]) * m.specimen.columns_per_nm2 <= MAX_SHARED_COLUMNS
+    groups = [np.arange(len(pts))] if compact else [np.array([i]) for i in range(len(pts))]
+    for idx in groups:
+        sel = pts[idx]
+        atoms = m.ground_truth_atoms(
+            sel[:, 0].min() - radius, sel[:, 1].min() - radius, sel[:, 0].max() + radius, sel[:, 1].max() + radius
+        )
+        if len(atoms) == 0:
+            continue
         col = np.searchsorted(elements, atoms.elements)
-        for i, hits in enumerate(cKDTree(atoms.xy_nm).query_ball_point(pts, radius)):
+        for i, hits in zip(idx, cKDTree(atoms.xy_nm).query_ball_point(sel, radius), strict=True):
             np.add.at(comp[i], col[hits], atoms.count[hits])
     grown = np.zeros(len(pts))
     for e in m.ledger.near(box):
