@@ -196,3 +196,14 @@ def test_tilting_the_stage_foreshortens_the_image_along_the_tilt_direction():
     biggest = 1 + int(np.argmax(ndimage.sum_labels(np.ones_like(data), labels, index=np.arange(1, n + 1))))
     rows, cols = np.nonzero(labels == biggest)
     assert np.ptp(cols) / np.ptp(rows) == pytest.approx(np.cos(np.radians(30.0)), abs=0.04)
+
+
+def test_astigmatism_and_coma_blur_an_atomic_image():
+    m = quiet("srtio3", seed=0)
+    go(m, clear_spot(m.specimen, 20.0), fov_nm=3.0, pixels=128)
+    sharp = sharpness(m.acquire_image().data)
+    m.set_optics(astig_nm=8.0, astig_angle_deg=30.0)
+    astigmatic = sharpness(m.acquire_image().data)
+    m.set_optics(astig_nm=0.0, coma_nm=600.0)
+    comatic = sharpness(m.acquire_image().data)
+    assert astigmatic < 0.7 * sharp and comatic < 0.9 * sharp
