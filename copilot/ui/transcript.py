@@ -93,7 +93,9 @@ class AssistantTurn:
             else:
                 self.items.append(TextItem(event.text))
         elif isinstance(event, ToolCall):
-            self.items.append(StepItem(event))
+            # A call that waited for approval is announced again when the turn resumes: keep one step.
+            if not any(step.call.call_id == event.call_id and step.running for step in self.steps):
+                self.items.append(StepItem(event))
         elif isinstance(event, ToolResult):
             self._attach_result(event)
         elif isinstance(event, ApprovalNeeded):

@@ -57,3 +57,13 @@ def test_an_approval_is_pending_until_decided_and_errors_become_items() -> None:
     pending.decision = False
     assert transcript.pending_approval is None
     assert len(transcript) == 2
+
+
+def test_a_call_announced_again_after_an_approval_stays_one_step() -> None:
+    turn = AssistantTurn()
+    turn.apply(ToolCall("c1", "load_specimen", {"name": "mos2"}))
+    turn.apply(ApprovalNeeded(({"call_id": "c1", "name": "load_specimen"},)))
+    turn.apply(ToolCall("c1", "load_specimen", {"name": "mos2"}))
+    turn.apply(ToolResult("c1", "load_specimen", True, {"specimen": "mos2"}))
+    (step,) = turn.steps
+    assert not step.running
