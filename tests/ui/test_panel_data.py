@@ -94,3 +94,19 @@ def test_the_session_zip_holds_every_file_under_one_folder(tmp_path: Path) -> No
     assert names == ["20250101-000000-abcdef/acquisitions/a0001.h5", "20250101-000000-abcdef/journal.jsonl"]
     with pytest.raises(FileNotFoundError, match="start a new session"):
         zip_session(tmp_path / "missing")
+
+
+def test_real_afm_and_spectrum_acquisitions_become_views(tmp_path: Path) -> None:
+    from copilot.session import Session
+
+    session = Session(tmp_path, specimen="afm_steps", seed=0)
+    session.instrument.approach()
+    afm = session.acquire_afm_image()
+    view = view_of(afm, afm.id)
+    assert isinstance(view, ImageView) and {"height_trace", "height_retrace"} <= set(view.profiles)
+    session.load_specimen("graphene", 0)
+    spectrum = session.acquire_spectrum("EELS", 100.0, 100.0, 10.0, approved=True)
+    eels = view_of(spectrum, spectrum.id)
+    assert isinstance(eels, SpectrumView) and eels.edges_eV["C-K"] == 284.0
+    assert eels.counts.shape == eels.energy_eV.shape
+    session.close()
