@@ -152,3 +152,20 @@ def test_grating_image_repeats_with_the_known_pitch():
     assert abs(pitch_nm - grating.pitch_nm) <= 0.1 * grating.pitch_nm
     depth_nm = np.percentile(profile, 95) - np.percentile(profile, 5)
     assert abs(depth_nm - grating.depth_nm) < 0.25 * grating.depth_nm
+
+
+def test_harder_tapping_makes_soft_polymer_domains_look_lower():
+    def domain_step_nm(setpoint_nm: float) -> float:
+        afm = AFM("afm_polymer_blend", seed=2)
+        afm.set_feedback(setpoint=setpoint_nm)
+        afm.approach()
+        afm.set_afm_scan(size_nm=2000.0, pixels=128)
+        frame = afm.acquire_afm_image(("height",))
+        mask = frame.ground_truth["domain_mask"]
+        height = frame.channels["height_trace"]
+        return float(np.median(height[mask]) - np.median(height[~mask]))
+
+    gentle, hard = domain_step_nm(17.0), domain_step_nm(6.0)
+    true_step = truth_of(AFM("afm_polymer_blend", seed=2), PolymerBlend).domain_height_nm
+    assert true_step - 1.5 < gentle < true_step
+    assert hard < gentle - 1.0

@@ -15,6 +15,7 @@ limit the loop oscillates, which the instrument treats as a crash.
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 
 import numpy as np
@@ -61,21 +62,31 @@ class LoopResponse:
     error_nm: np.ndarray
 
 
+@functools.lru_cache(maxsize=64)
+def _filters(
+    p_gain: float, i_gain_per_ms: float, pixel_time_ms: float
+) -> tuple[tuple[np.ndarray, np.ndarray, np.ndarray], ...]:
+    """(numerator, denominator, settled initial state per unit input) of the height and error filters."""
+    a, b, c, d = _state_space(p_gain, i_gain_per_ms)
+    ad, bd, _, _, _ = signal.cont2discrete((a, b, c, d), pixel_time_ms, method="zoh")
+    # Each pixel reads the loop at the end of its dwell, after the input h[n] has been held for one period.
+    c_end, d_end = c @ ad, c @ bd
+    out = []
+    for row in range(2):
+        num, den = signal.ss2tf(ad, bd, c_end[row : row + 1], d_end[row : row + 1])
+        num = np.atleast_1d(np.squeeze(num))
+        out.append((num, den, signal.lfilter_zi(num, den)))
+    return tuple(out)
+
+
 def track(surface_nm: np.ndarray, pixel_time_ms: float, p_gain: float, i_gain_per_ms: float) -> LoopResponse:
     """Run the loop along axis 1 (left to right) of ``surface_nm``, starting settled on each line's first pixel.
 
     For the retrace, pass the lines reversed (``surface[:, ::-1]``) and reverse the result back.
     """
-    a, b, c, d = _state_space(p_gain, i_gain_per_ms)
-    ad, bd, _, _, _ = signal.cont2discrete((a, b, c, d), pixel_time_ms, method="zoh")
-    # Each pixel reads the loop at the end of its dwell, after the input h[n] has been held for one period.
-    c_end, d_end = c @ ad, c @ bd
     first = surface_nm[:, :1]
     outputs = []
-    for row in range(2):
-        num, den = signal.ss2tf(ad, bd, c_end[row : row + 1], d_end[row : row + 1])
-        num = np.atleast_1d(np.squeeze(num))
-        zi = signal.lfilter_zi(num, den)[None, :] * first
-        y, _ = signal.lfilter(num, den, surface_nm, axis=1, zi=zi)
+    for num, den, zi_unit in _filters(p_gain, i_gain_per_ms, pixel_time_ms):
+        y, _ = signal.lfilter(num, den, surface_nm, axis=1, zi=zi_unit[None, :] * first)
         outputs.append(y)
     return LoopResponse(height_nm=outputs[0], error_nm=outputs[1])

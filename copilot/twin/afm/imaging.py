@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from copilot.twin.afm.feedback import track
+from copilot.twin.afm.force import tapping_indentation_nm
 from copilot.twin.afm.grid import ScanGrid
 from copilot.twin.afm.state import FREE_AMPLITUDE_NM, FeedbackSettings, ScanSettings, TipState
 from copilot.twin.afm.surface_base import SurfaceMaps
@@ -55,13 +56,19 @@ class AFMFrame:
     ground_truth: dict[str, np.ndarray] = field(default_factory=dict, repr=False)
 
 
-def flicker_noise(rng: np.random.Generator, length: int, rms: float) -> np.ndarray:
-    """1/f (pink) noise of ``length`` samples with the given rms."""
-    spectrum = rng.standard_normal(length // 2 + 1) + 1j * rng.standard_normal(length // 2 + 1)
-    f = np.arange(length // 2 + 1, dtype=np.float64)
+def flicker_noise(rng: np.random.Generator, length: int, rms: float, decimation: int = 32) -> np.ndarray:
+    """1/f (pink) noise of ``length`` samples with the given rms.
+
+    Synthesised in Fourier space at ``length / decimation`` points and interpolated linearly: the octaves above
+    the coarse Nyquist frequency hold little of the 1/f power, and the sensor's white noise dominates there.
+    """
+    coarse = max(length // decimation, 16)
+    spectrum = rng.standard_normal(coarse // 2 + 1) + 1j * rng.standard_normal(coarse // 2 + 1)
+    f = np.arange(coarse // 2 + 1, dtype=np.float64)
     f[0] = 1.0
     spectrum[0] = 0.0
-    series = np.fft.irfft(spectrum / np.sqrt(f), n=length)
+    series = np.fft.irfft(spectrum / np.sqrt(f), n=coarse)
+    series = np.interp(np.linspace(0.0, coarse - 1.0, length), np.arange(coarse), series)
     return series * (rms / series.std())
 
 
@@ -75,8 +82,12 @@ class TipEvent:
     dz_nm: float
 
 
-def _convolved(maps: SurfaceMaps, grid: ScanGrid, tip: TipState, event: TipEvent | None) -> np.ndarray:
-    image = dilate(maps.height_nm, grid.pixel_size_nm, tip.radius_nm, tip.half_angle_deg)
+def _convolved(
+    maps: SurfaceMaps, grid: ScanGrid, tip: TipState, setpoint_ratio: float, event: TipEvent | None
+) -> np.ndarray:
+    """The height the tip apex follows: surface less the tapping indentation, dilated by the tip (and ghost)."""
+    pressed = maps.height_nm - tapping_indentation_nm(maps.modulus_GPa, setpoint_ratio)
+    image = dilate(pressed, grid.pixel_size_nm, tip.radius_nm, tip.half_angle_deg)
     if tip.double_tip:
         image = add_ghost(image, grid.pixel_size_nm, tip.ghost_dx_nm, tip.ghost_dy_nm, tip.ghost_dz_nm)
     elif event is not None:
@@ -102,7 +113,7 @@ def render_frame(
         if progress is not None:
             progress(fraction)
 
-    surface = _convolved(maps, grid, tip, event)
+    surface = _convolved(maps, grid, tip, feedback.setpoint_nm / FREE_AMPLITUDE_NM, event)
     report(0.3)
     pixel_time_ms = 1e3 / (2.0 * scan.rate_hz * scan.pixels)  # trace and retrace share one line period
     trace = track(surface, pixel_time_ms, feedback.p_gain, feedback.i_gain)
