@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 from scipy.ndimage import gaussian_filter
 
+from copilot.twin.dose import dose_e_per_A2, electrons
 from copilot.twin.errors import InvalidSettingError
 from copilot.twin.results import AutofocusResult
 from copilot.twin.state import LIMITS, Limit, check_int, check_real
@@ -34,6 +35,14 @@ def sharpness(image: np.ndarray) -> float:
         return 0.0
     gy, gx = np.gradient(g)
     return float(np.mean(gx**2 + gy**2)) / mean**2
+
+
+def planned_dose(m: Microscope, steps: Any, pixels: Any) -> float:
+    """Total dose (e-/A^2) a series of ``steps`` frames of ``pixels`` per side delivers to the field of view."""
+    n = check_int("steps", steps, _LIMITS)
+    px = check_int("pixels", pixels, _LIMITS)
+    scan = m.state.scan
+    return n * dose_e_per_A2(electrons(m.state.beam.current_pa, scan.dwell_us * 1e-6), (scan.fov_nm / px) ** 2)
 
 
 def run_autofocus(m: Microscope, range_nm: Any, steps: Any, pixels: Any) -> AutofocusResult:

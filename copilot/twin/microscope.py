@@ -14,6 +14,7 @@ from typing import Any
 import numpy as np
 
 from copilot.twin import imaging, spectroscopy
+from copilot.twin.autofocus import planned_dose as planned_autofocus_dose
 from copilot.twin.autofocus import run_autofocus
 from copilot.twin.dose import (
     DoseLedger,
@@ -328,6 +329,10 @@ class Microscope:
     def autofocus(self, range_nm: Any = 100.0, steps: Any = 11, pixels: Any = 128) -> AutofocusResult:
         """Through-focus series of small fast frames around the current defocus; sets the best defocus."""
         return run_autofocus(self, range_nm, steps, pixels)
+
+    def planned_autofocus_dose_e_per_A2(self, steps: Any = 11, pixels: Any = 128) -> float:
+        """Dose an autofocus series with these arguments delivers to the field of view (exact)."""
+        return planned_autofocus_dose(self, steps, pixels)
 
     # Internal hooks for the spectroscopy and autofocus modules.
     def _advance(self, entries: list[Exposure]) -> None:

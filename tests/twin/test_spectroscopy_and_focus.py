@@ -104,7 +104,9 @@ def test_autofocus_finds_the_hidden_height_and_spends_dose_and_time():
     truth = m.true_focus_defocus_nm()
     m.set_optics(defocus_nm=truth + 14.0)
     t0 = m.state.clock_s
+    planned = m.planned_autofocus_dose_e_per_A2(steps=21, pixels=64)
     result = m.autofocus(range_nm=40.0, steps=21, pixels=64)
+    assert result.dose_e_per_A2 == pytest.approx(planned, rel=1e-12)
     assert result.success, result.message
     assert result.defocus_nm == pytest.approx(truth, abs=2.0)
     assert m.state.optics.defocus_nm == result.defocus_nm
