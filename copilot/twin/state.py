@@ -38,6 +38,8 @@ LIMITS: dict[str, Limit] = {
     "dwell_us": Limit(0.05, 1000.0, "us"),
     "rotation_deg": Limit(-360.0, 360.0, "deg"),
     "flyback_us": Limit(0.0, 10000.0, "us"),
+    "drift_nm_per_s": Limit(0.0, 1000.0, "nm/s"),
+    "jitter_nm": Limit(0.0, 10.0, "nm"),
 }
 
 STAGE_LIMITS: dict[str, Limit] = {
