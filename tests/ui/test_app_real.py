@@ -55,6 +55,7 @@ def finish(at: AppTest) -> None:
         runtime.close()
 
 
+@pytest.mark.slow  # about 5 s on 2 cores: two agent turns over the real twin
 def test_the_offline_planner_loads_graphene_acquires_and_the_panel_shows_the_image() -> None:
     at = AppTest.from_file(str(APP), default_timeout=TIMEOUT_S).run()
     assert not at.exception, at.exception
