@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 
@@ -50,7 +51,7 @@ class AFMFrame:
     pixels: int
     pixel_size_nm: float
     frame_time_s: float
-    settings: dict
+    settings: dict[str, Any]
     units: dict[str, str]
     events: tuple[str, ...] = ()
     ground_truth: dict[str, np.ndarray] = field(default_factory=dict, repr=False)
