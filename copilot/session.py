@@ -59,10 +59,23 @@ def _fields(obj: Any, skip: tuple[str, ...] = ()) -> dict[str, Any]:
     """
     names = [f.name for f in dataclasses.fields(obj)] if dataclasses.is_dataclass(obj) else list(vars(obj))
     return {
-        k: getattr(obj, k)
+        k: _plain(getattr(obj, k))
         for k in names
         if k not in skip and not k.startswith("ground_truth") and not isinstance(getattr(obj, k), np.ndarray)
     }
+
+
+def _plain(value: Any) -> Any:
+    """JSON-friendly copy: small nested arrays become lists, large ones a shape note, numpy scalars Python ones."""
+    if isinstance(value, Mapping):
+        return {str(k): _plain(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_plain(v) for v in value]
+    if isinstance(value, np.ndarray):
+        return value.tolist() if value.size <= 1024 else f"<array shape={list(value.shape)}>"
+    if isinstance(value, np.generic):
+        return value.item()
+    return value
 
 
 def _stats(arr: np.ndarray) -> dict[str, float]:
@@ -237,20 +250,8 @@ class Session:
     def _area_prior_dose(self, region_nm: tuple[float, float, float, float] | None = None) -> float:
         """Highest dose already delivered inside a FOV region (x, y, width, height in nm; default: whole FOV)."""
         inst = self.instrument
-        snap = inst.snapshot()
-        fov_nm = float(snap["scan"]["fov_nm"])
-        cx_nm, cy_nm = 1000.0 * float(snap["stage"]["x_um"]), 1000.0 * float(snap["stage"]["y_um"])
-        x_nm, y_nm, w_nm, h_nm = region_nm or (0.0, 0.0, fov_nm, fov_nm)
-        x0, y0 = cx_nm - fov_nm / 2 + x_nm, cy_nm - fov_nm / 2 + y_nm
-        dose_map = inst.dose_map()
-        data = np.asarray(dose_map.data)
-        xmin, xmax, ymin, ymax = (float(v) for v in dose_map.extent_nm)
-        ny, nx = data.shape
-        c0 = int(np.clip(math.floor((x0 - xmin) / (xmax - xmin) * nx), 0, nx - 1))
-        c1 = int(np.clip(math.ceil((x0 + w_nm - xmin) / (xmax - xmin) * nx), c0 + 1, nx))
-        r0 = int(np.clip(math.floor((y0 - ymin) / (ymax - ymin) * ny), 0, ny - 1))
-        r1 = int(np.clip(math.ceil((y0 + h_nm - ymin) / (ymax - ymin) * ny), r0 + 1, ny))
-        return float(data[r0:r1, c0:c1].max())
+        fov_nm = float(inst.snapshot()["scan"]["fov_nm"])
+        return float(inst.max_dose_in_region(*(region_nm or (0.0, 0.0, fov_nm, fov_nm))))
 
     def _spend(self, dose_e_per_A2: float) -> None:
         self.dose_used_e_per_A2 += float(dose_e_per_A2)
@@ -310,10 +311,8 @@ class Session:
 
         def run() -> Acquisition:
             inst = self.require("STEM")
-            scan = inst.snapshot()["scan"]
-            pixel_nm = float(scan["fov_nm"]) / float(scan["pixels"])
-            planned = self.planned_spot_dose_e_per_A2(dwell_ms, (10 * pixel_nm) ** 2)
-            prior = self._area_prior_dose((x_nm - pixel_nm / 2, y_nm - pixel_nm / 2, pixel_nm, pixel_nm))
+            planned = float(inst.planned_spot_dose_e_per_A2(dwell_ms))
+            prior = self._area_prior_dose((x_nm - 0.1, y_nm - 0.1, 0.2, 0.2))
             self.check_dose("acquire_spectrum", planned, prior, approved)
             spec = inst.acquire_spectrum(kind=kind, x_nm=x_nm, y_nm=y_nm, dwell_ms=dwell_ms)
             meta = {**_fields(spec), "spectrum_kind": spec.kind, "channels": int(np.asarray(spec.counts).size)}
@@ -334,13 +333,13 @@ class Session:
         *,
         approved: bool = False,
     ) -> Acquisition:
-        """Acquire a spectrum image over a region of the current FOV (``pixels`` along its longer side)."""
+        """Acquire a spectrum image over a region of the current FOV (``pixels`` along its width)."""
         region = {"x_nm": x_nm, "y_nm": y_nm, "width_nm": width_nm, "height_nm": height_nm}
         args = {"kind": kind, **region, "pixels": pixels, "dwell_ms": dwell_ms, "approved": approved}
 
         def run() -> Acquisition:
             inst = self.require("STEM")
-            step_nm = max(width_nm, height_nm) / pixels
+            step_nm = width_nm / pixels
             planned = self.planned_spot_dose_e_per_A2(dwell_ms, (10 * step_nm) ** 2)
             self.check_dose("acquire_spectrum_image", planned, self._area_prior_dose(tuple(region.values())), approved)  # type: ignore[arg-type]
             si = inst.acquire_spectrum_image(kind=kind, pixels=pixels, dwell_ms=dwell_ms, **region)
@@ -351,12 +350,12 @@ class Session:
 
         return self.call("acquire_spectrum_image", args, run, _acq_summary)
 
-    def autofocus(self, range_nm: float = 50.0, steps: int = 11, *, approved: bool = False) -> Any:
+    def autofocus(self, range_nm: float = 100.0, steps: int = 11, *, approved: bool = False) -> Any:
         """Run the twin's through-focus autofocus; its dose counts against the budget."""
 
         def run() -> Any:
             inst = self.require("STEM")
-            planned = steps * float(inst.planned_dose_e_per_A2())
+            planned = float(inst.planned_autofocus_dose_e_per_A2(steps))
             self.check_dose("autofocus", planned, self._area_prior_dose(), approved)
             result = inst.autofocus(range_nm=range_nm, steps=steps)
             self._spend(float(result.dose_e_per_A2))

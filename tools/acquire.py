@@ -168,7 +168,7 @@ def register_acquisition_tools(mcp: FastMCP, session: Any) -> None:
         y_nm: Annotated[float, Field(description="region top edge in the FOV, nm", ge=0, le=2000, allow_inf_nan=False)],
         width_nm: Annotated[float, Field(description="region width, nm", gt=0, le=2000, allow_inf_nan=False)],
         height_nm: Annotated[float, Field(description="region height, nm", gt=0, le=2000, allow_inf_nan=False)],
-        pixels: Annotated[int, Field(description="pixels along the longer side of the region", ge=2, le=128)] = 32,
+        pixels: Annotated[int, Field(description="pixels along the width of the region", ge=2, le=128)] = 32,
         dwell_ms: Annotated[
             float, Field(description="time per pixel in ms", gt=0, le=1000, allow_inf_nan=False)
         ] = 10.0,

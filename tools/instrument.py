@@ -7,13 +7,19 @@ from typing import Annotated, Any
 from fastmcp import FastMCP
 from pydantic import Field
 
+from copilot.twin.state import LIMITS, STAGE_LIMITS
 from tools.acquire import register_acquisition_tools
 from tools.common import DESTRUCTIVE, READ_ONLY, SETTING, Result, add_tool
 
+PIXELS = LIMITS["pixels"]
 
-def Num(description: str, ge: float, le: float) -> Any:
-    """A finite float parameter with a description and bounds (NaN and infinities are refused)."""
-    return Field(description=description, ge=ge, le=le, allow_inf_nan=False)
+
+def Setting(name: str, description: str) -> Any:
+    """A finite number parameter bounded by the twin's own limit for ``name`` (one source of truth)."""
+    lim = LIMITS.get(name) or STAGE_LIMITS[name]
+    return Field(
+        description=f"{description} ({lim.lo:g} to {lim.hi:g} {lim.unit})", ge=lim.lo, le=lim.hi, allow_inf_nan=False
+    )
 
 
 class DoseLedger(Result):
@@ -71,8 +77,8 @@ def register_instrument_tools(mcp: FastMCP, session: Any) -> None:
         return StatusResult.model_validate(session.load_specimen(name, seed))
 
     def set_beam(
-        energy_kv: Annotated[float | None, Num("beam energy in kV (60-300 typical)", 20, 300)] = None,
-        current_pa: Annotated[float | None, Num("probe current in pA", 0.1, 2000)] = None,
+        energy_kv: Annotated[float | None, Setting("energy_kv", "beam energy")] = None,
+        current_pa: Annotated[float | None, Setting("current_pa", "probe current")] = None,
         blanked: Annotated[bool | None, Field(description="true blanks the beam (no dose)")] = None,
     ) -> SettingsResult:
         """Set beam energy, probe current or blanking. Lower current or blank the beam to protect sensitive
@@ -80,13 +86,13 @@ def register_instrument_tools(mcp: FastMCP, session: Any) -> None:
         return SettingsResult(settings=session.set_beam(energy_kv=energy_kv, current_pa=current_pa, blanked=blanked))
 
     def set_optics(
-        defocus_nm: Annotated[float | None, Num("defocus C1 in nm (negative: underfocus)", -5000, 5000)] = None,
-        astig_nm: Annotated[float | None, Num("twofold astigmatism A1 magnitude in nm", 0, 1000)] = None,
-        astig_angle_deg: Annotated[float | None, Num("A1 direction in degrees", -180, 180)] = None,
-        coma_nm: Annotated[float | None, Num("axial coma B2 magnitude in nm", 0, 10000)] = None,
-        coma_angle_deg: Annotated[float | None, Num("B2 direction in degrees", -180, 180)] = None,
-        cs_um: Annotated[float | None, Num("spherical aberration C3 in um", -5000, 5000)] = None,
-        convergence_mrad: Annotated[float | None, Num("probe convergence semi-angle in mrad", 1, 60)] = None,
+        defocus_nm: Annotated[float | None, Setting("defocus_nm", "defocus C1, negative is underfocus")] = None,
+        astig_nm: Annotated[float | None, Setting("astig_nm", "twofold astigmatism A1 magnitude")] = None,
+        astig_angle_deg: Annotated[float | None, Setting("astig_angle_deg", "A1 direction")] = None,
+        coma_nm: Annotated[float | None, Setting("coma_nm", "axial coma B2 magnitude")] = None,
+        coma_angle_deg: Annotated[float | None, Setting("coma_angle_deg", "B2 direction")] = None,
+        cs_um: Annotated[float | None, Setting("cs_um", "spherical aberration C3")] = None,
+        convergence_mrad: Annotated[float | None, Setting("convergence_mrad", "probe convergence semi-angle")] = None,
     ) -> SettingsResult:
         """Set probe optics: defocus, astigmatism, coma, Cs, convergence angle. Use after judging focus_quality
         or for a through-focus series; autofocus sets defocus for you. Arguments you leave out keep their value."""
@@ -102,10 +108,13 @@ def register_instrument_tools(mcp: FastMCP, session: Any) -> None:
         return SettingsResult(settings=session.set_optics(**kwargs))
 
     def set_scan(
-        fov_nm: Annotated[float | None, Num("field of view (square) in nm", 0.5, 2000)] = None,
-        pixels: Annotated[int | None, Field(description="pixels per side", ge=16, le=4096)] = None,
-        dwell_us: Annotated[float | None, Num("dwell time per pixel in microseconds", 0.05, 1000)] = None,
-        rotation_deg: Annotated[float | None, Num("scan rotation in degrees", -180, 180)] = None,
+        fov_nm: Annotated[float | None, Setting("fov_nm", "field of view, square")] = None,
+        pixels: Annotated[
+            int | None,
+            Field(description=f"pixels per side ({PIXELS.lo:g} to {PIXELS.hi:g})", ge=PIXELS.lo, le=PIXELS.hi),
+        ] = None,
+        dwell_us: Annotated[float | None, Setting("dwell_us", "dwell time per pixel")] = None,
+        rotation_deg: Annotated[float | None, Setting("rotation_deg", "scan rotation")] = None,
     ) -> SettingsResult:
         """Set the scan: field of view, pixels per side, dwell per pixel, rotation. Dose per frame grows with
         current x dwell / pixel area: check get_status before long or small-FOV scans."""
@@ -113,11 +122,11 @@ def register_instrument_tools(mcp: FastMCP, session: Any) -> None:
         return SettingsResult(settings=session.set_scan(**kwargs))
 
     def move_stage(
-        x_um: Annotated[float | None, Num("stage x in um (FOV centre at 1000*x_um nm)", -1000, 1000)] = None,
-        y_um: Annotated[float | None, Num("stage y in um", -1000, 1000)] = None,
-        z_um: Annotated[float | None, Num("stage height in um", -1000, 1000)] = None,
-        alpha_deg: Annotated[float | None, Num("alpha tilt in degrees", -90, 90)] = None,
-        beta_deg: Annotated[float | None, Num("beta tilt in degrees", -90, 90)] = None,
+        x_um: Annotated[float | None, Setting("x_um", "stage x; the FOV centre is at 1000*x_um nm")] = None,
+        y_um: Annotated[float | None, Setting("y_um", "stage y")] = None,
+        z_um: Annotated[float | None, Setting("z_um", "stage height")] = None,
+        alpha_deg: Annotated[float | None, Setting("alpha_deg", "alpha tilt")] = None,
+        beta_deg: Annotated[float | None, Setting("beta_deg", "beta tilt")] = None,
         relative: Annotated[bool, Field(description="true: move by these amounts instead of to them")] = False,
     ) -> SettingsResult:
         """Move the stage to (or, with relative=true, by) the given position and tilts. Use to go to another area

@@ -11,21 +11,14 @@ import pytest
 from fastmcp import Client
 
 from copilot.session import Session
-from tests.server import fake_twin
 from tools import create_server
-
-REAL_TWIN = fake_twin.real_twin_available()
-needs_real_twin = pytest.mark.skipif(not REAL_TWIN, reason="golden numbers need the real STEM twin")
-if not REAL_TWIN:
-    fake_twin.install()
 
 REPO = Path(__file__).resolve().parents[2]
 
 
 def serve_command(*args: str) -> list[str]:
-    """The command that starts the server as a subprocess (the real twin when present, else the stand-in)."""
-    entry = ["-m", "tools.cli"] if REAL_TWIN else ["-m", "tests.server.fake_serve"]
-    return [sys.executable, *entry, *args]
+    """The command that starts the server as a subprocess (``python -m tools.cli``, i.e. ``copilot serve``)."""
+    return [sys.executable, "-m", "tools.cli", *args]
 
 
 @pytest.fixture

@@ -72,6 +72,7 @@ async def test_export_refuses_names_that_are_not_plain_file_names(
 
 
 async def test_twin_errors_say_what_was_wrong_and_what_to_do_next(client: Client[Any]) -> None:
-    result = await client.call_tool("move_stage", {"x_um": 900.0}, raise_on_error=False)
+    await client.call_tool("move_stage", {"x_um": 8.0})
+    result = await client.call_tool("move_stage", {"x_um": 8.0, "relative": True}, raise_on_error=False)
     text = result.content[0].text  # type: ignore[union-attr]
     assert result.is_error and "StageLimitError" in text and "Next:" in text

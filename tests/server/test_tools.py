@@ -53,7 +53,7 @@ async def test_setters_change_the_instrument_and_report_the_new_settings(client:
     await client.call_tool("set_beam", {"current_pa": 20.0})
     await client.call_tool("set_optics", {"defocus_nm": -5.0})
     result = await client.call_tool("set_scan", {"fov_nm": 16.0, "pixels": 256, "dwell_us": 2.0})
-    assert result.structured_content["settings"]["fov_nm"] == 16.0
+    assert result.structured_content["settings"]["scan"]["fov_nm"] == 16.0
     await client.call_tool("move_stage", {"x_um": 0.5, "y_um": -0.25})
     snap = session.instrument.snapshot()
     assert snap["beam"]["current_pa"] == 20.0 and snap["optics"]["defocus_nm"] == -5.0
@@ -86,7 +86,7 @@ async def test_acquire_image_returns_calibration_dose_preview_and_stores_hdf5(
 async def test_spectra_and_spectrum_images_are_stored_with_their_energy_axis(
     client: Client[Any], session: Session
 ) -> None:
-    spectrum = await client.call_tool("acquire_spectrum", {"kind": "EELS", "x_nm": 10.0, "y_nm": 12.0})
+    spectrum = await client.call_tool("acquire_spectrum", {"kind": "EELS", "x_nm": 10.0, "y_nm": 12.0, "dwell_ms": 1.0})
     s = spectrum.structured_content
     assert s["kind"] == "spectrum" and s["spectrum_kind"] == "EELS" and s["energy_max_eV"] > s["energy_min_eV"]
     png_of(spectrum)
@@ -127,10 +127,10 @@ async def test_data_tools_list_fetch_and_export_inside_the_data_folder(client: C
 
 async def test_load_specimen_switches_the_specimen_and_resets_the_instrument(client: Client[Any]) -> None:
     names = [s["name"] for s in (await client.call_tool("list_specimens")).structured_content["specimens"]]
-    assert "graphene" in names and "SrTiO3" in names
+    assert "graphene" in names and "srtio3" in names
     await client.call_tool("set_scan", {"fov_nm": 7.0})
-    status = (await client.call_tool("load_specimen", {"name": "SrTiO3", "seed": 3})).structured_content
-    assert status["specimen"] == "SrTiO3" and status["seed"] == 3
+    status = (await client.call_tool("load_specimen", {"name": "srtio3", "seed": 3})).structured_content
+    assert status["specimen"] == "srtio3" and status["seed"] == 3
     assert status["settings"]["scan"]["fov_nm"] != 7.0
 
 
@@ -159,7 +159,8 @@ async def test_every_call_is_journaled_with_ok_or_error(client: Client[Any], ses
     await client.call_tool("set_scan", {"fov_nm": 10.0})
     await client.call_tool("get_acquisition", {"acq_id": "a0042"}, raise_on_error=False)
     await client.call_tool("move_stage", {"x_um": 5000.0}, raise_on_error=False)  # refused by the schema
-    await client.call_tool("move_stage", {"x_um": 999.0}, raise_on_error=False)  # refused by the twin
+    await client.call_tool("move_stage", {"x_um": 9.0, "relative": True})
+    await client.call_tool("move_stage", {"x_um": 9.0, "relative": True}, raise_on_error=False)  # by the twin
     entries = session.journal.entries()
-    assert [(e["tool"], e["ok"]) for e in entries] == [("set_scan", True), ("move_stage", False)]
-    assert entries[1]["error"]["type"] == "StageLimitError" and "instrument_time_s" in entries[1]
+    assert [(e["tool"], e["ok"]) for e in entries] == [("set_scan", True), ("move_stage", True), ("move_stage", False)]
+    assert entries[2]["error"]["type"] == "StageLimitError" and "instrument_time_s" in entries[2]

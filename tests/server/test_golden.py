@@ -1,0 +1,77 @@
+"""Golden numbers through the MCP tools on seeded specimens, checked against the twin's ground truth.
+
+The instrument is focused in process from the hidden specimen height (ground truth may be used by tests, never by
+tools); everything else goes through the in-memory client as an agent would call it.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+import pytest
+from fastmcp import Client
+
+from copilot.session import Session
+
+pytestmark = pytest.mark.slow
+
+
+async def focused_image(
+    client: Client[Any], session: Session, specimen: str, fov_nm: float, pixels: int, dwell_us: float = 20.0
+) -> str:
+    await client.call_tool("load_specimen", {"name": specimen, "seed": 0})
+    session.instrument.set_drift(0.0)  # a still specimen, so the ground-truth box is the imaged area
+    await client.call_tool("set_scan", {"fov_nm": fov_nm, "pixels": pixels, "dwell_us": dwell_us})
+    await client.call_tool("set_optics", {"defocus_nm": session.instrument.true_focus_defocus_nm()})
+    acquired = await client.call_tool("acquire_image", {"detector": "HAADF", "approved": True})
+    return str(acquired.structured_content["id"])
+
+
+async def test_the_atom_count_of_a_graphene_field_is_within_5_percent_of_the_truth(
+    client: Client[Any], session: Session
+) -> None:
+    acq_id = await focused_image(client, session, "graphene", 4.0, 256)
+    found = (await client.call_tool("find_atoms", {"acq_id": acq_id})).structured_content
+    truth = session.instrument.ground_truth_atoms(-2.0, -2.0, 2.0, 2.0)
+    assert found["atom_count"] == pytest.approx(len(truth), rel=0.05)
+
+
+async def test_the_lattice_spacing_of_srtio3_is_0_3905_nm_within_2_percent(
+    client: Client[Any], session: Session
+) -> None:
+    acq_id = await focused_image(client, session, "srtio3", 8.0, 512)
+    lattice = (await client.call_tool("measure_lattice", {"acq_id": acq_id})).structured_content
+    assert lattice["a_nm"] == pytest.approx(0.3905, rel=0.02)
+
+
+async def test_gold_particle_sizes_are_within_10_percent_of_the_truth(client: Client[Any], session: Session) -> None:
+    fov_nm = 200.0
+    acq_id = await focused_image(client, session, "gold_nanoparticles", fov_nm, 1024)
+    found = (await client.call_tool("segment_particles", {"acq_id": acq_id, "min_diameter_nm": 4.0})).structured_content
+    half = fov_nm / 2
+    inside = [
+        2 * p.radius_nm
+        for p in session.instrument.specimen.particles
+        if 2 * p.radius_nm >= 4.0 and max(abs(p.center_nm[0]), abs(p.center_nm[1])) + p.radius_nm < half
+    ]
+    assert inside, "the field of view holds no whole particle"
+    assert found["particle_count"] >= 0.5 * len(inside)
+    assert found["mean_diameter_nm"] == pytest.approx(float(np.mean(inside)), rel=0.10)
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="identify_elements finds no Mo or S in the twin's MoS2 spectra yet (twin/analysis integration gap); "
+    "strict, so this fails as soon as it is fixed and the mark must go",
+)
+@pytest.mark.parametrize("kind", ["EELS", "EDS"])
+async def test_the_elements_of_mos2_are_mo_and_s(client: Client[Any], session: Session, kind: str) -> None:
+    await client.call_tool("load_specimen", {"name": "mos2", "seed": 0})
+    await client.call_tool("set_scan", {"fov_nm": 10.0, "pixels": 256})
+    spectrum = await client.call_tool(
+        "acquire_spectrum", {"kind": kind, "x_nm": 5.0, "y_nm": 5.0, "dwell_ms": 100.0, "approved": True}
+    )
+    elements = await client.call_tool("identify_elements", {"acq_id": spectrum.structured_content["id"]})
+    found = set(elements.structured_content["present"])
+    assert {"Mo", "S"} <= found
