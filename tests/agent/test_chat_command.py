@@ -8,10 +8,6 @@ import typer
 from typer.testing import CliRunner
 
 from copilot.agent.cli import chat
-from tests.server import fake_twin
-
-if not fake_twin.real_twin_available():
-    fake_twin.install()  # the server's stand-in twin until the STEM twin lands
 
 
 def app() -> typer.Typer:

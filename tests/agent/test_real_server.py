@@ -13,11 +13,6 @@ from langchain_core.messages import AIMessage
 from copilot.agent import CopilotAgent
 from copilot.agent.events import AgentEvent, ApprovalNeeded, Final, ToolCall, ToolResult
 from copilot.agent.scripted import ScriptedChatModel
-from tests.server import fake_twin
-
-if not fake_twin.real_twin_available():
-    fake_twin.install()  # the server's stand-in twin until the STEM twin lands
-
 from copilot.session import Session
 
 
