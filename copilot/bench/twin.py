@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import statistics
+import time
 import tracemalloc
+from collections.abc import Callable
 
 import numpy as np
 
-from copilot.bench.core import BenchReport, median_seconds
+from copilot.bench.core import BenchReport
 from copilot.twin import Microscope
 
 GROUP = "twin"
@@ -20,9 +23,16 @@ def _microscope(fov_nm: float, pixels: int) -> Microscope:
     return m
 
 
-def _frame_seconds(fov_nm: float, pixels: int, repeat: int) -> float:
-    m = _microscope(fov_nm, pixels)
-    return median_seconds(m.acquire_image, repeat=repeat)
+def _paired_seconds(fn: Callable[[], object], reference: Callable[[], object], repeat: int) -> tuple[float, float]:
+    """Medians of ``fn`` and ``reference`` timed alternately, so both see the same machine load."""
+    fn(), reference()
+    times: tuple[list[float], list[float]] = ([], [])
+    for _ in range(repeat):
+        for target, f in zip(times, (fn, reference), strict=True):
+            t0 = time.perf_counter()
+            f()
+            target.append(time.perf_counter() - t0)
+    return statistics.median(times[0]), statistics.median(times[1])
 
 
 def _peak_memory_mb(fov_nm: float, pixels: int) -> float:
@@ -40,9 +50,12 @@ def _peak_memory_mb(fov_nm: float, pixels: int) -> float:
 def run(report: BenchReport) -> None:
     """Record frame times (1024, 2048, 2 um vs 5 nm) and the peak memory of a 4096 x 4096 frame."""
     rng = np.random.default_rng(0)
-    reference = median_seconds(lambda: rng.poisson(10.0, (1024, 1024)))
+
+    def poisson() -> object:
+        return rng.poisson(10.0, (1024, 1024))
+
+    t1024, reference = _paired_seconds(_microscope(10.0, 1024).acquire_image, poisson, repeat=9)
     report.timing(GROUP, "reference: numpy poisson(10) 1024x1024", reference)
-    t1024 = _frame_seconds(10.0, 1024, repeat=7)
     report.timing(
         GROUP,
         "HAADF 1024x1024, 10 nm (atoms, probe blur, Poisson + read noise, drift)",
@@ -51,11 +64,14 @@ def run(report: BenchReport) -> None:
         max_ratio=2.0,
         reference_name="poisson",
     )
-    t2048 = _frame_seconds(20.0, 2048, repeat=3)
-    report.timing(GROUP, "HAADF 2048x2048, 20 nm", t2048, reference_s=t1024, max_ratio=4.5, reference_name="1024 frame")
-    t5nm = _frame_seconds(5.0, 1024, repeat=5)
+    t2048, t1024_again = _paired_seconds(
+        _microscope(20.0, 2048).acquire_image, _microscope(10.0, 1024).acquire_image, repeat=3
+    )
+    report.timing(
+        GROUP, "HAADF 2048x2048, 20 nm", t2048, reference_s=t1024_again, max_ratio=4.5, reference_name="1024 frame"
+    )
+    t2um, t5nm = _paired_seconds(_microscope(2000.0, 1024).acquire_image, _microscope(5.0, 1024).acquire_image, 5)
     report.timing(GROUP, "HAADF 1024x1024, 5 nm FOV", t5nm)
-    t2um = _frame_seconds(2000.0, 1024, repeat=5)
     report.timing(
         GROUP, "HAADF 1024x1024, 2 um FOV (density map)", t2um, reference_s=t5nm, max_ratio=2.0, reference_name="5 nm"
     )

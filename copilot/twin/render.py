@@ -167,7 +167,8 @@ def render_frame(
     px = geometry.px_nm
     pixels = geometry.pixels
     lam = wavelength_nm(beam.energy_kv)
-    reach_px = (geometric_radius_nm(beam.aberrations, beam.alpha_rad) + 6 * lam / beam.alpha_rad) / px
+    # Content within the probe radius plus the first Airy rings reaches into the frame from the margin.
+    reach_px = (geometric_radius_nm(beam.aberrations, beam.alpha_rad) + 2.5 * lam / beam.alpha_rad) / px
     shift_px = np.asarray(row_shift_nm, dtype=np.float64) / px
     cap = pixels // 2 + 2
     margin = min(math.ceil(float(np.abs(shift_px).max(initial=0.0)) + reach_px) + 2, cap)
