@@ -80,7 +80,7 @@ def run_autofocus(m: Microscope, range_nm: Any, steps: Any, pixels: Any) -> Auto
     else:
         ok, msg = True, ""
     if ok:
-        y0, y1, y2 = np.log(metric[best - 1 : best + 2])
+        y0, y1, y2 = np.log(np.maximum(metric[best - 1 : best + 2], 1e-300))
         denom = y0 - 2 * y1 + y2
         step = defoci[1] - defoci[0]
         offset = 0.5 * (y0 - y2) / denom * step if denom < 0 else 0.0
