@@ -167,3 +167,10 @@ def test_the_highest_prior_dose_in_a_region_counts_only_exposures_that_touched_i
     m.set_scan(fov_nm=100.0)
     assert m.max_dose_in_region(45.0, 45.0, 10.0, 10.0) == pytest.approx(frame.dose_e_per_A2)
     assert m.max_dose_in_region(0.0, 0.0, 20.0, 20.0) == 0.0
+
+
+def test_the_progress_callback_runs_from_zero_to_one(m):
+    m.set_scan(pixels=32)
+    seen: list[float] = []
+    m.acquire_image(progress=seen.append)
+    assert seen[0] == 0.0 and seen[-1] == 1.0 and seen == sorted(seen)
