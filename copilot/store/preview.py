@@ -98,13 +98,17 @@ def image_preview(data: np.ndarray, pixel_size_nm: float | None, max_side_px: in
     ``pixel_size_nm`` is the size of one pixel of ``data``; ``None`` draws no scale bar.
     """
     arr = np.asarray(data)
+    side_px = min(max_side_px, MAX_SIDE_PX)
     if arr.ndim == 3 and arr.shape[2] == 3:
         img = Image.fromarray(arr.astype(np.uint8), mode="RGB")
+        fitted = _fit(img, side_px)
     elif arr.ndim == 2:
-        img = Image.fromarray(to_uint8(arr), mode="L")
+        # Resize the float image first (box filter averages counts), then scale the fewer pixels to 8 bits.
+        finite = np.nan_to_num(arr, nan=0.0) if not np.isfinite(arr).all() else arr
+        img = Image.fromarray(np.ascontiguousarray(finite, dtype=np.float32), mode="F")
+        fitted = Image.fromarray(to_uint8(np.asarray(_fit(img, side_px))), mode="L")
     else:
         raise ValueError(f"a preview needs a 2-D image or an (H, W, 3) RGB array, not shape {arr.shape}")
-    fitted = _fit(img, min(max_side_px, MAX_SIDE_PX))
     if pixel_size_nm is not None and pixel_size_nm > 0:
         _draw_scale_bar(fitted, pixel_size_nm * img.width / fitted.width)
     return encode_png(fitted)

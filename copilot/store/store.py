@@ -6,6 +6,7 @@ import re
 import shutil
 import threading
 from collections import OrderedDict
+from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, Literal
@@ -78,21 +79,27 @@ class AcquisitionStore:
         with self._lock:
             acq_id = f"a{self._next:04d}"
             acq = Acquisition(acq_id, kind, datetime.now(UTC).isoformat(), metadata, arrays)
-            write_hdf5(self.path(acq_id), acq)
-            self._next += 1
-            self._index[acq_id] = Acquisition(acq_id, kind, acq.created_utc, metadata)
-            self._remember(acq)
-            self.write_preview(acq)
+            # The preview renders (PNG encoding releases the GIL) while the HDF5 file is written.
+            with ThreadPoolExecutor(max_workers=1) as pool:
+                png = pool.submit(render_preview, acq)
+                write_hdf5(self.path(acq_id), acq)
+                self._next += 1
+                self._index[acq_id] = Acquisition(acq_id, kind, acq.created_utc, metadata)
+                self._remember(acq)
+                self._write_preview_file(acq_id, png.result())
             return acq
 
     def write_preview(self, acq: Acquisition) -> bytes:
         """Render and store the preview PNG of ``acq`` (atomically) and return its bytes."""
         png = render_preview(acq)
-        target = self.preview_path(acq.id)
+        self._write_preview_file(acq.id, png)
+        return png
+
+    def _write_preview_file(self, acq_id: str, png: bytes) -> None:
+        target = self.preview_path(acq_id)
         tmp = target.with_name(f".{target.name}.tmp")
         tmp.write_bytes(png)
         tmp.replace(target)
-        return png
 
     def path(self, acq_id: str) -> Path:
         """Path of the HDF5 file of ``acq_id``."""
