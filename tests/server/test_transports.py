@@ -72,3 +72,14 @@ def test_binding_a_non_loopback_address_without_a_token_is_refused(tmp_path: Pat
     done = subprocess.run([*args, "--data-dir", str(tmp_path)], cwd=REPO, capture_output=True, timeout=60,
                           env={"PATH": "/usr/bin:/bin"})  # fmt: skip
     assert done.returncode == 2 and b"token" in done.stderr
+
+
+async def test_with_session_per_client_two_http_clients_get_separate_microscopes(tmp_path: Path) -> None:
+    with http_server(tmp_path, "--session-per-client") as url:
+        async with Client(url, mode="legacy") as first, Client(url, mode="legacy") as second:
+            await first.call_tool("set_scan", {"fov_nm": 12.5})
+            seen_by_second = await second.call_tool("get_status", {})
+            seen_by_first = await first.call_tool("get_status", {})
+    assert seen_by_first.structured_content["settings"]["scan"]["fov_nm"] == 12.5  # type: ignore[index]
+    assert seen_by_second.structured_content["settings"]["scan"]["fov_nm"] != 12.5  # type: ignore[index]
+    assert len(list((tmp_path / "clients").iterdir())) == 2
