@@ -31,6 +31,8 @@ BOOKKEEPING_PATTERNS = (
     "*contamination*",
     "*damage*",
     "*pixel_size_nm",  # derived from fov_nm / pixels
+    "*tip_speed*",  # derived from the AFM scan size and line rate
+    "tip.radius_nm",  # an AFM tip wears as it scans
 )
 
 
@@ -140,6 +142,21 @@ class StateCheck(Check):
         lo, hi = self.spec.get("min", -math.inf), self.spec.get("max", math.inf)
         ok = isinstance(actual, int | float) and lo <= actual <= hi
         return self.result(ok, f"{path} = {actual!r}; wanted within [{lo:g}, {hi:g}]")
+
+
+class MeasureCheck(Check):
+    """A quantity measured in process on the instrument (``truth``) lies within ``[min, max]``: for outcomes that
+    are neither a setting nor a fact in the answer, such as how well trace and retrace agree in the last image."""
+
+    kind = "measure"
+
+    def evaluate(self, ep: Episode) -> CheckResult:
+        name = self.spec["truth"]
+        value = ep.truth.get(name)
+        lo, hi = self.spec.get("min", -math.inf), self.spec.get("max", math.inf)
+        if not isinstance(value, int | float) or math.isnan(value):
+            return self.result(False, f"{name} could not be measured ({value!r})")
+        return self.result(lo <= value <= hi, f"{name} = {value:.4g}; wanted within [{lo:g}, {hi:g}]")
 
 
 def changed_paths(before: dict[str, Any], after: dict[str, Any]) -> Iterator[str]:

@@ -227,3 +227,87 @@ def first_order_spacing_nm(session: Any, params: dict[str, Any]) -> float:
 def session_dose_used_e_per_A2(session: Any, params: dict[str, Any]) -> float:
     """Dose spent in the session so far (e-/A^2), as the dose ledger counts it."""
     return float(session.dose_used_e_per_A2)
+
+
+# ----- AFM ground truth (``instrument.surface``), judged on the current scan area ------------------------------------
+
+
+def _afm_truth_height(session: Any) -> np.ndarray:
+    """The true (undilated, noise-free) height over the current scan, plane-levelled (nm)."""
+    from copilot.twin.afm.grid import scan_grid
+
+    inst = session.instrument
+    height = np.asarray(inst.surface.render(scan_grid(inst.state.scan)).height_nm, dtype=np.float64)
+    rows, cols = np.indices(height.shape)
+    design = np.column_stack([np.ones(height.size), rows.ravel(), cols.ravel()])
+    coef, *_ = np.linalg.lstsq(design, height.ravel(), rcond=None)
+    return height - (design @ coef).reshape(height.shape)
+
+
+@provider("afm_step_height_nm")
+def afm_step_height_nm(session: Any, params: dict[str, Any]) -> float:
+    """Height of one step of a terraced surface (nm)."""
+    return float(session.instrument.surface.step_height_nm)
+
+
+@provider("afm_grating_pitch_nm")
+def afm_grating_pitch_nm(session: Any, params: dict[str, Any]) -> float:
+    """Pitch of the calibration grating (nm)."""
+    return float(session.instrument.surface.pitch_nm)
+
+
+@provider("afm_grating_depth_nm")
+def afm_grating_depth_nm(session: Any, params: dict[str, Any]) -> float:
+    """Depth of the calibration grating's lines (nm)."""
+    return float(session.instrument.surface.depth_nm)
+
+
+@provider("afm_domain_fraction")
+def afm_domain_fraction(session: Any, params: dict[str, Any]) -> float:
+    """Area fraction of the domains (minority phase of a blend, up-polarised ferroelectric domains) in the scan."""
+    from copilot.twin.afm.grid import scan_grid
+
+    inst = session.instrument
+    mask = inst.surface.render(scan_grid(inst.state.scan)).domain_mask
+    return float(np.mean(mask))
+
+
+@provider("afm_roughness_rq_nm")
+def afm_roughness_rq_nm(session: Any, params: dict[str, Any]) -> float:
+    """Root-mean-square roughness (nm) of the true surface after a plane fit over the whole scan, inside the
+    region ``x_nm, y_nm, width_nm, height_nm`` (nm from the scan's top-left; the whole scan by default)."""
+    height = _afm_truth_height(session)
+    px = session.instrument.state.scan.pixel_size_nm
+    rows, cols = np.indices(height.shape)
+    x, y = (cols + 0.5) * px, (rows + 0.5) * px
+    x0, y0 = float(params.get("x_nm", 0.0)), float(params.get("y_nm", 0.0))
+    x1, y1 = x0 + float(params.get("width_nm", np.inf)), y0 + float(params.get("height_nm", np.inf))
+    region = height[(x >= x0) & (x < x1) & (y >= y0) & (y < y1)]
+    return float(np.sqrt(np.mean((region - region.mean()) ** 2)))
+
+
+@provider("afm_tallest_particle_nm")
+def afm_tallest_particle_nm(session: Any, params: dict[str, Any]) -> float:
+    """Height (nm) of the tallest particle wholly inside the current scan."""
+    inst = session.instrument
+    scan = inst.state.scan
+    cx, cy, half = 1000.0 * scan.x_um, 1000.0 * scan.y_um, scan.size_nm / 2
+    inside = [
+        p.height_nm
+        for p in inst.surface.particles
+        if abs(p.x_nm - cx) + p.radius_nm <= half and abs(p.y_nm - cy) + p.radius_nm <= half
+    ]
+    return float(max(inside)) if inside else float("nan")
+
+
+@provider("afm_last_trace_retrace_rms_nm")
+def afm_last_trace_retrace_rms_nm(session: Any, params: dict[str, Any]) -> float:
+    """RMS height difference (nm) of trace and retrace in the latest AFM image (NaN when there is none)."""
+    afm_ids = [i for i in session.store.ids() if session.store.metadata(i).kind == "afm_image"]
+    if not afm_ids:
+        return float("nan")
+    arrays = session.get_acquisition(afm_ids[-1]).arrays
+    if "height_trace" not in arrays or "height_retrace" not in arrays:
+        return float("nan")
+    diff = np.asarray(arrays["height_trace"], dtype=np.float64) - np.asarray(arrays["height_retrace"])
+    return float(np.sqrt(np.mean(diff**2)))
