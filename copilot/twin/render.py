@@ -19,6 +19,7 @@ from dataclasses import dataclass
 import numpy as np
 import scipy.fft as sfft
 
+from copilot.twin.detector import ATOM_BLUR_NM, BF_TRANSMISSION, SIGMA_BF_NM2, SIGMA_HAADF_NM2
 from copilot.twin.dose import DoseLedger, damage_and_contamination, knocked_out
 from copilot.twin.elements import BF_Z_EXPONENT, HAADF_Z_EXPONENT, z_weight
 from copilot.twin.grid import Grid
@@ -26,14 +27,6 @@ from copilot.twin.probe import FFT_WORKERS, Aberrations, geometric_radius_nm, ke
 from copilot.twin.specimens.base import Specimen
 from copilot.twin.state import DetectorState
 
-SIGMA_HAADF_NM2 = 2.0e-6
-"""HAADF cross-section per unit Z**1.7 (a carbon atom: 4e-5 nm^2)."""
-SIGMA_BF_NM2 = 1.0e-4
-"""Bright-field attenuation cross-section per unit Z."""
-BF_TRANSMISSION = 0.85
-"""Fraction of the unscattered beam the BF detector collects."""
-ATOM_BLUR_NM = 0.035
-"""Thermal vibration and the width of the atomic potential, as a Gaussian standard deviation."""
 MAX_ATOMIC_COLUMNS = 3_000_000
 
 

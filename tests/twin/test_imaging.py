@@ -207,3 +207,13 @@ def test_astigmatism_and_coma_blur_an_atomic_image():
     m.set_optics(astig_nm=0.0, coma_nm=600.0)
     comatic = sharpness(m.acquire_image().data)
     assert astigmatic < 0.7 * sharp and comatic < 0.9 * sharp
+
+
+@pytest.mark.parametrize("name", ["graphene", "mos2", "srtio3", "gold_nanoparticles"])
+def test_mean_haadf_signal_does_not_jump_where_atoms_give_way_to_the_density_map(name):
+    m = quiet(name, seed=0)
+    go(m, clear_spot(m.specimen, 40.0), fov_nm=9.0, pixels=100)  # 0.09 nm pixels: atoms
+    atomic = m.acquire_image().data.mean()
+    m.set_scan(fov_nm=11.0)  # 0.11 nm pixels: density map
+    density = m.acquire_image().data.mean()
+    assert density == pytest.approx(atomic, rel=0.1)

@@ -6,6 +6,7 @@ from typing import Any, ClassVar
 
 import numpy as np
 
+from copilot.twin.detector import cell_effective_weight
 from copilot.twin.elements import z_weight
 from copilot.twin.results import Atoms
 from copilot.twin.specimens.base import Specimen
@@ -38,6 +39,7 @@ class SrTiO3(Specimen):
     sr_vacancy_fraction = 0.01
 
     def _make_features(self, rng: np.random.Generator) -> None:
+        self._effective: dict[float, tuple[np.ndarray, np.ndarray]] = {}
         self.lattice = {"structure": "perovskite [001]", "a_nm": SRTIO3_A_NM, "rotation_deg": 0.0}
         self.holes = [
             Hole((float(rng.uniform(-990, -850)), float(y)), float(rng.uniform(10, 60)))
@@ -73,9 +75,25 @@ class SrTiO3(Specimen):
         return atoms, defects
 
     def substrate_weight_per_nm2(self, x_nm: np.ndarray, y_nm: np.ndarray, exponent: float) -> np.ndarray:
-        per_cell = z_weight("Sr", exponent) + z_weight("Ti", exponent) + 3 * z_weight("O", exponent)
-        cells_per_nm3 = 1.0 / SRTIO3_A_NM**3
-        return (self.wedge_thickness_nm(x_nm) * (cells_per_nm3 * per_cell)).astype(np.float32)
+        # Heavy columns saturate the detector: use the cell-averaged response, tabulated against thickness.
+        if exponent not in self._effective:
+            t = np.linspace(0.0, THICK_EDGE_NM, 31)
+            sr, ti, o = (z_weight(el, exponent) / SRTIO3_A_NM for el in ("Sr", "Ti", "O"))
+            self._effective[exponent] = (
+                t,
+                np.array(
+                    [
+                        cell_effective_weight(
+                            [(0.0, 0.0, k * sr), (0.5, 0.5, k * (ti + o)), (0.5, 0.0, k * o), (0.0, 0.5, k * o)],
+                            SRTIO3_A_NM,
+                            exponent,
+                        )
+                        for k in t
+                    ]
+                ),
+            )
+        t, w = self._effective[exponent]
+        return np.interp(self.wedge_thickness_nm(x_nm), t, w).astype(np.float32)
 
     def substrate_thickness_nm(self, x_nm: float, y_nm: float) -> float:
         return float(self.wedge_thickness_nm(x_nm))
