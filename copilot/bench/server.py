@@ -18,6 +18,7 @@ from fastmcp import Client
 from copilot.bench.core import BenchReport, median_seconds
 
 GROUP = "server"
+SCAN_1024 = {"pixels": 1024, "dwell_us": 1.0, "fov_nm": 20.0}
 
 
 def _free_port() -> int:
@@ -39,6 +40,15 @@ def _wait_listening(port: int, proc: subprocess.Popen[bytes], timeout_s: float =
     raise TimeoutError(f"the HTTP server did not listen on port {port} within {timeout_s} s")
 
 
+def _twin_frame_seconds() -> float:
+    """Median time of the same 1024 x 1024 frame from the twin alone (no store, preview or MCP)."""
+    from copilot.twin import Microscope
+
+    microscope = Microscope("graphene", seed=0)
+    microscope.set_scan(**SCAN_1024)
+    return median_seconds(microscope.acquire_image, repeat=7, warmup=2)
+
+
 def _timed(runner: asyncio.Runner, call: Callable[[], Coroutine[Any, Any, Any]], repeat: int) -> float:
     return median_seconds(lambda: runner.run(call()), repeat=repeat, warmup=2)
 
@@ -55,9 +65,12 @@ def run(report: BenchReport) -> None:
         try:
             status_s = _timed(runner, lambda: client.call_tool("get_status"), repeat=51)
             report.timing(GROUP, "get_status round trip, in memory", status_s, limit_s=0.003)
-            runner.run(client.call_tool("set_scan", {"pixels": 1024, "dwell_us": 1.0, "fov_nm": 20.0}))
+            runner.run(client.call_tool("set_scan", SCAN_1024))
             acquire_s = _timed(runner, lambda: client.call_tool("acquire_image", {"detector": "HAADF"}), repeat=7)
             report.timing(GROUP, "acquire_image 1024x1024 + preview, in memory", acquire_s, limit_s=0.150)
+            twin_s = _twin_frame_seconds()
+            report.timing(GROUP, "  of which the twin's frame alone (reference)", twin_s)
+            report.value(GROUP, "  server overhead (store, preview, MCP)", (acquire_s - twin_s) * 1e3, "ms")
         finally:
             runner.run(client.__aexit__(None, None, None))
             session.close()
