@@ -255,7 +255,7 @@ class Microscope:
         """Effective aberrations at the current position, angles in the scan frame."""
         o, rot = self._state.optics, self._state.scan.rotation_deg
         return Aberrations(
-            round(o.defocus_nm - self.true_focus_defocus_nm(), 1),  # 0.1 nm steps keep the probe cache warm
+            round(5 * (o.defocus_nm - self.true_focus_defocus_nm())) / 5,  # 0.2 nm steps (<< depth of field)
             o.astig_nm,
             o.astig_angle_deg - rot,
             o.coma_nm,

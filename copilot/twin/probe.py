@@ -83,9 +83,9 @@ def probe_intensity(ab: Aberrations, energy_kv: float, alpha_rad: float, dp_nm: 
 
 def _fold(canvas_shape: tuple[int, int], rows: np.ndarray, cols: np.ndarray, weights: np.ndarray) -> np.ndarray:
     """A canvas-size kernel with ``weights`` at wrapped integer offsets (rows, cols)."""
-    kernel = np.zeros(canvas_shape, dtype=np.float64)
-    np.add.at(kernel, (rows % canvas_shape[0], cols % canvas_shape[1]), weights)
-    return kernel
+    flat = (rows % canvas_shape[0]) * canvas_shape[1] + cols % canvas_shape[1]
+    kernel = np.bincount(flat, weights=weights, minlength=canvas_shape[0] * canvas_shape[1])
+    return kernel.astype(np.float32).reshape(canvas_shape)
 
 
 def _kernel_real(
@@ -120,5 +120,5 @@ def kernel_ft(
     ft = sfft.rfft2(kernel, workers=FFT_WORKERS)
     ky = sfft.fftfreq(shape[0], px_nm)[:, None]
     kx = sfft.rfftfreq(shape[1], px_nm)[None, :]
-    ft *= np.exp(-2.0 * np.pi**2 * blur_nm**2 * (kx**2 + ky**2))
-    return ft.astype(np.complex64)
+    ft *= np.exp(-2.0 * np.pi**2 * blur_nm**2 * (kx**2 + ky**2)).astype(np.float32)
+    return ft
