@@ -25,7 +25,7 @@ import anyio.from_thread
 import anyio.to_thread
 import numpy as np
 from fastmcp import Context, FastMCP
-from fastmcp.exceptions import ToolError
+from fastmcp.exceptions import FastMCPError, ToolError
 from fastmcp.tools import ToolResult
 from fastmcp.utilities.types import NotSet
 from mcp.types import ImageContent, TextContent, ToolAnnotations
@@ -104,8 +104,13 @@ class SessionProxy:
         return getattr(current_session.get(self._default), name)
 
 
-def translating_errors(fn: F) -> F:
-    """Wrap a tool function (sync or async) so TwinErrors leave it as ToolErrors with their hint."""
+def translating_errors(fn: F, error: type[FastMCPError] = ToolError) -> F:
+    """Wrap a tool (or, with ``error=ResourceError``, a resource) function, sync or async, so TwinErrors leave it
+    as ``error`` with their message and hint."""
+
+    def convert(exc: TwinError) -> FastMCPError:
+        return error(str(to_tool_error(exc)))
+
     if inspect.iscoroutinefunction(fn):
 
         @functools.wraps(fn)
@@ -113,7 +118,7 @@ def translating_errors(fn: F) -> F:
             try:
                 return await fn(*args, **kwargs)
             except TwinError as exc:
-                raise to_tool_error(exc) from exc
+                raise convert(exc) from exc
 
         return cast(F, async_wrapper)
 
@@ -122,7 +127,7 @@ def translating_errors(fn: F) -> F:
         try:
             return fn(*args, **kwargs)
         except TwinError as exc:
-            raise to_tool_error(exc) from exc
+            raise convert(exc) from exc
 
     return cast(F, wrapper)
 

@@ -6,6 +6,7 @@ import json
 from typing import Any
 
 from fastmcp import FastMCP
+from fastmcp.exceptions import ResourceError
 
 from tools.common import translating_errors
 
@@ -30,7 +31,7 @@ def register_resources(mcp: FastMCP, session: Any) -> None:
         """PNG preview of one acquisition (longest side <= 1024 px, with a scale bar)."""
         return bytes(session.store.preview(acq_id))
 
-    mcp.resource("microscope://status", mime_type="application/json")(translating_errors(status))
-    mcp.resource("microscope://specimens", mime_type="application/json")(translating_errors(specimens))
-    mcp.resource("acq://{acq_id}", mime_type="application/json")(translating_errors(acquisition))
-    mcp.resource("acq://{acq_id}/preview", mime_type="image/png")(translating_errors(preview))
+    mcp.resource("microscope://status", mime_type="application/json")(translating_errors(status, ResourceError))
+    mcp.resource("microscope://specimens", mime_type="application/json")(translating_errors(specimens, ResourceError))
+    mcp.resource("acq://{acq_id}", mime_type="application/json")(translating_errors(acquisition, ResourceError))
+    mcp.resource("acq://{acq_id}/preview", mime_type="image/png")(translating_errors(preview, ResourceError))

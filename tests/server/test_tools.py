@@ -9,7 +9,9 @@ from typing import Any
 
 import h5py
 import numpy as np
+import pytest
 from fastmcp import Client
+from mcp.shared.exceptions import MCPError
 from PIL import Image
 
 from copilot.session import Session
@@ -164,3 +166,22 @@ async def test_every_call_is_journaled_with_ok_or_error(client: Client[Any], ses
     entries = session.journal.entries()
     assert [(e["tool"], e["ok"]) for e in entries] == [("set_scan", True), ("move_stage", True), ("move_stage", False)]
     assert entries[2]["error"]["type"] == "StageLimitError" and "instrument_time_s" in entries[2]
+
+
+async def test_an_unknown_acquisition_resource_is_an_error_that_names_the_fix(client: Client[Any]) -> None:
+    with pytest.raises(MCPError, match="list_acquisitions"):
+        await client.read_resource("acq://a0099")
+
+
+def test_afm_frames_are_stored_per_channel_without_ground_truth(session: Session) -> None:
+    session.load_specimen("afm_grating", seed=1)
+    session.call("approach", {}, lambda: session.require("AFM").approach())
+    session.call("set_afm_scan", {}, lambda: session.require("AFM").set_afm_scan(pixels=64))
+    acq = session.acquire_afm_image(["height", "phase"])
+    assert acq.kind == "afm_image" and {"height_trace", "phase_trace"} <= set(acq.arrays)
+    with h5py.File(session.store.path(acq.id)) as f:
+        names: list[str] = []
+        f.visit(names.append)
+        text = " ".join(names) + " " + " ".join(str(k) for k in f.attrs)
+    assert "ground_truth" not in text and "terrace" not in text and "height_nm" not in names
+    assert session.instrument_kind == "AFM" and session.status()["instrument"] == "AFM"
