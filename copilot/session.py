@@ -12,7 +12,6 @@ returns True.
 
 from __future__ import annotations
 
-import dataclasses
 import math
 import threading
 from collections.abc import Callable, Mapping
@@ -22,6 +21,7 @@ from typing import Any, Literal, TypeVar
 import numpy as np
 
 from copilot.store import Acquisition, AcquisitionStore, ExportFormat, Journal
+from copilot.store.records import acquisition_summary, image_statistics, result_fields
 from copilot.twin.errors import DoseBudgetError, SpecimenError
 
 T = TypeVar("T")
@@ -50,38 +50,6 @@ def _describe(entry: Any) -> str:
         return entry or ""
     text = getattr(entry, "description", None) or (entry.get("description") if isinstance(entry, Mapping) else "")
     return str(text or "")
-
-
-def _fields(obj: Any, skip: tuple[str, ...] = ()) -> dict[str, Any]:
-    """Non-array fields of a twin result (dataclass or plain object) as a dict.
-
-    Ground truth (``ground_truth*`` fields) never leaves the process through the store or a tool.
-    """
-    names = [f.name for f in dataclasses.fields(obj)] if dataclasses.is_dataclass(obj) else list(vars(obj))
-    return {
-        k: _plain(getattr(obj, k))
-        for k in names
-        if k not in skip and not k.startswith("ground_truth") and not isinstance(getattr(obj, k), np.ndarray)
-    }
-
-
-def _plain(value: Any) -> Any:
-    """JSON-friendly copy: small nested arrays become lists, large ones a shape note, numpy scalars Python ones."""
-    if isinstance(value, Mapping):
-        return {str(k): _plain(v) for k, v in value.items()}
-    if isinstance(value, (list, tuple)):
-        return [_plain(v) for v in value]
-    if isinstance(value, np.ndarray):
-        return value.tolist() if value.size <= 1024 else f"<array shape={list(value.shape)}>"
-    if isinstance(value, np.generic):
-        return value.item()
-    return value
-
-
-def _stats(arr: np.ndarray) -> dict[str, float]:
-    a = np.asarray(arr)
-    mean = float(a.mean(dtype=np.float64))
-    return {"min": float(a.min()), "max": float(a.max()), "mean": mean, "std": float(a.std(dtype=np.float64))}
 
 
 class Session:
@@ -293,10 +261,10 @@ class Session:
             inst = self.require("STEM")
             self.check_dose("acquire_image", float(inst.planned_dose_e_per_A2()), self._area_prior_dose(), approved)
             frame = inst.acquire_image(detector=detector, progress=progress)
-            meta = {**_fields(frame, skip=("data",)), "statistics": _stats(frame.data)}
+            meta = {**result_fields(frame, skip=("data",)), "statistics": image_statistics(frame.data)}
             return self._store("image", meta, {"image": np.asarray(frame.data, dtype=np.float32)})
 
-        return self.call("acquire_image", {"detector": detector, "approved": approved}, run, _acq_summary)
+        return self.call("acquire_image", {"detector": detector, "approved": approved}, run, acquisition_summary)
 
     def planned_spot_dose_e_per_A2(self, dwell_ms: float, area_A2: float) -> float:
         """Dose of ``dwell_ms`` of the current beam spread over ``area_A2``."""
@@ -315,11 +283,11 @@ class Session:
             prior = self._area_prior_dose((x_nm - 0.1, y_nm - 0.1, 0.2, 0.2))
             self.check_dose("acquire_spectrum", planned, prior, approved)
             spec = inst.acquire_spectrum(kind=kind, x_nm=x_nm, y_nm=y_nm, dwell_ms=dwell_ms)
-            meta = {**_fields(spec), "spectrum_kind": spec.kind, "channels": int(np.asarray(spec.counts).size)}
+            meta = {**result_fields(spec), "spectrum_kind": spec.kind, "channels": int(np.asarray(spec.counts).size)}
             arrays = {"energy_eV": np.asarray(spec.energy_eV), "counts": np.asarray(spec.counts)}
             return self._store("spectrum", meta, arrays)
 
-        return self.call("acquire_spectrum", args, run, _acq_summary)
+        return self.call("acquire_spectrum", args, run, acquisition_summary)
 
     def acquire_spectrum_image(
         self,
@@ -344,11 +312,12 @@ class Session:
             self.check_dose("acquire_spectrum_image", planned, self._area_prior_dose(tuple(region.values())), approved)  # type: ignore[arg-type]
             si = inst.acquire_spectrum_image(kind=kind, pixels=pixels, dwell_ms=dwell_ms, **region)
             counts = np.asarray(si.counts)
-            meta = {**_fields(si), "spectrum_kind": si.kind, "shape": list(counts.shape), "pixel_size_nm": step_nm}
+            meta = {**result_fields(si), "spectrum_kind": si.kind, "shape": list(counts.shape)}
+            meta["pixel_size_nm"] = step_nm
             meta.setdefault("dose_e_per_A2", planned)
             return self._store("spectrum_image", meta, {"energy_eV": np.asarray(si.energy_eV), "counts": counts})
 
-        return self.call("acquire_spectrum_image", args, run, _acq_summary)
+        return self.call("acquire_spectrum_image", args, run, acquisition_summary)
 
     def autofocus(self, range_nm: float = 100.0, steps: int = 11, *, approved: bool = False) -> Any:
         """Run the twin's through-focus autofocus; its dose counts against the budget."""
@@ -362,7 +331,7 @@ class Session:
             return result
 
         return self.call(
-            "autofocus", {"range_nm": range_nm, "steps": steps, "approved": approved}, run, lambda r: _fields(r)
+            "autofocus", {"range_nm": range_nm, "steps": steps, "approved": approved}, run, lambda r: result_fields(r)
         )
 
     def dose_map(self) -> Any:
@@ -383,10 +352,10 @@ class Session:
                 kwargs["channels"] = channels
             frame = inst.acquire_afm_image(**kwargs)
             arrays = {name: np.asarray(a, dtype=np.float32) for name, a in frame.channels.items()}
-            meta = {**_fields(frame, skip=("channels",)), "channels": sorted(arrays)}
+            meta = {**result_fields(frame, skip=("channels",)), "channels": sorted(arrays)}
             return self._store("afm_image", meta, arrays)
 
-        return self.call("acquire_afm_image", {"channels": channels}, run, _acq_summary)
+        return self.call("acquire_afm_image", {"channels": channels}, run, acquisition_summary)
 
     # -- data -----------------------------------------------------------------------------------------------------
 
@@ -411,7 +380,3 @@ class Session:
             lambda: self.store.export(acq_id, name, fmt),
             lambda p: {"path": p.name},
         )
-
-
-def _acq_summary(acq: Acquisition) -> dict[str, Any]:
-    return {"id": acq.id, "kind": acq.kind, "dose_e_per_A2": acq.metadata.get("dose_e_per_A2")}
