@@ -8,7 +8,8 @@ Two ways to put the specimen on the canvas, with the same mean signal:
 
 The canvas is convolved with the probe by FFT. Drift and line jitter are applied in the same pass: after the
 inverse transform along y each row gets its own sub-pixel shift along x as a phase ramp, then rows are resampled
-along y. The canvas carries a margin so shifted content comes from real specimen, not from the wrap-around.
+along y. The canvas carries margins on the sides the content moves in from, so shifted content comes from real
+specimen, not from the wrap-around.
 """
 
 from __future__ import annotations
@@ -28,6 +29,7 @@ from copilot.twin.specimens.base import Specimen
 from copilot.twin.state import DetectorState
 
 MAX_ATOMIC_COLUMNS = 3_000_000
+MARGIN_STEP_PX = 64
 
 
 @dataclass(frozen=True)
@@ -52,12 +54,12 @@ class FrameGeometry:
         stretch = np.diag([1.0 / math.cos(math.radians(self.alpha_deg)), 1.0 / math.cos(math.radians(self.beta_deg))])
         return stretch @ rot
 
-    def grid(self, margin: int, shape: tuple[int, int]) -> Grid:
-        """Canvas grid whose pixel (m, m) is output pixel (0, 0)."""
+    def grid(self, left: int, top: int, shape: tuple[int, int]) -> Grid:
+        """Canvas grid whose pixel (row top, col left) is output pixel (0, 0)."""
         a = self.axes()
         px = self.px_nm
-        start = (0.5 - margin) * px - self.fov_nm / 2
-        origin = np.asarray(self.center_nm) + a @ np.array([start, start])
+        start = np.array([(0.5 - left) * px, (0.5 - top) * px]) - self.fov_nm / 2
+        origin = np.asarray(self.center_nm) + a @ start
         ex, ey = a[:, 0] * px, a[:, 1] * px
         return Grid(
             shape, (float(origin[0]), float(origin[1])), (float(ex[0]), float(ex[1])), (float(ey[0]), float(ey[1])), px
@@ -115,7 +117,7 @@ def object_canvas(specimen: Specimen, ledger: DoseLedger, grid: Grid, exponent: 
 
 
 def _blur_and_shift(
-    canvas: np.ndarray, kernel: np.ndarray, margin: int, pixels: int, shift_px: np.ndarray
+    canvas: np.ndarray, kernel: np.ndarray, top: int, left: int, pixels: int, shift_px: np.ndarray
 ) -> np.ndarray:
     """Convolve with the probe and sample every output row at its own (dx, dy) shift in pixels."""
     n_rows, n_cols = canvas.shape
@@ -123,7 +125,7 @@ def _blur_and_shift(
     spec *= kernel
     spec = sfft.ifft(spec, axis=0, workers=FFT_WORKERS, overwrite_x=True)
     row_dx = np.zeros(n_rows, dtype=np.float32)
-    row_dx[margin : margin + pixels] = shift_px[:, 0]
+    row_dx[top : top + pixels] = shift_px[:, 0]
     if np.any(row_dx):
         # Phase ramp exp(-2 pi i k dx / n) per row, built as running powers of one root per row (cheap).
         phase = np.empty(spec.shape, dtype=np.complex64)
@@ -132,14 +134,19 @@ def _blur_and_shift(
         np.cumprod(phase, axis=1, out=phase)
         spec *= phase
     blurred = sfft.irfft(spec, n=n_cols, axis=1, workers=FFT_WORKERS, overwrite_x=True).astype(np.float32, copy=False)
-    src = np.arange(pixels, dtype=np.float64) + margin - shift_px[:, 1]
+    src = np.arange(pixels, dtype=np.float64) + top - shift_px[:, 1]
     r0 = np.clip(np.floor(src).astype(np.int64), 0, n_rows - 2)
     fr = np.clip(src - r0, 0.0, 1.0).astype(np.float32)[:, None]
-    cols = slice(margin, margin + pixels)
+    cols = slice(left, left + pixels)
     out = blurred[r0, cols]
     out *= 1.0 - fr
     out += fr * blurred[r0 + 1, cols]
     return out
+
+
+def _step_up(px: float) -> int:
+    """Round a pixel count up to a multiple of ``MARGIN_STEP_PX``."""
+    return int(math.ceil(px / MARGIN_STEP_PX) * MARGIN_STEP_PX)
 
 
 def render_frame(
@@ -164,17 +171,26 @@ def render_frame(
     reach_px = (geometric_radius_nm(beam.aberrations, beam.alpha_rad) + 2.5 * lam / beam.alpha_rad) / px
     shift_px = np.asarray(row_shift_nm, dtype=np.float64) / px
     cap = pixels // 2 + 2
-    margin = min(math.ceil(float(np.abs(shift_px).max(initial=0.0)) + reach_px) + 2, cap)
-    shift_px = np.clip(shift_px, -(margin - 1), margin - 1)
-    size = sfft.next_fast_len(pixels + 2 * margin, real=True)
-    grid = geometry.grid(margin, (size, size))
+    reach = math.ceil(reach_px) + 2
+    # Content moving by +d enters from the low side, so the margin goes mostly there. The total margin depends
+    # only on the drift speed (not its direction) and comes in steps, so successive frames share a canvas shape
+    # and with it the cached probe kernel.
+    travel = float(np.hypot(shift_px[:, 0], shift_px[:, 1]).max(initial=0.0))
+    total = min(_step_up(travel + 2 * reach), 2 * cap)
+    lo = np.clip(np.ceil(np.maximum(shift_px.max(axis=0, initial=0.0), 0.0)) + reach, 1, total - 1).astype(int)
+    hi = total - lo
+    shift_px = np.clip(shift_px, -(hi - 1), lo - 1)
+    left, top = int(lo[0]), int(lo[1])
+    side = sfft.next_fast_len(pixels + total, real=True)
+    shape = (side, side)
+    grid = geometry.grid(left, top, shape)
 
     exponent = HAADF_Z_EXPONENT if detector == "HAADF" else BF_Z_EXPONENT
     canvas, atomic = object_canvas(specimen, ledger, grid, exponent)
     tilt = math.radians(math.hypot(geometry.alpha_deg, geometry.beta_deg))
     blur = math.hypot(ATOM_BLUR_NM, specimen.column_length_nm * math.sin(tilt) / 2.5)
-    kernel = kernel_ft(beam.aberrations, beam.energy_kv, beam.alpha_rad, px, (size, size), round(blur, 4))
-    image = _blur_and_shift(canvas, kernel, margin, pixels, shift_px)
+    kernel = kernel_ft(beam.aberrations, beam.energy_kv, beam.alpha_rad, px, shape, round(blur, 4))
+    image = _blur_and_shift(canvas, kernel, top, left, pixels, shift_px)
 
     scale = np.float32(1.0 / (px * px))
     expected = np.float32(detectors.dqe * beam.electrons_per_pixel)
