@@ -212,7 +212,18 @@ def damage_and_contamination(
         excess *= np.float32(-sigma)
         canvas *= np.exp(excess)
     grown = [e for e in near if e.contamination_nm > 0.0]
-    if grown:
-        thickness = paint_rects(grid, grown, [e.contamination_nm for e in grown])
-        thickness *= np.float32(AMORPHOUS_C_PER_NM3 * z_weight("C", exponent) * grid.pixel_area_nm2)
+    if not grown:
+        return
+    per_nm = AMORPHOUS_C_PER_NM3 * z_weight("C", exponent) * grid.pixel_area_nm2
+    rows, cols = grid.shape
+    cx, cy = grid.to_material(
+        np.array([0.0, cols - 1.0, 0.0, cols - 1.0]), np.array([0.0, 0.0, rows - 1.0, rows - 1.0])
+    )
+    whole = [e for e in grown if e.covers(cx, cy).all()]  # a rectangle holding all four corners holds the canvas
+    partial = [e for e in grown if not e.covers(cx, cy).all()]
+    if whole:
+        canvas += np.float32(per_nm * sum(e.contamination_nm for e in whole))
+    if partial:
+        thickness = paint_rects(grid, partial, [e.contamination_nm for e in partial])
+        thickness *= np.float32(per_nm)
         canvas += thickness

@@ -143,3 +143,14 @@ def test_a_long_dwell_on_one_spot_grows_contamination_that_brightens_the_area():
     centre, edge = (slice(30, 34), slice(30, 34)), (slice(0, 8), slice(0, 8))
     assert after[centre].mean() > 1.5 * before[centre].mean()
     assert after[edge].mean() == pytest.approx(before[edge].mean(), rel=0.2)
+
+
+def test_contamination_grown_over_a_mapped_area_shows_when_zooming_into_it():
+    m = quiet("graphene", seed=9)
+    go(m, clear_spot(m.specimen, 30.0), fov_nm=10.0, pixels=64)
+    m.set_scan(fov_nm=2.0)
+    clean = m.acquire_image().data.mean()
+    m.set_scan(fov_nm=10.0)
+    m.acquire_spectrum_image("EELS", 0.0, 0.0, 10.0, 10.0, pixels=4, dwell_ms=30000.0)  # 8 minutes on 100 nm^2
+    m.set_scan(fov_nm=2.0)
+    assert m.acquire_image().data.mean() > 1.5 * clean
