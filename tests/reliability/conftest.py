@@ -1,8 +1,4 @@
-"""Fixtures of the reliability tests: a session on a temporary folder, an in-memory client, the server module.
-
-While the real STEM twin has not landed, the server tests' stand-in twin is installed (importing
-``tests.server.conftest`` does it) and subprocess servers run ``tests.server.fake_serve`` instead of ``tools.cli``.
-"""
+"""Fixtures of the reliability tests: a session on a temporary folder and an in-memory MCP client over it."""
 
 from __future__ import annotations
 
@@ -14,11 +10,10 @@ import pytest
 from fastmcp import Client
 
 from copilot.session import Session
-from tests.server.conftest import REAL_TWIN
 from tools import create_server
 
-SERVE_MODULE = "tools.cli" if REAL_TWIN else "tests.server.fake_serve"
-"""The module that runs ``copilot serve`` in a subprocess (``python -m SERVE_MODULE``)."""
+SERVE_MODULE = "tools.cli"
+"""The module that runs ``copilot serve`` in a subprocess (``python -m tools.cli``)."""
 
 
 @pytest.fixture
