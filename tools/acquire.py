@@ -42,8 +42,9 @@ class AcquisitionResult(Result):
 
     id: str
     kind: Literal["image", "spectrum", "spectrum_image", "afm_image"]
-    uri: str = Field(description="resource with the full metadata; the data is in the HDF5 file")
+    uri: str = Field(description="resource with the full metadata")
     preview_uri: str
+    data_uri: str = Field(description="resource with the full data as an HDF5 file")
     specimen: str | None = None
     detector: str | None = None
     spectrum_kind: str | None = None
@@ -79,6 +80,7 @@ def describe(acq: Acquisition, session: Any) -> AcquisitionResult:
         kind=acq.kind,
         uri=f"acq://{acq.id}",
         preview_uri=f"acq://{acq.id}/preview",
+        data_uri=f"acq://{acq.id}/hdf5",
         specimen=meta.get("specimen"),
         detector=meta.get("detector"),
         spectrum_kind=meta.get("spectrum_kind"),

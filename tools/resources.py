@@ -1,4 +1,5 @@
-"""Resources: microscope://status, microscope://specimens, acq://{id} (metadata) and acq://{id}/preview (PNG)."""
+"""Resources: microscope://status, microscope://specimens, acq://{id} (metadata), acq://{id}/preview (PNG) and
+acq://{id}/hdf5 (the full data)."""
 
 from __future__ import annotations
 
@@ -31,7 +32,13 @@ def register_resources(mcp: FastMCP, session: Any) -> None:
         """PNG preview of one acquisition (longest side <= 1024 px, with a scale bar)."""
         return bytes(session.store.preview(acq_id))
 
+    def data(acq_id: str) -> bytes:
+        """The full acquisition as its HDF5 file (arrays, calibration and every setting; see copilot.store)."""
+        session.store.metadata(acq_id)
+        return session.store.path(acq_id).read_bytes()
+
     mcp.resource("microscope://status", mime_type="application/json")(translating_errors(status, ResourceError))
     mcp.resource("microscope://specimens", mime_type="application/json")(translating_errors(specimens, ResourceError))
     mcp.resource("acq://{acq_id}", mime_type="application/json")(translating_errors(acquisition, ResourceError))
     mcp.resource("acq://{acq_id}/preview", mime_type="image/png")(translating_errors(preview, ResourceError))
+    mcp.resource("acq://{acq_id}/hdf5", mime_type="application/x-hdf5")(translating_errors(data, ResourceError))

@@ -146,6 +146,9 @@ async def test_resources_give_status_specimens_metadata_and_preview(client: Clie
     assert meta["pixels"] == 64 and meta["settings"]["scan"]["pixels"] == 64
     preview = (await client.read_resource("acq://a0001/preview"))[0]
     assert base64.b64decode(preview.blob)[:8] == b"\x89PNG\r\n\x1a\n"
+    full = (await client.read_resource("acq://a0001/hdf5"))[0]
+    with h5py.File(io.BytesIO(base64.b64decode(full.blob))) as f:
+        assert f["data/image"].shape == (64, 64)
 
 
 async def test_prompts_come_from_the_markdown_files_with_their_arguments(client: Client[Any]) -> None:
