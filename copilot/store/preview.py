@@ -13,7 +13,9 @@ MAX_SIDE_PX = 1024
 PREVIEW_SIDE_PX = 768
 """Default longest side: detail enough for a vision model, and a noisy frame stays near 0.45 MB and ~25 ms to
 encode (1024 px gives ~0.8 MB and ~45 ms)."""
-PERCENTILE_SAMPLES = 262_144
+PERCENTILE_SAMPLES = 65_536
+MAX_PREVIEW_BYTES = 900_000
+"""A preview larger than this (a busy colour overlay) is re-rendered smaller, so clients never reject it."""
 
 
 def to_uint8(data: np.ndarray, low_pct: float = 0.5, high_pct: float = 99.5) -> np.ndarray:
@@ -85,9 +87,14 @@ def _draw_scale_bar(img: Image.Image, pixel_size_nm: float) -> None:
 
 
 def encode_png(img: Image.Image) -> bytes:
-    """PNG bytes of a Pillow image (optimised)."""
+    """PNG bytes of a Pillow image.
+
+    Grey-scale detector images are mostly shot noise, which deflate cannot shrink (a 768 px frame is ~0.58 MB at
+    any level), so they are stored without compression, twice as fast; colour images (overlays, plots) are
+    mostly flat and compress well.
+    """
     buf = io.BytesIO()
-    img.save(buf, format="PNG", compress_level=3)
+    img.save(buf, format="PNG", compress_level=0 if img.mode == "L" else 6)
     return buf.getvalue()
 
 
@@ -111,7 +118,10 @@ def image_preview(data: np.ndarray, pixel_size_nm: float | None, max_side_px: in
         raise ValueError(f"a preview needs a 2-D image or an (H, W, 3) RGB array, not shape {arr.shape}")
     if pixel_size_nm is not None and pixel_size_nm > 0:
         _draw_scale_bar(fitted, pixel_size_nm * img.width / fitted.width)
-    return encode_png(fitted)
+    png = encode_png(fitted)
+    if len(png) > MAX_PREVIEW_BYTES and max(fitted.size) > 64:
+        return image_preview(data, pixel_size_nm, int(max(fitted.size) * 0.7))
+    return png
 
 
 def full_resolution_png(data: np.ndarray) -> bytes:

@@ -14,7 +14,7 @@ from PIL import Image
 
 from copilot.store import AcquisitionStore, Journal
 from copilot.store.errors import AcquisitionNotFoundError, ExportPathError
-from copilot.store.preview import image_preview, nice_length, to_uint8
+from copilot.store.preview import MAX_PREVIEW_BYTES, image_preview, nice_length, to_uint8
 
 META = {"fov_nm": 20.0, "pixels": 64, "pixel_size_nm": 20.0 / 64, "dose_e_per_A2": 1234.5,
         "settings": {"beam": {"energy_kv": 200.0, "blanked": False}, "scan": {"rotation_deg": 0.0}},
@@ -111,3 +111,10 @@ def test_the_journal_appends_complete_lines_and_skips_a_torn_last_line(tmp_path:
     assert entries[0]["result"] == {"fov_nm": 5.0} and entries[0]["instrument_time_s"] == 1.5
     assert entries[1]["error"] == {"type": "ValueError", "message": "bad"} and entries[1]["args"]["x"] == "nan"
     assert all(json.loads(line) for line in (tmp_path / "journal.jsonl").read_text().splitlines()[:2])
+
+
+def test_a_busy_colour_preview_is_shrunk_below_the_byte_limit() -> None:
+    noise = np.random.default_rng(3).integers(0, 256, (1024, 1024, 3), dtype=np.uint8)
+    png = image_preview(noise, 0.05, max_side_px=1024)
+    assert len(png) <= MAX_PREVIEW_BYTES
+    assert 64 < max(Image.open(io.BytesIO(png)).size) < 1024
