@@ -9,7 +9,7 @@ from pydantic import Field
 
 from copilot.twin.state import LIMITS, STAGE_LIMITS
 from tools.acquire import register_acquisition_tools
-from tools.common import DESTRUCTIVE, READ_ONLY, SETTING, Result, add_tool
+from tools.common import DESTRUCTIVE, READ_ONLY, SETTING, Result, add_tool, quick
 
 PIXELS = LIMITS["pixels"]
 
@@ -57,10 +57,10 @@ class SettingsResult(Result):
 def register_instrument_tools(mcp: FastMCP, session: Any) -> None:
     """Register status, specimen and setting tools, then the acquisition tools, over ``session``."""
 
-    def get_status() -> StatusResult:
+    async def get_status() -> StatusResult:
         """Current instrument state: loaded specimen, beam, optics, scan, stage, dose used vs budget, latest
         acquisition. Call it first, and whenever you are unsure of the state."""
-        return StatusResult.model_validate(session.status())
+        return StatusResult.model_validate(await quick(session.status, session.lock))
 
     def list_specimens() -> SpecimenList:
         """Specimens that can be loaded, with the instrument (STEM or AFM) each one needs."""

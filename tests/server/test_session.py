@@ -127,3 +127,25 @@ async def test_with_session_per_client_each_client_has_its_own_microscope(sessio
     assert status["settings"]["scan"]["fov_nm"] == 11.0 and status["latest_acquisition_id"] == "a0001"
     assert session.instrument.snapshot()["scan"]["fov_nm"] != 11.0 and session.store.ids() == []
     assert list((session.data_dir / "clients").glob("client-*/acquisitions/a0001.h5"))
+
+
+async def test_get_status_waits_for_a_busy_instrument_without_blocking_the_server(
+    client: Client[Any], session: Session
+) -> None:
+    held, release = threading.Event(), threading.Event()
+
+    def busy_instrument() -> None:
+        with session.lock:
+            held.set()
+            release.wait(timeout=30)
+
+    worker = threading.Thread(target=busy_instrument)
+    worker.start()
+    assert held.wait(timeout=10)
+    status = asyncio.create_task(client.call_tool("get_status"))
+    done, _ = await asyncio.wait({status}, timeout=0.3)
+    assert not done  # serialised behind the busy instrument, while the event loop keeps running
+    release.set()
+    result = await asyncio.wait_for(status, timeout=10)
+    worker.join(timeout=10)
+    assert result.structured_content["specimen"] == "graphene"
