@@ -1,6 +1,7 @@
 """Fact checks: numbers, element lists and positions in the final answer against ground truth.
 
-A number passes when one number in the answer (followed by ``unit`` when given) lies within tolerance of the
+A number passes when one number in the answer (followed by ``unit``, near a ``context`` word, when given) lies
+within tolerance of the
 ground truth and, with ``traceable`` (the default), also appears in some tool output to the precision it is
 written with: a model must not invent or guess a figure it never measured.
 """
@@ -36,12 +37,25 @@ ELEMENT_NAMES = {
 }
 
 
-def numbers_in(text: str, unit: str | None = None) -> list[tuple[float, str]]:
-    """Numbers in ``text`` as (value, literal); with ``unit`` (a regex) only those followed by it."""
+CONTEXT_CHARS = 40
+
+
+def numbers_in(text: str, unit: str | None = None, context: str | None = None) -> list[tuple[float, str]]:
+    """Numbers in ``text`` as (value, literal); with ``unit`` (a regex) only those followed by it, with
+    ``context`` (a regex) only those with a match of it within ``CONTEXT_CHARS`` characters on either side."""
     if unit:
         pattern = re.compile(rf"({_NUMBER})\s*(?:{unit})(?![A-Za-z])", re.I)
-        return [(float(m.group(1)), m.group(1)) for m in pattern.finditer(text)]
-    return [(float(m.group(0)), m.group(0)) for m in _NUMBER_RE.finditer(text)]
+        found = [(m.group(1), m.start(1), m.end(1)) for m in pattern.finditer(text)]
+    else:
+        found = [(m.group(0), m.start(), m.end()) for m in _NUMBER_RE.finditer(text)]
+    if context:
+        near = re.compile(context, re.I)
+        found = [
+            (lit, a, b)
+            for lit, a, b in found
+            if near.search(text[max(0, a - CONTEXT_CHARS) : a]) or near.search(text[b : b + CONTEXT_CHARS])
+        ]
+    return [(float(lit), lit) for lit, _, _ in found]
 
 
 def resolution(literal: str) -> float:
@@ -78,10 +92,11 @@ class FactCheck(Check):
 
     def _number(self, ep: Episode, truth: float) -> CheckResult:
         name, tol = self.spec["truth"], self._tolerance(truth)
-        candidates = numbers_in(ep.answer, self.spec.get("unit"))
+        candidates = numbers_in(ep.answer, self.spec.get("unit"), self.spec.get("context"))
         if not candidates:
             unit = f" followed by {self.spec['unit']!r}" if self.spec.get("unit") else ""
-            return self.result(False, f"the answer states no number{unit} for {name} (truth {truth:.4g})")
+            near = f" near {self.spec['context']!r}" if self.spec.get("context") else ""
+            return self.result(False, f"the answer states no number{unit}{near} for {name} (truth {truth:.4g})")
         value, literal = min(candidates, key=lambda c: abs(c[0] - truth))
         err = abs(value - truth)
         if err > tol:

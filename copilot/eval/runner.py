@@ -33,7 +33,7 @@ from copilot.eval.task import Task
 
 REFERENCE = "reference"
 INSTRUMENT_FAULTS = ("scan_abort", "beam_blank", "drift", "tip_change")
-FOLLOW_UP = "The connection to the model dropped. Please carry on with the task from where you stopped."
+FOLLOW_UP = "The connection to the model dropped. Please carry on with my request: {instruction}"
 MAX_FOLLOW_UPS = 2
 RUNAWAY_FACTOR = 3  # stop an episode whose tool calls exceed this many times the step budget
 
@@ -113,7 +113,7 @@ async def _agent_events(
                 yield event
             if not failed:
                 return
-            message = FOLLOW_UP
+            message = FOLLOW_UP.format(instruction=task.instruction(paraphrase))
     finally:
         await agent.aclose()
 

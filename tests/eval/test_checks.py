@@ -88,6 +88,15 @@ def test_number_fact_accepts_a_rounded_tool_value_with_its_unit() -> None:
     assert not judge(spec, no_unit)
 
 
+def test_number_fact_with_a_context_word_ignores_numbers_far_from_it() -> None:
+    calls = [CallRecord("segment_particles", {}, True, {"particle_count": 25, "pixels": 24})]
+    spec = {"type": "fact", "truth": "particles", "tol": 1, "context": "particle"}
+    near = "segment_particles: particle count 25; edge particles excluded 2"
+    assert judge(spec, episode(answer=near, calls=calls, truth={"particles": 25}))
+    far = "The scan used 24 lines per frame and a very long and unrelated description before particle."
+    assert not judge(spec, episode(answer=far, calls=calls, truth={"particles": 25}))
+
+
 def test_element_fact_needs_every_true_element_by_symbol_or_name() -> None:
     spec = {"type": "fact", "truth": "elements", "kind": "elements"}
     assert judge(spec, episode(answer="The spectrum shows Mo and sulfur.", truth={"elements": ["Mo", "S"]}))
