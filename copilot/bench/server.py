@@ -70,7 +70,6 @@ def run(report: BenchReport) -> None:
             report.timing(GROUP, "acquire_image 1024x1024 + preview, in memory", acquire_s, limit_s=0.150)
             twin_s = _twin_frame_seconds()
             report.timing(GROUP, "  of which the twin's frame alone (reference)", twin_s)
-            report.value(GROUP, "  server overhead (store, preview, MCP)", (acquire_s - twin_s) * 1e3, "ms")
         finally:
             runner.run(client.__aexit__(None, None, None))
             session.close()
