@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Annotated
 
 import typer
@@ -39,6 +40,21 @@ def bench(
     render(report, console)
     if not report.all_ok:
         console.print("[yellow]some figures miss their targets[/yellow]")
+
+
+@app.command()
+def gallery(
+    out: Annotated[Path, typer.Option("--out", "-o", help="Folder for the PNG files.")] = Path("docs/specimens"),
+    seed: Annotated[int, typer.Option(help="Random seed of every specimen.", min=0)] = 0,
+) -> None:
+    """Render every specimen (STEM survey and atomic views, AFM height maps) as PNG files."""
+    from copilot.gallery import render_gallery
+
+    console = Console()
+    with console.status("rendering...") as status:
+        pictures = render_gallery(out, seed, progress=lambda name: status.update(f"rendering {name}..."))
+    for picture in pictures:
+        console.print(f"{picture.specimen:20s} {picture.view:7s} FOV {picture.fov_nm:g} nm -> {picture.path}")
 
 
 def main() -> None:
