@@ -11,9 +11,12 @@ import logging
 import sys
 from enum import StrEnum
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
+
+if TYPE_CHECKING:
+    from fastmcp.server.auth import AuthProvider
 
 LOOPBACK_NAMES = {"localhost", "localhost.localdomain"}
 
@@ -33,7 +36,7 @@ def is_loopback(host: str) -> bool:
         return False
 
 
-def bearer_auth(token: str | None):  # type: ignore[no-untyped-def]  # fastmcp's verifier type is imported lazily
+def bearer_auth(token: str | None) -> AuthProvider | None:
     """A static bearer-token verifier for ``token``, or None when no token is set."""
     if not token:
         return None
@@ -65,9 +68,14 @@ def serve(
     logging.basicConfig(stream=sys.stderr, level=logging.WARNING)
 
     from copilot.session import Session
+    from copilot.twin.errors import TwinError
     from tools.server import create_server
 
-    session = Session(data_dir, specimen=specimen, seed=seed)
+    try:
+        session = Session(data_dir, specimen=specimen, seed=seed)
+    except TwinError as exc:
+        typer.echo(f"Cannot start: {exc}", err=True)
+        raise typer.Exit(code=2) from exc
     auth = bearer_auth(token) if transport is Transport.http else None
     mcp = create_server(session, session_per_client=session_per_client, auth=auth)
     try:

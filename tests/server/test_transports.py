@@ -83,3 +83,15 @@ async def test_with_session_per_client_two_http_clients_get_separate_microscopes
     assert seen_by_first.structured_content["settings"]["scan"]["fov_nm"] == 12.5  # type: ignore[index]
     assert seen_by_second.structured_content["settings"]["scan"]["fov_nm"] != 12.5  # type: ignore[index]
     assert len(list((tmp_path / "clients").iterdir())) == 2
+
+
+def test_an_unknown_start_specimen_is_a_clear_error_not_a_traceback(tmp_path: Path) -> None:
+    done = subprocess.run(
+        serve_command("--specimen", "unobtainium", "--data-dir", str(tmp_path)),
+        cwd=REPO,
+        capture_output=True,
+        timeout=60,
+        input=b"",
+    )
+    assert done.returncode == 2 and b"unobtainium" in done.stderr and b"Traceback" not in done.stderr
+    assert done.stdout == b""
