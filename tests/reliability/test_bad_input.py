@@ -18,6 +18,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from copilot.session import Session
+from tests.reliability.fs_audit import ALLOWED_READ_ROOTS, AUDIT, outside
 from tests.reliability.schema_strategies import invalid_arguments, valid_arguments
 from tests.reliability.sync_client import SyncClient
 from tools import create_server
@@ -155,10 +156,14 @@ def tool_client(request: pytest.FixtureRequest, clients: dict[str, tuple[SyncCli
 
 
 def call_checked(client: SyncClient, session: Session, tool: str, args: dict[str, Any]) -> Any:
-    """Call ``tool`` (failing after CALL_TIMEOUT_S); on an error result check the message and that nothing
-    changed."""
+    """Call ``tool`` (failing after CALL_TIMEOUT_S): it must read and write only inside the session's folder and
+    start no process; on an error result check the message and that nothing changed."""
     before = state_of(session)
-    result = client.call(tool, args, timeout_s=CALL_TIMEOUT_S)
+    with AUDIT.watch() as watched:
+        result = client.call(tool, args, timeout_s=CALL_TIMEOUT_S)
+    assert not watched.processes, f"{tool}({args!r}) started a process: {watched.processes}"
+    assert not outside(watched.writes, session.data_dir), f"{tool}({args!r}) wrote outside its folder"
+    assert not outside(watched.reads, session.data_dir, ALLOWED_READ_ROOTS), f"{tool}({args!r}) read outside"
     if result.is_error:
         text = error_text(result)
         assert text.strip(), f"{tool}({args!r}) was refused without a message"
