@@ -66,7 +66,7 @@ class FileAudit:
 
 AUDIT = FileAudit()
 
-_CODE_ROOTS = {sys.prefix, sys.base_prefix, sys.exec_prefix, Path(__file__).parents[2]}
+_CODE_ROOTS: set[str | Path] = {sys.prefix, sys.base_prefix, sys.exec_prefix, Path(__file__).parents[2]}
 ALLOWED_READ_ROOTS = (
     *(str(Path(p).resolve()) for p in _CODE_ROOTS),
     *("/dev/", "/proc/", "/sys/", "/usr/share/", "/etc/localtime", "/usr/lib/"),
