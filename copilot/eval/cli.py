@@ -11,13 +11,22 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from copilot.eval.tables import SUMMARY_HEADER, pct, summary_row
+from copilot.eval.tables import COMPACT_COLUMNS, compact_row, pct
 
 eval_app = typer.Typer(
     help="Measure how well an agent solves microscope tasks on the twin, judged against ground truth.",
     invoke_without_command=True,
     add_completion=False,
 )
+
+
+def run_label(model: str) -> str:
+    """How the model is named in reports: the agent's own label, or the reference replay."""
+    from copilot.agent.models import model_label
+    from copilot.eval.replay import REFERENCE_LABEL
+    from copilot.eval.runner import REFERENCE
+
+    return REFERENCE_LABEL if model == REFERENCE else model_label(model)
 
 
 @eval_app.callback()
@@ -66,10 +75,10 @@ def run(
     with Progress(*columns, console=console) as progress:
         bar = progress.add_task(f"{model}: {len(suite)} tasks", total=total)
         results = asyncio.run(run_suite(suite, cfg, on_done=lambda r: progress.advance(bar)))
-    report, paths = write_reports(out, results, model, cfg.describe())
-    table = Table(*SUMMARY_HEADER, title=f"Evaluation of {model}")
+    report, paths = write_reports(out, results, run_label(model), cfg.describe())
+    table = Table(*COMPACT_COLUMNS, title=f"Evaluation of {report['model']}")
     for row in [*report["categories"], report["overall"]]:
-        table.add_row(*summary_row(row))
+        table.add_row(*compact_row(row))
     console.print(table)
     for kind, path in paths.items():
         console.print(f"{kind}: {path}")

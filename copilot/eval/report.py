@@ -29,6 +29,7 @@ def build_report(results: list[EpisodeResult], model: str, config: dict[str, Any
         "overall": asdict(summarise("overall", ordered)),
         "categories": [asdict(s) for s in summarise_by(ordered, "category")],
         "instruments": [asdict(s) for s in summarise_by(ordered, "instrument")],
+        "paraphrases": [asdict(s) for s in summarise_by(ordered, "paraphrase")],
         "tasks": [asdict(s) for s in summarise_by(ordered, "task_id")],
         "episodes": [r.to_dict() for r in ordered],
     }
@@ -62,6 +63,14 @@ def render_markdown(report: dict[str, Any], max_failures: int = 40) -> str:
         f"partial credit {o['partial_credit']:.2f}.**",
         "",
         *_md_table(SUMMARY_HEADER, [summary_row(s) for s in report["categories"]] + [summary_row(o)]),
+        "",
+        "By wording (paraphrase 0 is each task's canonical instruction) and by instrument:",
+        "",
+        *_md_table(
+            SUMMARY_HEADER,
+            [summary_row({**s, "name": f"paraphrase {s['name']}"}) for s in report.get("paraphrases", [])]
+            + [summary_row(s) for s in report.get("instruments", [])],
+        ),
         "",
     ]
     failures = [e for e in report["episodes"] if not e["success"]]

@@ -49,3 +49,12 @@ SUMMARY_HEADER = [
     "wall s",
     "tokens in/out",
 ]
+
+
+COMPACT_COLUMNS = ("name", "episodes", "pass@1 [95% CI]", "pass^k", "partial", "steps", "sleepwalk")
+
+
+def compact_row(s: dict[str, Any]) -> list[str]:
+    """The cells of ``COMPACT_COLUMNS`` for one summary (for narrow terminals)."""
+    full = dict(zip(SUMMARY_HEADER, summary_row(s), strict=True))
+    return [full[c] for c in COMPACT_COLUMNS]

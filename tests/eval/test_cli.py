@@ -17,7 +17,8 @@ def test_eval_with_the_reference_model_writes_reports_and_compare_reads_them(tmp
         result = runner.invoke(eval_app, ["--model", "reference", "--tasks", "stem-param-energy", "--out", str(out)])
         assert result.exit_code == 0, result.output
     report = json.loads((out_a / "report.json").read_text())
-    assert report["model"] == "reference" and report["overall"]["episodes"] == 3
+    assert report["model"] == "reference solution (replay)" and report["overall"]["episodes"] == 3
+    assert [p["name"] for p in report["paraphrases"]] == ["0", "1", "2"]
     assert (out_a / "report.md").exists() and (out_a / "report.html").exists()
     result = runner.invoke(eval_app, ["compare", str(out_a / "report.json"), str(out_b / "report.json")])
     assert result.exit_code == 0, result.output

@@ -55,7 +55,11 @@ def test_reports_hold_summaries_failures_and_inline_images(tmp_path: Path) -> No
     assert [c["name"] for c in data["categories"]] == ["analysis", "parameter_setting"]
     assert "images_png_b64" not in data["episodes"][0]
     md = paths["markdown"].read_text()
-    assert "pass@1 50%" in md and "`count` paraphrase 0 trial 0: fact: atom_count: answer 90 vs truth 120" in md
+    assert (
+        "pass@1 50%" in md
+        and "| paraphrase 0 |" in md
+        and "`count` paraphrase 0 trial 0: fact: atom_count: answer 90 vs truth 120" in md
+    )
     page = paths["html"].read_text()
     assert page.count("<h2>") == 3 and "data:image/png;base64," + png_b64() in page
     assert "&lt;&amp;&gt;" in page and "<&>" not in page
