@@ -29,6 +29,15 @@ def run_label(model: str) -> str:
     return REFERENCE_LABEL if model == REFERENCE else model_label(model)
 
 
+def check_model(model: str) -> None:
+    """Fail before any episode runs when the model string cannot be used (unknown provider, no key)."""
+    from copilot.agent.models import build_chat_model
+    from copilot.eval.runner import REFERENCE
+
+    if model != REFERENCE:
+        build_chat_model(model)
+
+
 @eval_app.callback()
 def run(
     ctx: typer.Context,
@@ -59,7 +68,8 @@ def run(
     console = Console()
     try:
         suite = load_tasks(tasks)
-    except TaskFileError as exc:
+        check_model(model)
+    except (TaskFileError, ValueError) as exc:
         console.print(f"[red]{exc}[/red]")
         raise typer.Exit(2) from exc
     cfg = RunConfig(

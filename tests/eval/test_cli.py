@@ -29,6 +29,8 @@ def test_eval_reports_a_bad_suite_name_and_compare_a_bad_file(tmp_path: Path) ->
     runner = CliRunner()
     result = runner.invoke(eval_app, ["--tasks", "nonsense-suite", "--out", str(tmp_path)])
     assert result.exit_code == 2 and "neither a task file" in " ".join(result.output.split())
+    result = runner.invoke(eval_app, ["--model", "openai:gpt-4o-mini", "--tasks", "stem-param", "--out", str(tmp_path)])
+    assert result.exit_code == 2 and "OPENAI_API_KEY" in " ".join(result.output.split())
     bogus = tmp_path / "x.json"
     bogus.write_text("{}")
     result = runner.invoke(eval_app, ["compare", str(bogus), str(bogus)])
