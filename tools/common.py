@@ -45,7 +45,7 @@ SETTING = ToolAnnotations(read_only_hint=False, destructive_hint=False, idempote
 ACQUIRE = ToolAnnotations(read_only_hint=False, destructive_hint=False, idempotent_hint=False, open_world_hint=False)
 """Acquires (doses the specimen, advances the clock, stores a new acquisition)."""
 DESTRUCTIVE = ToolAnnotations(read_only_hint=False, destructive_hint=True, idempotent_hint=False, open_world_hint=False)
-"""Replaces or loses state (loading another specimen, changing a tip, overwriting)."""
+"""Loses something that cannot be had back (a tip is replaced; an overwrite)."""
 
 APPROVED_DESCRIPTION = (
     "Set true ONLY after the user explicitly approved this over-budget or over-critical-dose acquisition in "

@@ -9,7 +9,7 @@ from pydantic import Field
 
 from copilot.twin.state import LIMITS, STAGE_LIMITS
 from tools.acquire import register_acquisition_tools
-from tools.common import DESTRUCTIVE, READ_ONLY, SETTING, Result, add_tool, quick
+from tools.common import READ_ONLY, SETTING, Result, add_tool, quick
 
 PIXELS = LIMITS["pixels"]
 
@@ -136,7 +136,7 @@ def register_instrument_tools(mcp: FastMCP, session: Any) -> None:
 
     add_tool(mcp, get_status, READ_ONLY)
     add_tool(mcp, list_specimens, READ_ONLY)
-    add_tool(mcp, load_specimen, DESTRUCTIVE)
+    add_tool(mcp, load_specimen, SETTING)  # data stay on disk; the same name and seed give the same specimen
     for setter in (set_beam, set_optics, set_scan, move_stage):
         add_tool(mcp, setter, SETTING)
     register_acquisition_tools(mcp, session)

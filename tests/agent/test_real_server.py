@@ -87,5 +87,6 @@ async def test_the_real_tools_get_the_approval_rules(session: Session) -> None:
     rules = agent._rules
     await agent.aclose()
     assert {"acquire_image", "acquire_spectrum", "autofocus"} <= set(rules)
-    assert "when" in rules["acquire_image"] and "when" not in rules["load_specimen"]
+    assert "when" in rules["acquire_image"] and "load_specimen" not in rules
     assert "get_status" not in rules and "set_scan" not in rules
+    assert "change_tip" in rules and "when" not in rules["change_tip"]  # destructive: always asks

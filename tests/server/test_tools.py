@@ -39,7 +39,8 @@ async def test_the_contract_tools_are_listed_with_hints_on_every_tool(client: Cl
         assert a is not None and None not in (a.read_only_hint, a.destructive_hint, a.idempotent_hint), tool.name
         assert tool.description and len(tool.description) > 40, tool.name
     assert tools["get_status"].annotations.read_only_hint  # type: ignore[union-attr]
-    assert tools["load_specimen"].annotations.destructive_hint  # type: ignore[union-attr]
+    assert not tools["load_specimen"].annotations.destructive_hint  # type: ignore[union-attr]
+    assert tools["load_specimen"].annotations.idempotent_hint  # type: ignore[union-attr]
     assert "explicitly approved" in json.dumps(tools["acquire_image"].input_schema)
 
 
