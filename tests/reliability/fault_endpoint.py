@@ -1,8 +1,8 @@
 """An OpenAI-compatible chat-completions endpoint on 127.0.0.1 that fails on purpose, one scripted step per request.
 
 Steps: an HTTP status (500, 429, ...), ``HANG`` (never answers until the server stops), ``MALFORMED`` (a tool call
-whose arguments are not JSON), or a reply (text, optional tool calls). Non-streaming responses only. Records the
-body and the headers of every request.
+whose arguments are not JSON), or a reply (text, optional tool calls). Answers as JSON, or as server-sent events when
+the request asks to stream. Records the body and the headers of every request.
 """
 
 from __future__ import annotations
@@ -19,7 +19,7 @@ from typing import Any
 import uvicorn
 from starlette.applications import Starlette
 from starlette.requests import Request
-from starlette.responses import JSONResponse
+from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
 from copilot.bench.load import free_port
@@ -45,7 +45,7 @@ class FaultEndpoint:
     base_url: str = ""
     _release: asyncio.Event | None = None
 
-    async def completions(self, request: Request) -> JSONResponse:
+    async def completions(self, request: Request) -> Response:
         body = await request.json()
         self.requests.append(body)
         self.headers.append(dict(request.headers))
@@ -64,10 +64,24 @@ class FaultEndpoint:
             for i, (n, a) in enumerate(reply.tool_calls)
         ]
         message = {"role": "assistant", "content": reply.content or None, **({"tool_calls": calls} if calls else {})}
-        choice = {"index": 0, "message": message, "finish_reason": "tool_calls" if calls else "stop"}
+        finish = "tool_calls" if calls else "stop"
         usage = {"prompt_tokens": 5, "completion_tokens": 3, "total_tokens": 8}
-        return JSONResponse({"id": "x", "object": "chat.completion", "created": 0, "model": body["model"],
-                             "choices": [choice], "usage": usage})  # fmt: skip
+        head = {"id": "x", "created": 0, "model": body["model"]}
+        if body.get("stream"):
+            delta = {**message, "tool_calls": [{"index": i, **c} for i, c in enumerate(calls)]} if calls else message
+            chunks = [
+                {**head, "object": "chat.completion.chunk", "choices": [{"index": 0, "delta": delta}]},
+                {
+                    **head,
+                    "object": "chat.completion.chunk",
+                    "choices": [{"index": 0, "delta": {}, "finish_reason": finish}],
+                },
+                {**head, "object": "chat.completion.chunk", "choices": [], "usage": usage},
+            ]
+            sse = "".join(f"data: {json.dumps(c)}\n\n" for c in chunks) + "data: [DONE]\n\n"
+            return Response(sse, media_type="text/event-stream")
+        choice = {"index": 0, "message": message, "finish_reason": finish}
+        return JSONResponse({**head, "object": "chat.completion", "choices": [choice], "usage": usage})
 
     def release(self, loop: asyncio.AbstractEventLoop) -> None:
         if self._release is not None:
