@@ -141,10 +141,12 @@ def _particles(session: Any, min_diameter_nm: float) -> list[Any]:
 
 @provider("atoms_in_fov")
 def atoms_in_fov(session: Any, params: dict[str, Any]) -> int:
-    """Atomic columns (after beam damage) inside the field of view."""
+    """Atomic columns (after beam damage) whose centres lie inside the field of view, at least ``margin_nm``
+    (default 0) from its edges: a column cut by the frame edge cannot be told from noise."""
     inst = session.instrument
     atoms = inst.ground_truth_atoms(*fov_box(inst))
-    return int(np.count_nonzero(in_fov(inst, atoms.xy_nm[:, 0], atoms.xy_nm[:, 1])))
+    margin_nm = float(params.get("margin_nm", 0.0))
+    return int(np.count_nonzero(in_fov(inst, atoms.xy_nm[:, 0], atoms.xy_nm[:, 1], margin_nm)))
 
 
 @provider("lattice_a_nm")
