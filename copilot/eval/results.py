@@ -27,6 +27,7 @@ class EpisodeResult:
     tool_calls: int = 0
     invalid_calls: int = 0
     guard_rejections: int = 0
+    approvals_requested: int = 0
     sleepwalking: bool = False
     dose_e_per_A2: float = 0.0
     dose_budget_e_per_A2: float | None = None

@@ -128,6 +128,16 @@ async def _drive(events: AsyncIterator[AgentEvent], collector: Collector, max_ca
     return "completed" if any(e.get("kind") == Final.kind for e in collector.transcript) else "error"
 
 
+def _ground_truth(session: Any, task: Task, collector: Collector) -> dict[str, Any]:
+    """The ground truth the task's checks need; empty (and the reason noted) when the final state has none, e.g.
+    after the agent loaded a specimen of the other instrument."""
+    try:
+        return truth.compute(session, truth_requests(list(task.checks)))
+    except (AttributeError, KeyError, TypeError, ValueError) as exc:
+        collector.errors.append(f"ground truth unavailable: {type(exc).__name__}: {exc}")
+        return {}
+
+
 def _count(value: float | None) -> int | None:
     return None if value is None else int(value)
 
@@ -146,7 +156,7 @@ async def run_episode(task: Task, paraphrase: int, trial: int, cfg: RunConfig) -
         server = create_server(session)
         collector = Collector(locate=truth.locator(session))
         collector.note("user", text)
-        t0 = time.perf_counter()
+        t0 = time.perf_counter()  # set again once the set-up has run
         async with Client(server) as client:
             read_only = await truth.read_only_tools(client)
             initial, before = session.instrument.snapshot(), truth.measure(session)
@@ -155,6 +165,7 @@ async def run_episode(task: Task, paraphrase: int, trial: int, cfg: RunConfig) -
                     pass
                 initial, before = session.instrument.snapshot(), truth.measure(session)
                 truth.inject_faults(session, [f for f in task.faults if f in INSTRUMENT_FAULTS])
+                t0 = time.perf_counter()
                 if cfg.model == REFERENCE and cfg.chat_model_factory is None:
                     events = replay(client, task.reference_calls, task.reference_answer)
                 else:
@@ -174,7 +185,7 @@ async def run_episode(task: Task, paraphrase: int, trial: int, cfg: RunConfig) -
             final_state=session.instrument.snapshot(),
             calls=collector.calls,
             answer=collector.answer,
-            truth=truth.compute(session, truth_requests(list(task.checks))),
+            truth=_ground_truth(session, task, collector),
             read_only_tools=read_only,
             dose_e_per_A2=after.dose_e_per_A2,
             damaged_atoms=after.damaged_atoms - before.damaged_atoms,
@@ -209,6 +220,7 @@ async def run_episode(task: Task, paraphrase: int, trial: int, cfg: RunConfig) -
         tool_calls=len(ep.calls),
         invalid_calls=ep.invalid_calls,
         guard_rejections=ep.guard_rejections,
+        approvals_requested=ep.approvals_requested,
         sleepwalking=bool(sleepwalking_changes(ep)),
         dose_e_per_A2=ep.dose_e_per_A2,
         dose_budget_e_per_A2=ep.dose_budget_e_per_A2,

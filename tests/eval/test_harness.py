@@ -62,6 +62,18 @@ tasks:
       answer: The beam is at 80 kV.
     checks:
       - {type: state, path: beam.energy_kv, equals: 80, tol: 0.01}
+  - id: lattice
+    category: analysis
+    instrument: stem
+    specimen: srtio3
+    seed: 5
+    instructions: ["Measure the lattice.", "What is the lattice constant?"]
+    budgets: {max_steps: 4}
+    reference:
+      calls: [{tool: acquire_image}, {tool: measure_lattice, save_as: lat}]
+      answer: "a = {lat.a_nm:.4f} nm"
+    checks:
+      - {type: fact, truth: lattice_a_nm, tol: 0.01, unit: nm}
   - id: image-approved
     category: dose_limited
     instrument: stem
@@ -77,8 +89,8 @@ tasks:
 """
 
 
-def call(name: str, call_id: str = "c1", **args: Any) -> AIMessage:
-    return AIMessage(content="", tool_calls=[{"name": name, "args": args, "id": call_id, "type": "tool_call"}])
+def call(tool: str, call_id: str = "c1", **args: Any) -> AIMessage:
+    return AIMessage(content="", tool_calls=[{"name": tool, "args": args, "id": call_id, "type": "tool_call"}])
 
 
 def scripted(*replies: AIMessage) -> Callable[[Task, int], BaseChatModel]:
@@ -136,7 +148,7 @@ async def test_a_rejected_tool_call_counts_as_invalid_and_the_run_goes_on(tmp_pa
 async def test_an_over_budget_call_needs_approval_and_auto_reject_scores_a_guard_rejection(tmp_path: Path) -> None:
     replies = (call("acquire_image", approved=True), AIMessage("The image was not approved, so I stopped."))
     r = await run(tmp_path, "image-approved", scripted(*replies))
-    assert not r.success and r.guard_rejections == 1
+    assert not r.success and r.guard_rejections == 1 and r.approvals_requested == 1
     assert r.failed_checks[0].kind == "no_guard_violation"
 
 
@@ -156,3 +168,11 @@ async def test_the_report_files_are_written_for_scripted_runs(tmp_path: Path) ->
     assert report["overall"]["pass_at_1"] == pytest.approx(0.5) and report["overall"]["pass_hat_k"] == 0.0
     assert "state: beam.energy_kv = 100.0" in paths["markdown"].read_text()
     assert "<h2>parameter_setting</h2>" in paths["html"].read_text()
+
+
+async def test_loading_a_specimen_of_the_other_instrument_is_scored_not_raised(tmp_path: Path) -> None:
+    replies = (call("load_specimen", name="afm_steps"), AIMessage("The lattice constant is 0.3905 nm."))
+    r = await run(tmp_path, "lattice", scripted(*replies))
+    assert not r.success and r.sleepwalking
+    assert any("ground truth unavailable" in e for e in r.errors)
+    assert "no ground truth" in r.failed_checks[0].detail
