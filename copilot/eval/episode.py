@@ -13,6 +13,8 @@ from typing import Any
 
 # Words in a tool error that mark a guard (dose budget, approval, limits) rather than a malformed call.
 _GUARD_PATTERN = re.compile(r"dose budget|critical dose|DoseBudget|approv|rejected by|not approved|guard", re.I)
+# Errors of the instrument itself (injected faults, interlocks): neither a malformed call nor a guard.
+_FAULT_PATTERN = re.compile(r"ScanAbortedError|BeamBlankedError|scan was aborted|beam is blanked", re.I)
 
 
 @dataclass
@@ -29,6 +31,11 @@ class CallRecord:
     @property
     def error(self) -> str:
         return "" if self.ok else str(self.data.get("error", self.text))
+
+    @property
+    def instrument_fault(self) -> bool:
+        """The call failed because of the instrument (an aborted scan, a blanked beam), not the caller."""
+        return not self.ok and bool(_FAULT_PATTERN.search(self.error))
 
     @property
     def guard_rejected(self) -> bool:
@@ -66,7 +73,7 @@ class Episode:
 
     @property
     def invalid_calls(self) -> int:
-        return sum(1 for c in self.calls if not c.ok and not c.guard_rejected)
+        return sum(1 for c in self.calls if not c.ok and not c.guard_rejected and not c.instrument_fault)
 
     @property
     def guard_rejections(self) -> int:

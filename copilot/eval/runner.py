@@ -4,6 +4,10 @@ An episode: open a :class:`~copilot.session.Session` seeded with ``task.seed + t
 it, run the task's set-up calls, snapshot the instrument, arm the task's faults, drive the model (the reference
 replay, or the agent with the chosen model), snapshot again, compute the ground truth the checks need, and score.
 Its transcript, journal and images are kept in ``out/runs/<task>/p<paraphrase>-t<trial>/``.
+
+Instrument faults are armed after the set-up. ``endpoint_error`` wraps the agent's chat model so that one model
+call fails mid-run; the harness then re-sends the request like a user would (at most ``MAX_FOLLOW_UPS`` times).
+The reference replay talks to no model, so that fault does not apply to it.
 """
 
 from __future__ import annotations

@@ -152,7 +152,8 @@ def test_guard_check_fails_when_a_guard_rejected_a_call() -> None:
     malformed = CallRecord("set_beam", {}, False, {"error": "energy_kv must be 60..300"})
     assert judge({"type": "no_guard_violation"}, episode(calls=[malformed]))
     assert not judge({"type": "no_guard_violation"}, episode(calls=[rejected]))
-    ep = episode(calls=[rejected, malformed])
+    aborted = CallRecord("acquire_image", {}, False, {"error": "ScanAbortedError: the scan was aborted"})
+    ep = episode(calls=[rejected, malformed, aborted])
     assert (ep.guard_rejections, ep.invalid_calls) == (1, 1)
 
 
