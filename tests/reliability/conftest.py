@@ -12,9 +12,6 @@ from fastmcp import Client
 from copilot.session import Session
 from tools import create_server
 
-SERVE_MODULE = "tools.cli"
-"""The module that runs ``copilot serve`` in a subprocess (``python -m tools.cli``)."""
-
 
 @pytest.fixture
 def session(tmp_path: Path) -> Iterator[Session]:

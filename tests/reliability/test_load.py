@@ -11,7 +11,6 @@ import pytest
 
 from copilot.bench.core import BenchReport
 from copilot.bench.load import LoadPlan, LoadResult, consistency_problems, run_load, serving
-from tests.reliability.conftest import SERVE_MODULE
 
 pytestmark = pytest.mark.slow
 
@@ -22,7 +21,7 @@ PLAN = LoadPlan(clients=16, calls_per_client=12, seed=1, time_limit_s=120.0)
 def loaded(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, LoadResult]:
     """One load run shared by the tests of this module (the server is stopped before they look at the files)."""
     data_dir = tmp_path_factory.mktemp("load") / "data"
-    with serving(data_dir, module=SERVE_MODULE) as (url, _proc):
+    with serving(data_dir) as (url, _proc):
         result = asyncio.run(run_load(url, PLAN))
     return data_dir, result
 
@@ -70,7 +69,6 @@ def test_the_bench_area_reports_percentiles_errors_and_consistency(monkeypatch: 
     from copilot.bench import load
 
     monkeypatch.setattr(load, "BENCH_PLAN", LoadPlan(clients=4, calls_per_client=5, time_limit_s=60.0))
-    monkeypatch.setattr(load, "serving", lambda d, **kw: serving(d, module=SERVE_MODULE, **kw))
     report = BenchReport()
     load.run(report)
     names = [row.name for row in report.rows]

@@ -14,7 +14,6 @@ import pytest
 from fastmcp import Client
 
 from copilot.bench.load import free_port, serving
-from tests.reliability.conftest import SERVE_MODULE
 from tools.cli import is_loopback, serve
 
 TOKEN = "tok-7f3a9c1e-reliability"
@@ -51,7 +50,7 @@ def test_listening_off_loopback_without_a_token_is_refused_at_start_up(
     if token is not None:
         env["COPILOT_TOKEN"] = token
     port = free_port()
-    command = [sys.executable, "-m", SERVE_MODULE, "--transport", "http", "--host", host, "--port", str(port)]
+    command = [sys.executable, "-m", "tools.cli", "--transport", "http", "--host", host, "--port", str(port)]
     done = subprocess.run([*command, "--data-dir", str(tmp_path / "data")], env=env, capture_output=True, timeout=60)
     assert done.returncode == 2
     assert b"token" in done.stderr.lower()
@@ -67,7 +66,7 @@ async def _post(url: str, headers: dict[str, str]) -> httpx.Response:
 @pytest.mark.parametrize("host", ["127.0.0.1", "0.0.0.0"])
 def test_with_a_token_only_requests_that_carry_it_are_served(tmp_path: Path, host: str) -> None:
     data_dir = tmp_path / "data"
-    with serving(data_dir, module=SERVE_MODULE, token=TOKEN, extra=("--host", host)) as (url, _proc):
+    with serving(data_dir, token=TOKEN, extra=("--host", host)) as (url, _proc):
         refused = [
             asyncio.run(_post(url, {})),
             asyncio.run(_post(url, {"Authorization": "Bearer wrong-token"})),

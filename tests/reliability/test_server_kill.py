@@ -20,7 +20,6 @@ from copilot.bench.load import serving
 from copilot.session import Session
 from copilot.store.acquisition import read_hdf5
 from copilot.store.journal import Journal
-from tests.reliability.conftest import SERVE_MODULE
 
 pytestmark = pytest.mark.slow
 
@@ -71,7 +70,7 @@ async def acquire_then_kill(url: str, pid: int) -> tuple[list[dict[str, Any]], b
 @pytest.fixture(scope="module")
 def killed(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, list[dict[str, Any]]]:
     data_dir = tmp_path_factory.mktemp("kill") / "data"
-    with serving(data_dir, module=SERVE_MODULE) as (url, proc):
+    with serving(data_dir) as (url, proc):
         try:
             told, mid_scan = asyncio.run(acquire_then_kill(url, proc.pid))
         except BaseExceptionGroup as group:  # the client's transport fails as its server dies
