@@ -9,12 +9,15 @@ from typing import Literal
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 from scipy.ndimage import gaussian_filter1d
+from scipy.optimize import minimize
 
 from copilot.analysis.elements import EDS_LINES, EELS_EDGES
 from copilot.analysis.errors import AnalysisError
 
 DETECTION_SIGMAS = 5.0
+EXPONENT_PRIOR, EXPONENT_PRIOR_SD = 3.0, 1.5  # EELS background power law E^-r
 FWHM_MN_KA_EV = 130.0  # EDS detector resolution at Mn Ka (5.895 keV)
+LOW_CONTINUUM_EV = 1500.0  # below: a fitted window-absorbed continuum; above: SNIP
 
 
 @dataclass(frozen=True)
@@ -47,70 +50,172 @@ def _confidence(significance: float) -> float:
     return 1.0 / (1.0 + math.exp(-(significance - DETECTION_SIGMAS)))
 
 
+def _poisson_power_law(energy: NDArray[np.float64], counts: NDArray[np.float64]) -> tuple[NDArray, NDArray]:
+    """Power law A E^-r fitted to Poisson counts by maximum a posteriori (IRLS, log link); (coef, covariance).
+
+    Unlike a least-squares fit of log counts it needs no positive counts and is unbiased at a few counts per
+    channel. The exponent has a Gaussian prior r = 3 +- 1.5 (EELS backgrounds fall as E^-2 to E^-6), which only
+    matters when the window holds too few counts to fix the slope. The covariance is inflated by the Pearson
+    dispersion when the window is not a pure power law.
+    """
+    x = np.column_stack([np.ones_like(energy), np.log(energy)])
+    prior = np.diag([0.0, 1.0 / EXPONENT_PRIOR_SD**2])
+    coef = np.array([math.log(max(float(counts.mean()), 0.5)) + EXPONENT_PRIOR * float(np.log(energy).mean()),
+                     -EXPONENT_PRIOR])  # fmt: skip
+    for _ in range(50):
+        mu = np.exp(x @ coef)
+        normal = x.T @ (x * mu[:, None]) + prior
+        step = np.linalg.solve(normal, x.T @ (counts - mu) - prior @ (coef + np.array([0.0, EXPONENT_PRIOR])))
+        coef = coef + step
+        if np.max(np.abs(step)) < 1e-9:
+            break
+    mu = np.exp(x @ coef)
+    dispersion = float(np.sum((counts - mu) ** 2 / mu)) / max(len(counts) - 2, 1)
+    return coef, np.linalg.inv(x.T @ (x * mu[:, None]) + prior) * max(dispersion, 1.0)
+
+
+def _excess_significance(observed: float, background: float, background_var: float) -> float:
+    """Signed significance (sigmas) of ``observed`` Poisson counts over an uncertain ``background``.
+
+    Profile-likelihood formula for a Poisson count over a background known to +-sqrt(background_var) (Cowan et
+    al., Eur. Phys. J. C 71, 1554): exact at a few counts, where (n - b) / sqrt(n) is not, and (n - b) /
+    sqrt(b + var) at many.
+    """
+    n, b, v = observed, max(background, 1e-9), max(background_var, 1e-12)
+    if n <= 0:
+        return -math.sqrt(2.0 * b) if b * b / v > 1e6 else -b / math.sqrt(b + v)
+    lr = n * math.log(n * (b + v) / (b * b + n * v)) - b * b / v * math.log1p(v * (n - b) / (b * (b + v)))
+    return math.copysign(math.sqrt(max(2.0 * lr, 0.0)), n - b)
+
+
 def _eels(energy: NDArray[np.float64], counts: NDArray[np.float64]) -> list[ElementEvidence]:
-    """Jump of each edge above a power law A E^-r fitted (weighted, in log-log) just before it."""
+    """Jump of each edge over a power law fitted before it, in order of energy.
+
+    The fit window runs over max(20 % of the onset, 40 eV) before the onset and stops short of the last edge
+    found present (an absent edge does not disturb the background); the signal window runs over the edge's
+    integration window and stops short of the next tabulated edge.
+    """
     edges = [e for e in EELS_EDGES if energy[0] < e.energy_eV < energy[-1]]
-    out = []
+    out: list[ElementEvidence] = []
+    last_present = -math.inf
     for i, edge in enumerate(edges):
         e0 = edge.energy_eV
-        prev_e = edges[i - 1].energy_eV if i > 0 else 0.0
         next_e = edges[i + 1].energy_eV if i + 1 < len(edges) else math.inf
-        pre = (energy >= max(0.85 * e0, prev_e + 0.01 * e0)) & (energy <= e0 - 0.01 * e0) & (counts > 0)
-        post = (energy >= e0 + 0.005 * e0) & (energy <= min(1.10 * e0, next_e - 0.005 * e0))
-        if pre.sum() < 5 or post.sum() < 3:
+        start = max(e0 - max(0.2 * e0, 40.0), last_present)
+        pre = (energy >= start) & (energy <= e0 - max(0.01 * e0, 2.0))
+        post = (energy >= e0 + 0.005 * e0) & (energy <= min(e0 + edge.window_eV, next_e - 0.005 * next_e))
+        if pre.sum() < 5 or post.sum() < 3 or counts[pre].sum() <= 0:
             continue
-        x, y = np.log(energy[pre]), np.log(counts[pre])
-        w = counts[pre]  # var(log N) ~ 1/N
-        design = np.column_stack([np.ones_like(x), x])
-        normal = design.T @ (design * w[:, None])
-        coef = np.linalg.solve(normal, design.T @ (w * y))
-        chi2 = float(np.sum(w * (y - design @ coef) ** 2)) / max(len(x) - 2, 1)
-        cov = np.linalg.inv(normal) * max(chi2, 1.0)
+        coef, cov = _poisson_power_law(energy[pre], counts[pre])
         xp = np.column_stack([np.ones(post.sum()), np.log(energy[post])])
         background = np.exp(xp @ coef)
-        var_log = np.einsum("ij,jk,ik->i", xp, cov, xp)
-        jump = float(np.sum(counts[post] - background))
-        var = float(np.sum(np.maximum(counts[post], 1.0))) + float(np.sum(background * np.sqrt(var_log))) ** 2
-        sig = jump / math.sqrt(var)
+        gradient = background @ xp  # d(sum of background)/d(coef)
+        observed, expected = float(counts[post].sum()), float(background.sum())
+        jump = observed - expected
+        sig = _excess_significance(observed, expected, float(gradient @ cov @ gradient))
         present = sig >= DETECTION_SIGMAS and jump > 0.01 * float(background.sum())
+        if present:
+            last_present = e0 + max(0.05 * e0, 20.0)
         out.append(ElementEvidence(edge.element, edge.edge, e0, sig, _confidence(sig), present))
     return out
 
 
-def _snip(counts: NDArray[np.float64], half_width: int, iterations: int = 24) -> NDArray[np.float64]:
-    """SNIP background (clipping in log-log-sqrt space), windows shrinking from ``half_width`` to 1 channel."""
+def _fwhm_eV(energy_eV: NDArray[np.float64]) -> NDArray[np.float64]:
+    """EDS detector resolution (Fano-limited Si), floored at 40 eV."""
+    return np.sqrt(np.maximum(FWHM_MN_KA_EV**2 + 2.53 * (energy_eV - 5895.0), 40.0**2))
+
+
+def _snip(counts: NDArray[np.float64], half_width: NDArray[np.int_], iterations: int = 24) -> NDArray[np.float64]:
+    """SNIP background (clipping in log-log-sqrt space) with a window per channel, shrinking to 1 channel.
+
+    The window follows the detector resolution, so the continuum keeps its shape where peaks are narrow (at low
+    energy, near the window cut-off) and wide peaks are still clipped at high energy.
+    """
     v = np.log(np.log(np.sqrt(np.maximum(counts, 0.0) + 1.0) + 1.0) + 1.0)
-    n = len(v)
-    for w in np.linspace(half_width, 1, iterations).astype(int):
-        if w < 1 or 2 * w >= n:
-            continue
-        mean = 0.5 * (v[: n - 2 * w] + v[2 * w :])
-        v[w : n - w] = np.minimum(v[w : n - w], mean)
+    i = np.arange(len(v))
+    for scale in np.linspace(1.0, 0.0, iterations):
+        w = np.maximum(np.rint(scale * half_width).astype(int), 1)
+        inside = (i - w >= 0) & (i + w < len(v))
+        j = i[inside]
+        mean = 0.5 * (v[j - w[inside]] + v[j + w[inside]])
+        v[j] = np.minimum(v[j], mean)
     return (np.exp(np.exp(v) - 1.0) - 1.0) ** 2 - 1.0
 
 
+def _low_energy_continuum(energy: NDArray, counts: NDArray, centres: NDArray, sigma: NDArray) -> NDArray:
+    """Continuum below ``LOW_CONTINUUM_EV`` fitted as exp(-(E_w/E)^3) (a/E + b): bremsstrahlung cut off by the
+    detector window, by Poisson likelihood on the channels away from every tabulated line.
+
+    SNIP clips the concave rise and maximum of the continuum there (it takes the mean of neighbours as an upper
+    bound), which leaves a false C Ka or O Ka peak on any spectrum with enough counts.
+    """
+    fit = (energy > 100.0) & (energy < LOW_CONTINUUM_EV)
+    fit &= np.all(np.abs(energy[:, None] - centres[None, :]) > 2.5 * sigma[None, :], axis=1)
+    e, n = energy[fit], counts[fit]
+
+    def model(p: NDArray, x: NDArray) -> NDArray:
+        return np.exp(-((p[2] / x) ** 3)) * (p[0] / x + p[1]) + 1e-9
+
+    def nll(p: NDArray) -> float:
+        mu = model(p, e)
+        return float(np.sum(mu - n * np.log(mu)))
+
+    scale = max(float(n.mean()), 1e-3)
+    res = minimize(nll, np.array([scale * 500.0, scale * 0.1, 300.0]), method="L-BFGS-B",
+                   bounds=[(0.0, None), (0.0, None), (50.0, 1000.0)])  # fmt: skip
+    return model(res.x, energy)
+
+
+def _poisson_nll(amp: NDArray, design: NDArray, background: NDArray, counts: NDArray) -> tuple[float, NDArray]:
+    """Poisson negative log-likelihood of background + design @ amp, and its gradient."""
+    mu = background + design @ amp
+    return float(np.sum(mu - counts * np.log(mu))), design.T @ (1.0 - counts / mu)
+
+
+def _fit(design: NDArray, background: NDArray, counts: NDArray, free: NDArray[np.bool_]) -> float:
+    """Minimum Poisson NLL with non-negative amplitudes of the free families (the others held at 0)."""
+    if not free.any():
+        return _poisson_nll(np.zeros(design.shape[1]), design, background, counts)[0]
+    d = design[:, free]
+    start = np.full(d.shape[1], max(float(np.sum(counts - background)), 1.0) / max(float(d.sum()), 1.0))
+    res = minimize(_poisson_nll, start, args=(d, background, counts), jac=True, method="L-BFGS-B",
+                   bounds=[(0.0, None)] * d.shape[1])  # fmt: skip
+    return float(res.fun)
+
+
 def _eds(energy: NDArray[np.float64], counts: NDArray[np.float64]) -> list[ElementEvidence]:
-    """Weighted least-squares amplitudes of Gaussian lines (detector-resolution widths) on the net spectrum."""
+    """Families of Gaussian lines fitted by Poisson likelihood over a SNIP continuum; likelihood-ratio sigmas."""
     lines = [ln for ln in EDS_LINES if energy[0] < 1000 * ln.energy_keV < energy[-1]]
     if not lines:
         return []
     step = float(np.median(np.diff(energy)))
+    families = list(dict.fromkeys((ln.element, ln.family) for ln in lines))
     centres = np.array([1000 * ln.energy_keV for ln in lines])
-    fwhm = np.sqrt(FWHM_MN_KA_EV**2 + 2.53 * (centres - 5895.0))  # Fano-limited Si detector
-    sigma = fwhm / 2.3548
+    sigma = _fwhm_eV(centres) / 2.3548
+    fwhm_ch = _fwhm_eV(energy) / step
     # SNIP on raw Poisson counts follows the noise minima; on a smoothed spectrum it follows the continuum.
     smoothed = gaussian_filter1d(counts, max(1.0, 0.5 * FWHM_MN_KA_EV / step))
-    net = counts - np.maximum(_snip(smoothed, max(2, int(2.5 * FWHM_MN_KA_EV / step))), 0.0)
+    background = np.maximum(_snip(smoothed, np.maximum(2, np.rint(1.5 * fwhm_ch)).astype(int)), 1e-3)
+    if energy[0] < LOW_CONTINUUM_EV / 2 and np.sum(counts[energy < LOW_CONTINUUM_EV]) > 0:
+        low = np.clip((LOW_CONTINUUM_EV - energy) / (LOW_CONTINUUM_EV / 3), 0.0, 1.0)  # 1 below 2/3 of the limit
+        background = low * _low_energy_continuum(energy, counts, centres, sigma) + (1 - low) * background
     near = np.any(np.abs(energy[:, None] - centres[None, :]) < 3 * sigma[None, :], axis=1)
-    design = np.exp(-0.5 * ((energy[near, None] - centres[None, :]) / sigma[None, :]) ** 2)
-    w = 1.0 / np.maximum(counts[near], 1.0)
-    normal = design.T @ (design * w[:, None]) + 1e-9 * np.eye(len(lines))
-    amp = np.linalg.solve(normal, design.T @ (w * net[near]))
-    err = np.sqrt(np.diag(np.linalg.inv(normal)))
+    peaks = np.exp(-0.5 * ((energy[near, None] - centres[None, :]) / sigma[None, :]) ** 2)
+    member = np.array([[(ln.element, ln.family) == f for f in families] for ln in lines], dtype=np.float64)
+    design = peaks @ (member * np.array([ln.weight for ln in lines])[:, None])
+    n, b = counts[near], background[near]
+    everything = np.ones(len(families), dtype=bool)
+    best = _fit(design, b, n, everything)
     out = []
-    for ln, c, a, s in zip(lines, centres, amp, err, strict=True):
-        sig = float(a / s)
-        out.append(ElementEvidence(ln.element, ln.line, float(c), sig, _confidence(sig), sig >= DETECTION_SIGMAS))
+    for k, (element, family) in enumerate(families):
+        without = everything.copy()
+        without[k] = False
+        gain = max(_fit(design, b, n, without) - best, 0.0)
+        main = next(ln for ln in lines if (ln.element, ln.family) == (element, family))
+        sig = math.sqrt(2.0 * gain)
+        out.append(
+            ElementEvidence(element, main.line, 1000 * main.energy_keV, sig, _confidence(sig), sig >= DETECTION_SIGMAS)
+        )
     return out
 
 

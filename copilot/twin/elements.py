@@ -1,6 +1,10 @@
-"""Element data the twin needs: atomic numbers, EELS edge onsets and EDS line energies.
+"""Element data the twin needs: atomic numbers, EELS edges and EDS lines with their physical strengths.
 
-Energies are the values listed in the project's physics notes (PHYSICS.md), extended with Re, W, Sr and Au.
+Edge onsets and line energies are the values listed in the project's physics notes (PHYSICS.md), extended with
+Re, W, Sr and Au. EELS edge strengths are onset cross-sections relative to C-K, scaled hydrogenically (number of
+electrons in the shell over the onset energy squared), with the delayed maximum of M4,5 edges of 4d/5d elements
+as a ``delay_eV``. EDS lines carry what an ionisation cross-section (Bethe) needs: the edge energy, the product
+n_s b_s of the shell, and the fluorescence yield times the fraction of the shell's emission in that line.
 """
 
 from __future__ import annotations
@@ -30,49 +34,65 @@ BF_Z_EXPONENT = 1.0
 
 @dataclass(frozen=True)
 class Edge:
-    """A core-loss edge: its label, onset energy, power-law exponent of the tail and relative strength."""
+    """A core-loss edge: label, onset energy, power-law exponent of the tail, strength relative to C-K at its
+    onset, and the energy over which a delayed edge rises to its maximum (0: a sharp onset)."""
 
     label: str
     onset_eV: float
     exponent: float
     strength: float
+    delay_eV: float = 0.0
 
 
 @dataclass(frozen=True)
 class XrayLine:
-    """A characteristic X-ray line: its label, energy and relative yield per atom and electron."""
+    """A characteristic X-ray line: label, energy, the ionisation edge that feeds it (keV), n_s b_s of that shell
+    (Bethe cross-section parameters) and the photons emitted in this line per ionisation (fluorescence yield
+    times line fraction)."""
 
     label: str
     energy_keV: float
-    yield_rel: float
+    edge_keV: float
+    shell_nb: float
+    photons_per_ionisation: float
 
+
+K_NB = 2 * 0.35
+"""n_s b_s of a K shell (two electrons, b_s = 0.35)."""
+L3_NB = 4 * 0.25
+L2_NB = 2 * 0.25
+M5_NB = 6 * 0.25
 
 EELS_EDGES: dict[str, tuple[Edge, ...]] = {
     "C": (Edge("C-K", 284.0, 3.0, 1.0),),
-    "N": (Edge("N-K", 401.0, 3.0, 0.8),),
-    "O": (Edge("O-K", 532.0, 3.0, 0.6),),
-    "Si": (Edge("Si-L", 99.0, 3.5, 0.8), Edge("Si-K", 1839.0, 3.0, 0.08)),
-    "S": (Edge("S-L", 165.0, 3.5, 1.2),),
-    "Ti": (Edge("Ti-L", 456.0, 3.0, 1.0),),
-    "Sr": (Edge("Sr-L", 1940.0, 3.0, 0.15),),
-    "Mo": (Edge("Mo-M", 227.0, 3.5, 0.8), Edge("Mo-L", 2520.0, 3.0, 0.06)),
-    "W": (Edge("W-M", 1809.0, 3.0, 0.2),),
-    "Re": (Edge("Re-M", 1883.0, 3.0, 0.2),),
-    "Au": (Edge("Au-M", 2206.0, 3.0, 0.2),),
+    "N": (Edge("N-K", 401.0, 3.0, 0.50),),
+    "O": (Edge("O-K", 532.0, 3.0, 0.29),),
+    "Si": (Edge("Si-L", 99.0, 3.5, 8.0, delay_eV=10.0), Edge("Si-K", 1839.0, 3.0, 0.024)),
+    "S": (Edge("S-L", 165.0, 3.5, 6.0),),
+    "Ti": (Edge("Ti-L", 456.0, 3.5, 1.2),),
+    "Sr": (Edge("Sr-L", 1940.0, 3.0, 0.064),),
+    "Mo": (Edge("Mo-M", 227.0, 3.5, 4.0, delay_eV=40.0), Edge("Mo-L", 2520.0, 3.0, 0.038)),
+    "W": (Edge("W-M", 1809.0, 3.0, 0.12, delay_eV=30.0),),
+    "Re": (Edge("Re-M", 1883.0, 3.0, 0.11, delay_eV=30.0),),
+    "Au": (Edge("Au-M", 2206.0, 3.0, 0.083, delay_eV=30.0),),
 }
 
 EDS_LINES: dict[str, tuple[XrayLine, ...]] = {
-    "C": (XrayLine("C Ka", 0.277, 0.3),),
-    "N": (XrayLine("N Ka", 0.392, 0.4),),
-    "O": (XrayLine("O Ka", 0.525, 0.5),),
-    "Si": (XrayLine("Si Ka", 1.740, 1.0),),
-    "S": (XrayLine("S Ka", 2.307, 1.0),),
-    "Ti": (XrayLine("Ti Ka", 4.511, 1.0), XrayLine("Ti Kb", 4.932, 0.13)),
-    "Sr": (XrayLine("Sr La", 1.806, 0.8), XrayLine("Sr Ka", 14.165, 0.5)),
-    "Mo": (XrayLine("Mo La", 2.293, 0.8), XrayLine("Mo Ka", 17.479, 0.4)),
-    "W": (XrayLine("W Ma", 1.775, 0.7), XrayLine("W La", 8.398, 0.5)),
-    "Re": (XrayLine("Re Ma", 1.842, 0.7), XrayLine("Re La", 8.652, 0.5)),
-    "Au": (XrayLine("Au Ma", 2.123, 0.7), XrayLine("Au La", 9.713, 0.5)),
+    "C": (XrayLine("C Ka", 0.277, 0.284, K_NB, 0.0026),),
+    "N": (XrayLine("N Ka", 0.392, 0.402, K_NB, 0.0045),),
+    "O": (XrayLine("O Ka", 0.525, 0.532, K_NB, 0.0071),),
+    "Si": (XrayLine("Si Ka", 1.740, 1.839, K_NB, 0.046),),
+    "S": (XrayLine("S Ka", 2.307, 2.472, K_NB, 0.074), XrayLine("S Kb", 2.464, 2.472, K_NB, 0.004)),
+    "Ti": (XrayLine("Ti Ka", 4.511, 4.966, K_NB, 0.19), XrayLine("Ti Kb", 4.932, 4.966, K_NB, 0.026)),
+    "Sr": (XrayLine("Sr La", 1.806, 1.940, L3_NB, 0.022), XrayLine("Sr Ka", 14.165, 16.105, K_NB, 0.59)),
+    "Mo": (
+        XrayLine("Mo La", 2.293, 2.520, L3_NB, 0.054),
+        XrayLine("Mo Lb1", 2.395, 2.625, L2_NB, 0.061),
+        XrayLine("Mo Ka", 17.479, 20.000, K_NB, 0.63),
+    ),
+    "W": (XrayLine("W Ma", 1.775, 1.809, M5_NB, 0.015), XrayLine("W La", 8.398, 10.207, L3_NB, 0.20)),
+    "Re": (XrayLine("Re Ma", 1.842, 1.883, M5_NB, 0.016), XrayLine("Re La", 8.652, 10.535, L3_NB, 0.21)),
+    "Au": (XrayLine("Au Ma", 2.123, 2.206, M5_NB, 0.025), XrayLine("Au La", 9.713, 11.919, L3_NB, 0.26)),
 }
 
 
