@@ -3,6 +3,8 @@ lines and a 3 x 5 pixel bitmap font for labels and tick numbers."""
 
 from __future__ import annotations
 
+import itertools
+
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 from skimage import draw
@@ -82,9 +84,10 @@ def square(canvas: Canvas, row: float, col: float, half: float, colour: RGB, wid
     """A square outline centred at (row, col)."""
     for k in range(width):
         h = round(half) + k
-        r0, c0 = round(row) - h, round(col) - h
-        rr, cc = draw.rectangle_perimeter((r0, c0), extent=(2 * h + 1, 2 * h + 1), shape=canvas.shape[:2])
-        _put(canvas, rr, cc, colour)
+        top, bottom, left, right = round(row) - h, round(row) + h, round(col) - h, round(col) + h
+        corners = ((top, left), (top, right), (bottom, right), (bottom, left), (top, left))
+        for (r0, c0), (r1, c1) in itertools.pairwise(corners):
+            line(canvas, r0, c0, r1, c1, colour)
 
 
 def cross(canvas: Canvas, row: float, col: float, half: float, colour: RGB, width: int = 1) -> None:

@@ -3,7 +3,7 @@
 import numpy as np
 import pytest
 
-from copilot.analysis import overlays, plots
+from copilot.analysis import _draw, overlays, plots
 from copilot.analysis._draw import PALETTE
 from copilot.analysis.atoms import find_atoms
 from copilot.analysis.errors import AnalysisError
@@ -76,3 +76,11 @@ def test_ticks_are_round_numbers_covering_the_range() -> None:
     ticks = plots.nice_ticks(3.2, 97.0)
     assert ticks[0] >= 3.2 and ticks[-1] <= 97.0
     assert np.allclose(np.diff(ticks), 20.0)
+
+
+def test_a_square_marker_outlines_all_four_sides_without_optional_plotting_packages() -> None:
+    canvas = np.zeros((20, 20, 3), dtype=np.uint8)
+    _draw.square(canvas, 10, 10, 3, (255, 0, 0))
+    drawn = canvas[..., 0] > 0
+    assert drawn[7, 7:14].all() and drawn[13, 7:14].all() and drawn[7:14, 7].all() and drawn[7:14, 13].all()
+    assert drawn.sum() == 24  # the outline only
