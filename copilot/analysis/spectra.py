@@ -143,27 +143,30 @@ def _snip(counts: NDArray[np.float64], half_width: NDArray[np.int_], iterations:
 
 
 def _low_energy_continuum(energy: NDArray, counts: NDArray, centres: NDArray, sigma: NDArray) -> NDArray:
-    """Continuum below ``LOW_CONTINUUM_EV`` fitted as exp(-(E_w/E)^3) (a/E + b): bremsstrahlung cut off by the
-    detector window, by Poisson likelihood on the channels away from every tabulated line.
+    """Continuum below ``LOW_CONTINUUM_EV`` fitted as exp(-(E_w/E)^3) ((a + c ln E)/E + b): bremsstrahlung
+    (Bethe-Heitler ~ ln(E0/E)/E) cut off by the detector window, by Poisson likelihood on the channels away
+    from every tabulated line.
 
     SNIP clips the concave rise and maximum of the continuum there (it takes the mean of neighbours as an upper
     bound), which leaves a false C Ka or O Ka peak on any spectrum with enough counts.
     """
     fit = (energy > 100.0) & (energy < LOW_CONTINUUM_EV)
     fit &= np.all(np.abs(energy[:, None] - centres[None, :]) > 2.5 * sigma[None, :], axis=1)
-    e, n = energy[fit], counts[fit]
+    e, n = energy[fit] / 1000.0, counts[fit]
+    scale = max(float(n.mean()), 1e-3)
 
-    def model(p: NDArray, x: NDArray) -> NDArray:
-        return np.exp(-((p[2] / x) ** 3)) * (p[0] / x + p[1]) + 1e-9
+    def model(p: NDArray, x_keV: NDArray) -> NDArray:
+        shape = np.maximum((p[0] + p[3] * np.log(x_keV)) / x_keV + p[1], 1e-9)
+        return scale * np.exp(-((p[2] / x_keV) ** 3)) * shape
 
     def nll(p: NDArray) -> float:
         mu = model(p, e)
         return float(np.sum(mu - n * np.log(mu)))
 
-    scale = max(float(n.mean()), 1e-3)
-    res = minimize(nll, np.array([scale * 500.0, scale * 0.1, 300.0]), method="L-BFGS-B",
-                   bounds=[(0.0, None), (0.0, None), (50.0, 1000.0)])  # fmt: skip
-    return model(res.x, energy)
+    res = minimize(nll, np.array([1.0, 0.1, 0.3, 0.0]), method="Nelder-Mead",
+                   options={"xatol": 1e-6, "fatol": 1e-6, "maxiter": 4000})  # fmt: skip
+    res = minimize(nll, res.x, method="L-BFGS-B", bounds=[(0.0, None), (0.0, None), (0.05, 1.0), (None, None)])
+    return model(res.x, energy / 1000.0)
 
 
 def _poisson_nll(amp: NDArray, design: NDArray, background: NDArray, counts: NDArray) -> tuple[float, NDArray]:
