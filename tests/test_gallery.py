@@ -9,7 +9,7 @@ from PIL import Image
 from typer.testing import CliRunner
 
 from copilot.cli import app
-from copilot.gallery import close_up, afm_picture, stem_pictures
+from copilot.gallery import afm_picture, close_up, stem_pictures
 from copilot.twin import Microscope
 
 
