@@ -2,6 +2,8 @@
 
 Every operation goes through :meth:`Session.call`: it takes the session lock (concurrent callers are serialised,
 so state is never torn), runs the operation, appends a journal line (ok or error) and returns the result. A
+caller that journals whole requests itself (the MCP server journals every tool call, analysis included) wraps
+them in ``copilot.store.journal.journaled_by_caller()`` and :meth:`Session.call` leaves the line to it. A
 rejected operation raises a :class:`~copilot.twin.errors.TwinError` and changes no state.
 
 Dose policy: an acquisition whose planned dose would take the session past ``dose_budget_e_per_A2``, or the
@@ -21,11 +23,12 @@ from typing import Any, Literal, TypeVar
 import numpy as np
 
 from copilot.store import Acquisition, AcquisitionStore, ExportFormat, Journal
+from copilot.store.journal import caller_journals
 from copilot.store.records import acquisition_summary, image_statistics, result_fields
-from copilot.twin.errors import DoseBudgetError, SpecimenError
+from copilot.twin.dose import dose_e_per_A2, electrons
+from copilot.twin.errors import DoseBudgetError, InvalidSettingError, SpecimenError
 
 T = TypeVar("T")
-ELEMENTARY_CHARGE_C = 1.602176634e-19
 DEFAULT_DOSE_BUDGET_E_PER_A2 = 1e8
 InstrumentKind = Literal["STEM", "AFM"]
 ApprovalPolicy = Callable[[str, dict[str, Any]], bool]
@@ -86,18 +89,27 @@ class Session:
     def call(
         self, tool: str, args: dict[str, Any], fn: Callable[[], T], summary: Callable[[T], Any] | None = None
     ) -> T:
-        """Run ``fn`` under the session lock and journal it as ``tool(args)``; errors are journaled and re-raised."""
+        """Run ``fn`` under the session lock and journal it as ``tool(args)``; errors are journaled and re-raised.
+
+        Inside ``journaled_by_caller()`` the caller journals instead, so a request is one line, never two.
+        """
         with self.lock:
+            if caller_journals():
+                return fn()
             try:
                 result = fn()
             except Exception as exc:
-                self.journal.record(tool, args, instrument_time_s=self.instrument_time_s(), error=exc)
+                self.record(tool, args, error=exc)
                 raise
             brief = summary(result) if summary else result
-            self.journal.record(
-                tool, args, instrument_time_s=self.instrument_time_s(), result=brief if isinstance(brief, dict) else {}
-            )
+            self.record(tool, args, result=brief if isinstance(brief, dict) else {})
             return result
+
+    def record(
+        self, tool: str, args: dict[str, Any], *, result: dict[str, Any] | None = None, error: Exception | None = None
+    ) -> dict[str, Any]:
+        """Append one journal line for ``tool(args)`` at the current instrument time (ok unless ``error``)."""
+        return self.journal.record(tool, args, instrument_time_s=self.instrument_time_s(), result=result, error=error)
 
     def instrument_time_s(self) -> float:
         """The simulated instrument clock in s (0 when the instrument has none)."""
@@ -266,10 +278,15 @@ class Session:
 
         return self.call("acquire_image", {"detector": detector, "approved": approved}, run, acquisition_summary)
 
-    def planned_spot_dose_e_per_A2(self, dwell_ms: float, area_A2: float) -> float:
-        """Dose of ``dwell_ms`` of the current beam spread over ``area_A2``."""
+    def planned_map_dose_e_per_A2(self, dwell_ms: float, step_nm: float) -> float:
+        """Dose of a spectrum image: ``dwell_ms`` of the current beam per square pixel of side ``step_nm``.
+
+        A step too small to represent is an InvalidSettingError, not a division by zero.
+        """
+        if not step_nm * step_nm > 0:
+            raise InvalidSettingError(f"a map step of {step_nm:g} nm is too small.", hint="Map a region >= 0.001 nm.")
         current_pa = float(self.require("STEM").snapshot()["beam"]["current_pa"])
-        return current_pa * 1e-12 * dwell_ms * 1e-3 / ELEMENTARY_CHARGE_C / area_A2
+        return dose_e_per_A2(electrons(current_pa, dwell_ms * 1e-3), step_nm * step_nm)
 
     def acquire_spectrum(
         self, kind: str, x_nm: float, y_nm: float, dwell_ms: float, *, approved: bool = False
@@ -308,7 +325,7 @@ class Session:
         def run() -> Acquisition:
             inst = self.require("STEM")
             step_nm = width_nm / pixels
-            planned = self.planned_spot_dose_e_per_A2(dwell_ms, (10 * step_nm) ** 2)
+            planned = self.planned_map_dose_e_per_A2(dwell_ms, step_nm)
             self.check_dose("acquire_spectrum_image", planned, self._area_prior_dose(tuple(region.values())), approved)  # type: ignore[arg-type]
             si = inst.acquire_spectrum_image(kind=kind, pixels=pixels, dwell_ms=dwell_ms, **region)
             counts = np.asarray(si.counts)

@@ -17,6 +17,7 @@ from fastmcp.server.middleware import Middleware, MiddlewareContext
 
 from copilot.session import Session
 from tools.common import SessionProxy, current_session
+from tools.journaling import JournalToolCalls
 
 INSTRUCTIONS = """\
 Tools of a (simulated) scanning transmission electron microscope and atomic force microscope.
@@ -68,7 +69,8 @@ def create_server(session: Session, *, session_per_client: bool = False, auth: A
 
     With ``session_per_client`` every client gets its own session (and data sub-folder ``clients/client-NNN``)
     cloned from ``session``'s specimen, seed and dose budget; otherwise all clients share one instrument, like a
-    real microscope, and their calls are serialised by the session lock. ``auth`` guards the HTTP transport
+    real microscope, and their calls are serialised by the session lock. Every tool call is journaled once on
+    the session that served it (:class:`tools.journaling.JournalToolCalls`). ``auth`` guards the HTTP transport
     (for example a bearer-token verifier, see :func:`tools.cli.serve`).
     """
     from tools.data import register_data_tools
@@ -81,6 +83,7 @@ def create_server(session: Session, *, session_per_client: bool = False, auth: A
     if session_per_client:
         mcp.add_middleware(ClientSessions(session))
         target = SessionProxy(session)
+    mcp.add_middleware(JournalToolCalls(session))  # after ClientSessions: journals on the caller's session
     register_instrument_tools(mcp, target)
     register_data_tools(mcp, target)
     register_resources(mcp, target)

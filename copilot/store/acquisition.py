@@ -15,6 +15,9 @@ import numpy as np
 
 FORMAT_VERSION = 1
 AcquisitionKind = Literal["image", "spectrum", "spectrum_image", "afm_image"]
+KINDS: tuple[AcquisitionKind, ...] = ("image", "spectrum", "spectrum_image", "afm_image")
+RESERVED_ATTRS = ("id", "kind", "created_utc", "format_version", "metadata_json")
+"""Root attributes of the record itself: flattened metadata never overwrites them (it stays in metadata_json)."""
 
 
 @dataclass
@@ -64,7 +67,8 @@ def write_hdf5(path: Path, acq: Acquisition) -> None:
             f.attrs["format_version"] = FORMAT_VERSION
             f.attrs["metadata_json"] = json.dumps(acq.metadata)
             for key, val in _flatten("", acq.metadata):
-                f.attrs[key] = val
+                if key not in RESERVED_ATTRS:
+                    f.attrs[key] = val
             group = f.create_group("data")
             for name, arr in acq.arrays.items():
                 group.create_dataset(name, data=arr)  # uncompressed: noisy counts barely compress, speed matters
@@ -83,11 +87,24 @@ def read_hdf5(path: Path, *, with_arrays: bool = True) -> Acquisition:
         arrays = {name: np.asarray(ds[()]) for name, ds in f["data"].items()} if with_arrays else {}
         return Acquisition(
             id=str(f.attrs["id"]),
-            kind=str(f.attrs["kind"]),  # type: ignore[arg-type]
+            kind=_kind(f),
             created_utc=str(f.attrs["created_utc"]),
             metadata=json.loads(str(f.attrs["metadata_json"])),
             arrays=arrays,
         )
+
+
+def _kind(f: h5py.File) -> AcquisitionKind:
+    """The record's kind; files whose ``kind`` attribute a spectrum's ``EELS``/``EDS`` overwrote (written before
+    :data:`RESERVED_ATTRS` was kept apart) are recognised by their ``counts`` dataset."""
+    kind = str(f.attrs["kind"])
+    for known in KINDS:
+        if kind == known:
+            return known
+    counts = f["data"].get("counts")
+    if counts is None:
+        raise ValueError(f"{f.filename}: unknown acquisition kind {kind!r}")
+    return "spectrum_image" if counts.ndim == 3 else "spectrum"
 
 
 def _fsync_dir(folder: Path) -> None:

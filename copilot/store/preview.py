@@ -13,6 +13,9 @@ MAX_SIDE_PX = 1024
 PREVIEW_SIDE_PX = 768
 """Default longest side: detail enough for a vision model, and a noisy frame stays near 0.45 MB and ~25 ms to
 encode (1024 px gives ~0.8 MB and ~45 ms)."""
+MIN_SIDE_PX = 256
+"""Small images (spectrum-image maps of a few pixels) are enlarged by a whole factor to at least this side, with
+square pixels kept visible, so the map can be seen at all."""
 PERCENTILE_SAMPLES = 65_536
 MAX_PREVIEW_BYTES = 900_000
 """A preview larger than this (a busy colour overlay) is re-rendered smaller, so clients never reject it."""
@@ -55,7 +58,12 @@ def _format_length(length_nm: float) -> str:
 
 
 def _fit(img: Image.Image, max_side_px: int) -> Image.Image:
-    scale = max_side_px / max(img.size)
+    """Shrink (box filter) to ``max_side_px``, or enlarge a small image by a whole factor (nearest neighbour)."""
+    longest = max(img.size)
+    if longest < MIN_SIDE_PX:
+        factor = -(-MIN_SIDE_PX // longest)
+        return img.resize((img.width * factor, img.height * factor), Image.Resampling.NEAREST)
+    scale = max_side_px / longest
     if scale >= 1:
         return img
     size = (max(1, round(img.width * scale)), max(1, round(img.height * scale)))

@@ -47,3 +47,32 @@ def image_statistics(arr: np.ndarray) -> dict[str, float]:
 def acquisition_summary(acq: Acquisition) -> dict[str, Any]:
     """The journal's short result of an acquisition: id, kind and dose."""
     return {"id": acq.id, "kind": acq.kind, "dose_e_per_A2": acq.metadata.get("dose_e_per_A2")}
+
+
+def short_result(value: Any, *, depth: int = 3, max_items: int = 8, max_chars: int = 200) -> Any:
+    """A journal-sized copy of a tool's structured result.
+
+    Scalars stay; strings are cut to ``max_chars``; lists of up to ``max_items`` scalars stay and longer or nested
+    lists become ``"<N items>"``; mappings lose their null fields and are followed ``depth`` levels deep (deeper
+    ones become ``"<N keys>"``).
+    """
+    if isinstance(value, Mapping):
+        if depth <= 0:
+            return f"<{len(value)} keys>"
+        return {
+            str(k): short_result(v, depth=depth - 1, max_items=max_items, max_chars=max_chars)
+            for k, v in value.items()
+            if v is not None
+        }
+    if isinstance(value, (list, tuple, np.ndarray)):
+        items = list(value)
+        if len(items) <= max_items and all(_is_scalar(v) for v in items):
+            return [short_result(v, max_chars=max_chars) for v in items]
+        return f"<{len(items)} items>"
+    if isinstance(value, str):
+        return value if len(value) <= max_chars else value[: max_chars - 3] + "..."
+    return plain(value)
+
+
+def _is_scalar(value: Any) -> bool:
+    return value is None or isinstance(value, (bool, int, float, str, np.generic))

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import json
 import threading
 from pathlib import Path
 from typing import Any
@@ -127,6 +128,10 @@ async def test_with_session_per_client_each_client_has_its_own_microscope(sessio
     assert status["settings"]["scan"]["fov_nm"] == 11.0 and status["latest_acquisition_id"] == "a0001"
     assert session.instrument.snapshot()["scan"]["fov_nm"] != 11.0 and session.store.ids() == []
     assert list((session.data_dir / "clients").glob("client-*/acquisitions/a0001.h5"))
+    (client_journal,) = (session.data_dir / "clients").glob("client-*/journal.jsonl")
+    lines = [json.loads(line) for line in client_journal.read_text().splitlines()]
+    assert [e["tool"] for e in lines] == ["set_scan", "acquire_image", "get_status"]
+    assert session.journal.entries() == []
 
 
 async def test_get_status_waits_for_a_busy_instrument_without_blocking_the_server(

@@ -103,6 +103,30 @@ async def test_spectra_and_spectrum_images_are_stored_with_their_energy_axis(
     assert stored.arrays["counts"].shape[2] == stored.arrays["energy_eV"].size
 
 
+async def test_a_srtio3_spectrum_image_is_stored_with_a_visible_map_preview(
+    client: Client[Any], session: Session
+) -> None:
+    await client.call_tool("load_specimen", {"name": "srtio3"})
+    await client.call_tool("set_scan", {"fov_nm": 4.0})
+    region = {"x_nm": 1.0, "y_nm": 1.0, "width_nm": 1.6, "height_nm": 0.8, "pixels": 8, "dwell_ms": 1.0}
+    result = await client.call_tool("acquire_spectrum_image", {"kind": "EELS", **region})
+    si = result.structured_content
+    assert si["kind"] == "spectrum_image" and si["spectrum_kind"] == "EELS" and si["specimen"] == "srtio3"
+    assert si["shape"][:2] == [4, 8] and si["pixel_size_nm"] == pytest.approx(0.2)
+    assert 0 < si["dose_e_per_A2"] < session.critical_dose_e_per_A2()  # type: ignore[operator]
+    preview = png_of(result)
+    assert preview.mode == "L" and preview.size[0] == 2 * preview.size[1] >= 256  # the map, not a plot
+    reopened = Session(session.data_dir, specimen="srtio3")
+    try:
+        stored = reopened.get_acquisition(si["id"])
+        assert stored.kind == "spectrum_image" and stored.arrays["counts"].shape[:2] == (4, 8)
+        assert stored.metadata["region"]["points_x_nm"] == pytest.approx([1.1 + 0.2 * i for i in range(8)])
+    finally:
+        reopened.close()
+    (entry,) = [e for e in session.journal.entries() if e["tool"] == "acquire_spectrum_image"]
+    assert entry["ok"] and entry["result"]["id"] == si["id"]
+
+
 async def test_autofocus_and_dose_map_report_numbers_with_units(client: Client[Any]) -> None:
     focus = (await client.call_tool("autofocus", {"range_nm": 40.0, "steps": 5})).structured_content
     assert isinstance(focus["success"], bool) and focus["metric_by_defocus"]
@@ -161,15 +185,46 @@ async def test_prompts_come_from_the_markdown_files_with_their_arguments(client:
     assert "a pore" in text and "8 nm" in text and "{{" not in text
 
 
-async def test_every_call_is_journaled_with_ok_or_error(client: Client[Any], session: Session) -> None:
+async def test_every_call_is_journaled_once_with_ok_or_error(client: Client[Any], session: Session) -> None:
     await client.call_tool("set_scan", {"fov_nm": 10.0})
     await client.call_tool("get_acquisition", {"acq_id": "a0042"}, raise_on_error=False)
     await client.call_tool("move_stage", {"x_um": 5000.0}, raise_on_error=False)  # refused by the schema
     await client.call_tool("move_stage", {"x_um": 9.0, "relative": True})
     await client.call_tool("move_stage", {"x_um": 9.0, "relative": True}, raise_on_error=False)  # by the twin
     entries = session.journal.entries()
-    assert [(e["tool"], e["ok"]) for e in entries] == [("set_scan", True), ("move_stage", True), ("move_stage", False)]
-    assert entries[2]["error"]["type"] == "StageLimitError" and "instrument_time_s" in entries[2]
+    assert [(e["tool"], e["ok"]) for e in entries] == [
+        ("set_scan", True),
+        ("get_acquisition", False),
+        ("move_stage", False),
+        ("move_stage", True),
+        ("move_stage", False),
+    ]
+    assert entries[0]["result"]["settings"]["scan"]["fov_nm"] == 10.0
+    assert entries[4]["error"]["type"] == "StageLimitError" and "instrument_time_s" in entries[4]
+    assert entries[3]["args"] == {"x_um": 9.0, "relative": True}
+
+
+async def test_analysis_and_read_tools_are_journaled_with_a_short_result(client: Client[Any], session: Session) -> None:
+    await client.call_tool("set_scan", {"fov_nm": 4.0, "pixels": 128})
+    await client.call_tool("acquire_image", {})
+    await client.call_tool("find_atoms", {})
+    await client.call_tool("measure_lattice", {"acq_id": "a0001"})
+    await client.call_tool("get_status", {})
+    await client.call_tool("find_atoms", {"acq_id": "a0099"}, raise_on_error=False)
+    entries = session.journal.entries()
+    assert [e["tool"] for e in entries] == [
+        "set_scan",
+        "acquire_image",
+        "find_atoms",
+        "measure_lattice",
+        "get_status",
+        "find_atoms",
+    ]
+    atoms = entries[2]
+    assert atoms["ok"] and atoms["result"]["acquisition_id"] == "a0001" and atoms["result"]["atom_count"] > 0
+    assert entries[3]["args"] == {"acq_id": "a0001"} and entries[3]["result"]["a_nm"] > 0
+    assert entries[5]["ok"] is False and "a0099" in entries[5]["error"]["message"]
+    assert all(len(json.dumps(e)) < 4000 for e in entries)
 
 
 async def test_an_unknown_acquisition_resource_is_an_error_that_names_the_fix(client: Client[Any]) -> None:

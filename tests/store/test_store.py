@@ -118,3 +118,25 @@ def test_a_busy_colour_preview_is_shrunk_below_the_byte_limit() -> None:
     png = image_preview(noise, 0.05, max_side_px=1024)
     assert len(png) <= MAX_PREVIEW_BYTES
     assert 64 < max(Image.open(io.BytesIO(png)).size) < 1024
+
+
+def test_a_metadata_field_named_kind_does_not_replace_the_record_kind(tmp_path: Path) -> None:
+    store = AcquisitionStore(tmp_path)
+    counts = np.ones((2, 3, 16), dtype=np.float32)
+    acq = store.add("spectrum_image", {"kind": "EELS", "id": "x"}, {"counts": counts, "energy_eV": np.arange(16.0)})
+    with h5py.File(store.path(acq.id)) as f:
+        assert f.attrs["kind"] == "spectrum_image" and f.attrs["id"] == acq.id
+    reopened = AcquisitionStore(tmp_path)
+    assert reopened.metadata(acq.id).kind == "spectrum_image"
+    assert reopened.metadata(acq.id).metadata == {"kind": "EELS", "id": "x"}
+
+
+def test_a_file_whose_kind_a_spectrum_kind_overwrote_is_read_by_its_counts(tmp_path: Path) -> None:
+    store = AcquisitionStore(tmp_path)
+    spectrum = store.add("spectrum", {}, {"counts": np.ones(16), "energy_eV": np.arange(16.0)})
+    mapped = store.add("spectrum_image", {}, {"counts": np.ones((2, 2, 16)), "energy_eV": np.arange(16.0)})
+    for acq_id in (spectrum.id, mapped.id):
+        with h5py.File(store.path(acq_id), "r+") as f:
+            f.attrs["kind"] = "EDS"
+    reopened = AcquisitionStore(tmp_path)
+    assert [reopened.metadata(i).kind for i in (spectrum.id, mapped.id)] == ["spectrum", "spectrum_image"]
