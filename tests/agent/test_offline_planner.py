@@ -123,27 +123,32 @@ CASES: list[tuple[str, list[str], dict[str, dict[str, Any]], list[str]]] = [
     ),
     (
         "approach the surface and measure the roughness",
-        ["approach", "acquire_afm_image", "roughness"],
+        ["get_status", "approach", "acquire_afm_image", "roughness"],
         {"roughness": {"acq_id": "a0011"}},
         ["0.84", "0.66"],
     ),
     (
         "AFM image, 1 µm field, 256 px",
-        ["set_afm_scan", "acquire_afm_image"],
+        ["get_status", "approach", "set_afm_scan", "acquire_afm_image"],
         {"set_afm_scan": {"size_nm": 1000.0, "pixels": 256}},
         [],
     ),
-    ("measure the step height", ["acquire_afm_image", "step_height"], {}, ["0.62"]),
-    ("what is the grating pitch?", ["acquire_afm_image", "grating_pitch"], {}, ["3000"]),
+    ("measure the step height", ["get_status", "approach", "acquire_afm_image", "step_height"], {}, ["0.62"]),
+    ("what is the grating pitch?", ["get_status", "approach", "acquire_afm_image", "grating_pitch"], {}, ["3000"]),
     (
         "take a force curve",
-        ["get_status", "acquire_force_curve"],
+        ["get_status", "approach", "acquire_force_curve"],
         {"acquire_force_curve": {"x_nm": 16.0, "y_nm": 16.0}},
         ["2.3"],
     ),
     ("replace the tip", ["change_tip"], {}, []),
     ("withdraw the tip", ["withdraw"], {}, []),
-    ("what fraction of the surface is covered by domains", ["acquire_afm_image", "domain_fraction"], {}, ["0.37"]),
+    (
+        "what fraction of the surface is covered by domains",
+        ["get_status", "approach", "acquire_afm_image", "domain_fraction"],
+        {},
+        ["0.37"],
+    ),
 ]
 
 
@@ -177,10 +182,10 @@ def test_a_request_outside_the_tools_gets_an_honest_cannot_do_with_suggestions(t
     assert "find atoms" in run.answer and "spectrum" in run.answer
 
 
-def test_an_unsupported_part_is_declined_while_the_rest_is_done() -> None:
+def test_a_request_that_needs_something_impossible_is_declined_whole_with_the_reason() -> None:
     run = drive("cool the sample with the cryo holder and take an image")
-    assert run.names == ["acquire_image"]
-    assert "cannot change the specimen temperature" in run.answer
+    assert run.calls == []
+    assert "cannot change the specimen temperature" in run.answer and "ran nothing" in run.answer
 
 
 def test_every_number_in_the_answer_comes_from_a_tool_output() -> None:

@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from copilot.agent.offline.outcomes import Outcome
-from copilot.agent.summary import summarize
+from copilot.agent.summary import format_number, summarize
 
 ANSWER_FIELDS = 40
 """The answer lists more of each result than the terminal's one-line summaries."""
@@ -65,3 +65,62 @@ def compose(
     if unsupported:
         lines.append("I cannot " + " or ".join(unsupported) + " with this instrument's tools.")
     return "\n".join(lines)
+
+
+HEADLINES: dict[str, tuple[tuple[str, str, str], ...]] = {
+    "measure_lattice": (("Lattice constant a", "a_nm", "nm"), ("b", "b_nm", "nm"), ("gamma", "gamma_deg", "°")),
+    "compute_fft": (("Strongest FFT d-spacing", "d_spacings_nm[0]", "nm"),),
+    "find_atoms": (("Atomic columns found", "atom_count", ""),),
+    "segment_particles": (
+        ("Particles", "particle_count", ""),
+        ("mean diameter", "mean_diameter_nm", "nm"),
+        ("std", "std_diameter_nm", "nm"),
+    ),
+    "detect_defects": (("Vacancies", "vacancies", ""), ("substitutions", "substitutions", "")),
+    "roughness": (("RMS roughness Rq", "Rq_nm", "nm"), ("Ra", "Ra_nm", "nm")),
+    "step_height": (("Step height", "step_nm", "nm"),),
+    "grating_pitch": (("Grating pitch", "pitch_nm", "nm"), ("line depth", "depth_nm", "nm")),
+    "domain_fraction": (("Minority phase area fraction", "fractions[min]", ""),),
+    "plane_level": (("Tallest feature height (levelled height range)", "range_nm", "nm"),),
+    "estimate_drift": (("Drift rate", "rate_nm_per_s", "nm/s"),),
+    "identify_elements": (("Elements present", "present", ""),),
+    "focus_quality": (("Sharpness", "sharpness", ""),),
+    "autofocus": (("Best focus at defocus", "defocus_nm", "nm"),),
+    "tip_artifact_check": (("Double tip", "double_tip", ""),),
+    "acquire_force_curve": (("Adhesion (pull-off force)", "adhesion_nN", "nN"), ("snap-in", "snap_in_nm", "nm")),
+}
+"""The figures a request is after, per tool, as (label, field, unit): they lead the answer."""
+
+
+def headline(outcomes: Sequence[Outcome]) -> list[str]:
+    """The requested figures first, one line per measuring tool (its newest result), as the tools gave them."""
+    lines = []
+    newest = {o.name: o for o in outcomes if o.ok}
+    for tool, fields in HEADLINES.items():
+        if tool not in newest:
+            continue
+        parts = [_figure(newest[tool].data, *field) for field in fields]
+        shown = [part for part in parts if part]
+        if shown:
+            lines.append(", ".join(shown) + ".")
+    tuned = [o for o in outcomes if o.ok and o.name == "set_feedback"]
+    image = newest.get("acquire_afm_image")
+    if tuned and image and isinstance(image.data.get("trace_retrace_rms_nm"), int | float):
+        gains = "; ".join(summarize(tuned[-1].args))
+        rms = format_number(float(image.data["trace_retrace_rms_nm"]))
+        lines.append(f"Trace-retrace mismatch {rms} nm with feedback {gains}.")
+    return lines
+
+
+def _figure(data: dict[str, Any], label: str, key: str, unit: str) -> str:
+    name, _, index = key.partition("[")
+    value = data.get(name)
+    if index and isinstance(value, list) and value:
+        value = min(value) if index == "min]" else value[int(index.rstrip("]"))]
+    if isinstance(value, list):
+        return f"{label}: {', '.join(str(v) for v in value)}" if value else f"{label}: none"
+    if isinstance(value, bool):
+        return f"{label}: {'yes' if value else 'no'}"
+    if isinstance(value, int | float):
+        return f"{label} {format_number(value)}{' ' + unit if unit else ''}".replace(" °", "°")
+    return ""

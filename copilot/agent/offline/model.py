@@ -15,10 +15,13 @@ from typing import Any
 from langchain_core.messages import AIMessage, BaseMessage, HumanMessage, ToolMessage
 
 from copilot.agent.middleware import REPOST_MARK
-from copilot.agent.offline.answer import cannot_do, compose
+from copilot.agent.offline.answer import cannot_do, compose, headline
 from copilot.agent.offline.outcomes import Outcome
 from copilot.agent.offline.parse import parse_request
-from copilot.agent.offline.plan import Step, build_plan
+from copilot.agent.offline.plan import build_plan, needs_status
+from copilot.agent.offline.recovery import MAX_RECOVERIES, already_done, fixes_for
+from copilot.agent.offline.safety import dose_check, refusal
+from copilot.agent.offline.steps import Step, Stop
 from copilot.agent.replymodel import ReplyChatModel
 from copilot.agent.stream import tool_data, tool_text
 
@@ -34,6 +37,7 @@ class Progress:
     next_call: tuple[str, dict[str, Any]] | None = None
     notes: list[str] = field(default_factory=list)
     failure: Outcome | None = None
+    stop: str | None = None  # the plan declined to go on (a safety check), with the reason
 
 
 class OfflinePlanner(ReplyChatModel):
@@ -42,47 +46,88 @@ class OfflinePlanner(ReplyChatModel):
     def reply(self, messages: Sequence[BaseMessage]) -> AIMessage:
         """The next tool call of the plan, or the final answer."""
         request = parse_request(_last_user_text(messages))
+        declined = refusal(request)
+        if declined:
+            return AIMessage(content=declined)
         if not request.intents:
             return AIMessage(content=cannot_do(request.unsupported))
         outcomes = turn_outcomes(messages)
-        progress = self.replay(build_plan(request), outcomes)
+        status: dict[str, Any] | None = None
+        if needs_status(request):
+            if not outcomes:
+                return self._call(messages, "get_status", {})
+            status = outcomes[0].data if outcomes[0].ok else {}
+            if too_much := dose_check(request, status):
+                return AIMessage(content=too_much)
+        start = 1 if status is not None else 0
+        progress = self.replay(build_plan(request, status), outcomes[start:], list(outcomes[:start]))
         if progress.next_call is not None:
-            name, args = progress.next_call
-            call_id = f"offline-{sum(isinstance(m, AIMessage) for m in messages)}"
-            return AIMessage(content="", tool_calls=[{"name": name, "args": args, "id": call_id}])
-        return AIMessage(content=compose(outcomes, progress.notes, progress.failure, request.unsupported))
+            return self._call(messages, *progress.next_call)
+        shown = outcomes if "status" in request.intents or "dose" in request.intents else outcomes[start:]
+        body = compose(shown, progress.notes, progress.failure, request.unsupported)
+        lead = headline(outcomes)
+        return AIMessage(content="\n".join([*lead, progress.stop or body] if progress.stop else [*lead, body]))
 
-    def replay(self, steps: Sequence[Step], outcomes: Sequence[Outcome]) -> Progress:
+    @staticmethod
+    def _call(messages: Sequence[BaseMessage], name: str, args: dict[str, Any]) -> AIMessage:
+        call_id = f"offline-{sum(isinstance(m, AIMessage) for m in messages)}"
+        return AIMessage(content="", tool_calls=[{"name": name, "args": args, "id": call_id}])
+
+    def replay(self, steps: Sequence[Step], outcomes: Sequence[Outcome], seen: list[Outcome] | None = None) -> Progress:
         """Match the outcomes so far against the plan; see the module docstring."""
         progress = Progress()
-        seen: list[Outcome] = []
+        seen = list(seen or [])
         pending = list(outcomes)
         for step in steps:
             if self.tool_schemas and step.tool not in self.tool_schemas:
                 progress.notes.append(f"{step.tool} is not available on this server")
                 continue
+            if step.when is not None and not step.when(seen):
+                continue
             args = step.args(seen) if callable(step.args) else dict(step.args)
+            if isinstance(args, Stop):
+                progress.stop = args.reason
+                return progress
             if isinstance(args, str):
                 progress.notes.append(args)
                 continue
             args, dropped = self.fit_args(step.tool, args)
             progress.notes += dropped
-            for attempt_args in (args, {**args, "approved": True}):
-                if not pending:
-                    progress.next_call = (step.tool, attempt_args)
-                    return progress
-                outcome = pending.pop(0)
-                seen.append(outcome)
-                if outcome.ok:
-                    break
-                if self._may_ask_approval(step.tool, outcome, attempt_args):
-                    continue
-                if step.optional:
-                    progress.notes.append(f"{step.tool} failed ({outcome.text.strip()}), so the plan went on")
-                    break
-                progress.failure = outcome
+            if not self._run_step(step, args, pending, seen, progress):
                 return progress
         return progress
+
+    def _run_step(
+        self, step: Step, args: dict[str, Any], pending: list[Outcome], seen: list[Outcome], progress: Progress
+    ) -> bool:
+        """Replay one step with its fault recoveries and approval retry; False when the plan stops here."""
+        queue: list[tuple[str, dict[str, Any], bool]] = [(step.tool, args, True)]
+        recoveries = 0
+        while queue:
+            tool, call_args, main = queue.pop(0)
+            if not pending:
+                progress.next_call = (tool, call_args)
+                return False
+            outcome = pending.pop(0)
+            seen.append(outcome)
+            if outcome.ok or already_done(tool, outcome.text):
+                if main:
+                    return True
+                continue
+            if main and self._may_ask_approval(tool, outcome, call_args):
+                queue = [(tool, {**call_args, "approved": True}, True)]
+                continue
+            fixes = fixes_for(tool, outcome.text) if recoveries < MAX_RECOVERIES else None
+            if fixes is not None:
+                recoveries += 1
+                queue = [(name, fix, False) for name, fix in fixes] + [(step.tool, args, True)]
+                continue
+            if step.optional:
+                progress.notes.append(f"{tool} failed ({outcome.text.strip()}), so the plan went on")
+                return True
+            progress.failure = outcome
+            return False
+        return True
 
     def _may_ask_approval(self, tool: str, outcome: Outcome, args: dict[str, Any]) -> bool:
         text = outcome.text.lower()

@@ -8,6 +8,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
+from copilot.agent.offline.places import fov_point_nm, region_nm, series_nm, stage_positions_um
+
 NUM = r"([-+−]?\d+(?:\.\d+)?(?:e[-+]?\d+)?)"
 LENGTH_TO_NM = {
     "nm": 1.0,
@@ -51,14 +53,15 @@ INTENT_PATTERNS: dict[str, str] = {
     "scan": r"\bfov\b|field of view|\d\s*(px|pixels?)\b|\d\s*(x|×)\s*\d|dwell|\d" + TIME,
     "focus": r"auto-?focus|\brefocus|\bfocus (the|on|it|up)|into focus|\bfocus\b(?! quality)",
     "acquire": r"\b(acquire|take|grab|record|capture|snap|shoot|collect)\b.*\b(image|picture|frame|micrograph|scan|"
-    r"haadf|abf|bf)\b|\bacquire\b|\bimage (it|the sample|the specimen)\b|^\s*(image|scan)\b",
+    r"haadf|abf|bf)\b|\b(take|acquire|record|grab) (it|one)\b|\bacquire\b|\bimage (it|the sample|the specimen)\b|"
+    r"^\s*(image|scan)\b|\bsurvey|overview",
     "atoms": r"\batoms?\b|atomic columns?|\bcolumns\b",
     "defects": r"defects?|vacanc|dopants?|impurit|substitution",
     "lattice": r"lattice|d-?spacing|interplanar|periodicity|unit cell",
     "particles": r"particles?|nanoparticles?|clusters|size distribution",
     "spectrum": r"spectrum|spectra|\beels\b|\beds\b|\bedx\b|spectroscop",
     "elements": r"(which|what) elements|identify (the )?elements|composition|chemical make",
-    "survey_zoom": r"survey|overview|most interesting|zoom",
+    "survey_zoom": r"most interesting|\bzoom",
     "fft": r"\bfft\b|fourier|diffractogram|power spectrum",
     "denoise": r"denois|noise reduction",
     "drift": r"\bdrift",
@@ -66,14 +69,19 @@ INTENT_PATTERNS: dict[str, str] = {
     "export": r"\bexport|save (the |it|this)?\s*(data|image|acquisition)|\btiff?\b|\bhdf5\b",
     "afm_approach": r"\bapproach\b|\bengage\b|land the tip",
     "afm_withdraw": r"withdraw|retract the tip|lift the tip|disengage",
-    "afm_image": r"\bafm\b|topograph|height (image|map)|tapping|contact mode",
+    "afm_image": r"\bafm (image|frame|topograph)|topograph|height (image|map)|tapping|contact mode|phase channel|"
+    r"\bimage (it|the \w+|height)\b|re-?image|image again",
     "roughness": r"roughness|\brms\b",
-    "step_height": r"step height|terrace|\bsteps?\b",
+    "step_height": r"step height|terrace|atomic steps?|\bsteps? of\b",
     "force_curve": r"force[- ]?(curve|distance|spectroscop)|adhesion",
-    "change_tip": r"(change|replace|swap|new) (the )?(afm )?tip",
-    "tip_check": r"tip (artifact|artefact|check|condition|state|shape|quality)|double tip|blunt",
-    "grating": r"grating|pitch",
-    "domains": r"domains?",
+    "change_tip": r"(change|replace|swap|new) (the |a )?(afm |double )?tip",
+    "tip_check": r"tip (artifact|artefact|check|condition|state|shape|quality)|double tip|blunt|check the tip",
+    "grating": r"grating|pitch|line depth|how deep",
+    "afm_context": r"\bafm\b|\btip\b|cantilever|raster|line rate|\d\s*hz\b|setpoint",
+    "domains": r"domains?|minority phase|area fraction|phase fraction",
+    "tallest": r"tallest|how tall|maximum (particle )?height|highest (particle|feature)",
+    "feedback_tune": r"feedback|\bgains?\b|trace and retrace|retrace",
+    "astig": r"astigmat|\bastig\b",
     "plane_level": r"plane[- ]level|level(ling)? the|flatten|plane fit",
 }
 UNSUPPORTED: dict[str, str] = {
@@ -95,20 +103,37 @@ class Request:
     fov_nm: float | None = None
     pixels: int | None = None
     dwell_us: float | None = None
+    rate_hz: float | None = None
     defocus_nm: float | None = None
+    defocus_series_nm: list[float] = field(default_factory=list)
+    astig_nm: float | None = None
     energy_kv: float | None = None
     current_pa: float | None = None
     blanked: bool | None = None
     stage_um: dict[str, float] = field(default_factory=dict)
+    stage_series_um: list[dict[str, float]] = field(default_factory=list)
+    zoom_fov_nm: float | None = None
+    zoom_on_feature: bool = False
     specimen: str | None = None
     seed: int | None = None
     detector: str | None = None
     spectrum_kind: str | None = None
-    spectrum_at: tuple[float, float] | None = None
+    spectrum_dwell_ms: float | None = None
+    point_nm: tuple[float, float] | None = None
+    region_nm: tuple[float, float, float, float] | None = None
     spectrum_target: str | None = None  # "brightest", "dopant", "defect" or None
+    setpoint_nm: float | None = None
+    channels: list[str] = field(default_factory=list)
+    change_if_double: bool = False
     export_format: str | None = None
     use_last_image: bool = False
+    use_last_spectrum: bool = False
     unsupported: list[str] = field(default_factory=list)
+
+    @property
+    def spectrum_at(self) -> tuple[float, float] | None:
+        """The FOV point of a spectrum (the requested point)."""
+        return self.point_nm
 
 
 def _num(text: str) -> float:
@@ -127,44 +152,94 @@ def parse_request(text: str) -> Request:
     named = low.replace(request.specimen, " ") if request.specimen else low  # a name is not a request
     request.intents = {name for name, pattern in INTENT_PATTERNS.items() if re.search(pattern, named)}
     request.unsupported = [what for pattern, what in UNSUPPORTED.items() if re.search(pattern, low)]
+    request.point_nm = fov_point_nm(low)
+    request.region_nm = region_nm(low)
+    _parse_spectrum(low, request)
     _parse_scan(low, request)
     _parse_optics_and_beam(low, request)
     _parse_stage(low, request)
-    _parse_spectrum(low, request)
+    _parse_afm(low, request)
+    _fallback_fov(low, request)
     if "focus" in request.intents and "optics" in request.intents and not re.search(r"auto-?focus|refocus", low):
         request.intents.discard("focus")  # "defocus -5 nm" / "set focus to" is an optics setting
+    if "fft" in request.intents and not re.search(r"lattice (constant|parameter)", low):
+        request.intents.discard("lattice")  # "the d-spacing of the FFT" is read from the FFT itself
     detector = re.search(r"\b(haadf|abf|adf|bf)\b", low)
     request.detector = detector.group(1).upper() if detector else None
     export_format = re.search(r"\b(hdf5|h5|tiff?|png)\b", low)
     if export_format:
         request.export_format = {"h5": "hdf5", "tif": "tiff"}.get(export_format.group(1), export_format.group(1))
-    request.use_last_image = bool(
-        re.search(r"\b(last|previous|existing|current|that|this) (image|acquisition|scan)", low)
+    last = r"\b(last|previous|existing|current|that|this) "
+    request.use_last_image = bool(re.search(last + r"(image|acquisition|scan)", low))
+    request.use_last_spectrum = bool(
+        re.search(last + r"spectrum|spectrum (i|you|we) (just )?(took|taken|recorded)", low)
     )
     return request
 
 
 def _parse_scan(low: str, request: Request) -> None:
-    fov = re.search(r"(?:fov|field of view|field|scan size|view)\s*(?:of|to|=|:|at|is)?\s*" + NUM + LENGTH_OR_A, low)
-    fov = fov or re.search(NUM + LENGTH + r"\s*(?:fov|field|wide|across|square|region|area|view)", low)
+    scan_word = r"(?:fov|field of view|field|scan size|view|(?:afm )?scan|raster)"
+    fov = re.search(scan_word + r"\s*(?:of|to|=|:|at|is|for)?\s*(?:a\s*)?" + NUM + LENGTH_OR_A, low)
+    fov = fov or re.search(NUM + LENGTH + r"\s*(?:fov|field|wide|across|square|scan size|scan\b|view)", low)
     if fov:
         request.fov_nm = _length_nm(fov.group(1), fov.group(2))
-    pixels = re.search(r"(\d+)\s*(?:x|×|by)\s*\d+\b", low) or re.search(r"(\d+)\s*(?:px|pixels?)\b", low)
+    fovs = [_length_nm(v, u) for v, u in re.findall(NUM + LENGTH + r"\s*(?:fov|field of view)", low)]
+    fovs += [_length_nm(v, u) for v, u in re.findall(r"\bzoom(?: in)?(?: to)?\s*(?:a\s*)?" + NUM + LENGTH, low)]
+    request.zoom_on_feature = bool(re.search(r"interesting|feature", low))
+    if len(fovs) >= 2 and request.fov_nm is not None:
+        request.zoom_fov_nm = fovs[-1]  # "an overview at 1000 nm field of view, then a 50 nm field of view image"
+        request.intents.add("survey_zoom")
+    pixels = re.search(r"(\d+)\s*(?:x|×|by)\s*\d+\b(?!\s*(?:nm|µm|um))", low)
+    pixels = pixels or re.search(r"(\d+)\s*(?:px|pixels?)\b", low)
     pixels = pixels or re.search(r"pixels?\s*(?:of|to|=|:)?\s*(\d+)", low)
     if pixels:
         request.pixels = int(pixels.group(1))
-    dwell = re.search(NUM + TIME, low)
-    if dwell:
-        request.dwell_us = _num(dwell.group(1)) * TIME_TO_US[dwell.group(2)]
+    for match in re.finditer(NUM + TIME, low):
+        value_us = _num(match.group(1)) * TIME_TO_US[match.group(2)]
+        if request.spectrum_kind and (
+            value_us >= 100 or re.search(r"spectr|eels|eds", low[match.end() : match.end() + 30])
+        ):
+            request.spectrum_dwell_ms = value_us / 1000  # a spectrum's time is its own dwell, not the scan's
+        else:
+            request.dwell_us = value_us
+    if rate := re.search(NUM + r"\s*hz\b", low):
+        request.rate_hz = _num(rate.group(1))
+
+
+def _fallback_fov(low: str, request: Request) -> None:
+    """ "A 5 nm, 512 px image": in an imaging request whose one length has no other role, it is the field of view."""
+    roles = (request.point_nm, request.region_nm, request.defocus_nm, request.astig_nm, request.setpoint_nm)
+    if request.fov_nm is not None or any(r is not None for r in roles) or request.defocus_series_nm:
+        return
+    if request.stage_um or request.stage_series_um:
+        return
+    lengths = re.findall(NUM + r"\s*(nm|å|angstroms?)\b", low)
+    if len(lengths) == 1 and _image_request(request):
+        request.fov_nm = _length_nm(*lengths[0])
+
+
+def _image_request(request: Request) -> bool:
+    return bool(request.intents & {"acquire", "atoms", "lattice", "particles", "defects", "fft", "scan", "afm_image"})
 
 
 def _parse_optics_and_beam(low: str, request: Request) -> None:
-    defocus = re.search(r"(defocus|underfocus|overfocus|focus)\s*(?:of|to|=|:|at|by)?\s*" + NUM + LENGTH_OR_A, low)
-    if defocus and (defocus.group(1) != "focus" or "optics" in request.intents or "set" in low):
+    request.defocus_series_nm = series_nm(low, "focus")
+    defocus = re.search(
+        r"(defocus|underfocus|overfocus|focus)(?: value)?\s*(?:of|to|=|:|at|by)?\s*" + NUM + LENGTH_OR_A, low
+    )
+    if request.defocus_series_nm:
+        request.intents.add("optics")
+    elif defocus and (defocus.group(1) != "focus" or "optics" in request.intents or "set" in low):
         value = _length_nm(defocus.group(2), defocus.group(3))
         sign = {"underfocus": -1.0, "overfocus": 1.0}.get(defocus.group(1))
         request.defocus_nm = sign * abs(value) if sign else value
         request.intents.add("optics")
+    if "astig" in request.intents:
+        astig = re.search(r"astig\w*\D{0,20}?" + NUM + LENGTH, low)
+        corrected = re.search(r"(correct|remove|zero|cancel|null)", low)
+        request.astig_nm = _length_nm(astig.group(1), astig.group(2)) if astig else (0.0 if corrected else None)
+        if request.astig_nm is not None:
+            request.intents.add("optics")
     if energy := re.search(NUM + r"\s*kv\b", low):
         request.energy_kv = _num(energy.group(1))
     if current := re.search(NUM + r"\s*pa\b", low):
@@ -176,19 +251,34 @@ def _parse_optics_and_beam(low: str, request: Request) -> None:
 
 
 def _parse_stage(low: str, request: Request) -> None:
-    for axis in ("x", "y", "z"):
-        if match := re.search(rf"\b{axis}\s*(?:=|:|to)?\s*" + NUM + r"\s*(µm|um|nm)\b", low):
-            scale = 0.001 if match.group(2) == "nm" else 1.0
-            request.stage_um[f"{axis}_um"] = _num(match.group(1)) * scale
+    positions = stage_positions_um(low)
+    if z := re.search(r"\bz\s*(?:=|:|to)?\s*" + NUM + r"\s*(µm|um)\b", low):
+        positions = positions or [{}]
+        positions[0]["z_um"] = _num(z.group(1))
     pair = re.search(r"(?:move|go|stage)\D*\(?\s*" + NUM + r"\s*,\s*" + NUM + r"\s*\)?\s*(µm|um)", low)
-    if pair and not request.stage_um:
-        request.stage_um = {"x_um": _num(pair.group(1)), "y_um": _num(pair.group(2))}
+    if pair and not positions:
+        positions = [{"x_um": _num(pair.group(1)), "y_um": _num(pair.group(2))}]
     if tilt := re.search(r"(?:tilt|alpha)\D{0,12}?" + NUM + r"\s*(?:°|deg)", low):
-        request.stage_um["alpha_deg"] = _num(tilt.group(1))
-    if request.stage_um:
+        positions = positions or [{}]
+        positions[0]["alpha_deg"] = _num(tilt.group(1))
+    if len(positions) > 1:
+        request.stage_series_um = positions
+    elif positions:
+        request.stage_um = positions[0]
+    if positions:
         request.intents.add("stage")
     else:
         request.intents.discard("stage")
+
+
+def _parse_afm(low: str, request: Request) -> None:
+    if setpoint := re.search(r"setpoint\D{0,20}?" + NUM + r"\s*nm|" + NUM + r"\s*nm (?:amplitude )?setpoint", low):
+        request.setpoint_nm = _num(setpoint.group(1) or setpoint.group(2))
+    if re.search(r"\bphase\b", low) and request.intents & {"afm_image", "domains", "afm_approach"}:
+        request.channels = ["height", "phase"]
+    request.change_if_double = "tip_check" in request.intents and bool(re.search(r"change|replace|swap", low))
+    if request.change_if_double:
+        request.intents.discard("change_tip")  # changed only if the check finds a double tip
 
 
 def _parse_specimen(low: str, request: Request) -> None:
@@ -208,10 +298,9 @@ def _parse_spectrum(low: str, request: Request) -> None:
     if "spectrum" not in request.intents:
         return
     request.spectrum_kind = "EDS" if re.search(r"\beds\b|\bedx\b|x-ray", low) else "EELS"
-    at = re.search(r"at\s*\(?\s*(?:x\s*=?\s*)?" + NUM + r"\s*(?:nm)?\s*,\s*(?:y\s*=?\s*)?" + NUM + r"\s*nm", low)
-    if at:
-        request.spectrum_at = (_num(at.group(1)), _num(at.group(2)))
-    elif re.search(r"bright|heaviest|strongest", low):
+    if request.point_nm is not None:
+        return
+    if re.search(r"bright|heaviest|strongest", low):
         request.spectrum_target = "brightest"
     elif re.search(r"dopant|impurit|substitution", low):
         request.spectrum_target = "dopant"

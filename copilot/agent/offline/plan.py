@@ -9,20 +9,17 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
 from typing import Any
 
+from copilot.agent.offline.afm_plan import SURFACE_INTENTS, afm_steps
 from copilot.agent.offline.outcomes import (
     Outcome,
     current_fov_nm,
     feature_position,
-    last_acquisition_id,
     recent_acquisitions,
 )
 from copilot.agent.offline.parse import Request
-
-Args = dict[str, Any] | Callable[[Sequence[Outcome]], dict[str, Any] | str]
-"""Fixed arguments, or a function of the outcomes so far returning arguments or the reason to skip."""
+from copilot.agent.offline.steps import Step, at_centre, given, on_last_image
 
 SURVEY = {"fov_nm": 400.0, "pixels": 256, "dwell_us": 1.0}
 ZOOM = {"fov_nm": 16.0, "pixels": 512, "dwell_us": 4.0}
@@ -38,7 +35,28 @@ AFM_INTENTS = {
     "grating",
     "domains",
     "plane_level",
+    "feedback_tune",
+    "tallest",
+    "afm_context",
 }
+ACTION_INTENTS = AFM_INTENTS - {"afm_context", "afm_withdraw", "change_tip"} | {
+    "acquire",
+    "atoms",
+    "defects",
+    "lattice",
+    "particles",
+    "spectrum",
+    "elements",
+    "survey_zoom",
+    "fft",
+    "denoise",
+    "drift",
+    "focus_quality",
+}
+"""Requests that acquire or measure."""
+LONG_DWELL_US = 10.0
+HIGH_CURRENT_PA = 50.0
+"""A requested dwell or current above these can overexpose a beam-sensitive specimen: the dose is checked first."""
 IMAGE_ANALYSES = {
     "atoms": "find_atoms",
     "defects": "detect_defects",
@@ -49,34 +67,6 @@ IMAGE_ANALYSES = {
     "drift": "estimate_drift",
     "focus_quality": "focus_quality",
 }
-AFM_ANALYSES = {
-    "plane_level": "plane_level",
-    "roughness": "roughness",
-    "step_height": "step_height",
-    "grating": "grating_pitch",
-    "domains": "domain_fraction",
-    "tip_check": "tip_artifact_check",
-}
-
-
-@dataclass(frozen=True)
-class Step:
-    """One planned tool call."""
-
-    tool: str
-    args: Args
-    optional: bool = False  # a failure is noted and the plan goes on
-
-
-def given(**values: Any) -> dict[str, Any]:
-    """Only the values that were actually given."""
-    return {key: value for key, value in values.items() if value is not None}
-
-
-def on_last_image(outcomes: Sequence[Outcome]) -> dict[str, Any] | str:
-    """Arguments naming the newest acquisition, or why there is none."""
-    acquisition = last_acquisition_id(outcomes)
-    return {"acquisition_id": acquisition} if acquisition else "there is no image to work on yet"
 
 
 def best_specimen(wanted: str) -> Callable[[Sequence[Outcome]], dict[str, Any] | str]:
@@ -107,25 +97,40 @@ def _specimen_names(outcomes: Sequence[Outcome]) -> list[str]:
 
 
 def spectrum_at(request: Request) -> Callable[[Sequence[Outcome]], dict[str, Any] | str]:
-    """The spectrum arguments at the requested place: given coordinates, the brightest atom or a found defect."""
+    """The spectrum arguments at the requested place: given coordinates, a found dopant or defect, or the centre of
+    the field of view; with the requested spectrum dwell."""
+    dwell = given(dwell_ms=request.spectrum_dwell_ms)
 
     def place(outcomes: Sequence[Outcome]) -> dict[str, Any] | str:
         kind = request.spectrum_kind or "EELS"
-        if request.spectrum_at is not None:
-            return {"kind": kind, "x_nm": request.spectrum_at[0], "y_nm": request.spectrum_at[1]}
+        if request.point_nm is not None:
+            return {"kind": kind, "x_nm": request.point_nm[0], "y_nm": request.point_nm[1], **dwell}
         found = next((o for o in reversed(outcomes) if o.name == "detect_defects" and o.ok), None)
         if request.spectrum_target is None or found is None:
             centre = at_centre(outcomes)
-            return {"kind": kind, **centre} if isinstance(centre, dict) else centre
+            return {"kind": kind, **centre, **dwell} if isinstance(centre, dict) else centre
         # the brightest columns are the heavy substitutions detect_defects locates (HAADF contrast ~ Z^1.7)
         strict = request.spectrum_target in ("dopant", "brightest")
         kinds = ("substitution", "dopant", "impurity") if strict else ("",)
         xy = feature_position(found.data, kinds, fallback=not strict)
         if xy is None:
             return f"detect_defects located no {request.spectrum_target} atom to put the beam on"
-        return {"kind": kind, "x_nm": round(xy[0], 3), "y_nm": round(xy[1], 3)}
+        return {"kind": kind, "x_nm": round(xy[0], 3), "y_nm": round(xy[1], 3), **dwell}
 
     return place
+
+
+def last_spectrum(status: dict[str, Any] | None) -> Callable[[Sequence[Outcome]], dict[str, Any] | str]:
+    """The spectrum to analyse: the newest of this turn, else the newest acquisition the status names."""
+
+    def args(outcomes: Sequence[Outcome]) -> dict[str, Any] | str:
+        spectra = [o for o in outcomes if o.ok and o.name == "acquire_spectrum"]
+        if spectra:
+            return on_last_image(spectra)
+        latest = (status or {}).get("latest_acquisition_id")
+        return {"acquisition_id": latest} if isinstance(latest, str) else "there is no spectrum to analyse yet"
+
+    return args
 
 
 def zoom_move(outcomes: Sequence[Outcome]) -> dict[str, Any] | str:
@@ -161,12 +166,33 @@ def drift_args(outcomes: Sequence[Outcome]) -> dict[str, Any] | str:
     return {"first_acq_id": first, "second_acq_id": second, "dt_s": float(pair[0]["frame_time_s"])}
 
 
-def build_plan(request: Request) -> list[Step]:
-    """The ordered steps for a request (see the module docstring)."""
+def needs_status(request: Request) -> bool:
+    """Whether the plan starts from the instrument status: an AFM measurement (engaged? which gains?), a spectrum at
+    the centre of the field of view, or an image with a long dwell or high current (the dose); not after a specimen
+    change."""
     intents = request.intents
-    afm = bool(intents & AFM_INTENTS)
+    if "load" in intents:
+        return False
+    surface = bool(intents & (SURFACE_INTENTS | {"afm_approach"}))
+    centre_spectrum = bool(intents & {"spectrum", "elements"}) and request.point_nm is None
+    centre_spectrum = centre_spectrum and request.spectrum_target is None and not request.use_last_spectrum
+    dose = (request.dwell_us or 0.0) > LONG_DWELL_US or (request.current_pa or 0.0) > HIGH_CURRENT_PA
+    return surface or centre_spectrum or (dose and _acquires(request))
+
+
+def is_afm(request: Request, status: dict[str, Any] | None) -> bool:
+    """The AFM is meant: the status says so, or (without a status) the request speaks of AFM things."""
+    if status and isinstance(status.get("instrument"), str):
+        return str(status["instrument"]).upper() == "AFM"
+    return bool(request.intents & AFM_INTENTS)
+
+
+def build_plan(request: Request, status: dict[str, Any] | None = None) -> list[Step]:
+    """The ordered steps for a request (see the module docstring); ``status`` is the instrument status read
+    first for requests that acquire or measure."""
+    intents = request.intents
     steps: list[Step] = []
-    if "status" in intents or ("dose" in intents and "map" not in intents):
+    if status is None and ("status" in intents or ("dose" in intents and "map" not in intents)):
         steps.append(Step("get_status", {}))
     if "dose" in intents:
         steps.append(Step("get_dose_map", {}))
@@ -175,15 +201,10 @@ def build_plan(request: Request) -> list[Step]:
     if "load" in intents and request.specimen:
         chooser = best_specimen(request.specimen)
         steps.append(Step("load_specimen", lambda o: _with(chooser(o), given(seed=request.seed))))
-    if "beam" in intents:
-        steps.append(
-            Step("set_beam", given(energy_kv=request.energy_kv, current_pa=request.current_pa, blanked=request.blanked))
-        )
-    if "optics" in intents and request.defocus_nm is not None:
-        steps.append(Step("set_optics", {"defocus_nm": request.defocus_nm}))
-    if "stage" in intents:
-        steps.append(Step("move_stage", dict(request.stage_um)))
-    steps += _afm_steps(request) if afm else _stem_steps(request)
+    if is_afm(request, status):
+        steps += afm_steps(request, status)
+    else:
+        steps += _settings_steps(request, status) + _stem_steps(request, status)
     if "export" in intents:
         steps.append(Step("export_acquisition", export_args(request)))
     if "afm_withdraw" in intents:
@@ -195,69 +216,75 @@ def _with(args: dict[str, Any] | str, extra: dict[str, Any]) -> dict[str, Any] |
     return {**args, **extra} if isinstance(args, dict) else args
 
 
-def _stem_steps(request: Request) -> list[Step]:
+def _settings_steps(request: Request, status: dict[str, Any] | None) -> list[Step]:
+    """Beam, optics and a single stage move, in that order; blanked beams are unblanked before an acquisition."""
+    intents = request.intents
+    steps: list[Step] = []
+    beam = given(energy_kv=request.energy_kv, current_pa=request.current_pa, blanked=request.blanked)
+    if _blanked(status) and request.blanked is None and _acquires(request):
+        beam["blanked"] = False  # the request needs the beam: unblank it first
+    if beam and ("beam" in intents or "blanked" in beam):
+        steps.append(Step("set_beam", beam))
+    optics = given(defocus_nm=request.defocus_nm, astig_nm=request.astig_nm)
+    if "optics" in intents and optics:
+        steps.append(Step("set_optics", optics))
+    if "stage" in intents and request.stage_um:
+        steps.append(Step("move_stage", dict(request.stage_um)))
+    return steps
+
+
+def _blanked(status: dict[str, Any] | None) -> bool:
+    beam = ((status or {}).get("settings") or {}).get("beam") or {}
+    return beam.get("blanked") is True
+
+
+def _acquires(request: Request) -> bool:
+    return bool(request.intents & (ACTION_INTENTS - {"elements"})) or bool(
+        request.stage_series_um or request.defocus_series_nm
+    )
+
+
+def _stem_steps(request: Request, status: dict[str, Any] | None) -> list[Step]:
     intents = request.intents
     scan = given(fov_nm=request.fov_nm, pixels=request.pixels, dwell_us=request.dwell_us)
+    image = Step("acquire_image", given(detector=request.detector))
     steps: list[Step] = []
     analyses = [tool for intent, tool in IMAGE_ANALYSES.items() if intent in intents]
     if request.spectrum_target is not None and "detect_defects" not in analyses:
         analyses.insert(0, "detect_defects")
     if "survey_zoom" in intents:
-        steps += [
-            Step("set_scan", {**SURVEY, **given(fov_nm=request.fov_nm)}),
-            Step("acquire_image", given(detector=request.detector)),
-            Step("detect_defects", on_last_image, optional=True),
-            Step("move_stage", zoom_move),
-            Step("set_scan", {**ZOOM, **given(pixels=request.pixels, dwell_us=request.dwell_us)}),
-        ]
+        steps += _survey_zoom_steps(request)
     elif scan:
         steps.append(Step("set_scan", scan))
     if "focus" in intents:
         steps.append(Step("autofocus", {}))
-    wants_image = bool(analyses) and not request.use_last_image
-    if "acquire" in intents or "survey_zoom" in intents or wants_image:
-        steps.append(Step("acquire_image", given(detector=request.detector)))
+    if request.stage_series_um:
+        for position in request.stage_series_um:
+            steps += [Step("move_stage", position), image]
+    elif request.defocus_series_nm:
+        for defocus_nm in request.defocus_series_nm:
+            steps += [Step("set_optics", {"defocus_nm": defocus_nm}), image]
+    elif "acquire" in intents or "survey_zoom" in intents or (analyses and not request.use_last_image):
+        steps.append(image)
     elif analyses or "export" in intents:
         steps.append(Step("list_acquisitions", {}))
     if "drift" in intents:
-        steps.append(Step("acquire_image", given(detector=request.detector)))
+        steps.append(image)
     steps += [Step(tool, drift_args if tool == "estimate_drift" else on_last_image) for tool in analyses]
-    spectrum = "spectrum" in intents or "elements" in intents
-    if spectrum and request.spectrum_at is None and request.spectrum_target is None and not steps:
-        steps.append(Step("get_status", {}))  # the field of view, to park the beam at its centre
-    if spectrum:
+    if ("spectrum" in intents or "elements" in intents) and not request.use_last_spectrum:
         steps.append(Step("acquire_spectrum", spectrum_at(request)))
-    if "elements" in intents:
-        steps.append(Step("identify_elements", on_last_image))
+    if "elements" in intents or ("spectrum" in intents and request.use_last_spectrum):
+        steps.append(Step("identify_elements", last_spectrum(status)))
     return steps
 
 
-def _afm_steps(request: Request) -> list[Step]:
-    intents = request.intents
-    steps: list[Step] = []
-    if "change_tip" in intents:
-        steps.append(Step("change_tip", {}))
-    if "afm_approach" in intents:
-        steps.append(Step("approach", {}))
-    scan = given(size_nm=request.fov_nm, pixels=request.pixels)
-    if scan:
-        steps.append(Step("set_afm_scan", scan))
-    analyses = [tool for intent, tool in AFM_ANALYSES.items() if intent in intents]
-    if ("afm_image" in intents or analyses) and not request.use_last_image:
-        steps.append(Step("acquire_afm_image", {}))
-    elif analyses:
-        steps.append(Step("list_acquisitions", {}))
-    steps += [Step(tool, on_last_image) for tool in analyses]
-    if "force_curve" in intents:
-        if not steps:
-            steps.append(Step("get_status", {}))  # the scan size, to place the curve at its centre
-        steps.append(Step("acquire_force_curve", at_centre))
-    return steps
-
-
-def at_centre(outcomes: Sequence[Outcome]) -> dict[str, Any] | str:
-    """The centre of the current field of view or scan."""
-    fov = current_fov_nm(outcomes)
-    if fov is None:
-        return "the size of the current scan is unknown"
-    return {"x_nm": round(fov / 2, 3), "y_nm": round(fov / 2, 3)}
+def _survey_zoom_steps(request: Request) -> list[Step]:
+    """A low-dose survey, then the zoom: into the most interesting feature when asked, else at the same centre."""
+    survey = {**SURVEY, **given(fov_nm=request.fov_nm)} if request.zoom_fov_nm is None else given(fov_nm=request.fov_nm)
+    zoom = {**ZOOM, **given(pixels=request.pixels, dwell_us=request.dwell_us)}
+    if request.zoom_fov_nm is not None:
+        zoom = {"fov_nm": request.zoom_fov_nm}
+    steps = [Step("set_scan", survey), Step("acquire_image", given(detector=request.detector))]
+    if request.zoom_fov_nm is None or request.zoom_on_feature:
+        steps += [Step("detect_defects", on_last_image, optional=True), Step("move_stage", zoom_move)]
+    return [*steps, Step("set_scan", zoom)]

@@ -1,0 +1,80 @@
+"""Where a request points: FOV points and regions in nm, stage positions in µm, value series (a focal series).
+
+Pure functions of the lower-cased request text. FOV coordinates (nm from the image's top-left corner) are for
+spectra, force curves and regions; stage positions are in µm. A coordinate in nm is a place in the image unless the
+sentence says "stage".
+"""
+
+from __future__ import annotations
+
+import re
+
+NUM = r"([-+−]?\d+(?:\.\d+)?)"
+NM = r"\s*nm\b"
+UM = r"\s*(?:µm|um|microns?)\b"
+
+
+def num(text: str) -> float:
+    """A number as written, with a typographic minus."""
+    return float(text.replace("−", "-"))
+
+
+def fov_point_nm(low: str) -> tuple[float, float] | None:
+    """``x = 4 nm, y = 4 nm``, ``x 3 nm y 3 nm``, ``(4 nm, 4 nm)``, ``at (3.5, 4 nm)``: a point of the image."""
+    if re.search(r"\bstage\b", low) and not re.search(r"spectrum|eels|eds|force", low):
+        return None
+    pair = re.search(r"\bx\s*(?:=|:)?\s*" + NUM + r"(?:" + NM + r")?\s*,?\s*(?:and\s+)?y\s*(?:=|:)?\s*" + NUM + NM, low)
+    pair = pair or re.search(r"\(\s*" + NUM + r"(?:" + NM + r")?\s*,\s*" + NUM + NM + r"\s*\)", low)
+    pair = pair or re.search(r"\bat\s*\(?\s*" + NUM + r"(?:" + NM + r")?\s*,\s*" + NUM + NM, low)
+    return (num(pair.group(1)), num(pair.group(2))) if pair else None
+
+
+def region_nm(low: str) -> tuple[float, float, float, float] | None:
+    """A rectangle (x, y, width, height) in nm: ``x 0-500 nm, y 0-500 nm``, ``x from 0 to 500 nm and y from 0 to
+    500 nm``, or ``the top-left 500 x 500 nm region``."""
+    span = r"\s*(?:from\s*)?" + NUM + r"\s*(?:nm\s*)?(?:-|–|to)\s*" + NUM + NM
+    ranges = re.search(r"\bx" + span + r".{0,12}?\by" + span, low)
+    if ranges:
+        x0, x1, y0, y1 = (num(ranges.group(i)) for i in range(1, 5))
+        return (min(x0, x1), min(y0, y1), abs(x1 - x0), abs(y1 - y0))
+    box = re.search(
+        NUM + r"\s*(?:nm\s*)?(?:x|×|by)\s*" + NUM + NM + r"[^.]{0,20}?\b(region|area|square|box|window)", low
+    )
+    if box and re.search(r"top[- ]left|upper[- ]left|corner|region|area", low):
+        return (0.0, 0.0, num(box.group(1)), num(box.group(2)))
+    return None
+
+
+def stage_positions_um(low: str) -> list[dict[str, float]]:
+    """Every ``x = 0.2 um, y = 0 um`` pair (or lone ``x = 0.5 um``) in order: one stage position each."""
+    found = re.finditer(
+        r"\bx\s*(?:=|:|to)?\s*" + NUM + UM + r"(?:\s*,?\s*(?:and\s+)?y\s*(?:=|:|to)?\s*" + NUM + UM + r")?", low
+    )
+    positions = []
+    for match in found:
+        position = {"x_um": num(match.group(1))}
+        if match.group(2) is not None:
+            position["y_um"] = num(match.group(2))
+        positions.append(position)
+    if not positions and (lone_y := re.search(r"\by\s*(?:=|:|to)?\s*" + NUM + UM, low)):
+        positions.append({"y_um": num(lone_y.group(1))})
+    return positions
+
+
+def series_nm(low: str, word: str) -> list[float]:
+    """Two or more lengths listed around ``word``: ``defocus -10 nm, 0 nm and +10 nm`` or ``at -10, 0 and 10 nm
+    defocus`` -> [-10, 0, 10]."""
+    listed = NUM + r"(?:" + NM + r")?(?:\s*(?:,|and|,\s*and|or)\s*" + NUM + r"(?:" + NM + r")?)+"
+    for match in re.finditer(listed, low):
+        window = low[max(0, match.start() - 40) : match.end() + 20]
+        if word in window and match.group(0).rstrip().endswith("nm"):
+            values = re.findall(NUM, match.group(0))
+            if len(values) >= 2:
+                return [num(v) for v in values]
+    return []
+
+
+def lengths_nm(low: str) -> list[float]:
+    """Every length in the text, in nm, in order (for "survey at 1000 nm, then zoom to 50 nm")."""
+    scale = {"nm": 1.0, "µm": 1000.0, "um": 1000.0, "micron": 1000.0, "microns": 1000.0, "å": 0.1}
+    return [num(v) * scale[u] for v, u in re.findall(NUM + r"\s*(nm|µm|um|microns?|å)(?![a-z])", low)]

@@ -1,0 +1,76 @@
+"""Requests the planner declines before it touches the instrument, with the reason and a safe alternative.
+
+Two kinds: what the tools cannot do at all (heating, tomography, venting, anything outside the microscope) and
+settings the tools would accept but that harm the specimen or the tip (an AFM setpoint that presses the tip into
+the surface). The dose of a frame on a beam-sensitive specimen needs the instrument status, so that check lives in
+the plan (``plan.dose_check``).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from copilot.agent.offline.answer import CAPABILITIES
+from copilot.agent.offline.parse import Request
+
+MIN_SAFE_SETPOINT_NM = 3.0
+"""set_feedback: setpoints under 3 nm (of the 20 nm free amplitude) crash an engaged tip."""
+SAFE_SETPOINT_NM = "10-14 nm"
+
+
+def refusal(request: Request) -> str | None:
+    """The answer that declines the whole request, or ``None`` when it can be planned."""
+    if request.unsupported:
+        return (
+            "I cannot " + " or ".join(request.unsupported) + " with this instrument's tools, so I ran nothing "
+            "(doing only part of the request would not give what you asked for). I can: "
+            + "; ".join(CAPABILITIES)
+            + "."
+        )
+    if request.setpoint_nm is not None and request.setpoint_nm < MIN_SAFE_SETPOINT_NM:
+        return (
+            f"I will not use a {request.setpoint_nm:g} nm setpoint: below {MIN_SAFE_SETPOINT_NM:g} nm the tip is "
+            "pressed into the surface, which crashes and damages it. Nothing was changed and the tip was not "
+            f"approached. A setpoint of {SAFE_SETPOINT_NM} is safe; to press harder, lower it step by step within "
+            "that safe range."
+        )
+    return None
+
+
+ELEMENTARY_CHARGE_C = 1.602176634e-19
+
+
+def frame_dose_e_per_A2(current_pa: float, dwell_us: float, pixel_size_nm: float) -> float:
+    """Electron dose of one frame: electrons per pixel over the pixel area (Å²)."""
+    electrons = current_pa * 1e-12 * dwell_us * 1e-6 / ELEMENTARY_CHARGE_C
+    return electrons / (pixel_size_nm * 10.0) ** 2
+
+
+def dose_check(request: Request, status: dict[str, Any] | None) -> str | None:
+    """Declines an image whose requested dwell or current would push one frame past the specimen's critical dose
+    (``None`` when it is safe, nothing raises the dose, or the status does not say)."""
+    if status is None or (request.dwell_us is None and request.current_pa is None):
+        return None
+    settings = status.get("settings") or {}
+    scan, beam = settings.get("scan") or {}, settings.get("beam") or {}
+    critical = (status.get("dose") or {}).get("critical_dose_e_per_A2")
+    try:
+        fov_nm = float(request.fov_nm or scan["fov_nm"])
+        pixels = int(request.pixels or scan["pixels"])
+        dwell_us = float(request.dwell_us or scan["dwell_us"])
+        current_pa = float(request.current_pa or beam["current_pa"])
+    except (KeyError, TypeError, ValueError):
+        return None
+    if not isinstance(critical, int | float):
+        return None
+    dose = frame_dose_e_per_A2(current_pa, dwell_us, fov_nm / pixels)
+    if dose <= critical:
+        return None
+    specimen = status.get("specimen", "this specimen")
+    safe_dwell_us = dwell_us * critical / dose / 2
+    return (
+        f"I did not take that image: with {dwell_us:g} µs dwell at {current_pa:g} pA over {fov_nm:g} nm and {pixels} "
+        f"pixels one frame would deliver about {dose:.3g} e⁻/Å², over the critical dose of {critical:g} e⁻/Å² of "
+        f"{specimen}, so it would damage this beam-sensitive specimen. Nothing was changed. A dwell of at most "
+        f"{safe_dwell_us:.2g} µs (or a lower current or a larger field of view) keeps the frame within the dose limit."
+    )
