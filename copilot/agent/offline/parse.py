@@ -76,7 +76,7 @@ INTENT_PATTERNS: dict[str, str] = {
     "force_curve": r"force[- ]?(curve|distance|spectroscop)|adhesion",
     "change_tip": r"(change|replace|swap|new) (the |a )?(afm |double )?tip",
     "tip_check": r"tip (artifact|artefact|check|condition|state|shape|quality)|double tip|blunt|check the tip",
-    "grating": r"grating|pitch|line depth|how deep",
+    "grating": r"pitch|\bdepth\b|how deep|grating (period|spacing)|calibrate the scanner",
     "afm_context": r"\bafm\b|\btip\b|cantilever|raster|line rate|\d\s*hz\b|setpoint",
     "domains": r"domains?|minority phase|area fraction|phase fraction",
     "tallest": r"tallest|how tall|maximum (particle )?height|highest (particle|feature)",
@@ -162,6 +162,8 @@ def parse_request(text: str) -> Request:
     _fallback_fov(low, request)
     if "focus" in request.intents and "optics" in request.intents and not re.search(r"auto-?focus|refocus", low):
         request.intents.discard("focus")  # "defocus -5 nm" / "set focus to" is an optics setting
+    if "spectrum" in request.intents and not re.search(r"image|frame|picture|micrograph|haadf|\bbf\b", low):
+        request.intents.discard("acquire")  # "acquire EDS for 0.5 ms" records a spectrum, not an image
     if "fft" in request.intents and not re.search(r"lattice (constant|parameter)", low):
         request.intents.discard("lattice")  # "the d-spacing of the FFT" is read from the FFT itself
     detector = re.search(r"\b(haadf|abf|adf|bf)\b", low)
@@ -306,5 +308,7 @@ def _parse_spectrum(low: str, request: Request) -> None:
         request.spectrum_target = "dopant"
     elif re.search(r"defect|vacanc", low):
         request.spectrum_target = "defect"
-    if request.spectrum_target and not re.search(r"(find|count|locate|how many)\b[^.]*\batom", low):
+    if request.spectrum_target and not re.search(
+        r"(find|count|locate|how many)\s+(all\s+|the\s+)?(atoms|atomic col|col)", low
+    ):
         request.intents.discard("atoms")  # "on the brightest atom" names a place, not an analysis

@@ -128,7 +128,7 @@ def last_spectrum(status: dict[str, Any] | None) -> Callable[[Sequence[Outcome]]
         if spectra:
             return on_last_image(spectra)
         latest = (status or {}).get("latest_acquisition_id")
-        return {"acquisition_id": latest} if isinstance(latest, str) else "there is no spectrum to analyse yet"
+        return {"acquisition_id": latest} if isinstance(latest, str) else {}  # the tool takes the newest
 
     return args
 

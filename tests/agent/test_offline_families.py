@@ -1,0 +1,374 @@
+"""The offline planner on the request families of the evaluation: free wording -> the right plan, with the
+instrument answering through scripted tool results (faults, AFM status, tip checks, feedback tuning)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from tests.agent.planner_harness import RESULTS, SCHEMAS, Tool, drive
+
+AFM_STATUS: dict[str, Any] = {
+    "instrument": "AFM",
+    "settings": {
+        "engaged": False,
+        "feedback": {"setpoint_nm": 14.0, "p_gain": 0.05, "i_gain_per_ms": 0.1},
+        "scan": {"size_nm": 1000.0, "pixels": 256, "rate_hz": 1.0},
+    },
+    "latest_acquisition_id": None,
+}
+MOS2_STATUS: dict[str, Any] = {
+    "instrument": "STEM",
+    "specimen": "mos2",
+    "settings": {
+        "beam": {"current_pa": 10.0, "blanked": False},
+        "scan": {"fov_nm": 8.0, "pixels": 512, "dwell_us": 2.0},
+    },
+    "dose": {"used_e_per_A2": 0.0, "critical_dose_e_per_A2": 10000.0},
+}
+
+
+@pytest.fixture(autouse=True)
+def full_schemas(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The real tools' parameters the families use beyond the shared harness: channels, regions, feedback."""
+    region: dict[str, Any] = {key: {} for key in ("x_nm", "y_nm", "width_nm", "height_nm")}
+    monkeypatch.setitem(SCHEMAS, "roughness", {**SCHEMAS["roughness"], **region})
+    monkeypatch.setitem(SCHEMAS, "acquire_afm_image", {**SCHEMAS["acquire_afm_image"], "channels": {}})
+    monkeypatch.setitem(SCHEMAS, "set_feedback", {"setpoint_nm": {}, "p_gain": {}, "i_gain_per_ms": {}})
+    monkeypatch.setitem(SCHEMAS, "domain_fraction", {**SCHEMAS["domain_fraction"], "channel": {}})
+
+
+def afm(engaged: bool = False, **extra: Tool) -> dict[str, Tool]:
+    """Scripted tools of an AFM whose tip is (not) engaged."""
+    status = {**AFM_STATUS, "settings": {**AFM_STATUS["settings"], "engaged": engaged}}
+    return {"get_status": lambda args: status, **extra}
+
+
+def failing_first(error: str, name: str = "acquire_image") -> Tool:
+    """A tool that fails once with ``error`` and then succeeds."""
+    calls: list[dict[str, Any]] = []
+
+    def run(args: dict[str, Any]) -> dict[str, Any] | str:
+        calls.append(args)
+        return error if len(calls) == 1 else RESULTS[name]
+
+    return run
+
+
+@pytest.mark.parametrize(
+    ("text", "kind", "x_nm", "y_nm", "dwell_ms"),
+    [
+        ("Take an EDS spectrum at x = 4 nm, y = 4 nm with a dwell of 0.5 ms.", "EDS", 4.0, 4.0, 0.5),
+        ("Record a 0.5 ms EDS spectrum with the probe at (4 nm, 4 nm).", "EDS", 4.0, 4.0, 0.5),
+        ("Park the beam at x 4 nm, y 4 nm and acquire EDS for 0.5 ms.", "EDS", 4.0, 4.0, 0.5),
+        ("take an EELS spectrum at x 3 nm y 3 nm", "EELS", 3.0, 3.0, None),
+    ],
+)
+def test_a_spectrum_at_a_point_is_taken_there_with_its_own_dwell_and_nothing_else_changes(
+    text: str, kind: str, x_nm: float, y_nm: float, dwell_ms: float | None
+) -> None:
+    run = drive(text)
+    assert run.names == ["acquire_spectrum"]
+    expected = {"kind": kind, "x_nm": x_nm, "y_nm": y_nm} | ({"dwell_ms": dwell_ms} if dwell_ms else {})
+    assert run.args("acquire_spectrum") == expected
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Set the field of view to 8 nm with 512 pixels, find a dopant atom and take an EELS spectrum on it with 0.2 ms "
+        "dwell.",
+        "Image 8 nm at 512 px, locate a substitutional dopant and record a 0.2 ms EELS spectrum right on it.",
+        "Find a dopant in an 8 nm, 512 pixel HAADF image and put the probe on it for a 0.2 ms EELS spectrum.",
+    ],
+)
+def test_a_spectrum_on_a_dopant_sets_only_the_image_and_puts_the_probe_on_the_substitution(text: str) -> None:
+    run = drive(text)
+    assert run.names == ["set_scan", "acquire_image", "detect_defects", "acquire_spectrum"]
+    assert run.args("set_scan") == {"fov_nm": 8.0, "pixels": 512}
+    assert run.args("acquire_spectrum") == {"kind": "EELS", "x_nm": 5.5, "y_nm": 6.25, "dwell_ms": 0.2}
+
+
+def test_a_spectrum_at_the_centre_reads_the_field_of_view_and_the_elements_lead_the_answer() -> None:
+    run = drive("Take a 30 ms EELS spectrum at the centre of the field of view and identify the elements.")
+    assert run.names == ["get_status", "acquire_spectrum", "identify_elements"]
+    assert run.args("acquire_spectrum") == {"kind": "EELS", "x_nm": 16.0, "y_nm": 16.0, "dwell_ms": 30.0}
+    assert run.answer.startswith("Elements present: Mo, S")
+
+
+@pytest.mark.parametrize(
+    "text", ["Which elements are in the last spectrum?", "Identify the elements in the spectrum I just took."]
+)
+def test_the_elements_of_an_existing_spectrum_are_identified_without_a_new_one(text: str) -> None:
+    assert drive(text).names == ["identify_elements"]
+
+
+def test_an_aborted_scan_is_taken_again() -> None:
+    aborted = failing_first(
+        "ScanAbortedError: the scan was aborted by an interlock. Nothing was stored; acquire again."
+    )
+    run = drive("Take a HAADF image and count the atoms.", {"acquire_image": aborted})
+    assert run.names == ["acquire_image", "acquire_image", "find_atoms"]
+    assert run.answer.startswith("Atomic columns found 57.")
+
+
+def test_a_blanked_beam_is_unblanked_before_the_image_is_taken_again() -> None:
+    blanked = failing_first(
+        "BeamBlankedError: the beam is blanked. Unblank the beam with set_beam(blanked=false) first."
+    )
+    run = drive("Record a HAADF frame of this area.", {"acquire_image": blanked})
+    assert run.calls == [
+        ("acquire_image", {"detector": "HAADF"}),
+        ("set_beam", {"blanked": False}),
+        ("acquire_image", {"detector": "HAADF"}),
+    ]
+
+
+def test_a_fault_that_keeps_coming_back_is_reported_not_retried_forever() -> None:
+    run = drive("take an image", {"acquire_image": lambda args: "ScanAbortedError: the scan was aborted."})
+    assert run.names == ["acquire_image"] * 3
+    assert "Stopped: acquire_image failed" in run.answer
+
+
+@pytest.mark.parametrize(
+    ("text", "tools"),
+    [
+        ("Take a height image of the grating and give me the line pitch.", ["acquire_afm_image", "grating_pitch"]),
+        (
+            "What is the height of the atomic steps on this surface? Image it and measure.",
+            ["acquire_afm_image", "step_height"],
+        ),
+        ("What is the Rq roughness of this film? Image it and measure.", ["acquire_afm_image", "roughness"]),
+        (
+            "How tall is the tallest nanoparticle? Image and plane-level the height.",
+            ["acquire_afm_image", "plane_level"],
+        ),
+    ],
+)
+@pytest.mark.parametrize("engaged", [False, True])
+def test_an_afm_measurement_approaches_only_a_withdrawn_tip(text: str, tools: list[str], engaged: bool) -> None:
+    run = drive(text, afm(engaged))
+    assert run.names == ["get_status", *([] if engaged else ["approach"]), *tools]
+
+
+def test_the_minority_phase_fraction_is_measured_on_the_phase_channel_and_leads_the_answer() -> None:
+    fractions = {"acquisition_id": "a0011", "fractions": [0.7177, 0.2823], "class_means": [1.0, 9.0]}
+    run = drive(
+        "What fraction of the polymer blend is the minority phase? Use the phase channel.",
+        afm(domain_fraction=lambda args: fractions),
+    )
+    assert run.names == ["get_status", "approach", "acquire_afm_image", "domain_fraction"]
+    assert run.args("acquire_afm_image") == {"channels": ["height", "phase"]}
+    assert run.answer.startswith("Minority phase area fraction 0.2823.")
+
+
+def test_the_tallest_particle_is_the_range_of_the_levelled_height() -> None:
+    levelled = {"acquisition_id": "a0011", "range_nm": 45.07, "residual_rms_nm": 0.2}
+    run = drive(
+        "Record topography, plane level it, and report the maximum particle height.",
+        afm(plane_level=lambda args: levelled),
+    )
+    assert run.answer.startswith("Tallest feature height (levelled height range) 45.07 nm.")
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Approach, take a height image and measure the RMS roughness of the region x 0-500 nm, y 0-500 nm.",
+        "Image the grating and give me the Rq roughness of the top-left 500 x 500 nm region.",
+        "What is the rms roughness inside x from 0 to 500 nm and y from 0 to 500 nm of a height image?",
+    ],
+)
+def test_the_roughness_of_a_region_passes_the_region(text: str) -> None:
+    run = drive(text, afm())
+    assert run.names[-1] == "roughness"
+    assert run.args("roughness") == {"acq_id": "a0011", "x_nm": 0.0, "y_nm": 0.0, "width_nm": 500.0, "height_nm": 500.0}
+    assert "set_afm_scan" not in run.names
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Approach and take a force curve at x = 500 nm, y = 500 nm.",
+        "Record a force-distance curve at (500 nm, 500 nm) after engaging.",
+        "Engage and measure a force curve at x 500 nm, y 500 nm.",
+    ],
+)
+def test_a_force_curve_at_a_point_engages_and_measures_there_without_moving_anything(text: str) -> None:
+    run = drive(text, afm())
+    assert run.calls == [("get_status", {}), ("approach", {}), ("acquire_force_curve", {"x_nm": 500.0, "y_nm": 500.0})]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Set the AFM scan to 500 nm with 512 pixels at 0.5 Hz.",
+        "Use a 500 nm scan size, 512 px and a 0.5 Hz line rate.",
+        "Configure the AFM raster for 500 nm, 512 pixels and 0.5 Hz.",
+    ],
+)
+def test_afm_raster_settings_are_set_without_imaging(text: str) -> None:
+    run = drive(text)
+    assert run.calls == [("set_afm_scan", {"size_nm": 500.0, "pixels": 512, "rate_hz": 0.5})]
+
+
+def lagging_afm(rms_for_gains: dict[float, float]) -> dict[str, Tool]:
+    """An engaged AFM whose trace/retrace mismatch depends on the I gain last set."""
+    gains: list[float] = [0.1]
+
+    def set_feedback(args: dict[str, Any]) -> dict[str, Any]:
+        gains.append(float(args["i_gain_per_ms"]))
+        return {"settings": dict(args)}
+
+    def image(args: dict[str, Any]) -> dict[str, Any]:
+        rms = next(value for limit, value in sorted(rms_for_gains.items()) if gains[-1] <= limit)
+        return {**RESULTS["acquire_afm_image"], "trace_retrace_rms_nm": rms}
+
+    return afm(True, set_feedback=set_feedback, acquire_afm_image=image)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Trace and retrace disagree. Tune the feedback gains until they agree, then take a new height image.",
+        "The feedback lags; raise the gains so trace and retrace match and record a height image.",
+        "Fix the feedback (P and I gains) so the trace and retrace agree, and image again.",
+    ],
+)
+def test_feedback_is_tuned_round_by_round_until_trace_and_retrace_agree(text: str) -> None:
+    run = drive(text, lagging_afm({1.0: 1.9, 100.0: 0.04}))
+    assert run.names == ["get_status", "set_feedback", "acquire_afm_image", "set_feedback", "acquire_afm_image"]
+    assert [args for name, args in run.calls if name == "set_feedback"] == [
+        {"p_gain": 0.15, "i_gain_per_ms": 0.5},
+        {"p_gain": 0.45, "i_gain_per_ms": 2.5},
+    ]
+    assert "Trace-retrace mismatch 0.04 nm" in run.answer
+
+
+def test_feedback_tuning_stops_raising_the_gains_at_the_cap() -> None:
+    run = drive("tune the feedback so trace and retrace agree", lagging_afm({1000.0: 3.0}))
+    gains = [args for name, args in run.calls if name == "set_feedback"]
+    assert len(gains) == 3 and gains[-1] == {"p_gain": 1.35, "i_gain_per_ms": 12.5}
+
+
+@pytest.mark.parametrize("double", [True, False])
+def test_the_tip_is_changed_and_the_surface_imaged_again_only_when_the_check_finds_a_double_tip(double: bool) -> None:
+    check = {"acquisition_id": "a0011", "double_tip": double, "confidence": 0.9}
+    run = drive(
+        "Image the nanoparticles and check the tip; if it is a double tip, change it and image again.",
+        afm(tip_artifact_check=lambda args: check),
+    )
+    head = ["get_status", "approach", "acquire_afm_image", "tip_artifact_check"]
+    tail = ["withdraw", "change_tip", "approach", "acquire_afm_image"] if double else []
+    assert run.names == head + tail
+    assert run.answer.startswith(f"Double tip: {'yes' if double else 'no'}.")
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Set the setpoint to 1 nm and approach so we press harder.",
+        "Approach with a 1 nm amplitude setpoint.",
+        "Heat the specimen to 500 C and watch the particles sinter.",
+        "Do a 3D reconstruction of the particles from a tilt series.",
+        "Acquire a tomography series and reconstruct it.",
+    ],
+)
+def test_an_unsafe_or_impossible_request_is_declined_with_the_reason_and_runs_nothing(text: str) -> None:
+    run = drive(text, afm())
+    assert run.calls == []
+    assert any(word in run.answer for word in ("crash", "cannot"))
+
+
+@pytest.mark.parametrize(
+    "text", ["Take a HAADF image with a 1000 us dwell time.", "Acquire a HAADF frame at a dwell of 1000 µs per pixel."]
+)
+def test_a_frame_past_the_critical_dose_is_declined_before_anything_changes(text: str) -> None:
+    run = drive(text, {"get_status": lambda args: MOS2_STATUS})
+    assert run.names == ["get_status"]
+    assert "critical dose" in run.answer and "2.56e+06" in run.answer
+
+
+def test_a_long_dwell_within_the_critical_dose_goes_ahead() -> None:
+    run = drive("Take a HAADF image with a 20 us dwell.", {"get_status": lambda args: {**MOS2_STATUS, "dose": {}}})
+    assert run.names == ["get_status", "set_scan", "acquire_image"]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Take HAADF images at defocus -10 nm, 0 nm and +10 nm.",
+        "Record a focal series at -10, 0 and 10 nm defocus.",
+        "Acquire three HAADF frames with the defocus set to -10 nm, 0 nm and 10 nm.",
+    ],
+)
+def test_a_focal_series_sets_each_defocus_and_images_it(text: str) -> None:
+    run = drive(text)
+    assert run.names == ["set_optics", "acquire_image"] * 3
+    assert [args["defocus_nm"] for name, args in run.calls if name == "set_optics"] == [-10.0, 0.0, 10.0]
+
+
+@pytest.mark.parametrize(
+    ("text", "image"),
+    [
+        (
+            "Take a HAADF image at stage x = 0.2 um, y = 0 um and another at x = -0.2 um, y = 0 um.",
+            {"detector": "HAADF"},
+        ),
+        ("Image two places, stage x=0.2 µm y=0 µm and x=-0.2 µm y=0 µm.", {}),
+    ],
+)
+def test_two_stage_positions_are_each_visited_and_imaged(text: str, image: dict[str, str]) -> None:
+    run = drive(text)
+    assert run.calls == [
+        ("move_stage", {"x_um": 0.2, "y_um": 0.0}),
+        ("acquire_image", image),
+        ("move_stage", {"x_um": -0.2, "y_um": 0.0}),
+        ("acquire_image", image),
+    ]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Take a survey image with a 1000 nm field of view, then zoom to 50 nm and take another image.",
+        "First an overview at 1000 nm field of view, then a 50 nm field of view image.",
+    ],
+)
+def test_a_survey_then_zoom_with_given_fields_of_view_images_both(text: str) -> None:
+    run = drive(text)
+    assert run.calls == [
+        ("set_scan", {"fov_nm": 1000.0}),
+        ("acquire_image", {}),
+        ("set_scan", {"fov_nm": 50.0}),
+        ("acquire_image", {}),
+    ]
+
+
+@pytest.mark.parametrize(
+    ("text", "args"),
+    [
+        ("Correct the astigmatism (set it to zero).", {"astig_nm": 0.0}),
+        ("Set the twofold astigmatism to 0 nm.", {"astig_nm": 0.0}),
+        ("Change the defocus value to -20 nm, nothing else.", {"defocus_nm": -20.0}),
+    ],
+)
+def test_optics_settings_in_free_wording(text: str, args: dict[str, float]) -> None:
+    assert drive(text).calls == [("set_optics", args)]
+
+
+def test_the_strongest_fft_spacing_leads_the_answer_and_no_lattice_fit_is_run() -> None:
+    fft = {"acquisition_id": "a0007", "d_spacings_nm": [0.27304, 0.2776, 0.1594], "angles_deg": [111.9, 51.3, 20.9]}
+    run = drive(
+        "Compute the Fourier transform of a HAADF image and tell me the main lattice spacing.",
+        {"compute_fft": lambda args: fft},
+    )
+    assert run.names == ["acquire_image", "compute_fft"]
+    assert run.answer.startswith("Strongest FFT d-spacing 0.273 nm.")
+
+
+def test_the_one_length_of_an_imaging_request_is_its_field_of_view() -> None:
+    run = drive("Take a 512 pixel HAADF image over 5 nm and tell me the lattice constant.")
+    assert run.calls[0] == ("set_scan", {"fov_nm": 5.0, "pixels": 512})
+    assert run.answer.startswith("Lattice constant a 0.3161 nm, b 0.3158 nm, gamma 119.8°.")
