@@ -123,6 +123,7 @@ def test_a_blanked_beam_is_unblanked_before_the_image_is_taken_again() -> None:
         ("set_beam", {"blanked": False}),
         ("acquire_image", {"detector": "HAADF"}),
     ]
+    assert "Recovered: acquire_image: BeamBlankedError: the beam is blanked; ran set_beam(blanked=false)" in run.answer
 
 
 def test_a_fault_that_keeps_coming_back_is_reported_not_retried_forever() -> None:

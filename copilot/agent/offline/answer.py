@@ -53,12 +53,18 @@ def cannot_do(what: Sequence[str]) -> str:
 
 
 def compose(
-    outcomes: Sequence[Outcome], notes: Sequence[str], failure: Outcome | None, unsupported: Sequence[str]
+    outcomes: Sequence[Outcome],
+    notes: Sequence[str],
+    failure: Outcome | None,
+    unsupported: Sequence[str],
+    recovered: Sequence[str] = (),
 ) -> str:
-    """The final answer: what was done with its numbers, what was skipped, what failed, what cannot be done."""
+    """The final answer: what was done with its numbers, faults recovered on the way, what was skipped, what failed,
+    what cannot be done."""
     done = [o for o in outcomes if o.ok]
     lines = [f"Done ({len(done)} tool call{'s' if len(done) != 1 else ''}):" if done else "Nothing was run."]
     lines += [outcome_line(o) for o in done]
+    lines += [f"Recovered: {line}." for line in recovered]
     lines += [f"Skipped: {note}." for note in notes]
     if failure is not None:
         lines.append(f"Stopped: {failure.name} failed: {failure.text.strip()}")
@@ -87,6 +93,7 @@ HEADLINES: dict[str, tuple[tuple[str, str, str], ...]] = {
     "focus_quality": (("Sharpness", "sharpness", ""),),
     "autofocus": (("Best focus at defocus", "defocus_nm", "nm"),),
     "tip_artifact_check": (("Double tip", "double_tip", ""),),
+    "acquire_spectrum": (("Spectrum recorded at x", "x_nm", "nm"), ("y", "y_nm", "nm")),
     "acquire_force_curve": (("Adhesion (pull-off force)", "adhesion_nN", "nN"), ("snap-in", "snap_in_nm", "nm")),
 }
 """The figures a request is after, per tool, as (label, field, unit): they lead the answer."""

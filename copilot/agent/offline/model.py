@@ -1,9 +1,13 @@
 """``OfflinePlanner``: the deterministic planner as a LangChain chat model (no network, no key).
 
 Each call re-reads the conversation: the last user message gives the plan (``parse`` + ``plan``), the tool results
-since then say how far it got. The next step's call is emitted, one call per reply; when the plan is done (or a
-step failed, or a person declined) the answer is written from the tool results (``answer``). Over-budget errors
-from a tool that takes ``approved`` are retried once with ``approved=true``, which pauses for a person's decision.
+since then say how far it got. Requests the tools cannot do, or that would harm the tip or the specimen, are
+declined before anything runs (``safety``). Plans that depend on the instrument's state (AFM engagement and gains,
+the field of view, the dose a frame would deliver) start with ``get_status``. The next step's call is emitted, one
+call per reply; when the plan is done (or a step failed, or a person declined) the answer is written from the tool
+results, the requested figures first (``answer``). A step refused by a known instrument fault (aborted scan,
+blanked beam, tip not engaged) is retried after the fix (``recovery``); over-budget errors from a tool that takes
+``approved`` are retried once with ``approved=true``, which pauses for a person's decision.
 """
 
 from __future__ import annotations
@@ -21,7 +25,7 @@ from copilot.agent.offline.parse import parse_request
 from copilot.agent.offline.plan import build_plan, needs_status
 from copilot.agent.offline.recovery import MAX_RECOVERIES, already_done, fixes_for
 from copilot.agent.offline.safety import dose_check, refusal
-from copilot.agent.offline.steps import Step, Stop
+from copilot.agent.offline.steps import Step
 from copilot.agent.replymodel import ReplyChatModel
 from copilot.agent.stream import tool_data, tool_text
 
@@ -37,7 +41,7 @@ class Progress:
     next_call: tuple[str, dict[str, Any]] | None = None
     notes: list[str] = field(default_factory=list)
     failure: Outcome | None = None
-    stop: str | None = None  # the plan declined to go on (a safety check), with the reason
+    recovered: list[str] = field(default_factory=list)  # faults cleared on the way, said in the answer
 
 
 class OfflinePlanner(ReplyChatModel):
@@ -64,9 +68,8 @@ class OfflinePlanner(ReplyChatModel):
         if progress.next_call is not None:
             return self._call(messages, *progress.next_call)
         shown = outcomes if "status" in request.intents or "dose" in request.intents else outcomes[start:]
-        body = compose(shown, progress.notes, progress.failure, request.unsupported)
-        lead = headline(outcomes)
-        return AIMessage(content="\n".join([*lead, progress.stop or body] if progress.stop else [*lead, body]))
+        body = compose(shown, progress.notes, progress.failure, request.unsupported, progress.recovered)
+        return AIMessage(content="\n".join([*headline(outcomes), body]))
 
     @staticmethod
     def _call(messages: Sequence[BaseMessage], name: str, args: dict[str, Any]) -> AIMessage:
@@ -85,9 +88,6 @@ class OfflinePlanner(ReplyChatModel):
             if step.when is not None and not step.when(seen):
                 continue
             args = step.args(seen) if callable(step.args) else dict(step.args)
-            if isinstance(args, Stop):
-                progress.stop = args.reason
-                return progress
             if isinstance(args, str):
                 progress.notes.append(args)
                 continue
@@ -120,6 +120,11 @@ class OfflinePlanner(ReplyChatModel):
             fixes = fixes_for(tool, outcome.text) if recoveries < MAX_RECOVERIES else None
             if fixes is not None:
                 recoveries += 1
+                fix_text = " and ".join(f"{name}({_args_text(fix)})" for name, fix in fixes)
+                reason = outcome.text.strip().split(". ")[0]
+                progress.recovered.append(
+                    f"{tool}: {reason}; {'ran ' + fix_text + ' and ' if fixes else ''}tried again"
+                )
                 queue = [(name, fix, False) for name, fix in fixes] + [(step.tool, args, True)]
                 continue
             if step.optional:
@@ -160,6 +165,10 @@ class OfflinePlanner(ReplyChatModel):
                 value = match
             fitted[key] = value
         return fitted, notes
+
+
+def _args_text(args: dict[str, Any]) -> str:
+    return ", ".join(f"{key}={str(value).lower() if isinstance(value, bool) else value}" for key, value in args.items())
 
 
 def _choices(schema: dict[str, Any]) -> list[str]:

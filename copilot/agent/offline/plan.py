@@ -1,8 +1,9 @@
 """Turn a parsed request into an ordered list of tool steps; later steps may read earlier results.
 
 A step's arguments are either fixed or computed from the outcomes so far (the id of the image just taken, the
-position of the brightest atom, the stage position before a zoom). A step whose arguments come out ``None`` is
-skipped with a note saying why.
+position of the brightest atom, the stage position before a zoom). A step whose arguments come out as a reason is
+skipped with a note saying it; a step with a condition runs only when the outcomes so far meet it. The AFM part
+of a plan is in ``afm_plan``.
 """
 
 from __future__ import annotations

@@ -8,15 +8,8 @@ from typing import Any
 
 from copilot.agent.offline.outcomes import Outcome, current_fov_nm, last_acquisition_id
 
-Args = dict[str, Any] | Callable[[Sequence[Outcome]], "dict[str, Any] | str | Stop"]
-"""Fixed arguments, or a function of the outcomes so far returning arguments, the reason to skip, or a ``Stop``."""
-
-
-@dataclass(frozen=True)
-class Stop:
-    """Returned instead of arguments: the plan must not go on, for this reason (said in the answer)."""
-
-    reason: str
+Args = dict[str, Any] | Callable[[Sequence[Outcome]], dict[str, Any] | str]
+"""Fixed arguments, or a function of the outcomes so far returning arguments or the reason to skip the step."""
 
 
 @dataclass(frozen=True)
