@@ -373,3 +373,9 @@ def test_the_one_length_of_an_imaging_request_is_its_field_of_view() -> None:
     run = drive("Take a 512 pixel HAADF image over 5 nm and tell me the lattice constant.")
     assert run.calls[0] == ("set_scan", {"fov_nm": 5.0, "pixels": 512})
     assert run.answer.startswith("Lattice constant a 0.3161 nm, b 0.3158 nm, gamma 119.8°.")
+
+
+def test_gains_the_user_names_are_set_as_given_instead_of_tuned() -> None:
+    run = drive("Set the P gain to 0.5 and the I gain to 3 and take a height image", lagging_afm({1000.0: 0.05}))
+    assert run.names == ["get_status", "set_feedback", "acquire_afm_image"]
+    assert run.args("set_feedback") == {"p_gain": 0.5, "i_gain_per_ms": 3.0}

@@ -40,8 +40,9 @@ def afm_steps(request: Request, status: dict[str, Any] | None) -> list[Step]:
     engaged = settings.get("engaged") is True
     surface = bool(intents & SURFACE_INTENTS)
     steps: list[Step] = []
-    if request.setpoint_nm is not None:
-        steps.append(Step("set_feedback", {"setpoint_nm": request.setpoint_nm}))
+    feedback = given(setpoint_nm=request.setpoint_nm, p_gain=request.p_gain, i_gain_per_ms=request.i_gain_per_ms)
+    if feedback:
+        steps.append(Step("set_feedback", feedback))
     if "change_tip" in intents:
         steps += [Step("withdraw", {})] if engaged else []
         steps.append(Step("change_tip", {}))
@@ -53,7 +54,7 @@ def afm_steps(request: Request, status: dict[str, Any] | None) -> list[Step]:
         steps.append(Step("set_afm_scan", scan))
     image = Step("acquire_afm_image", _channels(request))
     analyses = list(dict.fromkeys(tool for intent, tool in AFM_ANALYSES.items() if intent in intents))
-    if "feedback_tune" in intents:
+    if "feedback_tune" in intents and not feedback:
         steps += tuning_steps(settings.get("feedback") or {}, image)
     elif ("afm_image" in intents or analyses or "tip_check" in intents) and not request.use_last_image:
         steps.append(image)

@@ -123,6 +123,8 @@ class Request:
     region_nm: tuple[float, float, float, float] | None = None
     spectrum_target: str | None = None  # "brightest", "dopant", "defect" or None
     setpoint_nm: float | None = None
+    p_gain: float | None = None
+    i_gain_per_ms: float | None = None
     channels: list[str] = field(default_factory=list)
     change_if_double: bool = False
     export_format: str | None = None
@@ -276,6 +278,10 @@ def _parse_stage(low: str, request: Request) -> None:
 def _parse_afm(low: str, request: Request) -> None:
     if setpoint := re.search(r"setpoint\D{0,20}?" + NUM + r"\s*nm|" + NUM + r"\s*nm (?:amplitude )?setpoint", low):
         request.setpoint_nm = _num(setpoint.group(1) or setpoint.group(2))
+    if p_gain := re.search(r"\b(?:p|proportional)[- ]gain\s*(?:=|:|to|of)?\s*" + NUM, low):
+        request.p_gain = _num(p_gain.group(1))
+    if i_gain := re.search(r"\b(?:i|integral)[- ]gain\s*(?:=|:|to|of)?\s*" + NUM, low):
+        request.i_gain_per_ms = _num(i_gain.group(1))
     if re.search(r"\bphase\b", low) and request.intents & {"afm_image", "domains", "afm_approach"}:
         request.channels = ["height", "phase"]
     request.change_if_double = "tip_check" in request.intents and bool(re.search(r"change|replace|swap", low))
