@@ -46,7 +46,7 @@ def _image(session: Any, acq_id: str | None) -> tuple[str, np.ndarray, float]:
 class AtomsResult(Result):
     acquisition_id: str
     atom_count: int
-    spacing_nm: float
+    spacing_nm: float | None = Field(description="median nearest-neighbour distance; null with fewer than 2 atoms")
     class_counts: list[int]
     class_mean_intensities: list[float]
 
@@ -134,7 +134,7 @@ def register_analysis_tools(mcp: FastMCP, session: Any) -> None:
         result = AtomsResult(
             acquisition_id=chosen,
             atom_count=a.count,
-            spacing_nm=a.spacing_nm,
+            spacing_nm=a.spacing_nm if np.isfinite(a.spacing_nm) else None,
             class_counts=list(a.class_counts),
             class_mean_intensities=list(a.class_mean_intensities),
         )

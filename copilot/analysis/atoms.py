@@ -6,7 +6,7 @@ from dataclasses import dataclass
 
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
-from scipy.ndimage import gaussian_filter, gaussian_laplace
+from scipy.ndimage import gaussian_filter, minimum_filter
 from scipy.spatial import cKDTree
 from skimage.feature import peak_local_max
 
@@ -14,11 +14,20 @@ from copilot.analysis._validate import as_image, fraction, noise_sigma, pixel_to
 from copilot.analysis.classes import assign_classes, classify_intensities
 from copilot.analysis.errors import AnalysisError
 
-NOISE_SIGMAS = 5.0  # a peak must stand this many smoothed-noise sigmas above the background
-# Std of -LoG(sigma) applied to unit white noise is LOG_NOISE_GAIN / sigma^3 (sigma in pixels, sigma >= 1).
-LOG_NOISE_GAIN = float(np.sqrt(0.5 / np.pi))
-SMOOTHING_PER_SPACING = 0.25  # pre-filter sigma as a fraction of the atom spacing
-LOG_SIGMAS = 3.0  # ... and be a peak of -LoG this many of its noise sigmas high
+SIGNAL_POWER_FACTOR = 10.0
+"""A Fourier component of the image is kept only where its power stands this many white-noise powers high (pure
+noise exceeds it with probability e^-10): lattice reflections and particle shapes pass, shot noise does not."""
+MIN_SIGNAL_VARIANCE = 0.003
+"""An image whose noise-filtered version varies by less than this fraction of the noise variance holds no columns
+(pure noise keeps about 5e-4 of it; graphene at the default dose 0.01 to 0.1)."""
+LOCAL_MEAN_SIGMAS = -1.5
+"""At low dose a candidate is a column unless its matched-filter value lies more than 1.5 noise sigmas below the
+local mean (two atom spacings around): a vacancy the Fourier filter bridged is darker than that."""
+HOLLOW_SIGMAS = 4.0
+"""At high dose a dim column beside bright ones (S2 beside Mo) lies below the local mean but stands this many
+noise sigmas above the darkest point within one atom spacing (the nearest hollow)."""
+LOCAL_MEAN_SPACINGS = 2.0
+SMOOTHING_PER_SPACING = 0.25  # matched-filter sigma as a fraction of the atom spacing (about the probe size)
 
 
 @dataclass(frozen=True)
@@ -102,31 +111,58 @@ def _suppress_close(peaks: NDArray[np.int64], heights: NDArray[np.float64], min_
     return peaks[alive]
 
 
-def _detect(
-    image: NDArray[np.float64], px: float, smoothing_nm: float, min_distance_nm: float, threshold: float
-) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
-    """(row, col) of columns: maxima of the negative Laplacian of Gaussian, kept above threshold and noise.
+def signal_filtered(image: NDArray[np.float64], power_factor: float = SIGNAL_POWER_FACTOR) -> NDArray[np.float64]:
+    """The image with white noise removed in Fourier space: each component is scaled by
+    ``max(0, 1 - power_factor * N / P)`` (a Wiener-type gain), where P is its power and N the white-noise power
+    measured in the outer ring of the spectrum (see :func:`noise_sigma`). The image is mirrored out by a quarter
+    of its size first, so columns at one edge do not wrap round to the other."""
+    pad = max(16, max(image.shape) // 4)
+    mean = float(image.mean())
+    padded = np.pad(image - mean, pad, mode="symmetric")
+    spectrum = np.fft.fft2(padded)
+    power = np.abs(spectrum) ** 2
+    noise_power = noise_sigma(image) ** 2 * padded.size
+    gain = np.clip(1.0 - power_factor * noise_power / np.maximum(power, 1e-300), 0.0, 1.0)
+    return np.asarray(np.fft.ifft2(spectrum * gain).real[pad:-pad, pad:-pad] + mean)
 
-    A dim column on a bright neighbour's tail is only a shoulder of the smoothed image but a peak of -LoG.
-    Positions are refined to sub-pixel on the -LoG response.
+
+def _detect(
+    image: NDArray[np.float64], px: float, min_distance_nm: float, smoothing_nm: float | None, threshold: float
+) -> tuple[NDArray[np.float64], NDArray[np.float64], float]:
+    """(row, col) of columns and the matched-filter sigma (nm) used to judge them.
+
+    Candidates are the maxima of the noise-filtered image (:func:`signal_filtered`) at least ``min_distance_nm``
+    apart, brightest first, higher than ``threshold`` x the brightest ones above its dark level. Each is kept if
+    the image smoothed by a Gaussian of 0.25 x the atom spacing (their median nearest-neighbour distance; or
+    ``smoothing_nm``) is not more than 1.5 noise sigmas below its local mean there, so that hollows and vacancies
+    the Fourier filter bridged are not counted. Positions are refined to sub-pixel on the filtered image.
     """
-    sigma_px = max(smoothing_nm / px, 1.0)
-    smooth = gaussian_filter(image, sigma_px, mode="reflect")
-    response = -gaussian_laplace(image, sigma_px, mode="reflect")
-    background = float(np.percentile(smooth, 5))
-    peaks = peak_local_max(response, min_distance=1, exclude_border=False)
+    filtered = signal_filtered(image)
+    if float(np.var(filtered)) < MIN_SIGNAL_VARIANCE * noise_sigma(image) ** 2:
+        return np.empty(0), np.empty(0), smoothing_nm or SMOOTHING_PER_SPACING * min_distance_nm  # noise only
+    peaks = peak_local_max(filtered, min_distance=1, exclude_border=False)
+    background = float(np.percentile(filtered, 5))
+    heights = filtered[peaks[:, 0], peaks[:, 1]] - background
+    if len(peaks) > 0:  # the filter has removed hot pixels, so the brightest column is a fair reference
+        peaks = peaks[heights > max(threshold * float(heights.max()), 0.0)]
     if len(peaks) == 0:
-        return np.empty(0), np.empty(0)
-    heights = smooth[peaks[:, 0], peaks[:, 1]] - background
-    strength = response[peaks[:, 0], peaks[:, 1]]
-    sigma = noise_sigma(image)
-    smooth_noise = sigma / max(1.0, 2.0 * np.sqrt(np.pi) * sigma_px)
-    keep = (heights >= threshold * np.percentile(heights, 99)) & (heights >= NOISE_SIGMAS * smooth_noise)
-    keep &= strength >= LOG_SIGMAS * sigma * LOG_NOISE_GAIN / sigma_px**3
-    peaks = _suppress_close(peaks[keep], strength[keep], min_distance_nm / px)
+        return np.empty(0), np.empty(0), smoothing_nm or SMOOTHING_PER_SPACING * min_distance_nm
+    peaks = _suppress_close(peaks, filtered[peaks[:, 0], peaks[:, 1]], min_distance_nm / px)
+    spacing_px = _median_spacing(peaks.astype(np.float64))
+    if not np.isfinite(spacing_px):
+        spacing_px = min_distance_nm / px
+    sigma_px = max(smoothing_nm / px if smoothing_nm is not None else SMOOTHING_PER_SPACING * spacing_px, 0.7)
+    matched = gaussian_filter(image, sigma_px, mode="reflect")
+    local = gaussian_filter(image, LOCAL_MEAN_SPACINGS * spacing_px, mode="reflect")
+    hollow = minimum_filter(matched, size=2 * round(spacing_px) + 1, mode="reflect")
+    noise = max(noise_sigma(image) / (2.0 * np.sqrt(np.pi) * sigma_px), 1e-300)  # white noise after the Gaussian
+    value = matched[peaks[:, 0], peaks[:, 1]]
+    over_mean = (value - local[peaks[:, 0], peaks[:, 1]]) / noise
+    over_hollow = (value - hollow[peaks[:, 0], peaks[:, 1]]) / noise
+    peaks = peaks[(over_mean >= LOCAL_MEAN_SIGMAS) | (over_hollow >= HOLLOW_SIGMAS)]
     radius = max(1, min(round(0.3 * min_distance_nm / px), 6))
-    rows, cols, _ = _fit_peaks(response, peaks[:, 0], peaks[:, 1], 0.0, radius)
-    return rows, cols
+    rows, cols, _ = _fit_peaks(filtered, peaks[:, 0], peaks[:, 1], background, radius)
+    return rows, cols, sigma_px * px
 
 
 def find_atoms(
@@ -139,11 +175,13 @@ def find_atoms(
 ) -> AtomsFound:
     """Find atomic columns: positions to sub-pixel precision, peak intensities and intensity classes.
 
-    The image is smoothed with a Gaussian of 0.3 x the atom spacing (first estimated with ``min_distance_nm``,
-    then re-estimated from the median nearest-neighbour distance of the first pass), local maxima above
-    ``threshold`` x the brightest columns and above five noise sigmas are kept, and each is refined by a weighted
-    quadratic fit to the log intensity (exact for a Gaussian column). Intensities are split into at most
-    ``max_classes`` well-separated classes by one-dimensional k-means (HAADF: heavier columns are brighter).
+    Shot noise is removed in Fourier space where it outweighs the signal (lattice reflections stand thousands of
+    noise powers high even at low dose), maxima at least ``min_distance_nm`` apart and above ``threshold`` x the
+    brightest columns are the candidates, and each is kept when the raw image, smoothed over about the probe size
+    (0.25 x the measured atom spacing), is not well below its local mean there: thresholds are relative to the
+    measured noise, so the count holds at realistic dose. Positions are refined by a weighted quadratic fit to the
+    log intensity (exact for a Gaussian column). Intensities are split into at most ``max_classes``
+    well-separated classes by one-dimensional k-means (HAADF: heavier columns are brighter).
 
     Parameters
     ----------
@@ -156,7 +194,7 @@ def find_atoms(
     threshold : float
         Least peak height as a fraction of the brightest columns' height, in [0, 1].
     smoothing_nm : float, optional
-        Sigma of the pre-filter in nm; by default 0.3 x the measured atom spacing.
+        Sigma of the matched filter that judges each candidate, in nm; by default 0.25 x the measured spacing.
     max_classes : int
         Most intensity classes (1 to 5).
 
@@ -170,18 +208,10 @@ def find_atoms(
     thr = fraction("threshold", threshold)
     if not 1 <= max_classes <= 5:
         raise AnalysisError(f"max_classes must be 1 to 5, got {max_classes}.")
-    sigma = positive("smoothing_nm", smoothing_nm) if smoothing_nm is not None else 0.3 * min_d
-    rows, cols = _detect(img, px, sigma, min_d, thr)
+    smoothing = positive("smoothing_nm", smoothing_nm) if smoothing_nm is not None else None
+    rows, cols, sigma = _detect(img, px, min_d, smoothing, thr)
     positions = pixel_to_fov_nm(rows, cols, px)
     spacing = _median_spacing(positions)
-    if smoothing_nm is None and np.isfinite(spacing) and spacing > min_d:
-        # Stronger smoothing suppresses noise, but must not merge dim columns into bright neighbours.
-        second = _detect(img, px, SMOOTHING_PER_SPACING * spacing, max(min_d, 0.5 * spacing), thr)
-        if len(second[0]) >= 0.95 * len(rows):
-            sigma = SMOOTHING_PER_SPACING * spacing
-            rows, cols = second
-            positions = pixel_to_fov_nm(rows, cols, px)
-            spacing = _median_spacing(positions)
     # Intensities from a light filter (0.3 x min_distance_nm): little spill-over from neighbouring columns.
     light = gaussian_filter(img, max(0.3 * min_d / px, 0.5), mode="reflect")
     r = np.clip(np.round(rows).astype(int), 0, img.shape[0] - 1)
@@ -192,5 +222,5 @@ def find_atoms(
     fov = np.array([img.shape[1], img.shape[0]]) * px
     interior = np.all((positions >= margin) & (positions <= fov - margin), axis=1)
     fit_on = heights[interior] if interior.sum() >= 2 else heights
-    means = classify_intensities(fit_on, max_classes=max_classes).means
+    means = classify_intensities(fit_on, max_classes=max_classes).means if len(heights) else ()
     return AtomsFound(positions, heights, assign_classes(heights, means), means, spacing, sigma)

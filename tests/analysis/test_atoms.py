@@ -61,3 +61,38 @@ def test_classes_split_only_well_separated_intensities() -> None:
 def test_threshold_outside_zero_to_one_is_rejected() -> None:
     with pytest.raises(AnalysisError, match="threshold"):
         find_atoms(np.zeros((32, 32)), 0.02, threshold=1.5)
+
+
+def twin_graphene_frame(fov_nm: float) -> tuple[np.ndarray, float, int]:
+    """A default-dose HAADF frame (512 px, default dwell and current) of the twin's graphene and the number of
+    true columns inside it (drift and jitter off, so that the frame has an exact extent on the specimen)."""
+    from copilot.twin import Microscope
+
+    scope = Microscope("graphene", seed=0, drift_nm_per_s=0.0, jitter_nm=0.0)
+    scope.set_scan(fov_nm=fov_nm, pixels=512)
+    frame = scope.acquire_image()
+    corners = scope.fov_to_specimen(np.array([0.0, fov_nm, 0.0, fov_nm]), np.array([0.0, 0.0, fov_nm, fov_nm]))
+    atoms = scope.ground_truth_atoms(min(corners[0]), min(corners[1]), max(corners[0]), max(corners[1]))
+    u, v = (np.asarray(c) for c in scope.specimen_to_fov(atoms.xy_nm[:, 0], atoms.xy_nm[:, 1]))
+    inside = (u >= 0) & (u <= fov_nm) & (v >= 0) & (v <= fov_nm)
+    return np.asarray(frame.data, dtype=np.float64), frame.pixel_size_nm, int(inside.sum())
+
+
+@pytest.mark.parametrize("fov_nm", [4.0, 8.0])
+def test_graphene_at_the_twin_default_dose_is_counted_within_5_percent(fov_nm: float) -> None:
+    image, pixel_size_nm, true_count = twin_graphene_frame(fov_nm)
+    atoms = find_atoms(image, pixel_size_nm)
+    assert abs(atoms.count - true_count) <= 0.05 * true_count
+    assert atoms.spacing_nm == pytest.approx(0.142, rel=0.06)
+
+
+def test_columns_at_one_edge_do_not_reappear_at_the_other() -> None:
+    truth = np.array([[0.5, 0.02], [1.0, 0.02]])  # two columns on the top edge, nothing near the bottom
+    image = render_spots((64, 64), 0.025, truth, 50.0, 0.04, background=1.0)
+    atoms = find_atoms(image + np.random.default_rng(3).normal(0.0, 0.5, image.shape), 0.025)
+    assert atoms.count == 2 and np.all(atoms.positions_nm[:, 1] < 0.2)
+
+
+def test_pure_noise_has_no_columns() -> None:
+    atoms = find_atoms(np.random.default_rng(0).normal(10.0, 1.0, (128, 128)), 0.02)
+    assert atoms.count == 0 and atoms.class_counts == ()
