@@ -379,3 +379,20 @@ def test_gains_the_user_names_are_set_as_given_instead_of_tuned() -> None:
     run = drive("Set the P gain to 0.5 and the I gain to 3 and take a height image", lagging_afm({1000.0: 0.05}))
     assert run.names == ["get_status", "set_feedback", "acquire_afm_image"]
     assert run.args("set_feedback") == {"p_gain": 0.5, "i_gain_per_ms": 3.0}
+
+
+@pytest.mark.parametrize(
+    ("text", "calls"),
+    [
+        ("Withdraw the tip and change it", ["withdraw", "change_tip"]),
+        ("Check whether the tip is double", ["get_status", "approach", "acquire_afm_image", "tip_artifact_check"]),
+        ("How rough is this surface?", ["get_status", "approach", "acquire_afm_image", "roughness"]),
+        ("Approach the tip, then record height and phase images", ["get_status", "approach", "acquire_afm_image"]),
+    ],
+)
+def test_afm_requests_in_other_words(text: str, calls: list[str]) -> None:
+    assert drive(text, afm()).names == calls
+
+
+def test_an_afm_scan_size_before_the_word_scan_is_the_scan_size() -> None:
+    assert drive("Make a 2 um AFM scan at 256 pixels").calls == [("set_afm_scan", {"size_nm": 2000.0, "pixels": 256})]

@@ -44,7 +44,7 @@ def afm_steps(request: Request, status: dict[str, Any] | None) -> list[Step]:
     if feedback:
         steps.append(Step("set_feedback", feedback))
     if "change_tip" in intents:
-        steps += [Step("withdraw", {})] if engaged else []
+        steps += [Step("withdraw", {})] if engaged or "afm_withdraw" in intents else []
         steps.append(Step("change_tip", {}))
         engaged = False
     if ("afm_approach" in intents or surface) and not engaged:
@@ -56,7 +56,7 @@ def afm_steps(request: Request, status: dict[str, Any] | None) -> list[Step]:
     analyses = list(dict.fromkeys(tool for intent, tool in AFM_ANALYSES.items() if intent in intents))
     if "feedback_tune" in intents and not feedback:
         steps += tuning_steps(settings.get("feedback") or {}, image)
-    elif ("afm_image" in intents or analyses or "tip_check" in intents) and not request.use_last_image:
+    elif (intents & {"afm_image", "acquire", "tip_check"} or analyses) and not request.use_last_image:
         steps.append(image)
     elif analyses:
         steps.append(Step("list_acquisitions", {}))

@@ -70,12 +70,13 @@ INTENT_PATTERNS: dict[str, str] = {
     "afm_approach": r"\bapproach\b|\bengage\b|land the tip",
     "afm_withdraw": r"withdraw|retract the tip|lift the tip|disengage",
     "afm_image": r"\bafm (image|frame|topograph)|topograph|height (image|map)|tapping|contact mode|phase channel|"
-    r"\bimage (it|the \w+|height)\b|re-?image|image again",
-    "roughness": r"roughness|\brms\b",
+    r"\bimage (it|the \w+|height)\b|re-?image|image again|\b(height|phase|amplitude) (and \w+ )?(images?|maps?)\b",
+    "roughness": r"rough|\brms\b",
     "step_height": r"step height|terrace|atomic steps?|\bsteps? of\b",
     "force_curve": r"force[- ]?(curve|distance|spectroscop)|adhesion",
-    "change_tip": r"(change|replace|swap|new) (the |a )?(afm |double )?tip",
-    "tip_check": r"tip (artifact|artefact|check|condition|state|shape|quality)|double tip|blunt|check the tip",
+    "change_tip": r"(change|replace|swap|new) (the |a )?(afm |double )?tip|\btip\b.*\b(change|replace|swap) it\b",
+    "tip_check": r"tip (artifact|artefact|check|condition|state|shape|quality)|double[- ]tip|tip is double|blunt|"
+    r"check (the|whether the|if the) tip",
     "grating": r"pitch|\bdepth\b|how deep|grating (period|spacing)|calibrate the scanner",
     "afm_context": r"\bafm\b|\btip\b|cantilever|raster|line rate|\d\s*hz\b|setpoint",
     "domains": r"domains?|minority phase|area fraction|phase fraction",
@@ -184,7 +185,7 @@ def parse_request(text: str) -> Request:
 def _parse_scan(low: str, request: Request) -> None:
     scan_word = r"(?:fov|field of view|field|scan size|view|(?:afm )?scan|raster)"
     fov = re.search(scan_word + r"\s*(?:of|to|=|:|at|is|for)?\s*(?:a\s*)?" + NUM + LENGTH_OR_A, low)
-    fov = fov or re.search(NUM + LENGTH + r"\s*(?:fov|field|wide|across|square|scan size|scan\b|view)", low)
+    fov = fov or re.search(NUM + LENGTH + r"\s*(?:afm )?(?:fov|field|wide|across|square|scan size|scan\b|view)", low)
     if fov:
         request.fov_nm = _length_nm(fov.group(1), fov.group(2))
     fovs = [_length_nm(v, u) for v, u in re.findall(NUM + LENGTH + r"\s*(?:fov|field of view)", low)]

@@ -208,7 +208,7 @@ def build_plan(request: Request, status: dict[str, Any] | None = None) -> list[S
         steps += _settings_steps(request, status) + _stem_steps(request, status)
     if "export" in intents:
         steps.append(Step("export_acquisition", export_args(request)))
-    if "afm_withdraw" in intents:
+    if "afm_withdraw" in intents and "change_tip" not in intents:  # a tip change withdraws first
         steps.append(Step("withdraw", {}))
     return steps
 
