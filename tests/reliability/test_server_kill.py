@@ -101,7 +101,6 @@ def test_the_journal_is_intact_up_to_its_last_line(killed: tuple[Path, list[dict
     assert {s["id"] for s in told} <= journal_ids
 
 
-@pytest.mark.xfail(reason="spectra read back from disk carry the spectrum kind (EELS) as their kind", strict=False)
 def test_a_new_session_opens_the_old_folder_and_carries_on(killed: tuple[Path, list[dict[str, Any]]]) -> None:
     data_dir, told = killed
     before = len(journal_entries(data_dir / "journal.jsonl"))
