@@ -170,7 +170,7 @@ def test_the_tallest_particle_is_the_range_of_the_levelled_height() -> None:
         "Record topography, plane level it, and report the maximum particle height.",
         afm(plane_level=lambda args: levelled),
     )
-    assert run.answer.startswith("Tallest feature height (levelled height range) 45.07 nm.")
+    assert run.answer.startswith("Height range after levelling (the tallest feature) 45.07 nm.")
 
 
 @pytest.mark.parametrize(
@@ -396,3 +396,8 @@ def test_afm_requests_in_other_words(text: str, calls: list[str]) -> None:
 
 def test_an_afm_scan_size_before_the_word_scan_is_the_scan_size() -> None:
     assert drive("Make a 2 um AFM scan at 256 pixels").calls == [("set_afm_scan", {"size_nm": 2000.0, "pixels": 256})]
+
+
+def test_a_stage_move_in_nm_is_converted_to_um_but_a_spectrum_point_in_nm_stays_in_the_image() -> None:
+    assert drive("Move the stage to x = 300 nm, y = -50 nm").calls == [("move_stage", {"x_um": 0.3, "y_um": -0.05})]
+    assert drive("Go to x 4 nm y 4 nm and take an EELS spectrum").names == ["acquire_spectrum"]

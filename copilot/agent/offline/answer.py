@@ -87,7 +87,7 @@ HEADLINES: dict[str, tuple[tuple[str, str, str], ...]] = {
     "step_height": (("Step height", "step_nm", "nm"),),
     "grating_pitch": (("Grating pitch", "pitch_nm", "nm"), ("line depth", "depth_nm", "nm")),
     "domain_fraction": (("Minority phase area fraction", "fractions[min]", ""),),
-    "plane_level": (("Tallest feature height (levelled height range)", "range_nm", "nm"),),
+    "plane_level": (("Height range after levelling (the tallest feature)", "range_nm", "nm"),),
     "estimate_drift": (("Drift rate", "rate_nm_per_s", "nm/s"),),
     "identify_elements": (("Elements present", "present", ""),),
     "focus_quality": (("Sharpness", "sharpness", ""),),

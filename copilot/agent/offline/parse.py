@@ -256,7 +256,8 @@ def _parse_optics_and_beam(low: str, request: Request) -> None:
 
 
 def _parse_stage(low: str, request: Request) -> None:
-    positions = stage_positions_um(low)
+    moves = bool(re.search(r"\b(stage|move|drive|go to|translate)\b", low))
+    positions = stage_positions_um(low, nm_allowed=moves and request.point_nm is None)
     if z := re.search(r"\bz\s*(?:=|:|to)?\s*" + NUM + r"\s*(µm|um)\b", low):
         positions = positions or [{}]
         positions[0]["z_um"] = _num(z.group(1))

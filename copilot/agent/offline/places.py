@@ -45,20 +45,26 @@ def region_nm(low: str) -> tuple[float, float, float, float] | None:
     return None
 
 
-def stage_positions_um(low: str) -> list[dict[str, float]]:
-    """Every ``x = 0.2 um, y = 0 um`` pair (or lone ``x = 0.5 um``) in order: one stage position each."""
+def stage_positions_um(low: str, nm_allowed: bool) -> list[dict[str, float]]:
+    """Every ``x = 0.2 um, y = 0 um`` pair (or lone ``x = 0.5 um``) in order: one stage position each, in µm.
+    With ``nm_allowed`` (the sentence moves the stage) ``x = 300 nm`` counts too."""
+    unit = r"\s*(µm|um|microns?|nm)\b" if nm_allowed else r"\s*(µm|um|microns?)\b"
     found = re.finditer(
-        r"\bx\s*(?:=|:|to)?\s*" + NUM + UM + r"(?:\s*,?\s*(?:and\s+)?y\s*(?:=|:|to)?\s*" + NUM + UM + r")?", low
+        r"\bx\s*(?:=|:|to)?\s*" + NUM + unit + r"(?:\s*,?\s*(?:and\s+)?y\s*(?:=|:|to)?\s*" + NUM + unit + r")?", low
     )
     positions = []
     for match in found:
-        position = {"x_um": num(match.group(1))}
-        if match.group(2) is not None:
-            position["y_um"] = num(match.group(2))
+        position = {"x_um": _um(match.group(1), match.group(2))}
+        if match.group(3) is not None:
+            position["y_um"] = _um(match.group(3), match.group(4))
         positions.append(position)
-    if not positions and (lone_y := re.search(r"\by\s*(?:=|:|to)?\s*" + NUM + UM, low)):
-        positions.append({"y_um": num(lone_y.group(1))})
+    if not positions and (lone_y := re.search(r"\by\s*(?:=|:|to)?\s*" + NUM + unit, low)):
+        positions.append({"y_um": _um(lone_y.group(1), lone_y.group(2))})
     return positions
+
+
+def _um(value: str, unit: str) -> float:
+    return num(value) / 1000 if unit == "nm" else num(value)
 
 
 def series_nm(low: str, word: str) -> list[float]:
