@@ -22,11 +22,11 @@ from typing import Any, Literal, TypeVar
 
 import numpy as np
 
+from copilot.dose_policy import DoseState, dose_refusal, map_dose_e_per_A2
 from copilot.store import Acquisition, AcquisitionStore, ExportFormat, Journal
 from copilot.store.journal import caller_journals
 from copilot.store.records import acquisition_summary, image_statistics, result_fields
-from copilot.twin.dose import dose_e_per_A2, electrons
-from copilot.twin.errors import DoseBudgetError, InvalidSettingError, SpecimenError
+from copilot.twin.errors import SpecimenError
 
 T = TypeVar("T")
 DEFAULT_DOSE_BUDGET_E_PER_A2 = 1e8
@@ -205,27 +205,30 @@ class Session:
 
     # -- dose policy ------------------------------------------------------------------------------------------
 
-    def check_dose(self, operation: str, planned_e_per_A2: float, area_prior_e_per_A2: float, approved: bool) -> None:
-        """Raise DoseBudgetError when the planned dose breaks the budget or the area's critical dose."""
-        problems = []
-        if self.dose_used_e_per_A2 + planned_e_per_A2 > self.dose_budget_e_per_A2:
-            problems.append(
-                f"it would bring the session dose to {self.dose_used_e_per_A2 + planned_e_per_A2:.3g} e-/A^2, "
-                f"over the budget of {self.dose_budget_e_per_A2:.3g} e-/A^2"
-            )
-        critical = self.critical_dose_e_per_A2()
-        if critical is not None and area_prior_e_per_A2 + planned_e_per_A2 > critical:
-            problems.append(
-                f"this area has had {area_prior_e_per_A2:.3g} e-/A^2 and would reach "
-                f"{area_prior_e_per_A2 + planned_e_per_A2:.3g}, over the critical dose of {critical:.3g} e-/A^2 "
-                f"of {self.specimen}"
-            )
-        if not problems or approved:
+    def check_dose(
+        self,
+        operation: str,
+        planned_e_per_A2: float,
+        area_prior_e_per_A2: float,
+        approved: bool,
+        scales_with: tuple[str, float] | None = None,
+    ) -> None:
+        """Raise DoseBudgetError when the planned dose breaks the budget or the area's critical dose (see
+        :func:`copilot.dose_policy.dose_refusal`), unless approved or the approval policy agrees."""
+        state = DoseState(
+            self.dose_used_e_per_A2,
+            self.dose_budget_e_per_A2,
+            area_prior_e_per_A2,
+            self.critical_dose_e_per_A2(),
+            self.specimen,
+        )
+        refusal = dose_refusal(operation, planned_e_per_A2, state, scales_with)
+        if refusal is None or approved:
             return
         details = {"operation": operation, "planned_dose_e_per_A2": planned_e_per_A2, **self.dose_ledger()}
         if self.approval is not None and self.approval(operation, details):
             return
-        raise DoseBudgetError(f"{operation} needs {planned_e_per_A2:.3g} e-/A^2, but {'; and '.join(problems)}.")
+        raise refusal
 
     def _area_prior_dose(self, region_nm: tuple[float, float, float, float] | None = None) -> float:
         """Highest dose already delivered inside a FOV region (x, y, width, height in nm; default: whole FOV)."""
@@ -271,22 +274,13 @@ class Session:
 
         def run() -> Acquisition:
             inst = self.require("STEM")
-            self.check_dose("acquire_image", float(inst.planned_dose_e_per_A2()), self._area_prior_dose(), approved)
+            planned, dwell_us = float(inst.planned_dose_e_per_A2()), float(inst.snapshot()["scan"]["dwell_us"])
+            self.check_dose("acquire_image", planned, self._area_prior_dose(), approved, ("dwell_us", dwell_us))
             frame = inst.acquire_image(detector=detector, progress=progress)
             meta = {**result_fields(frame, skip=("data",)), "statistics": image_statistics(frame.data)}
             return self._store("image", meta, {"image": np.asarray(frame.data, dtype=np.float32)})
 
         return self.call("acquire_image", {"detector": detector, "approved": approved}, run, acquisition_summary)
-
-    def planned_map_dose_e_per_A2(self, dwell_ms: float, step_nm: float) -> float:
-        """Dose of a spectrum image: ``dwell_ms`` of the current beam per square pixel of side ``step_nm``.
-
-        A step too small to represent is an InvalidSettingError, not a division by zero.
-        """
-        if not step_nm * step_nm > 0:
-            raise InvalidSettingError(f"a map step of {step_nm:g} nm is too small.", hint="Map a region >= 0.001 nm.")
-        current_pa = float(self.require("STEM").snapshot()["beam"]["current_pa"])
-        return dose_e_per_A2(electrons(current_pa, dwell_ms * 1e-3), step_nm * step_nm)
 
     def acquire_spectrum(
         self, kind: str, x_nm: float, y_nm: float, dwell_ms: float, *, approved: bool = False
@@ -298,7 +292,7 @@ class Session:
             inst = self.require("STEM")
             planned = float(inst.planned_spot_dose_e_per_A2(dwell_ms))
             prior = self._area_prior_dose((x_nm - 0.1, y_nm - 0.1, 0.2, 0.2))
-            self.check_dose("acquire_spectrum", planned, prior, approved)
+            self.check_dose("acquire_spectrum", planned, prior, approved, ("dwell_ms", dwell_ms))
             spec = inst.acquire_spectrum(kind=kind, x_nm=x_nm, y_nm=y_nm, dwell_ms=dwell_ms)
             meta = {**result_fields(spec), "spectrum_kind": spec.kind, "channels": int(np.asarray(spec.counts).size)}
             arrays = {"energy_eV": np.asarray(spec.energy_eV), "counts": np.asarray(spec.counts)}
@@ -325,8 +319,9 @@ class Session:
         def run() -> Acquisition:
             inst = self.require("STEM")
             step_nm = width_nm / pixels
-            planned = self.planned_map_dose_e_per_A2(dwell_ms, step_nm)
-            self.check_dose("acquire_spectrum_image", planned, self._area_prior_dose(tuple(region.values())), approved)  # type: ignore[arg-type]
+            planned = map_dose_e_per_A2(float(inst.snapshot()["beam"]["current_pa"]), dwell_ms, step_nm)
+            prior = self._area_prior_dose(tuple(region.values()))  # type: ignore[arg-type]
+            self.check_dose("acquire_spectrum_image", planned, prior, approved, ("dwell_ms", dwell_ms))
             si = inst.acquire_spectrum_image(kind=kind, pixels=pixels, dwell_ms=dwell_ms, **region)
             counts = np.asarray(si.counts)
             meta = {**result_fields(si), "spectrum_kind": si.kind, "shape": list(counts.shape)}

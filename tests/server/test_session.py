@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import re
 import threading
 from pathlib import Path
 from typing import Any
@@ -11,8 +12,9 @@ from typing import Any
 import pytest
 from fastmcp import Client
 
+from copilot.dose_policy import DoseState, dose_refusal, map_dose_e_per_A2
 from copilot.session import Session
-from copilot.twin.errors import DoseBudgetError
+from copilot.twin.errors import DoseBudgetError, InvalidSettingError
 from tools import create_server
 
 
@@ -24,6 +26,39 @@ def test_an_acquisition_over_the_budget_is_refused_and_changes_nothing(tmp_path:
     assert session.store.ids() == [] and session.dose_used_e_per_A2 == 0
     assert session.instrument.snapshot() == before
     assert session.journal.entries()[-1]["error"]["type"] == "DoseBudgetError"
+
+
+@pytest.mark.parametrize("specimen", ["graphene", "mos2", "srtio3", "gold_nanoparticles", "grain_boundary"])
+def test_a_default_spot_spectrum_is_refused_and_the_hint_names_a_dwell_that_fits(tmp_path: Path, specimen: str) -> None:
+    session = Session(tmp_path, specimen=specimen)
+    spot = session.instrument.planned_spot_dose_e_per_A2(100.0)
+    assert spot > session.critical_dose_e_per_A2()  # type: ignore[operator]  # probe-sized spot, whole dose
+    clock_s = session.instrument_time_s()
+    with pytest.raises(DoseBudgetError, match="critical dose") as refused:
+        session.acquire_spectrum("EELS", 1.0, 1.0, 100.0)
+    assert session.instrument_time_s() == clock_s and session.store.ids() == []
+    fits = float(re.search(r"At most dwell_ms=([0-9.e+-]+) fits", refused.value.hint).group(1))  # type: ignore[union-attr]
+    acq = session.acquire_spectrum("EELS", 1.0, 1.0, 0.99 * fits)
+    assert acq.metadata["dose_e_per_A2"] <= session.critical_dose_e_per_A2()  # type: ignore[operator]
+    with pytest.raises(DoseBudgetError, match="critical dose") as again:
+        session.acquire_spectrum("EELS", 1.0, 1.0, 0.5 * fits)
+    assert "At most dwell_ms=" in again.value.hint
+
+
+def test_a_spot_with_no_dose_left_says_to_move(tmp_path: Path) -> None:
+    state = DoseState(0.0, 1e8, area_prior_e_per_A2=2e4, critical_e_per_A2=1e4, specimen="mos2")
+    refusal = dose_refusal("acquire_spectrum", 10.0, state, ("dwell_ms", 1.0))
+    assert refusal is not None and "fresh area" in refusal.hint
+    assert dose_refusal("acquire_spectrum", 10.0, DoseState(0.0, 1e8, 0.0, 1e4, "mos2")) is None
+
+
+def test_a_spectrum_map_too_fine_to_represent_is_an_invalid_setting_and_changes_nothing(tmp_path: Path) -> None:
+    session = Session(tmp_path, specimen="srtio3")
+    with pytest.raises(InvalidSettingError, match="map step"):
+        session.acquire_spectrum_image("EELS", 0.0, 0.0, 5e-324, 1.0, 8, 1.0)
+    assert session.instrument_time_s() == 0.0 and session.store.ids() == [] and session.dose_used_e_per_A2 == 0
+    # a 0.1 nm step is a 1 A^2 pixel: the dose is the number of electrons per pixel
+    assert map_dose_e_per_A2(30.0, 1.0, 0.1) == pytest.approx(30e-12 * 1e-3 / 1.602176634e-19)
 
 
 def test_an_approved_acquisition_may_exceed_the_budget_and_is_counted(tmp_path: Path) -> None:
