@@ -401,3 +401,17 @@ def test_an_afm_scan_size_before_the_word_scan_is_the_scan_size() -> None:
 def test_a_stage_move_in_nm_is_converted_to_um_but_a_spectrum_point_in_nm_stays_in_the_image() -> None:
     assert drive("Move the stage to x = 300 nm, y = -50 nm").calls == [("move_stage", {"x_um": 0.3, "y_um": -0.05})]
     assert drive("Go to x 4 nm y 4 nm and take an EELS spectrum").names == ["acquire_spectrum"]
+
+
+@pytest.mark.parametrize(
+    ("text", "schema_tool", "key"),
+    [("Move the stage to x = 50000 um.", "move_stage", "x_um"), ("Use a 1000 kV beam.", "set_beam", "energy_kv")],
+)
+def test_a_value_outside_the_tool_range_is_declined_before_any_call(
+    text: str, schema_tool: str, key: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    ranged = {**SCHEMAS[schema_tool], key: {"anyOf": [{"minimum": -10.0, "maximum": 300.0}, {"type": "null"}]}}
+    monkeypatch.setitem(SCHEMAS, schema_tool, ranged)
+    run = drive(text)
+    assert run.calls == []
+    assert f"{key} = " in run.answer and "outside the range" in run.answer and "-10 to 300" in run.answer

@@ -24,7 +24,7 @@ from copilot.agent.offline.outcomes import Outcome
 from copilot.agent.offline.parse import parse_request
 from copilot.agent.offline.plan import build_plan, needs_status
 from copilot.agent.offline.recovery import MAX_RECOVERIES, already_done, fixes_for
-from copilot.agent.offline.safety import dose_check, refusal
+from copilot.agent.offline.safety import dose_check, out_of_range, refusal
 from copilot.agent.offline.steps import Step
 from copilot.agent.replymodel import ReplyChatModel
 from copilot.agent.stream import tool_data, tool_text
@@ -64,7 +64,10 @@ class OfflinePlanner(ReplyChatModel):
             if too_much := dose_check(request, status):
                 return AIMessage(content=too_much)
         start = 1 if status is not None else 0
-        progress = self.replay(build_plan(request, status), outcomes[start:], list(outcomes[:start]))
+        steps = build_plan(request, status)
+        if outside := out_of_range(steps, self.tool_schemas):
+            return AIMessage(content=outside)
+        progress = self.replay(steps, outcomes[start:], list(outcomes[:start]))
         if progress.next_call is not None:
             return self._call(messages, *progress.next_call)
         shown = outcomes if "status" in request.intents or "dose" in request.intents else outcomes[start:]

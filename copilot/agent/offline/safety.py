@@ -8,10 +8,12 @@ the plan (``plan.dose_check``).
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 from copilot.agent.offline.answer import CAPABILITIES
 from copilot.agent.offline.parse import Request
+from copilot.agent.offline.steps import Step
 
 MIN_SAFE_SETPOINT_NM = 3.0
 """set_feedback: setpoints under 3 nm (of the 20 nm free amplitude) crash an engaged tip."""
@@ -74,3 +76,30 @@ def dose_check(request: Request, status: dict[str, Any] | None) -> str | None:
         f"{specimen}, so it would damage this beam-sensitive specimen. Nothing was changed. A dwell of at most "
         f"{safe_dwell_us:.2g} µs (or a lower current or a larger field of view) keeps the frame within the dose limit."
     )
+
+
+def out_of_range(steps: Sequence[Step], schemas: dict[str, dict[str, Any]]) -> str | None:
+    """Declines a plan whose requested values lie outside a tool's published range (its JSON schema), before any
+    call: a stage move far past the travel, a beam energy the column cannot reach."""
+    for step in steps:
+        properties = schemas.get(step.tool, {}).get("properties") or {}
+        for key, value in step.args.items() if isinstance(step.args, dict) else ():
+            if isinstance(value, bool) or not isinstance(value, int | float) or key not in properties:
+                continue
+            low, high = _bounds(properties[key])
+            if (low is not None and value < low) or (high is not None and value > high):
+                allowed = f"{low:g} to {high:g}" if low is not None and high is not None else f"{low or high:g}"
+                return (
+                    f"I cannot run {step.tool} with {key} = {value:g}: that is outside the range the instrument "
+                    f"supports ({allowed}), so I ran nothing and no setting changed. Choose a value within that range."
+                )
+    return None
+
+
+def _bounds(schema: dict[str, Any]) -> tuple[float | None, float | None]:
+    for option in [schema, *schema.get("anyOf", [])]:
+        low = option.get("minimum", option.get("exclusiveMinimum"))
+        high = option.get("maximum", option.get("exclusiveMaximum"))
+        if low is not None or high is not None:
+            return low, high
+    return None, None
