@@ -247,8 +247,8 @@ def test_feedback_is_tuned_round_by_round_until_trace_and_retrace_agree(text: st
     assert "Trace-retrace mismatch 0.04 nm" in run.answer
 
 
-def test_feedback_tuning_stops_raising_the_gains_at_the_cap() -> None:
-    run = drive("tune the feedback so trace and retrace agree", lagging_afm({1000.0: 3.0}))
+def test_feedback_tuning_stops_after_three_rounds_that_each_helped() -> None:
+    run = drive("tune the feedback so trace and retrace agree", lagging_afm({0.5: 3.0, 2.5: 2.0, 1000.0: 1.0}))
     gains = [args for name, args in run.calls if name == "set_feedback"]
     assert len(gains) == 3 and gains[-1] == {"p_gain": 1.35, "i_gain_per_ms": 12.5}
 
@@ -415,3 +415,16 @@ def test_a_value_outside_the_tool_range_is_declined_before_any_call(
     run = drive(text)
     assert run.calls == []
     assert f"{key} = " in run.answer and "outside the range" in run.answer and "-10 to 300" in run.answer
+
+
+def test_feedback_tuning_stops_when_raising_the_gains_makes_the_mismatch_worse() -> None:
+    run = drive("tune the feedback so trace and retrace agree", lagging_afm({1.0: 2.0, 3.0: 2.5, 1000.0: 0.01}))
+    assert [name for name, _ in run.calls].count("set_feedback") == 2
+
+
+def test_raised_gains_never_pass_the_cap() -> None:
+    status = {**AFM_STATUS, "settings": {**AFM_STATUS["settings"], "engaged": True}}
+    status["settings"]["feedback"] = {"p_gain": 1.0, "i_gain_per_ms": 10.0}
+    tools = {**lagging_afm({1000.0: 0.01}), "get_status": lambda args: status}
+    run = drive("raise the gains so trace and retrace agree", tools)
+    assert run.args("set_feedback") == {"p_gain": 2.0, "i_gain_per_ms": 20.0}

@@ -98,15 +98,15 @@ def double_tip(outcomes: Sequence[Outcome]) -> bool:
     return bool(check and check.data.get("double_tip"))
 
 
-def trace_retrace_rms_nm(outcomes: Sequence[Outcome]) -> float | None:
-    """The trace/retrace mismatch of the newest AFM image of this turn."""
-    image = next((o for o in reversed(outcomes) if o.name == "acquire_afm_image" and o.ok), None)
-    value = image.data.get("trace_retrace_rms_nm") if image else None
-    return float(value) if isinstance(value, int | float) else None
+def trace_retrace_rms_nm(outcomes: Sequence[Outcome]) -> list[float]:
+    """The trace/retrace mismatch of every AFM image of this turn, oldest first."""
+    images = [o.data.get("trace_retrace_rms_nm") for o in outcomes if o.name == "acquire_afm_image" and o.ok]
+    return [float(value) for value in images if isinstance(value, int | float)]
 
 
 def tuning_steps(feedback: dict[str, Any], image: Step) -> list[Step]:
-    """Raise the gains round by round, imaging after each, until trace and retrace agree (see ``AGREE_RMS_NM``)."""
+    """Raise the gains round by round, imaging after each, until trace and retrace agree (see ``AGREE_RMS_NM``) or
+    a raise stops helping."""
     p_gain = float(feedback.get("p_gain", 0.5))
     i_gain = float(feedback.get("i_gain_per_ms", 3.0))
     steps: list[Step] = []
@@ -122,5 +122,8 @@ def tuning_steps(feedback: dict[str, Any], image: Step) -> list[Step]:
 
 
 def _still_lagging(outcomes: Sequence[Outcome]) -> bool:
+    """Trace and retrace still disagree and the last raise helped (a raise that made it worse means ringing)."""
     rms = trace_retrace_rms_nm(outcomes)
-    return rms is None or rms > AGREE_RMS_NM
+    if not rms:
+        return True
+    return rms[-1] > AGREE_RMS_NM and (len(rms) < 2 or rms[-1] < rms[-2])
