@@ -182,12 +182,17 @@ class CopilotAgent:
             if self.approval == "ask":
                 return
             graph_input = _decisions(len(pending), self.approval == "auto_approve")
-        yield Final(text=await self._last_answer(), model=self.model_label, usage=translator.usage)
+        last = await self._last_ai_message()
+        if last is not None and last.invalid_tool_calls and not last.tool_calls:
+            message = _malformed_calls_message(last)
+            yield ErrorEvent(message, recoverable=True)
+            yield Final(text=message, model=self.model_label, usage=translator.usage)
+            return
+        yield Final(text=last.text if last is not None else "", model=self.model_label, usage=translator.usage)
 
-    async def _last_answer(self) -> str:
+    async def _last_ai_message(self) -> AIMessage | None:
         state = await self._graph.aget_state(self._config)
-        last = next((m for m in reversed(state.values.get("messages", [])) if isinstance(m, AIMessage)), None)
-        return last.text if last is not None else ""
+        return next((m for m in reversed(state.values.get("messages", [])) if isinstance(m, AIMessage)), None)
 
     async def history(self) -> list[Any]:
         """The conversation's messages so far (from the checkpoint)."""
@@ -205,6 +210,16 @@ def _label(model: str, chat_model: BaseChatModel | None) -> str:
     if chat_model is None:
         return model_label(model)
     return type(chat_model).__name__ if model == OFFLINE else model
+
+
+def _malformed_calls_message(message: AIMessage) -> str:
+    """What to tell the user when the model's tool calls could not be parsed (nothing was run)."""
+    names = ", ".join(sorted({str(c.get("name") or "a tool") for c in message.invalid_tool_calls}))
+    said = f" It also said: {message.text}" if message.text else ""
+    return (
+        f"The model sent a call to {names} whose arguments are not valid JSON, so nothing was run. "
+        f"Ask again, or try another model.{said}"
+    )
 
 
 def _decisions(count: int, approve: bool) -> Command[Any]:
