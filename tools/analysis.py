@@ -225,7 +225,9 @@ def register_analysis_tools(mcp: FastMCP, session: Any) -> None:
     def estimate_drift(
         first_acq_id: Annotated[str, Field(description="earlier image, e.g. a0001", pattern=r"^a\d{4,8}$")],
         second_acq_id: Annotated[str, Field(description="later image of the same area", pattern=r"^a\d{4,8}$")],
-        dt_s: Annotated[float, Field(description="time between the two frames, s", gt=0, le=1e6)],
+        dt_s: Annotated[
+            float, Field(description="time between the two frames, s", ge=1e-3, le=1e6, allow_inf_nan=False)
+        ],
     ) -> DriftResult:
         """Specimen drift between two images of the same area and settings: shift (nm) and rate (nm/s)."""
         _, a, px = _image(session, first_acq_id)

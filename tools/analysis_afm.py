@@ -17,7 +17,11 @@ from copilot.analysis.overlays import height_overlay
 from copilot.analysis.roughness import roughness as _roughness
 from copilot.analysis.steps import step_height as _step_height
 from copilot.analysis.tipcheck import tip_artifact_check as _tip_artifact_check
+from copilot.twin.afm.state import LIMITS
 from tools.common import READ_ONLY, Result, add_tool, image_content, with_images
+
+MAX_REGION_NM = LIMITS["size_nm"][1]
+"""Region arguments stay inside the largest AFM scan (the twin's own limit)."""
 
 AfmId = Annotated[
     str | None,
@@ -115,6 +119,11 @@ class GratingResult(Result):
     duty_cycle: float
 
 
+def Region(description: str, *, ge: float | None = None, gt: float | None = None) -> Any:
+    """A finite region coordinate in nm, at most :data:`MAX_REGION_NM`."""
+    return Field(description=description, ge=ge, gt=gt, le=MAX_REGION_NM, allow_inf_nan=False)
+
+
 def register_afm_analysis_tools(mcp: FastMCP, session: Any) -> None:
     """Register the AFM analysis tools over ``session``."""
 
@@ -141,12 +150,10 @@ def register_afm_analysis_tools(mcp: FastMCP, session: Any) -> None:
         acq_id: AfmId = None,
         direction: Direction = "trace",
         order: Order = 1,
-        x_nm: Annotated[float, Field(description="region left edge, nm from the image's left", ge=0)] = 0.0,
-        y_nm: Annotated[float, Field(description="region top edge, nm from the image's top", ge=0)] = 0.0,
-        width_nm: Annotated[float | None, Field(description="region width, nm; omit for the whole image", gt=0)] = None,
-        height_nm: Annotated[
-            float | None, Field(description="region height, nm; omit for the whole image", gt=0)
-        ] = None,
+        x_nm: Annotated[float, Region("region left edge, nm from the image's left", ge=0)] = 0.0,
+        y_nm: Annotated[float, Region("region top edge, nm from the image's top", ge=0)] = 0.0,
+        width_nm: Annotated[float | None, Region("region width, nm; omit for the whole image", gt=0)] = None,
+        height_nm: Annotated[float | None, Region("region height, nm; omit for the whole image", gt=0)] = None,
     ) -> RoughnessResult:
         """Surface roughness Ra, Rq, Rz (nm), skewness and kurtosis of the levelled height, over the image or a
         rectangular region (e.g. one terrace or the substrate between particles)."""

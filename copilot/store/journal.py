@@ -51,6 +51,16 @@ def _jsonable(value: Any) -> Any:
     return str(value)
 
 
+def _ends_torn(path: Path) -> bool:
+    """True when the file's last byte is not a newline (a line cut short by a crash mid-write)."""
+    with open(path, "rb") as fh:
+        fh.seek(0, os.SEEK_END)
+        if fh.tell() == 0:
+            return False
+        fh.seek(-1, os.SEEK_END)
+        return fh.read(1) != b"\n"
+
+
 class Journal:
     """Append-only ``journal.jsonl``. Each line is complete on disk before :meth:`record` returns.
 
@@ -62,8 +72,11 @@ class Journal:
         self.path = path
         self._wall_clock = wall_clock or (lambda: datetime.now(UTC))
         self._lock = threading.Lock()
-        self._seq = sum(1 for _ in self.entries()) if path.exists() else 0
+        self._seq = max((int(e.get("seq", 0)) for e in self.entries()), default=0) if path.exists() else 0
         self._fh = open(path, "a", encoding="utf-8")  # noqa: SIM115 - held open for the session
+        if _ends_torn(path):  # a line cut short by a crash: end it, so the next entry starts a line of its own
+            self._fh.write("\n")
+            self._fh.flush()
 
     def record(
         self,

@@ -140,7 +140,12 @@ class AcquisitionStore:
             return acq
 
     def preview(self, acq_id: str) -> bytes:
-        """The preview PNG bytes (re-rendered if the file is missing, e.g. after a crash)."""
+        """The preview PNG bytes (re-rendered if the file is missing, e.g. after a crash).
+
+        Only ids of this folder's acquisitions are served (AcquisitionNotFoundError otherwise), so an id can
+        never name a file elsewhere.
+        """
+        self.metadata(acq_id)
         path = self.preview_path(acq_id)
         if path.exists():
             return path.read_bytes()

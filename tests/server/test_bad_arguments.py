@@ -36,6 +36,11 @@ BAD_CALLS: list[tuple[str, dict[str, Any]]] = [
     ("export_acquisition", {"acq_id": "a0001", "name": "ok"}),
     ("list_acquisitions", {"last": 0}),
     ("list_acquisitions", {"kind": "movie"}),
+    ("acquire_spectrum_image", {"kind": "EELS", "x_nm": 0, "y_nm": 0, "width_nm": 5e-324, "height_nm": 1}),
+    ("estimate_drift", {"first_acq_id": "a0001", "second_acq_id": "a0001", "dt_s": 2.2e-309}),
+    ("roughness", {"width_nm": "Infinity"}),
+    ("roughness", {"x_nm": 1e300}),
+    ("find_atoms", {"acq_id": "a0001"}),
 ]
 
 TRAVERSAL_NAMES = ["../escape", "/etc/passwd", "sub/dir", "..", "a\\b", "..hidden", "", "C:\\x", "~root", "x" * 500]

@@ -140,3 +140,26 @@ def test_a_file_whose_kind_a_spectrum_kind_overwrote_is_read_by_its_counts(tmp_p
             f.attrs["kind"] = "EDS"
     reopened = AcquisitionStore(tmp_path)
     assert [reopened.metadata(i).kind for i in (spectrum.id, mapped.id)] == ["spectrum", "spectrum_image"]
+
+
+def test_previews_are_served_only_for_this_folders_acquisitions(tmp_path: Path) -> None:
+    store = AcquisitionStore(tmp_path / "data")
+    (tmp_path / "secret.png").write_bytes(b"not yours")
+    store.add("image", META, {"image": image()})
+    assert store.preview("a0001").startswith(b"\x89PNG")
+    for hostile in ("../../secret", "../secret", "a0002"):
+        with pytest.raises(AcquisitionNotFoundError):
+            store.preview(hostile)
+
+
+def test_a_journal_torn_by_a_crash_keeps_the_entries_written_after_reopening(tmp_path: Path) -> None:
+    path = tmp_path / "journal.jsonl"
+    journal = Journal(path)
+    journal.record("set_scan", {"pixels": 64}, instrument_time_s=0.0, result={})
+    journal.close()
+    with open(path, "a", encoding="utf-8") as fh:
+        fh.write('{"seq": 2, "wall_time": "2026-')  # a line cut short by a crash
+    reopened = Journal(path)
+    reopened.record("acquire_image", {}, instrument_time_s=1.0, result={"id": "a0001"})
+    reopened.close()
+    assert [(e["tool"], e["seq"]) for e in reopened.entries()] == [("set_scan", 1), ("acquire_image", 2)]
