@@ -258,12 +258,13 @@ def test_the_tip_is_changed_and_the_surface_imaged_again_only_when_the_check_fin
     check = {"acquisition_id": "a0011", "double_tip": double, "confidence": 0.9}
     run = drive(
         "Image the nanoparticles and check the tip; if it is a double tip, change it and image again.",
-        afm(tip_artifact_check=lambda args: check),
+        afm(tip_artifact_check=lambda args: check, change_tip=lambda args: {"radius_nm": 8.7, "double_tip": False}),
     )
     head = ["get_status", "approach", "acquire_afm_image", "tip_artifact_check"]
     tail = ["withdraw", "change_tip", "approach", "acquire_afm_image"] if double else []
     assert run.names == head + tail
     assert run.answer.startswith(f"Double tip: {'yes' if double else 'no'}.")
+    assert ("After the tip change: double tip: no, tip radius 8.7 nm." in run.answer) is double
 
 
 @pytest.mark.parametrize(

@@ -93,6 +93,7 @@ HEADLINES: dict[str, tuple[tuple[str, str, str], ...]] = {
     "focus_quality": (("Sharpness", "sharpness", ""),),
     "autofocus": (("Best focus at defocus", "defocus_nm", "nm"),),
     "tip_artifact_check": (("Double tip", "double_tip", ""),),
+    "change_tip": (("After the tip change: double tip", "double_tip", ""), ("tip radius", "radius_nm", "nm")),
     "acquire_spectrum": (("Spectrum recorded at x", "x_nm", "nm"), ("y", "y_nm", "nm")),
     "acquire_force_curve": (("Adhesion (pull-off force)", "adhesion_nN", "nN"), ("snap-in", "snap_in_nm", "nm")),
 }
