@@ -96,3 +96,19 @@ def test_columns_at_one_edge_do_not_reappear_at_the_other() -> None:
 def test_pure_noise_has_no_columns() -> None:
     atoms = find_atoms(np.random.default_rng(0).normal(10.0, 1.0, (128, 128)), 0.02)
     assert atoms.count == 0 and atoms.class_counts == ()
+
+
+def test_srtio3_sr_tio_and_o_columns_are_counted_and_split_into_three_classes() -> None:
+    from copilot.twin import Microscope
+
+    scope = Microscope("srtio3", seed=0, drift_nm_per_s=0.0, jitter_nm=0.0)
+    scope.set_scan(fov_nm=6.0, pixels=512)
+    frame = scope.acquire_image()
+    corners = scope.fov_to_specimen(np.array([0.0, 6.0, 0.0, 6.0]), np.array([0.0, 0.0, 6.0, 6.0]))
+    atoms = scope.ground_truth_atoms(min(corners[0]), min(corners[1]), max(corners[0]), max(corners[1]))
+    crystal = atoms.select(atoms.elements != "C")  # the amorphous surface layer holds no columns to count
+    xy = np.column_stack([np.asarray(c) for c in scope.specimen_to_fov(crystal.xy_nm[:, 0], crystal.xy_nm[:, 1])])
+    columns = np.unique(xy[np.all((xy >= 0) & (xy <= 6.0), axis=1)].round(3), axis=0)  # Ti and O share a column
+    found = find_atoms(np.asarray(frame.data, dtype=np.float64), frame.pixel_size_nm)
+    assert abs(found.count - len(columns)) <= 0.05 * len(columns)
+    assert len(found.class_mean_intensities) == 3  # O, Ti-O and Sr columns

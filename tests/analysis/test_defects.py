@@ -51,3 +51,19 @@ def test_a_dimmer_column_is_a_partial_vacancy_and_a_perfect_lattice_has_no_defec
 def test_an_image_without_atoms_raises_no_lattice_error() -> None:
     with pytest.raises(NoLatticeError):
         detect_defects(np.random.default_rng(0).normal(10.0, 1.0, (64, 64)), 0.02)
+
+
+def test_defects_of_the_twin_mos2_at_the_default_dose_match_its_ground_truth() -> None:
+    from copilot.twin import Microscope
+
+    scope = Microscope("mos2", seed=0, drift_nm_per_s=0.0, jitter_nm=0.0)
+    scope.set_scan(fov_nm=8.0, pixels=512)
+    frame = scope.acquire_image()
+    corners = scope.fov_to_specimen(np.array([0.0, 8.0, 0.0, 8.0]), np.array([0.0, 0.0, 8.0, 8.0]))
+    truth = scope.specimen.defects_in((min(corners[0]), min(corners[1]), max(corners[0]), max(corners[1])))
+    u, v = (np.asarray(c) for c in scope.specimen_to_fov(*np.array([d.position_nm for d in truth]).T))
+    kinds = [d.kind for d, inside in zip(truth, (u >= 0) & (u <= 8) & (v >= 0) & (v <= 8), strict=True) if inside]
+    true_vacancies = sum("vacancy" in k for k in kinds)
+    found = detect_defects(np.asarray(frame.data, dtype=np.float64), frame.pixel_size_nm).counts
+    assert found["substitution"] == sum(k == "dopant" for k in kinds)
+    assert abs(found["vacancy"] + found["partial_vacancy"] - true_vacancies) <= 0.3 * true_vacancies
