@@ -12,6 +12,28 @@ ANSWER_FIELDS = 40
 """The answer lists more of each result than the terminal's one-line summaries."""
 DERIVED_KEYS = {"pixel_size_nm", "frame_time_s", "specimen", "instrument"}
 """Reported after a setting besides the arguments themselves."""
+ACQUISITION_KEYS = {
+    "id",
+    "detector",
+    "spectrum_kind",
+    "fov_nm",
+    "size_nm",
+    "pixels",
+    "pixel_size_nm",
+    "x_nm",
+    "y_nm",
+    "dwell_ms",
+    "live_time_s",
+    "dose_e_per_A2",
+    "frame_time_s",
+    "trace_retrace_rms_nm",
+    "events",
+    "tip_double",
+    "adhesion_nN",
+    "snap_in_nm",
+}
+"""What an acquisition line reports: the record a microscopist writes down (statistics stay in the tool output)."""
+RECORD_KEYS = {key.lower() for key in ACQUISITION_KEYS}
 CAPABILITIES = (
     "load a specimen (list_specimens shows them)",
     "set the field of view, pixels, dwell, defocus, beam energy and current",
@@ -24,11 +46,14 @@ CAPABILITIES = (
 
 
 def outcome_line(outcome: Outcome) -> str:
-    """One line per successful tool call; a setting reports only what was set (and what follows from it)."""
+    """One line per successful tool call; a setting reports only what was set (and what follows from it), an
+    acquisition its record (``ACQUISITION_KEYS``)."""
     data = outcome.data
     if outcome.name.startswith("set_") or outcome.name in ("move_stage", "load_specimen"):
         wanted = set(outcome.args) | DERIVED_KEYS
         data = {key: value for key, value in _flat(outcome.data).items() if key in wanted}
+    elif outcome.name.startswith("acquire"):
+        data = {key: value for key, value in outcome.data.items() if key.lower() in RECORD_KEYS and value != []}
     items = summarize(data, limit=ANSWER_FIELDS)
     return f"- {outcome.name}: " + ("; ".join(items) if items else "done")
 
@@ -122,7 +147,7 @@ def headline(outcomes: Sequence[Outcome]) -> list[str]:
 
 def _figure(data: dict[str, Any], label: str, key: str, unit: str) -> str:
     name, _, index = key.partition("[")
-    value = data.get(name)
+    value = next((v for k, v in data.items() if k.lower() == name.lower()), None)
     if index and isinstance(value, list) and value:
         value = min(value) if index == "min]" else value[int(index.rstrip("]"))]
     if isinstance(value, list):
