@@ -429,3 +429,25 @@ def test_raised_gains_never_pass_the_cap() -> None:
     tools = {**lagging_afm({1000.0: 0.01}), "get_status": lambda args: status}
     run = drive("raise the gains so trace and retrace agree", tools)
     assert run.args("set_feedback") == {"p_gain": 2.0, "i_gain_per_ms": 20.0}
+
+
+def test_a_through_focus_series_in_steps_images_every_defocus() -> None:
+    run = drive("Record a through-focus series from -20 to 20 nm in 10 nm steps")
+    assert [args["defocus_nm"] for name, args in run.calls if name == "set_optics"] == [-20.0, -10.0, 0.0, 10.0, 20.0]
+    assert run.names.count("acquire_image") == 5 and "autofocus" not in run.names
+
+
+@pytest.mark.parametrize(
+    ("text", "calls"),
+    [
+        ("Zoom in to 20 nm and take an image", [("set_scan", {"fov_nm": 20.0}), ("acquire_image", {})]),
+        (
+            "Measure the lattice of the image I just took",
+            [("list_acquisitions", {}), ("measure_lattice", {"acq_id": "a0005"})],
+        ),
+    ],
+)
+def test_a_zoom_without_a_survey_and_an_image_just_taken_need_no_extra_steps(
+    text: str, calls: list[tuple[str, dict[str, Any]]]
+) -> None:
+    assert drive(text).calls == calls

@@ -52,9 +52,9 @@ INTENT_PATTERNS: dict[str, str] = {
     "stage": r"\b(move|go|stage|translate|tilt)\b.*(\d\s*(µm|um|μm|°|deg))|\bstage\b",
     "scan": r"\bfov\b|field of view|\d\s*(px|pixels?)\b|\d\s*(x|×)\s*\d|dwell|\d" + TIME,
     "focus": r"auto-?focus|\brefocus|\bfocus (the|on|it|up)|into focus|\bfocus\b(?! quality)",
-    "acquire": r"\b(acquire|take|grab|record|capture|snap|shoot|collect)\b.*\b(image|picture|frame|micrograph|scan|"
-    r"haadf|abf|bf)\b|\b(take|acquire|record|grab) (it|one)\b|\bacquire\b|\bimage (it|the sample|the specimen)\b|"
-    r"^\s*(image|scan)\b|\bsurvey|overview",
+    "acquire": r"\b(acquire|take|grab|record|capture|snap|shoot|collect)\b.*\b(images?|picture|frames?|micrograph|"
+    r"scan|series|haadf|abf|bf)\b|\b(take|acquire|record|grab) (it|one)\b|\bacquire\b|"
+    r"\bimage (it|the sample|the specimen)\b|^\s*(image|scan)\b|\bsurvey|overview",
     "atoms": r"\batoms?\b|atomic columns?|\bcolumns\b",
     "defects": r"defects?|vacanc|dopants?|impurit|substitution",
     "lattice": r"lattice|d-?spacing|interplanar|periodicity|unit cell",
@@ -71,7 +71,7 @@ INTENT_PATTERNS: dict[str, str] = {
     "afm_withdraw": r"withdraw|retract the tip|lift the tip|disengage",
     "afm_image": r"\bafm (image|frame|topograph)|topograph|height (image|map)|tapping|contact mode|phase channel|"
     r"\bimage (it|the \w+|height)\b|re-?image|image again|\b(height|phase|amplitude) (and \w+ )?(images?|maps?)\b",
-    "roughness": r"rough|\brms\b",
+    "roughness": r"\brough|\brms\b",
     "step_height": r"step height|terrace|atomic steps?|\bsteps? of\b",
     "force_curve": r"force[- ]?(curve|distance|spectroscop)|adhesion",
     "change_tip": r"(change|replace|swap|new) (the |a )?(afm |double )?tip|\btip\b.*\b(change|replace|swap) it\b",
@@ -175,10 +175,9 @@ def parse_request(text: str) -> Request:
     if export_format:
         request.export_format = {"h5": "hdf5", "tif": "tiff"}.get(export_format.group(1), export_format.group(1))
     last = r"\b(last|previous|existing|current|that|this) "
-    request.use_last_image = bool(re.search(last + r"(image|acquisition|scan)", low))
-    request.use_last_spectrum = bool(
-        re.search(last + r"spectrum|spectrum (i|you|we) (just )?(took|taken|recorded)", low)
-    )
+    just = r" (i|you|we) (just )?(took|taken|recorded|acquired)"
+    request.use_last_image = bool(re.search(last + r"(image|acquisition|scan)|(image|frame)" + just, low))
+    request.use_last_spectrum = bool(re.search(last + r"spectrum|spectrum" + just, low))
     return request
 
 
@@ -194,6 +193,9 @@ def _parse_scan(low: str, request: Request) -> None:
     if len(fovs) >= 2 and request.fov_nm is not None:
         request.zoom_fov_nm = fovs[-1]  # "an overview at 1000 nm field of view, then a 50 nm field of view image"
         request.intents.add("survey_zoom")
+    elif "survey_zoom" in request.intents and not re.search(r"survey|overview|interesting|feature", low):
+        request.intents.discard("survey_zoom")  # "zoom in to 20 nm": just a smaller field of view
+        request.fov_nm = request.fov_nm if request.fov_nm is not None else (fovs[0] if fovs else None)
     pixels = re.search(r"(\d+)\s*(?:x|×|by)\s*\d+\b(?!\s*(?:nm|µm|um))", low)
     pixels = pixels or re.search(r"(\d+)\s*(?:px|pixels?)\b", low)
     pixels = pixels or re.search(r"pixels?\s*(?:of|to|=|:)?\s*(\d+)", low)

@@ -68,8 +68,16 @@ def _um(value: str, unit: str) -> float:
 
 
 def series_nm(low: str, word: str) -> list[float]:
-    """Two or more lengths listed around ``word``: ``defocus -10 nm, 0 nm and +10 nm`` or ``at -10, 0 and 10 nm
-    defocus`` -> [-10, 0, 10]."""
+    """Two or more lengths listed around ``word``: ``defocus -10 nm, 0 nm and +10 nm``, ``at -10, 0 and 10 nm
+    defocus`` -> [-10, 0, 10], or a range ``from -20 to 20 nm in 10 nm steps`` (at most 21 values)."""
+    stepped = re.search(
+        r"from\s*" + NUM + r"(?:" + NM + r")?\s*to\s*" + NUM + NM + r"\s*in\s*" + NUM + NM + r"\s*steps", low
+    )
+    if stepped and word in low:
+        start, stop, step = (num(stepped.group(i)) for i in (1, 2, 3))
+        count = round(abs(stop - start) / abs(step)) + 1 if step else 0
+        direction = 1.0 if stop >= start else -1.0
+        return [round(start + direction * abs(step) * i, 6) for i in range(count)] if 2 <= count <= 21 else []
     listed = NUM + r"(?:" + NM + r")?(?:\s*(?:,|and|,\s*and|or)\s*" + NUM + r"(?:" + NM + r")?)+"
     for match in re.finditer(listed, low):
         window = low[max(0, match.start() - 40) : match.end() + 20]
@@ -78,9 +86,3 @@ def series_nm(low: str, word: str) -> list[float]:
             if len(values) >= 2:
                 return [num(v) for v in values]
     return []
-
-
-def lengths_nm(low: str) -> list[float]:
-    """Every length in the text, in nm, in order (for "survey at 1000 nm, then zoom to 50 nm")."""
-    scale = {"nm": 1.0, "µm": 1000.0, "um": 1000.0, "micron": 1000.0, "microns": 1000.0, "å": 0.1}
-    return [num(v) * scale[u] for v, u in re.findall(NUM + r"\s*(nm|µm|um|microns?|å)(?![a-z])", low)]
