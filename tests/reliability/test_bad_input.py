@@ -25,7 +25,7 @@ from tools import create_server
 
 CALL_TIMEOUT_S = 30.0
 EXAMPLES = settings(
-    max_examples=8,
+    max_examples=6,
     deadline=None,
     derandomize=True,
     database=None,

@@ -42,7 +42,7 @@ def test_other_addresses_are_not_loopback(host: str) -> None:
 
 
 @pytest.mark.slow
-@pytest.mark.parametrize(("host", "token"), [("0.0.0.0", None), ("::", None), ("192.168.1.20", ""), ("0.0.0.0", "")])
+@pytest.mark.parametrize(("host", "token"), [("0.0.0.0", None), ("192.168.1.20", "")])
 def test_listening_off_loopback_without_a_token_is_refused_at_start_up(
     tmp_path: Path, host: str, token: str | None
 ) -> None:
