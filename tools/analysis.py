@@ -252,7 +252,13 @@ def register_analysis_tools(mcp: FastMCP, session: Any) -> None:
         acq = session.get_acquisition(chosen)
         if acq.kind != "spectrum":
             raise AnalysisError(f"{chosen} is a {acq.kind}, not a spectrum.", hint="Pass a spectrum's id.")
-        spectrum_kind = acq.metadata.get("spectrum_kind", "EELS") if kind == "auto" else kind
+        stored_kind = acq.metadata.get("spectrum_kind")
+        if kind != "auto" and stored_kind not in (None, kind):
+            raise AnalysisError(
+                f"{chosen} is an {stored_kind} spectrum; it cannot be read as {kind}.",
+                hint=f"Use kind='auto' (or '{stored_kind}'), or pass an {kind} spectrum's id.",
+            )
+        spectrum_kind = (stored_kind or "EELS") if kind == "auto" else kind
         energy, counts = acq.arrays["energy_eV"], acq.arrays["counts"]
         r = _identify_elements(energy, counts, spectrum_kind)
         result = ElementsResult(

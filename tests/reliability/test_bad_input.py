@@ -52,24 +52,6 @@ def _tool_instruments() -> dict[str, str]:
 TOOLS = _tool_instruments()
 
 
-KNOWN_BUGS: dict[tuple[str, str], str] = {
-    ("valid", "estimate_drift"): "a subnormal dt_s gives an infinite rate that fails the output schema",
-    ("valid", "identify_elements"): "reading an EELS spectrum as EDS takes the log of zero",
-    ("invalid", "roughness"): "region arguments accept Infinity",
-}
-"""Failures found by these tests, being fixed in the modules that own them."""
-
-
-def params(test: str) -> list[Any]:
-    """The tool names as parameters, known bugs marked as expected failures."""
-    return [
-        pytest.param(t, marks=pytest.mark.xfail(reason=KNOWN_BUGS[(test, t)], strict=False))
-        if (test, t) in KNOWN_BUGS
-        else t
-        for t in sorted(TOOLS)
-    ]
-
-
 def state_of(session: Session) -> tuple[Any, ...]:
     """Everything a rejected call must not change: instrument, dose, stored data, every file but the journal,
     including files next to the data folder (where a path-traversing export would land)."""
@@ -170,7 +152,7 @@ def call_checked(client: SyncClient, session: Session, tool: str, args: dict[str
     return result
 
 
-@pytest.mark.parametrize("tool", params("valid"))
+@pytest.mark.parametrize("tool", sorted(TOOLS))
 def test_valid_and_boundary_arguments_succeed_or_are_refused_cleanly(tool: str, tool_client: Any) -> None:
     client, session, schema, overrides = tool_client
 
@@ -184,7 +166,7 @@ def test_valid_and_boundary_arguments_succeed_or_are_refused_cleanly(tool: str, 
     check()
 
 
-@pytest.mark.parametrize("tool", params("invalid"))
+@pytest.mark.parametrize("tool", sorted(TOOLS))
 def test_invalid_arguments_are_refused_with_a_message_naming_the_fault(tool: str, tool_client: Any) -> None:
     client, session, schema, overrides = tool_client
 

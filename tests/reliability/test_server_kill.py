@@ -125,7 +125,6 @@ def test_a_new_session_opens_the_old_folder_and_carries_on(killed: tuple[Path, l
     assert entries[-1]["seq"] == entries[-2]["seq"] + 1
 
 
-@pytest.mark.xfail(reason="a reopened journal appends to its torn last line", strict=False)
 def test_a_journal_torn_by_a_crash_keeps_the_entries_written_after_reopening(tmp_path: Path) -> None:
     path = tmp_path / "journal.jsonl"
     journal = Journal(path)

@@ -70,7 +70,6 @@ async def test_resources_refuse_ids_that_point_outside_the_folder(
         assert not outside(watched.reads, session.data_dir, ALLOWED_READ_ROOTS)
 
 
-@pytest.mark.xfail(reason="the store reads a preview by id without checking the id is known", strict=False)
 def test_the_store_serves_previews_only_of_its_own_acquisitions(session: Session) -> None:
     (session.data_dir.parent / "secret.png").write_bytes(SECRET)
     with pytest.raises(AcquisitionNotFoundError):
