@@ -29,8 +29,6 @@ import numpy as np
 from copilot.bench.core import BenchReport
 from copilot.store.acquisition import read_hdf5
 
-JOURNALED_TOOLS = ("set_scan", "set_beam", "move_stage", "acquire_image", "get_dose_map")
-"""Tools in the mix that change or read instrument state through the session, so each call is a journal line."""
 MIX: dict[str, float] = {
     "get_status": 0.20,
     "set_scan": 0.10,
@@ -233,8 +231,9 @@ async def run_load(url: str, plan: LoadPlan, token: str | None = None) -> LoadRe
         per_client = await asyncio.gather(*(_one_client(url, token, i, plan) for i in range(plan.clients)))
     wall_s = time.perf_counter() - t0
     async with _client(url, token) as last:
-        status = (await last.call_tool("get_status", {})).structured_content or {}
-    return LoadResult(records + [r for rs in per_client for r in rs], wall_s, status)
+        final = await last.call_tool("get_status", {})
+    records.append(CallRecord(-1, "get_status", 0.0, not final.is_error))
+    return LoadResult(records + [r for rs in per_client for r in rs], wall_s, final.structured_content or {})
 
 
 def _journal_lines(path: Path) -> tuple[list[dict[str, Any]], int]:
@@ -253,8 +252,9 @@ def consistency_problems(data_dir: Path, result: LoadResult) -> list[str]:
 
     Checks: acquisition ids unique; the HDF5 files on disk are exactly the acknowledged acquisitions, each
     readable with the image size the client was told; the journal parses, its ``seq`` runs 1..N, it holds one
-    line per journaled call with the same outcomes and acquisition ids; the final status counts every acquisition
-    and the session dose is the sum of the acknowledged doses. An empty list means consistent.
+    line per tool call (every tool, reads included) with the same outcome and the same acquisition ids; the final
+    status counts every acquisition and the session dose is the sum of the acknowledged doses. An empty list
+    means consistent.
     """
     problems: list[str] = []
     acquired = result.acquired
@@ -275,7 +275,7 @@ def consistency_problems(data_dir: Path, result: LoadResult) -> list[str]:
         problems.append(f"{torn} journal line(s) do not parse")
     if [e.get("seq") for e in entries] != list(range(1, len(entries) + 1)):
         problems.append("journal seq numbers are not 1..N in order")
-    for tool in JOURNALED_TOOLS:
+    for tool in sorted({r.tool for r in result.records} | {str(e.get("tool")) for e in entries}):
         told = Counter(r.ok for r in result.records if r.tool == tool)
         logged = Counter(bool(e.get("ok")) for e in entries if e.get("tool") == tool)
         if told != logged:
