@@ -231,8 +231,9 @@ async def run_load(url: str, plan: LoadPlan, token: str | None = None) -> LoadRe
         per_client = await asyncio.gather(*(_one_client(url, token, i, plan) for i in range(plan.clients)))
     wall_s = time.perf_counter() - t0
     async with _client(url, token) as last:
+        t_final = time.perf_counter()
         final = await last.call_tool("get_status", {})
-    records.append(CallRecord(-1, "get_status", 0.0, not final.is_error))
+        records.append(CallRecord(-1, "get_status", time.perf_counter() - t_final, not final.is_error))
     return LoadResult(records + [r for rs in per_client for r in rs], wall_s, final.structured_content or {})
 
 
