@@ -46,7 +46,7 @@ def _image(session: Any, acq_id: str | None) -> tuple[str, np.ndarray, float]:
 class AtomsResult(Result):
     acquisition_id: str
     atom_count: int
-    spacing_nm: float | None = Field(description="median nearest-neighbour distance; null with fewer than 2 atoms")
+    spacing_nm: float | None = Field(description="median nearest-neighbour spacing; null with fewer than 2 atoms")
     class_counts: list[int]
     class_mean_intensities: list[float]
 

@@ -83,7 +83,7 @@ def test_graphene_at_the_twin_default_dose_is_counted_within_5_percent(fov_nm: f
     image, pixel_size_nm, true_count = twin_graphene_frame(fov_nm)
     atoms = find_atoms(image, pixel_size_nm)
     assert abs(atoms.count - true_count) <= 0.05 * true_count
-    assert atoms.spacing_nm == pytest.approx(0.142, rel=0.06)
+    assert atoms.spacing_nm == pytest.approx(0.142, rel=0.02)
 
 
 def test_columns_at_one_edge_do_not_reappear_at_the_other() -> None:
