@@ -130,7 +130,10 @@ def signal_filtered(image: NDArray[np.float64], power_factor: float = SIGNAL_POW
     spectrum = np.fft.rfft2(padded)  # real input: half the spectrum is enough
     power = spectrum.real**2 + spectrum.imag**2
     noise_power = noise_sigma(image) ** 2 * padded.size
-    gain = np.clip(1.0 - power_factor * noise_power / np.maximum(power, 1e-300), 0.0, 1.0)
+    floor = power_factor * noise_power
+    gain = np.zeros_like(power)
+    signal = power > floor  # divides only where the power is well above zero
+    gain[signal] = 1.0 - floor / power[signal]
     return np.asarray(np.fft.irfft2(spectrum * gain, s=padded.shape)[pad:-pad, pad:-pad] + mean)
 
 
