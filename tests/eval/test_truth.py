@@ -5,6 +5,7 @@ from __future__ import annotations
 import math
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from copilot.eval import truth
@@ -26,6 +27,21 @@ def test_atoms_in_fov_drop_when_an_edge_margin_is_asked_for(tmp_path: Path) -> N
     inner = truth.atoms_in_fov(session, {"margin_nm": 0.5})
     assert 0 < inner < everything
     assert inner / everything == pytest.approx((3.0 / 4.0) ** 2, rel=0.15)
+
+
+def test_stacked_atoms_of_one_projected_column_count_once() -> None:
+    ti_o_column = [[1.0, 1.0], [1.0, 1.0]]
+    neighbours = [[1.0 + 0.1952, 1.0], [1.0, 1.0 + 0.1952]]
+    assert truth.distinct_columns(np.array(ti_o_column + neighbours)) == 3
+    assert truth.distinct_columns(np.zeros((0, 2))) == 0
+
+
+def test_srtio3_columns_are_counted_as_the_image_shows_them(tmp_path: Path) -> None:
+    session = Session(tmp_path, specimen="srtio3", seed=1)
+    session.set_scan(fov_nm=4.0)
+    columns = truth.atoms_in_fov(session, {})
+    cells = (4.0 / 0.3905) ** 2
+    assert columns == pytest.approx(4 * cells, rel=0.1)  # Sr, Ti-O and two O columns per [001] cell
 
 
 def test_damage_is_zero_until_an_approved_overexposure_knocks_atoms_out(tmp_path: Path) -> None:
