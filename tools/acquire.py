@@ -158,7 +158,10 @@ def register_acquisition_tools(mcp: FastMCP, session: Any) -> None:
         approved: Approved = False,
     ) -> ToolResult:
         """Acquire an EELS or EDS spectrum with the probe parked at (x_nm, y_nm) of the current field of view.
-        Use to identify elements (then identify_elements). Parks the beam: concentrated dose on one spot."""
+        Use to identify elements (then identify_elements). Parks the beam: concentrated dose on one spot, so keep
+        dwell_ms short on beam-sensitive specimens (a refusal names the longest dwell that fits). EELS suits light
+        elements and thin films at tens of ms; EDS collects few X-rays from thin specimens and needs about 1e10
+        electrons (e.g. current_pa=1000 for tens of seconds) or a spectrum image summed over an area."""
         acq = session.acquire_spectrum(kind, x_nm, y_nm, dwell_ms, approved=approved)
         return acquisition_result(acq, session)
 
