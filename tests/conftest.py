@@ -9,10 +9,15 @@ Every HTTP request made through httpx, or through httpx2 (which the ``openai`` p
 from __future__ import annotations
 
 import importlib
-from collections.abc import Iterator
+from collections.abc import AsyncIterator, Iterator
+from pathlib import Path
 from typing import Any
 
 import pytest
+from fastmcp import Client
+
+from copilot.session import Session
+from tools import create_server
 
 LOOPBACK_HOSTS = frozenset({"127.0.0.1", "localhost", "::1", "[::1]"})
 HTTP_LIBRARIES = ("httpx", "httpx2")
@@ -58,3 +63,24 @@ def forbid_real_requests(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
     for variable in ("OPENAI_API_KEY", "OPENAI_BASE_URL"):
         monkeypatch.delenv(variable, raising=False)
     yield
+
+
+@pytest.fixture
+def specimen() -> str:
+    """The specimen a test's session starts with; a folder's conftest overrides it."""
+    return "graphene"
+
+
+@pytest.fixture
+def session(tmp_path: Path, specimen: str) -> Iterator[Session]:
+    """A microscope session (seed 0) on a temporary data folder."""
+    s = Session(tmp_path / "data", specimen=specimen, seed=0)
+    yield s
+    s.close()
+
+
+@pytest.fixture
+async def client(session: Session) -> AsyncIterator[Client[Any]]:
+    """An in-memory MCP client of the real server over ``session``."""
+    async with Client(create_server(session)) as c:
+        yield c

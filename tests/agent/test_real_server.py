@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -14,13 +13,6 @@ from copilot.agent import CopilotAgent
 from copilot.agent.events import AgentEvent, ApprovalNeeded, Final, ToolCall, ToolResult
 from copilot.agent.scripted import ScriptedChatModel
 from copilot.session import Session
-
-
-@pytest.fixture
-def session(tmp_path: Path) -> Iterator[Session]:
-    s = Session(tmp_path / "data", specimen="graphene", seed=0)
-    yield s
-    s.close()
 
 
 async def turn(agent: CopilotAgent, text: str) -> list[AgentEvent]:

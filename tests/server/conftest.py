@@ -1,17 +1,9 @@
-"""Fixtures of the server tests: a session on a temporary folder and an in-memory MCP client over it."""
+"""Helpers of the server tests: the command that starts the real server as a subprocess."""
 
 from __future__ import annotations
 
 import sys
-from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
-from typing import Any
-
-import pytest
-from fastmcp import Client
-
-from copilot.session import Session
-from tools import create_server
 
 REPO = Path(__file__).resolve().parents[2]
 
@@ -19,16 +11,3 @@ REPO = Path(__file__).resolve().parents[2]
 def serve_command(*args: str) -> list[str]:
     """The command that starts the server as a subprocess (``python -m tools.cli``, i.e. ``copilot serve``)."""
     return [sys.executable, "-m", "tools.cli", *args]
-
-
-@pytest.fixture
-def session(tmp_path: Path) -> Iterator[Session]:
-    s = Session(tmp_path / "data", specimen="graphene", seed=0)
-    yield s
-    s.close()
-
-
-@pytest.fixture
-async def client(session: Session) -> AsyncIterator[Client[Any]]:
-    async with Client(create_server(session)) as c:
-        yield c

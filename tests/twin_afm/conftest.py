@@ -1,26 +1,10 @@
-"""Fixtures of the AFM tool tests: a session with an AFM surface on a temporary folder and an in-memory client."""
+"""AFM tool tests start their session on an AFM surface."""
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Iterator
-from pathlib import Path
-from typing import Any
-
 import pytest
-from fastmcp import Client
-
-from copilot.session import Session
-from tools import create_server
 
 
 @pytest.fixture
-def session(tmp_path: Path) -> Iterator[Session]:
-    s = Session(tmp_path / "data", specimen="afm_nanoparticles", seed=0)
-    yield s
-    s.close()
-
-
-@pytest.fixture
-async def client(session: Session) -> AsyncIterator[Client[Any]]:
-    async with Client(create_server(session)) as c:
-        yield c
+def specimen() -> str:
+    return "afm_nanoparticles"
