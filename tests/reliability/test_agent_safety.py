@@ -159,3 +159,45 @@ def test_the_terminal_chat_never_prints_or_stores_the_api_key(tmp_path: Path) ->
     leaks = ["output"] if FAKE_KEY.encode() in done.stdout + done.stderr else []
     leaks += [str(p) for p in data_dir.rglob("*") if p.is_file() and FAKE_KEY.encode() in p.read_bytes()]
     assert leaks == []
+
+
+EVAL_TASK = """\
+tasks:
+  - id: kv
+    category: parameter_setting
+    instrument: stem
+    specimen: srtio3
+    seed: 5
+    instructions: ["Set the beam to 80 kV.", "Switch to 80 kV."]
+    budgets: {max_steps: 4}
+    allowed_changes: [beam.energy_kv]
+    reference:
+      calls: [{tool: set_beam, args: {energy_kv: 80}}]
+      answer: The beam is at 80 kV.
+    checks:
+      - {type: state, path: beam.energy_kv, equals: 80, tol: 0.01}
+"""
+
+
+async def test_evaluation_reports_and_run_folders_never_contain_the_api_key(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from copilot.eval.report import write_reports
+    from copilot.eval.runner import RunConfig, run_suite
+    from copilot.eval.task import load_task_file
+
+    (tmp_path / "tasks.yaml").write_text(EVAL_TASK, encoding="utf-8")
+    tasks = load_task_file(tmp_path / "tasks.yaml")
+    steps: list[Step] = [reply_json(set_beam={"energy_kv": 80}), reply_json("The beam is at 80 kV.")] * 2
+    out = tmp_path / "eval"
+    with fault_endpoint(steps) as fake:
+        monkeypatch.setenv("OPENAI_API_KEY", FAKE_KEY)
+        monkeypatch.setenv("OPENAI_BASE_URL", fake.base_url)
+        cfg = RunConfig(model="openai:gpt-4o-mini", out_dir=out, concurrency=1)
+        results = await run_suite(tasks, cfg)
+        write_reports(out, results, "openai:gpt-4o-mini", cfg.describe())
+    assert fake.headers and fake.headers[0]["authorization"] == f"Bearer {FAKE_KEY}"  # the key was really in use
+    assert [r.success for r in results] == [True, True]
+    written = [p for p in out.rglob("*") if p.is_file()]
+    assert any(p.name == "report.html" for p in written)
+    assert [str(p) for p in written if FAKE_KEY.encode() in p.read_bytes()] == []
