@@ -18,6 +18,7 @@ from langchain_core.messages import AIMessage
 from copilot.agent import CopilotAgent, ScriptedChatModel
 from copilot.agent.events import ErrorEvent, Final, ToolResult
 from copilot.session import Session
+from tests.eval.test_harness import TASKS as HARNESS_TASKS
 from tests.reliability.fault_endpoint import Step, fault_endpoint, reply_json
 from tests.reliability.fs_audit import AUDIT, outside
 
@@ -161,24 +162,6 @@ def test_the_terminal_chat_never_prints_or_stores_the_api_key(tmp_path: Path) ->
     assert leaks == []
 
 
-EVAL_TASK = """\
-tasks:
-  - id: kv
-    category: parameter_setting
-    instrument: stem
-    specimen: srtio3
-    seed: 5
-    instructions: ["Set the beam to 80 kV.", "Switch to 80 kV."]
-    budgets: {max_steps: 4}
-    allowed_changes: [beam.energy_kv]
-    reference:
-      calls: [{tool: set_beam, args: {energy_kv: 80}}]
-      answer: The beam is at 80 kV.
-    checks:
-      - {type: state, path: beam.energy_kv, equals: 80, tol: 0.01}
-"""
-
-
 async def test_evaluation_reports_and_run_folders_never_contain_the_api_key(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -186,8 +169,8 @@ async def test_evaluation_reports_and_run_folders_never_contain_the_api_key(
     from copilot.eval.runner import RunConfig, run_suite
     from copilot.eval.task import load_task_file
 
-    (tmp_path / "tasks.yaml").write_text(EVAL_TASK, encoding="utf-8")
-    tasks = load_task_file(tmp_path / "tasks.yaml")
+    (tmp_path / "tasks.yaml").write_text(HARNESS_TASKS, encoding="utf-8")
+    tasks = [task for task in load_task_file(tmp_path / "tasks.yaml") if task.id == "kv"]
     steps: list[Step] = [reply_json(set_beam={"energy_kv": 80}), reply_json("The beam is at 80 kV.")] * 2
     out = tmp_path / "eval"
     with fault_endpoint(steps) as fake:
