@@ -67,8 +67,16 @@ def _flat(data: dict[str, Any]) -> dict[str, Any]:
     return flat
 
 
-def cannot_do(what: Sequence[str]) -> str:
-    """The honest refusal, with what can be done instead."""
+def cannot_do(what: Sequence[str], unmapped: Sequence[str] = ()) -> str:
+    """The honest refusal, with what was not understood and what can be done instead."""
+    if unmapped and not what:
+        return (
+            "I did not understand "
+            + " or ".join(unmapped)
+            + ", so I did nothing. I can: "
+            + "; ".join(CAPABILITIES)
+            + "."
+        )
     head = (
         "I cannot " + " or ".join(what) + " with this instrument's tools."
         if what
@@ -83,9 +91,10 @@ def compose(
     failure: Outcome | None,
     unsupported: Sequence[str],
     recovered: Sequence[str] = (),
+    unmapped: Sequence[str] = (),
 ) -> str:
     """The final answer: what was done with its numbers, faults recovered on the way, what was skipped, what failed,
-    what cannot be done."""
+    what was not understood, what cannot be done. An answer that ran nothing says what can be done instead."""
     done = [o for o in outcomes if o.ok]
     lines = [f"Done ({len(done)} tool call{'s' if len(done) != 1 else ''}):" if done else "Nothing was run."]
     lines += [outcome_line(o) for o in done]
@@ -95,6 +104,9 @@ def compose(
         lines.append(f"Stopped: {failure.name} failed: {failure.text.strip()}")
     if unsupported:
         lines.append("I cannot " + " or ".join(unsupported) + " with this instrument's tools.")
+    lines += [f"Not done: I did not understand {what}." for what in unmapped]
+    if not done and failure is None and not unsupported:
+        lines.append("I can: " + "; ".join(CAPABILITIES) + ".")
     return "\n".join(lines)
 
 

@@ -54,7 +54,7 @@ class OfflinePlanner(ReplyChatModel):
         if declined:
             return AIMessage(content=declined)
         if not request.intents:
-            return AIMessage(content=cannot_do(request.unsupported))
+            return AIMessage(content=cannot_do(request.unsupported, request.unmapped))
         outcomes = turn_outcomes(messages)
         status: dict[str, Any] | None = None
         if needs_status(request):
@@ -71,7 +71,9 @@ class OfflinePlanner(ReplyChatModel):
         if progress.next_call is not None:
             return self._call(messages, *progress.next_call)
         shown = outcomes if "status" in request.intents or "dose" in request.intents else outcomes[start:]
-        body = compose(shown, progress.notes, progress.failure, request.unsupported, progress.recovered)
+        body = compose(
+            shown, progress.notes, progress.failure, request.unsupported, progress.recovered, request.unmapped
+        )
         return AIMessage(content="\n".join([*headline(outcomes), body]))
 
     @staticmethod

@@ -8,7 +8,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from copilot.agent.offline.places import fov_point_nm, region_nm, series_nm, stage_positions_um
+from copilot.agent.offline.places import fov_point_nm, region_nm, series_nm, stage_positions_um, stage_tilts_deg
 
 NUM = r"([-+−]?\d+(?:\.\d+)?(?:e[-+]?\d+)?)"
 LENGTH_TO_NM = {
@@ -53,7 +53,7 @@ INTENT_PATTERNS: dict[str, str] = {
     "scan": r"\bfov\b|field of view|\d\s*(px|pixels?)\b|\d\s*(x|×)\s*\d|dwell|\d" + TIME,
     "focus": r"auto-?focus|\brefocus|\bfocus (the|on|it|up)|into focus|\bfocus\b(?! quality)",
     "acquire": r"\b(acquire|take|grab|record|capture|snap|shoot|collect)\b.*\b(images?|picture|frames?|micrograph|"
-    r"scan|series|haadf|abf|bf)\b|\b(take|acquire|record|grab) (it|one)\b|\bacquire\b|"
+    r"scan|series|haadf|abf|bf|adf)\b|\b(take|acquire|record|grab) (it|one)\b|\bacquire\b|"
     r"\bimage (it|the sample|the specimen)\b|^\s*(image|scan)\b|\bsurvey|overview",
     "atoms": r"\batoms?\b|atomic columns?|\bcolumns\b",
     "defects": r"defects?|vacanc|dopants?|impurit|substitution",
@@ -132,6 +132,9 @@ class Request:
     use_last_image: bool = False
     use_last_spectrum: bool = False
     unsupported: list[str] = field(default_factory=list)
+    tilt_deg: dict[str, float] = field(default_factory=dict)  # a relative tilt: {"alpha_deg": 5.0}
+    tilt_relative: bool = False
+    unmapped: list[str] = field(default_factory=list)  # parts of the request the plan does not do, said in the answer
 
     @property
     def spectrum_at(self) -> tuple[float, float] | None:
@@ -169,8 +172,7 @@ def parse_request(text: str) -> Request:
         request.intents.discard("acquire")  # "acquire EDS for 0.5 ms" records a spectrum, not an image
     if "fft" in request.intents and not re.search(r"lattice (constant|parameter)", low):
         request.intents.discard("lattice")  # "the d-spacing of the FFT" is read from the FFT itself
-    detector = re.search(r"\b(haadf|abf|adf|bf)\b", low)
-    request.detector = detector.group(1).upper() if detector else None
+    request.detector = _detector(low)
     export_format = re.search(r"\b(hdf5|h5|tiff?|png)\b", low)
     if export_format:
         request.export_format = {"h5": "hdf5", "tif": "tiff"}.get(export_format.group(1), export_format.group(1))
@@ -179,6 +181,21 @@ def parse_request(text: str) -> Request:
     request.use_last_image = bool(re.search(last + r"(image|acquisition|scan)|(image|frame)" + just, low))
     request.use_last_spectrum = bool(re.search(last + r"spectrum|spectrum" + just, low))
     return request
+
+
+DETECTORS = {
+    "ABF": r"\babf\b|annular bright[- ]?field",
+    "BF": r"\bbright[- ]?field\b|\bbf\b",
+    "HAADF": r"\bdark[- ]?field\b|\b(ha)?adf\b|\bz[- ]contrast\b",
+}
+"""The detector a request names, by the words microscopists use for it; ABF is named as asked (the twin has no ABF
+detector, and the answer says so instead of taking another image)."""
+
+
+def _detector(low: str) -> str | None:
+    """The first detector the request names, or None."""
+    found = [(m.start(), name) for name, pattern in DETECTORS.items() if (m := re.search(pattern, low))]
+    return min(found)[1] if found else None
 
 
 def _parse_scan(low: str, request: Request) -> None:
@@ -266,14 +283,19 @@ def _parse_stage(low: str, request: Request) -> None:
     pair = re.search(r"(?:move|go|stage)\D*\(?\s*" + NUM + r"\s*,\s*" + NUM + r"\s*\)?\s*(µm|um)", low)
     if pair and not positions:
         positions = [{"x_um": _num(pair.group(1)), "y_um": _num(pair.group(2))}]
-    if tilt := re.search(r"(?:tilt|alpha)\D{0,12}?" + NUM + r"\s*(?:°|deg)", low):
+    tilts, request.tilt_relative = stage_tilts_deg(low)
+    if tilts and request.tilt_relative:
+        request.tilt_deg = tilts  # a move "by" an angle is its own relative move_stage
+    elif tilts:
         positions = positions or [{}]
-        positions[0]["alpha_deg"] = _num(tilt.group(1))
+        positions[0].update(tilts)
+    elif re.search(r"\btilt", low) and not re.search(r"tilt series", low):
+        request.unmapped.append("the tilt (name the angle in degrees, e.g. 'tilt alpha by 5 degrees')")
     if len(positions) > 1:
         request.stage_series_um = positions
     elif positions:
         request.stage_um = positions[0]
-    if positions:
+    if positions or request.tilt_deg:
         request.intents.add("stage")
     else:
         request.intents.discard("stage")

@@ -63,6 +63,23 @@ def stage_positions_um(low: str, nm_allowed: bool) -> list[dict[str, float]]:
     return positions
 
 
+def stage_tilts_deg(low: str) -> tuple[dict[str, float], bool]:
+    """Stage tilts in degrees: ``tilt the stage by 5 degrees in alpha``, ``alpha to 10°``, ``beta tilt of -3 deg``.
+    A tilt is beta when ``beta`` is named next to its number, else alpha; it is relative (a second return value of
+    True) when the number follows ``by`` or ``another``, or is followed by ``more``/``further``."""
+    if not re.search(r"\btilt|\balpha\b|\bbeta\b", low):
+        return {}, False
+    tilts: dict[str, float] = {}
+    relative = False
+    for match in re.finditer(NUM + r"\s*(?:°|deg(?:rees?)?\b)", low):
+        before = low[max(0, match.start() - 30) : match.start()]
+        after = low[match.end() : match.end() + 15]
+        axis = "beta_deg" if re.search(r"\bbeta\b", before[-12:] + " " + after) else "alpha_deg"
+        tilts.setdefault(axis, num(match.group(1)))
+        relative = relative or bool(re.search(r"\b(by|another)\s*$", before) or re.match(r"\s*(more|further)", after))
+    return tilts, relative
+
+
 def _um(value: str, unit: str) -> float:
     return num(value) / 1000 if unit == "nm" else num(value)
 

@@ -231,6 +231,8 @@ def _settings_steps(request: Request, status: dict[str, Any] | None) -> list[Ste
         steps.append(Step("set_optics", optics))
     if "stage" in intents and request.stage_um:
         steps.append(Step("move_stage", dict(request.stage_um)))
+    if "stage" in intents and request.tilt_deg:
+        steps.append(Step("move_stage", {**request.tilt_deg, "relative": True}))
     return steps
 
 
