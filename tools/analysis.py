@@ -78,6 +78,13 @@ class ParticlesResult(Result):
     std_diameter_nm: float | None
     histogram_counts: list[int]
     histogram_edges_nm: list[float]
+    particles_nm: list[tuple[float, float, float]] = Field(
+        description="(x_nm, y_nm, diameter_nm) of up to 50 particles not cut by the edge, largest first; x, y are "
+        "the centroid in the FOV, nm from the top-left corner"
+    )
+
+
+MAX_LISTED_PARTICLES = 50
 
 
 class FFTSummary(Result):
@@ -175,7 +182,7 @@ def register_analysis_tools(mcp: FastMCP, session: Any) -> None:
         min_diameter_nm: Annotated[float, Field(description="smallest particle kept, nm", gt=0, le=1000)] = 1.0,
     ) -> ToolResult:
         """Count particles and measure their equivalent diameters (nm); particles cut by the image edge are
-        excluded from the statistics."""
+        excluded from the statistics. Lists the largest particles' centroids, to centre one with move_stage."""
         chosen, img, px = _image(session, acq_id)
         p = _segment_particles(img, px, min_diameter_nm=min_diameter_nm)
         d = p.diameters_nm
@@ -187,6 +194,10 @@ def register_analysis_tools(mcp: FastMCP, session: Any) -> None:
             std_diameter_nm=float(d.std()) if d.size else None,
             histogram_counts=list(p.histogram_counts),
             histogram_edges_nm=list(p.histogram_edges_nm),
+            particles_nm=[
+                (round(q.x_nm, 3), round(q.y_nm, 3), round(q.diameter_nm, 3))
+                for q in sorted(p.interior, key=lambda q: -q.diameter_nm)[:MAX_LISTED_PARTICLES]
+            ],
         )
         return with_images(result, image_content(particles_overlay(img, p, px)))
 

@@ -89,3 +89,19 @@ async def test_afm_tools_refuse_a_stem_image(tmp_path: Path) -> None:
         with pytest.raises(Exception, match="not an AFM image"):
             await client.call_tool("roughness", {"acq_id": "a0001"})
     session.close()
+
+
+async def test_segment_particles_lists_the_particles_centroids_and_diameters_largest_first(tmp_path: Path) -> None:
+    session = Session(tmp_path, specimen="gold_nanoparticles")
+    async with Client(create_server(session)) as client:
+        await client.call_tool("set_scan", {"fov_nm": 100.0, "pixels": 256})
+        await client.call_tool("acquire_image", {})
+        result = (await client.call_tool("segment_particles", {})).structured_content
+    assert result is not None and result["particle_count"] > 0
+    listed = result["particles_nm"]
+    assert len(listed) == min(result["particle_count"], 50)
+    diameters = [d for _, _, d in listed]
+    assert diameters == sorted(diameters, reverse=True)
+    assert all(0 <= x <= 100.0 and 0 <= y <= 100.0 for x, y, _ in listed)
+    if result["particle_count"] <= 50:
+        assert sum(diameters) / len(diameters) == pytest.approx(result["mean_diameter_nm"], abs=1e-2)
