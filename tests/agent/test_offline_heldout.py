@@ -47,3 +47,37 @@ def test_a_tilt_without_an_angle_is_said_to_be_not_done_instead_of_dropped() -> 
     run = drive("tilt the stage a little and take an image")
     assert run.names == ["acquire_image"]
     assert "did not understand the tilt" in run.answer
+
+
+PARTICLES = {
+    "particle_count": 3,
+    "mean_diameter_nm": 6.0,
+    "particles_nm": [[15.0, 4.0, 8.0], [2.0, 3.0, 6.0], [12.0, 18.0, 4.0]],
+}
+
+
+@pytest.mark.parametrize(
+    ("text", "move", "fov_nm"),
+    [
+        ("find the biggest gold particle and zoom in on it", {"x_um": 0.005, "y_um": -0.006}, 24.0),
+        ("zoom in on the largest nanoparticle", {"x_um": 0.005, "y_um": -0.006}, 24.0),
+        ("segment the particles and zoom on the smallest one", {"x_um": 0.002, "y_um": 0.008}, 12.0),
+    ],
+)
+def test_a_zoom_on_a_particle_centres_it_and_frames_it_at_three_diameters(
+    text: str, move: dict[str, float], fov_nm: float
+) -> None:
+    run = drive(text, {"segment_particles": lambda args: PARTICLES})
+    assert run.calls == [
+        ("acquire_image", {}),
+        ("segment_particles", {"acq_id": "a0007"}),
+        ("move_stage", {**move, "relative": True}),
+        ("set_scan", {"fov_nm": fov_nm}),
+        ("acquire_image", {}),
+    ]
+
+
+def test_a_zoom_on_a_particle_when_none_was_found_says_so_and_moves_nothing() -> None:
+    run = drive("find the biggest particle and zoom in on it", {"segment_particles": lambda args: {"particles_nm": []}})
+    assert run.names == ["acquire_image", "segment_particles"]
+    assert "located no particle" in run.answer

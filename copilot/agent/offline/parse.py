@@ -134,6 +134,7 @@ class Request:
     unsupported: list[str] = field(default_factory=list)
     tilt_deg: dict[str, float] = field(default_factory=dict)  # a relative tilt: {"alpha_deg": 5.0}
     tilt_relative: bool = False
+    particle_target: str | None = None  # zoom on the "largest" or "smallest" particle
     unmapped: list[str] = field(default_factory=list)  # parts of the request the plan does not do, said in the answer
 
     @property
@@ -207,6 +208,9 @@ def _parse_scan(low: str, request: Request) -> None:
     fovs = [_length_nm(v, u) for v, u in re.findall(NUM + LENGTH + r"\s*(?:fov|field of view)", low)]
     fovs += [_length_nm(v, u) for v, u in re.findall(r"\bzoom(?: in)?(?: to)?\s*(?:a\s*)?" + NUM + LENGTH, low)]
     request.zoom_on_feature = bool(re.search(r"interesting|feature", low))
+    if "particles" in request.intents and re.search(r"\bzoom|\bcent(re|er) (it|on)|close[- ]?up|magnif", low):
+        request.particle_target = "smallest" if re.search(r"smallest|tiniest", low) else "largest"
+        request.intents.discard("survey_zoom")  # the zoom goes to the particle, not to a defect
     if len(fovs) >= 2 and request.fov_nm is not None:
         request.zoom_fov_nm = fovs[-1]  # "an overview at 1000 nm field of view, then a 50 nm field of view image"
         request.intents.add("survey_zoom")

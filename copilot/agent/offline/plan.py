@@ -20,6 +20,7 @@ from copilot.agent.offline.outcomes import (
     recent_acquisitions,
 )
 from copilot.agent.offline.parse import Request
+from copilot.agent.offline.particle_zoom import particle_zoom_steps
 from copilot.agent.offline.steps import Step, at_centre, given, on_last_image
 
 SURVEY = {"fov_nm": 400.0, "pixels": 256, "dwell_us": 1.0}
@@ -274,6 +275,8 @@ def _stem_steps(request: Request, status: dict[str, Any] | None) -> list[Step]:
     if "drift" in intents:
         steps.append(image)
     steps += [Step(tool, drift_args if tool == "estimate_drift" else on_last_image) for tool in analyses]
+    if request.particle_target is not None:
+        steps += particle_zoom_steps(request.particle_target, request.detector)
     if ("spectrum" in intents or "elements" in intents) and not request.use_last_spectrum:
         steps.append(Step("acquire_spectrum", spectrum_at(request)))
     if "elements" in intents or ("spectrum" in intents and request.use_last_spectrum):
