@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.agent.planner_harness import drive
+from tests.agent.planner_harness import Tool, drive
 
 
 @pytest.mark.parametrize(
@@ -81,3 +81,53 @@ def test_a_zoom_on_a_particle_when_none_was_found_says_so_and_moves_nothing() ->
     run = drive("find the biggest particle and zoom in on it", {"segment_particles": lambda args: {"particles_nm": []}})
     assert run.names == ["acquire_image", "segment_particles"]
     assert "located no particle" in run.answer
+
+
+def _status(astig_nm: float) -> dict[str, object]:
+    optics = {"defocus_nm": 14.5, "astig_nm": astig_nm, "astig_angle_deg": 30.0}
+    return {"instrument": "STEM", "settings": {"optics": optics, "scan": {"fov_nm": 20.0}}}
+
+
+def _sharpness(values: list[float]) -> Tool:
+    """focus_quality giving these sharpness values in turn."""
+    queue = list(values)
+    return lambda args: {"acquisition_id": "a0007", "sharpness": queue.pop(0)}
+
+
+CHECK = ["get_status", "autofocus", "acquire_image", "focus_quality", "set_optics"]
+CHECK += ["autofocus", "acquire_image", "focus_quality"]
+
+
+@pytest.mark.parametrize(
+    "text", ["is the image astigmatic? fix it if so", "check for astigmatism and correct it if needed"]
+)
+def test_an_astigmatic_probe_is_corrected_when_zero_astigmatism_images_sharper(text: str) -> None:
+    run = drive(text, {"get_status": lambda args: _status(8.0), "focus_quality": _sharpness([0.17, 0.34])})
+    assert run.names == CHECK
+    assert run.args("set_optics") == {"astig_nm": 0.0, "astig_angle_deg": 0.0}
+    assert run.answer.startswith("Astigmatic (A1 = 8 nm at 30°)") and "0.17 to 0.34" in run.answer
+    assert "Nothing was run" not in run.answer
+
+
+def test_only_asking_whether_it_is_astigmatic_puts_the_astigmatism_back_after_the_trial() -> None:
+    run = drive(
+        "is the probe astigmatic?", {"get_status": lambda args: _status(8.0), "focus_quality": _sharpness([0.17, 0.34])}
+    )
+    assert run.names == [*CHECK, "set_optics", "autofocus"]
+    assert run.calls[-2] == ("set_optics", {"astig_nm": 8.0, "astig_angle_deg": 30.0})
+    assert "put back" in run.answer
+
+
+def test_astigmatism_that_zero_does_not_sharpen_is_left_as_it_was() -> None:
+    run = drive(
+        "is the image astigmatic? fix it if so",
+        {"get_status": lambda args: _status(8.0), "focus_quality": _sharpness([0.35, 0.34])},
+    )
+    assert run.names == [*CHECK, "set_optics", "autofocus"]
+    assert run.answer.startswith("No astigmatism to correct")
+
+
+def test_a_probe_without_astigmatism_is_imaged_once_and_said_to_need_no_correction() -> None:
+    run = drive("is the image astigmatic? fix it if so", {"get_status": lambda args: _status(0.0)})
+    assert run.names == ["get_status", "acquire_image", "focus_quality"]
+    assert run.answer.startswith("Not astigmatic")

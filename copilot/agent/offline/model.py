@@ -20,6 +20,7 @@ from langchain_core.messages import AIMessage, BaseMessage, HumanMessage, ToolMe
 
 from copilot.agent.middleware import REPOST_MARK
 from copilot.agent.offline.answer import cannot_do, compose, headline
+from copilot.agent.offline.astig_check import astig_verdict
 from copilot.agent.offline.outcomes import Outcome
 from copilot.agent.offline.parse import parse_request
 from copilot.agent.offline.plan import build_plan, needs_status
@@ -74,7 +75,8 @@ class OfflinePlanner(ReplyChatModel):
         body = compose(
             shown, progress.notes, progress.failure, request.unsupported, progress.recovered, request.unmapped
         )
-        return AIMessage(content="\n".join([*headline(outcomes), body]))
+        verdict = astig_verdict(outcomes, status, request.astig_fix) if request.astig_check else None
+        return AIMessage(content="\n".join([*([verdict] if verdict else []), *headline(outcomes), body]))
 
     @staticmethod
     def _call(messages: Sequence[BaseMessage], name: str, args: dict[str, Any]) -> AIMessage:

@@ -134,6 +134,8 @@ class Request:
     unsupported: list[str] = field(default_factory=list)
     tilt_deg: dict[str, float] = field(default_factory=dict)  # a relative tilt: {"alpha_deg": 5.0}
     tilt_relative: bool = False
+    astig_check: bool = False  # "is the image astigmatic?": compare sharpness at the current A1 and at zero
+    astig_fix: bool = False  # ... and keep A1 = 0 when it is sharper
     particle_target: str | None = None  # zoom on the "largest" or "smallest" particle
     unmapped: list[str] = field(default_factory=list)  # parts of the request the plan does not do, said in the answer
 
@@ -266,6 +268,10 @@ def _parse_optics_and_beam(low: str, request: Request) -> None:
         astig = re.search(r"astig\w*\D{0,20}?" + NUM + LENGTH, low)
         corrected = re.search(r"(correct|remove|zero|cancel|null)", low)
         request.astig_nm = _length_nm(astig.group(1), astig.group(2)) if astig else (0.0 if corrected else None)
+        if request.astig_nm is None or (not astig and re.search(r"\bif (so|needed|necessary|it is)\b", low)):
+            request.astig_check = True  # no value to set, or only "if needed": judge it on images
+            request.astig_fix = bool(re.search(r"\b(fix|correct|remove|cancel|null|zero|if so)", low))
+            request.astig_nm = None
         if request.astig_nm is not None:
             request.intents.add("optics")
     if energy := re.search(NUM + r"\s*kv\b", low):

@@ -13,6 +13,7 @@ from collections.abc import Callable, Sequence
 from typing import Any
 
 from copilot.agent.offline.afm_plan import SURFACE_INTENTS, afm_steps
+from copilot.agent.offline.astig_check import astig_check_steps
 from copilot.agent.offline.outcomes import (
     Outcome,
     current_fov_nm,
@@ -179,7 +180,7 @@ def needs_status(request: Request) -> bool:
     centre_spectrum = bool(intents & {"spectrum", "elements"}) and request.point_nm is None
     centre_spectrum = centre_spectrum and request.spectrum_target is None and not request.use_last_spectrum
     dose = (request.dwell_us or 0.0) > LONG_DWELL_US or (request.current_pa or 0.0) > HIGH_CURRENT_PA
-    return surface or centre_spectrum or (dose and _acquires(request))
+    return surface or centre_spectrum or request.astig_check or (dose and _acquires(request))
 
 
 def is_afm(request: Request, status: dict[str, Any] | None) -> bool:
@@ -275,6 +276,8 @@ def _stem_steps(request: Request, status: dict[str, Any] | None) -> list[Step]:
     if "drift" in intents:
         steps.append(image)
     steps += [Step(tool, drift_args if tool == "estimate_drift" else on_last_image) for tool in analyses]
+    if request.astig_check:
+        steps += astig_check_steps(status, request.astig_fix, request.detector)
     if request.particle_target is not None:
         steps += particle_zoom_steps(request.particle_target, request.detector)
     if ("spectrum" in intents or "elements" in intents) and not request.use_last_spectrum:
