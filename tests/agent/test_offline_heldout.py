@@ -75,6 +75,7 @@ def test_a_zoom_on_a_particle_centres_it_and_frames_it_at_three_diameters(
         ("set_scan", {"fov_nm": fov_nm}),
         ("acquire_image", {}),
     ]
+    assert run.answer.startswith("Zoomed on the ") and f"{fov_nm:g} nm field of view" in run.answer
 
 
 def test_a_zoom_on_a_particle_when_none_was_found_says_so_and_moves_nothing() -> None:

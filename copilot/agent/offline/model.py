@@ -23,6 +23,7 @@ from copilot.agent.offline.answer import cannot_do, compose, headline
 from copilot.agent.offline.astig_check import astig_verdict
 from copilot.agent.offline.outcomes import Outcome
 from copilot.agent.offline.parse import parse_request
+from copilot.agent.offline.particle_zoom import zoom_line
 from copilot.agent.offline.plan import build_plan, needs_status
 from copilot.agent.offline.recovery import MAX_RECOVERIES, already_done, fixes_for
 from copilot.agent.offline.safety import dose_check, out_of_range, refusal
@@ -75,8 +76,11 @@ class OfflinePlanner(ReplyChatModel):
         body = compose(
             shown, progress.notes, progress.failure, request.unsupported, progress.recovered, request.unmapped
         )
-        verdict = astig_verdict(outcomes, status, request.astig_fix) if request.astig_check else None
-        return AIMessage(content="\n".join([*([verdict] if verdict else []), *headline(outcomes), body]))
+        verdicts = [
+            astig_verdict(outcomes, status, request.astig_fix) if request.astig_check else None,
+            zoom_line(outcomes, request.particle_target) if request.particle_target else None,
+        ]
+        return AIMessage(content="\n".join([*(v for v in verdicts if v), *headline(outcomes), body]))
 
     @staticmethod
     def _call(messages: Sequence[BaseMessage], name: str, args: dict[str, Any]) -> AIMessage:

@@ -11,6 +11,7 @@ from typing import Any
 
 from copilot.agent.offline.outcomes import Outcome, current_fov_nm
 from copilot.agent.offline.steps import Step, given
+from copilot.agent.summary import format_number
 
 FRAME_DIAMETERS = 3.0
 """The zoomed field of view in particle diameters: the particle with some of its surroundings."""
@@ -66,3 +67,17 @@ def particle_zoom_steps(target: str, detector: str | None) -> list[Step]:
         Step("set_scan", framing_scan(target)),
         Step("acquire_image", given(detector=detector), when=found),
     ]
+
+
+def zoom_line(outcomes: Sequence[Outcome], target: str) -> str | None:
+    """Which particle the zoom went to, as the tools measured it (None until its image is taken)."""
+    particle = chosen_particle(outcomes, target)
+    names = [o.name for o in outcomes if o.ok]
+    if isinstance(particle, str) or names[-1:] != ["acquire_image"] or "move_stage" not in names:
+        return None
+    x_nm, y_nm, diameter_nm = (format_number(v) for v in particle)
+    fov_nm = format_number(FRAME_DIAMETERS * particle[2])
+    return (
+        f"Zoomed on the {target} particle ({diameter_nm} nm across, at x {x_nm} nm, y {y_nm} nm of the first image): "
+        f"centred and imaged at about {fov_nm} nm field of view."
+    )
