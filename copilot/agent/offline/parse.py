@@ -104,6 +104,7 @@ class Request:
     fov_nm: float | None = None
     pixels: int | None = None
     dwell_us: float | None = None
+    rotation_deg: float | None = None
     rate_hz: float | None = None
     defocus_nm: float | None = None
     defocus_series_nm: list[float] = field(default_factory=list)
@@ -232,6 +233,9 @@ def _parse_scan(low: str, request: Request) -> None:
             request.spectrum_dwell_ms = value_us / 1000  # a spectrum's time is its own dwell, not the scan's
         else:
             request.dwell_us = value_us
+    if rotation := re.search(r"rotat\w*\D{0,20}?" + NUM + r"\s*(?:°|deg)", low):
+        request.rotation_deg = _num(rotation.group(1))
+        request.intents.add("scan")
     if rate := re.search(NUM + r"\s*hz\b", low):
         request.rate_hz = _num(rate.group(1))
 
@@ -293,7 +297,7 @@ def _parse_stage(low: str, request: Request) -> None:
     pair = re.search(r"(?:move|go|stage)\D*\(?\s*" + NUM + r"\s*,\s*" + NUM + r"\s*\)?\s*(µm|um)", low)
     if pair and not positions:
         positions = [{"x_um": _num(pair.group(1)), "y_um": _num(pair.group(2))}]
-    tilts, request.tilt_relative = stage_tilts_deg(low)
+    tilts, request.tilt_relative = stage_tilts_deg(re.sub(r"rotat\w*\D{0,20}?" + NUM + r"\s*(?:°|deg)", " ", low))
     if tilts and request.tilt_relative:
         request.tilt_deg = tilts  # a move "by" an angle is its own relative move_stage
     elif tilts:

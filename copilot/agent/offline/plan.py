@@ -251,7 +251,9 @@ def _acquires(request: Request) -> bool:
 
 def _stem_steps(request: Request, status: dict[str, Any] | None) -> list[Step]:
     intents = request.intents
-    scan = given(fov_nm=request.fov_nm, pixels=request.pixels, dwell_us=request.dwell_us)
+    scan = given(
+        fov_nm=request.fov_nm, pixels=request.pixels, dwell_us=request.dwell_us, rotation_deg=request.rotation_deg
+    )
     image = Step("acquire_image", given(detector=request.detector))
     steps: list[Step] = []
     analyses = [tool for intent, tool in IMAGE_ANALYSES.items() if intent in intents]
