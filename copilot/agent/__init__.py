@@ -26,8 +26,30 @@ Events: see ``copilot.agent.events``. A finished turn ends with exactly one ``Fi
 ``ApprovalNeeded`` and finishes in ``resume``.
 """
 
-from copilot.agent.core import CopilotAgent
-from copilot.agent.models import OFFLINE_LABEL, has_vision, model_label
-from copilot.agent.scripted import ScriptedChatModel
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from copilot.agent.core import CopilotAgent
+    from copilot.agent.models import OFFLINE_LABEL, has_vision, model_label
+    from copilot.agent.scripted import ScriptedChatModel
 
 __all__ = ["OFFLINE_LABEL", "CopilotAgent", "ScriptedChatModel", "has_vision", "model_label"]
+
+# The public names load on first use: LangChain takes over a second to import, and the `copilot` command (serve,
+# --help) or a reader of copilot.agent.events should not pay for it.
+_HOMES = {
+    "CopilotAgent": "copilot.agent.core",
+    "OFFLINE_LABEL": "copilot.agent.models",
+    "has_vision": "copilot.agent.models",
+    "model_label": "copilot.agent.models",
+    "ScriptedChatModel": "copilot.agent.scripted",
+}
+
+
+def __getattr__(name: str) -> Any:
+    if name not in _HOMES:
+        raise AttributeError(f"module 'copilot.agent' has no attribute {name!r}")
+    return getattr(importlib.import_module(_HOMES[name]), name)
