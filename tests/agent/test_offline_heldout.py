@@ -5,7 +5,23 @@ from __future__ import annotations
 
 import pytest
 
+from tests.agent import planner_harness
 from tests.agent.planner_harness import Tool, drive
+
+MAP_SCHEMA: dict[str, dict[str, object]] = {
+    "kind": {"enum": ["EELS", "EDS"]},
+    "x_nm": {},
+    "y_nm": {},
+    "width_nm": {},
+    "height_nm": {},
+}
+MAP_SCHEMA |= {"pixels": {}, "dwell_ms": {}, "approved": {"type": "boolean"}}
+
+
+@pytest.fixture
+def map_tool(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The server's acquire_spectrum_image, with the arguments the real tool takes."""
+    monkeypatch.setitem(planner_harness.SCHEMAS, "acquire_spectrum_image", MAP_SCHEMA)
 
 
 @pytest.mark.parametrize(
@@ -139,3 +155,45 @@ def test_a_probe_without_astigmatism_is_imaged_once_and_said_to_need_no_correcti
     run = drive("is the image astigmatic? fix it if so", {"get_status": lambda args: _status(0.0)})
     assert run.names == ["get_status", "acquire_image", "focus_quality"]
     assert run.answer.startswith("Not astigmatic")
+
+
+@pytest.mark.parametrize(
+    ("text", "kind", "corner_nm", "side_nm"),
+    [
+        ("map the Ti distribution over a 4 nm square with EELS", "EELS", 14.0, 4.0),
+        ("show me the distribution of Sr with EDS over a 10 nm square", "EDS", 11.0, 10.0),
+        ("record an EELS spectrum image of the whole field of view", "EELS", 0.0, 32.0),
+    ],
+)
+@pytest.mark.usefixtures("map_tool")
+def test_a_map_or_distribution_is_a_short_dwell_spectrum_image_centred_in_the_field_of_view(
+    text: str, kind: str, corner_nm: float, side_nm: float
+) -> None:
+    run = drive(text)
+    assert run.names == ["get_status", "acquire_spectrum_image"]
+    args = run.args("acquire_spectrum_image")
+    assert args["kind"] == kind and args["x_nm"] == args["y_nm"] == corner_nm
+    assert args["width_nm"] == args["height_nm"] == side_nm
+    assert args["dwell_ms"] <= 1.0 and args["pixels"] == 16
+
+
+@pytest.mark.usefixtures("map_tool")
+def test_a_map_drawn_as_ranges_uses_that_region_and_an_elements_question_adds_a_point_spectrum() -> None:
+    run = drive("EDS map of x 0-10 nm, y 5-15 nm and which elements are there?")
+    assert run.args("acquire_spectrum_image") == {
+        "kind": "EDS",
+        "x_nm": 0.0,
+        "y_nm": 5.0,
+        "width_nm": 10.0,
+        "height_nm": 10.0,
+        "pixels": 16,
+        "dwell_ms": 0.5,
+    }
+    assert run.names[-2:] == ["acquire_spectrum", "identify_elements"]
+
+
+@pytest.mark.usefixtures("map_tool")
+def test_a_map_larger_than_the_field_of_view_is_not_taken_and_says_why() -> None:
+    run = drive("map the Ti distribution over a 100 nm square with EELS")
+    assert "acquire_spectrum_image" not in run.names
+    assert "does not fit in the 32 nm field of view" in run.answer

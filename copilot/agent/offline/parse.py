@@ -9,6 +9,7 @@ import re
 from dataclasses import dataclass, field
 
 from copilot.agent.offline.places import fov_point_nm, region_nm, series_nm, stage_positions_um, stage_tilts_deg
+from copilot.agent.offline.spectrum_map import asks_for_map
 
 NUM = r"([-+−]?\d+(?:\.\d+)?(?:e[-+]?\d+)?)"
 LENGTH_TO_NM = {
@@ -138,6 +139,8 @@ class Request:
     astig_check: bool = False  # "is the image astigmatic?": compare sharpness at the current A1 and at zero
     astig_fix: bool = False  # ... and keep A1 = 0 when it is sharper
     particle_target: str | None = None  # zoom on the "largest" or "smallest" particle
+    spectrum_map: bool = False  # a spectrum image over a region ("map the Ti distribution over a 4 nm square")
+    map_side_nm: float | None = None  # the side of a square map centred in the field of view
     unmapped: list[str] = field(default_factory=list)  # parts of the request the plan does not do, said in the answer
 
     @property
@@ -164,15 +167,21 @@ def parse_request(text: str) -> Request:
     request.unsupported = [what for pattern, what in UNSUPPORTED.items() if re.search(pattern, low)]
     request.point_nm = fov_point_nm(low)
     request.region_nm = region_nm(low)
+    if asks_for_map(low):
+        request.spectrum_map = True
+        request.intents.add("spectrum")
     _parse_spectrum(low, request)
     _parse_scan(low, request)
     _parse_optics_and_beam(low, request)
     _parse_stage(low, request)
     _parse_afm(low, request)
     _fallback_fov(low, request)
+    if request.spectrum_map and request.region_nm is None:
+        request.map_side_nm, request.fov_nm = request.fov_nm, None  # "over a 4 nm square" sizes the map, not the scan
     if "focus" in request.intents and "optics" in request.intents and not re.search(r"auto-?focus|refocus", low):
         request.intents.discard("focus")  # "defocus -5 nm" / "set focus to" is an optics setting
-    if "spectrum" in request.intents and not re.search(r"image|frame|picture|micrograph|haadf|\bbf\b", low):
+    imaging = re.sub(r"spectr(um|al|o?scopic) image", " ", low)  # a spectrum image is not a picture
+    if "spectrum" in request.intents and not re.search(r"image|frame|picture|micrograph|haadf|\bbf\b", imaging):
         request.intents.discard("acquire")  # "acquire EDS for 0.5 ms" records a spectrum, not an image
     if "fft" in request.intents and not re.search(r"lattice (constant|parameter)", low):
         request.intents.discard("lattice")  # "the d-spacing of the FFT" is read from the FFT itself

@@ -22,6 +22,7 @@ from copilot.agent.offline.outcomes import (
 )
 from copilot.agent.offline.parse import Request
 from copilot.agent.offline.particle_zoom import particle_zoom_steps
+from copilot.agent.offline.spectrum_map import map_args
 from copilot.agent.offline.steps import Step, at_centre, given, on_last_image
 
 SURVEY = {"fov_nm": 400.0, "pixels": 256, "dwell_us": 1.0}
@@ -282,7 +283,12 @@ def _stem_steps(request: Request, status: dict[str, Any] | None) -> list[Step]:
         steps += astig_check_steps(status, request.astig_fix, request.detector)
     if request.particle_target is not None:
         steps += particle_zoom_steps(request.particle_target, request.detector)
-    if ("spectrum" in intents or "elements" in intents) and not request.use_last_spectrum:
+    if request.spectrum_map:
+        kind = request.spectrum_kind or "EELS"
+        region = map_args(kind, request.region_nm, request.map_side_nm, request.pixels, request.spectrum_dwell_ms)
+        steps.append(Step("acquire_spectrum_image", region))
+    point = "elements" in intents or ("spectrum" in intents and not request.spectrum_map)
+    if point and not request.use_last_spectrum:  # identify_elements reads a point spectrum, not a map
         steps.append(Step("acquire_spectrum", spectrum_at(request)))
     if "elements" in intents or ("spectrum" in intents and request.use_last_spectrum):
         steps.append(Step("identify_elements", last_spectrum(status)))
