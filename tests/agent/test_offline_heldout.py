@@ -197,3 +197,21 @@ def test_a_map_larger_than_the_field_of_view_is_not_taken_and_says_why() -> None
     run = drive("map the Ti distribution over a 100 nm square with EELS")
     assert "acquire_spectrum_image" not in run.names
     assert "does not fit in the 32 nm field of view" in run.answer
+
+
+@pytest.mark.parametrize(
+    ("text", "fov_nm"),
+    [
+        ("lower the magnification a bit and take another picture", 64.0),
+        ("zoom out a bit", 64.0),
+        ("zoom in a little and take an image", 16.0),
+        ("go to a higher magnification", 16.0),
+    ],
+)
+def test_an_unquantified_zoom_halves_or_doubles_the_current_field_of_view_then_images(text: str, fov_nm: float) -> None:
+    run = drive(text)
+    assert run.calls == [("get_status", {}), ("set_scan", {"fov_nm": fov_nm}), ("acquire_image", {})]
+
+
+def test_a_zoom_that_names_the_field_of_view_is_not_relative() -> None:
+    assert drive("zoom in to 20 nm and take an image").calls[:1] == [("set_scan", {"fov_nm": 20.0})]

@@ -9,6 +9,7 @@ import re
 from dataclasses import dataclass, field
 
 from copilot.agent.offline.places import fov_point_nm, region_nm, series_nm, stage_positions_um, stage_tilts_deg
+from copilot.agent.offline.relative_zoom import relative_zoom_factor
 from copilot.agent.offline.spectrum_map import asks_for_map
 
 NUM = r"([-+−]?\d+(?:\.\d+)?(?:e[-+]?\d+)?)"
@@ -140,6 +141,7 @@ class Request:
     astig_fix: bool = False  # ... and keep A1 = 0 when it is sharper
     particle_target: str | None = None  # zoom on the "largest" or "smallest" particle
     spectrum_map: bool = False  # a spectrum image over a region ("map the Ti distribution over a 4 nm square")
+    zoom_factor: float | None = None  # "zoom out a bit": the current field of view times this
     map_side_nm: float | None = None  # the side of a square map centred in the field of view
     unmapped: list[str] = field(default_factory=list)  # parts of the request the plan does not do, said in the answer
 
@@ -176,6 +178,7 @@ def parse_request(text: str) -> Request:
     _parse_stage(low, request)
     _parse_afm(low, request)
     _fallback_fov(low, request)
+    _parse_relative_zoom(low, request)
     if request.spectrum_map and request.region_nm is None:
         request.map_side_nm, request.fov_nm = request.fov_nm, None  # "over a 4 nm square" sizes the map, not the scan
     if "focus" in request.intents and "optics" in request.intents and not re.search(r"auto-?focus|refocus", low):
@@ -259,6 +262,17 @@ def _fallback_fov(low: str, request: Request) -> None:
     lengths = re.findall(NUM + r"\s*(nm|å|angstroms?)\b", low)
     if len(lengths) == 1 and _image_request(request):
         request.fov_nm = _length_nm(*lengths[0])
+
+
+def _parse_relative_zoom(low: str, request: Request) -> None:
+    """A zoom with no field of view named, on no survey or particle: scale the current field of view, then image."""
+    if request.fov_nm is not None or request.zoom_fov_nm is not None or request.particle_target is not None:
+        return
+    if "survey_zoom" in request.intents:
+        return
+    request.zoom_factor = relative_zoom_factor(low)
+    if request.zoom_factor is not None:
+        request.intents.add("acquire")
 
 
 def _image_request(request: Request) -> bool:

@@ -22,6 +22,7 @@ from copilot.agent.offline.outcomes import (
 )
 from copilot.agent.offline.parse import Request
 from copilot.agent.offline.particle_zoom import particle_zoom_steps
+from copilot.agent.offline.relative_zoom import zoomed_scan
 from copilot.agent.offline.spectrum_map import map_args
 from copilot.agent.offline.steps import Step, at_centre, given, on_last_image
 
@@ -181,7 +182,8 @@ def needs_status(request: Request) -> bool:
     centre_spectrum = bool(intents & {"spectrum", "elements"}) and request.point_nm is None
     centre_spectrum = centre_spectrum and request.spectrum_target is None and not request.use_last_spectrum
     dose = (request.dwell_us or 0.0) > LONG_DWELL_US or (request.current_pa or 0.0) > HIGH_CURRENT_PA
-    return surface or centre_spectrum or request.astig_check or (dose and _acquires(request))
+    relative = request.zoom_factor is not None
+    return surface or centre_spectrum or relative or request.astig_check or (dose and _acquires(request))
 
 
 def is_afm(request: Request, status: dict[str, Any] | None) -> bool:
@@ -262,6 +264,9 @@ def _stem_steps(request: Request, status: dict[str, Any] | None) -> list[Step]:
         analyses.insert(0, "detect_defects")
     if "survey_zoom" in intents:
         steps += _survey_zoom_steps(request)
+    elif request.zoom_factor is not None:
+        zoomed = zoomed_scan(request.zoom_factor)
+        steps.append(Step("set_scan", lambda outcomes: _with(zoomed(outcomes), scan)))
     elif scan:
         steps.append(Step("set_scan", scan))
     if "focus" in intents:
