@@ -215,3 +215,23 @@ def test_an_unquantified_zoom_halves_or_doubles_the_current_field_of_view_then_i
 
 def test_a_zoom_that_names_the_field_of_view_is_not_relative() -> None:
     assert drive("zoom in to 20 nm and take an image").calls[:1] == [("set_scan", {"fov_nm": 20.0})]
+
+
+@pytest.mark.parametrize(
+    ("text", "requested"),
+    [("do a quick drift check over 10 seconds", "10 s"), ("measure the drift for 2 minutes", "120 s")],
+)
+def test_a_drift_interval_the_tools_cannot_wait_for_is_said_to_be_not_honoured_with_the_real_one(
+    text: str, requested: str
+) -> None:
+    run = drive(text)
+    assert run.names == ["acquire_image", "acquire_image", "estimate_drift"]
+    assert f"The requested {requested} interval was not honoured" in run.answer and "2.1 s apart" in run.answer
+
+
+def test_a_drift_interval_that_matches_the_frame_time_is_said_to_be_as_requested() -> None:
+    assert "2.1 s apart, as requested" in drive("check the drift over 2 s").answer
+
+
+def test_a_drift_check_without_an_interval_says_nothing_about_one() -> None:
+    assert "interval" not in drive("check the drift").answer

@@ -21,6 +21,7 @@ from langchain_core.messages import AIMessage, BaseMessage, HumanMessage, ToolMe
 from copilot.agent.middleware import REPOST_MARK
 from copilot.agent.offline.answer import cannot_do, compose, headline
 from copilot.agent.offline.astig_check import astig_verdict
+from copilot.agent.offline.drift_interval import interval_line
 from copilot.agent.offline.outcomes import Outcome
 from copilot.agent.offline.parse import parse_request
 from copilot.agent.offline.particle_zoom import zoom_line
@@ -79,6 +80,7 @@ class OfflinePlanner(ReplyChatModel):
         verdicts = [
             astig_verdict(outcomes, status, request.astig_fix) if request.astig_check else None,
             zoom_line(outcomes, request.particle_target) if request.particle_target else None,
+            interval_line(outcomes, request.drift_interval_s) if request.drift_interval_s else None,
         ]
         return AIMessage(content="\n".join([*(v for v in verdicts if v), *headline(outcomes), body]))
 
