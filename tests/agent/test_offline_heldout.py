@@ -235,3 +235,26 @@ def test_a_drift_interval_that_matches_the_frame_time_is_said_to_be_as_requested
 
 def test_a_drift_check_without_an_interval_says_nothing_about_one() -> None:
     assert "interval" not in drive("check the drift").answer
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["take an image and tell me if there is anything unusual", "grab a frame, does anything look odd?"],
+)
+def test_an_open_ended_look_at_an_atomic_scale_image_runs_defect_detection(text: str) -> None:
+    run = drive(text)
+    assert run.names == ["acquire_image", "detect_defects"]
+    assert "Vacancies 1" in run.answer
+
+
+def test_an_open_ended_look_at_a_survey_image_segments_the_particles() -> None:
+    run = drive("take a 300 nm image and tell me if anything looks odd")
+    assert run.calls == [
+        ("set_scan", {"fov_nm": 300.0}),
+        ("acquire_image", {}),
+        ("segment_particles", {"acq_id": "a0007"}),
+    ]
+
+
+def test_an_inspection_that_names_its_analysis_runs_only_that_one() -> None:
+    assert drive("take an image and check for unusual particles").names == ["acquire_image", "segment_particles"]

@@ -9,6 +9,7 @@ import re
 from dataclasses import dataclass, field
 
 from copilot.agent.offline.drift_interval import requested_interval_s
+from copilot.agent.offline.inspect_image import asks_to_inspect
 from copilot.agent.offline.places import fov_point_nm, region_nm, series_nm, stage_positions_um, stage_tilts_deg
 from copilot.agent.offline.relative_zoom import relative_zoom_factor
 from copilot.agent.offline.spectrum_map import asks_for_map
@@ -144,6 +145,7 @@ class Request:
     spectrum_map: bool = False  # a spectrum image over a region ("map the Ti distribution over a 4 nm square")
     zoom_factor: float | None = None  # "zoom out a bit": the current field of view times this
     drift_interval_s: float | None = None  # "a drift check over 10 seconds"
+    inspect: bool = False  # "anything unusual?": the analysis is chosen by the field of view of the image
     map_side_nm: float | None = None  # the side of a square map centred in the field of view
     unmapped: list[str] = field(default_factory=list)  # parts of the request the plan does not do, said in the answer
 
@@ -181,6 +183,9 @@ def parse_request(text: str) -> Request:
     _parse_afm(low, request)
     _fallback_fov(low, request)
     _parse_relative_zoom(low, request)
+    if asks_to_inspect(low) and not request.intents & {"defects", "particles", "atoms", "lattice"}:
+        request.inspect = True
+        request.intents.add("acquire")
     if "drift" in request.intents:
         request.drift_interval_s = requested_interval_s(low)
     if request.spectrum_map and request.region_nm is None:

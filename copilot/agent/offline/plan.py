@@ -14,6 +14,7 @@ from typing import Any
 
 from copilot.agent.offline.afm_plan import SURFACE_INTENTS, afm_steps
 from copilot.agent.offline.astig_check import astig_check_steps
+from copilot.agent.offline.inspect_image import inspection_steps
 from copilot.agent.offline.outcomes import (
     Outcome,
     current_fov_nm,
@@ -284,6 +285,8 @@ def _stem_steps(request: Request, status: dict[str, Any] | None) -> list[Step]:
     if "drift" in intents:
         steps.append(image)
     steps += [Step(tool, drift_args if tool == "estimate_drift" else on_last_image) for tool in analyses]
+    if request.inspect:
+        steps += inspection_steps()
     if request.astig_check:
         steps += astig_check_steps(status, request.astig_fix, request.detector)
     if request.particle_target is not None:
