@@ -258,3 +258,11 @@ def test_an_open_ended_look_at_a_survey_image_segments_the_particles() -> None:
 
 def test_an_inspection_that_names_its_analysis_runs_only_that_one() -> None:
     assert drive("take an image and check for unusual particles").names == ["acquire_image", "segment_particles"]
+
+
+@pytest.mark.parametrize(
+    "text", ["measure the size distribution of the particles", "show me the dose map", "take an AFM height map"]
+)
+@pytest.mark.usefixtures("map_tool")
+def test_maps_and_distributions_that_are_not_spectroscopy_record_no_spectrum_image(text: str) -> None:
+    assert "acquire_spectrum_image" not in drive(text).names

@@ -16,7 +16,7 @@ from copilot.agent.offline.outcomes import Outcome, current_fov_nm
 
 MAP_PATTERN = (
     r"spectr(um|al|o?scopic) image|\b(elemental|element|chemical|eels|eds|edx) maps?\b|"
-    r"\bmap(s|ping)?\b[^.]*\b(distribution|elements?|eels|eds|edx)\b|\bdistribution of\b"
+    r"\bmap(s|ping)?\b[^.]*\b(distribution|elements?|eels|eds|edx)\b|\bdistribution of\b[^.]*\b(eels|eds|edx)\b"
 )
 """Words that ask for a map of a region rather than one spectrum at a point."""
 MAP_PIXELS = 16
@@ -26,7 +26,7 @@ MAX_MAP_PIXELS = 128
 
 def asks_for_map(low: str) -> bool:
     """Whether the request asks for a spectrum image (a map or distribution over a region)."""
-    return bool(re.search(MAP_PATTERN, low)) and not re.search(r"\bdose map", low)
+    return bool(re.search(MAP_PATTERN, low)) and not re.search(r"\bdose map|size distribution", low)
 
 
 def map_args(
