@@ -127,8 +127,32 @@ def profile_plot(
     size: tuple[int, int] = (720, 360),
 ) -> Canvas:
     """Values along a line against the distance from its start (nm)."""
-    d, v = _checked(distance_nm, values, size)
-    axes = _Axes(d, v, size, log_y=False)
-    axes.frame("distance nm", unit, title)
-    axes.trace(d, v, TRACE)
+    return curves_plot(distance_nm, [("", values)], x_label="distance nm", y_label=unit, title=title, size=size)
+
+
+def curves_plot(
+    x: ArrayLike,
+    curves: Sequence[tuple[str, ArrayLike]],
+    *,
+    x_label: str,
+    y_label: str,
+    title: str = "",
+    size: tuple[int, int] = (800, 400),
+) -> Canvas:
+    """One or more labelled curves against the same ``x`` (e.g. trace and retrace, approach and retract), each in
+    its own colour with its label in that colour after the title."""
+    if not curves:
+        raise AnalysisError("curves_plot needs at least one curve.")
+    checked = [_checked(x, y, size) for _, y in curves]
+    xa = checked[0][0]
+    axes = _Axes(np.concatenate([xa] * len(curves)), np.concatenate([y for _, y in checked]), size, log_y=False)
+    labels = [label for label, _ in curves]
+    axes.frame(x_label, y_label, title)
+    col = LEFT + _draw.text_width(f"{title}   y: {y_label}") + 16
+    for i, (label, (_, y)) in enumerate(zip(labels, checked, strict=True)):
+        colour = TRACE if len(curves) == 1 else PALETTE[i % len(PALETTE)]
+        axes.trace(xa, y, colour)
+        if label:
+            _draw.text(axes.canvas, 4, col, label, colour, shadow=False)
+            col += _draw.text_width(label) + 16
     return axes.canvas

@@ -84,3 +84,12 @@ def test_a_square_marker_outlines_all_four_sides_without_optional_plotting_packa
     drawn = canvas[..., 0] > 0
     assert drawn[7, 7:14].all() and drawn[13, 7:14].all() and drawn[7:14, 7].all() and drawn[7:14, 13].all()
     assert drawn.sum() == 24  # the outline only
+
+
+def test_several_curves_share_one_axes_each_in_its_own_colour() -> None:
+    x = np.linspace(0.0, 10.0, 100)
+    canvas = plots.curves_plot(x, [("trace", np.sin(x)), ("retrace", np.sin(x) + 0.5)], x_label="x nm", y_label="nm")
+    colours = {tuple(int(v) for v in px) for px in canvas.reshape(-1, 3)}
+    assert PALETTE[0] in colours and PALETTE[1] in colours
+    with pytest.raises(AnalysisError):
+        plots.curves_plot(x, [], x_label="x", y_label="y")
