@@ -15,6 +15,9 @@ from skimage.segmentation import watershed
 from copilot.analysis._validate import as_image, positive
 
 SEED_DEPTH_PX = 1.5
+# With an automatic threshold, the bright class must stand this many background standard deviations above the
+# background: Otsu splits pure noise too (about 2.7 sigmas apart), while particles on a support stand 10 and more.
+MIN_CONTRAST_SIGMAS = 5.0
 
 
 @dataclass(frozen=True)
@@ -70,7 +73,8 @@ def segment_particles(
     The image is smoothed (Gaussian, default sigma 1.5 px), thresholded (Otsu unless ``threshold`` is given, in
     image units), holes are filled, touching particles are split by a watershed on the distance transform, and
     particles smaller than ``min_diameter_nm`` are dropped. Particles touching the image edge are flagged and left
-    out of the count, diameters and histogram.
+    out of the count, diameters and histogram. With the automatic threshold, an image whose bright pixels do not
+    stand out from the rest by ``MIN_CONTRAST_SIGMAS`` (noise or lattice texture only) has no particles.
 
     Parameters
     ----------
@@ -101,6 +105,8 @@ def segment_particles(
     smooth = ndi.gaussian_filter(img if bright else -img, sigma_px)
     level = float(threshold_otsu(smooth)) if threshold is None else float(threshold) if bright else -float(threshold)
     mask = ndi.binary_fill_holes(smooth > level)
+    if threshold is None and not _two_populations(smooth, level):
+        mask[:] = False  # one population of intensities (noise or texture): nothing stands out as a particle
     if split_touching:
         distance = ndi.distance_transform_edt(mask)
         # Seeds: maxima of the distance map at least 1.5 px above their surroundings (no pixel-plateau splits).
@@ -132,6 +138,14 @@ def segment_particles(
     counts, edges = _histogram(diam, bin_width_nm)
     shown = level if bright else -level
     return Particles(tuple(particles), labels, shown, counts, edges)
+
+
+def _two_populations(smooth: NDArray[np.float64], level: float) -> bool:
+    """Whether the pixels above ``level`` stand out from those below by :data:`MIN_CONTRAST_SIGMAS`."""
+    low, high = smooth[smooth <= level], smooth[smooth > level]
+    if low.size < 2 or high.size == 0:
+        return False
+    return bool(high.mean() - low.mean() > MIN_CONTRAST_SIGMAS * (low.std() or np.finfo(float).tiny))
 
 
 def _histogram(

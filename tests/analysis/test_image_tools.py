@@ -84,3 +84,16 @@ def test_sharpness_falls_monotonically_with_blur_at_fixed_noise() -> None:
         for s in (0.0, 1.0, 2.0, 3.0, 4.5)
     ]
     assert all(a > b for a, b in itertools.pairwise(scores))
+
+
+def test_pure_noise_has_no_particles_but_faint_discs_on_noise_are_found() -> None:
+    rng = np.random.default_rng(7)
+    noise = rng.normal(100.0, 10.0, (256, 256))
+    assert segment_particles(noise, 0.5).count == 0
+    yy, xx = np.mgrid[0:256, 0:256]
+    discs = (
+        noise
+        + 60.0 * (((yy - 80) ** 2 + (xx - 80) ** 2) < 15**2)
+        + 60.0 * (((yy - 170) ** 2 + (xx - 160) ** 2) < 20**2)
+    )
+    assert segment_particles(discs, 0.5).count == 2
