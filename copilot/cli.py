@@ -10,8 +10,8 @@ from rich.console import Console
 
 from copilot.agent.cli import chat
 from copilot.eval.cli import eval_app
+from copilot.tools.cli import serve
 from copilot.ui.cli import ui
-from tools.cli import serve
 
 app = typer.Typer(
     name="copilot",

@@ -8,8 +8,15 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from copilot.errors import CopilotError
 from copilot.twin.dose import dose_e_per_A2, electrons
-from copilot.twin.errors import DoseBudgetError, InvalidSettingError
+from copilot.twin.errors import InvalidSettingError
+
+
+class DoseBudgetError(CopilotError, ValueError):
+    """The acquisition would exceed the session dose budget or an area's critical dose."""
+
+    hint = "Lower the dose (shorter dwell, lower current, fewer pixels or a larger field of view) or ask for approval."
 
 
 @dataclass(frozen=True)

@@ -17,7 +17,7 @@ import pytest
 from fastmcp import Client
 
 from copilot.session import Session
-from tools import create_server
+from copilot.tools import create_server
 
 LOOPBACK_HOSTS = frozenset({"127.0.0.1", "localhost", "::1", "[::1]"})
 HTTP_LIBRARIES = ("httpx", "httpx2")

@@ -59,3 +59,15 @@ def test_core_packages_do_not_open_files(package: str) -> None:
             if isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id == "open":
                 calls.append(f"{path.relative_to(ROOT)}:{node.lineno}")
     assert calls == []
+
+
+def test_no_file_imports_the_server_as_a_top_level_tools_package() -> None:
+    """tools/ installs as copilot.tools: an absolute ``import tools`` works only in a checkout, never installed."""
+    sources = [p for p in ROOT.rglob("*.py") if not p.relative_to(ROOT).parts[0].startswith((".", "build"))]
+    offences = [
+        f"{path.relative_to(ROOT)} imports {module}"
+        for path in sources
+        for module in sorted(imported_modules(path.read_text(encoding="utf-8")))
+        if module == "tools" or module.startswith("tools.")
+    ]
+    assert offences == []

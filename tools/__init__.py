@@ -1,5 +1,5 @@
 """The MCP server of the microscope: ``create_server(session)`` builds it over a caller-owned Session."""
 
-from tools.server import create_server
+from .server import create_server
 
 __all__ = ["create_server"]

@@ -14,7 +14,8 @@ from fastmcp.tools import ToolResult
 from pydantic import Field
 
 from copilot.store import Acquisition
-from tools.common import (
+
+from .common import (
     ACQUIRE,
     APPROVED_DESCRIPTION,
     READ_ONLY,

@@ -16,8 +16,9 @@ from pydantic import Field
 
 from copilot.store.preview import image_preview
 from copilot.twin.afm import LIMITS
-from tools.afm_previews import force_curve_plot, height_colour_map, profile_plot
-from tools.common import ACQUIRE, DESTRUCTIVE, READ_ONLY, SETTING, Result, add_tool, in_thread, png_content, with_images
+
+from .afm_previews import force_curve_plot, height_colour_map, profile_plot
+from .common import ACQUIRE, DESTRUCTIVE, READ_ONLY, SETTING, Result, add_tool, in_thread, png_content, with_images
 
 T = TypeVar("T")
 Channel = Literal["height", "error", "amplitude", "phase", "piezo_amplitude", "piezo_phase"]

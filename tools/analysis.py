@@ -23,8 +23,9 @@ from copilot.analysis.particles import segment_particles as _segment_particles
 from copilot.analysis.plots import profile_plot, spectrum_plot
 from copilot.analysis.profile import line_profile as _line_profile
 from copilot.analysis.spectra import identify_elements as _identify_elements
-from tools.analysis_afm import register_afm_analysis_tools
-from tools.common import ACQUIRE, READ_ONLY, Result, add_tool, image_content, with_images
+
+from .analysis_afm import register_afm_analysis_tools
+from .common import ACQUIRE, READ_ONLY, Result, add_tool, image_content, with_images
 
 AcqId = Annotated[
     str | None, Field(description="acquisition id such as a0001; omit for the latest", pattern=r"^a\d{4,8}$")

@@ -18,7 +18,8 @@ from copilot.analysis.roughness import roughness as _roughness
 from copilot.analysis.steps import step_height as _step_height
 from copilot.analysis.tipcheck import tip_artifact_check as _tip_artifact_check
 from copilot.twin.afm.state import LIMITS
-from tools.common import READ_ONLY, Result, add_tool, image_content, with_images
+
+from .common import READ_ONLY, Result, add_tool, image_content, with_images
 
 MAX_REGION_NM = LIMITS["size_nm"][1]
 """Region arguments stay inside the largest AFM scan (the twin's own limit)."""

@@ -67,13 +67,14 @@ def serve(
         raise typer.Exit(code=2)
     logging.basicConfig(stream=sys.stderr, level=logging.WARNING)
 
+    from copilot.errors import CopilotError
     from copilot.session import Session
-    from copilot.twin.errors import TwinError
-    from tools.server import create_server
+
+    from .server import create_server
 
     try:
         session = Session(data_dir, specimen=specimen, seed=seed)
-    except TwinError as exc:
+    except CopilotError as exc:
         typer.echo(f"Cannot start: {exc}", err=True)
         raise typer.Exit(code=2) from exc
     auth = bearer_auth(token) if transport is Transport.http else None
@@ -88,7 +89,7 @@ def serve(
 
 
 def main() -> None:
-    """Run :func:`serve` as a stand-alone command (``python -m tools.cli``)."""
+    """Run :func:`serve` as a stand-alone command (``python -m copilot.tools.cli``)."""
     typer.run(serve)
 
 

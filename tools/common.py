@@ -1,11 +1,11 @@
 """Shared conventions of the MCP tools: errors, images, result models, annotations, the session of a request.
 
 Tool modules register their tools with a ``register_<area>_tools(mcp, session)`` function that
-:func:`tools.server.create_server` calls. Inside a tool:
+:func:`copilot.tools.server.create_server` calls. Inside a tool:
 
 - use ``session`` as a :class:`copilot.session.Session` (with ``session_per_client`` it is a proxy that resolves
   to the calling client's own session);
-- raise :class:`copilot.twin.errors.TwinError` subclasses freely: the server turns them into ``ToolError`` with
+- raise :class:`copilot.twin.errors.CopilotError` subclasses freely: the server turns them into ``ToolError`` with
   the message and the hint (what to do next), see :func:`to_tool_error`;
 - return a :class:`Result` model (numbers with units in their names) and, for pictures, :func:`with_images`;
 - pass one of :data:`READ_ONLY`, :data:`SETTING`, :data:`ACQUIRE`, :data:`DESTRUCTIVE` as ``annotations=``.
@@ -31,8 +31,8 @@ from fastmcp.utilities.types import NotSet
 from mcp.types import ImageContent, TextContent, ToolAnnotations
 from pydantic import BaseModel, ConfigDict
 
+from copilot.errors import CopilotError
 from copilot.store.preview import image_preview
-from copilot.twin.errors import TwinError
 
 F = TypeVar("F", bound=Callable[..., Any])
 T = TypeVar("T")
@@ -53,7 +53,7 @@ APPROVED_DESCRIPTION = (
 )
 
 
-def to_tool_error(exc: TwinError) -> ToolError:
+def to_tool_error(exc: CopilotError) -> ToolError:
     """A ToolError whose text says what was wrong (the message) and what to do next (the hint)."""
     message = str(exc.args[0]) if exc.args else type(exc).__doc__ or ""
     hint = f" Next: {exc.hint}" if exc.hint else ""
@@ -105,10 +105,10 @@ class SessionProxy:
 
 
 def translating_errors(fn: F, error: type[FastMCPError] = ToolError) -> F:
-    """Wrap a tool (or, with ``error=ResourceError``, a resource) function, sync or async, so TwinErrors leave it
+    """Wrap a tool (or, with ``error=ResourceError``, a resource) function, sync or async, so CopilotErrors leave it
     as ``error`` with their message and hint."""
 
-    def convert(exc: TwinError) -> FastMCPError:
+    def convert(exc: CopilotError) -> FastMCPError:
         return error(str(to_tool_error(exc)))
 
     if inspect.iscoroutinefunction(fn):
@@ -117,7 +117,7 @@ def translating_errors(fn: F, error: type[FastMCPError] = ToolError) -> F:
         async def async_wrapper(*args: Any, **kwargs: Any) -> Any:
             try:
                 return await fn(*args, **kwargs)
-            except TwinError as exc:
+            except CopilotError as exc:
                 raise convert(exc) from exc
 
         return cast(F, async_wrapper)
@@ -126,7 +126,7 @@ def translating_errors(fn: F, error: type[FastMCPError] = ToolError) -> F:
     def wrapper(*args: Any, **kwargs: Any) -> Any:
         try:
             return fn(*args, **kwargs)
-        except TwinError as exc:
+        except CopilotError as exc:
             raise convert(exc) from exc
 
     return cast(F, wrapper)

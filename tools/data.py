@@ -8,8 +8,8 @@ from fastmcp import FastMCP
 from fastmcp.tools import ToolResult
 from pydantic import Field
 
-from tools.acquire import AcquisitionResult, acquisition_result, describe
-from tools.common import READ_ONLY, Result, add_tool
+from .acquire import AcquisitionResult, acquisition_result, describe
+from .common import READ_ONLY, Result, add_tool
 
 AcqId = Annotated[str, Field(description="acquisition id such as a0001", pattern=r"^a\d{4,8}$")]
 

@@ -1,4 +1,4 @@
-"""Instrument tools: status, specimens and settings (acquisitions are in :mod:`tools.acquire`)."""
+"""Instrument tools: status, specimens and settings (acquisitions are in :mod:`copilot.tools.acquire`)."""
 
 from __future__ import annotations
 
@@ -8,8 +8,9 @@ from fastmcp import FastMCP
 from pydantic import Field
 
 from copilot.twin.state import LIMITS, STAGE_LIMITS
-from tools.acquire import register_acquisition_tools
-from tools.common import READ_ONLY, SETTING, Result, add_tool, quick
+
+from .acquire import register_acquisition_tools
+from .common import READ_ONLY, SETTING, Result, add_tool, quick
 
 PIXELS = LIMITS["pixels"]
 

@@ -2,7 +2,7 @@
 
 :class:`JournalToolCalls` is a fastmcp middleware. It journals each ``tools/call`` request once, on the session
 that served it: the tool name, the arguments as sent, ``ok`` and a short copy of the structured result, or the
-error (the instrument's own error type when a :class:`~copilot.twin.errors.TwinError` caused it, so a refusal
+error (the instrument's own error type when a :class:`~copilot.twin.errors.CopilotError` caused it, so a refusal
 reads ``DoseBudgetError`` rather than ``ToolError``). Calls refused by the argument schema are journaled too.
 """
 
@@ -13,23 +13,24 @@ from typing import Any
 from fastmcp.server.middleware import Middleware, MiddlewareContext
 from fastmcp.tools import ToolResult
 
+from copilot.errors import CopilotError
 from copilot.session import Session
 from copilot.store.journal import journaled_by_caller
 from copilot.store.records import short_result
-from copilot.twin.errors import TwinError
-from tools.common import current_session
+
+from .common import current_session
 
 
 def _cause(exc: BaseException) -> BaseException:
     """The instrument error behind a translated ToolError, else ``exc`` itself."""
     cause = exc.__cause__
-    return cause if isinstance(cause, TwinError) else exc
+    return cause if isinstance(cause, CopilotError) else exc
 
 
 class JournalToolCalls(Middleware):
     """Journal every tool call on the calling client's session (``base`` unless a per-client session is set).
 
-    Add it after :class:`tools.server.ClientSessions` so the per-client session is known when it runs.
+    Add it after :class:`copilot.tools.server.ClientSessions` so the per-client session is known when it runs.
     """
 
     def __init__(self, base: Session) -> None:

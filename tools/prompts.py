@@ -17,7 +17,8 @@ from fastmcp.exceptions import PromptError
 from fastmcp.prompts.base import Prompt, PromptArgument
 from pydantic import Field
 
-PROMPTS_DIR = Path(__file__).resolve().parent.parent / "prompts"
+from copilot.prompts import PROMPTS_DIR
+
 _FRONT_MATTER = re.compile(r"\A---\n(.*?)\n---\n(.*)\Z", re.DOTALL)
 _PLACEHOLDER = re.compile(r"\{\{\s*([A-Za-z_][A-Za-z0-9_]*)\s*\}\}")
 MAX_ARGUMENT_CHARS = 500

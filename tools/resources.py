@@ -9,7 +9,7 @@ from typing import Any
 from fastmcp import FastMCP
 from fastmcp.exceptions import ResourceError
 
-from tools.common import translating_errors
+from .common import translating_errors
 
 
 def register_resources(mcp: FastMCP, session: Any) -> None:

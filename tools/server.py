@@ -1,13 +1,10 @@
 """The server factory: one FastMCP server over a caller-owned Session (no module-level state).
 
-Tool areas plug in through ``register_<area>_tools(mcp, session)`` functions. The optional areas (analysis, AFM)
-are registered when their modules are present.
+Tool areas plug in through ``register_<area>_tools(mcp, session)`` functions, one module per area.
 """
 
 from __future__ import annotations
 
-import importlib
-import importlib.util
 import threading
 from typing import Any
 
@@ -16,8 +13,15 @@ from fastmcp.server.auth import AuthProvider
 from fastmcp.server.middleware import Middleware, MiddlewareContext
 
 from copilot.session import Session
-from tools.common import SessionProxy, current_session
-from tools.journaling import JournalToolCalls
+
+from .afm import register_afm_tools
+from .analysis import register_analysis_tools
+from .common import SessionProxy, current_session
+from .data import register_data_tools
+from .instrument import register_instrument_tools
+from .journaling import JournalToolCalls
+from .prompts import register_prompts
+from .resources import register_resources
 
 INSTRUCTIONS = """\
 Tools of a (simulated) scanning transmission electron microscope and atomic force microscope.
@@ -25,9 +29,6 @@ Start with get_status. Survey at a large field of view, then zoom in. Every acqu
 keep within the session dose budget shown by get_status; an acquisition over the budget or over a
 beam-sensitive specimen's critical dose is refused unless the user explicitly approved it (approved=true).
 Acquisitions return numbers with units, a preview image and an acq://{id} resource with the full data."""
-
-# (module, registration function): areas written in their own modules, registered when present.
-OPTIONAL_AREAS = (("tools.analysis", "register_analysis_tools"), ("tools.afm", "register_afm_tools"))
 
 
 class ClientSessions(Middleware):
@@ -70,13 +71,9 @@ def create_server(session: Session, *, session_per_client: bool = False, auth: A
     With ``session_per_client`` every client gets its own session (and data sub-folder ``clients/client-NNN``)
     cloned from ``session``'s specimen, seed and dose budget; otherwise all clients share one instrument, like a
     real microscope, and their calls are serialised by the session lock. Every tool call is journaled once on
-    the session that served it (:class:`tools.journaling.JournalToolCalls`). ``auth`` guards the HTTP transport
-    (for example a bearer-token verifier, see :func:`tools.cli.serve`).
+    the session that served it (:class:`copilot.tools.journaling.JournalToolCalls`). ``auth`` guards the HTTP transport
+    (for example a bearer-token verifier, see :func:`copilot.tools.cli.serve`).
     """
-    from tools.data import register_data_tools
-    from tools.instrument import register_instrument_tools
-    from tools.prompts import register_prompts
-    from tools.resources import register_resources
 
     mcp = FastMCP(name="microscope-copilot", instructions=INSTRUCTIONS, auth=auth)
     target: Any = session
@@ -87,8 +84,7 @@ def create_server(session: Session, *, session_per_client: bool = False, auth: A
     register_instrument_tools(mcp, target)
     register_data_tools(mcp, target)
     register_resources(mcp, target)
+    register_analysis_tools(mcp, target)
+    register_afm_tools(mcp, target)
     register_prompts(mcp)
-    for module_name, function_name in OPTIONAL_AREAS:
-        if importlib.util.find_spec(module_name) is not None:
-            getattr(importlib.import_module(module_name), function_name)(mcp, target)
     return mcp

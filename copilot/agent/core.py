@@ -23,12 +23,13 @@ from copilot.agent.middleware import ImageRepostMiddleware
 from copilot.agent.models import OFFLINE, build_chat_model, has_vision, model_label
 from copilot.agent.stream import EventTranslator
 from copilot.agent.toolbox import approval_reason, approval_rules, needs_approval
+from copilot.prompts import PROMPTS_DIR
 
 with suppress_langchain_beta_warning():
     from langchain.mcp import MCPAdapter
 
 ApprovalPolicy = Literal["ask", "auto_approve", "auto_reject"]
-PROMPT_PATH = Path(__file__).resolve().parents[2] / "prompts" / "system.md"
+PROMPT_PATH = PROMPTS_DIR / "system.md"
 DEFAULT_MAX_TOOL_CALLS = 25
 REJECT_MESSAGE = "The user did not approve this action, so it was not run. Do not retry it; suggest a safer option."
 
@@ -94,7 +95,7 @@ class CopilotAgent:
         llm = chat_model if chat_model is not None else build_chat_model(model)
         target = mcp_url or server
         if target is None:
-            from tools import create_server  # type: ignore[attr-defined]
+            from copilot.tools import create_server  # type: ignore[attr-defined]
 
             target = create_server(session)
         adapter = MCPAdapter(target)

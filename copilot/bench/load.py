@@ -122,7 +122,7 @@ def wait_for_port(port: int, proc: subprocess.Popen[bytes], timeout_s: float = 6
 
 @contextmanager
 def serving(
-    data_dir: Path, *, module: str = "tools.cli", token: str | None = None, extra: tuple[str, ...] = ()
+    data_dir: Path, *, module: str = "copilot.tools.cli", token: str | None = None, extra: tuple[str, ...] = ()
 ) -> Iterator[tuple[str, subprocess.Popen[bytes]]]:
     """Run ``python -m <module>`` (the ``copilot serve`` command) over HTTP on a free 127.0.0.1 port.
 

@@ -56,7 +56,7 @@ def _timed(runner: asyncio.Runner, call: Callable[[], Coroutine[Any, Any, Any]],
 def run(report: BenchReport) -> None:
     """Add the server figures to ``report``."""
     from copilot.session import Session
-    from tools import create_server
+    from copilot.tools import create_server
 
     with tempfile.TemporaryDirectory(prefix="copilot-bench-") as tmp, asyncio.Runner() as runner:
         session = Session(Path(tmp) / "memory", dose_budget_e_per_A2=1e15)
@@ -75,7 +75,7 @@ def run(report: BenchReport) -> None:
             session.close()
 
         port = _free_port()
-        command = [sys.executable, "-m", "tools.cli", "--transport", "http", "--port", str(port)]
+        command = [sys.executable, "-m", "copilot.tools.cli", "--transport", "http", "--port", str(port)]
         proc = subprocess.Popen([*command, "--data-dir", str(Path(tmp) / "http")], stderr=subprocess.DEVNULL)
         try:
             _wait_listening(port, proc)

@@ -149,7 +149,7 @@ def _count(value: float | None) -> int | None:
 async def run_episode(task: Task, paraphrase: int, trial: int, cfg: RunConfig) -> EpisodeResult:
     """Run and score one episode; never raises for what the model or the tools do."""
     from copilot.session import DEFAULT_DOSE_BUDGET_E_PER_A2, Session
-    from tools import create_server  # type: ignore[attr-defined]
+    from copilot.tools import create_server  # type: ignore[attr-defined]
 
     text = task.instruction(paraphrase)
     run_dir = cfg.out_dir / "runs" / task.id / f"p{paraphrase}-t{trial}"

@@ -2,19 +2,19 @@
 
 from __future__ import annotations
 
-from copilot.twin.errors import TwinError
+from copilot.errors import CopilotError
 
 
-class AcquisitionNotFoundError(TwinError, KeyError):
+class AcquisitionNotFoundError(CopilotError, KeyError):
     """No acquisition with that id in this session's data folder."""
 
     hint = "Call list_acquisitions to see the ids (a0001, a0002, ...)."
 
     def __str__(self) -> str:  # KeyError would quote the message
-        return TwinError.__str__(self)
+        return CopilotError.__str__(self)
 
 
-class ExportPathError(TwinError, ValueError):
+class ExportPathError(CopilotError, ValueError):
     """An export name that is not a plain file name inside the session's export folder, or already exists."""
 
     hint = "Give a plain file name such as 'graphene_survey' (letters, digits, '-', '_', '.'; no folders)."

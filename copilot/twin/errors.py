@@ -7,20 +7,11 @@ what was wrong and what to do next (``hint``).
 
 from __future__ import annotations
 
+from copilot.errors import CopilotError
 
-class TwinError(Exception):
+
+class TwinError(CopilotError):
     """Base of every error the twin raises on purpose."""
-
-    hint: str = ""
-
-    def __init__(self, message: str, hint: str | None = None) -> None:
-        super().__init__(message)
-        if hint is not None:
-            self.hint = hint
-
-    def __str__(self) -> str:
-        base = super().__str__()
-        return f"{base} {self.hint}".strip() if self.hint else base
 
 
 class InvalidSettingError(TwinError, ValueError):
@@ -33,12 +24,6 @@ class StageLimitError(InvalidSettingError):
     """A stage move would leave the travel range of an axis."""
 
     hint = "Choose a target inside the stage limits (see get_status)."
-
-
-class DoseBudgetError(TwinError, ValueError):
-    """The acquisition would exceed the session dose budget or an area's critical dose."""
-
-    hint = "Lower the dose (shorter dwell, lower current, fewer pixels or a larger field of view) or ask for approval."
 
 
 class BeamBlankedError(TwinError, RuntimeError):
@@ -57,12 +42,6 @@ class SpecimenError(TwinError, ValueError):
     """Unknown specimen, or an operation that does not apply to the loaded specimen or instrument."""
 
     hint = "Call list_specimens to see what can be loaded."
-
-
-class AutofocusError(TwinError, RuntimeError):
-    """Autofocus could not find a focus (too little signal or an amorphous area)."""
-
-    hint = "Move to a crystalline area or raise the dose per step, then try again."
 
 
 class TipCrashError(TwinError, RuntimeError):

@@ -9,7 +9,7 @@ import pytest
 from fastmcp import Client
 
 from copilot.session import Session
-from tools.server import create_server
+from copilot.tools.server import create_server
 
 
 def _images(result: Any) -> int:

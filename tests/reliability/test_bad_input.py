@@ -18,10 +18,10 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from copilot.session import Session
+from copilot.tools import create_server
 from tests.reliability.fs_audit import ALLOWED_READ_ROOTS, AUDIT, outside
 from tests.reliability.schema_strategies import invalid_arguments, valid_arguments
 from tests.reliability.sync_client import SyncClient
-from tools import create_server
 
 CALL_TIMEOUT_S = 30.0
 EXAMPLES = settings(

@@ -14,7 +14,7 @@ import pytest
 from fastmcp import Client
 
 from copilot.bench.load import free_port, serving
-from tools.cli import is_loopback, serve
+from copilot.tools.cli import is_loopback, serve
 
 TOKEN = "tok-7f3a9c1e-reliability"
 INITIALIZE = {
@@ -50,7 +50,7 @@ def test_listening_off_loopback_without_a_token_is_refused_at_start_up(
     if token is not None:
         env["COPILOT_TOKEN"] = token
     port = free_port()
-    command = [sys.executable, "-m", "tools.cli", "--transport", "http", "--host", host, "--port", str(port)]
+    command = [sys.executable, "-m", "copilot.tools.cli", "--transport", "http", "--host", host, "--port", str(port)]
     done = subprocess.run([*command, "--data-dir", str(tmp_path / "data")], env=env, capture_output=True, timeout=60)
     assert done.returncode == 2
     assert b"token" in done.stderr.lower()

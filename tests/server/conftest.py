@@ -9,5 +9,5 @@ REPO = Path(__file__).resolve().parents[2]
 
 
 def serve_command(*args: str) -> list[str]:
-    """The command that starts the server as a subprocess (``python -m tools.cli``, i.e. ``copilot serve``)."""
-    return [sys.executable, "-m", "tools.cli", *args]
+    """The command that starts the server as a subprocess (``python -m copilot.tools.cli``, i.e. ``copilot serve``)."""
+    return [sys.executable, "-m", "copilot.tools.cli", *args]

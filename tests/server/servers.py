@@ -35,7 +35,7 @@ def wait_for_port(port: int, proc: subprocess.Popen[bytes], timeout_s: float = 6
 
 @contextmanager
 def http_server(data_dir: Path, *extra: str, env: dict[str, str] | None = None) -> Iterator[str]:
-    """Run ``tools.cli`` over HTTP on a free loopback port; yields the MCP endpoint URL."""
+    """Run ``copilot.tools.cli`` over HTTP on a free loopback port; yields the MCP endpoint URL."""
     port = free_port()
     args = serve_command("--transport", "http", "--port", str(port), "--data-dir", str(data_dir), *extra)
     proc = subprocess.Popen(

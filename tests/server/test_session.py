@@ -12,10 +12,10 @@ from typing import Any
 import pytest
 from fastmcp import Client
 
-from copilot.dose_policy import DoseState, dose_refusal, map_dose_e_per_A2
+from copilot.dose_policy import DoseBudgetError, DoseState, dose_refusal, map_dose_e_per_A2
 from copilot.session import Session
-from copilot.twin.errors import DoseBudgetError, InvalidSettingError
-from tools import create_server
+from copilot.tools import create_server
+from copilot.twin.errors import InvalidSettingError
 
 
 def test_an_acquisition_over_the_budget_is_refused_and_changes_nothing(tmp_path: Path) -> None:
