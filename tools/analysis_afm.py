@@ -17,6 +17,7 @@ from copilot.analysis.overlays import height_overlay
 from copilot.analysis.roughness import roughness as _roughness
 from copilot.analysis.steps import step_height as _step_height
 from copilot.analysis.tipcheck import tip_artifact_check as _tip_artifact_check
+from copilot.twin.afm import CHANNEL_UNITS
 from copilot.twin.afm.state import LIMITS
 
 from .common import READ_ONLY, Result, add_tool, image_content, with_images
@@ -34,14 +35,6 @@ Channel = Annotated[
 ]
 Direction = Annotated[Literal["trace", "retrace"], Field(description="scan direction of the channel")]
 Order = Annotated[int, Field(description="polynomial order of the background: 0 offset, 1 plane, 2-3 bow", ge=0, le=3)]
-UNITS = {
-    "height": "nm",
-    "error": "nm",
-    "amplitude": "nm",
-    "phase": "deg",
-    "piezo_amplitude": "pm",
-    "piezo_phase": "deg",
-}
 
 
 def _afm_channel(session: Any, acq_id: str | None, channel: str, direction: str) -> tuple[str, np.ndarray, float]:
@@ -145,7 +138,7 @@ def register_afm_analysis_tools(mcp: FastMCP, session: Any) -> None:
             residual_rms_nm=lev.residual_rms_nm,
             range_nm=float(np.ptp(lev.height_nm)),
         )
-        return with_images(result, image_content(height_overlay(lev.height_nm, UNITS[channel])))
+        return with_images(result, image_content(height_overlay(lev.height_nm, CHANNEL_UNITS[channel])))
 
     def roughness(
         acq_id: AfmId = None,

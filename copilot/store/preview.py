@@ -8,6 +8,8 @@ import math
 import numpy as np
 from PIL import Image, ImageDraw, ImageFont
 
+from copilot.scalebar import format_length, nice_length_nm
+
 MAX_SIDE_PX = 1024
 """Hard cap of a preview's longest side (MCP clients reject larger images)."""
 PREVIEW_SIDE_PX = 768
@@ -39,23 +41,6 @@ def to_uint8(data: np.ndarray, low_pct: float = 0.5, high_pct: float = 99.5) -> 
     return scaled.astype(np.uint8)
 
 
-def nice_length(target: float) -> float:
-    """The largest 1, 2 or 5 x 10^k not above ``target`` (``target`` > 0)."""
-    exponent = math.floor(math.log10(target))
-    for mantissa in (5.0, 2.0, 1.0):
-        value = mantissa * 10.0**exponent
-        if value <= target:
-            return value
-    return 10.0**exponent
-
-
-def _format_length(length_nm: float) -> str:
-    if length_nm >= 1000:
-        return f"{length_nm / 1000:g} um"
-    if length_nm < 1:
-        return f"{length_nm * 1000:g} pm"
-    return f"{length_nm:g} nm"
-
 
 def _fit(img: Image.Image, max_side_px: int) -> Image.Image:
     """Shrink (box filter) to ``max_side_px``, or enlarge a small image by a whole factor (nearest neighbour)."""
@@ -73,7 +58,7 @@ def _fit(img: Image.Image, max_side_px: int) -> Image.Image:
 def _draw_scale_bar(img: Image.Image, pixel_size_nm: float) -> None:
     """Draw a white bar with a dark outline and its length in the lower-left corner."""
     width_nm = img.width * pixel_size_nm
-    length_nm = nice_length(width_nm / 5)
+    length_nm = nice_length_nm(width_nm)
     bar_px = max(2, round(length_nm / pixel_size_nm))
     thick = max(2, img.height // 80)
     margin = max(4, img.width // 40)
@@ -85,7 +70,7 @@ def _draw_scale_bar(img: Image.Image, pixel_size_nm: float) -> None:
     font = ImageFont.load_default(size=max(10, img.height // 40))
     draw.text(
         (x0, y1 - thick - 2),
-        _format_length(length_nm),
+        format_length(length_nm),
         fill=fill,
         anchor="lb",
         font=font,

@@ -12,9 +12,9 @@ import math
 import numpy as np
 from PIL import Image, ImageDraw, ImageFont
 
+from copilot.scalebar import format_length, nice_length_nm
+
 DISPLAY_PERCENTILES = (0.5, 99.5)
-SCALE_BAR_FRACTION = 0.2  # the bar is the longest "nice" length not above this fraction of the field of view
-_NICE_MANTISSAS = (5.0, 2.0, 1.0)
 
 
 def stretch_to_uint8(data: np.ndarray, percentiles: tuple[float, float] = DISPLAY_PERCENTILES) -> np.ndarray:
@@ -38,32 +38,6 @@ def height_colormap(height_nm: np.ndarray) -> np.ndarray:
     rgb = np.stack([2.0 * level, 2.0 * level - 0.5, 2.0 * level - 1.0], axis=-1)
     return np.round(np.clip(rgb, 0.0, 1.0) * 255.0).astype(np.uint8)
 
-
-def nice_length_nm(fov_nm: float, fraction: float = SCALE_BAR_FRACTION) -> float:
-    """The longest length of the form {1, 2, 5} x 10^n nm that is at most ``fraction`` of the field of view.
-
-    >>> nice_length_nm(20.0)
-    2.0
-    >>> nice_length_nm(2000.0)
-    200.0
-    """
-    if not (math.isfinite(fov_nm) and fov_nm > 0):
-        raise ValueError(f"fov_nm must be a positive number, got {fov_nm!r}")
-    target = fov_nm * fraction
-    decade = 10.0 ** math.floor(math.log10(target))
-    for mantissa in _NICE_MANTISSAS:
-        if mantissa * decade <= target * (1 + 1e-9):
-            return mantissa * decade
-    return decade  # unreachable: mantissa 1 always fits
-
-
-def format_length(length_nm: float) -> str:
-    """``500 pm``, ``2 nm``, ``1 µm``: the unit that keeps the number between 1 and 999."""
-    if length_nm >= 1000:
-        return f"{length_nm / 1000:g} µm"
-    if length_nm < 1:
-        return f"{length_nm * 1000:g} pm"
-    return f"{length_nm:g} nm"
 
 
 def add_scale_bar(image: Image.Image, pixel_size_nm: float) -> Image.Image:

@@ -12,9 +12,10 @@ import pytest
 import tifffile
 from PIL import Image
 
+from copilot.scalebar import nice_length_nm
 from copilot.store import AcquisitionStore, Journal
 from copilot.store.errors import AcquisitionNotFoundError, ExportPathError
-from copilot.store.preview import MAX_PREVIEW_BYTES, image_preview, nice_length, to_uint8
+from copilot.store.preview import MAX_PREVIEW_BYTES, image_preview, to_uint8
 
 META = {"fov_nm": 20.0, "pixels": 64, "pixel_size_nm": 20.0 / 64, "dose_e_per_A2": 1234.5,
         "settings": {"beam": {"energy_kv": 200.0, "blanked": False}, "scan": {"rotation_deg": 0.0}},
@@ -81,7 +82,7 @@ def test_scaling_uses_percentiles_and_scale_bars_nice_lengths() -> None:
     with_nan = ramp.copy()
     with_nan[0, :3] = [np.nan, np.inf, -np.inf]
     assert list(to_uint8(with_nan)[0, :3]) == [0, 255, 0]
-    assert [nice_length(x) for x in (0.37, 3.0, 7.5, 19.0, 120.0)] == [0.2, 2.0, 5.0, 10.0, 100.0]
+    assert [nice_length_nm(5 * x) for x in (0.37, 3.0, 7.5, 19.0, 120.0)] == [0.2, 2.0, 5.0, 10.0, 100.0]
 
 
 def test_exports_are_written_only_inside_the_export_folder(tmp_path: Path) -> None:
