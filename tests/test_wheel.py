@@ -4,6 +4,7 @@ fresh virtual environment outside the checkout."""
 
 from __future__ import annotations
 
+import shutil
 import subprocess
 import sys
 import sysconfig
@@ -21,10 +22,11 @@ REPO = Path(__file__).resolve().parents[1]
 PROMPT_NAMES = {"characterise_defects", "focus_and_stigmate", "low_dose_imaging", "survey_then_zoom"}
 
 
-def tracked(pattern: str) -> set[str]:
-    """Files of the checkout that git tracks, matching ``pattern``."""
-    out = subprocess.run(["git", "ls-files", pattern], cwd=REPO, capture_output=True, text=True, check=True).stdout
-    return set(out.split())
+def tracked(*patterns: str) -> set[str]:
+    """Files of the checkout (tracked, or new and not ignored) matching ``patterns``."""
+    command = ["git", "ls-files", "--cached", "--others", "--exclude-standard", *patterns]
+    out = subprocess.run(command, cwd=REPO, capture_output=True, text=True, check=True).stdout
+    return {p for p in out.split() if (REPO / p).is_file()}
 
 
 def installed_name(path: str) -> str:
@@ -34,9 +36,13 @@ def installed_name(path: str) -> str:
 
 @pytest.fixture(scope="module")
 def wheel(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    out = tmp_path_factory.mktemp("wheel")
+    """The wheel built from a copy of the checkout's files (no build/ folder left behind, none reused)."""
+    source, out = tmp_path_factory.mktemp("source"), tmp_path_factory.mktemp("wheel")
+    for path in tracked():
+        (source / path).parent.mkdir(parents=True, exist_ok=True)
+        shutil.copy2(REPO / path, source / path)
     command = [sys.executable, "-m", "pip", "wheel", "--no-deps", "--no-build-isolation", "-q", "-w", str(out), "."]
-    subprocess.run(command, cwd=REPO, check=True, capture_output=True, timeout=300)
+    subprocess.run(command, cwd=source, check=True, capture_output=True, timeout=300)
     (built,) = out.glob("microscope_copilot-*.whl")
     return built
 
@@ -64,7 +70,7 @@ def fresh_python(wheel: Path, tmp_path_factory: pytest.TempPathFactory) -> Itera
 
 def test_the_wheel_holds_every_module_and_prompt_and_no_top_level_tools(wheel: Path) -> None:
     names = set(zipfile.ZipFile(wheel).namelist())
-    expected = {installed_name(p) for p in tracked("copilot/*.py") | tracked("tools/*.py") | tracked("prompts/*")}
+    expected = {installed_name(p) for p in tracked("copilot/*.py", "tools/*.py", "prompts/*")}
     assert expected - names == set()
     assert {"copilot/prompts/system.md", "copilot/eval/task.schema.json"} <= names
     assert not any(n.startswith("tools/") for n in names)
