@@ -17,7 +17,6 @@ _TRANSCRIPT = "copilot_transcript"
 _RUNTIME = "copilot_runtime"
 _PROMPT = "copilot_pending_prompt"
 _DECISION = "copilot_decision"
-_SETUP_ERROR = "copilot_setup_error"
 
 
 class PageState:
@@ -37,11 +36,6 @@ class PageState:
     def runtime(self) -> Runtime | None:
         return self._store.get(_RUNTIME)
 
-    @property
-    def setup_error(self) -> str | None:
-        """Why the last attempt to start a session failed (shown instead of the chat)."""
-        return self._store.get(_SETUP_ERROR)
-
     def ensure_runtime(
         self,
         root: Path,
@@ -56,18 +50,14 @@ class PageState:
         if runtime is None:
             runtime = Runtime(root, session_choice, model, backend=backend, mcp_url=mcp_url)
             self._store[_RUNTIME] = runtime
-            self._store.pop(_SETUP_ERROR, None)
         return runtime
-
-    def fail_setup(self, message: str) -> None:
-        self._store[_SETUP_ERROR] = message
 
     def new_session(self) -> None:
         """Close the runtime and forget the chat; the next ``ensure_runtime`` starts afresh."""
         runtime = self._store.pop(_RUNTIME, None)
         if runtime is not None:
             runtime.close()
-        for key in (_TRANSCRIPT, _PROMPT, _DECISION, _SETUP_ERROR):
+        for key in (_TRANSCRIPT, _PROMPT, _DECISION):
             self._store.pop(key, None)
 
     def suggest(self, prompt: str) -> None:
