@@ -1,42 +1,41 @@
-"""Drive the offline planner without a server: scripted tool results, the real tool argument names."""
+"""Drive the offline planner without a server: scripted tool results, the real server's tool schemas."""
 
 from __future__ import annotations
 
+import asyncio
 import json
+import tempfile
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
+from fastmcp import Client
 from langchain_core.messages import BaseMessage, HumanMessage, ToolMessage
 
 from copilot.agent.offline import OfflinePlanner
+from copilot.session import Session
+from copilot.tools import create_server
 
-ACQ = {"acq_id": {"type": "string"}}
-APPROVED = {"approved": {"type": "boolean"}}
-SCHEMAS: dict[str, dict[str, Any]] = {
-    "get_status": {},
-    "list_specimens": {},
-    "load_specimen": {"name": {"type": "string"}, "seed": {"type": "integer"}},
-    "set_beam": {"energy_kv": {}, "current_pa": {}, "blanked": {}},
-    "set_optics": {"defocus_nm": {}, "astig_nm": {}, "astig_angle_deg": {}},
-    "set_scan": {"fov_nm": {}, "pixels": {}, "dwell_us": {}, "rotation_deg": {}},
-    "move_stage": {"x_um": {}, "y_um": {}, "z_um": {}, "alpha_deg": {}, "beta_deg": {}, "relative": {}},
-    "acquire_image": {"detector": {"enum": ["HAADF", "BF"]}, **APPROVED},
-    "acquire_spectrum": {"kind": {"enum": ["EELS", "EDS"]}, "x_nm": {}, "y_nm": {}, "dwell_ms": {}, **APPROVED},
-    "autofocus": {"range_nm": {}, "steps": {}, **APPROVED},
-    "get_dose_map": {},
-    "list_acquisitions": {"kind": {}, "last": {}},
-    "export_acquisition": {**ACQ, "name": {}, "format": {"enum": ["hdf5", "tiff", "png"]}},
-    **{name: ACQ for name in ("find_atoms", "detect_defects", "measure_lattice", "segment_particles")},
-    **{name: ACQ for name in ("denoise_image", "compute_fft", "focus_quality")},
-    "estimate_drift": {"first_acq_id": {}, "second_acq_id": {}, "dt_s": {}},
-    **{name: ACQ for name in ("identify_elements", "plane_level", "roughness", "step_height")},
-    **{name: ACQ for name in ("tip_artifact_check", "domain_fraction", "grating_pitch")},
-    **{name: {} for name in ("approach", "withdraw", "change_tip", "get_tip_state")},
-    "acquire_force_curve": {"x_nm": {}, "y_nm": {}},
-    "set_afm_scan": {"size_nm": {}, "pixels": {}, "rate_hz": {}},
-    "acquire_afm_image": {**APPROVED},
-}
+
+def server_schemas() -> dict[str, dict[str, Any]]:
+    """Name -> argument schema of every tool of the real server (over a throw-away session), as the agent binds
+    them: the planner fills arguments, ranges and choices from these."""
+
+    async def listed() -> dict[str, dict[str, Any]]:
+        with tempfile.TemporaryDirectory() as folder:
+            session = Session(Path(folder) / "data")
+            try:
+                async with Client(create_server(session)) as client:
+                    return {tool.name: dict(tool.input_schema) for tool in await client.list_tools()}
+            finally:
+                session.close()
+
+    return asyncio.run(listed())
+
+
+SCHEMAS: dict[str, dict[str, Any]] = server_schemas()
+"""The real server's tool schemas, read once per test run."""
 
 RESULTS: dict[str, dict[str, Any]] = {
     "get_status": {"specimen": "MoS2", "scan": {"fov_nm": 32.0, "pixels": 256}, "dose_used_e_per_A2": 12.5},
@@ -109,7 +108,7 @@ class Run:
 
 def drive(text: str, overrides: dict[str, Tool] | None = None, max_steps: int = 30) -> Run:
     """Run the planner on ``text`` until it answers, executing each call with the scripted tools."""
-    planner = OfflinePlanner(tool_schemas={name: {"properties": props} for name, props in SCHEMAS.items()})
+    planner = OfflinePlanner(tool_schemas=dict(SCHEMAS))
     tools = {name: default_tool(name) for name in SCHEMAS} | (overrides or {})
     run = Run(messages=[HumanMessage(text)])
     fov_nm = RESULTS["acquire_image"]["fov_nm"]

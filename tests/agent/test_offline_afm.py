@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from tests.agent.planner_harness import RESULTS, SCHEMAS, Tool, drive
+from tests.agent.planner_harness import RESULTS, Tool, drive
 
 AFM_STATUS: dict[str, Any] = {
     "instrument": "AFM",
@@ -18,16 +18,6 @@ AFM_STATUS: dict[str, Any] = {
     },
     "latest_acquisition_id": None,
 }
-
-
-@pytest.fixture(autouse=True)
-def full_schemas(monkeypatch: pytest.MonkeyPatch) -> None:
-    """The real tools' parameters the families use beyond the shared harness: channels, regions, feedback."""
-    region: dict[str, Any] = {key: {} for key in ("x_nm", "y_nm", "width_nm", "height_nm")}
-    monkeypatch.setitem(SCHEMAS, "roughness", {**SCHEMAS["roughness"], **region})
-    monkeypatch.setitem(SCHEMAS, "acquire_afm_image", {**SCHEMAS["acquire_afm_image"], "channels": {}})
-    monkeypatch.setitem(SCHEMAS, "set_feedback", {"setpoint_nm": {}, "p_gain": {}, "i_gain_per_ms": {}})
-    monkeypatch.setitem(SCHEMAS, "domain_fraction", {**SCHEMAS["domain_fraction"], "channel": {}})
 
 
 def afm(engaged: bool = False, **extra: Tool) -> dict[str, Tool]:

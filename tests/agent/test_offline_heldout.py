@@ -5,23 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.agent import planner_harness
 from tests.agent.planner_harness import Tool, drive
-
-MAP_SCHEMA: dict[str, dict[str, object]] = {
-    "kind": {"enum": ["EELS", "EDS"]},
-    "x_nm": {},
-    "y_nm": {},
-    "width_nm": {},
-    "height_nm": {},
-}
-MAP_SCHEMA |= {"pixels": {}, "dwell_ms": {}, "approved": {"type": "boolean"}}
-
-
-@pytest.fixture
-def map_tool(monkeypatch: pytest.MonkeyPatch) -> None:
-    """The server's acquire_spectrum_image, with the arguments the real tool takes."""
-    monkeypatch.setitem(planner_harness.SCHEMAS, "acquire_spectrum_image", MAP_SCHEMA)
 
 
 @pytest.mark.parametrize(
@@ -165,7 +149,6 @@ def test_a_probe_without_astigmatism_is_imaged_once_and_said_to_need_no_correcti
         ("record an EELS spectrum image of the whole field of view", "EELS", 0.0, 32.0),
     ],
 )
-@pytest.mark.usefixtures("map_tool")
 def test_a_map_or_distribution_is_a_short_dwell_spectrum_image_centred_in_the_field_of_view(
     text: str, kind: str, corner_nm: float, side_nm: float
 ) -> None:
@@ -177,7 +160,6 @@ def test_a_map_or_distribution_is_a_short_dwell_spectrum_image_centred_in_the_fi
     assert args["dwell_ms"] <= 1.0 and args["pixels"] == 16
 
 
-@pytest.mark.usefixtures("map_tool")
 def test_a_map_drawn_as_ranges_uses_that_region_and_an_elements_question_adds_a_point_spectrum() -> None:
     run = drive("EDS map of x 0-10 nm, y 5-15 nm and which elements are there?")
     assert run.args("acquire_spectrum_image") == {
@@ -192,7 +174,6 @@ def test_a_map_drawn_as_ranges_uses_that_region_and_an_elements_question_adds_a_
     assert run.names[-2:] == ["acquire_spectrum", "identify_elements"]
 
 
-@pytest.mark.usefixtures("map_tool")
 def test_a_map_larger_than_the_field_of_view_is_not_taken_and_says_why() -> None:
     run = drive("map the Ti distribution over a 100 nm square with EELS")
     assert "acquire_spectrum_image" not in run.names
@@ -263,6 +244,5 @@ def test_an_inspection_that_names_its_analysis_runs_only_that_one() -> None:
 @pytest.mark.parametrize(
     "text", ["measure the size distribution of the particles", "show me the dose map", "take an AFM height map"]
 )
-@pytest.mark.usefixtures("map_tool")
 def test_maps_and_distributions_that_are_not_spectroscopy_record_no_spectrum_image(text: str) -> None:
     assert "acquire_spectrum_image" not in drive(text).names

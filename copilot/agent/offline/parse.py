@@ -149,11 +149,6 @@ class Request:
     map_side_nm: float | None = None  # the side of a square map centred in the field of view
     unmapped: list[str] = field(default_factory=list)  # parts of the request the plan does not do, said in the answer
 
-    @property
-    def spectrum_at(self) -> tuple[float, float] | None:
-        """The FOV point of a spectrum (the requested point)."""
-        return self.point_nm
-
 
 def _num(text: str) -> float:
     return float(text.replace("−", "-"))

@@ -11,7 +11,6 @@ import re
 
 NUM = r"([-+−]?\d+(?:\.\d+)?)"
 NM = r"\s*nm\b"
-UM = r"\s*(?:µm|um|microns?)\b"
 
 
 def num(text: str) -> float:
