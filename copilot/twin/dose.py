@@ -165,6 +165,12 @@ def knocked_out(specimen: Specimen, ledger: DoseLedger, atoms: Atoms, damage_u: 
     return missing
 
 
+def surviving_atoms(specimen: Specimen, ledger: DoseLedger, box: tuple[float, float, float, float]) -> Atoms:
+    """Columns inside a specimen box (x0, y0, x1, y1) with the beam damage so far applied."""
+    atoms, damage_u = specimen.columns(box)
+    return atoms.select(~knocked_out(specimen, ledger, atoms, damage_u))
+
+
 def _row_interval(a: np.ndarray, slope: float, half: float) -> tuple[np.ndarray, np.ndarray]:
     """Per row, the column range where ``|a + slope * col| <= half`` (empty when lo > hi)."""
     if abs(slope) < 1e-12:

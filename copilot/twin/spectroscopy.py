@@ -17,20 +17,20 @@ detector through a polymer window; lines broadened to the detector resolution.
 from __future__ import annotations
 
 import math
-from typing import TYPE_CHECKING, Any
+from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 from scipy.spatial import cKDTree
 
-from copilot.twin.dose import AMORPHOUS_C_PER_NM3, dose_e_per_A2, electrons, exposures
+from copilot.twin.dose import AMORPHOUS_C_PER_NM3, Exposure, dose_e_per_A2, electrons, exposures, surviving_atoms
+from copilot.twin.drift import Drift
 from copilot.twin.elements import ATOMIC_NUMBER, EDS_LINES, EELS_EDGES
 from copilot.twin.errors import InvalidSettingError
-from copilot.twin.probe import probe_size_nm, wavelength_nm
+from copilot.twin.imaging import Scene, frame_geometry
+from copilot.twin.probe import Aberrations, probe_size_nm, wavelength_nm
 from copilot.twin.results import Spectrum, SpectrumImage
-from copilot.twin.state import Limit, check_int, check_real
-
-if TYPE_CHECKING:
-    from copilot.twin.microscope import Microscope
+from copilot.twin.state import InstrumentState, Limit, check_int, check_real
 
 EELS_ENERGY_EV = np.arange(-20.0, 3000.0, 1.0)
 EDS_ENERGY_EV = np.arange(5.0, 20000.0, 10.0)
@@ -72,14 +72,28 @@ def _check_kind(kind: Any) -> str:
     return str(kind)
 
 
-def _check_fov_point(m: Microscope, name: str, value: Any) -> float:
-    fov = m.state.scan.fov_nm
-    return check_real(name, value, {name: Limit(0.0, fov, "nm (FOV coordinates)")})
+def _check_fov_point(fov_nm: float, name: str, value: Any) -> float:
+    return check_real(name, value, {name: Limit(0.0, fov_nm, "nm (FOV coordinates)")})
 
 
-def _probe_radius_nm(m: Microscope) -> float:
-    st = m.state
-    return probe_size_nm(m.aberrations(), st.beam.energy_kv, st.optics.convergence_mrad * 1e-3) / 2
+@dataclass(frozen=True)
+class Spectrometer:
+    """How spectra are taken: the residual aberrations that size the probe, the noise generator (None:
+    noise-free) and the settings recorded with the result."""
+
+    aberrations: Aberrations
+    rng: np.random.Generator | None
+    settings: dict[str, Any]
+
+
+def _probe_radius_nm(state: InstrumentState, aberrations: Aberrations) -> float:
+    return probe_size_nm(aberrations, state.beam.energy_kv, state.optics.convergence_mrad * 1e-3) / 2
+
+
+def _to_specimen(state: InstrumentState, drift: Drift, fov_xy: np.ndarray) -> np.ndarray:
+    """Specimen coordinates (N, 2) of FOV points (N, 2) at the current instrument time."""
+    geo = frame_geometry(state, drift, state.clock_s)
+    return (np.asarray(fov_xy, dtype=np.float64) - geo.fov_nm / 2) @ geo.axes().T + np.asarray(geo.center_nm)
 
 
 def _pv_eV(energy_kv: float) -> float:
@@ -102,24 +116,26 @@ def broadening_sigma_nm(z_mean: np.ndarray, mol_per_cm3: np.ndarray, thickness_n
     return b_cm * 1e7 / (2 * 2.146) / 2  # 90 % radius -> sigma at the exit surface -> rms over the depth
 
 
-def _densities(m: Microscope, fov_xy: np.ndarray, features: list[Feature]) -> tuple[np.ndarray, np.ndarray]:
-    """Footprint-weighted areal density (atoms/nm^2) of each feature's element at each point (N, F), thickness."""
-    kv = m.state.beam.energy_kv
-    sx, sy = m.fov_to_specimen(fov_xy[:, 0], fov_xy[:, 1])
-    pts = np.column_stack([np.atleast_1d(sx), np.atleast_1d(sy)])
+def _densities(
+    state: InstrumentState, scene: Scene, aberrations: Aberrations, pts: np.ndarray, features: list[Feature]
+) -> tuple[np.ndarray, np.ndarray]:
+    """Footprint-weighted areal density (atoms/nm^2) of each feature's element at specimen points (N, F), and
+    the thickness (nm) there."""
+    specimen, ledger = scene.specimen, scene.ledger
+    kv = state.beam.energy_kv
     r = FOOTPRINT_SEARCH_NM
     box = (pts[:, 0].min() - r, pts[:, 1].min() - r, pts[:, 0].max() + r, pts[:, 1].max() + r)
     grown = np.zeros(len(pts))
-    for e in m.ledger.near(box):
+    for e in ledger.near(box):
         grown += e.contamination_nm * e.covers(pts[:, 0], pts[:, 1])
-    thickness = np.array([m.specimen.thickness_nm(float(x), float(y)) for x, y in pts]) + grown
+    thickness = np.array([specimen.thickness_nm(float(x), float(y)) for x, y in pts]) + grown
     elements = sorted(ATOMIC_NUMBER)
     z_of = np.array([ATOMIC_NUMBER[e] for e in elements], dtype=np.float64)
     feat_el = np.array([elements.index(el) for el, _ in features])
     deloc2 = np.array([delocalisation_sigma_nm(en, kv) ** 2 for _, en in features])
-    probe2 = (_probe_radius_nm(m) * 2 / 2.355) ** 2
+    probe2 = (_probe_radius_nm(state, aberrations) * 2 / 2.355) ** 2
     dens = np.zeros((len(pts), len(features)))
-    compact = (box[2] - box[0]) * (box[3] - box[1]) * m.specimen.columns_per_nm2 <= MAX_SHARED_COLUMNS
+    compact = (box[2] - box[0]) * (box[3] - box[1]) * specimen.columns_per_nm2 <= MAX_SHARED_COLUMNS
     groups = (
         np.array_split(np.arange(len(pts)), max(1, len(pts) // CHUNK_POINTS))
         if compact
@@ -127,7 +143,9 @@ def _densities(m: Microscope, fov_xy: np.ndarray, features: list[Feature]) -> tu
     )
     for idx in groups:
         sel = pts[idx]
-        atoms = m.ground_truth_atoms(sel[:, 0].min() - r, sel[:, 1].min() - r, sel[:, 0].max() + r, sel[:, 1].max() + r)
+        atoms = surviving_atoms(
+            specimen, ledger, (sel[:, 0].min() - r, sel[:, 1].min() - r, sel[:, 0].max() + r, sel[:, 1].max() + r)
+        )
         if len(atoms) == 0:
             continue
         hits = cKDTree(atoms.xy_nm).query_ball_point(sel, r)
@@ -164,11 +182,11 @@ def _edge_shape(e: np.ndarray, onset_eV: float, exponent: float, delay_eV: float
     return shape
 
 
-def _eels(m: Microscope, fov_xy: np.ndarray) -> np.ndarray:
-    """Expected EELS counts per electron per channel at each point (N, n_E)."""
-    kv = m.state.beam.energy_kv
+def _eels(state: InstrumentState, scene: Scene, aberrations: Aberrations, pts: np.ndarray) -> np.ndarray:
+    """Expected EELS counts per electron per channel at specimen points (N, n_E)."""
+    kv = state.beam.energy_kv
     edges = [(el, edge) for el in sorted(EELS_EDGES) for edge in EELS_EDGES[el]]
-    dens, thickness = _densities(m, fov_xy, [(el, edge.onset_eV) for el, edge in edges])
+    dens, thickness = _densities(state, scene, aberrations, pts, [(el, edge.onset_eV) for el, edge in edges])
     e = EELS_ENERGY_EV
     templates = np.array(
         [EELS_ONSET_NM2_PER_EV * ed.strength * _edge_shape(e, ed.onset_eV, ed.exponent, ed.delay_eV) for _, ed in edges]
@@ -223,15 +241,15 @@ def _bremsstrahlung_nm2_per_eV(z: int, energy_eV: np.ndarray, energy_kv: float) 
     return 16.0 / 3.0 * ALPHA_RE2_NM2 * z * z * (ELECTRON_REST_EV / t) / k * log
 
 
-def _eds(m: Microscope, fov_xy: np.ndarray) -> np.ndarray:
-    """Expected EDS counts per electron per channel at each point (N, n_E)."""
-    kv = m.state.beam.energy_kv
+def _eds(state: InstrumentState, scene: Scene, aberrations: Aberrations, pts: np.ndarray) -> np.ndarray:
+    """Expected EDS counts per electron per channel at specimen points (N, n_E)."""
+    kv = state.beam.energy_kv
     e = EDS_ENERGY_EV
     step = float(e[1] - e[0])
     seen = EDS_SOLID_ANGLE_SR / (4 * math.pi) * eds_efficiency(e)
     lines = [(el, ln) for el in sorted(EDS_LINES) for ln in EDS_LINES[el]]
     features = [(el, ln.edge_keV * 1e3) for el, ln in lines] + [(el, math.inf) for el in sorted(ATOMIC_NUMBER)]
-    dens, _ = _densities(m, fov_xy, features)
+    dens, _ = _densities(state, scene, aberrations, pts, features)
     rows = []
     for _, ln in lines:
         energy = ln.energy_keV * 1e3
@@ -243,117 +261,186 @@ def _eds(m: Microscope, fov_xy: np.ndarray) -> np.ndarray:
     return dens @ np.array(rows)
 
 
-def _counts(m: Microscope, kind: str, fov_xy: np.ndarray, n_e: float) -> np.ndarray:
-    """Spectra (N, n_E) for ``n_e`` electrons at each FOV point, Poisson noise when the twin is noisy."""
-    expected = n_e * (_eels(m, fov_xy) if kind == "EELS" else _eds(m, fov_xy))
-    rng = m._noise_rng
-    return expected if rng is None else rng.poisson(expected).astype(np.float64)
-
-
 def _axis(kind: str) -> np.ndarray:
     return EELS_ENERGY_EV.copy() if kind == "EELS" else EDS_ENERGY_EV.copy()
 
 
-def _expose(
-    m: Microscope,
-    fov_xy: tuple[float, float],
-    half_w: float,
-    half_h: float,
-    dose: float,
-    time_s: float,
-    angle: float = 0.0,
-) -> None:
-    """Book an exposure centred at a FOV point (rectangle turned by ``angle`` degrees in the scan frame)."""
-    cx, cy = m.fov_to_specimen(*fov_xy)
-    m._advance(exposures((cx, cy), half_w, half_h, m.state.scan.rotation_deg + angle, dose, time_s))
+@dataclass(frozen=True)
+class _Take:
+    """The expected-spectrum model, the noise and the beam of one acquisition."""
+
+    state: InstrumentState
+    scene: Scene
+    how: Spectrometer
+
+    def counts(self, kind: str, fov_xy: np.ndarray, n_e: float) -> np.ndarray:
+        """Spectra (N, n_E) for ``n_e`` electrons at each FOV point, Poisson noise unless noise-free."""
+        pts = _to_specimen(self.state, self.scene.drift, fov_xy)
+        model = _eels if kind == "EELS" else _eds
+        expected = n_e * model(self.state, self.scene, self.how.aberrations, pts)
+        rng = self.how.rng
+        return expected if rng is None else rng.poisson(expected).astype(np.float64)
+
+    def exposure(
+        self, fov_xy: tuple[float, float], half_w: float, half_h: float, dose: float, time_s: float, angle: float = 0.0
+    ) -> list[Exposure]:
+        """Ledger entries of an exposure centred at a FOV point (rectangle turned by ``angle`` degrees)."""
+        (cx, cy), rotation = (
+            _to_specimen(self.state, self.scene.drift, np.array([fov_xy]))[0],
+            self.state.scan.rotation_deg,
+        )
+        return exposures((float(cx), float(cy)), half_w, half_h, rotation + angle, dose, time_s)
+
+    @property
+    def electrons_per_s(self) -> float:
+        return electrons(self.state.beam.current_pa, 1.0)
 
 
-def _spot_half_nm(m: Microscope) -> float:
+def _spot_half_nm(state: InstrumentState, aberrations: Aberrations) -> float:
     """Half side of the square a parked probe irradiates."""
-    return max(_probe_radius_nm(m), 0.05)
+    return max(_probe_radius_nm(state, aberrations), 0.05)
 
 
-def planned_spot_dose(m: Microscope, dwell_ms: Any) -> float:
+def _check_dwell_s(dwell_ms: Any) -> float:
+    return check_real("dwell_ms", dwell_ms, _LIMITS) * 1e-3
+
+
+def planned_spot_dose(state: InstrumentState, aberrations: Aberrations, dwell_ms: Any) -> float:
     """Dose (e-/A^2) of a spectrum of ``dwell_ms`` at one spot with the current beam and optics."""
-    dwell_s = check_real("dwell_ms", dwell_ms, _LIMITS) * 1e-3
-    half = _spot_half_nm(m)
-    return dose_e_per_A2(electrons(m.state.beam.current_pa, dwell_s), 4 * half * half)
+    half = _spot_half_nm(state, aberrations)
+    return dose_e_per_A2(electrons(state.beam.current_pa, _check_dwell_s(dwell_ms)), 4 * half * half)
 
 
-def point(m: Microscope, kind: str, x_nm: Any, y_nm: Any, dwell_ms: Any) -> Spectrum:
-    """One spectrum with the probe parked at FOV (x_nm, y_nm)."""
-    kind = _check_kind(kind)
-    x, y = _check_fov_point(m, "x_nm", x_nm), _check_fov_point(m, "y_nm", y_nm)
-    dwell_s = check_real("dwell_ms", dwell_ms, _LIMITS) * 1e-3
-    m._ready()
-    settings = m.snapshot()
-    n_e = electrons(m.state.beam.current_pa, dwell_s)
-    counts = _counts(m, kind, np.array([[x, y]]), n_e)[0]
-    half = _spot_half_nm(m)
-    dose = dose_e_per_A2(n_e, 4 * half * half)
-    _expose(m, (x, y), half, half, dose, dwell_s)
-    return Spectrum(kind, _axis(kind), counts, x, y, dose, dwell_s, settings)
+@dataclass(frozen=True)
+class PointRequest:
+    """A validated spot spectrum: kind, FOV position (nm) and dwell (s)."""
+
+    kind: str
+    x_nm: float
+    y_nm: float
+    dwell_s: float
 
 
-def line(m: Microscope, kind: str, x0: Any, y0: Any, x1: Any, y1: Any, points: Any, dwell_ms: Any) -> SpectrumImage:
-    """Spectra at evenly spaced points along a line in FOV nm; counts are (1, points, n_E)."""
-    kind = _check_kind(kind)
-    ends = [_check_fov_point(m, n, v) for n, v in (("x0_nm", x0), ("y0_nm", y0), ("x1_nm", x1), ("y1_nm", y1))]
-    n = int(check_int("points", points, _LIMITS))
-    dwell_s = check_real("dwell_ms", dwell_ms, _LIMITS) * 1e-3
-    m._ready()
-    settings = m.snapshot()
-    xs, ys = np.linspace(ends[0], ends[2], n), np.linspace(ends[1], ends[3], n)
-    n_e = electrons(m.state.beam.current_pa, dwell_s)
-    counts = _counts(m, kind, np.column_stack([xs, ys]), n_e)
-    length = math.hypot(ends[2] - ends[0], ends[3] - ends[1])
-    width = max(2 * _probe_radius_nm(m), 0.1, length / max(n - 1, 1))
-    dose = dose_e_per_A2(n_e * n, max(length, width) * width)
-    angle = math.degrees(math.atan2(ends[3] - ends[1], ends[2] - ends[0]))
-    _expose(
-        m,
-        ((ends[0] + ends[2]) / 2, (ends[1] + ends[3]) / 2),
-        max(length, width) / 2,
-        width / 2,
-        dose,
-        n * dwell_s,
-        angle,
+@dataclass(frozen=True)
+class LineRequest:
+    """A validated line of spectra: kind, end points in FOV nm (x0, y0, x1, y1), points and dwell per point."""
+
+    kind: str
+    ends_nm: tuple[float, float, float, float]
+    points: int
+    dwell_s: float
+
+
+@dataclass(frozen=True)
+class AreaRequest:
+    """A validated spectrum image: kind, top-left FOV corner and size (nm), pixels (nx, ny), dwell per pixel."""
+
+    kind: str
+    x_nm: float
+    y_nm: float
+    width_nm: float
+    height_nm: float
+    nx: int
+    ny: int
+    dwell_s: float
+
+
+def plan_point(fov_nm: float, kind: Any, x_nm: Any, y_nm: Any, dwell_ms: Any) -> PointRequest:
+    """Check a spot request against the field of view; raise InvalidSettingError otherwise."""
+    return PointRequest(
+        _check_kind(kind),
+        _check_fov_point(fov_nm, "x_nm", x_nm),
+        _check_fov_point(fov_nm, "y_nm", y_nm),
+        _check_dwell_s(dwell_ms),
     )
-    region = {
-        "x0_nm": ends[0],
-        "y0_nm": ends[1],
-        "x1_nm": ends[2],
-        "y1_nm": ends[3],
-        "points_x_nm": xs,
-        "points_y_nm": ys,
-    }
-    return SpectrumImage(kind, _axis(kind), counts[None, :, :], region, dose, n * dwell_s, settings)
+
+
+def plan_line(fov_nm: float, kind: Any, x0: Any, y0: Any, x1: Any, y1: Any, points: Any, dwell_ms: Any) -> LineRequest:
+    """Check a line request against the field of view; raise InvalidSettingError otherwise."""
+    k = _check_kind(kind)
+    e = [_check_fov_point(fov_nm, n, v) for n, v in (("x0_nm", x0), ("y0_nm", y0), ("x1_nm", x1), ("y1_nm", y1))]
+    return LineRequest(k, (e[0], e[1], e[2], e[3]), int(check_int("points", points, _LIMITS)), _check_dwell_s(dwell_ms))
+
+
+def plan_area(
+    fov_nm: float, kind: Any, x: Any, y: Any, width: Any, height: Any, pixels: Any, dwell_ms: Any
+) -> AreaRequest:
+    """Check a spectrum-image request (top-left x, y; ``pixels`` along the width, square steps)."""
+    k = _check_kind(kind)
+    x0, y0 = _check_fov_point(fov_nm, "x_nm", x), _check_fov_point(fov_nm, "y_nm", y)
+    w = check_real("width_nm", width, {"width_nm": Limit(1e-3, fov_nm - x0, "nm (inside the FOV)")})
+    h = check_real("height_nm", height, {"height_nm": Limit(1e-3, fov_nm - y0, "nm (inside the FOV)")})
+    nx = int(check_int("pixels", pixels, _LIMITS))
+    dwell_s = _check_dwell_s(dwell_ms)
+    return AreaRequest(k, x0, y0, w, h, nx, max(1, round(h / (w / nx))), dwell_s)
+
+
+def point(
+    state: InstrumentState, scene: Scene, how: Spectrometer, req: PointRequest
+) -> tuple[Spectrum, list[Exposure]]:
+    """One spectrum with the probe parked at a FOV point, and the ledger entries it delivered."""
+    take = _Take(state, scene, how)
+    n_e = take.electrons_per_s * req.dwell_s
+    counts = take.counts(req.kind, np.array([[req.x_nm, req.y_nm]]), n_e)[0]
+    half = _spot_half_nm(state, how.aberrations)
+    dose = dose_e_per_A2(n_e, 4 * half * half)
+    entries = take.exposure((req.x_nm, req.y_nm), half, half, dose, req.dwell_s)
+    spectrum = Spectrum(req.kind, _axis(req.kind), counts, req.x_nm, req.y_nm, dose, req.dwell_s, how.settings)
+    return spectrum, entries
+
+
+def line(
+    state: InstrumentState, scene: Scene, how: Spectrometer, req: LineRequest
+) -> tuple[SpectrumImage, list[Exposure]]:
+    """Spectra at evenly spaced points along a line; counts are (1, points, n_E)."""
+    take = _Take(state, scene, how)
+    x0, y0, x1, y1 = req.ends_nm
+    n = req.points
+    xs, ys = np.linspace(x0, x1, n), np.linspace(y0, y1, n)
+    n_e = take.electrons_per_s * req.dwell_s
+    counts = take.counts(req.kind, np.column_stack([xs, ys]), n_e)
+    length = math.hypot(x1 - x0, y1 - y0)
+    width = max(2 * _probe_radius_nm(state, how.aberrations), 0.1, length / max(n - 1, 1))
+    dose = dose_e_per_A2(n_e * n, max(length, width) * width)
+    angle = math.degrees(math.atan2(y1 - y0, x1 - x0))
+    mid = ((x0 + x1) / 2, (y0 + y1) / 2)
+    entries = take.exposure(mid, max(length, width) / 2, width / 2, dose, n * req.dwell_s, angle)
+    region = {"x0_nm": x0, "y0_nm": y0, "x1_nm": x1, "y1_nm": y1, "points_x_nm": xs, "points_y_nm": ys}
+    result = SpectrumImage(req.kind, _axis(req.kind), counts[None, :, :], region, dose, n * req.dwell_s, how.settings)
+    return result, entries
 
 
 def area(
-    m: Microscope, kind: str, x: Any, y: Any, width: Any, height: Any, pixels: Any, dwell_ms: Any
-) -> SpectrumImage:
-    """Spectrum image over a FOV rectangle (top-left x, y); ``pixels`` along the width, square steps."""
-    kind = _check_kind(kind)
-    x0, y0 = _check_fov_point(m, "x_nm", x), _check_fov_point(m, "y_nm", y)
-    fov = m.state.scan.fov_nm
-    w = check_real("width_nm", width, {"width_nm": Limit(1e-3, fov - x0, "nm (inside the FOV)")})
-    h = check_real("height_nm", height, {"height_nm": Limit(1e-3, fov - y0, "nm (inside the FOV)")})
-    nx = int(check_int("pixels", pixels, _LIMITS))
-    dwell_s = check_real("dwell_ms", dwell_ms, _LIMITS) * 1e-3
-    step = w / nx
-    ny = max(1, round(h / step))
-    m._ready()
-    settings = m.snapshot()
-    xs = x0 + (np.arange(nx) + 0.5) * step
-    ys = y0 + (np.arange(ny) + 0.5) * (h / ny)
+    state: InstrumentState, scene: Scene, how: Spectrometer, req: AreaRequest
+) -> tuple[SpectrumImage, list[Exposure]]:
+    """Spectrum image over a FOV rectangle; counts are (ny, nx, n_E)."""
+    take = _Take(state, scene, how)
+    nx, ny, w, h = req.nx, req.ny, req.width_nm, req.height_nm
+    xs = req.x_nm + (np.arange(nx) + 0.5) * (w / nx)
+    ys = req.y_nm + (np.arange(ny) + 0.5) * (h / ny)
     gx, gy = np.meshgrid(xs, ys)
-    n_e = electrons(m.state.beam.current_pa, dwell_s)
-    counts = _counts(m, kind, np.column_stack([gx.ravel(), gy.ravel()]), n_e).reshape(ny, nx, -1)
+    n_e = take.electrons_per_s * req.dwell_s
+    counts = take.counts(req.kind, np.column_stack([gx.ravel(), gy.ravel()]), n_e).reshape(ny, nx, -1)
     dose = dose_e_per_A2(n_e * nx * ny, w * h)
-    _expose(m, (x0 + w / 2, y0 + h / 2), w / 2, h / 2, dose, nx * ny * dwell_s)
-    region = {"x_nm": x0, "y_nm": y0, "width_nm": w, "height_nm": h, "points_x_nm": xs, "points_y_nm": ys}
-    return SpectrumImage(kind, _axis(kind), counts, region, dose, nx * ny * dwell_s, settings)
+    time_s = nx * ny * req.dwell_s
+    entries = take.exposure((req.x_nm + w / 2, req.y_nm + h / 2), w / 2, h / 2, dose, time_s)
+    region = {"x_nm": req.x_nm, "y_nm": req.y_nm, "width_nm": w, "height_nm": h, "points_x_nm": xs, "points_y_nm": ys}
+    return SpectrumImage(req.kind, _axis(req.kind), counts, region, dose, time_s, how.settings), entries
 
 
-__all__ = ["EDS_ENERGY_EV", "EELS_ENERGY_EV", "KINDS", "area", "line", "point"]
+__all__ = [
+    "EDS_ENERGY_EV",
+    "EELS_ENERGY_EV",
+    "KINDS",
+    "AreaRequest",
+    "LineRequest",
+    "PointRequest",
+    "Spectrometer",
+    "area",
+    "line",
+    "plan_area",
+    "plan_line",
+    "plan_point",
+    "planned_spot_dose",
+    "point",
+]
