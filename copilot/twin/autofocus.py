@@ -8,19 +8,16 @@ edge of the searched range.
 
 from __future__ import annotations
 
-from dataclasses import replace
-from typing import TYPE_CHECKING, Any
+from collections.abc import Callable
+from typing import Any
 
 import numpy as np
 from scipy.ndimage import gaussian_filter
 
 from copilot.twin.dose import dose_e_per_A2, electrons
 from copilot.twin.errors import InvalidSettingError
-from copilot.twin.results import AutofocusResult
-from copilot.twin.state import LIMITS, Limit, check_int, check_real
-
-if TYPE_CHECKING:
-    from copilot.twin.microscope import Microscope
+from copilot.twin.results import AutofocusResult, ImageFrame
+from copilot.twin.state import LIMITS, InstrumentState, Limit, check_int, check_real
 
 _LIMITS = {"range_nm": Limit(1.0, 5000.0, "nm"), "steps": Limit(3, 41, "steps"), "pixels": Limit(32, 512, "px")}
 MIN_MEAN_COUNTS = 0.5
@@ -37,33 +34,37 @@ def sharpness(image: np.ndarray) -> float:
     return float(np.mean(gx**2 + gy**2)) / mean**2
 
 
-def planned_dose(m: Microscope, steps: Any, pixels: Any) -> float:
+def planned_dose(state: InstrumentState, steps: Any, pixels: Any) -> float:
     """Total dose (e-/A^2) a series of ``steps`` frames of ``pixels`` per side delivers to the field of view."""
     n = check_int("steps", steps, _LIMITS)
     px = check_int("pixels", pixels, _LIMITS)
-    scan = m.state.scan
-    return n * dose_e_per_A2(electrons(m.state.beam.current_pa, scan.dwell_us * 1e-6), (scan.fov_nm / px) ** 2)
+    scan = state.scan
+    return n * dose_e_per_A2(electrons(state.beam.current_pa, scan.dwell_us * 1e-6), (scan.fov_nm / px) ** 2)
 
 
-def run_autofocus(m: Microscope, range_nm: Any, steps: Any, pixels: Any) -> AutofocusResult:
-    """Acquire ``steps`` HAADF frames at defoci spanning ``range_nm`` around the current setting; keep the best."""
+def plan_series(start_defocus_nm: float, range_nm: Any, steps: Any, pixels: Any) -> tuple[np.ndarray, int]:
+    """Validated defocus settings of the series spanning ``range_nm`` around the current one, and the frame size."""
     span = check_real("range_nm", range_nm, _LIMITS)
     n = check_int("steps", steps, _LIMITS)
     px = check_int("pixels", pixels, _LIMITS)
-    start = m.state.optics.defocus_nm
-    defoci = start + np.linspace(-span / 2, span / 2, n)
+    defoci = start_defocus_nm + np.linspace(-span / 2, span / 2, n)
     lim = LIMITS["defocus_nm"]
     if defoci[0] < lim.lo or defoci[-1] > lim.hi:
         raise InvalidSettingError(f"The series {defoci[0]:g}..{defoci[-1]:g} nm leaves the defocus range.")
-    m._ready()
-    t0 = m.state.clock_s
-    metrics, means, dose = [], [], 0.0
+    return defoci, px
+
+
+def run_series(start_defocus_nm: float, defoci: np.ndarray, acquire: Callable[[float], ImageFrame]) -> AutofocusResult:
+    """Acquire one HAADF frame per defocus with ``acquire(defocus_nm)``; pick the sharpest (the result's
+    ``defocus_nm`` is the start value when the series failed). The caller sets the chosen defocus."""
+    n = len(defoci)
+    metrics, means, dose, time_s = [], [], 0.0, 0.0
     for d in defoci:
-        m._set_state(replace(m.state, optics=replace(m.state.optics, defocus_nm=float(d))))
-        frame = m._scan("HAADF", None, m.noise, pixels=px)
+        frame = acquire(float(d))
         metrics.append(sharpness(frame.data))
         means.append(float(frame.data.mean()))
         dose += frame.dose_e_per_A2
+        time_s += frame.frame_time_s
     metric = np.array(metrics)
     best = int(np.argmax(metric))
     by_defocus = {round(float(d), 3): float(v) for d, v in zip(defoci, metric, strict=True)}
@@ -87,6 +88,5 @@ def run_autofocus(m: Microscope, range_nm: Any, steps: Any, pixels: Any) -> Auto
         final = float(defoci[best] + np.clip(offset, -step, step))
         msg = f"Focused at defocus {final:.1f} nm."
     else:
-        final = start
-    m._set_state(replace(m.state, optics=replace(m.state.optics, defocus_nm=final)))
-    return AutofocusResult(ok, final, by_defocus, dose, m.state.clock_s - t0, msg)
+        final = start_defocus_nm
+    return AutofocusResult(ok, final, by_defocus, dose, time_s, msg)

@@ -13,18 +13,17 @@ from typing import Any
 
 import numpy as np
 
-from copilot.twin import imaging, spectroscopy
-from copilot.twin.autofocus import planned_dose as planned_autofocus_dose
-from copilot.twin.autofocus import run_autofocus
+from copilot.twin import autofocus, spectroscopy
 from copilot.twin.dose import (
     DoseLedger,
     Exposure,
     dose_e_per_A2,
     electrons,
-    knocked_out,
+    surviving_atoms,
 )
 from copilot.twin.drift import Drift
 from copilot.twin.errors import BeamBlankedError, InvalidSettingError, ScanAbortedError
+from copilot.twin.imaging import Scan, Scene, frame_geometry, max_dose_in_region, scan_frame
 from copilot.twin.probe import Aberrations
 from copilot.twin.render import FrameGeometry
 from copilot.twin.results import Atoms, AutofocusResult, DoseMap, ImageFrame, Spectrum, SpectrumImage
@@ -203,20 +202,8 @@ class Microscope:
         self._drift.set_speed(self._state.clock_s, check_real("drift_nm_per_s", drift_nm_per_s))
 
     # ----- coordinates and ground truth -----------------------------------------------------------------------
-    def _stage_center_nm(self) -> np.ndarray:
-        return np.array([self._state.stage.x_um, self._state.stage.y_um]) * 1000.0
-
-    def _geometry(self, t_s: float, fov_nm: float | None = None, pixels: int | None = None) -> FrameGeometry:
-        scan, stage = self._state.scan, self._state.stage
-        center = self._stage_center_nm() - self._drift.offset_nm(t_s)[0]
-        return FrameGeometry(
-            (float(center[0]), float(center[1])),
-            scan.fov_nm if fov_nm is None else fov_nm,
-            scan.pixels if pixels is None else pixels,
-            scan.rotation_deg,
-            stage.alpha_deg,
-            stage.beta_deg,
-        )
+    def _geometry(self, t_s: float) -> FrameGeometry:
+        return frame_geometry(self._state, self._drift, t_s)
 
     def fov_to_specimen(self, x_nm: Any, y_nm: Any, at_s: float | None = None) -> tuple[Any, Any]:
         """Specimen coordinates (nm) of FOV coordinates, with the drift up to now (or up to instrument time
@@ -242,8 +229,7 @@ class Microscope:
 
     def ground_truth_atoms(self, x0_nm: float, y0_nm: float, x1_nm: float, y1_nm: float) -> Atoms:
         """Columns inside a specimen box, with the beam damage so far applied (knocked-out columns removed)."""
-        atoms, damage_u = self.specimen.columns((x0_nm, y0_nm, x1_nm, y1_nm))
-        return atoms.select(~knocked_out(self.specimen, self.ledger, atoms, damage_u))
+        return surviving_atoms(self.specimen, self.ledger, (x0_nm, y0_nm, x1_nm, y1_nm))
 
     def dose_map(self, cells: int = 400, extent_nm: tuple[float, float, float, float] | None = None) -> DoseMap:
         """Accumulated dose (e-/A^2) averaged over cells of a grid over the specimen (x0, x1, y0, y1)."""
@@ -290,58 +276,84 @@ class Microscope:
         return self._scan(detector, progress, self.noise if noise is None else check_bool("noise", noise))
 
     def _scan(
-        self,
-        detector: str,
-        progress: Callable[[float], None] | None,
-        noisy: bool,
-        fov_nm: float | None = None,
-        pixels: int | None = None,
+        self, detector: str, progress: Callable[[float], None] | None, noisy: bool, pixels: int | None = None
     ) -> ImageFrame:
-        return imaging.scan_frame(self, detector, progress, noisy, fov_nm, pixels)
+        how = Scan(self.aberrations(), self._rng if noisy else None, self.jitter_nm, self.snapshot(), pixels=pixels)
+        scene = Scene(self.specimen, self.ledger, self._drift)
+        frame, entries = scan_frame(self._state, scene, how, detector, progress)
+        self._advance(entries)
+        return frame
 
     def max_dose_in_region(self, x_nm: Any, y_nm: Any, width_nm: Any, height_nm: Any) -> float:
         """Highest dose (e-/A^2) delivered so far anywhere in a FOV rectangle (top-left x, y; exact)."""
-        return imaging.max_dose_in_region(self, x_nm, y_nm, width_nm, height_nm)
+        region = (x_nm, y_nm, width_nm, height_nm)
+        fov = self._state.scan.fov_nm
+        return max_dose_in_region(self.ledger, fov, self.fov_to_specimen, self.specimen_to_fov, region)
 
     def planned_spot_dose_e_per_A2(self, dwell_ms: Any) -> float:
         """Dose a spectrum with the probe parked for ``dwell_ms`` delivers at its spot (exact)."""
-        return spectroscopy.planned_spot_dose(self, dwell_ms)
+        return spectroscopy.planned_spot_dose(self._state, self.aberrations(), dwell_ms)
 
     # ----- spectroscopy and alignment -------------------------------------------------------------------------
     def acquire_spectrum(self, kind: str, x_nm: Any, y_nm: Any, dwell_ms: Any = 100.0) -> Spectrum:
         """EELS or EDS spectrum with the probe parked at FOV (x_nm, y_nm) for ``dwell_ms``."""
-        return spectroscopy.point(self, kind, x_nm, y_nm, dwell_ms)
+        request = spectroscopy.plan_point(self._state.scan.fov_nm, kind, x_nm, y_nm, dwell_ms)
+        self._ready()
+        spectrum, entries = spectroscopy.point(self._state, self._scene(), self._spectrometer(), request)
+        self._advance(entries)
+        return spectrum
 
     def acquire_line_spectrum(
         self, kind: str, x0_nm: Any, y0_nm: Any, x1_nm: Any, y1_nm: Any, points: Any = 32, dwell_ms: Any = 20.0
     ) -> SpectrumImage:
         """Spectra at ``points`` evenly spaced positions from (x0, y0) to (x1, y1) in FOV nm."""
-        return spectroscopy.line(self, kind, x0_nm, y0_nm, x1_nm, y1_nm, points, dwell_ms)
+        fov = self._state.scan.fov_nm
+        request = spectroscopy.plan_line(fov, kind, x0_nm, y0_nm, x1_nm, y1_nm, points, dwell_ms)
+        self._ready()
+        spectra, entries = spectroscopy.line(self._state, self._scene(), self._spectrometer(), request)
+        self._advance(entries)
+        return spectra
 
     def acquire_spectrum_image(
         self, kind: str, x_nm: Any, y_nm: Any, width_nm: Any, height_nm: Any, pixels: Any = 16, dwell_ms: Any = 10.0
     ) -> SpectrumImage:
         """Spectrum image over a FOV rectangle with top-left (x_nm, y_nm); ``pixels`` along the width."""
-        return spectroscopy.area(self, kind, x_nm, y_nm, width_nm, height_nm, pixels, dwell_ms)
+        fov = self._state.scan.fov_nm
+        request = spectroscopy.plan_area(fov, kind, x_nm, y_nm, width_nm, height_nm, pixels, dwell_ms)
+        self._ready()
+        spectra, entries = spectroscopy.area(self._state, self._scene(), self._spectrometer(), request)
+        self._advance(entries)
+        return spectra
+
+    def _scene(self) -> Scene:
+        return Scene(self.specimen, self.ledger, self._drift)
+
+    def _spectrometer(self) -> spectroscopy.Spectrometer:
+        return spectroscopy.Spectrometer(self.aberrations(), self._rng if self.noise else None, self.snapshot())
 
     def autofocus(self, range_nm: Any = 100.0, steps: Any = 11, pixels: Any = 128) -> AutofocusResult:
         """Through-focus series of small fast frames around the current defocus; sets the best defocus."""
-        return run_autofocus(self, range_nm, steps, pixels)
+        start = self._state.optics.defocus_nm
+        defoci, px = autofocus.plan_series(start, range_nm, steps, pixels)
+        self._ready()
+
+        def acquire(defocus_nm: float) -> ImageFrame:
+            self._set_defocus(defocus_nm)
+            return self._scan("HAADF", None, self.noise, pixels=px)
+
+        result = autofocus.run_series(start, defoci, acquire)
+        self._set_defocus(result.defocus_nm)
+        return result
 
     def planned_autofocus_dose_e_per_A2(self, steps: Any = 11, pixels: Any = 128) -> float:
         """Dose an autofocus series with these arguments delivers to the field of view (exact)."""
-        return planned_autofocus_dose(self, steps, pixels)
+        return autofocus.planned_dose(self._state, steps, pixels)
 
-    # Internal hooks for the spectroscopy and autofocus modules.
+    def _set_defocus(self, defocus_nm: float) -> None:
+        self._state = replace(self._state, optics=replace(self._state.optics, defocus_nm=defocus_nm))
+
     def _advance(self, entries: list[Exposure]) -> None:
         """Record an acquisition's ledger entries and advance the clock by their time."""
         for e in entries:
             self.ledger.add(e)
         self._state = replace(self._state, clock_s=self._state.clock_s + sum(e.time_s for e in entries))
-
-    def _set_state(self, state: InstrumentState) -> None:
-        self._state = state
-
-    @property
-    def _noise_rng(self) -> np.random.Generator | None:
-        return self._rng if self.noise else None

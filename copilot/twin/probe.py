@@ -17,11 +17,11 @@ from functools import lru_cache
 import numpy as np
 import scipy.fft as sfft
 
+from copilot.twin.dose import ELECTRON_CHARGE_C as _E
 from copilot.twin.grid import soft_inside
 
 _H = 6.62607015e-34
 _M0 = 9.1093837015e-31
-_E = 1.602176634e-19
 _C = 299792458.0
 _MAX_FINE_N = 1024
 FFT_WORKERS = 2
