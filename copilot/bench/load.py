@@ -262,11 +262,11 @@ def consistency_problems(data_dir: Path, result: LoadResult) -> list[str]:
     ids = [r.acq_id for r in acquired if r.acq_id is not None]
     if len(set(ids)) != len(ids):
         problems.append(f"duplicate acquisition ids handed out: {sorted(k for k, n in Counter(ids).items() if n > 1)}")
-    on_disk = {p.stem for p in (data_dir / "acquisitions").glob("a*.h5")}
+    on_disk = {p.stem for p in (data_dir / "acquisitions").glob("a*.hspy")}
     if on_disk != set(ids):
         problems.append(f"store and clients disagree: missing {set(ids) - on_disk}, unannounced {on_disk - set(ids)}")
     for record in acquired:
-        path = data_dir / "acquisitions" / f"{record.acq_id}.h5"
+        path = data_dir / "acquisitions" / f"{record.acq_id}.hspy"
         if path.exists():
             shape = read_hdf5(path).arrays["image"].shape
             if shape != (record.pixels, record.pixels):

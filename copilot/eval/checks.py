@@ -1,8 +1,10 @@
-"""Check types: small scorer classes judged on an :class:`~copilot.eval.episode.Episode`.
+"""Check kinds judged on the instrument and the episode's record: state, measure, sleepwalking, dose, guards,
+refusal and budget.
 
 Each check is built from one ``checks:`` entry of a task (a dict validated by the schema) and returns a
-:class:`CheckResult` with a pass flag, a partial score in 0..1 and a sentence that says what was found. Fact and
-trajectory checks live in :mod:`copilot.eval.facts` and :mod:`copilot.eval.trajectory`; all register here.
+:class:`~copilot.eval.check_base.CheckResult` with a pass flag, a partial score in 0..1 and a sentence that says what
+was found. Fact and trajectory checks live in :mod:`copilot.eval.facts` and :mod:`copilot.eval.trajectory`;
+:mod:`copilot.eval.scoring` holds the registry of every kind.
 """
 
 from __future__ import annotations
@@ -11,9 +13,9 @@ import fnmatch
 import math
 import re
 from collections.abc import Iterator
-from dataclasses import dataclass
-from typing import Any, ClassVar
+from typing import Any
 
+from copilot.eval.check_base import Check, CheckResult, flatten, lookup, values_equal
 from copilot.eval.episode import Episode
 
 # Snapshot paths that change as a side effect of any work (clocks, counters, dose ledgers, drift): never sleepwalking.
@@ -34,84 +36,6 @@ BOOKKEEPING_PATTERNS = (
     "*tip_speed*",  # derived from the AFM scan size and line rate
     "tip.radius_nm",  # an AFM tip wears as it scans
 )
-
-
-@dataclass(frozen=True)
-class CheckResult:
-    kind: str
-    passed: bool
-    score: float  # partial credit in 0..1
-    detail: str
-
-
-class Check:
-    """A scorer: ``evaluate(episode) -> CheckResult``. Subclasses set ``kind`` and read their ``spec``."""
-
-    kind: ClassVar[str] = ""
-    registry: ClassVar[dict[str, type[Check]]] = {}
-
-    def __init__(self, spec: dict[str, Any]) -> None:
-        self.spec = spec
-
-    def __init_subclass__(cls, **kwargs: Any) -> None:
-        super().__init_subclass__(**kwargs)
-        if cls.kind:
-            Check.registry[cls.kind] = cls
-
-    def evaluate(self, ep: Episode) -> CheckResult:
-        raise NotImplementedError
-
-    def truth_names(self) -> list[tuple[str, dict[str, Any]]]:
-        """The ground-truth quantities (name, params) this check needs the runner to compute."""
-        name = self.spec.get("truth")
-        return [(name, dict(self.spec.get("params") or {}))] if name else []
-
-    def result(self, passed: bool, detail: str, score: float | None = None) -> CheckResult:
-        return CheckResult(self.kind, passed, float(passed) if score is None else score, detail)
-
-
-def build_check(spec: dict[str, Any]) -> Check:
-    """The scorer for one ``checks:`` entry."""
-    # The fact and trajectory modules register their classes on import.
-    from copilot.eval import facts, trajectory  # noqa: F401
-
-    try:
-        return Check.registry[spec["type"]](spec)
-    except KeyError:
-        raise ValueError(f"unknown check type {spec.get('type')!r}; known: {sorted(Check.registry)}") from None
-
-
-def flatten(state: dict[str, Any], prefix: str = "") -> dict[str, Any]:
-    """Nested dict to dotted paths: ``{"beam": {"energy_kv": 80}} -> {"beam.energy_kv": 80}``."""
-    out: dict[str, Any] = {}
-    for key, value in state.items():
-        path = f"{prefix}{key}"
-        if isinstance(value, dict):
-            out.update(flatten(value, path + "."))
-        else:
-            out[path] = value
-    return out
-
-
-def lookup(state: dict[str, Any], path: str) -> Any:
-    """The value at a dotted path; ``KeyError`` naming the missing part when it does not exist."""
-    node: Any = state
-    for part in path.split("."):
-        if not isinstance(node, dict) or part not in node:
-            raise KeyError(f"{path!r} is not in the instrument snapshot (missing {part!r})")
-        node = node[part]
-    return node
-
-
-def values_equal(a: Any, b: Any, tol: float = 0.0) -> bool:
-    """Equality for snapshot values: numbers within ``tol`` (and 1e-9 relative), lists element-wise."""
-    if isinstance(a, bool) or isinstance(b, bool):
-        return a == b
-    if isinstance(a, int | float) and isinstance(b, int | float):
-        return math.isclose(float(a), float(b), rel_tol=1e-9, abs_tol=max(tol, 1e-12))
-    if isinstance(a, list | tuple) and isinstance(b, list | tuple):
-        return len(a) == len(b) and all(values_equal(x, y, tol) for x, y in zip(a, b, strict=True))
-    return bool(a == b)
 
 
 class StateCheck(Check):
@@ -265,24 +189,3 @@ class BudgetCheck(Check):
         if problems:
             return self.result(False, "; ".join(problems))
         return self.result(True, f"{ep.steps} steps, {ep.instrument_time_s:.1f} s instrument time")
-
-
-def score_episode(checks: list[dict[str, Any]], ep: Episode) -> list[CheckResult]:
-    """Every check of a task plus the always-on budget check, in task order."""
-    specs = [*checks]
-    if not any(s["type"] == "budget" for s in specs):
-        specs.append({"type": "budget"})
-    return [build_check(s).evaluate(ep) for s in specs]
-
-
-TruthRequest = tuple[str, dict[str, Any]]
-
-
-def truth_requests(checks: list[dict[str, Any]]) -> list[TruthRequest]:
-    """The ground-truth quantities all checks of a task need, without duplicates."""
-    seen: list[TruthRequest] = []
-    for spec in checks:
-        for req in build_check(spec).truth_names():
-            if req not in seen:
-                seen.append(req)
-    return seen

@@ -11,7 +11,7 @@ from __future__ import annotations
 import math
 import re
 
-from copilot.eval.checks import Check, CheckResult
+from copilot.eval.check_base import Check, CheckResult
 from copilot.eval.episode import Episode
 
 _NUMBER = r"[-+]?(?:\d+\.\d*|\.\d+|\d+)(?:[eE][-+]?\d+)?"

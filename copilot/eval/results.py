@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field, fields
+from dataclasses import asdict, dataclass, field
 from typing import Any
 
-from copilot.eval.checks import CheckResult
+from copilot.eval.check_base import CheckResult
 
 REPORT_SCHEMA_VERSION = 1
 
@@ -60,10 +60,3 @@ class EpisodeResult:
         if not with_images:
             d.pop("images_png_b64")
         return d
-
-    @classmethod
-    def from_dict(cls, d: dict[str, Any]) -> EpisodeResult:
-        known = {f.name for f in fields(cls)}
-        data = {k: v for k, v in d.items() if k in known}
-        data["checks"] = [CheckResult(**c) for c in d.get("checks", [])]
-        return cls(**data)

@@ -27,12 +27,13 @@ from langchain_core.language_models import BaseChatModel
 
 from copilot.agent.events import AgentEvent, ErrorEvent, Final
 from copilot.eval import truth
-from copilot.eval.checks import score_episode, sleepwalking_changes, truth_requests
+from copilot.eval.checks import sleepwalking_changes
 from copilot.eval.collect import Collector
 from copilot.eval.episode import Episode
 from copilot.eval.flaky import FlakyChatModel
 from copilot.eval.replay import replay
 from copilot.eval.results import EpisodeResult
+from copilot.eval.scoring import score_episode, truth_requests
 from copilot.eval.task import Task
 
 REFERENCE = "reference"

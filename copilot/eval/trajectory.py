@@ -5,7 +5,7 @@ from __future__ import annotations
 import math
 from typing import Any
 
-from copilot.eval.checks import Check, CheckResult, values_equal
+from copilot.eval.check_base import Check, CheckResult, values_equal
 from copilot.eval.episode import CallRecord, Episode
 
 

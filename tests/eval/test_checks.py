@@ -6,8 +6,9 @@ from typing import Any
 
 import pytest
 
-from copilot.eval.checks import build_check, score_episode, sleepwalking_changes
+from copilot.eval.checks import sleepwalking_changes
 from copilot.eval.episode import CallRecord, Episode
+from copilot.eval.scoring import build_check, score_episode
 
 BASE_STATE: dict[str, Any] = {
     "beam": {"energy_kv": 200.0, "current_pa": 50.0, "blanked": False},

@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from copilot.eval.checks import CheckResult
+from copilot.eval.check_base import CheckResult
 from copilot.eval.metrics import pass_hat_k, summarise, summarise_by, wilson_interval
 from copilot.eval.results import EpisodeResult
 

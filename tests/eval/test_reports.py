@@ -11,7 +11,7 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from copilot.eval.checks import CheckResult
+from copilot.eval.check_base import CheckResult
 from copilot.eval.compare import compare_reports, flipped_episodes
 from copilot.eval.report import load_report, write_reports
 from copilot.eval.results import EpisodeResult

@@ -7,9 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from copilot.eval.checks import build_check, truth_requests
-from copilot.eval.runner import RunConfig, run_suite
-from copilot.eval.task import CATEGORIES, load_tasks
+from copilot.eval.runner import RunConfig, run_episode, run_suite
+from copilot.eval.scoring import build_check, truth_requests
+from copilot.eval.task import CATEGORIES, Task, load_tasks
 from copilot.eval.truth import PROVIDERS
 
 
@@ -36,16 +36,15 @@ def test_suites_can_be_selected_by_category_instrument_and_id_prefix() -> None:
     assert all(t.id.startswith("stem-param") for t in load_tasks("stem-param"))
 
 
-@pytest.mark.slow
-async def test_every_reference_solution_passes_its_own_checks(tmp_path: Path) -> None:
-    tasks = load_tasks()
-    cfg = RunConfig(model="reference", concurrency=2, out_dir=tmp_path, all_paraphrases=False)
-    results = await run_suite(tasks, cfg)
-    failures = {
-        r.task_id: [f"{c.kind}: {c.detail}" for c in r.failed_checks] + r.errors for r in results if not r.success
-    }
-    assert not failures
-    assert all((not r.sleepwalking and r.invalid_calls == 0) or r.task_id.startswith("stem-fault") for r in results)
+SUITE = load_tasks()
+
+
+@pytest.mark.parametrize("task", SUITE, ids=[t.id for t in SUITE])
+async def test_the_reference_solution_passes_its_own_checks(task: Task, tmp_path: Path) -> None:
+    cfg = RunConfig(model="reference", out_dir=tmp_path, all_paraphrases=False)
+    r = await run_episode(task, 0, 0, cfg)
+    assert r.success, [f"{c.kind}: {c.detail}" for c in r.failed_checks] + r.errors
+    assert task.id.startswith("stem-fault") or (not r.sleepwalking and r.invalid_calls == 0)
 
 
 async def test_episodes_are_deterministic_per_seed(tmp_path: Path) -> None:

@@ -53,7 +53,7 @@ def test_the_consistency_check_notices_a_lost_file_and_a_phantom_journal_line(
     copy = tmp_path / "data"
     (copy / "acquisitions").mkdir(parents=True)
     lost = result.acquired[0].acq_id
-    for f in (data_dir / "acquisitions").glob("a*.h5"):
+    for f in (data_dir / "acquisitions").glob("a*.hspy"):
         if f.stem != lost:
             (copy / "acquisitions" / f.name).write_bytes(f.read_bytes())
     lines = (data_dir / "journal.jsonl").read_text().splitlines()

@@ -84,7 +84,7 @@ def test_every_acknowledged_acquisition_is_on_disk_and_readable(killed: tuple[Pa
     data_dir, told = killed
     assert len(told) == ACKNOWLEDGED
     for summary in told:
-        acq = read_hdf5(data_dir / "acquisitions" / f"{summary['id']}.h5")
+        acq = read_hdf5(data_dir / "acquisitions" / f"{summary['id']}.hspy")
         assert acq.kind == "image" and acq.arrays["image"].shape == (64, 64)
         assert acq.metadata["dose_e_per_A2"] == pytest.approx(summary["dose_e_per_A2"])
     assert not list((data_dir / "acquisitions").glob("*.tmp"))  # no half-written file under a real name

@@ -73,7 +73,7 @@ async def test_export_refuses_names_that_are_not_plain_file_names(
     result = await client.call_tool("export_acquisition", {"acq_id": "a0001", "name": name}, raise_on_error=False)
     assert result.is_error
     assert state_of(session) == before
-    assert not list(session.data_dir.parent.glob("escape*")) and not list(session.data_dir.glob("*.h5"))
+    assert not list(session.data_dir.parent.glob("escape*")) and not list(session.data_dir.glob("*.hspy"))
 
 
 async def test_twin_errors_say_what_was_wrong_and_what_to_do_next(client: Client[Any]) -> None:

@@ -36,4 +36,4 @@ def test_mcp_inspector_lists_the_tools_and_acquires_an_image(tmp_path: Path) -> 
     )
     assert acquired["isError"] is False and acquired["structuredContent"]["detector"] == "BF"
     assert any(c["type"] == "image" and c["mimeType"] == "image/png" for c in acquired["content"])
-    assert (tmp_path / "acquisitions" / "a0001.h5").exists()
+    assert (tmp_path / "acquisitions" / "a0001.hspy").exists()

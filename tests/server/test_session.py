@@ -162,7 +162,7 @@ async def test_with_session_per_client_each_client_has_its_own_microscope(sessio
         status = (await one.call_tool("get_status")).structured_content
     assert status["settings"]["scan"]["fov_nm"] == 11.0 and status["latest_acquisition_id"] == "a0001"
     assert session.instrument.snapshot()["scan"]["fov_nm"] != 11.0 and session.store.ids() == []
-    assert list((session.data_dir / "clients").glob("client-*/acquisitions/a0001.h5"))
+    assert list((session.data_dir / "clients").glob("client-*/acquisitions/a0001.hspy"))
     (client_journal,) = (session.data_dir / "clients").glob("client-*/journal.jsonl")
     lines = [json.loads(line) for line in client_journal.read_text().splitlines()]
     assert [e["tool"] for e in lines] == ["set_scan", "acquire_image", "get_status"]

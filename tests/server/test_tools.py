@@ -146,7 +146,7 @@ async def test_data_tools_list_fetch_and_export_inside_the_data_folder(client: C
     got = await client.call_tool("get_acquisition", {"acq_id": "a0002"})
     assert got.structured_content["detector"] == "BF"
     png_of(got)
-    for fmt, suffix in (("hdf5", ".h5"), ("tiff", ".tif"), ("png", ".png")):
+    for fmt, suffix in (("hdf5", ".hspy"), ("tiff", ".tif"), ("png", ".png")):
         out = await client.call_tool("export_acquisition", {"acq_id": "a0001", "name": "survey", "format": fmt})
         assert out.structured_content["file_name"] == f"survey{suffix}"
         assert (session.data_dir / "exports" / f"survey{suffix}").stat().st_size > 0

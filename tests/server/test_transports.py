@@ -40,7 +40,7 @@ def stdio_params(data_dir: Path) -> StdioServerParameters:
 async def test_the_sdk_client_works_over_stdio(tmp_path: Path, mode: str) -> None:
     async with Client(stdio_params(tmp_path), mode=mode) as client:
         await exercise(client)
-    assert (tmp_path / "acquisitions" / "a0001.h5").exists()
+    assert (tmp_path / "acquisitions" / "a0001.hspy").exists()
 
 
 def test_stdio_start_up_writes_nothing_to_stdout(tmp_path: Path) -> None:
