@@ -1,10 +1,10 @@
 """One microscope session: the instrument (STEM or AFM), the acquisition store, the journal and the dose ledger.
 
 Every operation goes through :meth:`Session.call`: it takes the session lock (concurrent callers are serialised,
-so state is never torn), runs the operation, appends a journal line (ok or error) and returns the result. A
-caller that journals whole requests itself (the MCP server journals every tool call, analysis included) wraps
-them in ``copilot.store.journal.journaled_by_caller()`` and :meth:`Session.call` leaves the line to it. A
-rejected operation raises a :class:`~copilot.twin.errors.TwinError` and changes no state.
+so state is never torn), runs the operation and returns the result. The journal has one writer: the MCP server
+journals every tool call once (:class:`copilot.tools.journaling.JournalToolCalls`, through :meth:`Session.record`);
+the Python API itself writes no journal lines. A rejected operation raises a
+:class:`~copilot.twin.errors.TwinError` and changes no state.
 
 Dose policy: an acquisition whose planned dose would take the session past ``dose_budget_e_per_A2``, or the
 scanned area of a beam-sensitive specimen past its critical dose, raises :class:`DoseBudgetError` unless it is
@@ -18,15 +18,20 @@ import math
 import threading
 from collections.abc import Callable, Mapping
 from pathlib import Path
-from typing import Any, Literal, TypeVar
+from typing import TYPE_CHECKING, Any, Literal, TypeVar, overload
 
 import numpy as np
 
 from copilot.dose_policy import DoseState, dose_refusal, map_dose_e_per_A2
+from copilot.session_afm import AFMOperations
 from copilot.store import Acquisition, AcquisitionStore, ExportFormat, Journal
-from copilot.store.journal import caller_journals
-from copilot.store.records import acquisition_summary, image_statistics, result_fields
+from copilot.store.records import image_statistics, result_fields
 from copilot.twin.errors import SpecimenError
+
+if TYPE_CHECKING:
+    from copilot.twin import Microscope
+    from copilot.twin.afm import AFM
+    from copilot.twin.results import AutofocusResult, DoseMap
 
 T = TypeVar("T")
 DEFAULT_DOSE_BUDGET_E_PER_A2 = 1e8
@@ -78,47 +83,40 @@ class Session:
         )
         self.approval = approval
         self.lock = threading.RLock()
-        self.instrument: Any = None
+        self.instrument: Microscope | AFM
         self.instrument_kind: InstrumentKind = "STEM"
         self.specimen = specimen
         self.seed = seed
+        self.afm = AFMOperations(self)
         self._instantiate(specimen, seed)
 
     # -- plumbing --------------------------------------------------------------------------------------------
 
-    def call(
-        self, tool: str, args: dict[str, Any], fn: Callable[[], T], summary: Callable[[T], Any] | None = None
-    ) -> T:
-        """Run ``fn`` under the session lock and journal it as ``tool(args)``; errors are journaled and re-raised.
-
-        Inside ``journaled_by_caller()`` the caller journals instead, so a request is one line, never two.
-        """
+    def call(self, tool: str, args: dict[str, Any], fn: Callable[[], T]) -> T:
+        """Run ``fn`` (the operation ``tool(args)``) under the session lock and return its result."""
         with self.lock:
-            if caller_journals():
-                return fn()
-            try:
-                result = fn()
-            except Exception as exc:
-                self.record(tool, args, error=exc)
-                raise
-            brief = summary(result) if summary else result
-            self.record(tool, args, result=brief if isinstance(brief, dict) else {})
-            return result
+            return fn()
 
     def record(
-        self, tool: str, args: dict[str, Any], *, result: dict[str, Any] | None = None, error: Exception | None = None
+        self,
+        tool: str,
+        args: dict[str, Any],
+        *,
+        result: dict[str, Any] | None = None,
+        error: BaseException | None = None,
     ) -> dict[str, Any]:
         """Append one journal line for ``tool(args)`` at the current instrument time (ok unless ``error``)."""
         return self.journal.record(tool, args, instrument_time_s=self.instrument_time_s(), result=result, error=error)
 
     def instrument_time_s(self) -> float:
-        """The simulated instrument clock in s (0 when the instrument has none)."""
-        value = getattr(self.instrument, "clock_s", None)
-        if value is None:
-            value = self.instrument.snapshot().get("clock_s", 0.0)
-        return float(value)
+        """The simulated instrument clock in s."""
+        return float(self.instrument.state.clock_s)
 
-    def require(self, kind: InstrumentKind) -> Any:
+    @overload
+    def require(self, kind: Literal["STEM"]) -> Microscope: ...
+    @overload
+    def require(self, kind: Literal["AFM"]) -> AFM: ...
+    def require(self, kind: InstrumentKind) -> Microscope | AFM:
         """The instrument, if it is of ``kind``; otherwise a SpecimenError saying what to load."""
         if self.instrument_kind != kind:
             raise SpecimenError(
@@ -127,6 +125,14 @@ class Session:
                 hint=f"Load a {kind} specimen with load_specimen (see list_specimens).",
             )
         return self.instrument
+
+    def require_stem(self) -> Microscope:
+        """The STEM, or a SpecimenError when an AFM surface is loaded."""
+        return self.require("STEM")
+
+    def require_afm(self) -> AFM:
+        """The AFM, or a SpecimenError when a STEM specimen is loaded."""
+        return self.require("AFM")
 
     def spawn(self, name: str) -> Session:
         """A fresh session with the same specimen, seed, budget and policy in ``clients/<name>`` of this folder."""
@@ -154,7 +160,7 @@ class Session:
         if name not in catalogue:
             raise SpecimenError(f"Unknown specimen {name!r}; known: {', '.join(sorted(catalogue))}.")
         kind = catalogue[name][0]
-        instrument: Any
+        instrument: Microscope | AFM
         if kind == "STEM":
             from copilot.twin import Microscope
 
@@ -172,7 +178,7 @@ class Session:
             self._instantiate(name, seed)
             return self.status()
 
-        return self.call("load_specimen", {"name": name, "seed": seed}, run, lambda s: {"specimen": name})
+        return self.call("load_specimen", {"name": name, "seed": seed}, run)
 
     def dose_ledger(self) -> dict[str, Any]:
         """Budget, used and remaining session dose, and the critical dose of the loaded specimen (None: robust)."""
@@ -232,7 +238,7 @@ class Session:
 
     def _area_prior_dose(self, region_nm: tuple[float, float, float, float] | None = None) -> float:
         """Highest dose already delivered inside a FOV region (x, y, width, height in nm; default: whole FOV)."""
-        inst = self.instrument
+        inst = self.require_stem()
         fov_nm = float(inst.snapshot()["scan"]["fov_nm"])
         return float(inst.max_dose_in_region(*(region_nm or (0.0, 0.0, fov_nm, fov_nm))))
 
@@ -243,7 +249,7 @@ class Session:
 
     def _setter(self, tool: str, method: str, **kwargs: Any) -> dict[str, Any]:
         args = {k: v for k, v in kwargs.items() if v is not None}
-        return self.call(tool, args, lambda: getattr(self.require("STEM"), method)(**args))
+        return self.call(tool, args, lambda: getattr(self.require_stem(), method)(**args))
 
     def set_beam(self, **kwargs: Any) -> dict[str, Any]:
         """Beam energy (kV), current (pA), blanking; arguments left None are unchanged."""
@@ -261,7 +267,7 @@ class Session:
         """Move the stage (um, deg), absolute or relative; axes left None are unchanged."""
         return self._setter("move_stage", "move_stage", relative=relative, **kwargs)
 
-    def _store(self, kind: Any, metadata: dict[str, Any], arrays: dict[str, np.ndarray]) -> Acquisition:
+    def store_acquisition(self, kind: Any, metadata: dict[str, Any], arrays: dict[str, np.ndarray]) -> Acquisition:
         base = {"instrument": self.instrument_kind, "specimen": self.specimen, "seed": self.seed}
         acq = self.store.add(kind, {**base, **metadata}, arrays)
         self._spend(float(metadata.get("dose_e_per_A2", 0.0)))
@@ -273,14 +279,14 @@ class Session:
         """Scan one frame with the current settings, store it and return it (id, metadata, ``image`` array)."""
 
         def run() -> Acquisition:
-            inst = self.require("STEM")
+            inst = self.require_stem()
             planned, dwell_us = float(inst.planned_dose_e_per_A2()), float(inst.snapshot()["scan"]["dwell_us"])
             self.check_dose("acquire_image", planned, self._area_prior_dose(), approved, ("dwell_us", dwell_us))
             frame = inst.acquire_image(detector=detector, progress=progress)
             meta = {**result_fields(frame, skip=("data",)), "statistics": image_statistics(frame.data)}
-            return self._store("image", meta, {"image": np.asarray(frame.data, dtype=np.float32)})
+            return self.store_acquisition("image", meta, {"image": np.asarray(frame.data, dtype=np.float32)})
 
-        return self.call("acquire_image", {"detector": detector, "approved": approved}, run, acquisition_summary)
+        return self.call("acquire_image", {"detector": detector, "approved": approved}, run)
 
     def acquire_spectrum(
         self, kind: str, x_nm: float, y_nm: float, dwell_ms: float, *, approved: bool = False
@@ -289,16 +295,16 @@ class Session:
         args = {"kind": kind, "x_nm": x_nm, "y_nm": y_nm, "dwell_ms": dwell_ms, "approved": approved}
 
         def run() -> Acquisition:
-            inst = self.require("STEM")
+            inst = self.require_stem()
             planned = float(inst.planned_spot_dose_e_per_A2(dwell_ms))
             prior = self._area_prior_dose((x_nm - 0.1, y_nm - 0.1, 0.2, 0.2))
             self.check_dose("acquire_spectrum", planned, prior, approved, ("dwell_ms", dwell_ms))
             spec = inst.acquire_spectrum(kind=kind, x_nm=x_nm, y_nm=y_nm, dwell_ms=dwell_ms)
             meta = {**result_fields(spec), "spectrum_kind": spec.kind, "channels": int(np.asarray(spec.counts).size)}
             arrays = {"energy_eV": np.asarray(spec.energy_eV), "counts": np.asarray(spec.counts)}
-            return self._store("spectrum", meta, arrays)
+            return self.store_acquisition("spectrum", meta, arrays)
 
-        return self.call("acquire_spectrum", args, run, acquisition_summary)
+        return self.call("acquire_spectrum", args, run)
 
     def acquire_spectrum_image(
         self,
@@ -317,7 +323,7 @@ class Session:
         args = {"kind": kind, **region, "pixels": pixels, "dwell_ms": dwell_ms, "approved": approved}
 
         def run() -> Acquisition:
-            inst = self.require("STEM")
+            inst = self.require_stem()
             step_nm = width_nm / pixels
             planned = map_dose_e_per_A2(float(inst.snapshot()["beam"]["current_pa"]), dwell_ms, step_nm)
             prior = self._area_prior_dose(tuple(region.values()))  # type: ignore[arg-type]
@@ -327,47 +333,28 @@ class Session:
             meta = {**result_fields(si), "spectrum_kind": si.kind, "shape": list(counts.shape)}
             meta["pixel_size_nm"] = step_nm
             meta.setdefault("dose_e_per_A2", planned)
-            return self._store("spectrum_image", meta, {"energy_eV": np.asarray(si.energy_eV), "counts": counts})
+            return self.store_acquisition(
+                "spectrum_image", meta, {"energy_eV": np.asarray(si.energy_eV), "counts": counts}
+            )
 
-        return self.call("acquire_spectrum_image", args, run, acquisition_summary)
+        return self.call("acquire_spectrum_image", args, run)
 
-    def autofocus(self, range_nm: float = 100.0, steps: int = 11, *, approved: bool = False) -> Any:
+    def autofocus(self, range_nm: float = 100.0, steps: int = 11, *, approved: bool = False) -> AutofocusResult:
         """Run the twin's through-focus autofocus; its dose counts against the budget."""
 
-        def run() -> Any:
-            inst = self.require("STEM")
+        def run() -> AutofocusResult:
+            inst = self.require_stem()
             planned = float(inst.planned_autofocus_dose_e_per_A2(steps))
             self.check_dose("autofocus", planned, self._area_prior_dose(), approved)
             result = inst.autofocus(range_nm=range_nm, steps=steps)
             self._spend(float(result.dose_e_per_A2))
             return result
 
-        return self.call(
-            "autofocus", {"range_nm": range_nm, "steps": steps, "approved": approved}, run, lambda r: result_fields(r)
-        )
+        return self.call("autofocus", {"range_nm": range_nm, "steps": steps, "approved": approved}, run)
 
-    def dose_map(self) -> Any:
+    def dose_map(self) -> DoseMap:
         """The accumulated dose map of the specimen (read-only)."""
-        return self.call(
-            "get_dose_map", {}, lambda: self.require("STEM").dose_map(), lambda d: {"max": float(np.max(d.data))}
-        )
-
-    # -- AFM ----------------------------------------------------------------------------------------------------
-
-    def acquire_afm_image(self, channels: list[str] | None = None, *, progress: Progress | None = None) -> Acquisition:
-        """Scan an AFM frame and store every channel as a dataset (``<channel>`` names from the twin)."""
-
-        def run() -> Acquisition:
-            inst = self.require("AFM")
-            kwargs: dict[str, Any] = {"progress": progress}
-            if channels is not None:
-                kwargs["channels"] = channels
-            frame = inst.acquire_afm_image(**kwargs)
-            arrays = {name: np.asarray(a, dtype=np.float32) for name, a in frame.channels.items()}
-            meta = {**result_fields(frame, skip=("channels",)), "channels": sorted(arrays)}
-            return self._store("afm_image", meta, arrays)
-
-        return self.call("acquire_afm_image", {"channels": channels}, run, acquisition_summary)
+        return self.call("get_dose_map", {}, lambda: self.require_stem().dose_map())
 
     # -- data -----------------------------------------------------------------------------------------------------
 
@@ -390,5 +377,4 @@ class Session:
             "export_acquisition",
             {"id": acq_id, "name": name, "format": fmt},
             lambda: self.store.export(acq_id, name, fmt),
-            lambda p: {"path": p.name},
         )

@@ -13,6 +13,7 @@ from fastmcp import Context, FastMCP
 from fastmcp.tools import ToolResult
 from pydantic import Field
 
+from copilot.session import Session
 from copilot.store import Acquisition
 
 from .common import (
@@ -71,7 +72,7 @@ def _opt_float(meta: dict[str, Any], key: str) -> float | None:
     return float(value) if isinstance(value, (int, float)) and not isinstance(value, bool) else None
 
 
-def describe(acq: Acquisition, session: Any) -> AcquisitionResult:
+def describe(acq: Acquisition, session: Session) -> AcquisitionResult:
     """The result model of an acquisition (from its metadata; arrays are read only for spectra ranges)."""
     meta = acq.metadata
     energy = acq.arrays.get("energy_eV")
@@ -103,7 +104,7 @@ def describe(acq: Acquisition, session: Any) -> AcquisitionResult:
     )
 
 
-def acquisition_result(acq: Acquisition, session: Any) -> ToolResult:
+def acquisition_result(acq: Acquisition, session: Session) -> ToolResult:
     """Structured description plus the stored preview PNG."""
     return with_images(describe(acq, session), png_content(session.store.preview(acq.id)))
 
@@ -132,7 +133,7 @@ def _pairs(metric: Any) -> list[tuple[float, float]]:
     return [(float(a), float(b)) for a, b in arr]
 
 
-def register_acquisition_tools(mcp: FastMCP, session: Any) -> None:
+def register_acquisition_tools(mcp: FastMCP, session: Session) -> None:
     """Register acquire_image, acquire_spectrum, acquire_spectrum_image, autofocus and get_dose_map."""
 
     async def acquire_image(

@@ -1,26 +1,27 @@
 """AFM tools: probe (approach, withdraw, tip), feedback and scan settings, images and force curves.
 
-Thin wrappers over :class:`copilot.twin.afm.AFM` through the session (lock and journal). Images are stored as
-acquisitions (``acq://{id}``) and previewed as a height colour map plus a trace/retrace line profile.
+Thin wrappers over the session's AFM operations (:class:`copilot.session_afm.AFMOperations`, under the session
+lock). Images are stored as acquisitions (``acq://{id}``) and previewed as a height colour map plus a
+trace/retrace line profile.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from typing import Annotated, Any, Literal, TypeVar
+from typing import Annotated, Any, Literal
 
 import numpy as np
 from fastmcp import Context, FastMCP
 from fastmcp.tools import ToolResult
 from pydantic import Field
 
+from copilot.session import Session
+from copilot.store import Acquisition
 from copilot.store.preview import image_preview
 from copilot.twin.afm import LIMITS
 
 from .afm_previews import force_curve_plot, height_colour_map, profile_plot
 from .common import ACQUIRE, DESTRUCTIVE, READ_ONLY, SETTING, Result, add_tool, in_thread, png_content, with_images
 
-T = TypeVar("T")
 Channel = Literal["height", "error", "amplitude", "phase", "piezo_amplitude", "piezo_phase"]
 
 
@@ -93,11 +94,6 @@ class TipStateResult(Result):
     crash_log: list[dict[str, Any]] = Field(description="every crash of this session: time, reason, settings")
 
 
-def _afm_call(session: Any, tool: str, args: dict[str, Any], fn: Callable[[Any], T]) -> T:
-    """Run ``fn(afm)`` under the session lock with a journal line; refuses when a STEM specimen is loaded."""
-    return session.call(tool, {k: v for k, v in args.items() if v is not None}, lambda: fn(session.require("AFM")))
-
-
 def _statistics(name: str, unit: str, data: np.ndarray) -> ChannelStatistics:
     a = np.asarray(data, dtype=np.float64)
     return ChannelStatistics(
@@ -105,12 +101,12 @@ def _statistics(name: str, unit: str, data: np.ndarray) -> ChannelStatistics:
     )
 
 
-def _image_result(session: Any, acq: Any) -> ToolResult:
+def _image_result(session: Session, acq: Acquisition) -> ToolResult:
     meta = acq.metadata
     arrays = acq.arrays
     units = meta.get("units", {})
     pixel_nm = float(meta["pixel_size_nm"])
-    tip = session.require("AFM").state.tip
+    tip = meta["tip_after"]  # read under the lock of the scan: a later call cannot change it
     rms = None
     if "height_trace" in arrays and "height_retrace" in arrays:
         rms = float(np.sqrt(np.mean((arrays["height_trace"] - arrays["height_retrace"]) ** 2, dtype=np.float64)))
@@ -126,9 +122,9 @@ def _image_result(session: Any, acq: Any) -> ToolResult:
         statistics=[_statistics(n, str(units.get(n, "")), arrays[n]) for n in sorted(arrays)],
         trace_retrace_rms_nm=rms,
         events=[str(e) for e in meta.get("events", [])],
-        tip_radius_nm=round(tip.radius_nm, 3),
-        tip_double=tip.double_tip,
-        tip_damaged=tip.damaged,
+        tip_radius_nm=round(float(tip["radius_nm"]), 3),
+        tip_double=bool(tip["double_tip"]),
+        tip_damaged=bool(tip["damaged"]),
     )
     if "height_trace" in arrays:
         images = [png_content(image_preview(height_colour_map(arrays["height_trace"]), pixel_nm))]
@@ -139,20 +135,19 @@ def _image_result(session: Any, acq: Any) -> ToolResult:
     return with_images(result, *images)
 
 
-def register_afm_tools(mcp: FastMCP, session: Any) -> None:
+def register_afm_tools(mcp: FastMCP, session: Session) -> None:
     """Register the AFM tools over ``session`` (they refuse politely while a STEM specimen is loaded)."""
 
     def approach() -> ProbeResult:
         """Engage: bring the tip onto the surface under feedback. Needed before imaging or force curves. With
         an unsafe setpoint or gains (see set_feedback) the tip crashes and is damaged."""
-        r = _afm_call(session, "approach", {}, lambda afm: afm.approach())
+        r = session.afm.approach()
         return ProbeResult(engaged=r["engaged"], instrument_time_s=r["clock_s"], tip_damaged=r["tip_damaged"])
 
     def withdraw() -> ProbeResult:
         """Lift the tip off the surface (before change_tip, or to stop). Harmless when already withdrawn."""
-        r = _afm_call(session, "withdraw", {}, lambda afm: afm.withdraw())
-        damaged = session.require("AFM").state.tip.damaged
-        return ProbeResult(engaged=r["engaged"], instrument_time_s=r["clock_s"], tip_damaged=damaged)
+        r = session.afm.withdraw()
+        return ProbeResult(engaged=r["engaged"], instrument_time_s=r["clock_s"], tip_damaged=r["tip_damaged"])
 
     def set_feedback(
         setpoint_nm: Annotated[
@@ -165,12 +160,7 @@ def register_afm_tools(mcp: FastMCP, session: Any) -> None:
         """Set the feedback. Raise the gains when trace and retrace disagree (lag, blurred edges); lower them
         when the image rings. Setpoints under 3 nm or gains that make the loop oscillate crash an engaged tip
         (it is then damaged and withdrawn); while withdrawn they are kept with a warning. Omitted: unchanged."""
-        r = _afm_call(
-            session,
-            "set_feedback",
-            {"setpoint_nm": setpoint_nm, "p_gain": p_gain, "i_gain_per_ms": i_gain_per_ms},
-            lambda afm: afm.set_feedback(setpoint=setpoint_nm, p_gain=p_gain, i_gain=i_gain_per_ms),
-        )
+        r = session.afm.set_feedback(setpoint_nm, p_gain, i_gain_per_ms)
         warning = r.pop("warning", None)
         return AFMSettingsResult(settings=r, warning=warning)
 
@@ -186,7 +176,7 @@ def register_afm_tools(mcp: FastMCP, session: Any) -> None:
         on for about a minute (distorted first frame). Omitted arguments keep their value."""
         args = {"size_nm": size_nm, "pixels": pixels, "rate_hz": rate_hz, "angle_deg": angle_deg}
         args |= {"x_um": x_um, "y_um": y_um}
-        r = _afm_call(session, "set_afm_scan", args, lambda afm: afm.set_afm_scan(**args))
+        r = session.afm.set_afm_scan(**args)
         return AFMSettingsResult(settings=r)
 
     async def acquire_afm_image(
@@ -203,7 +193,7 @@ def register_afm_tools(mcp: FastMCP, session: Any) -> None:
         """Scan one AFM frame (tip engaged) and store it: calibration, per-channel statistics, trace/retrace
         mismatch, a height colour map and a trace/retrace line profile. Takes pixels / rate_hz seconds of
         instrument time and wears the tip."""
-        acq = await in_thread(ctx, lambda p: session.acquire_afm_image(list(channels), progress=p))
+        acq = await in_thread(ctx, lambda p: session.afm.acquire_afm_image(list(channels), progress=p))
         return _image_result(session, acq)
 
     def acquire_force_curve(
@@ -212,12 +202,7 @@ def register_afm_tools(mcp: FastMCP, session: Any) -> None:
     ) -> ToolResult:
         """Force-distance curve (approach and retract) at a point of the current scan: adhesion (pull-off)
         and snap-in. Use to compare materials (soft domains adhere more and indent further)."""
-        curve = _afm_call(
-            session,
-            "acquire_force_curve",
-            {"x_nm": x_nm, "y_nm": y_nm},
-            lambda afm: afm.acquire_force_curve(x_nm, y_nm),
-        )
+        curve = session.afm.acquire_force_curve(x_nm, y_nm)
         result = ForceCurveResult(
             x_nm=curve.x_nm,
             y_nm=curve.y_nm,
@@ -234,12 +219,11 @@ def register_afm_tools(mcp: FastMCP, session: Any) -> None:
     def change_tip() -> TipStateResult:
         """Replace the tip with a fresh sharp one (withdraw first). Use after a crash, or when images show
         doubled features (double tip) or everything looks blunt. Takes 5 minutes of instrument time."""
-        _afm_call(session, "change_tip", {}, lambda afm: afm.change_tip())
-        return get_tip_state()
+        return TipStateResult.model_validate(session.afm.change_tip())
 
     def get_tip_state() -> TipStateResult:
         """The tip: radius (grows with wear), double tip, damage, distance scanned and the crash history."""
-        return TipStateResult.model_validate(session.require("AFM").tip_state())
+        return TipStateResult.model_validate(session.afm.tip_state())
 
     add_tool(mcp, approach, ACQUIRE)
     add_tool(mcp, withdraw, SETTING)

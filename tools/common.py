@@ -3,8 +3,8 @@
 Tool modules register their tools with a ``register_<area>_tools(mcp, session)`` function that
 :func:`copilot.tools.server.create_server` calls. Inside a tool:
 
-- use ``session`` as a :class:`copilot.session.Session` (with ``session_per_client`` it is a proxy that resolves
-  to the calling client's own session);
+- use ``session`` as the :class:`copilot.session.Session` it is (with ``session_per_client``, a
+  :class:`SessionProxy` that resolves to the calling client's own session);
 - raise :class:`copilot.twin.errors.CopilotError` subclasses freely: the server turns them into ``ToolError`` with
   the message and the hint (what to do next), see :func:`to_tool_error`;
 - return a :class:`Result` model (numbers with units in their names) and, for pictures, :func:`with_images`;
@@ -32,6 +32,7 @@ from mcp.types import ImageContent, TextContent, ToolAnnotations
 from pydantic import BaseModel, ConfigDict
 
 from copilot.errors import CopilotError
+from copilot.session import Session
 from copilot.store.preview import image_preview
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -90,18 +91,22 @@ def output_schema(model: type[Result]) -> dict[str, Any]:
     return model.model_json_schema()
 
 
-current_session: contextvars.ContextVar[Any] = contextvars.ContextVar("copilot_session")
+current_session: contextvars.ContextVar[Session] = contextvars.ContextVar("copilot_session")
 """The session of the request being served (set by the server for session-per-client servers)."""
 
 
-class SessionProxy:
-    """Stands in for a Session on session-per-client servers: attribute access goes to the caller's session."""
+class SessionProxy(Session):
+    """Stands in for a Session on session-per-client servers: every attribute (methods, the lock, the store) is
+    the calling client's session's, or ``default``'s outside a client request. It is never initialised itself."""
 
-    def __init__(self, default: Any) -> None:
-        self._default = default
+    def __init__(self, default: Session) -> None:
+        object.__setattr__(self, "_proxy_default", default)
 
-    def __getattr__(self, name: str) -> Any:
-        return getattr(current_session.get(self._default), name)
+    def __getattribute__(self, name: str) -> Any:
+        return getattr(current_session.get(object.__getattribute__(self, "_proxy_default")), name)
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        setattr(current_session.get(object.__getattribute__(self, "_proxy_default")), name, value)
 
 
 def translating_errors(fn: F, error: type[FastMCPError] = ToolError) -> F:

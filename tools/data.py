@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any, Literal
+from typing import Annotated, Literal
 
 from fastmcp import FastMCP
 from fastmcp.tools import ToolResult
 from pydantic import Field
+
+from copilot.session import Session
 
 from .acquire import AcquisitionResult, acquisition_result, describe
 from .common import READ_ONLY, Result, add_tool
@@ -26,7 +28,7 @@ class ExportResult(Result):
     size_bytes: int
 
 
-def register_data_tools(mcp: FastMCP, session: Any) -> None:
+def register_data_tools(mcp: FastMCP, session: Session) -> None:
     """Register list_acquisitions, get_acquisition and export_acquisition over ``session``."""
 
     def list_acquisitions(

@@ -7,6 +7,7 @@ from typing import Annotated, Any
 from fastmcp import FastMCP
 from pydantic import Field
 
+from copilot.session import Session
 from copilot.twin.state import LIMITS, STAGE_LIMITS
 
 from .acquire import register_acquisition_tools
@@ -55,7 +56,7 @@ class SettingsResult(Result):
     settings: dict[str, Any] = Field(description="the instrument's reply: the settings now in effect")
 
 
-def register_instrument_tools(mcp: FastMCP, session: Any) -> None:
+def register_instrument_tools(mcp: FastMCP, session: Session) -> None:
     """Register status, specimen and setting tools, then the acquisition tools, over ``session``."""
 
     async def get_status() -> StatusResult:

@@ -1,4 +1,4 @@
-"""The journal of the MCP server: one line per tool call, whatever the tool (instrument, acquisition, analysis).
+"""The one journal writer: one line per MCP tool call, whatever the tool (instrument, acquisition, analysis).
 
 :class:`JournalToolCalls` is a fastmcp middleware. It journals each ``tools/call`` request once, on the session
 that served it: the tool name, the arguments as sent, ``ok`` and a short copy of the structured result, or the
@@ -15,7 +15,6 @@ from fastmcp.tools import ToolResult
 
 from copilot.errors import CopilotError
 from copilot.session import Session
-from copilot.store.journal import journaled_by_caller
 from copilot.store.records import short_result
 
 from .common import current_session
@@ -40,12 +39,11 @@ class JournalToolCalls(Middleware):
         session = current_session.get(self.base)
         tool = str(context.message.name)
         args = dict(context.message.arguments or {})
-        with journaled_by_caller():
-            try:
-                result = await call_next(context)
-            except Exception as exc:
-                session.record(tool, args, error=_cause(exc))
-                raise
+        try:
+            result = await call_next(context)
+        except Exception as exc:
+            session.record(tool, args, error=_cause(exc))
+            raise
         structured = result.structured_content if isinstance(result, ToolResult) else None
         session.record(tool, args, result=short_result(structured) if isinstance(structured, dict) else {})
         return result

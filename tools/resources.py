@@ -4,15 +4,16 @@ acq://{id}/hdf5 (the full data)."""
 from __future__ import annotations
 
 import json
-from typing import Any
 
 from fastmcp import FastMCP
 from fastmcp.exceptions import ResourceError
 
+from copilot.session import Session
+
 from .common import translating_errors
 
 
-def register_resources(mcp: FastMCP, session: Any) -> None:
+def register_resources(mcp: FastMCP, session: Session) -> None:
     """Register the read-only resources over ``session``."""
 
     def status() -> str:

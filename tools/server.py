@@ -76,7 +76,7 @@ def create_server(session: Session, *, session_per_client: bool = False, auth: A
     """
 
     mcp = FastMCP(name="microscope-copilot", instructions=INSTRUCTIONS, auth=auth)
-    target: Any = session
+    target = session
     if session_per_client:
         mcp.add_middleware(ClientSessions(session))
         target = SessionProxy(session)

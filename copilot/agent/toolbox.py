@@ -17,20 +17,11 @@ from typing import Any
 
 from langchain.agents.middleware import InterruptOnConfig
 from langchain.agents.middleware.types import ToolCallRequest
-from langchain_core._api import suppress_langchain_beta_warning
 from langchain_core.messages import ToolCall
 from langchain_core.tools import BaseTool
 from langchain_core.utils.function_calling import convert_to_openai_tool
 
-with suppress_langchain_beta_warning():
-    from langchain.mcp import MCPAdapter
-
 APPROVAL_ARG = "approved"
-
-
-async def load_tools(target: Any) -> list[BaseTool]:
-    """LangChain tools for every tool of an MCP target (a FastMCP server, a fastmcp Client or an http(s) URL)."""
-    return await MCPAdapter(target).list_tools()
 
 
 def tool_arguments(tool: BaseTool) -> set[str]:

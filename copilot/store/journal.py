@@ -6,32 +6,12 @@ import json
 import math
 import os
 import threading
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
-from contextvars import ContextVar
+from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 import numpy as np
-
-_CALLER_JOURNALS: ContextVar[bool] = ContextVar("copilot_caller_journals", default=False)
-
-
-@contextmanager
-def journaled_by_caller() -> Iterator[None]:
-    """Mark a block (and worker threads started from it, which copy the context) as journaled by its caller:
-    :meth:`copilot.session.Session.call` then writes no line of its own, so one request is one journal line."""
-    token = _CALLER_JOURNALS.set(True)
-    try:
-        yield
-    finally:
-        _CALLER_JOURNALS.reset(token)
-
-
-def caller_journals() -> bool:
-    """True inside :func:`journaled_by_caller`."""
-    return _CALLER_JOURNALS.get()
 
 
 def _jsonable(value: Any) -> Any:

@@ -25,7 +25,6 @@ def test_an_acquisition_over_the_budget_is_refused_and_changes_nothing(tmp_path:
         session.acquire_image()
     assert session.store.ids() == [] and session.dose_used_e_per_A2 == 0
     assert session.instrument.snapshot() == before
-    assert session.journal.entries()[-1]["error"]["type"] == "DoseBudgetError"
 
 
 @pytest.mark.parametrize("specimen", ["graphene", "mos2", "srtio3", "gold_nanoparticles", "grain_boundary"])
@@ -102,6 +101,7 @@ async def test_the_over_budget_refusal_reaches_the_client_as_a_tool_error(tmp_pa
     async with Client(create_server(session)) as client:
         refused = await client.call_tool("acquire_image", {}, raise_on_error=False)
         assert refused.is_error and "DoseBudgetError" in refused.content[0].text  # type: ignore[union-attr]
+        assert session.journal.entries()[-1]["error"]["type"] == "DoseBudgetError"
         approved = await client.call_tool("acquire_image", {"approved": True})
         assert approved.structured_content["id"] == "a0001"
 
@@ -131,7 +131,6 @@ def test_concurrent_calls_are_serialised_and_every_acquisition_gets_its_own_id(t
         t.join(timeout=60)
     assert not errors
     assert session.store.ids() == [f"a{i:04d}" for i in range(1, 21)]
-    assert [e["seq"] for e in session.journal.entries()] == list(range(1, 42))
 
 
 async def test_concurrent_tool_calls_through_one_server_are_all_served(client: Client[Any]) -> None:
@@ -151,7 +150,6 @@ def test_a_new_session_continues_an_old_data_folder(tmp_path: Path) -> None:
     assert second.latest_acquisition_id == "a0002" and second.dose_used_e_per_A2 == pytest.approx(used)
     assert second.acquire_image().id == "a0003"
     assert second.get_acquisition("a0001").arrays["image"].shape == (32, 32)
-    assert [e["seq"] for e in second.journal.entries()] == [1, 2, 3, 4]
 
 
 async def test_with_session_per_client_each_client_has_its_own_microscope(session: Session) -> None:

@@ -234,9 +234,9 @@ async def test_an_unknown_acquisition_resource_is_an_error_that_names_the_fix(cl
 
 def test_afm_frames_are_stored_per_channel_without_ground_truth(session: Session) -> None:
     session.load_specimen("afm_grating", seed=1)
-    session.call("approach", {}, lambda: session.require("AFM").approach())
-    session.call("set_afm_scan", {}, lambda: session.require("AFM").set_afm_scan(pixels=64))
-    acq = session.acquire_afm_image(["height", "phase"])
+    session.afm.approach()
+    session.afm.set_afm_scan(pixels=64)
+    acq = session.afm.acquire_afm_image(["height", "phase"])
     assert acq.kind == "afm_image" and {"height_trace", "phase_trace"} <= set(acq.arrays)
     with h5py.File(session.store.path(acq.id)) as f:
         names: list[str] = []

@@ -100,8 +100,8 @@ def test_real_afm_and_spectrum_acquisitions_become_views(tmp_path: Path) -> None
     from copilot.session import Session
 
     session = Session(tmp_path, specimen="afm_steps", seed=0)
-    session.instrument.approach()
-    afm = session.acquire_afm_image()
+    session.afm.approach()
+    afm = session.afm.acquire_afm_image()
     view = view_of(afm, afm.id)
     assert isinstance(view, ImageView) and {"height_trace", "height_retrace"} <= set(view.profiles)
     session.load_specimen("graphene", 0)
