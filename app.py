@@ -19,6 +19,7 @@ from copilot.ui.export import zip_session
 from copilot.ui.panel import render_panel, render_view
 from copilot.ui.render import LiveTurn, StepExtra, render_turn
 from copilot.ui.runtime import Backend, Runtime, describe_failure
+from copilot.ui.sessions import list_sessions
 from copilot.ui.settings import (
     DEFAULT_DOSE_BUDGET_E_PER_A2,
     DEFAULT_OPENAI_MODEL,
@@ -39,6 +40,7 @@ SUGGESTIONS = (
 )
 
 SPECTRUM_KINDS = ("spectrum", "spectrum_image")
+SESSION_PARAM = "session"  # ?session=<id> in the URL: a reload or a bookmark reopens that session
 DEFAULT_SPECIMEN = SessionChoice().specimen
 
 
@@ -92,12 +94,34 @@ def session_sidebar(options: dict[str, str]) -> tuple[SessionChoice, str]:
     return SessionChoice(str(specimen), int(seed), float(budget)), mcp_url.strip()
 
 
+def open_session(session_id: str) -> None:
+    st.query_params[SESSION_PARAM] = session_id
+
+
+def past_sessions(current: str | None) -> None:
+    """The sessions kept in the data folder, newest first; a click reopens one (chat, images and instrument)."""
+    sessions = [s for s in list_sessions(data_root()) if s.session_id != current]
+    if not sessions:
+        return
+    with st.sidebar.expander(f"Past sessions ({len(sessions)})"):
+        for past in sessions:
+            st.button(
+                past.label,
+                key=f"open-{past.session_id}",
+                on_click=open_session,
+                args=(past.session_id,),
+                type="tertiary",
+                width="stretch",
+            )
+
+
 def session_buttons(state: PageState, choices: Choices) -> None:
     """New session, reset specimen and the zip download of the session folder."""
     runtime = state.runtime
     left, right = st.sidebar.columns(2)
     if left.button("New session", key="new_session", width="stretch"):
         state.new_session()
+        st.query_params.pop(SESSION_PARAM, None)
         st.rerun()
     if runtime is None:
         return
@@ -173,7 +197,15 @@ def main(backend: Backend | None = None) -> None:
     session_choice, mcp_url = session_sidebar(backend.specimens())
     choices = Choices(model, session_choice, mcp_url)
     try:
-        runtime = state.ensure_runtime(data_root(), session_choice, model, backend=backend, mcp_url=mcp_url)
+        runtime = state.ensure_runtime(
+            data_root(),
+            session_choice,
+            model,
+            backend=backend,
+            mcp_url=mcp_url,
+            session_id=st.query_params.get(SESSION_PARAM),
+        )
+        st.query_params[SESSION_PARAM] = runtime.thread_id
     except Exception as exc:
         st.error(f"Could not start the microscope session: {describe_failure(exc, model)}")
         session_buttons(state, choices)
@@ -186,6 +218,7 @@ def main(backend: Backend | None = None) -> None:
                 f"Could not use the model; still using {runtime.model_label}. {describe_failure(exc, model)}"
             )
     session_buttons(state, choices)
+    past_sessions(runtime.thread_id)
     st.sidebar.caption(f"Model: **{runtime.model_label}**")
 
     chat_col, panel_col = st.columns([3, 2], gap="large")

@@ -17,6 +17,7 @@ from copilot.ui.summaries import clip, describe_step, key_arguments
 from copilot.ui.transcript import (
     ApprovalItem,
     AssistantTurn,
+    Decision,
     ErrorItem,
     StepItem,
     TextItem,
@@ -30,7 +31,7 @@ MAX_IMAGE_COLUMNS = 3
 MAX_CAPTION_CHARS = 400
 
 StepExtra = Callable[[StepItem], None]  # draws more for a finished step (e.g. a spectrum chart)
-Decide = Callable[[bool], None]  # called by the approve / reject buttons
+Decide = Callable[[Decision], None]  # called by the approve / reject / safe-setting buttons
 
 
 def render_images(images: tuple[ImageRef, ...]) -> None:
@@ -80,11 +81,12 @@ def render_approval(item: ApprovalItem, key: str, decide: Decide | None) -> None
         st.warning(f"Approval needed before the microscope goes on:\n{lines}", icon=":material/front_hand:")
         if decide is not None:
             left, right = st.columns(2)
-            left.button("Approve", key=f"{key}-approve", type="primary", on_click=decide, args=(True,))
-            right.button("Reject", key=f"{key}-reject", on_click=decide, args=(False,))
+            left.button("Approve", key=f"{key}-approve", type="primary", on_click=decide, args=("approve",))
+            right.button("Reject", key=f"{key}-reject", on_click=decide, args=("reject",))
     else:
-        verdict = "approved" if item.decision else "rejected"
-        st.info(f"You {verdict}:\n{lines}", icon=":material/check_circle:" if item.decision else ":material/block:")
+        verdict = "rejected" if item.decision == "reject" else "approved"
+        icon = ":material/block:" if item.decision == "reject" else ":material/check_circle:"
+        st.info(f"You {verdict}:\n{lines}", icon=icon)
 
 
 def render_item(item: TurnItem, key: str, *, extra: StepExtra | None = None, decide: Decide | None = None) -> None:

@@ -9,8 +9,6 @@ from __future__ import annotations
 
 import contextlib
 import inspect
-import time
-import uuid
 from collections.abc import AsyncIterator, Callable, Iterator
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -18,8 +16,11 @@ from typing import Any, Protocol
 
 from copilot.agent.events import AgentEvent, ErrorEvent, Final, TextDelta
 from copilot.ui.acquisitions import AcquisitionView, view_of
+from copilot.ui.chatlog import ChatLog
 from copilot.ui.loop import BackgroundLoop
+from copilot.ui.sessions import new_session_dir, read_choice, write_choice
 from copilot.ui.settings import ModelChoice, SessionChoice, redact, specimen_options
+from copilot.ui.transcript import Decision
 
 CHECKPOINT_FILE = "chat.sqlite"
 ENDPOINT_RETRIES = 1  # a person is waiting: report a dead endpoint quickly
@@ -32,7 +33,7 @@ class ChatAgent(Protocol):
 
     def run(self, text: str) -> AsyncIterator[AgentEvent]: ...
 
-    def resume(self, approve: bool) -> AsyncIterator[AgentEvent]: ...
+    def resume(self, approve: bool) -> AsyncIterator[AgentEvent]: ...  # newer agents also take use_safe
 
 
 SessionFactory = Callable[[Path, SessionChoice], Any]
@@ -85,15 +86,13 @@ class Backend:
     specimens: Callable[[], dict[str, str]] = specimen_options
 
 
-def new_session_dir(root: Path) -> Path:
-    """A fresh, uniquely named folder under ``root`` for one session (time-sortable)."""
-    path = root / f"{time.strftime('%Y%m%d-%H%M%S')}-{uuid.uuid4().hex[:6]}"
-    path.mkdir(parents=True, exist_ok=False)
-    return path
-
-
 class Runtime:
-    """One session and its agent; ``chat`` and ``resume`` stream agent events as a plain iterator."""
+    """One session and its agent; ``chat`` and ``resume`` stream agent events as a plain iterator and write them
+    to the session's chat log.
+
+    With ``data_dir`` (an existing session folder) the session is reopened: the same folder, conversation thread
+    and checkpoint, and the specimen, seed and budget it last had.
+    """
 
     def __init__(
         self,
@@ -103,10 +102,14 @@ class Runtime:
         *,
         backend: Backend | None = None,
         mcp_url: str | None = None,
+        data_dir: Path | None = None,
     ) -> None:
         self.backend = backend or Backend()
-        self.data_dir = new_session_dir(root)
+        if data_dir is not None:
+            session_choice = read_choice(data_dir, session_choice)
+        self.data_dir = data_dir or new_session_dir(root)
         self.thread_id = self.data_dir.name
+        self.log = ChatLog(self.data_dir)
         self.session_choice = session_choice
         self.mcp_url = mcp_url or None
         self._views: dict[str, AcquisitionView | None] = {}
@@ -118,6 +121,7 @@ class Runtime:
         except BaseException:
             self.loop.close()
             raise
+        write_choice(self.data_dir, session_choice)
 
     def _build_agent(self, model: ModelChoice) -> ChatAgent:
         made = self.backend.make_agent(
@@ -147,6 +151,32 @@ class Runtime:
     def reset_specimen(self, specimen: str, seed: int) -> None:
         """Load a fresh copy of a specimen (or AFM surface) with this seed into the running session."""
         self.session.load_specimen(specimen, seed)
+        self.remember()
+
+    def set_dose_budget(self, budget_e_per_A2: float) -> None:
+        """Change the session's dose budget now (the next acquisition is checked against it)."""
+        if not budget_e_per_A2 > 0:
+            raise ValueError(f"the dose budget must be positive, not {budget_e_per_A2!r} e-/A^2")
+        with getattr(self.session, "lock", contextlib.nullcontext()):
+            self.session.dose_budget_e_per_A2 = float(budget_e_per_A2)
+        self.remember()
+
+    def remember(self) -> SessionChoice:
+        """Record the specimen, seed and budget the instrument has now, so a reopened session starts there."""
+        if self.mcp_url:
+            return self.session_choice
+        status = self.status()
+        budget = (status.get("dose") or {}).get("budget_e_per_A2", self.session_choice.dose_budget_e_per_A2)
+        seed = status.get("seed")
+        choice = SessionChoice(
+            str(status.get("specimen") or self.session_choice.specimen),
+            int(seed) if isinstance(seed, int) else self.session_choice.seed,
+            float(budget),
+        )
+        if choice != self.session_choice:
+            self.session_choice = choice
+            write_choice(self.data_dir, choice)
+        return choice
 
     def view(self, acq_id: str | None = None) -> AcquisitionView | None:
         """A stored acquisition (the latest when ``acq_id`` is None) as a view, or None if there is none.
@@ -163,19 +193,40 @@ class Runtime:
 
     def chat(self, text: str) -> Iterator[AgentEvent]:
         """Events of one turn; a failure of the model endpoint ends the turn with an ``ErrorEvent``."""
+        self.log.user(text)
         return self._guarded(lambda: self.agent.run(text))
 
-    def resume(self, approve: bool) -> Iterator[AgentEvent]:
-        """Events after the person approved (or rejected) the pending actions."""
+    def resume(self, decision: Decision) -> Iterator[AgentEvent]:
+        """Events after the person approved, rejected or chose the safe setting for the pending actions."""
+        self.log.decision(decision)
+        approve = decision != "reject"
+        if decision == "safe" and "use_safe" in inspect.signature(self.agent.resume).parameters:
+            return self._guarded(lambda: self.agent.resume(approve=approve, use_safe=True))  # type: ignore[call-arg]
         return self._guarded(lambda: self.agent.resume(approve=approve))
 
     def _guarded(self, start: Callable[[], AsyncIterator[AgentEvent]]) -> Iterator[AgentEvent]:
         key = self.model.api_key
+        text: list[str] = []  # streamed text is logged merged, once a step or the end follows it
         try:
             for event in self.loop.iterate(start()):
-                yield hide_key(event, key)
+                event = hide_key(event, key)
+                if isinstance(event, TextDelta):
+                    text.append(event.text)
+                else:
+                    self.log.text("".join(text))
+                    text.clear()
+                    self.log.event(event)
+                yield event
         except Exception as exc:  # the page must show a message, never a stack trace
-            yield ErrorEvent(describe_failure(exc, self.model), recoverable=True)
+            self.log.text("".join(text))
+            text.clear()
+            failure = ErrorEvent(describe_failure(exc, self.model), recoverable=True)
+            self.log.event(failure)
+            yield failure
+        finally:
+            self.log.text("".join(text))
+            with contextlib.suppress(Exception):  # the panel reads the instrument again anyway
+                self.remember()
 
     def _close_agent(self) -> None:
         closer = getattr(self.agent, "aclose", None)

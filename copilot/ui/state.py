@@ -10,8 +10,9 @@ from pathlib import Path
 from typing import Any
 
 from copilot.ui.runtime import Backend, Runtime
+from copilot.ui.sessions import find_session
 from copilot.ui.settings import ModelChoice, SessionChoice
-from copilot.ui.transcript import Transcript
+from copilot.ui.transcript import Decision, Transcript
 
 _TRANSCRIPT = "copilot_transcript"
 _RUNTIME = "copilot_runtime"
@@ -44,12 +45,21 @@ class PageState:
         *,
         backend: Backend | None = None,
         mcp_url: str | None = None,
+        session_id: str | None = None,
     ) -> Runtime:
-        """The current runtime, started on first use with the given choices."""
+        """The runtime of session ``session_id`` (the current one when it is None or unknown).
+
+        Without a runtime, or when ``session_id`` names another session kept under ``root``, that session is
+        opened (its chat read back from its log); a fresh session is started when there is nothing to reopen.
+        """
         runtime = self.runtime
-        if runtime is None:
-            runtime = Runtime(root, session_choice, model, backend=backend, mcp_url=mcp_url)
-            self._store[_RUNTIME] = runtime
+        folder = find_session(root, session_id)
+        if runtime is not None and (folder is None or runtime.thread_id == session_id):
+            return runtime
+        self.new_session()
+        runtime = Runtime(root, session_choice, model, backend=backend, mcp_url=mcp_url, data_dir=folder)
+        self._store[_RUNTIME] = runtime
+        self._store[_TRANSCRIPT] = runtime.log.replay()
         return runtime
 
     def new_session(self) -> None:
@@ -70,13 +80,13 @@ class PageState:
         text = typed if typed and typed.strip() else queued
         return text.strip() if text else None
 
-    def decide(self, approve: bool) -> None:
+    def decide(self, decision: Decision) -> None:
         """Record the answer to the pending approval (a button callback)."""
         pending = self.transcript.pending_approval
         if pending is not None:
-            pending.decision = approve
-            self._store[_DECISION] = approve
+            pending.decision = decision
+            self._store[_DECISION] = decision
 
-    def take_decision(self) -> bool | None:
-        decision: bool | None = self._store.pop(_DECISION, None)
+    def take_decision(self) -> Decision | None:
+        decision: Decision | None = self._store.pop(_DECISION, None)
         return decision

@@ -8,6 +8,7 @@ requests, errors and, last, the final answer with the label of the model that ra
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Literal
 
 from copilot.agent.events import (
     AgentEvent,
@@ -39,12 +40,28 @@ class StepItem:
         return self.result is None
 
 
+Decision = Literal["approve", "reject", "safe"]  # "safe": run the safe alternative the server named instead
+
+
 @dataclass
 class ApprovalItem:
-    """Actions waiting for a person's yes or no; ``decision`` is None while undecided."""
+    """Actions waiting for a person's answer; ``decision`` is None while undecided."""
 
     requests: tuple[dict, ...]
-    decision: bool | None = None
+    decision: Decision | None = None
+
+    @property
+    def call_ids(self) -> set[str]:
+        return {str(request.get("call_id")) for request in self.requests if request.get("call_id")}
+
+    @property
+    def safe_alternative(self) -> dict | None:
+        """The tool arguments of the safe setting the server named for these actions, if any."""
+        for request in self.requests:
+            alternative = request.get("safe_alternative")
+            if isinstance(alternative, dict) and alternative:
+                return alternative
+        return None
 
 
 @dataclass

@@ -183,3 +183,34 @@ def test_with_a_server_url_the_agent_connects_there_and_the_panel_says_so(data_d
     assert any("MCP server at http://127.0.0.1:8765/mcp" in info.value for info in at.info)
     assert script.agents[-1].mcp_url == "http://127.0.0.1:8765/mcp"
     close(at)
+
+
+def test_a_reload_with_the_session_in_the_url_shows_the_same_chat(data_dir: Path) -> None:
+    script = Script(turns=[acquisition_turn("Here is the image.")])
+    at = send(start(script), "load graphene and acquire an image")
+    session_id = at.query_params["session"]
+    assert (data_dir / session_id).is_dir()
+    close(at)
+
+    reloaded = AppTest.from_function(_page, args=(script.backend,), default_timeout=TIMEOUT_S)
+    reloaded.query_params["session"] = session_id
+    reloaded.run()
+    assert not reloaded.exception, reloaded.exception
+    assert [m.name for m in reloaded.chat_message] == ["user", "assistant"]
+    assert any(md.value == "Here is the image." for md in reloaded.chat_message[1].markdown)
+    assert reloaded.session_state["copilot_runtime"].data_dir == data_dir / session_id
+    close(reloaded)
+
+
+def test_a_past_session_is_reopened_from_the_sidebar_list(data_dir: Path) -> None:
+    script = Script(turns=[acquisition_turn(), acquisition_turn()])
+    at = send(start(script), "first question")
+    first_id = at.query_params["session"]
+    next(b for b in at.sidebar.button if b.label == "New session").click().run()
+    assert len(at.chat_message) == 0 and at.query_params["session"] != first_id
+    past = next(b for b in at.sidebar.button if b.label.endswith("· first question"))
+    past.click().run()
+    assert not at.exception, at.exception
+    assert at.query_params["session"] == first_id
+    assert at.chat_message[0].markdown[0].value == "first question"
+    close(at)

@@ -91,7 +91,11 @@ def test_the_session_zip_holds_every_file_under_one_folder(tmp_path: Path) -> No
     (folder / "acquisitions" / "a0001.h5").write_bytes(b"\x89HDF")
     (folder / "chat.sqlite-wal").write_bytes(b"busy")
     names = zipfile.ZipFile(io.BytesIO(zip_session(folder))).namelist()
-    assert names == ["20250101-000000-abcdef/acquisitions/a0001.h5", "20250101-000000-abcdef/journal.jsonl"]
+    assert names == [
+        "20250101-000000-abcdef/acquisitions/a0001.h5",
+        "20250101-000000-abcdef/journal.jsonl",
+        "20250101-000000-abcdef/transcript.md",
+    ]
     with pytest.raises(FileNotFoundError, match="start a new session"):
         zip_session(tmp_path / "missing")
 

@@ -8,7 +8,8 @@ from typing import Any
 import pytest
 
 from copilot.agent.events import ApprovalNeeded, ErrorEvent, Final, TextDelta
-from copilot.ui.runtime import Runtime, describe_failure, new_session_dir
+from copilot.ui.runtime import Runtime, describe_failure
+from copilot.ui.sessions import new_session_dir
 from copilot.ui.settings import ModelChoice, SessionChoice, redact
 from copilot.ui.state import PageState
 from tests.ui.fakes import Script, acquisition_turn
@@ -26,11 +27,11 @@ def test_a_typed_prompt_wins_over_a_queued_suggestion_and_each_is_used_once() ->
 def test_a_decision_is_recorded_only_while_an_approval_is_pending() -> None:
     store: dict[str, Any] = {}
     state = PageState(store)
-    state.decide(True)
+    state.decide("approve")
     assert state.take_decision() is None
     state.transcript.start_reply().apply(ApprovalNeeded(({"name": "set_beam"},)))
-    state.decide(False)
-    assert state.take_decision() is False and state.take_decision() is None
+    state.decide("reject")
+    assert state.take_decision() == "reject" and state.take_decision() is None
     assert state.transcript.pending_approval is None
 
 

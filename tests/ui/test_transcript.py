@@ -54,7 +54,7 @@ def test_an_approval_is_pending_until_decided_and_errors_become_items() -> None:
     reply.apply(ErrorEvent("over budget", recoverable=True))
     pending = transcript.pending_approval
     assert isinstance(pending, ApprovalItem) and isinstance(reply.items[-1], ErrorItem)
-    pending.decision = False
+    pending.decision = "reject"
     assert transcript.pending_approval is None
     assert len(transcript) == 2
 
