@@ -1,4 +1,10 @@
-"""One acquisition as a record (arrays + JSON-friendly metadata) and its crash-safe HDF5 file."""
+"""One acquisition as a record (arrays + JSON-friendly metadata) and its crash-safe HyperSpy HDF5 file.
+
+The file is written by rosettasciio's ``.hspy`` writer (one signal per image or channel under ``/Experiments``,
+see :mod:`copilot.store.signals`), then the record is added for plain h5py readers: ``/data/<name>`` links to the
+same datasets (no copy) plus the spectra's ``energy_eV``, and the root attributes ``id``, ``kind``,
+``created_utc``, ``format_version``, ``metadata_json`` and the flattened metadata.
+"""
 
 from __future__ import annotations
 
@@ -13,7 +19,12 @@ from typing import Any, Literal
 import h5py
 import numpy as np
 
-FORMAT_VERSION = 1
+from copilot.store.signals import signal_dicts
+
+FORMAT_VERSION = 2
+"""1: the record alone (``.h5``); 2: a HyperSpy file (``.hspy``) that also holds the record."""
+SUFFIX = ".hspy"
+LEGACY_SUFFIX = ".h5"
 AcquisitionKind = Literal["image", "spectrum", "spectrum_image", "afm_image"]
 KINDS: tuple[AcquisitionKind, ...] = ("image", "spectrum", "spectrum_image", "afm_image")
 RESERVED_ATTRS = ("id", "kind", "created_utc", "format_version", "metadata_json")
@@ -57,10 +68,11 @@ def _flatten(prefix: str, value: Any) -> Iterator[tuple[str, Any]]:
 
 def write_hdf5(path: Path, acq: Acquisition) -> None:
     """Write ``acq`` to ``path`` atomically: temporary file in the same folder, fsync, then ``os.replace``."""
-    fd, tmp_name = tempfile.mkstemp(prefix=f".{path.stem}-", suffix=".h5.tmp", dir=path.parent)
+    fd, tmp_name = tempfile.mkstemp(prefix=f".{path.stem}-", suffix=f"{path.suffix}.tmp", dir=path.parent)
     os.close(fd)
     try:
-        with h5py.File(tmp_name, "w") as f:
+        names = _write_signals(Path(tmp_name), signal_dicts(acq))
+        with h5py.File(tmp_name, "a") as f:
             f.attrs["id"] = acq.id
             f.attrs["kind"] = acq.kind
             f.attrs["created_utc"] = acq.created_utc
@@ -71,7 +83,10 @@ def write_hdf5(path: Path, acq: Acquisition) -> None:
                     f.attrs[key] = val
             group = f.create_group("data")
             for name, arr in acq.arrays.items():
-                group.create_dataset(name, data=arr)  # uncompressed: noisy counts barely compress, speed matters
+                if name in names:
+                    group[name] = f[names[name]]  # a hard link: the signal's dataset under its record name
+                else:
+                    group.create_dataset(name, data=arr)
         with open(tmp_name, "rb+") as fh:
             os.fsync(fh.fileno())
         os.replace(tmp_name, path)
@@ -79,6 +94,28 @@ def write_hdf5(path: Path, acq: Acquisition) -> None:
     except BaseException:
         Path(tmp_name).unlink(missing_ok=True)
         raise
+
+
+def _write_signals(path: Path, signals: list[tuple[str, dict[str, Any]]]) -> dict[str, str]:
+    """Write HyperSpy signals into ``path`` (uncompressed: noisy counts barely compress, speed matters); return
+    array name -> dataset path. Signals after the first are written beside it and copied in."""
+    from rsciio.hspy import file_writer
+
+    names: dict[str, str] = {}
+    for i, (name, signal) in enumerate(signals):
+        group = str(signal["metadata"]["General"]["title"]).replace("/", "-")
+        names[name] = f"Experiments/{group}/data"
+        if i == 0:
+            file_writer(str(path), signal, compression=None, show_progressbar=False)
+            continue
+        side = path.with_suffix(f".{i}.tmp")
+        try:
+            file_writer(str(side), signal, compression=None, show_progressbar=False)
+            with h5py.File(side, "r") as src, h5py.File(path, "a") as dst:
+                src.copy(src[f"Experiments/{group}"], dst["Experiments"], name=group)
+        finally:
+            side.unlink(missing_ok=True)
+    return names
 
 
 def read_hdf5(path: Path, *, with_arrays: bool = True) -> Acquisition:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import re
-import shutil
 import threading
 from collections import OrderedDict
 from concurrent.futures import ThreadPoolExecutor
@@ -14,12 +13,12 @@ from typing import Any, Literal
 import numpy as np
 import tifffile
 
-from copilot.store.acquisition import Acquisition, AcquisitionKind, read_hdf5, write_hdf5
+from copilot.store.acquisition import LEGACY_SUFFIX, SUFFIX, Acquisition, AcquisitionKind, read_hdf5, write_hdf5
 from copilot.store.errors import AcquisitionNotFoundError, ExportPathError
 from copilot.store.preview import full_resolution_png, image_preview, spectrum_plot
 
 ExportFormat = Literal["hdf5", "tiff", "png"]
-_SUFFIX: dict[str, str] = {"hdf5": ".h5", "tiff": ".tif", "png": ".png"}
+_SUFFIX: dict[str, str] = {"hdf5": SUFFIX, "tiff": ".tif", "png": ".png"}
 _ID_RE = re.compile(r"^a(\d{4,})$")
 _NAME_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$")
 
@@ -67,10 +66,13 @@ class AcquisitionStore:
         self._cache: OrderedDict[str, Acquisition] = OrderedDict()
         self._cache_size = cache_size
         self._index: dict[str, Acquisition] = {}
-        for path in sorted(self.acq_dir.glob("a*.h5")):
-            if _ID_RE.match(path.stem):
-                self._index[path.stem] = read_hdf5(path, with_arrays=False)
-        for stale in self.acq_dir.glob(".*.h5.tmp"):  # left by a crash between create and rename
+        self._legacy: set[str] = set()  # ids whose file predates the HyperSpy layout (a0001.h5)
+        for suffix in (LEGACY_SUFFIX, SUFFIX):
+            for path in sorted(self.acq_dir.glob(f"a*{suffix}")):
+                if _ID_RE.match(path.stem):
+                    self._index[path.stem] = read_hdf5(path, with_arrays=False)
+                    (self._legacy.add if suffix == LEGACY_SUFFIX else self._legacy.discard)(path.stem)
+        for stale in self.acq_dir.glob(".*.tmp"):  # left by a crash between create and rename
             stale.unlink(missing_ok=True)
         self._next = 1 + max((int(_ID_RE.match(i).group(1)) for i in self._index), default=0)  # type: ignore[union-attr]
 
@@ -102,8 +104,8 @@ class AcquisitionStore:
         tmp.replace(target)
 
     def path(self, acq_id: str) -> Path:
-        """Path of the HDF5 file of ``acq_id``."""
-        return self.acq_dir / f"{acq_id}.h5"
+        """Path of the HDF5 file of ``acq_id`` (``.hspy``; ``.h5`` for a file of the first layout)."""
+        return self.acq_dir / f"{acq_id}{LEGACY_SUFFIX if acq_id in self._legacy else SUFFIX}"
 
     def preview_path(self, acq_id: str) -> Path:
         """Path of the PNG preview of ``acq_id``."""
@@ -152,17 +154,18 @@ class AcquisitionStore:
         return self.write_preview(self.get(acq_id))
 
     def export(self, acq_id: str, name: str, fmt: ExportFormat) -> Path:
-        """Write ``acq_id`` as HDF5, TIFF or PNG to ``exports/<name>`` and return the path.
+        """Write ``acq_id`` as HyperSpy HDF5 (``.hspy``), TIFF or PNG to ``exports/<name>`` and return the path.
 
         ``name`` must be a plain file name (no folders, no '..', not absolute) that does not exist yet.
         """
         target = self.export_target(name, fmt)
         acq = self.get(acq_id)
+        if fmt == "hdf5":
+            write_hdf5(target, acq)  # atomic itself; always the current layout, also for a file of the first one
+            return target
         tmp = target.with_name(f".{target.name}.tmp")
         try:
-            if fmt == "hdf5":
-                shutil.copyfile(self.path(acq_id), tmp)
-            elif fmt == "png":
+            if fmt == "png":
                 image = primary_image(acq)
                 tmp.write_bytes(render_preview(acq) if image is None else full_resolution_png(image))
             else:

@@ -42,7 +42,7 @@ def test_everything_stored_before_a_sigkill_is_readable(tmp_path: Path) -> None:
     os.kill(proc.pid, signal.SIGKILL)
     proc.wait(timeout=30)
     assert len(reported) >= 8, "the writer did not report acquisitions in time"
-    files = sorted((tmp_path / "acquisitions").glob("a*.h5"))
+    files = sorted((tmp_path / "acquisitions").glob("a*.hspy"))
     assert {f.stem for f in files} >= set(reported)
     for f in files:
         with h5py.File(f) as h5:

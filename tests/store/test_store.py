@@ -91,12 +91,12 @@ def test_exports_are_written_only_inside_the_export_folder(tmp_path: Path) -> No
     tif = store.export("a0001", "frame", "tiff")
     assert tif == store.export_dir / "frame.tif"
     np.testing.assert_array_equal(tifffile.imread(tif), image())
-    assert store.export("a0001", "frame.h5", "hdf5").name == "frame.h5"
+    assert store.export("a0001", "frame.hspy", "hdf5").name == "frame.hspy"
     assert Image.open(store.export("a0001", "frame", "png")).size == (64, 64)
     for bad in ("../x", "/tmp/x", "a/b", "..", "x\\y", "", ".hidden", "frame"):
         with pytest.raises(ExportPathError):
             store.export("a0001", bad, "tiff")
-    assert sorted(p.name for p in store.export_dir.iterdir()) == ["frame.h5", "frame.png", "frame.tif"]
+    assert sorted(p.name for p in store.export_dir.iterdir()) == ["frame.hspy", "frame.png", "frame.tif"]
     assert sorted(p.name for p in tmp_path.iterdir()) == ["data"]
 
 
@@ -164,3 +164,20 @@ def test_a_journal_torn_by_a_crash_keeps_the_entries_written_after_reopening(tmp
     reopened.record("acquire_image", {}, instrument_time_s=1.0, result={"id": "a0001"})
     reopened.close()
     assert [(e["tool"], e["seq"]) for e in reopened.entries()] == [("set_scan", 1), ("acquire_image", 2)]
+
+
+def test_a_folder_of_the_first_layout_is_read_and_continued_in_the_hyperspy_layout(tmp_path: Path) -> None:
+    acq_dir = tmp_path / "acquisitions"
+    acq_dir.mkdir()
+    with h5py.File(acq_dir / "a0001.h5", "w") as f:  # what format_version 1 wrote
+        f.attrs.update({"id": "a0001", "kind": "image", "created_utc": "2026-01-01T00:00:00+00:00"})
+        f.attrs.update({"format_version": 1, "metadata_json": json.dumps(META)})
+        f.create_dataset("data/image", data=image())
+    store = AcquisitionStore(tmp_path)
+    assert store.path("a0001").name == "a0001.h5" and store.get("a0001").metadata == META
+    np.testing.assert_array_equal(store.get("a0001").arrays["image"], image())
+    assert store.add("image", META, {"image": image(1)}).id == "a0002" and store.path("a0002").suffix == ".hspy"
+    exported = store.export("a0001", "old", "hdf5")
+    with h5py.File(exported) as f:
+        assert f.attrs["file_format"] == "HyperSpy" and f.attrs["format_version"] == 2
+        np.testing.assert_array_equal(f["data/image"][()], image())
