@@ -38,8 +38,34 @@ SCHEMAS: dict[str, dict[str, Any]] = server_schemas()
 """The real server's tool schemas, read once per test run."""
 
 RESULTS: dict[str, dict[str, Any]] = {
-    "get_status": {"specimen": "MoS2", "scan": {"fov_nm": 32.0, "pixels": 256}, "dose_used_e_per_A2": 12.5},
-    "list_specimens": {"specimens": [{"name": "mos2_monolayer"}, {"name": "gold_nanoparticles"}, {"name": "srtio3"}]},
+    "get_status": {
+        "specimen": "mos2",
+        "seed": 0,
+        "settings": {
+            "beam": {"energy_kv": 80.0, "current_pa": 30.0, "blanked": False},
+            "optics": {"defocus_nm": 0.0, "astig_nm": 0.0, "cs_um": 1.0, "convergence_mrad": 30.0},
+            "scan": {"fov_nm": 32.0, "pixels": 256, "dwell_us": 4.0, "pixel_size_nm": 0.125, "frame_time_s": 0.28},
+            "stage": {"x_um": 0.0, "y_um": 0.0, "z_um": 0.0, "alpha_deg": 0.0, "beta_deg": 0.0},
+        },
+        "dose": {"budget_e_per_A2": 1e8, "used_e_per_A2": 12.5, "remaining_e_per_A2": 99999987.5},
+    },
+    "list_specimens": {
+        "specimens": [
+            {"name": name}
+            for name in (
+                "graphene",
+                "mos2",
+                "srtio3",
+                "gold_nanoparticles",
+                "grain_boundary",
+                "afm_steps",
+                "afm_nanoparticles",
+                "afm_polymer_blend",
+                "afm_grating",
+                "afm_ferroelectric",
+            )
+        ]
+    },
     "load_specimen": {"specimen": "loaded", "scan": {"fov_nm": 50.0}},
     "acquire_image": {
         "id": "a0007",

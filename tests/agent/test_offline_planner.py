@@ -13,7 +13,7 @@ CASES: list[tuple[str, list[str], dict[str, dict[str, Any]], list[str]]] = [
     (
         "Load MoS2 with seed 3",
         ["list_specimens", "load_specimen"],
-        {"load_specimen": {"name": "mos2_monolayer", "seed": 3}},
+        {"load_specimen": {"name": "mos2", "seed": 3}},
         [],
     ),
     (
@@ -114,7 +114,7 @@ CASES: list[tuple[str, list[str], dict[str, dict[str, Any]], list[str]]] = [
         ["0.21"],
     ),
     ("what's the status?", ["get_status"], {}, ["12.5"]),
-    ("how much dose have I used so far", ["get_status", "get_dose_map"], {}, ["12.5"]),
+    ("how much dose have I used so far", ["get_status"], {}, ["12.5"]),
     (
         "take an image and export it as tiff",
         ["acquire_image", "export_acquisition"],
@@ -197,29 +197,11 @@ def test_every_number_in_the_answer_comes_from_a_tool_output() -> None:
         assert number in outputs or number in ("2",), number  # "2" is the count of tool calls
 
 
-def test_an_over_budget_acquisition_is_asked_for_once_with_approval() -> None:
-    attempts: list[dict[str, Any]] = []
-
-    def guarded(args: dict[str, Any]) -> dict[str, Any] | str:
-        attempts.append(args)
-        if not args.get("approved"):
-            return "acquire_image would exceed the session dose budget. Lower the dose or ask for approval."
-        return RESULTS["acquire_image"]
-
-    run = drive("take an image", {"acquire_image": guarded})
-    assert [a.get("approved", False) for a in attempts] == [False, True]
-    assert "1830" in run.answer
-
-
-def test_a_declined_action_is_not_retried_and_the_answer_says_so() -> None:
-    def declined(args: dict[str, Any]) -> dict[str, Any] | str:
-        if not args.get("approved"):
-            return "acquire_image would exceed the session dose budget; ask for approval."
-        return "The user did not approve this action, so it was not run."
-
-    run = drive("take an image then find atoms", {"acquire_image": declined})
-    assert run.names == ["acquire_image", "acquire_image"]
-    assert "did not approve" in run.answer
+def test_an_acquisition_a_person_declined_is_not_retried_and_the_answer_says_so() -> None:
+    declined = "acquire_image was not run: the user did not approve the over-budget dose."
+    run = drive("take an image then find atoms", {"acquire_image": lambda args: declined})
+    assert run.names == ["acquire_image"]
+    assert "did not approve" in run.answer and "approved" not in run.calls[0][1]
 
 
 def test_a_failing_step_stops_the_plan_and_the_answer_quotes_the_error() -> None:

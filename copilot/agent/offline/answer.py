@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
+from copilot.agent.offline.clauses import Constraint
 from copilot.agent.offline.outcomes import Outcome
 from copilot.agent.summary import format_number, summarize
 
@@ -67,13 +68,25 @@ def _flat(data: dict[str, Any]) -> dict[str, Any]:
     return flat
 
 
-def cannot_do(what: Sequence[str], unmapped: Sequence[str] = ()) -> str:
-    """The honest refusal, with what was not understood and what can be done instead."""
+def cannot_do(what: Sequence[str], unmapped: Sequence[str] = (), constraints: Sequence[Constraint] = ()) -> str:
+    """The honest refusal, with what was understood (the constraints), what was not, and what can be done."""
+    kept = [c.said for c in constraints]
+    if kept and not what and not unmapped:
+        return (
+            "Understood: "
+            + "; ".join(kept)
+            + ". That asks for nothing to be done, so I ran nothing. I can: "
+            + "; ".join(CAPABILITIES)
+            + "."
+        )
+    understood = f" I understood: {'; '.join(kept)}." if kept else ""
     if unmapped and not what:
         return (
             "I did not understand "
             + " or ".join(unmapped)
-            + ", so I did nothing. I can: "
+            + ", so I did nothing."
+            + understood
+            + " I can: "
             + "; ".join(CAPABILITIES)
             + "."
         )
@@ -82,7 +95,7 @@ def cannot_do(what: Sequence[str], unmapped: Sequence[str] = ()) -> str:
         if what
         else ("I did not recognise a microscope task in that request, so I did nothing.")
     )
-    return head + " I can: " + "; ".join(CAPABILITIES) + "."
+    return head + understood + " I can: " + "; ".join(CAPABILITIES) + "."
 
 
 def compose(

@@ -6,8 +6,8 @@ declined before anything runs (``safety``). Plans that depend on the instrument'
 the field of view, the dose a frame would deliver) start with ``get_status``. The next step's call is emitted, one
 call per reply; when the plan is done (or a step failed, or a person declined) the answer is written from the tool
 results, the requested figures first (``answer``). A step refused by a known instrument fault (aborted scan,
-blanked beam, tip not engaged) is retried after the fix (``recovery``); over-budget errors from a tool that takes
-``approved`` are retried once with ``approved=true``, which pauses for a person's decision.
+blanked beam, tip not engaged) is retried after the fix (``recovery``), unless the fix is an action the request
+forbids; an over-budget acquisition a person declined (the tool asks them itself) is reported, not retried.
 """
 
 from __future__ import annotations
@@ -22,18 +22,18 @@ from copilot.agent.middleware import REPOST_MARK
 from copilot.agent.offline.answer import cannot_do, compose, headline
 from copilot.agent.offline.astig_check import astig_verdict
 from copilot.agent.offline.drift_interval import interval_line
+from copilot.agent.offline.honour import apply_forbidden, limit_problem
 from copilot.agent.offline.outcomes import Outcome
 from copilot.agent.offline.parse import parse_request
 from copilot.agent.offline.particle_zoom import zoom_line
-from copilot.agent.offline.plan import build_plan, needs_status
+from copilot.agent.offline.plan import ACTION_INTENTS, build_plan, needs_status
+from copilot.agent.offline.questions import status_answer
 from copilot.agent.offline.recovery import MAX_RECOVERIES, already_done, fixes_for
 from copilot.agent.offline.safety import dose_check, out_of_range, refusal
 from copilot.agent.offline.steps import Step
 from copilot.agent.replymodel import ReplyChatModel
 from copilot.agent.stream import tool_data, tool_text
 
-APPROVAL_WORDS = ("approv", "budget", "critical dose")
-DECLINED_WORDS = ("did not approve", "not approved", "rejected", "was not executed", "not executed")
 ID_KEYS = ("acquisition_id", "acq_id", "image_id", "id")
 
 
@@ -56,9 +56,13 @@ class OfflinePlanner(ReplyChatModel):
         declined = refusal(request)
         if declined:
             return AIMessage(content=declined)
-        if not request.intents:
-            return AIMessage(content=cannot_do(request.unsupported, request.unmapped))
         outcomes = turn_outcomes(messages)
+        if request.questions and not request.intents & (ACTION_INTENTS | {"list_specimens", "load", "export"}):
+            if not outcomes:
+                return self._call(messages, "get_status", {})
+            return AIMessage(content=status_answer(request.questions, outcomes[0].data if outcomes[0].ok else {}))
+        if not request.intents:
+            return AIMessage(content=cannot_do(request.unsupported, request.unmapped, request.constraints))
         status: dict[str, Any] | None = None
         if needs_status(request):
             if not outcomes:
@@ -67,10 +71,17 @@ class OfflinePlanner(ReplyChatModel):
             if too_much := dose_check(request, status):
                 return AIMessage(content=too_much)
         start = 1 if status is not None else 0
-        steps = build_plan(request, status)
+        steps, left_out = apply_forbidden(build_plan(request, status), request.constraints)
         if outside := out_of_range(steps, self.tool_schemas):
             return AIMessage(content=outside)
-        progress = self.replay(steps, outcomes[start:], list(outcomes[:start]))
+        problem, kept = limit_problem(steps, request.constraints, status, self.tool_schemas)
+        if problem:
+            return AIMessage(content=problem)
+        if not steps:
+            return AIMessage(content=cannot_do(request.unsupported, request.unmapped, request.constraints))
+        forbidden = {tool for c in request.constraints if c.kind == "forbid" for tool in c.tools}
+        progress = self.replay(steps, outcomes[start:], list(outcomes[:start]), forbidden)
+        progress.notes = [*left_out, *kept, *progress.notes]
         if progress.next_call is not None:
             return self._call(messages, *progress.next_call)
         shown = outcomes if "status" in request.intents or "dose" in request.intents else outcomes[start:]
@@ -89,8 +100,15 @@ class OfflinePlanner(ReplyChatModel):
         call_id = f"offline-{sum(isinstance(m, AIMessage) for m in messages)}"
         return AIMessage(content="", tool_calls=[{"name": name, "args": args, "id": call_id}])
 
-    def replay(self, steps: Sequence[Step], outcomes: Sequence[Outcome], seen: list[Outcome] | None = None) -> Progress:
-        """Match the outcomes so far against the plan; see the module docstring."""
+    def replay(
+        self,
+        steps: Sequence[Step],
+        outcomes: Sequence[Outcome],
+        seen: list[Outcome] | None = None,
+        forbidden: set[str] | frozenset[str] = frozenset(),
+    ) -> Progress:
+        """Match the outcomes so far against the plan; see the module docstring. A fault whose fix calls a
+        ``forbidden`` tool is reported, not fixed."""
         progress = Progress()
         seen = list(seen or [])
         pending = list(outcomes)
@@ -106,12 +124,18 @@ class OfflinePlanner(ReplyChatModel):
                 continue
             args, dropped = self.fit_args(step.tool, args)
             progress.notes += dropped
-            if not self._run_step(step, args, pending, seen, progress):
+            if not self._run_step(step, args, pending, seen, progress, forbidden):
                 return progress
         return progress
 
     def _run_step(
-        self, step: Step, args: dict[str, Any], pending: list[Outcome], seen: list[Outcome], progress: Progress
+        self,
+        step: Step,
+        args: dict[str, Any],
+        pending: list[Outcome],
+        seen: list[Outcome],
+        progress: Progress,
+        forbidden: set[str] | frozenset[str],
     ) -> bool:
         """Replay one step with its fault recoveries and approval retry; False when the plan stops here."""
         queue: list[tuple[str, dict[str, Any], bool]] = [(step.tool, args, True)]
@@ -127,10 +151,9 @@ class OfflinePlanner(ReplyChatModel):
                 if main:
                     return True
                 continue
-            if main and self._may_ask_approval(tool, outcome, call_args):
-                queue = [(tool, {**call_args, "approved": True}, True)]
-                continue
             fixes = fixes_for(tool, outcome.text) if recoveries < MAX_RECOVERIES else None
+            if fixes and any(name in forbidden for name, _ in fixes):
+                fixes = None  # the fix is an action the request forbids
             if fixes is not None:
                 recoveries += 1
                 fix_text = " and ".join(f"{name}({_args_text(fix)})" for name, fix in fixes)
@@ -146,13 +169,6 @@ class OfflinePlanner(ReplyChatModel):
             progress.failure = outcome
             return False
         return True
-
-    def _may_ask_approval(self, tool: str, outcome: Outcome, args: dict[str, Any]) -> bool:
-        text = outcome.text.lower()
-        if args.get("approved") or any(word in text for word in DECLINED_WORDS):
-            return False
-        takes_approval = "approved" in self.tool_schemas.get(tool, {}).get("properties", {})
-        return takes_approval and any(word in text for word in APPROVAL_WORDS)
 
     def fit_args(self, tool: str, args: dict[str, Any]) -> tuple[dict[str, Any], list[str]]:
         """Fit planned arguments to the tool's schema: rename the acquisition id argument, drop names the tool

@@ -8,10 +8,14 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
+from copilot.agent.offline.clauses import Constraint, read_constraints
 from copilot.agent.offline.drift_interval import requested_interval_s
 from copilot.agent.offline.inspect_image import asks_to_inspect
+from copilot.agent.offline.lexicon import SPECIMEN_ALIASES, first, normalise, to_tool_unit
 from copilot.agent.offline.places import fov_point_nm, region_nm, series_nm, stage_positions_um, stage_tilts_deg
+from copilot.agent.offline.questions import status_questions
 from copilot.agent.offline.relative_zoom import relative_zoom_factor
+from copilot.agent.offline.specimens import wanted_specimen
 from copilot.agent.offline.spectrum_map import asks_for_map
 
 NUM = r"([-+−]?\d+(?:\.\d+)?(?:e[-+]?\d+)?)"
@@ -51,7 +55,7 @@ INTENT_PATTERNS: dict[str, str] = {
     "list_specimens": r"(list|which|what) (the |of the )?(specimens|samples)|(specimens|samples) (are )?"
     r"(available|can)",
     "load": r"\b(load|insert|mount|switch to|put in)\b",
-    "beam": r"\d\s*kv\b|\d\s*pa\b|\bblank|\bunblank",
+    "beam": r"\d\s*kv\b|\d\s*(pa|na|ua|µa)\b|\bblank|\bunblank",
     "optics": r"defocus|underfocus|overfocus|astigmat",
     "stage": r"\b(move|go|stage|translate|tilt)\b.*(\d\s*(µm|um|μm|°|deg))|\bstage\b",
     "scan": r"\bfov\b|field of view|\d\s*(px|pixels?)\b|\d\s*(x|×)\s*\d|dwell|\d" + TIME,
@@ -113,6 +117,8 @@ class Request:
     defocus_nm: float | None = None
     defocus_series_nm: list[float] = field(default_factory=list)
     astig_nm: float | None = None
+    cs_um: float | None = None
+    convergence_mrad: float | None = None
     energy_kv: float | None = None
     current_pa: float | None = None
     blanked: bool | None = None
@@ -148,6 +154,9 @@ class Request:
     inspect: bool = False  # "anything unusual?": the analysis is chosen by the field of view of the image
     map_side_nm: float | None = None  # the side of a square map centred in the field of view
     unmapped: list[str] = field(default_factory=list)  # parts of the request the plan does not do, said in the answer
+    constraints: list[Constraint] = field(default_factory=list)  # what it forbids or bounds (``clauses``)
+    questions: list[int] = field(default_factory=list)  # what it asks about the instrument (``questions``)
+    load_explicit: bool = True  # the specimen was named with a load verb (else loaded only if it is not in)
 
 
 def _num(text: str) -> float:
@@ -160,11 +169,20 @@ def _length_nm(value: str, unit: str) -> float:
 
 def parse_request(text: str) -> Request:
     """Parse one user message (see the module docstring)."""
-    low = " ".join(text.lower().replace("μ", "µ").split())
-    request = Request()
-    _parse_specimen(low, request)
-    named = low.replace(request.specimen, " ") if request.specimen else low  # a name is not a request
+    whole = normalise(text)
+    reading = read_constraints(whole)
+    low = reading.text
+    request = Request(constraints=reading.constraints, questions=status_questions(whole))
+    wanted = wanted_specimen(low)
+    named = low
+    if wanted is not None:
+        request.specimen, request.seed, request.load_explicit = wanted.name, wanted.seed, wanted.explicit
+        named = low.replace(wanted.span, " ") if wanted.span else low  # a name is not a request
+        named = re.sub(SPECIMEN_ALIASES.get(wanted.name, re.escape(wanted.name)), " ", named)
+        named = re.sub(r"\(?\s*seed\s*(?:=|:|of|#)?\s*\d+\s*\)?", " ", named)
     request.intents = {name for name, pattern in INTENT_PATTERNS.items() if re.search(pattern, named)}
+    if wanted is not None:
+        request.intents.add("load")
     request.unsupported = [what for pattern, what in UNSUPPORTED.items() if re.search(pattern, low)]
     request.point_nm = fov_point_nm(low)
     request.region_nm = region_nm(low)
@@ -307,8 +325,14 @@ def _parse_optics_and_beam(low: str, request: Request) -> None:
             request.intents.add("optics")
     if energy := re.search(NUM + r"\s*kv\b", low):
         request.energy_kv = _num(energy.group(1))
-    if current := re.search(NUM + r"\s*pa\b", low):
-        request.current_pa = _num(current.group(1))
+    if current := first(low, "current"):
+        request.current_pa = current.value
+    if cs := re.search(r"\b(?:cs|spherical aberration)\D{0,20}?" + NUM + r"\s*(mm|µm|um|nm)\b", low):
+        request.cs_um = to_tool_unit(cs.group(1), cs.group(2)) / 1000
+    if convergence := re.search(r"convergence\D{0,25}?" + NUM + r"\s*mrad\b", low):
+        request.convergence_mrad = _num(convergence.group(1))
+    if request.cs_um is not None or request.convergence_mrad is not None:
+        request.intents.add("optics")
     if re.search(r"\bunblank", low):
         request.blanked = False
     elif re.search(r"\bblank", low):
@@ -322,8 +346,28 @@ def _parse_stage(low: str, request: Request) -> None:
         positions = positions or [{}]
         positions[0]["z_um"] = _num(z.group(1))
     pair = re.search(r"(?:move|go|stage)\D*\(?\s*" + NUM + r"\s*,\s*" + NUM + r"\s*\)?\s*(µm|um)", low)
+    pair = pair or re.search(
+        r"\b(?:go|move|drive|return|back)(?: the stage)? to\s*\(?\s*"
+        + NUM
+        + r"\s*,\s*"
+        + NUM
+        + r"\s*\)?(?!\s*(?:nm|µm|um|\d))",
+        low,
+    )
+    if re.search(r"\b(home|centre|center|zero) the stage|stage (to|back to) (the )?(origin|home|centre|center)", low):
+        positions = positions or [{"x_um": 0.0, "y_um": 0.0}]
     if pair and not positions:
         positions = [{"x_um": _num(pair.group(1)), "y_um": _num(pair.group(2))}]
+    shift = re.search(
+        r"\b(?:move|shift|nudge|drive|step|translate)(?: the stage| the specimen| the sample)?\s*(by|another)?\s*"
+        + NUM
+        + r"\s*(nm|µm|um|microns?)\s*(?:in |along |to the )?(x|y|right|left|up|down)\b",
+        low,
+    )
+    if shift and not positions:
+        sign = -1.0 if shift.group(4) in ("left", "down") else 1.0
+        axis = "x_um" if shift.group(4) in ("x", "right", "left") else "y_um"
+        positions = [{axis: sign * to_tool_unit(shift.group(2), shift.group(3)) / 1000, "relative": True}]
     tilts, request.tilt_relative = stage_tilts_deg(re.sub(r"rotat\w*\D{0,20}?" + NUM + r"\s*(?:°|deg)", " ", low))
     if tilts and request.tilt_relative:
         request.tilt_deg = tilts  # a move "by" an angle is its own relative move_stage
@@ -354,19 +398,6 @@ def _parse_afm(low: str, request: Request) -> None:
     request.change_if_double = "tip_check" in request.intents and bool(re.search(r"change|replace|swap", low))
     if request.change_if_double:
         request.intents.discard("change_tip")  # changed only if the check finds a double tip
-
-
-def _parse_specimen(low: str, request: Request) -> None:
-    match = re.search(
-        r"\b(?:load|insert|mount|switch to|put in)\s+(?:the\s+|a\s+|an\s+)?(?:specimen\s+|sample\s+)?"
-        r"([\w\-\.\+/ ]+?)(?:\s+(?:specimen|sample|crystal))?"
-        r"(?:\s+with\b|\s+seed\b|[,;]|\.\s|\.$|\s+and\b|\s+then\b|$)",
-        low,
-    )
-    if match:
-        request.specimen = match.group(1).strip()
-    if seed := re.search(r"seed\s*(?:=|:|of)?\s*(\d+)", low):
-        request.seed = int(seed.group(1))
 
 
 def _parse_spectrum(low: str, request: Request) -> None:

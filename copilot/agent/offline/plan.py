@@ -8,7 +8,6 @@ of a plan is in ``afm_plan``.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable, Sequence
 from typing import Any
 
@@ -24,6 +23,7 @@ from copilot.agent.offline.outcomes import (
 from copilot.agent.offline.parse import Request
 from copilot.agent.offline.particle_zoom import particle_zoom_steps
 from copilot.agent.offline.relative_zoom import zoomed_scan
+from copilot.agent.offline.specimens import Wanted, best_specimen, needs_loading
 from copilot.agent.offline.spectrum_map import map_args
 from copilot.agent.offline.steps import Step, at_centre, given, on_last_image
 
@@ -73,33 +73,6 @@ IMAGE_ANALYSES = {
     "drift": "estimate_drift",
     "focus_quality": "focus_quality",
 }
-
-
-def best_specimen(wanted: str) -> Callable[[Sequence[Outcome]], dict[str, Any] | str]:
-    """Pick the listed specimen whose name shares the most words with what the user asked for."""
-
-    def choose(outcomes: Sequence[Outcome]) -> dict[str, Any] | str:
-        names = _specimen_names(outcomes)
-        words = set(re.findall(r"[a-z0-9]+", wanted.lower()))
-
-        def score(name: str) -> tuple[int, int]:
-            parts = set(re.findall(r"[a-z0-9]+", name.lower()))
-            return (len(words & parts) + (name.lower() in wanted.lower()) * 2, -len(name))
-
-        ranked = sorted(names, key=score, reverse=True)
-        if not ranked or score(ranked[0])[0] == 0:
-            return f"no specimen matches {wanted!r} (available: {', '.join(names) or 'none listed'})"
-        return {"name": ranked[0]}
-
-    return choose
-
-
-def _specimen_names(outcomes: Sequence[Outcome]) -> list[str]:
-    for outcome in outcomes:
-        if outcome.name == "list_specimens" and outcome.ok:
-            items = next((v for v in outcome.data.values() if isinstance(v, list)), [])
-            return [str(i.get("name") if isinstance(i, dict) else i) for i in items]
-    return []
 
 
 def spectrum_at(request: Request) -> Callable[[Sequence[Outcome]], dict[str, Any] | str]:
@@ -177,6 +150,10 @@ def needs_status(request: Request) -> bool:
     the centre of the field of view, or an image with a long dwell or high current (the dose); not after a specimen
     change."""
     intents = request.intents
+    if request.specimen and not request.load_explicit:
+        return True  # loaded only if it is not in already
+    if any(c.kind == "limit" for c in request.constraints):
+        return True  # a limit is checked against the present settings
     if "load" in intents:
         return False
     surface = bool(intents & (SURFACE_INTENTS | {"afm_approach"}))
@@ -191,6 +168,8 @@ def is_afm(request: Request, status: dict[str, Any] | None) -> bool:
     """The AFM is meant: the status says so, or (without a status) the request speaks of AFM things."""
     if status and isinstance(status.get("instrument"), str):
         return str(status["instrument"]).upper() == "AFM"
+    if request.specimen and "load" in request.intents:
+        return request.specimen.lower().startswith("afm")
     return bool(request.intents & AFM_INTENTS)
 
 
@@ -199,13 +178,18 @@ def build_plan(request: Request, status: dict[str, Any] | None = None) -> list[S
     first for requests that acquire or measure."""
     intents = request.intents
     steps: list[Step] = []
+    loading = bool(request.specimen) and "load" in intents
+    if loading and request.specimen and not needs_loading(_wanted(request), status):
+        loading = False  # the named specimen is in already
+    elif loading:
+        status = None  # the status read first describes the specimen that is taken out
     if status is None and ("status" in intents or ("dose" in intents and "map" not in intents)):
         steps.append(Step("get_status", {}))
     if "dose" in intents:
         steps.append(Step("get_dose_map", {}))
-    if "list_specimens" in intents or ("load" in intents and request.specimen):
+    if "list_specimens" in intents or loading:
         steps.append(Step("list_specimens", {}))
-    if "load" in intents and request.specimen:
+    if loading and request.specimen:
         chooser = best_specimen(request.specimen)
         steps.append(Step("load_specimen", lambda o: _with(chooser(o), given(seed=request.seed))))
     if is_afm(request, status):
@@ -217,6 +201,10 @@ def build_plan(request: Request, status: dict[str, Any] | None = None) -> list[S
     if "afm_withdraw" in intents and "change_tip" not in intents:  # a tip change withdraws first
         steps.append(Step("withdraw", {}))
     return steps
+
+
+def _wanted(request: Request) -> Wanted:
+    return Wanted(request.specimen or "", request.seed, request.load_explicit, "")
 
 
 def _with(args: dict[str, Any] | str, extra: dict[str, Any]) -> dict[str, Any] | str:
@@ -232,7 +220,12 @@ def _settings_steps(request: Request, status: dict[str, Any] | None) -> list[Ste
         beam["blanked"] = False  # the request needs the beam: unblank it first
     if beam and ("beam" in intents or "blanked" in beam):
         steps.append(Step("set_beam", beam))
-    optics = given(defocus_nm=request.defocus_nm, astig_nm=request.astig_nm)
+    optics = given(
+        defocus_nm=request.defocus_nm,
+        astig_nm=request.astig_nm,
+        cs_um=request.cs_um,
+        convergence_mrad=request.convergence_mrad,
+    )
     if "optics" in intents and optics:
         steps.append(Step("set_optics", optics))
     if "stage" in intents and request.stage_um:

@@ -1,25 +1,75 @@
-"""The plan's building blocks: a step, the stop signal, and arguments computed from the outcomes so far."""
+"""The typed plan between reading a request and calling tools: steps of a kind, the constraints, what was read.
+
+A step's arguments are fixed or computed from the outcomes so far (the id of the image just taken, the position
+of a found dopant); a computed argument may come out as a reason to skip the step. Each step has a kind, the verb
+of the plan it belongs to: ``Set`` a setting, ``Acquire`` data, ``Align`` the instrument (autofocus, approach),
+``Analyse`` data, ``Locate`` a feature to act on, ``Centre`` it, ``Compare`` two acquisitions, ``Query`` the
+instrument, ``Export`` a file.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
-from typing import Any
+from typing import Any, Literal
 
+from pydantic import BaseModel, ConfigDict
+
+from copilot.agent.offline.clauses import Constraint
 from copilot.agent.offline.outcomes import Outcome, current_fov_nm, last_acquisition_id
 
 Args = dict[str, Any] | Callable[[Sequence[Outcome]], dict[str, Any] | str]
 """Fixed arguments, or a function of the outcomes so far returning arguments or the reason to skip the step."""
+Kind = Literal["Set", "Acquire", "Align", "Analyse", "Locate", "Centre", "Compare", "Query", "Export"]
+KINDS: dict[str, Kind] = {
+    "autofocus": "Align",
+    "approach": "Align",
+    "withdraw": "Align",
+    "change_tip": "Align",
+    "estimate_drift": "Compare",
+    "export_acquisition": "Export",
+    "get_status": "Query",
+    "get_dose_map": "Query",
+    "get_tip_state": "Query",
+    "list_specimens": "Query",
+    "list_acquisitions": "Query",
+    "load_specimen": "Set",
+    "move_stage": "Set",
+}
 
 
-@dataclass(frozen=True)
-class Step:
+def kind_of(tool: str) -> Kind:
+    """The kind a call to ``tool`` usually has in a plan."""
+    if tool in KINDS:
+        return KINDS[tool]
+    if tool.startswith("set_"):
+        return "Set"
+    return "Acquire" if tool.startswith("acquire") else "Analyse"
+
+
+class Step(BaseModel):
     """One planned tool call."""
+
+    model_config = ConfigDict(frozen=True, arbitrary_types_allowed=True)
 
     tool: str
     args: Args
+    kind: Kind
     optional: bool = False  # a failure is noted and the plan goes on
     when: Callable[[Sequence[Outcome]], bool] | None = None  # run only if this holds for the outcomes so far
+
+    def __init__(self, tool: str, args: Args, kind: Kind | None = None, **options: Any) -> None:
+        super().__init__(tool=tool, args=args, kind=kind or kind_of(tool), **options)
+
+
+class Plan(BaseModel):
+    """What will run: the steps in order, the constraints they honour, and what the request was read as."""
+
+    model_config = ConfigDict(arbitrary_types_allowed=True)
+
+    steps: list[Step] = []
+    constraints: list[Constraint] = []
+    understood: list[str] = []  # the request's parts as read ("set the field of view to 20 nm")
+    notes: list[str] = []  # what the constraints left out or kept, said in the answer
 
 
 def given(**values: Any) -> dict[str, Any]:

@@ -1,0 +1,126 @@
+"""Split a request into what it asks for and what it forbids or limits, before anything is planned.
+
+A negation ("do not", "don't", "never", "without", "no", "avoid", "skip") covers its clause up to the next
+comma, semicolon, full stop, "but", "then", "just", "instead" or "and" + verb; a limit ("must stay below 200 pA",
+"keep the dwell under 5 us", "at most 100 e-/A^2") covers the quantity it bounds. Both are cut out of the text the
+planner reads, so a negated or bounded value is never taken as an instruction, and each becomes a ``Constraint``:
+a forbidden action (the tools it would call) or a bound on a setting (the tool argument it bounds).
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Literal
+
+from pydantic import BaseModel
+
+from copilot.agent.offline.lexicon import quantities
+
+NEGATION = (
+    r"\b(?:do not|don['’]t|dont|does not|doesn['’]t|must not|mustn['’]t|should not|shouldn['’]t|never|without|"
+    r"avoid|skip|no need to|not|no(?= (?:auto-?focus|refocus|focus|stage|tilt|spectr|eels|eds|images?|imaging|"
+    r"blank|moves?|movement|zoom|changes?|new)\b))\b"
+)
+BOUNDARY = re.compile(
+    r"[,;:.!?](?:\s|$)|\s(?:but|then|just|instead|only|rather|so that|so|except)\b|"
+    r"\sand\s(?=(?:please\s)?(?:take|acquire|image|record|grab|set|measure|find|count|move|go|run|autofocus|focus|"
+    r"tell|give|do|make|use|check|load|zoom|collect|capture|snap|identify|compute|estimate|refocus|re-?image)\b)|$"
+)
+STRICT_LIMIT = (
+    r"below|less than|lower than|at most|no more than|not more than|(?:must |should |do |does )?not exceed|"
+    r"never exceed|(?:must |should )?not go (?:above|over|beyond)|maximum of|max\.?|at least|no less than"
+)
+KEEP = r"(?:must|should|has to|needs? to|have to|to|will)?\s*(?:stay|remain|be|keep|kept|stays|remains)"
+KEPT = r"(?:" + KEEP + r"|keep(?:ing)?\s+(?:the\s+|it\s+|its\s+)?(?:[\w-]+\s+){0,3}?)"
+LIMIT = re.compile(
+    r"(?:" + KEPT + r"\s*(?P<weak>under|over|above|within|up to|beyond)|(?P<strict>" + STRICT_LIMIT + r"))\s*"
+)
+MIN_WORDS = ("above", "over", "beyond", "at least", "no less than")
+IMAGE_WORDS = r"\b(images?|imaging|picture|frames?|micrograph|haadf|bf|survey|overview|topograph\w*)\b"
+SPECTRUM_WORDS = r"spectr|\beels\b|\beds\b|\bedx\b|\bmap"
+ACQUIRE_VERBS = r"\b(acquire|acquiring|take|taking|record|recording|scan|scanning|expose|exposing|shoot|grab)\b"
+ACTION_TOOLS: tuple[tuple[str, tuple[str, ...]], ...] = (
+    (r"\bblank|\bunblank", ("set_beam",)),
+    (r"\b(beam|current|high tension|voltage|kv|energy)\b", ("set_beam",)),
+    (r"autofocus|refocus", ("autofocus",)),
+    (r"\bfocus", ("autofocus", "set_optics")),
+    (r"defocus|astigmat|optics|aberration|\bcs\b|convergence", ("set_optics",)),
+    (r"\b(move|moving|moved|drive|driving|translate|go to|going to|stage|tilt|tilting)\b", ("move_stage",)),
+    (r"\b(field of view|fov|pixels?|dwell|scan settings|zoom|zooming|magnification|rotat\w*)\b", ("set_scan",)),
+    (IMAGE_WORDS, ("acquire_image", "acquire_afm_image")),
+    (SPECTRUM_WORDS, ("acquire_spectrum", "acquire_spectrum_image")),
+    (r"\b(load|loading|switch|change|swap) (the )?(specimen|sample)|\bload", ("load_specimen",)),
+    (r"\b(approach|engage|land)", ("approach",)),
+    (r"withdraw|retract", ("withdraw",)),
+    (r"(change|replace|swap) (the )?tip", ("change_tip",)),
+    (r"export|\bsave", ("export_acquisition",)),
+    (r"feedback|gains?|setpoint", ("set_feedback",)),
+)
+"""Words of a negated clause -> the tools it forbids."""
+SETTERS = ("set_beam", "set_optics", "set_scan", "move_stage", "load_specimen", "set_feedback", "set_afm_scan")
+CHANGE_WORDS = r"\b(change|changing|touch|touching|alter|adjust|modify|anything|settings?)\b"
+
+
+class Constraint(BaseModel):
+    """Something the request forbids or bounds, as said."""
+
+    kind: Literal["forbid", "limit"]
+    said: str
+    tools: list[str] = []  # forbid: the tools that must not run
+    dimension: str | None = None  # limit: the quantity's dimension ("current", "dose", ...)
+    bound: Literal["max", "min"] | None = None
+    value: float | None = None  # limit: in the tool unit
+
+
+class Reading(BaseModel):
+    """The request with its negated and bounded parts cut out, and those parts as constraints."""
+
+    text: str
+    constraints: list[Constraint] = []
+
+
+def read_constraints(low: str) -> Reading:
+    """See the module docstring; ``low`` is the normalised request."""
+    constraints: list[Constraint] = []
+    kept = low
+    for match in reversed(list(LIMIT.finditer(kept))):
+        bounded = next((q for q in quantities(kept) if 0 <= q.start - match.end() <= 2), None)
+        if bounded is None:
+            continue
+        op = match.group("weak") or match.group("strict")
+        start = _clause_start(kept, match.start())
+        said = kept[start : bounded.end].strip()
+        bound: Literal["max", "min"] = "min" if op in MIN_WORDS else "max"
+        constraints.append(
+            Constraint(kind="limit", said=said, dimension=bounded.dimension, bound=bound, value=bounded.value)
+        )
+        kept = kept[:start] + " " + kept[bounded.end :]
+    for match in reversed(list(re.finditer(NEGATION, kept))):
+        end = BOUNDARY.search(kept, match.end())
+        stop = end.start() if end else len(kept)
+        scope = kept[match.end() : stop]
+        tools = forbidden_tools(scope)
+        if not tools and re.search(CHANGE_WORDS, scope):
+            tools = list(SETTERS)  # "don't change anything": no setting moves
+        if tools:
+            constraints.append(Constraint(kind="forbid", said=kept[match.start() : stop].strip(), tools=tools))
+        kept = kept[: match.start()] + " " + kept[stop:]
+    return Reading(text=" ".join(kept.split()), constraints=constraints[::-1])
+
+
+def _clause_start(text: str, before: int) -> int:
+    """Where the clause holding position ``before`` starts (after the last boundary before it)."""
+    starts = [m.end() for m in BOUNDARY.finditer(text[:before]) if m.end() < before]
+    return max(starts, default=0)
+
+
+def forbidden_tools(scope: str) -> list[str]:
+    """The tools a negated clause names by its words (``blank the beam`` -> set_beam); a bare "take" or "record"
+    with no spectrum named forbids images."""
+    tools: list[str] = []
+    for pattern, names in ACTION_TOOLS:
+        if re.search(pattern, scope):
+            tools += [name for name in names if name not in tools]
+    if re.search(ACQUIRE_VERBS, scope) and not re.search(SPECTRUM_WORDS, scope):
+        tools += [name for name in ("acquire_image", "acquire_afm_image") if name not in tools]
+    return tools

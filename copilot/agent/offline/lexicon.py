@@ -1,0 +1,173 @@
+"""The planner's one lexer: the request normalised, numbers with their units, specimen names, seeds.
+
+Pure functions of the text. Every quantity is converted to its tool unit (nm, µs, pA, kV, degrees, mrad,
+e⁻/Å², Hz); shop-floor abbreviations are spelled out before any pattern reads the text ("mag" -> magnification,
+"stig" -> astigmatism, "df -20 nm" -> defocus, a lone "df" -> dark field).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+NUM = r"([-+−]?\d+(?:\.\d+)?(?:e[-+]?\d+)?)"
+UNITS: dict[str, tuple[str, float]] = {
+    "nm": ("length", 1.0),
+    "µm": ("length", 1000.0),
+    "um": ("length", 1000.0),
+    "micron": ("length", 1000.0),
+    "microns": ("length", 1000.0),
+    "mm": ("length", 1e6),
+    "å": ("length", 0.1),
+    "angstrom": ("length", 0.1),
+    "angstroms": ("length", 0.1),
+    "pm": ("length", 0.001),
+    "µs": ("time", 1.0),
+    "us": ("time", 1.0),
+    "microsecond": ("time", 1.0),
+    "microseconds": ("time", 1.0),
+    "ns": ("time", 0.001),
+    "ms": ("time", 1000.0),
+    "millisecond": ("time", 1000.0),
+    "milliseconds": ("time", 1000.0),
+    "s": ("time", 1e6),
+    "sec": ("time", 1e6),
+    "second": ("time", 1e6),
+    "seconds": ("time", 1e6),
+    "min": ("time", 6e7),
+    "minute": ("time", 6e7),
+    "minutes": ("time", 6e7),
+    "pa": ("current", 1.0),
+    "na": ("current", 1000.0),
+    "µa": ("current", 1e6),
+    "ua": ("current", 1e6),
+    "kv": ("energy", 1.0),
+    "kev": ("energy", 1.0),
+    "v": ("energy", 0.001),
+    "mrad": ("mrad", 1.0),
+    "°": ("angle", 1.0),
+    "deg": ("angle", 1.0),
+    "degree": ("angle", 1.0),
+    "degrees": ("angle", 1.0),
+    "e-/å2": ("dose", 1.0),
+    "e/å2": ("dose", 1.0),
+    "e-/å^2": ("dose", 1.0),
+    "e/å^2": ("dose", 1.0),
+    "e-/a2": ("dose", 1.0),
+    "e/a2": ("dose", 1.0),
+    "e-/a^2": ("dose", 1.0),
+    "e/a^2": ("dose", 1.0),
+    "e⁻/å²": ("dose", 1.0),
+    "hz": ("frequency", 1.0),
+    "px": ("pixels", 1.0),
+    "pixel": ("pixels", 1.0),
+    "pixels": ("pixels", 1.0),
+    "kx": ("magnification", 1000.0),
+    "mx": ("magnification", 1e6),
+}
+"""Written unit -> (dimension, factor to the tool unit of that dimension)."""
+TOOL_UNIT = {
+    "length": "nm",
+    "time": "µs",
+    "current": "pA",
+    "energy": "kV",
+    "mrad": "mrad",
+    "angle": "°",
+    "dose": "e⁻/Å²",
+    "frequency": "Hz",
+    "pixels": "px",
+    "magnification": "x",
+}
+_UNIT_ALTERNATION = "|".join(re.escape(unit) for unit in sorted(UNITS, key=len, reverse=True))
+QUANTITY = re.compile(NUM + r"\s*(" + _UNIT_ALTERNATION + r")(?![a-zµ0-9])")
+ABBREVIATIONS = (
+    (r"\bmag\b\.?", "magnification"),
+    (r"\bstigs?\b|\bstigmator\b", "astigmatism"),
+    (r"\bdf\b(?=\s*(?:of|to|=|:|by)?\s*[-+−]?\d)", "defocus"),
+    (r"\bdf\b", "dark field"),
+    (r"\bht\b", "high tension"),
+    (r"\bpos\b", "position"),
+    (r"\bpls\b|\bplz\b", "please"),
+    (r"\bimg\b", "image"),
+    (r"\bpic\b", "picture"),
+    (r"\bspec\b", "spectrum"),
+    (r"\bconv\.? angle\b", "convergence angle"),
+    (r"\b(\d+)\s*x\s*mag(nification)?\b", r"\1 x magnification"),
+)
+"""Shop-floor words spelled out before the request is read."""
+
+
+@dataclass(frozen=True)
+class Quantity:
+    """A number with its unit, in the tool unit of its dimension."""
+
+    value: float
+    dimension: str
+    start: int
+    end: int
+    relative: bool  # "by 30 nm" (a change) rather than "to 30 nm" (a target)
+
+
+def normalise(text: str) -> str:
+    """Lower case, one space between words, one spelling of µ and the minus sign, abbreviations spelled out."""
+    low = " ".join(text.lower().replace("μ", "µ").replace("−", "-").split())
+    for pattern, spelled in ABBREVIATIONS:
+        low = re.sub(pattern, spelled, low)
+    return low
+
+
+def number(text: str) -> float:
+    """A number as written, with a typographic minus."""
+    return float(text.replace("−", "-"))
+
+
+def to_tool_unit(value: str, unit: str) -> float:
+    """``("1", "um")`` -> 1000.0 (nm): the value in the tool unit of the unit's dimension."""
+    return number(value) * UNITS[unit.lower().rstrip(".")][1]
+
+
+def quantities(low: str) -> list[Quantity]:
+    """Every number with a unit in the (normalised) text, in order."""
+    found = []
+    for match in QUANTITY.finditer(low):
+        dimension, factor = UNITS[match.group(2)]
+        before = low[max(0, match.start() - 12) : match.start()]
+        relative = bool(re.search(r"\b(by|another|extra)\s*$", before))
+        found.append(Quantity(number(match.group(1)) * factor, dimension, match.start(), match.end(), relative))
+    return found
+
+
+def first(low: str, dimension: str) -> Quantity | None:
+    """The first quantity of ``dimension`` in the text."""
+    return next((q for q in quantities(low) if q.dimension == dimension), None)
+
+
+SPECIMEN_ALIASES: dict[str, str] = {
+    "srtio3": r"\bsrtio3\b|\bsto\b|strontium titanate|\bperovskite\b",
+    "mos2": r"\bmos2\b|\bmos₂|molybdenum (di)?sulfide|molybdenite",
+    "grain_boundary": r"grain[- ]boundar(y|ies)|polycrystalline graphene",
+    "graphene": r"\bgraphene\b",
+    "gold_nanoparticles": r"\b(gold|au) (nano)?particles\b|\baunps?\b|gold on (holey )?carbon",
+    "afm_steps": r"si\(111\)|silicon steps|step(ped)? (silicon|surface sample)|terrace sample",
+    "afm_polymer_blend": r"polymer blend|\bblend sample|polystyrene|ps/pb",
+    "afm_grating": r"calibration grating|grating sample|\bgrating\b(?= (please|in|sample))",
+    "afm_ferroelectric": r"\bpzt\b|ferroelectric",
+}
+"""Canonical specimen name -> the ways microscopists name it. The AFM gold particles are named with ``afm``."""
+
+
+def specimen_named(low: str) -> tuple[str, int] | None:
+    """The specimen the text names (canonical name, where it starts), or None."""
+    hits = [(m.start(), name) for name, pattern in SPECIMEN_ALIASES.items() if (m := re.search(pattern, low))]
+    if re.search(r"\bafm\b", low) and any(name == "gold_nanoparticles" for _, name in hits):
+        hits = [(s, "afm_nanoparticles" if name == "gold_nanoparticles" else name) for s, name in hits]
+    if not hits:
+        return None
+    start, name = min(hits)
+    return name, start
+
+
+def seed_named(low: str) -> int | None:
+    """``seed 3``, ``seed=3``, ``seed: 3``, ``(seed 2)``."""
+    found = re.search(r"\bseed\s*(?:=|:|of|#|no\.?|number)?\s*(\d+)", low)
+    return int(found.group(1)) if found else None

@@ -1,0 +1,125 @@
+"""Questions about the instrument ("How big is a pixel?", "kV?", "what's Cs", "dose so far?"), answered from
+``get_status`` in one sentence each, with the values and units the status gives."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from typing import Any
+
+from copilot.agent.summary import format_number
+
+Status = dict[str, Any]
+
+
+def _setting(status: Status, group: str, key: str) -> Any:
+    return ((status.get("settings") or {}).get(group) or {}).get(key)
+
+
+def _value(status: Status, group: str, key: str, unit: str) -> str | None:
+    value = _setting(status, group, key)
+    return f"{format_number(value)}{unit}" if isinstance(value, int | float) and not isinstance(value, bool) else None
+
+
+def _pixel(status: Status) -> str | None:
+    size = _value(status, "scan", "pixel_size_nm", " nm")
+    fov, pixels = _value(status, "scan", "fov_nm", " nm"), _value(status, "scan", "pixels", "")
+    if size is None:
+        return None
+    return f"A pixel is {size} across ({fov} field of view over {pixels} pixels)." if fov and pixels else f"{size}."
+
+
+def _stage(status: Status) -> str | None:
+    stage = (status.get("settings") or {}).get("stage") or {}
+    parts = [
+        f"{key.split('_')[0]} {format_number(v)} {'µm' if key.endswith('_um') else '°'}"
+        for key, v in stage.items()
+        if isinstance(v, int | float)
+    ]
+    return f"The stage is at {', '.join(parts)}." if parts else None
+
+
+def _dose(status: Status) -> str | None:
+    dose = status.get("dose") or {}
+    used, budget, left = (dose.get(k) for k in ("used_e_per_A2", "budget_e_per_A2", "remaining_e_per_A2"))
+    if not isinstance(used, int | float):
+        return None
+    text = f"So far {format_number(used)} e⁻/Å² have been used"
+    if isinstance(budget, int | float):
+        text += f" of the {format_number(budget)} e⁻/Å² budget"
+    if isinstance(left, int | float):
+        text += f"; {format_number(left)} e⁻/Å² remain"
+    critical = dose.get("critical_dose_e_per_A2")
+    if isinstance(critical, int | float):
+        text += f" (this specimen's critical dose is {format_number(critical)} e⁻/Å² per area)"
+    return text + "."
+
+
+def _blanked(status: Status) -> str | None:
+    blanked = _setting(status, "beam", "blanked")
+    return None if blanked is None else f"The beam is {'blanked' if blanked else 'not blanked'}."
+
+
+def _plain(label: str, group: str, key: str, unit: str) -> Callable[[Status], str | None]:
+    def answer(status: Status) -> str | None:
+        value = _value(status, group, key, unit)
+        return f"{label} is {value}." if value else None
+
+    return answer
+
+
+QUESTIONS: tuple[tuple[str, Callable[[Status], str | None]], ...] = (
+    (r"pixel (size|spacing)|how (big|large|small) is (a|the|one|each) pixel|nm (per|a) pixel|sampling", _pixel),
+    (
+        r"\bkv\b|high tension|accelerating voltage|beam energy|\bvoltage",
+        _plain("The beam energy", "beam", "energy_kv", " kV"),
+    ),
+    (r"\bcurrent\b|how many pa\b", _plain("The probe current", "beam", "current_pa", " pA")),
+    (r"\bcs\b|spherical aberration", _plain("Cs (spherical aberration)", "optics", "cs_um", " µm")),
+    (r"astigmatism|\ba1\b", _plain("The twofold astigmatism A1", "optics", "astig_nm", " nm")),
+    (r"defocus|\bfocus\b", _plain("The defocus", "optics", "defocus_nm", " nm")),
+    (r"convergence", _plain("The convergence semi-angle", "optics", "convergence_mrad", " mrad")),
+    (r"field of view|\bfov\b|magnification|scan size", _plain("The field of view", "scan", "fov_nm", " nm")),
+    (r"dwell", _plain("The dwell time", "scan", "dwell_us", " µs per pixel")),
+    (
+        r"frame time|how long (does|will|would) (a|one|the) (frame|image|scan)",
+        _plain("One frame takes", "scan", "frame_time_s", " s"),
+    ),
+    (r"scan rotation|rotation", _plain("The scan rotation", "scan", "rotation_deg", "°")),
+    (
+        r"how many pixels|number of pixels|pixel count|\bpixels\b",
+        _plain("The scan has", "scan", "pixels", " pixels a side"),
+    ),
+    (r"\bstage\b|where (am i|are we)|position", _stage),
+    (r"blank", _blanked),
+    (r"\bdose\b", _dose),
+    (
+        r"(which|what) (specimen|sample)\b(?! (are|can))|what('s| is) (loaded|in the (column|holder|microscope))",
+        lambda s: f"{s['specimen']} (seed {s.get('seed', 0)}) is loaded." if s.get("specimen") else None,
+    ),
+)
+"""What a question asks about -> the one-sentence answer from the status."""
+QUESTION_START = r"^(what|what's|whats|how|which|where|is|are|tell me|give me|show me|remind me|current|and)\b"
+ACTION_WORDS = (
+    r"\b(set|take|acquire|record|grab|measure|find|count|move|go to|run|autofocus|focus on|load|zoom|change|make|use|"
+    r"image|blank|unblank|approach|tilt|lower|raise|increase|decrease|reduce|export|save|estimate|detect|locate|"
+    r"identify|compute|check)\b"
+)
+
+
+def status_questions(low: str) -> list[int]:
+    """The indexes into ``QUESTIONS`` of what a request asks about the instrument; empty unless the request is a
+    question (a question mark or a question word) that asks for no action and names no value to set."""
+    asks = low.rstrip().endswith("?") or re.search(QUESTION_START, low)
+    if not asks or re.search(ACTION_WORDS, low) or re.search(r"\d", low.replace("a1", "")):
+        return []
+    return [i for i, (pattern, _) in enumerate(QUESTIONS) if re.search(pattern, low)][:3]
+
+
+def status_answer(indexes: list[int], status: Status) -> str:
+    """One sentence per question, from the status; a value the status does not report is said to be missing."""
+    lines = [QUESTIONS[i][1](status) for i in indexes]
+    said = [line for line in lines if line]
+    if len(said) < len(lines):
+        said.append("The instrument status does not report the rest of what you asked.")
+    return " ".join(said)

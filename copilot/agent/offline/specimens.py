@@ -1,0 +1,94 @@
+"""Which specimen a request wants loaded: named with a verb ("load", "put ... in", "switch to") or without one
+("Graphene please (seed 2)", "MoS2, seed 4: ...", "On STO, measure the lattice"), and the listed specimen that
+best matches the name.
+
+A name with a verb is always loaded. A name without one is loaded only when it differs from what the status
+says is in (or a different seed is asked for): naming the specimen one is already working on changes nothing.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from copilot.agent.offline.lexicon import SPECIMEN_ALIASES, seed_named, specimen_named
+from copilot.agent.offline.outcomes import Outcome
+
+LOAD_VERB = (
+    r"\b(?:load|insert|mount|switch to|change to|swap to|swap in|put in|change the (?:specimen|sample) to)\s+"
+    r"(?:the\s+|a\s+|an\s+)?(?:specimen\s+|sample\s+)?([\w\-\.\+/()]+(?:\s+[\w\-\.\+/()]+)*?)"
+    r"(?:\s+(?:specimen|sample|crystal))?(?:\s+with\b|\s+seed\b|[,;:]|\.\s|\.$|\s+and\b|\s+then\b|\s+please\b|$)"
+)
+PUT_IN = r"\b(?:put|pop|stick|get)\s+(?:the\s+|a\s+|an\s+|some\s+)?(.+?)\s+(?:sample\s+|specimen\s+)?in\b"
+OPENER = (
+    r"^\s*(?:on|with|for|use|using|now|ok|okay|next)?\s*(?:the\s+)?{alias}(?:\s+(?:sample|specimen))?"
+    r"\s*(?:,|:|;|-|\(|please\b|loaded\b|now\b|seed\b|$|\.)"
+)
+
+
+@dataclass
+class Wanted:
+    """The specimen a request asks for, as said or as its canonical name, and how it was asked."""
+
+    name: str
+    seed: int | None
+    explicit: bool  # named with a load verb: always loaded
+    span: str  # the words that named it (not read as part of the task)
+
+
+def wanted_specimen(low: str) -> Wanted | None:
+    """See the module docstring; ``low`` is the normalised request."""
+    seed = seed_named(low)
+    verb = re.search(LOAD_VERB, low)
+    if verb:
+        said = verb.group(1).strip()
+        alias = specimen_named(said)
+        return Wanted(alias[0] if alias else said, seed, True, verb.group(0))
+    put = re.search(PUT_IN, low)
+    named = specimen_named(low)
+    if put and (alias := specimen_named(put.group(1))):
+        return Wanted(alias[0], seed, True, put.group(0))
+    if named is None:
+        return None
+    name = named[0]
+    opener = re.search(OPENER.format(alias=f"(?:{SPECIMEN_ALIASES.get(name, re.escape(name))})"), low)
+    if opener or seed is not None:
+        return Wanted(name, seed, False, opener.group(0) if opener else "")
+    return None
+
+
+def needs_loading(wanted: Wanted, status: dict[str, Any] | None) -> bool:
+    """An implicit name is loaded only when the status names another specimen or another seed."""
+    if wanted.explicit or not status:
+        return True
+    same = str(status.get("specimen", "")).lower() == wanted.name.lower()
+    return not same or (wanted.seed is not None and wanted.seed != status.get("seed"))
+
+
+def best_specimen(wanted: str) -> Callable[[Sequence[Outcome]], dict[str, Any] | str]:
+    """Pick the listed specimen whose name shares the most words with what the user asked for."""
+
+    def choose(outcomes: Sequence[Outcome]) -> dict[str, Any] | str:
+        names = _specimen_names(outcomes)
+        words = set(re.findall(r"[a-z0-9]+", wanted.lower()))
+
+        def score(name: str) -> tuple[int, int]:
+            parts = set(re.findall(r"[a-z0-9]+", name.lower()))
+            return (len(words & parts) + (name.lower() in wanted.lower()) * 2, -len(name))
+
+        ranked = sorted(names, key=score, reverse=True)
+        if not ranked or score(ranked[0])[0] == 0:
+            return f"no specimen matches {wanted!r} (available: {', '.join(names) or 'none listed'})"
+        return {"name": ranked[0]}
+
+    return choose
+
+
+def _specimen_names(outcomes: Sequence[Outcome]) -> list[str]:
+    for outcome in outcomes:
+        if outcome.name == "list_specimens" and outcome.ok:
+            items = next((v for v in outcome.data.values() if isinstance(v, list)), [])
+            return [str(i.get("name") if isinstance(i, dict) else i) for i in items]
+    return []
