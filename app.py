@@ -232,7 +232,9 @@ def main(backend: Backend | None = None) -> None:
     history = transcript.turns[:-1] if decision is not None else transcript.turns
     with chat_col:
         for index, turn in enumerate(history):
-            render_turn(turn, key=f"turn-{index}", extra=step_extra(runtime), decide=state.decide)
+            render_turn(
+                turn, key=f"turn-{index}", extra=step_extra(runtime), decide=state.decide, suggest=state.suggest
+            )
         if not transcript.turns:
             st.markdown("#### Ask the microscope")
             for suggestion in SUGGESTIONS:

@@ -8,12 +8,13 @@ so a turn looks the same before and after the page reruns.
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any, Literal
+from typing import Any
 
 import streamlit as st
 
 from copilot.agent.events import ImageRef
-from copilot.ui.summaries import clip, describe_step, key_arguments
+from copilot.ui import approval
+from copilot.ui.summaries import clip, describe_call, describe_step
 from copilot.ui.transcript import (
     ApprovalItem,
     AssistantTurn,
@@ -32,6 +33,7 @@ MAX_CAPTION_CHARS = 400
 
 StepExtra = Callable[[StepItem], None]  # draws more for a finished step (e.g. a spectrum chart)
 Decide = Callable[[Decision], None]  # called by the approve / reject / safe-setting buttons
+Suggest = Callable[[str], None]  # queues a prompt (the safer option after a rejection)
 
 
 def render_images(images: tuple[ImageRef, ...]) -> None:
@@ -44,14 +46,30 @@ def render_images(images: tuple[ImageRef, ...]) -> None:
                 st.image(image.png, caption=image.caption or image.uri or None, width=INLINE_IMAGE_WIDTH_PX)
 
 
-def render_step(step: StepItem, extra: StepExtra | None = None) -> None:
-    """A collapsed status line (name, key arguments, result numbers) whose details hold the full call and
-    result; the step's images (and any extra, e.g. a spectrum) show below it without a click."""
+STEP_ICONS = {
+    "running": ":material/progress_activity:",
+    "waiting": ":material/pan_tool:",
+    "complete": ":material/check_circle:",
+    "error": ":material/error:",
+}
+
+
+def step_state(step: StepItem, waiting: bool) -> str:
+    """``waiting`` (for the person's approval: no check mark yet), ``running``, ``complete`` or ``error``."""
+    if step.result is None:
+        return "waiting" if waiting else "running"
+    return "complete" if step.result.ok else "error"
+
+
+def render_step(step: StepItem, extra: StepExtra | None = None, *, waiting: bool = False) -> None:
+    """A collapsed line (name, key arguments, result numbers) whose details hold the full call and result; the
+    step's images (and any extra, e.g. a spectrum) show below it without a click."""
     result = step.result
-    state: Literal["running", "complete", "error"] = (
-        "running" if result is None else ("complete" if result.ok else "error")
-    )
-    with st.status(describe_step(step.call, result), state=state, expanded=False):
+    state = step_state(step, waiting)
+    label = describe_step(step.call, result)
+    if state == "waiting":
+        label = f"{describe_call(step.call)} · waiting for your approval"
+    with st.expander(label, icon=STEP_ICONS[state], expanded=False):
         st.markdown("**arguments**")
         st.json(step.call.args, expanded=False)
         if result is not None:
@@ -66,38 +84,68 @@ def render_step(step: StepItem, extra: StepExtra | None = None) -> None:
             extra(step)
 
 
-def describe_request(request: dict[str, Any]) -> str:
-    name = str(request.get("name", "an action"))
-    args = key_arguments(request.get("args") or {})
-    reason = str(request.get("reason", "")).strip()
-    text = f"`{name}`" + (f" ({args})" if args else "")
-    return f"{text}: {reason}" if reason else text
+def _request_block(request: dict[str, Any]) -> str:
+    """One request in words: what, the short reason and its figures as a small table."""
+    lines = [f"**{approval.what(request)}**"]
+    if approval.reason(request):
+        lines.append(approval.reason(request))
+    rows = approval.why(request)
+    if rows:
+        lines += ["", "| | |", "|---|---|", *(f"| {name} | {value} |" for name, value in rows)]
+    return "\n".join(lines)
 
 
-def render_approval(item: ApprovalItem, key: str, decide: Decide | None) -> None:
-    """The actions awaiting a yes, with Approve / Reject buttons while undecided and ``decide`` is given."""
-    lines = "\n".join(f"- {describe_request(request)}" for request in item.requests)
+def render_approval(item: ApprovalItem, key: str, decide: Decide | None, suggest: Suggest | None = None) -> None:
+    """The actions awaiting an answer, in words, with Approve / Reject (and "Use the safe setting" when the server
+    named one) while undecided; after a rejection, the safer option to ask for instead."""
+    blocks = "\n\n".join(_request_block(request) for request in item.requests)
     if item.decision is None:
-        st.warning(f"Approval needed before the microscope goes on:\n{lines}", icon=":material/front_hand:")
-        if decide is not None:
-            left, right = st.columns(2)
-            left.button("Approve", key=f"{key}-approve", type="primary", on_click=decide, args=("approve",))
-            right.button("Reject", key=f"{key}-reject", on_click=decide, args=("reject",))
-    else:
-        verdict = "rejected" if item.decision == "reject" else "approved"
-        icon = ":material/block:" if item.decision == "reject" else ":material/check_circle:"
-        st.info(f"You {verdict}:\n{lines}", icon=icon)
+        with st.container(border=True):
+            st.markdown(f":material/front_hand: **The microscope needs your approval**\n\n{blocks}")
+            if decide is not None:
+                buttons = st.columns(3 if item.safe_alternative else 2)
+                buttons[0].button("Approve", key=f"{key}-approve", type="primary", on_click=decide, args=("approve",))
+                buttons[1].button("Reject", key=f"{key}-reject", on_click=decide, args=("reject",))
+                if item.safe_alternative:
+                    buttons[2].button("Use the safe setting", key=f"{key}-safe", on_click=decide, args=("safe",))
+        return
+    said = {"approve": "You approved", "reject": "You rejected", "safe": "You chose the safe setting for"}
+    whats = "; ".join(approval.what(request) for request in item.requests)
+    if item.decision != "reject":
+        st.info(f"{said[item.decision]}: {whats}", icon=":material/check_circle:")
+        return
+    st.info(f"{said['reject']}: {whats} Nothing was run.", icon=":material/block:")
+    prompts = [approval.safe_prompt(request) for request in item.requests]
+    offer = next((p for p in prompts if p), "")
+    if offer:
+        st.markdown(f"A safer option: {offer.removeprefix('Use the safe setting instead: ')}")
+        if suggest is not None:
+            st.button("Use the safe setting instead", key=f"{key}-safer", on_click=suggest, args=(offer,))
 
 
-def render_item(item: TurnItem, key: str, *, extra: StepExtra | None = None, decide: Decide | None = None) -> None:
+def render_item(
+    item: TurnItem,
+    key: str,
+    *,
+    extra: StepExtra | None = None,
+    decide: Decide | None = None,
+    suggest: Suggest | None = None,
+    waiting: frozenset[str] = frozenset(),
+) -> None:
     if isinstance(item, TextItem):
         st.markdown(item.text)
     elif isinstance(item, StepItem):
-        render_step(item, extra)
+        render_step(item, extra, waiting=item.call.call_id in waiting)
     elif isinstance(item, ApprovalItem):
-        render_approval(item, key, decide)
+        render_approval(item, key, decide, suggest)
     elif isinstance(item, ErrorItem):
         st.error(item.message, icon=":material/error:")
+
+
+def waiting_calls(turn: AssistantTurn) -> frozenset[str]:
+    """Ids of the calls in this turn that wait for the person's answer."""
+    pending = turn.pending_approval
+    return frozenset(pending.call_ids) if pending is not None else frozenset()
 
 
 def render_footer(turn: AssistantTurn) -> None:
@@ -111,23 +159,31 @@ def render_footer(turn: AssistantTurn) -> None:
     st.caption(" · ".join(parts))
 
 
-def render_turn(turn: Turn, key: str, *, extra: StepExtra | None = None, decide: Decide | None = None) -> None:
+def render_turn(
+    turn: Turn,
+    key: str,
+    *,
+    extra: StepExtra | None = None,
+    decide: Decide | None = None,
+    suggest: Suggest | None = None,
+) -> None:
     """One chat message: the user's text, or every item of an assistant turn and its footer."""
     with st.chat_message(turn.role):
         if isinstance(turn, UserTurn):
             st.markdown(turn.text)
             return
+        waiting = waiting_calls(turn)
         for index, item in enumerate(turn.items):
-            render_item(item, f"{key}-{index}", extra=extra, decide=decide)
+            render_item(item, f"{key}-{index}", extra=extra, decide=decide, suggest=suggest, waiting=waiting)
         render_footer(turn)
 
 
-def _signature(item: TurnItem) -> tuple[Any, ...]:
+def _signature(item: TurnItem, waiting: bool) -> tuple[Any, ...]:
     """What changes when an item needs drawing again."""
     if isinstance(item, TextItem):
         return ("text", len(item.text))
     if isinstance(item, StepItem):
-        return ("step", item.result is not None)
+        return ("step", item.result is not None, waiting)
     if isinstance(item, ApprovalItem):
         return ("approval", item.decision)
     return ("error", item.message)
@@ -149,15 +205,16 @@ class LiveTurn:
         self._drawn: list[tuple[Any, ...]] = []
 
     def refresh(self) -> None:
+        waiting = waiting_calls(self.turn)
         for index, item in enumerate(self.turn.items):
             if index == len(self._slots):
                 self._slots.append(self._items.empty())
                 self._drawn.append(())
-            signature = _signature(item)
+            signature = _signature(item, isinstance(item, StepItem) and item.call.call_id in waiting)
             if self._drawn[index] != signature:
                 with self._slots[index].container():
                     # Approval buttons are drawn by the rerun that follows the turn, never twice in one run.
-                    render_item(item, f"{self.key}-{index}", extra=self.extra, decide=None)
+                    render_item(item, f"{self.key}-{index}", extra=self.extra, waiting=waiting)
                 self._drawn[index] = signature
         if self.turn.final is not None:
             with self._footer.container():

@@ -199,10 +199,10 @@ class Runtime:
     def resume(self, decision: Decision) -> Iterator[AgentEvent]:
         """Events after the person approved, rejected or chose the safe setting for the pending actions."""
         self.log.decision(decision)
-        approve = decision != "reject"
         if decision == "safe" and "use_safe" in inspect.signature(self.agent.resume).parameters:
-            return self._guarded(lambda: self.agent.resume(approve=approve, use_safe=True))  # type: ignore[call-arg]
-        return self._guarded(lambda: self.agent.resume(approve=approve))
+            return self._guarded(lambda: self.agent.resume(approve=True, use_safe=True))  # type: ignore[call-arg]
+        # An agent that cannot run the safe setting gets a rejection: the risky call never runs unapproved.
+        return self._guarded(lambda: self.agent.resume(approve=decision == "approve"))
 
     def _guarded(self, start: Callable[[], AsyncIterator[AgentEvent]]) -> Iterator[AgentEvent]:
         key = self.model.api_key

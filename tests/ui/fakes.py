@@ -91,6 +91,7 @@ class ScriptedAgent:
     rejected: Sequence[AgentEvent] = ()
     mcp_url: str | None = None
     prompts: list[str] = field(default_factory=list)
+    answers: list[str] = field(default_factory=list)  # what each resume was told: approve, safe or reject
 
     @property
     def model_label(self) -> str:
@@ -108,7 +109,8 @@ class ScriptedAgent:
         self.prompts.append(text)
         return self._replay(self.turns[len(self.prompts) - 1])
 
-    def resume(self, approve: bool) -> AsyncIterator[AgentEvent]:
+    def resume(self, approve: bool, use_safe: bool = False) -> AsyncIterator[AgentEvent]:
+        self.answers.append(("safe" if use_safe else "approve") if approve else "reject")
         return self._replay(self.approved if approve else self.rejected)
 
 

@@ -63,7 +63,7 @@ def test_a_chat_turn_renders_the_user_message_the_steps_the_image_and_the_answer
     messages = at.chat_message
     assert [m.name for m in messages] == ["user", "assistant"]
     assert messages[0].markdown[0].value == "load graphene and acquire an image"
-    labels = [block.label for block in at.status]
+    labels = [block.label for block in at.expander]
     assert labels[0] == "load_specimen · name=graphene, seed=0"
     assert labels[1].startswith("acquire_image · fov_nm=20, pixels=64, dwell_us=2 → id=a0000")
     assert "dose_e_per_A2=2.5e+06" in labels[1]
@@ -105,13 +105,59 @@ def test_an_approval_prompt_shows_buttons_and_resumes_the_agent_with_the_answer(
 ) -> None:
     script = Script(turns=[APPROVAL_TURN], approved=APPROVED, rejected=REJECTED)
     at = send(start(script), "raise the current to 500 pA")
-    assert any("Approval needed" in w.value and "over budget" in w.value for w in at.warning)
+    assert any("needs your approval" in md.value and "over budget" in md.value for md in at.markdown)
+    pending = next(e for e in at.expander if e.label.startswith("set_beam"))
+    assert pending.label.endswith("waiting for your approval") and pending.proto.icon == ":material/pan_tool:"
     assert at.chat_input[0].disabled
     next(b for b in at.button if b.label == button).click().run()
     assert not at.exception, at.exception
     assert any(md.value == answer for md in at.markdown)
     assert not any(b.label in ("Approve", "Reject") for b in at.button)
     assert not at.chat_input[0].disabled
+    close(at)
+
+
+SAFE_REQUEST = {
+    "call_id": "c1",
+    "name": "acquire_image",
+    "args": {"dwell_us": 50.0, "approved": True},
+    "reason": "acquire_image needs your approval because it exceeds the critical dose",
+    "message": "Acquiring at 50 µs dwell would damage the MoS2 in this area.",
+    "figures": {"dose_would_reach_e_per_A2": 12500.0, "limit_e_per_A2": 1000.0, "longest_safe_dwell_us": 3.9},
+    "safe_alternative": {"dwell_us": 3.9},
+}
+
+
+def test_an_approval_card_says_what_and_why_in_words_and_offers_the_safe_setting(data_dir: Path) -> None:
+    turn: list[AgentEvent] = [ToolCall("c1", "acquire_image", {"dwell_us": 50.0}), ApprovalNeeded((SAFE_REQUEST,))]
+    script = Script(turns=[turn], approved=[Final("Acquired at 3.9 µs.", model="scripted")])
+    at = send(start(script), "image at 50 us")
+    card = next(md.value for md in at.markdown if "needs your approval" in md.value)
+    assert "would damage the MoS2" in card and "{" not in card  # words, not JSON
+    assert "| dose would reach | 1.25e+04 e⁻/Å² |" in card and "| limit | 1000 e⁻/Å² |" in card
+    assert "| longest safe dwell | 3.9 µs |" in card
+    assert [b.label for b in at.button if b.label in ("Approve", "Reject", "Use the safe setting")] == [
+        "Approve",
+        "Reject",
+        "Use the safe setting",
+    ]
+    next(b for b in at.button if b.label == "Use the safe setting").click().run()
+    assert not at.exception, at.exception
+    assert any(md.value == "Acquired at 3.9 µs." for md in at.markdown)
+    assert script.agents[0].answers == ["safe"]
+    assert [r.get("decision") for r in at.session_state["copilot_runtime"].log.records() if "decision" in r] == ["safe"]
+    close(at)
+
+
+def test_after_a_rejection_the_safer_option_is_offered_and_sent_on_a_click(data_dir: Path) -> None:
+    turn: list[AgentEvent] = [ToolCall("c1", "acquire_image", {"dwell_us": 50.0}), ApprovalNeeded((SAFE_REQUEST,))]
+    script = Script(turns=[turn, acquisition_turn()], rejected=[Final("Not acquired.", model="scripted")])
+    at = send(start(script), "image at 50 us")
+    next(b for b in at.button if b.label == "Reject").click().run()
+    assert any("A safer option: acquire image with dwell 3.9 µs" in md.value for md in at.markdown)
+    next(b for b in at.button if b.label == "Use the safe setting instead").click().run()
+    assert not at.exception, at.exception
+    assert script.agents[0].prompts[-1] == "Use the safe setting instead: acquire image with dwell 3.9 µs."
     close(at)
 
 

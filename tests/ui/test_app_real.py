@@ -62,7 +62,7 @@ def test_the_offline_planner_loads_graphene_acquires_and_the_panel_shows_the_ima
     at.chat_input[0].set_value("load graphene and acquire an image").run()
     assert not at.exception, at.exception
     assert not any(b.label == "Approve" for b in at.button)  # loading a specimen needs no approval
-    steps = [status.label for status in at.status]
+    steps = [status.label for status in at.expander]
     assert any(label.startswith("acquire_image") and "id=" in label for label in steps), steps
     assert len(at.image) >= 2  # inline preview and the panel's image with scale bar
     assert any("FOV" in caption for image in at.image for caption in image.proto.imgs[0].caption.split("\n"))
@@ -74,11 +74,11 @@ def test_an_approved_over_budget_acquisition_runs_and_reaches_the_panel() -> Non
     backend = scripted([call("acquire_image", "c1", approved=True), AIMessage(content="Acquired after approval.")])
     at = AppTest.from_function(_page, args=(backend,), default_timeout=TIMEOUT_S).run()
     at.chat_input[0].set_value("acquire even if it is over budget").run()
-    assert any("needs your approval" in w.value for w in at.warning)
+    assert any("needs your approval" in md.value for md in at.markdown)
     next(b for b in at.button if b.label == "Approve").click().run()
     assert not at.exception, at.exception
     assert any(md.value == "Acquired after approval." for md in at.markdown)
-    assert any(status.label.startswith("acquire_image") for status in at.status)
+    assert any(status.label.startswith("acquire_image") for status in at.expander)
     assert not any("No acquisition yet" in info.value for info in at.info)
     finish(at)
 

@@ -6,12 +6,14 @@ from __future__ import annotations
 import io
 import sqlite3
 import zipfile
+from collections.abc import AsyncIterator
 from pathlib import Path
+from typing import ClassVar
 
 from copilot.agent.events import AgentEvent, ApprovalNeeded, Final, TextDelta, ToolCall
 from copilot.ui.chatlog import ChatLog
 from copilot.ui.export import zip_session
-from copilot.ui.runtime import Runtime
+from copilot.ui.runtime import Backend, Runtime
 from copilot.ui.sessions import find_session, list_sessions, new_session_dir
 from copilot.ui.settings import ModelChoice, SessionChoice
 from copilot.ui.state import PageState
@@ -120,5 +122,29 @@ def test_the_runtime_logs_streamed_text_once_merged(tmp_path: Path) -> None:
         list(runtime.chat("acquire"))
         kinds = [r["event"]["kind"] for r in runtime.log.records() if "event" in r]
         assert kinds == ["tool_call", "tool_result", "tool_call", "tool_result", "text", "final"]
+    finally:
+        runtime.close()
+
+
+def test_an_agent_without_a_safe_setting_is_told_reject_never_approve(tmp_path: Path) -> None:
+    class OldAgent:
+        model_label = "old"
+        answers: ClassVar[list[bool]] = []
+
+        async def _none(self) -> AsyncIterator[AgentEvent]:
+            yield Final("Not run.", model="old")
+
+        def run(self, text: str) -> AsyncIterator[AgentEvent]:
+            return self._none()
+
+        def resume(self, approve: bool) -> AsyncIterator[AgentEvent]:
+            self.answers.append(approve)
+            return self._none()
+
+    backend = Backend(make_session=Script().make_session, make_agent=lambda *a, **k: OldAgent())
+    runtime = Runtime(tmp_path, SessionChoice(), ModelChoice(), backend=backend)
+    try:
+        list(runtime.resume("safe"))
+        assert OldAgent.answers == [False]
     finally:
         runtime.close()
