@@ -1,0 +1,87 @@
+"""No negated or bounded instruction is ever executed: every action verb, in every negation form, with its
+parameters, before or after an instruction that is meant, leaves the forbidden tool uncalled."""
+
+from __future__ import annotations
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from tests.agent.planner_harness import drive
+
+ACTIONS: list[tuple[str, str]] = [
+    ("blank the beam", "set_beam"),
+    ("unblank the beam", "set_beam"),
+    ("set the current to {n} pA", "set_beam"),
+    ("change the beam energy to {n} kV", "set_beam"),
+    ("autofocus", "autofocus"),
+    ("refocus", "autofocus"),
+    ("move the stage to x = {n} um", "move_stage"),
+    ("move the stage by {n} nm in x", "move_stage"),
+    ("go to x {n} um y {n} um", "move_stage"),
+    ("tilt alpha to {n} degrees", "move_stage"),
+    ("defocus by {n} nm", "set_optics"),
+    ("set the defocus to -{n} nm", "set_optics"),
+    ("change the field of view to {n} nm", "set_scan"),
+    ("set the dwell to {n} us", "set_scan"),
+    ("take an image", "acquire_image"),
+    ("acquire a HAADF frame", "acquire_image"),
+    ("take an EELS spectrum at x {n} nm, y {n} nm", "acquire_spectrum"),
+    ("load MoS2", "load_specimen"),
+    ("approach the tip", "approach"),
+    ("withdraw the tip", "withdraw"),
+    ("export the last image as tiff", "export_acquisition"),
+]
+NEGATIONS = [
+    "do not {a}",
+    "don't {a}",
+    "please don't {a}",
+    "never {a}",
+    "you must not {a}",
+    "dont {a}",
+    "do NOT {a}",
+    "avoid to {a}",
+    "skip the step to {a}",
+    "no need to {a}",
+]
+MEANT = ["", "just check the focus quality", "tell me the status", "count the atoms"]
+
+
+@pytest.mark.slow
+@settings(max_examples=100, deadline=None, derandomize=True)
+@given(
+    action=st.sampled_from(ACTIONS),
+    negation=st.sampled_from(NEGATIONS),
+    value=st.integers(min_value=1, max_value=900),
+    meant=st.sampled_from(MEANT),
+    negated_first=st.booleans(),
+)
+def test_a_negated_action_is_never_called(
+    action: tuple[str, str], negation: str, value: int, meant: str, negated_first: bool
+) -> None:
+    phrase, tool = action
+    negated = negation.format(a=phrase.format(n=value))
+    text = (f"{negated}, {meant}" if negated_first else f"{meant}, but {negated}") if meant else negated
+    run = drive(text)
+    assert tool not in run.names, (text, run.calls)
+
+
+@settings(max_examples=30, deadline=None, derandomize=True)
+@given(
+    limit=st.sampled_from(["must stay below", "has to stay under", "at most", "no more than", "should not exceed"]),
+    value=st.integers(min_value=1, max_value=900),
+)
+def test_a_bounded_current_is_never_set_to_its_bound(limit: str, value: int) -> None:
+    run = drive(f"the current {limit} {value} pA, take an image")
+    assert all(args.get("current_pa") != value for name, args in run.calls if name == "set_beam"), run.calls
+
+
+def test_a_limit_the_present_settings_break_runs_nothing_and_says_so() -> None:
+    run = drive("the current must stay below 10 pA, take an image")
+    assert run.names == ["get_status"]
+    assert "current_pa is 30 now" in run.answer and "ran nothing" in run.answer
+
+
+def test_a_limit_the_planner_cannot_check_is_said_and_nothing_runs() -> None:
+    run = drive("take an image, the drift must stay below 0.5 nm/s")
+    assert "acquire_image" not in run.names and "cannot make sure" in run.answer
