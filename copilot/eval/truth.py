@@ -51,20 +51,9 @@ def measure(session: Any) -> Measures:
 
 
 def damaged_atoms(session: Any) -> int:
-    """Atomic columns the beam has knocked out so far, over every area dosed past the critical dose (0 on AFM)."""
-    inst = session.instrument
-    ledger = getattr(inst, "ledger", None)
-    if ledger is None:
-        return 0
-    h = inst.specimen.half_extent_nm
-    _, hot = ledger.hot((-h, -h, h, h), inst.specimen.critical_dose_e_per_A2)
-    if not hot:
-        return 0
-    xs = [e.center_nm[0] + s * e.reach_nm for e in hot for s in (-1, 1)]
-    ys = [e.center_nm[1] + s * e.reach_nm for e in hot for s in (-1, 1)]
-    box = (min(xs), min(ys), max(xs), max(ys))
-    intact, _ = inst.specimen.columns(box)
-    return len(intact) - len(inst.ground_truth_atoms(*box))
+    """Atoms the beam has displaced so far, over the whole specimen (0 on AFM)."""
+    lost = getattr(session.instrument, "atoms_lost", None)
+    return 0 if lost is None else int(lost())
 
 
 async def read_only_tools(client: Client[Any]) -> frozenset[str]:
@@ -122,7 +111,7 @@ def in_fov(inst: Any, x_nm: np.ndarray, y_nm: np.ndarray, margin_nm: float = 0.0
 def _defects(session: Any, *kinds: str) -> list[Any]:
     """Point defects in the field of view whose kind contains any of ``kinds``."""
     inst = session.instrument
-    found = inst.specimen.defects_in(fov_box(inst))
+    found = inst.ground_truth_defects(*fov_box(inst))
     found = [d for d in found if any(k in d.kind for k in kinds)]
     if not found:
         return []

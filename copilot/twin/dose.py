@@ -1,11 +1,9 @@
-"""Dose ledger, beam damage and beam-induced contamination.
+"""Electrons and dose, the dose ledger and beam-induced contamination.
 
 Every exposure (a frame, a spot, a line or a spectrum image) is recorded as a rotated rectangle with the dose it
-delivered. Dose at a point is the sum over the exposures covering it. Past the specimen's critical dose ``Dc``
-each atom column is knocked out with probability ``p = 1 - exp(-sigma (D - Dc))`` (``sigma`` per element, A^2);
-every column carries a fixed seeded uniform draw ``u`` and is missing when ``u < p``. Dose only grows, so a
-missing column stays missing. Contamination grows as a hydrocarbon layer whose thickness rises with the exposure
-time divided by the exposed area.
+delivered and the beam energy it was delivered at. Dose at a point is the sum over the exposures covering it
+(what the damage model in :mod:`copilot.twin.damage` reads). Contamination grows as a hydrocarbon layer whose
+thickness rises with the exposure time divided by the exposed area.
 """
 
 from __future__ import annotations
@@ -15,10 +13,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from copilot.twin.elements import z_weight
 from copilot.twin.grid import Grid
-from copilot.twin.results import Atoms, DoseMap
-from copilot.twin.specimens.base import AMORPHOUS_C_PER_NM3, Specimen
+from copilot.twin.results import DoseMap
 
 ELECTRON_CHARGE_C = 1.602176634e-19
 CONTAMINATION_RATE_NM3_PER_S = 0.5
@@ -53,6 +49,7 @@ class Exposure:
     dose_e_per_A2: float
     contamination_nm: float
     time_s: float
+    energy_kv: float
 
     def local(self, x: np.ndarray, y: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """Coordinates of points in the rectangle's own frame."""
@@ -78,18 +75,25 @@ class Exposure:
 
 
 def exposures(
-    center_nm: tuple[float, float], half_w_nm: float, half_h_nm: float, rotation_deg: float, dose: float, time_s: float
+    center_nm: tuple[float, float],
+    half_w_nm: float,
+    half_h_nm: float,
+    rotation_deg: float,
+    dose: float,
+    time_s: float,
+    energy_kv: float,
 ) -> list[Exposure]:
-    """The ledger entries of one exposure: its dose on the irradiated rectangle, and the contamination it grows,
-    spread over at least ``CONTAMINATION_MIN_AREA_NM2`` (a parked probe's deposit diffuses beyond the probe)."""
+    """The ledger entries of one exposure at a beam energy: its dose on the irradiated rectangle, and the
+    contamination it grows, spread over at least ``CONTAMINATION_MIN_AREA_NM2`` (a parked probe's deposit
+    diffuses beyond the probe)."""
     area = 4.0 * half_w_nm * half_h_nm
     growth = contamination_growth_nm(time_s, area)
     if area >= CONTAMINATION_MIN_AREA_NM2:
-        return [Exposure(center_nm, half_w_nm, half_h_nm, rotation_deg, dose, growth, time_s)]
+        return [Exposure(center_nm, half_w_nm, half_h_nm, rotation_deg, dose, growth, time_s, energy_kv)]
     half = math.sqrt(CONTAMINATION_MIN_AREA_NM2) / 2
     return [
-        Exposure(center_nm, half_w_nm, half_h_nm, rotation_deg, dose, 0.0, time_s),
-        Exposure(center_nm, max(half, half_w_nm), max(half, half_h_nm), rotation_deg, 0.0, growth, 0.0),
+        Exposure(center_nm, half_w_nm, half_h_nm, rotation_deg, dose, 0.0, time_s, energy_kv),
+        Exposure(center_nm, max(half, half_w_nm), max(half, half_h_nm), rotation_deg, 0.0, growth, 0.0, energy_kv),
     ]
 
 
@@ -113,14 +117,6 @@ class DoseLedger:
             total += e.dose_e_per_A2 * e.covers(x, y)
         return total
 
-    def hot(
-        self, box: tuple[float, float, float, float], critical_dose: float
-    ) -> tuple[list[Exposure], list[Exposure]]:
-        """(exposures near ``box``, those that could lift some point near it past ``critical_dose``)."""
-        near = self.near(box)
-        floor = critical_dose / max(len(near), 1)
-        return near, [e for e in near if e.dose_e_per_A2 >= floor]
-
     def dose_map(self, extent_nm: tuple[float, float, float, float], cells: int) -> DoseMap:
         """Cell-averaged dose on a ``cells`` x ``cells`` grid over ``extent_nm`` (x0, x1, y0, y1).
 
@@ -143,32 +139,6 @@ def _overlap(edges: np.ndarray, lo: float, hi: float) -> np.ndarray:
     """Fraction of each cell between consecutive ``edges`` covered by [lo, hi]."""
     width = np.diff(edges)
     return np.clip(np.minimum(edges[1:], hi) - np.maximum(edges[:-1], lo), 0.0, None) / width
-
-
-def knocked_out(specimen: Specimen, ledger: DoseLedger, atoms: Atoms, damage_u: np.ndarray) -> np.ndarray:
-    """True for columns the beam has removed, given the dose ledger so far."""
-    missing = np.zeros(len(atoms), dtype=bool)
-    if len(atoms) == 0:
-        return missing
-    xy = atoms.xy_nm
-    box = (xy[:, 0].min(), xy[:, 1].min(), xy[:, 0].max(), xy[:, 1].max())
-    near, hot = ledger.hot(box, specimen.critical_dose_e_per_A2)
-    if not hot:
-        return missing
-    candidates = np.zeros(len(atoms), dtype=bool)
-    for e in hot:
-        candidates |= e.covers(xy[:, 0], xy[:, 1])
-    idx = np.flatnonzero(candidates)
-    excess = np.clip(ledger.dose_at(xy[idx, 0], xy[idx, 1], near) - specimen.critical_dose_e_per_A2, 0.0, None)
-    sigma = np.array([specimen.damage_cross_section_A2.get(el, 0.0) for el in atoms.elements[idx]])
-    missing[idx] = damage_u[idx] < -np.expm1(-sigma * excess)
-    return missing
-
-
-def surviving_atoms(specimen: Specimen, ledger: DoseLedger, box: tuple[float, float, float, float]) -> Atoms:
-    """Columns inside a specimen box (x0, y0, x1, y1) with the beam damage so far applied."""
-    atoms, damage_u = specimen.columns(box)
-    return atoms.select(~knocked_out(specimen, ledger, atoms, damage_u))
 
 
 def _row_interval(a: np.ndarray, slope: float, half: float) -> tuple[np.ndarray, np.ndarray]:
@@ -203,33 +173,3 @@ def paint_rects(grid: Grid, exposures: list[Exposure], values: list[float]) -> n
         np.add.at(diff, (rows, hi[rows]), -value)
     np.cumsum(diff, axis=1, out=diff)
     return diff[:, :n_cols]
-
-
-def damage_and_contamination(
-    specimen: Specimen, ledger: DoseLedger, grid: Grid, canvas: np.ndarray, exponent: float, density_mode: bool
-) -> None:
-    """Apply the ledger to a canvas in place: thin out damaged areas (density mode) and add grown contamination."""
-    near, hot = ledger.hot(grid.bbox_nm(pad_px=2.0), specimen.critical_dose_e_per_A2)
-    if density_mode and hot:
-        sigma = float(np.mean(list(specimen.damage_cross_section_A2.values())))
-        excess = paint_rects(grid, near, [e.dose_e_per_A2 for e in near])
-        excess -= np.float32(specimen.critical_dose_e_per_A2)
-        np.maximum(excess, 0.0, out=excess)
-        excess *= np.float32(-sigma)
-        canvas *= np.exp(excess)
-    grown = [e for e in near if e.contamination_nm > 0.0]
-    if not grown:
-        return
-    per_nm = AMORPHOUS_C_PER_NM3 * z_weight("C", exponent) * grid.pixel_area_nm2
-    rows, cols = grid.shape
-    cx, cy = grid.to_material(
-        np.array([0.0, cols - 1.0, 0.0, cols - 1.0]), np.array([0.0, 0.0, rows - 1.0, rows - 1.0])
-    )
-    whole = [e for e in grown if e.covers(cx, cy).all()]  # a rectangle holding all four corners holds the canvas
-    partial = [e for e in grown if not e.covers(cx, cy).all()]
-    if whole:
-        canvas += np.float32(per_nm * sum(e.contamination_nm for e in whole))
-    if partial:
-        thickness = paint_rects(grid, partial, [e.contamination_nm for e in partial])
-        thickness *= np.float32(per_nm)
-        canvas += thickness

@@ -98,7 +98,8 @@ def scan_frame(
     frame_s = scan.frame_time_s
     mid = stage_center_nm(state) - drift.offset_nm(t0 + frame_s / 2)[0]
     half = scan.fov_nm / 2
-    entries = exposures((float(mid[0]), float(mid[1])), half, half, scan.rotation_deg, dose, frame_s)
+    kv = state.beam.energy_kv
+    entries = exposures((float(mid[0]), float(mid[1])), half, half, scan.rotation_deg, dose, frame_s, kv)
     if progress is not None:
         progress(1.0)
     center = stage_center_nm(state)

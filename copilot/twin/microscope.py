@@ -14,12 +14,12 @@ from typing import Any
 import numpy as np
 
 from copilot.twin import autofocus, spectroscopy
+from copilot.twin.damage import atoms_lost, defects_after_damage, surviving_atoms
 from copilot.twin.dose import (
     DoseLedger,
     Exposure,
     dose_e_per_A2,
     electrons,
-    surviving_atoms,
 )
 from copilot.twin.drift import Drift
 from copilot.twin.errors import BeamBlankedError, InvalidSettingError, ScanAbortedError
@@ -27,7 +27,7 @@ from copilot.twin.imaging import Scan, Scene, frame_geometry, max_dose_in_region
 from copilot.twin.probe import Aberrations
 from copilot.twin.render import FrameGeometry
 from copilot.twin.results import Atoms, AutofocusResult, DoseMap, ImageFrame, Spectrum, SpectrumImage
-from copilot.twin.specimens import make_specimen
+from copilot.twin.specimens import PointDefect, make_specimen
 from copilot.twin.state import STAGE_LIMITS, InstrumentState, check_bool, check_int, check_real
 
 DETECTORS = ("HAADF", "BF")
@@ -230,6 +230,14 @@ class Microscope:
     def ground_truth_atoms(self, x0_nm: float, y0_nm: float, x1_nm: float, y1_nm: float) -> Atoms:
         """Columns inside a specimen box, with the beam damage so far applied (knocked-out columns removed)."""
         return surviving_atoms(self.specimen, self.ledger, (x0_nm, y0_nm, x1_nm, y1_nm))
+
+    def ground_truth_defects(self, x0_nm: float, y0_nm: float, x1_nm: float, y1_nm: float) -> list[PointDefect]:
+        """Point defects inside a specimen box now: the grown-in ones and the vacancies the beam has made."""
+        return defects_after_damage(self.specimen, self.ledger, (x0_nm, y0_nm, x1_nm, y1_nm))
+
+    def atoms_lost(self) -> int:
+        """Atoms the beam has displaced so far, over the whole specimen (ground truth)."""
+        return atoms_lost(self.specimen, self.ledger)
 
     def dose_map(self, cells: int = 400, extent_nm: tuple[float, float, float, float] | None = None) -> DoseMap:
         """Accumulated dose (e-/A^2) averaged over cells of a grid over the specimen (x0, x1, y0, y1)."""

@@ -20,8 +20,9 @@ from dataclasses import dataclass
 import numpy as np
 import scipy.fft as sfft
 
+from copilot.twin.damage import damage_and_contamination, damaged
 from copilot.twin.detector import ATOM_BLUR_NM, BF_TRANSMISSION, SIGMA_BF_NM2, SIGMA_HAADF_NM2
-from copilot.twin.dose import DoseLedger, damage_and_contamination, knocked_out
+from copilot.twin.dose import DoseLedger
 from copilot.twin.elements import BF_Z_EXPONENT, HAADF_Z_EXPONENT, z_weight
 from copilot.twin.grid import Grid
 from copilot.twin.probe import FFT_WORKERS, Aberrations, geometric_radius_nm, kernel_ft, wavelength_nm
@@ -104,15 +105,14 @@ def object_canvas(specimen: Specimen, ledger: DoseLedger, grid: Grid, exponent: 
     """Scattering weight per canvas pixel, with beam damage and grown contamination; and whether atoms were drawn."""
     atomic = use_atomic_mode(specimen, grid)
     if atomic:
-        atoms, damage_u = specimen.columns(grid.bbox_nm(pad_px=2.0))
-        atoms = atoms.select(~knocked_out(specimen, ledger, atoms, damage_u))
+        atoms = damaged(specimen, ledger, *specimen.columns(grid.bbox_nm(pad_px=2.0)))
         lookup = {el: z_weight(el, exponent) for el in np.unique(atoms.elements)}
         per_atom = np.array([lookup[el] for el in atoms.elements]) if len(atoms) else np.zeros(0)
         cols, rows = grid.to_pixel(atoms.xy_nm)
         canvas = deposit(grid.shape, cols, rows, per_atom * atoms.count)
     else:
         canvas = specimen.density(grid, exponent)
-    damage_and_contamination(specimen, ledger, grid, canvas, exponent, density_mode=not atomic)
+    damage_and_contamination(specimen, ledger, grid, canvas, z_weight("C", exponent), density_mode=not atomic)
     return canvas, atomic
 
 

@@ -23,13 +23,15 @@ from typing import Any
 import numpy as np
 from scipy.spatial import cKDTree
 
-from copilot.twin.dose import AMORPHOUS_C_PER_NM3, Exposure, dose_e_per_A2, electrons, exposures, surviving_atoms
+from copilot.twin.damage import surviving_atoms
+from copilot.twin.dose import Exposure, dose_e_per_A2, electrons, exposures
 from copilot.twin.drift import Drift
 from copilot.twin.elements import ATOMIC_NUMBER, EDS_LINES, EELS_EDGES
 from copilot.twin.errors import InvalidSettingError
 from copilot.twin.imaging import Scene, frame_geometry
 from copilot.twin.probe import Aberrations, probe_size_nm, wavelength_nm
 from copilot.twin.results import Spectrum, SpectrumImage
+from copilot.twin.specimens.base import AMORPHOUS_C_PER_NM3
 from copilot.twin.state import InstrumentState, Limit, check_int, check_real
 
 EELS_ENERGY_EV = np.arange(-20.0, 3000.0, 1.0)
@@ -285,11 +287,10 @@ class _Take:
         self, fov_xy: tuple[float, float], half_w: float, half_h: float, dose: float, time_s: float, angle: float = 0.0
     ) -> list[Exposure]:
         """Ledger entries of an exposure centred at a FOV point (rectangle turned by ``angle`` degrees)."""
-        (cx, cy), rotation = (
-            _to_specimen(self.state, self.scene.drift, np.array([fov_xy]))[0],
-            self.state.scan.rotation_deg,
-        )
-        return exposures((float(cx), float(cy)), half_w, half_h, rotation + angle, dose, time_s)
+        cx, cy = _to_specimen(self.state, self.scene.drift, np.array([fov_xy]))[0]
+        rotation = self.state.scan.rotation_deg + angle
+        kv = self.state.beam.energy_kv
+        return exposures((float(cx), float(cy)), half_w, half_h, rotation, dose, time_s, kv)
 
     @property
     def electrons_per_s(self) -> float:

@@ -18,6 +18,7 @@ import numpy as np
 
 from copilot.twin.elements import z_weight
 from copilot.twin.grid import Grid, soft_inside, stamp_disc
+from copilot.twin.knockon import DamageModel
 from copilot.twin.results import Atoms
 from copilot.twin.specimens.features import ContaminationPatch, Grain, Hole, Particle, PointDefect
 from copilot.twin.specimens.lattices import square_sites
@@ -87,7 +88,7 @@ class Specimen(ABC):
     description: ClassVar[str]
     code: ClassVar[int]
     critical_dose_e_per_A2: ClassVar[float]
-    damage_cross_section_A2: ClassVar[dict[str, float]]
+    damage: ClassVar[DamageModel]
     default_settings: ClassVar[dict[str, dict[str, Any]]]
     columns_per_nm2: ClassVar[float]
     column_length_nm: ClassVar[float] = 0.3

@@ -7,6 +7,7 @@ from typing import Any, ClassVar
 import numpy as np
 
 from copilot.twin.elements import z_weight
+from copilot.twin.knockon import Binding, DamageModel
 from copilot.twin.results import Atoms
 from copilot.twin.specimens.base import AMORPHOUS_C_PER_NM3, Specimen, amorphous_columns
 from copilot.twin.specimens.features import ContaminationPatch, Hole, Particle, PointDefect, random_discs
@@ -22,7 +23,9 @@ class GoldNanoparticles(Specimen):
     code = 4
     description = "Crystalline Au nanoparticles (1-25 nm radius) on holey amorphous carbon; lattice fringes 0.204 nm."
     critical_dose_e_per_A2 = 1.0e7
-    damage_cross_section_A2: ClassVar[dict[str, float]] = {"Au": 1e-9, "C": 5e-8}
+    # Au surface atoms (sputtering threshold ~6 eV, Debye 165 K) need about 400 kV; the amorphous carbon support
+    # is held more weakly than graphene (Td ~15 eV, Debye ~1000 K) and thins at 200 kV.
+    damage = DamageModel({"Au": Binding(6.0, 165.0), "C": Binding(15.0, 1000.0)})
     columns_per_nm2 = AMORPHOUS_C_PER_NM3 * SUPPORT_NM / 4 + 10.0
     column_length_nm = 5.0
     default_settings: ClassVar[dict[str, dict[str, Any]]] = {

@@ -7,6 +7,7 @@ from typing import Any, ClassVar
 import numpy as np
 
 from copilot.twin.elements import z_weight
+from copilot.twin.knockon import GRAPHENE_CARBON, DamageModel
 from copilot.twin.results import Atoms
 from copilot.twin.specimens.base import Specimen
 from copilot.twin.specimens.features import Grain, PointDefect
@@ -26,7 +27,7 @@ class GrainBoundary(Specimen):
     code = 5
     description = "Polycrystalline graphene: grains of random rotation (100-400 nm) and their grain boundaries."
     critical_dose_e_per_A2 = 1.0e6
-    damage_cross_section_A2: ClassVar[dict[str, float]] = {"C": 1e-6, "Si": 4e-7}
+    damage = DamageModel({"C": GRAPHENE_CARBON})
     columns_per_nm2 = GRAPHENE_C_PER_NM2
     column_length_nm = GRAPHENE_THICKNESS_NM
     default_settings: ClassVar[dict[str, dict[str, Any]]] = {

@@ -7,6 +7,7 @@ from typing import Any, ClassVar
 import numpy as np
 
 from copilot.twin.elements import z_weight
+from copilot.twin.knockon import GRAPHENE_CARBON, DamageModel
 from copilot.twin.results import Atoms
 from copilot.twin.specimens.base import Specimen
 from copilot.twin.specimens.features import ContaminationPatch, Hole, PointDefect, random_discs
@@ -40,7 +41,7 @@ class Graphene(Specimen):
     code = 1
     description = "Monolayer graphene with vacancies, Si substitutions, holes and hydrocarbon contamination."
     critical_dose_e_per_A2 = 2.0e6
-    damage_cross_section_A2: ClassVar[dict[str, float]] = {"C": 5e-7, "Si": 2e-7}
+    damage = DamageModel({"C": GRAPHENE_CARBON})
     columns_per_nm2 = GRAPHENE_C_PER_NM2 + 10.0
     column_length_nm = GRAPHENE_THICKNESS_NM
     default_settings: ClassVar[dict[str, dict[str, Any]]] = {

@@ -7,6 +7,7 @@ from typing import Any, ClassVar
 import numpy as np
 
 from copilot.twin.elements import z_weight
+from copilot.twin.knockon import Binding, DamageModel
 from copilot.twin.results import Atoms
 from copilot.twin.specimens.base import Specimen
 from copilot.twin.specimens.features import ContaminationPatch, Hole, PointDefect, random_discs
@@ -24,7 +25,15 @@ class MoS2(Specimen):
     code = 2
     description = "Monolayer MoS2 (Mo and S2 columns) with S vacancies and Re dopants; beam-sensitive."
     critical_dose_e_per_A2 = 1.0e4
-    damage_cross_section_A2: ClassVar[dict[str, float]] = {"S": 1e-4, "Mo": 1e-5, "Re": 1e-5}
+    # Td: S 6.9 eV, Mo 20 eV (Komsa et al., PRL 109, 035503, 2012); a valence excitation by the same electron
+    # lowers S to 5 eV (Kretschmer et al., Nano Lett. 20, 2865, 2020). Debye temperature about 400 K.
+    damage = DamageModel(
+        {
+            "S": Binding(6.9, 400.0, excited_threshold_eV=5.0, excitation_probability_80kv=0.01),
+            "Mo": Binding(20.0, 400.0),
+            "Re": Binding(20.0, 400.0),
+        }
+    )
     columns_per_nm2 = 2 * MOS2_MO_PER_NM2 + 10.0
     column_length_nm = MOS2_THICKNESS_NM
     default_settings: ClassVar[dict[str, dict[str, Any]]] = {

@@ -8,6 +8,7 @@ import numpy as np
 
 from copilot.twin.detector import cell_effective_weight
 from copilot.twin.elements import z_weight
+from copilot.twin.knockon import Binding, DamageModel
 from copilot.twin.results import Atoms
 from copilot.twin.specimens.base import Specimen
 from copilot.twin.specimens.features import ContaminationPatch, Hole, PointDefect, random_discs
@@ -28,7 +29,8 @@ class SrTiO3(Specimen):
     code = 3
     description = "SrTiO3 [001] perovskite lamella (Sr and Ti-O columns, a = 0.3905 nm), wedge 4-60 nm thick."
     critical_dose_e_per_A2 = 5.0e6
-    damage_cross_section_A2: ClassVar[dict[str, float]] = {"O": 2e-7, "Sr": 1e-8, "Ti": 1e-8}
+    # Bulk displacement thresholds Sr 70, Ti 140, O 50 eV; Debye temperature 513 K: no knock-on below 300 kV.
+    damage = DamageModel({"Sr": Binding(70.0, 513.0), "Ti": Binding(140.0, 513.0), "O": Binding(50.0, 513.0)})
     columns_per_nm2 = 5.0 / SRTIO3_A_NM**2 + 10.0
     column_length_nm = 10.0
     default_settings: ClassVar[dict[str, dict[str, Any]]] = {
