@@ -6,8 +6,9 @@ from collections.abc import Sequence
 from typing import Any
 
 from copilot.agent.offline.clauses import Constraint
+from copilot.agent.offline.figures import has_headline
 from copilot.agent.offline.outcomes import Outcome
-from copilot.agent.summary import format_number, summarize
+from copilot.agent.summary import summarize
 
 ANSWER_FIELDS = 40
 """The answer lists more of each result than the terminal's one-line summaries."""
@@ -44,19 +45,6 @@ CAPABILITIES = (
     "survey at low dose and zoom into the most interesting region",
     "AFM: approach, image, roughness, step height, grating pitch, force curves, tip checks",
 )
-
-
-def outcome_line(outcome: Outcome) -> str:
-    """One line per successful tool call; a setting reports only what was set (and what follows from it), an
-    acquisition its record (``ACQUISITION_KEYS``)."""
-    data = outcome.data
-    if outcome.name.startswith("set_") or outcome.name in ("move_stage", "load_specimen"):
-        wanted = set(outcome.args) | DERIVED_KEYS
-        data = {key: value for key, value in _flat(outcome.data).items() if key in wanted}
-    elif outcome.name.startswith("acquire"):
-        data = {key: value for key, value in outcome.data.items() if key.lower() in RECORD_KEYS and value != []}
-    items = summarize(data, limit=ANSWER_FIELDS)
-    return f"- {outcome.name}: " + ("; ".join(items) if items else "done")
 
 
 def _flat(data: dict[str, Any]) -> dict[str, Any]:
@@ -106,11 +94,11 @@ def compose(
     recovered: Sequence[str] = (),
     unmapped: Sequence[str] = (),
 ) -> str:
-    """The final answer: what was done with its numbers, faults recovered on the way, what was skipped, what failed,
-    what was not understood, what cannot be done. An answer that ran nothing says what can be done instead."""
+    """The final answer in short sentences: what was done with its numbers, faults recovered on the way, what was
+    left out and why, what failed, what was not understood or cannot be done, and what may come next. An answer
+    that ran nothing says what can be done instead. The full tool log stays in the steps."""
     done = [o for o in outcomes if o.ok]
-    lines = [f"Done ({len(done)} tool call{'s' if len(done) != 1 else ''}):" if done else "Nothing was run."]
-    lines += [outcome_line(o) for o in done]
+    lines = [line for line in (sentence(o) for o in done) if line]
     lines += [f"Recovered: {line}." for line in recovered]
     lines += [f"Skipped: {note}." for note in notes]
     if failure is not None:
@@ -119,66 +107,79 @@ def compose(
         lines.append("I cannot " + " or ".join(unsupported) + " with this instrument's tools.")
     lines += [f"Not done: I did not understand {what}." for what in unmapped]
     if not done and failure is None and not unsupported:
+        lines.insert(0, "Nothing was run.")
         lines.append("I can: " + "; ".join(CAPABILITIES) + ".")
+    elif hint := next_hint(done, failure):
+        lines.append(hint)
     return "\n".join(lines)
 
 
-HEADLINES: dict[str, tuple[tuple[str, str, str], ...]] = {
-    "measure_lattice": (("Lattice constant a", "a_nm", "nm"), ("b", "b_nm", "nm"), ("gamma", "gamma_deg", "°")),
-    "compute_fft": (("Strongest FFT d-spacing", "d_spacings_nm[0]", "nm"),),
-    "find_atoms": (("Atomic columns found", "atom_count", ""),),
-    "segment_particles": (
-        ("Particles", "particle_count", ""),
-        ("mean diameter", "mean_diameter_nm", "nm"),
-        ("std", "std_diameter_nm", "nm"),
-    ),
-    "detect_defects": (("Vacancies", "vacancies", ""), ("substitutions", "substitutions", "")),
-    "roughness": (("RMS roughness Rq", "Rq_nm", "nm"), ("Ra", "Ra_nm", "nm")),
-    "step_height": (("Step height", "step_nm", "nm"),),
-    "grating_pitch": (("Grating pitch", "pitch_nm", "nm"), ("line depth", "depth_nm", "nm")),
-    "domain_fraction": (("Minority phase area fraction", "fractions[min]", ""),),
-    "plane_level": (("Height range after levelling (the tallest feature)", "range_nm", "nm"),),
-    "estimate_drift": (("Drift rate", "rate_nm_per_s", "nm/s"),),
-    "identify_elements": (("Elements present", "present", ""),),
-    "focus_quality": (("Sharpness", "sharpness", ""),),
-    "autofocus": (("Best focus at defocus", "defocus_nm", "nm"),),
-    "tip_artifact_check": (("Double tip", "double_tip", ""),),
-    "change_tip": (("After the tip change: double tip", "double_tip", ""), ("tip radius", "radius_nm", "nm")),
-    "acquire_spectrum": (("Spectrum recorded at x", "x_nm", "nm"), ("y", "y_nm", "nm")),
-    "acquire_force_curve": (("Adhesion (pull-off force)", "adhesion_nN", "nN"), ("snap-in", "snap_in_nm", "nm")),
+SETTING_VERBS = {
+    "set_scan": "Scan set:",
+    "set_beam": "Beam set:",
+    "set_optics": "Optics set:",
+    "set_feedback": "Feedback set:",
+    "set_afm_scan": "AFM scan set:",
+    "move_stage": "Stage moved:",
+    "load_specimen": "Loaded:",
 }
-"""The figures a request is after, per tool, as (label, field, unit): they lead the answer."""
+QUIET = {"list_specimens", "list_acquisitions", "autofocus"}
+"""Tools that only feed the plan or whose outcome the warnings give: no sentence of their own."""
 
 
-def headline(outcomes: Sequence[Outcome]) -> list[str]:
-    """The requested figures first, one line per measuring tool (its newest result), as the tools gave them."""
-    lines = []
-    newest = {o.name: o for o in outcomes if o.ok}
-    for tool, fields in HEADLINES.items():
-        if tool not in newest:
-            continue
-        parts = [_figure(newest[tool].data, *field) for field in fields]
-        shown = [part for part in parts if part]
-        if shown:
-            lines.append(", ".join(shown) + ".")
-    tuned = [o for o in outcomes if o.ok and o.name == "set_feedback"]
-    image = newest.get("acquire_afm_image")
-    if tuned and image and isinstance(image.data.get("trace_retrace_rms_nm"), int | float):
-        gains = "; ".join(summarize(tuned[-1].args))
-        rms = format_number(float(image.data["trace_retrace_rms_nm"]))
-        lines.append(f"Trace-retrace mismatch {rms} nm with feedback {gains}.")
-    return lines
+def sentence(outcome: Outcome) -> str | None:
+    """One sentence for a successful call: a setting with what follows from it, an acquisition with its record,
+    another result with its first figures (no list dumps)."""
+    if outcome.name in QUIET or (has_headline(outcome) and not outcome.name.startswith("acquire")):
+        return None  # the headline gives its figures
+    if outcome.name == "get_status":
+        ordered = {key: outcome.data[key] for key in ("specimen", "seed", "dose") if key in outcome.data}
+        items = summarize({**ordered, **(outcome.data.get("settings") or {})}, limit=24)
+        return f"Status: {', '.join(items)}."
+    items = [item for item in _items(outcome) if not item.endswith(" entries")][:8]
+    if outcome.name in SETTING_VERBS:
+        return f"{SETTING_VERBS[outcome.name]} {', '.join(items) or 'done'}."
+    if outcome.name.startswith("acquire"):
+        kind = outcome.data.get("detector") or outcome.data.get("spectrum_kind") or ""
+        what = outcome.name.removeprefix("acquire_").replace("_", " ")
+        return _upper_first(f"{kind} {what} recorded: {', '.join(items)}.".strip())
+    return _upper_first(f"{outcome.name.replace('_', ' ')}: {', '.join(items) or 'done'}.")
 
 
-def _figure(data: dict[str, Any], label: str, key: str, unit: str) -> str:
-    name, _, index = key.partition("[")
-    value = next((v for k, v in data.items() if k.lower() == name.lower()), None)
-    if index and isinstance(value, list) and value:
-        value = min(value) if index == "min]" else value[int(index.rstrip("]"))]
-    if isinstance(value, list):
-        return f"{label}: {', '.join(str(v) for v in value)}" if value else f"{label}: none"
-    if isinstance(value, bool):
-        return f"{label}: {'yes' if value else 'no'}"
-    if isinstance(value, int | float):
-        return f"{label} {format_number(value)}{' ' + unit if unit else ''}".replace(" °", "°")
-    return ""
+def _upper_first(text: str) -> str:
+    return text[:1].upper() + text[1:]
+
+
+def _items(outcome: Outcome) -> list[str]:
+    data = outcome.data
+    if outcome.name in SETTING_VERBS:
+        wanted = set(outcome.args) | DERIVED_KEYS
+        data = {key: value for key, value in _flat(outcome.data).items() if key in wanted}
+    elif outcome.name.startswith("acquire"):
+        data = {key: value for key, value in outcome.data.items() if key.lower() in RECORD_KEYS and value != []}
+        data = {key: value for key, value in data.items() if key not in ("detector", "spectrum_kind")}
+    return summarize(data, limit=ANSWER_FIELDS)
+
+
+NEXT: tuple[tuple[tuple[str, ...], str], ...] = (
+    (("find_atoms",), "You may want to measure the lattice or look for defects in the same image next."),
+    (("measure_lattice", "compute_fft"), "You may want to count the atoms or look for defects in the same image next."),
+    (("detect_defects",), "You may want an EELS spectrum on one of the defects to identify it next."),
+    (("segment_particles",), "You may want to zoom on the largest particle next."),
+    (("acquire_image",), "You may want to count the atoms, measure the lattice or look for defects in it next."),
+    (("acquire_spectrum",), "You may want to identify the elements in this spectrum next."),
+    (("acquire_afm_image",), "You may want the roughness, a step height or a tip check of this image next."),
+    (("autofocus",), "You may want to take an image now that the probe is focused."),
+    (("set_scan", "set_beam", "set_optics", "move_stage", "load_specimen"), "You may want to take an image next."),
+)
+"""What a microscopist usually does after the last tool of an answer."""
+
+
+def next_hint(done: Sequence[Outcome], failure: Outcome | None) -> str | None:
+    """What the user may want next, from the last tool that ran (nothing after a failure: its message says)."""
+    if failure is not None or not done:
+        return None
+    if done[-1].data.get("success") is False:
+        return "You may want to move to an area with structure, or raise the dose per frame, and autofocus again."
+    last = done[-1].name
+    return next((hint for tools, hint in NEXT if last in tools), None)

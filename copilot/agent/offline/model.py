@@ -19,9 +19,10 @@ from typing import Any
 from langchain_core.messages import AIMessage, BaseMessage, HumanMessage, ToolMessage
 
 from copilot.agent.middleware import REPOST_MARK
-from copilot.agent.offline.answer import cannot_do, compose, headline
+from copilot.agent.offline.answer import cannot_do, compose
 from copilot.agent.offline.astig_check import astig_verdict
 from copilot.agent.offline.drift_interval import interval_line
+from copilot.agent.offline.figures import headline, warnings
 from copilot.agent.offline.honour import apply_forbidden, limit_problem
 from copilot.agent.offline.outcomes import Outcome
 from copilot.agent.offline.parse import parse_request
@@ -93,7 +94,8 @@ class OfflinePlanner(ReplyChatModel):
             zoom_line(outcomes, request.particle_target) if request.particle_target else None,
             interval_line(outcomes, request.drift_interval_s) if request.drift_interval_s else None,
         ]
-        return AIMessage(content="\n".join([*(v for v in verdicts if v), *headline(outcomes), body]))
+        lead = [*(v for v in verdicts if v), *headline(outcomes), *warnings(outcomes)]
+        return AIMessage(content="\n".join(line for line in [*lead, body] if line))
 
     @staticmethod
     def _call(messages: Sequence[BaseMessage], name: str, args: dict[str, Any]) -> AIMessage:
