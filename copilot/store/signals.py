@@ -14,8 +14,6 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from copilot.twin.spectroscopy import EDS_SOLID_ANGLE_SR
-
 if TYPE_CHECKING:
     from copilot.store.acquisition import Acquisition
 
@@ -63,7 +61,7 @@ def _spectrum_signal(acq: Acquisition) -> dict[str, Any]:
     dwell_s = float(meta.get("live_time_s", 0.0)) / max(points, 1)
     detector: dict[str, Any] = {"dwell_time": dwell_s}
     if kind == "EDS":
-        detector = {"live_time": dwell_s, "real_time": dwell_s, "solid_angle": EDS_SOLID_ANGLE_SR}
+        detector = {"live_time": dwell_s, "real_time": dwell_s, "solid_angle": _get(meta, "solid_angle_sr")}
     instrument = _tem(meta, dwell_s=dwell_s, spectrometer={kind: detector} if kind in SIGNAL_TYPE else {})
     what = "spectrum image" if counts.ndim == 3 else "spectrum"
     title = f"{acq.id} {kind} {what}".replace("  ", " ")

@@ -70,7 +70,7 @@ def test_an_eds_spectrum_is_an_edstemspectrum_with_live_time_and_beam_energy(ses
     axis = s.axes_manager.signal_axes[0]
     assert (axis.units, axis.offset, axis.scale) == ("eV", acq.arrays["energy_eV"][0], 10.0)
     eds = s.metadata.Acquisition_instrument.TEM.Detector.EDS
-    assert eds.live_time == pytest.approx(5e-3) and eds.solid_angle == 0.7
+    assert eds.live_time == pytest.approx(5e-3) and eds.real_time == pytest.approx(5e-3)
     assert s.metadata.Acquisition_instrument.TEM.beam_energy == 200.0
 
 
