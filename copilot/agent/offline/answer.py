@@ -133,7 +133,7 @@ def sentence(outcome: Outcome) -> str | None:
     if outcome.name in QUIET or (has_headline(outcome) and not outcome.name.startswith("acquire")):
         return None  # the headline gives its figures
     if outcome.name == "get_status":
-        ordered = {key: outcome.data[key] for key in ("specimen", "seed", "dose") if key in outcome.data}
+        ordered: dict[str, Any] = {k: outcome.data[k] for k in ("specimen", "seed", "dose") if k in outcome.data}
         items = summarize({**ordered, **(outcome.data.get("settings") or {})}, limit=24)
         return f"Status: {', '.join(items)}."
     items = [item for item in _items(outcome) if not item.endswith(" entries")][:8]

@@ -1,0 +1,123 @@
+"""The planner on a corpus of requests in microscopists' words (tests/agent/corpus/*.yaml): the share whose plan
+(the tool calls in order, with the arguments the corpus names) is right, per category and overall.
+
+``python -m tests.agent.test_corpus`` prints the table and the requests it gets wrong.
+"""
+
+from __future__ import annotations
+
+import sys
+from collections import defaultdict
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+
+from tests.agent.planner_harness import Tool, drive
+
+CORPUS = Path(__file__).parent / "corpus"
+TARGET = 0.85
+AFM_STATUS: dict[str, Any] = {
+    "instrument": "AFM",
+    "specimen": "afm_steps",
+    "seed": 0,
+    "settings": {
+        "engaged": False,
+        "feedback": {"setpoint_nm": 14.0, "p_gain": 0.05, "i_gain_per_ms": 0.1},
+        "scan": {"size_nm": 1000.0, "pixels": 256, "rate_hz": 1.0},
+    },
+}
+
+
+@dataclass
+class Case:
+    category: str
+    text: str
+    plan: list[Any]
+    forbid: list[str]
+    answer: list[str]
+    status: str | None
+
+
+def load_corpus() -> list[Case]:
+    cases = []
+    for path in sorted(CORPUS.glob("*.yaml")):
+        for category, entries in yaml.safe_load(path.read_text()).items():
+            for entry in entries:
+                cases.append(
+                    Case(
+                        category,
+                        entry["text"],
+                        entry["plan"],
+                        entry.get("forbid", []),
+                        entry.get("answer", []),
+                        entry.get("status"),
+                    )
+                )
+    return cases
+
+
+def matches(case: Case) -> tuple[bool, str]:
+    """Whether the planner's calls are the case's plan (and the answer holds its words); what it did instead."""
+    tools: dict[str, Tool] = {"get_status": lambda args: AFM_STATUS} if case.status == "afm" else {}
+    run = drive(case.text, tools)
+    expected = [next(iter(step)) if isinstance(step, dict) else step for step in case.plan]
+    ok = run.names == expected and not set(case.forbid) & set(run.names)
+    for step, (_, args) in zip(case.plan, run.calls, strict=False):
+        if ok and isinstance(step, dict):
+            wanted = next(iter(step.values())) or {}
+            ok = all(_same(args.get(key), value) for key, value in wanted.items())
+    ok = ok and all(word in run.answer for word in case.answer)
+    return ok, f"{run.calls} | {run.answer[:160]!r}"
+
+
+def _same(got: Any, wanted: Any) -> bool:
+    if isinstance(wanted, int | float) and not isinstance(wanted, bool) and isinstance(got, int | float):
+        return abs(float(got) - float(wanted)) <= 1e-6 * max(1.0, abs(float(wanted)))
+    return bool(got == wanted)
+
+
+def pass_rates(cases: list[Case]) -> tuple[dict[str, tuple[int, int]], list[tuple[Case, str]]]:
+    """(passed, total) per category, and the cases that failed with what the planner did."""
+    rates: dict[str, list[int]] = defaultdict(lambda: [0, 0])
+    failed = []
+    for case in cases:
+        ok, did = matches(case)
+        rates[case.category][0] += ok
+        rates[case.category][1] += 1
+        if not ok:
+            failed.append((case, did))
+    return {name: (passed, total) for name, (passed, total) in rates.items()}, failed
+
+
+def test_the_corpus_has_at_least_three_hundred_requests_in_every_family() -> None:
+    cases = load_corpus()
+    assert len(cases) >= 300
+    assert {case.category for case in cases} >= {"specimen", "negation", "questions", "afm", "shopfloor"}
+
+
+@pytest.mark.slow
+def test_the_planner_gets_the_plan_right_for_at_least_85_percent_of_the_corpus() -> None:
+    rates, failed = pass_rates(load_corpus())
+    passed = sum(p for p, _ in rates.values())
+    total = sum(t for _, t in rates.values())
+    assert passed / total >= TARGET, [case.text for case, _ in failed]
+
+
+def test_no_corpus_request_runs_a_tool_it_forbids() -> None:
+    for case in (c for c in load_corpus() if c.forbid):
+        tools: dict[str, Tool] = {"get_status": lambda args: AFM_STATUS} if case.status == "afm" else {}
+        assert not set(case.forbid) & set(drive(case.text, tools).names), case.text
+
+
+if __name__ == "__main__":
+    table, wrong = pass_rates(load_corpus())
+    for name, (passed, total) in table.items():
+        print(f"| {name} | {passed}/{total} | {100 * passed / total:.0f} % |")
+    all_passed, everything = sum(p for p, _ in table.values()), sum(t for _, t in table.values())
+    print(f"| all | {all_passed}/{everything} | {100 * all_passed / everything:.1f} % |")
+    if "-v" in sys.argv:
+        for case, did in wrong:
+            print(f"[{case.category}] {case.text!r}\n    expected {case.plan}\n    got {did}")
