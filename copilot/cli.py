@@ -27,16 +27,22 @@ app.add_typer(eval_app, name="eval")
 
 @app.command()
 def bench(
+    areas: Annotated[
+        list[str] | None, typer.Argument(help="Areas to run, e.g. `copilot bench accuracy` (default: all).")
+    ] = None,
     area: Annotated[
-        list[str] | None, typer.Option("--area", "-a", help="Only these areas (twin, afm, server, load).")
+        list[str] | None,
+        typer.Option("--area", "-a", help="Only these areas (twin, afm, server, load, accuracy)."),
     ] = None,
 ) -> None:
-    """Print the speed figures as medians, with same-run reference ratios and targets."""
+    """Print the speed figures as medians, with same-run reference ratios and targets, and the analysis
+    accuracy against the twin's ground truth (error, precision, recall)."""
     from copilot.bench.runner import render, run_areas
 
     console = Console()
+    chosen = [*(areas or []), *(area or [])]
     with console.status("benchmarking...") as status:
-        report = run_areas(area or [], progress=lambda name: status.update(f"benchmarking {name}..."))
+        report = run_areas(chosen, progress=lambda name: status.update(f"benchmarking {name}..."))
     render(report, console)
     if not report.all_ok:
         console.print("[yellow]some figures miss their targets[/yellow]")

@@ -44,9 +44,43 @@ def _image(session: Any, acq_id: str | None) -> tuple[str, np.ndarray, float]:
     return chosen, np.asarray(acq.arrays["image"], dtype=np.float64), float(acq.metadata["pixel_size_nm"])
 
 
-class AtomsResult(Result):
+RELIABLE = (
+    "true when the measurement can be trusted as it stands; false when the image does not support it (low "
+    "signal, too few columns or sites, drift shear, aliasing, ...): then reliability_note says why and what to do"
+)
+
+
+class Reliability(Result):
+    """The verdict every measuring tool returns with its numbers."""
+
+    reliable: bool = Field(description=RELIABLE)
+    reliability_note: str = Field(description="why the result is not reliable (empty when it is)")
+
+
+class Sublattice(Result):
+    relative_intensity: float = Field(description="median column intensity over the brightest sub-lattice's")
+    spread: float = Field(description="robust relative scatter of its column intensities (noise included)")
+    sites: int
+    judged: bool = Field(description="false when too noisy for an empty site to stand out (no defects judged)")
+
+
+def _raw_image(session: Any, acq_id: str) -> np.ndarray | None:
+    """The recorded image an acquisition was derived from (through any chain of denoising); None if it is one."""
+    meta = session.get_acquisition(acq_id).metadata
+    if not meta.get("derived_from"):
+        return None
+    source = str(meta["derived_from"])
+    while session.get_acquisition(source).metadata.get("derived_from"):
+        source = str(session.get_acquisition(source).metadata["derived_from"])
+    return np.asarray(session.get_acquisition(source).arrays["image"], dtype=np.float64)
+
+
+class AtomsResult(Reliability):
     acquisition_id: str
     atom_count: int
+    atom_count_uncertainty: float = Field(
+        description="about one standard deviation of the count: columns a different noise draw would add or drop"
+    )
     spacing_nm: float | None = Field(description="median nearest-neighbour spacing; null with fewer than 2 atoms")
     class_counts: list[int]
     class_mean_intensities: list[float]
@@ -61,14 +95,18 @@ class LatticeResult(Result):
     peaks_indexed: int
 
 
-class DefectsResult(Result):
+class DefectsResult(Reliability):
     acquisition_id: str
     vacancies: int
     substitutions: int
     partial_vacancies: int
     interstitials: int
     sites_judged: int
-    positions_nm: list[tuple[str, float, float]] = Field(description="(kind, x_nm, y_nm) of up to 50 defects")
+    margin_nm: float = Field(description="band along the frame edges left unjudged (cut columns look empty)")
+    sublattices: list[Sublattice] = Field(description="the motif's sub-lattices, 0 = the brightest columns")
+    positions_nm: list[tuple[str, float, float, int]] = Field(
+        description="(kind, x_nm, y_nm, sublattice) of up to 50 defects; sublattice -1 for interstitials"
+    )
 
 
 class ParticlesResult(Result):
@@ -135,13 +173,19 @@ def register_analysis_tools(mcp: FastMCP, session: Any) -> None:
     """Register the image and spectrum analysis tools over ``session``."""
 
     def find_atoms(acq_id: AcqId = None) -> ToolResult:
-        """Find atomic columns in an atomic-resolution image: count, spacing and intensity classes (heavier
-        columns are brighter in HAADF, roughly as Z^1.7)."""
+        """Find atomic columns in an atomic-resolution image: count (with its uncertainty), spacing and intensity
+        classes (heavier columns are brighter in HAADF, roughly as Z^1.7). Only columns that stand above the
+        noise count: on a denoised image, significance is judged on the original acquisition, so denoised noise
+        gives no columns. reliable is false at low signal (columns near the noise), with too few columns, or
+        when many columns sit at the detection threshold."""
         chosen, img, px = _image(session, acq_id)
-        a = _find_atoms(img, px)
+        a = _find_atoms(img, px, raw=_raw_image(session, chosen))
         result = AtomsResult(
             acquisition_id=chosen,
             atom_count=a.count,
+            atom_count_uncertainty=round(a.count_uncertainty, 1),
+            reliable=a.reliable,
+            reliability_note=a.reliability_note,
             spacing_nm=a.spacing_nm if np.isfinite(a.spacing_nm) else None,
             class_counts=list(a.class_counts),
             class_mean_intensities=list(a.class_mean_intensities),
@@ -162,8 +206,11 @@ def register_analysis_tools(mcp: FastMCP, session: Any) -> None:
         )
 
     def detect_defects(acq_id: AcqId = None) -> ToolResult:
-        """Vacancies, substitutions (brighter = heavier atom), partial vacancies and interstitials on the
-        lattice sites of an atomic-resolution image, with their positions in nm."""
+        """Vacancies, substitutions (brighter = heavier atom), partial vacancies (a dimmer, partly empty column)
+        and interstitials on the lattice sites of an atomic-resolution image, with their positions in nm and the
+        sub-lattice each sits on. Sites within one lattice spacing of the frame edge are not judged. A site is a
+        defect only when its column intensity departs from its sub-lattice's by more than noise could explain;
+        a sub-lattice too noisy for that (low dose) is not judged and reliable is false."""
         chosen, img, px = _image(session, acq_id)
         d = _detect_defects(img, px)
         c = d.counts
@@ -174,7 +221,19 @@ def register_analysis_tools(mcp: FastMCP, session: Any) -> None:
             partial_vacancies=c["partial_vacancy"],
             interstitials=c["interstitial"],
             sites_judged=len(d.sites_nm),
-            positions_nm=[(x.kind, round(x.x_nm, 4), round(x.y_nm, 4)) for x in d.defects[:50]],
+            margin_nm=round(d.margin_nm, 4),
+            sublattices=[
+                Sublattice(
+                    relative_intensity=round(s.relative_intensity, 3),
+                    spread=round(s.spread, 3),
+                    sites=s.sites,
+                    judged=s.judged,
+                )
+                for s in d.sublattices
+            ],
+            positions_nm=[(x.kind, round(x.x_nm, 4), round(x.y_nm, 4), x.sublattice) for x in d.defects[:50]],
+            reliable=d.reliable,
+            reliability_note=d.reliability_note,
         )
         return with_images(result, image_content(defects_overlay(img, d, px)))
 
@@ -302,7 +361,7 @@ def register_analysis_tools(mcp: FastMCP, session: Any) -> None:
             return session.store.add("image", meta, {"image": out})
 
         args = {"acq_id": chosen, "method": method, "strength_nm": strength_nm}
-        acq = session.call("denoise_image", args, run, lambda a: {"id": a.id, "derived_from": chosen})
+        acq = session.call("denoise_image", args, run)
         result = DenoiseResult(acquisition_id=acq.id, derived_from=chosen, method=method, strength_nm=strength_nm)
         return with_images(result, image_content(acq.arrays["image"], px))
 

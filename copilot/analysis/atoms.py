@@ -28,6 +28,10 @@ HOLLOW_SIGMAS = 4.0
 noise sigmas above the darkest point within one atom spacing (the nearest hollow)."""
 LOCAL_MEAN_SPACINGS = 2.0
 SMOOTHING_PER_SPACING = 0.25  # matched-filter sigma as a fraction of the atom spacing (about the probe size)
+MIN_RELIABLE_COLUMNS = 8
+MIN_COLUMN_SNR = 5.5
+"""A count is reliable when the median column stands this many noise sigmas above its nearest hollow."""
+MAX_MARGINAL_FRACTION = 0.05  # more columns than this within one sigma of the threshold: the count is not settled
 
 
 @dataclass(frozen=True)
@@ -44,6 +48,9 @@ class AtomsFound:
     class_mean_intensities: tuple[float, ...]
     spacing_nm: float  # median distance to the three nearest neighbours (nan with fewer than two atoms)
     smoothing_nm: float  # sigma of the Gaussian pre-filter that was used
+    count_uncertainty: float = 0.0  # columns that a different noise draw would add or drop (about 1 sigma)
+    reliable: bool = True
+    reliability_note: str = ""  # why the count is not reliable (empty when it is)
 
     @property
     def count(self) -> int:
@@ -137,10 +144,23 @@ def signal_filtered(image: NDArray[np.float64], power_factor: float = SIGNAL_POW
     return np.asarray(np.fft.irfft2(spectrum * gain, s=padded.shape)[pad:-pad, pad:-pad] + mean)
 
 
+@dataclass(frozen=True)
+class _Detection:
+    rows: NDArray[np.float64]
+    cols: NDArray[np.float64]
+    sigma_nm: float
+    marginal: int  # candidates within one noise sigma of the keep/drop decision
+    column_snr: float  # median height of the kept columns over their nearest hollow, in noise sigmas
+
+
+def _nothing(sigma_nm: float) -> _Detection:
+    return _Detection(np.empty(0), np.empty(0), sigma_nm, 0, 0.0)
+
+
 def _detect(
     image: NDArray[np.float64], px: float, min_distance_nm: float, smoothing_nm: float | None, threshold: float
-) -> tuple[NDArray[np.float64], NDArray[np.float64], float]:
-    """(row, col) of columns and the matched-filter sigma (nm) used to judge them.
+) -> _Detection:
+    """Columns (row, col), the matched-filter sigma (nm) used to judge them and how clear-cut the judgement was.
 
     Candidates are the maxima of the noise-filtered image (:func:`signal_filtered`) at least ``min_distance_nm``
     apart, brightest first, higher than ``threshold`` x the brightest ones above its dark level. Each is kept if
@@ -148,16 +168,17 @@ def _detect(
     ``smoothing_nm``) is not more than 1.5 noise sigmas below its local mean there, so that hollows and vacancies
     the Fourier filter bridged are not counted. Positions are refined to sub-pixel on the filtered image.
     """
+    default_sigma = smoothing_nm or SMOOTHING_PER_SPACING * min_distance_nm
     filtered = signal_filtered(image)
-    if float(np.var(filtered)) < MIN_SIGNAL_VARIANCE * noise_sigma(image) ** 2:
-        return np.empty(0), np.empty(0), smoothing_nm or SMOOTHING_PER_SPACING * min_distance_nm  # noise only
+    if not has_structure(image, filtered):
+        return _nothing(default_sigma)
     peaks = peak_local_max(filtered, min_distance=1, exclude_border=False)
     background = float(np.percentile(filtered, 5))
     heights = filtered[peaks[:, 0], peaks[:, 1]] - background
     if len(peaks) > 0:  # the filter has removed hot pixels, so the brightest column is a fair reference
         peaks = peaks[heights > max(threshold * float(heights.max()), 0.0)]
     if len(peaks) == 0:
-        return np.empty(0), np.empty(0), smoothing_nm or SMOOTHING_PER_SPACING * min_distance_nm
+        return _nothing(default_sigma)
     peaks = _suppress_close(peaks, filtered[peaks[:, 0], peaks[:, 1]], min_distance_nm / px)
     # Filter scales follow the closest-neighbour distance (the one that must stay resolved).
     spacing_px = float(np.median(nearest_neighbour_nm(peaks.astype(np.float64)))) if len(peaks) > 1 else np.nan
@@ -171,10 +192,20 @@ def _detect(
     value = matched[peaks[:, 0], peaks[:, 1]]
     over_mean = (value - local[peaks[:, 0], peaks[:, 1]]) / noise
     over_hollow = (value - hollow[peaks[:, 0], peaks[:, 1]]) / noise
-    peaks = peaks[(over_mean >= LOCAL_MEAN_SIGMAS) | (over_hollow >= HOLLOW_SIGMAS)]
+    score = np.maximum(over_mean - LOCAL_MEAN_SIGMAS, over_hollow - HOLLOW_SIGMAS)
+    keep = score >= 0
+    peaks = peaks[keep]
+    snr = float(np.median(over_hollow[keep])) if keep.any() else 0.0
     radius = max(1, min(round(0.3 * min_distance_nm / px), 6))
     rows, cols, _ = _fit_peaks(filtered, peaks[:, 0], peaks[:, 1], background, radius)
-    return rows, cols, sigma_px * px
+    return _Detection(rows, cols, sigma_px * px, int(np.sum(np.abs(score) < 1.0)), snr)
+
+
+def has_structure(image: NDArray[np.float64], filtered: NDArray[np.float64] | None = None) -> bool:
+    """Whether ``image`` holds any structure above its white noise: the noise-filtered image must keep at least
+    ``MIN_SIGNAL_VARIANCE`` of the noise variance (pure shot noise keeps about a sixth of that)."""
+    kept = signal_filtered(image) if filtered is None else filtered
+    return bool(float(np.var(kept)) >= MIN_SIGNAL_VARIANCE * noise_sigma(image) ** 2)
 
 
 def find_atoms(
@@ -184,6 +215,7 @@ def find_atoms(
     threshold: float = 0.05,
     smoothing_nm: float | None = None,
     max_classes: int = 3,
+    raw: ArrayLike | None = None,
 ) -> AtomsFound:
     """Find atomic columns: positions to sub-pixel precision, peak intensities and intensity classes.
 
@@ -209,6 +241,10 @@ def find_atoms(
         Sigma of the matched filter that judges each candidate, in nm; by default 0.25 x the measured spacing.
     max_classes : int
         Most intensity classes (1 to 5).
+    raw : array_like, optional
+        The acquisition ``image`` was derived from (before denoising). Filtering hides the white noise that
+        significance is judged against, so the raw image decides whether there is any structure at all: denoised
+        noise has no columns.
 
     Returns
     -------
@@ -221,7 +257,11 @@ def find_atoms(
     if not 1 <= max_classes <= 5:
         raise AnalysisError(f"max_classes must be 1 to 5, got {max_classes}.")
     smoothing = positive("smoothing_nm", smoothing_nm) if smoothing_nm is not None else None
-    rows, cols, sigma = _detect(img, px, min_d, smoothing, thr)
+    if raw is not None and not has_structure(as_image(raw, "raw")):
+        found = _nothing(smoothing or SMOOTHING_PER_SPACING * min_d)
+    else:
+        found = _detect(img, px, min_d, smoothing, thr)
+    rows, cols = found.rows, found.cols
     positions = pixel_to_fov_nm(rows, cols, px)
     spacing = _median_spacing(positions)
     # Intensities from a light filter (0.3 x min_distance_nm): little spill-over from neighbouring columns.
@@ -235,4 +275,23 @@ def find_atoms(
     interior = np.all((positions >= margin) & (positions <= fov - margin), axis=1)
     fit_on = heights[interior] if interior.sum() >= 2 else heights
     means = classify_intensities(fit_on, max_classes=max_classes).means if len(heights) else ()
-    return AtomsFound(positions, heights, assign_classes(heights, means), means, spacing, sigma)
+    note = _reliability(found, len(rows))
+    uncertainty = 0.5 * found.marginal + float(np.sqrt(found.marginal))
+    classes = assign_classes(heights, means)
+    return AtomsFound(positions, heights, classes, means, spacing, found.sigma_nm, uncertainty, not note, note)
+
+
+def _reliability(found: _Detection, count: int) -> str:
+    """Why a count cannot be trusted ("" when it can)."""
+    if count == 0:
+        return "no columns stand above the noise (no structure, or too little dose)"
+    if count < MIN_RELIABLE_COLUMNS:
+        return f"only {count} columns found: too few to judge a lattice or a spacing"
+    if found.column_snr < MIN_COLUMN_SNR:
+        return (
+            f"columns stand only {found.column_snr:.1f} noise sigmas above their hollows (low signal): some are "
+            "missed or merged; raise the dose (dwell) or correct the focus"
+        )
+    if found.marginal > MAX_MARGINAL_FRACTION * count:
+        return f"{found.marginal} of {count} columns are within one noise sigma of the detection threshold"
+    return ""

@@ -16,6 +16,7 @@ AREAS: dict[str, str] = {
     "afm": "copilot.bench.afm",
     "server": "copilot.bench.server",
     "load": "copilot.bench.load",
+    "accuracy": "copilot.bench.accuracy",
 }
 
 

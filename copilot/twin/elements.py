@@ -1,10 +1,9 @@
-"""Element data the twin needs: atomic numbers, EELS edges and EDS lines with their physical strengths.
+"""Element data the twin needs: atomic numbers and EDS lines with their physical strengths (EELS edges are in
+:mod:`copilot.twin.edges`).
 
-Edge onsets and line energies are the values listed in the project's physics notes (PHYSICS.md), extended with
-Re, W, Sr and Au. EELS edge strengths are onset cross-sections relative to C-K, scaled hydrogenically (number of
-electrons in the shell over the onset energy squared), with the delayed maximum of M4,5 edges of 4d/5d elements
-as a ``delay_eV``. EDS lines carry what an ionisation cross-section (Bethe) needs: the edge energy, the product
-n_s b_s of the shell, and the fluorescence yield times the fraction of the shell's emission in that line.
+Line energies are the values listed in the project's physics notes (PHYSICS.md), extended with Re, W, Sr and Au.
+EDS lines carry what an ionisation cross-section (Bethe) needs: the edge energy, the product n_s b_s of the
+shell, and the fluorescence yield times the fraction of the shell's emission in that line.
 """
 
 from __future__ import annotations
@@ -33,18 +32,6 @@ BF_Z_EXPONENT = 1.0
 
 
 @dataclass(frozen=True)
-class Edge:
-    """A core-loss edge: label, onset energy, power-law exponent of the tail, strength relative to C-K at its
-    onset, and the energy over which a delayed edge rises to its maximum (0: a sharp onset)."""
-
-    label: str
-    onset_eV: float
-    exponent: float
-    strength: float
-    delay_eV: float = 0.0
-
-
-@dataclass(frozen=True)
 class XrayLine:
     """A characteristic X-ray line: label, energy, the ionisation edge that feeds it (keV), n_s b_s of that shell
     (Bethe cross-section parameters) and the photons emitted in this line per ionisation (fluorescence yield
@@ -62,20 +49,6 @@ K_NB = 2 * 0.35
 L3_NB = 4 * 0.25
 L2_NB = 2 * 0.25
 M5_NB = 6 * 0.25
-
-EELS_EDGES: dict[str, tuple[Edge, ...]] = {
-    "C": (Edge("C-K", 284.0, 3.0, 1.0),),
-    "N": (Edge("N-K", 401.0, 3.0, 0.50),),
-    "O": (Edge("O-K", 532.0, 3.0, 0.29),),
-    "Si": (Edge("Si-L", 99.0, 3.5, 8.0, delay_eV=10.0), Edge("Si-K", 1839.0, 3.0, 0.024)),
-    "S": (Edge("S-L", 165.0, 3.5, 6.0),),
-    "Ti": (Edge("Ti-L", 456.0, 3.5, 1.2),),
-    "Sr": (Edge("Sr-L", 1940.0, 3.0, 0.064),),
-    "Mo": (Edge("Mo-M", 227.0, 3.5, 4.0, delay_eV=40.0), Edge("Mo-L", 2520.0, 3.0, 0.038)),
-    "W": (Edge("W-M", 1809.0, 3.0, 0.12, delay_eV=30.0),),
-    "Re": (Edge("Re-M", 1883.0, 3.0, 0.11, delay_eV=30.0),),
-    "Au": (Edge("Au-M", 2206.0, 3.0, 0.083, delay_eV=30.0),),
-}
 
 EDS_LINES: dict[str, tuple[XrayLine, ...]] = {
     "C": (XrayLine("C Ka", 0.277, 0.284, K_NB, 0.0026),),

@@ -138,11 +138,12 @@ class StageState:
 
 @dataclass(frozen=True)
 class DetectorState:
-    """Detector properties: HAADF and BF collection angles, detective quantum efficiency and read noise."""
+    """Detector properties: HAADF, BF and EELS collection angles, detective quantum efficiency and read noise."""
 
     haadf_inner_mrad: float = 80.0
     haadf_outer_mrad: float = 250.0
     bf_outer_mrad: float = 10.0
+    eels_collection_mrad: float = 20.0
     dqe: float = 0.8
     read_noise_e: float = 1.5
 

@@ -13,7 +13,8 @@ from typing import Any
 
 import numpy as np
 
-from copilot.twin.elements import EDS_LINES, EELS_EDGES
+from copilot.twin.edges import EELS_EDGES
+from copilot.twin.elements import EDS_LINES
 from copilot.ui.images import render_image, to_png
 
 

@@ -16,7 +16,8 @@ def test_planted_vacancies_and_a_heavy_substitution_are_found_in_mos2() -> None:
     sites, kinds = mos2_sites(5.12)
     amps = np.where(kinds == 0, 42.0**1.7, 2 * 16.0**1.7) / 100.0
     vacant = [100, 400]
-    amps[50] = 75.0**1.7 / 100.0  # Re on a Mo site
+    heavy = int(np.argmin(np.where(kinds == 0, np.hypot(*(sites - 2.56).T), np.inf)))  # a Mo site mid-frame
+    amps[heavy] = 75.0**1.7 / 100.0  # Re on a Mo site
     keep = np.ones(len(sites), dtype=bool)
     keep[vacant] = False
     clean = render_spots((256, 256), 0.02, sites[keep], amps[keep], 0.05)
@@ -26,10 +27,12 @@ def test_planted_vacancies_and_a_heavy_substitution_are_found_in_mos2() -> None:
     substitutions = [(d.x_nm, d.y_nm) for d in result.defects if d.kind == "substitution"]
     assert all(_near(vacancies, sites[i]) for i in vacant)
     assert len(vacancies) <= 3  # at most one spurious (a light column next to the heavy atom)
-    assert substitutions and _near(substitutions, sites[50])
+    assert substitutions and _near(substitutions, sites[heavy])
     assert len(substitutions) == 1
     assert result.counts["interstitial"] == 0
-    assert len(result.motif_median_intensities) == 2
+    assert len(result.sublattices) == 2
+    assert result.sublattices[0].relative_intensity == 1.0  # sub-lattice 0 holds the brightest columns
+    assert {d.sublattice for d in result.defects if d.kind == "substitution"} == {0}
 
 
 def test_a_dimmer_column_is_a_partial_vacancy_and_a_perfect_lattice_has_no_defects() -> None:
@@ -39,7 +42,7 @@ def test_a_dimmer_column_is_a_partial_vacancy_and_a_perfect_lattice_has_no_defec
     rng = np.random.default_rng(5)
     perfect = detect_defects(rng.poisson(clean_perfect * 10).astype(np.float64), 0.02)
     assert sum(perfect.counts.values()) == 0
-    assert len(perfect.sites_nm) > 200
+    assert len(perfect.sites_nm) == 14 * 14  # sites one lattice spacing (0.3 nm) or more inside the 4.8 nm frame
     amps[77] = 10.0
     dim = detect_defects(rng.poisson(render_spots((240, 240), 0.02, sites, amps, 0.05, 1.0) * 10).astype(float), 0.02)
     partial = [d for d in dim.defects if d.kind == "partial_vacancy"]
@@ -67,3 +70,22 @@ def test_defects_of_the_twin_mos2_at_the_default_dose_match_its_ground_truth() -
     found = detect_defects(np.asarray(frame.data, dtype=np.float64), frame.pixel_size_nm).counts
     assert found["substitution"] == sum(k == "dopant" for k in kinds)
     assert abs(found["vacancy"] + found["partial_vacancy"] - true_vacancies) <= 0.3 * true_vacancies
+
+
+def test_columns_cut_by_the_frame_edge_are_not_vacancies() -> None:
+    # A lattice offset so that a row and a column of sites sit right on the frame edges, half cut off.
+    sites, _ = lattice_sites((0.3, 0.0), (0.0, 0.3), [(0.0, 0.0)], 4.8)
+    clean = render_spots((240, 240), 0.02, sites, np.full(len(sites), 20.0), 0.05, background=1.0)
+    result = detect_defects(np.random.default_rng(6).poisson(clean * 10).astype(np.float64), 0.02)
+    assert result.counts["vacancy"] == 0
+    assert result.margin_nm == pytest.approx(0.3, abs=0.01)
+    assert result.reliable
+
+
+def test_a_low_dose_lattice_is_not_judged_and_says_why() -> None:
+    sites, _ = lattice_sites((0.3, 0.0), (0.0, 0.3), [(0.1, 0.1)], 4.8)
+    clean = render_spots((240, 240), 0.02, sites, np.full(len(sites), 20.0), 0.05, background=1.0)
+    result = detect_defects(np.random.default_rng(7).poisson(clean * 0.05).astype(np.float64), 0.02)
+    assert sum(result.counts.values()) <= 1
+    assert not result.reliable
+    assert "noisy" in result.reliability_note or "stand out" in result.reliability_note

@@ -1,0 +1,201 @@
+"""Accuracy of the analysis routines against the twin's ground truth, over specimens x dose x field of view x
+defocus: error, precision and recall per tool, each case judged against its target.
+
+Every case renders its frames with the twin as it is now, so the figures follow the physics when it changes.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from functools import partial
+
+import numpy as np
+
+from copilot.analysis.atoms import find_atoms
+from copilot.analysis.defects import detect_defects
+from copilot.analysis.errors import AnalysisError
+from copilot.bench.accuracy_truth import inside, match, true_columns, true_defects
+from copilot.bench.core import BenchReport
+from copilot.twin import Microscope
+
+
+@dataclass(frozen=True)
+class Case:
+    """One frame of the grid: a specimen imaged at a field of view, dwell (dose) and defocus error."""
+
+    specimen: str
+    fov_nm: float = 8.0
+    pixels: int = 512
+    dwell_us: float | None = None  # None: the specimen's default
+    defocus_error_nm: float = 0.0
+    seed: int = 0
+    drift_nm_per_s: float = 0.3
+
+    def scope(self) -> Microscope:
+        m = Microscope(self.specimen, seed=self.seed, drift_nm_per_s=self.drift_nm_per_s)
+        m.set_scan(
+            fov_nm=self.fov_nm, pixels=self.pixels, **({} if self.dwell_us is None else {"dwell_us": self.dwell_us})
+        )
+        if self.defocus_error_nm:
+            m.set_optics(defocus_nm=m.true_focus_defocus_nm() + self.defocus_error_nm)
+        return m
+
+    @property
+    def label(self) -> str:
+        dwell = "default" if self.dwell_us is None else f"{self.dwell_us:g} us"
+        focus = f", df {self.defocus_error_nm:+g} nm" if self.defocus_error_nm else ""
+        return f"{self.specimen} {self.fov_nm:g} nm/{self.pixels} px, {dwell}{focus}"
+
+
+@dataclass
+class Outcome:
+    """What one tool measured on one case, against the truth and the case's target."""
+
+    tool: str
+    case: str
+    dose_e_per_A2: float
+    truth: float
+    measured: float
+    error: float  # relative (count, size, lattice), or as named in ``unit``
+    unit: str = "%"
+    precision: float | None = None
+    recall: float | None = None
+    reliable: bool | None = None
+    target: str = ""
+    ok: bool | None = None
+    extra: dict[str, float] = field(default_factory=dict)
+
+
+def _rel(measured: float, truth: float) -> float:
+    return 100.0 * (measured - truth) / truth if truth else math.nan
+
+
+# ----- atoms ---------------------------------------------------------------------------------------------------
+
+ATOM_COUNT_TOLERANCE = 3.0  # %, where columns are resolvable
+
+
+def atoms_case(case: Case, resolvable: bool = True) -> Outcome:
+    """Column count, precision and recall of ``find_atoms`` (columns half a spacing from the edges left out of
+    both counts; a found column is right within half the nearest-neighbour distance of a true one)."""
+    scope = case.scope()
+    frame = scope.acquire_image()
+    found = find_atoms(frame.data, frame.pixel_size_nm)
+    truth = true_columns(scope, frame)
+    spacing = _true_spacing(truth)
+    margin = 0.5 * spacing
+    t_in, f_in = (
+        truth[inside(truth, case.fov_nm, margin)],
+        found.positions_nm[inside(found.positions_nm, case.fov_nm, margin)],
+    )
+    m = match(f_in, t_in, 0.5 * spacing)
+    err = _rel(len(f_in), len(t_in))
+    target = f"|error| <= {ATOM_COUNT_TOLERANCE:g} %" if resolvable else "reliable = false"
+    ok = abs(err) <= ATOM_COUNT_TOLERANCE if resolvable else not found.reliable
+    return Outcome(
+        "find_atoms", case.label, frame.dose_e_per_A2, len(t_in), len(f_in), err, "%", m.precision, m.recall,
+        found.reliable, target, ok, {"uncertainty_pct": 100.0 * found.count_uncertainty / max(found.count, 1)},
+    )  # fmt: skip
+
+
+def _true_spacing(truth: np.ndarray) -> float:
+    from scipy.spatial import cKDTree
+
+    if len(truth) < 2:
+        return 0.1
+    d, _ = cKDTree(truth).query(truth, k=2)
+    return float(np.median(d[:, 1]))
+
+
+# ----- defects -------------------------------------------------------------------------------------------------
+
+DEFECT_MIN_PR = 0.9
+PRISTINE_FP_PER_10NM2 = 1.0
+
+
+def defects_case(case: Case, pristine_only: bool = False) -> Outcome:
+    """Precision and recall of ``detect_defects`` (kind and position within half a spacing), and false
+    positives per 10 nm^2. ``pristine_only``: the specimen's true defects cannot show in an image (one atom
+    missing from an 80-atom column), so only false positives are judged."""
+    scope = case.scope()
+    frame = scope.acquire_image()
+    try:
+        d = detect_defects(frame.data, frame.pixel_size_nm)
+    except AnalysisError:
+        return Outcome("detect_defects", case.label, frame.dose_e_per_A2, math.nan, 0, math.nan, "", None, None,
+                       False, "refuses (no lattice)", None)  # fmt: skip
+    lo, hi = d.margin_nm, case.fov_nm - d.margin_nm
+    truth = [t for t in true_defects(scope, frame) if lo <= t.x_nm <= hi and lo <= t.y_nm <= hi]
+    tol = 0.5 * d.atoms.spacing_nm
+    tp = 0
+    for kind in {t.kind for t in truth} | {x.kind for x in d.defects}:
+        f = np.array([(x.x_nm, x.y_nm) for x in d.defects if x.kind == kind]).reshape(-1, 2)
+        t = np.array([(q.x_nm, q.y_nm) for q in truth if q.kind == kind]).reshape(-1, 2)
+        tp += match(f, t, tol).true_positives
+    area_nm2 = (hi - lo) ** 2
+    false_pos = len(d.defects) - tp
+    fp10 = 10.0 * false_pos / area_nm2
+    precision = tp / len(d.defects) if d.defects else 1.0
+    recall = tp / len(truth) if truth else 1.0
+    if pristine_only:
+        target, ok = f"<= {PRISTINE_FP_PER_10NM2:g} FP per 10 nm^2", fp10 <= PRISTINE_FP_PER_10NM2
+        precision, recall = math.nan, math.nan
+    else:
+        target = f"P, R >= {DEFECT_MIN_PR:g}; <= {PRISTINE_FP_PER_10NM2:g} FP/10 nm^2"
+        ok = precision >= DEFECT_MIN_PR and recall >= DEFECT_MIN_PR and fp10 <= PRISTINE_FP_PER_10NM2
+    return Outcome(
+        "detect_defects", case.label, frame.dose_e_per_A2, len(truth), len(d.defects), fp10, "FP/10nm2",
+        precision, recall, d.reliable, target, ok,
+    )  # fmt: skip
+
+
+# ----- the grid ------------------------------------------------------------------------------------------------
+
+Runner = Callable[[], Outcome]
+ATOM_LADDER = (("graphene", 4.0), ("graphene", 16.0), ("mos2", 1.0), ("mos2", 4.0), ("srtio3", 4.0), ("srtio3", 16.0))
+
+
+def grid() -> list[Runner]:
+    """Every case of the accuracy table (each renders its own frames when run)."""
+    atoms = [Case(spec, dwell_us=dwell) for spec, dwell in ATOM_LADDER]
+    cases: list[Runner] = [partial(atoms_case, c) for c in atoms]
+    cases.append(partial(atoms_case, Case("graphene", fov_nm=4.0, pixels=256, dwell_us=16.0)))
+    cases.append(partial(atoms_case, Case("graphene", defocus_error_nm=4.0, dwell_us=16.0), resolvable=False))
+    for case in (
+        Case("graphene"),
+        Case("graphene", seed=2),
+        Case("mos2", dwell_us=4.0),
+        Case("mos2", seed=1, dwell_us=4.0),
+        Case("mos2"),
+    ):
+        cases.append(partial(defects_case, case))
+    for case in (Case("srtio3"), Case("srtio3", dwell_us=1.0)):
+        cases.append(partial(defects_case, case, pristine_only=True))
+    return cases
+
+
+def measure(progress: Callable[[str], None] | None = None) -> list[Outcome]:
+    """Run the whole grid."""
+    out = []
+    for i, runner in enumerate(grid()):
+        if progress is not None:
+            progress(f"case {i + 1}")
+        out.append(runner())
+    return out
+
+
+def _fmt(x: float | None) -> str:
+    return "-" if x is None or not math.isfinite(x) else f"{x:.2f}"
+
+
+def run(report: BenchReport) -> None:
+    """Add one row per case: the error as the figure; truth, measured, precision, recall and the verdict in the
+    target column."""
+    for o in measure():
+        detail = (
+            f"truth {o.truth:g}, found {o.measured:g}, P {_fmt(o.precision)}, R {_fmt(o.recall)}, "
+            f"reliable {o.reliable}; {o.target}"
+        )
+        report.value("accuracy", f"{o.tool}: {o.case} ({o.dose_e_per_A2:.3g} e/A2)", o.error, o.unit, detail, o.ok)
