@@ -92,7 +92,12 @@ RESULTS: dict[str, dict[str, Any]] = {
         "positions_nm": [["vacancy", 120.0, 80.0], ["substitution", 5.5, 6.25]],
     },
     "measure_lattice": {"a_nm": 0.3161, "b_nm": 0.3158, "gamma_deg": 119.8},
-    "segment_particles": {"particle_count": 14, "mean_diameter_nm": 4.87, "std_diameter_nm": 0.91},
+    "segment_particles": {
+        "particle_count": 14,
+        "mean_diameter_nm": 4.87,
+        "std_diameter_nm": 0.91,
+        "particles_nm": [[12.0, 8.0, 6.5], [4.0, 15.0, 3.1]],
+    },
     "focus_quality": {"sharpness": 0.412},
     "estimate_drift": {"dx_nm": 0.42, "dy_nm": -0.1, "rate_nm_per_s": 0.21, "confidence": 0.9},
     "identify_elements": {"acquisition_id": "a0008", "kind": "EELS", "present": ["Mo", "S"]},

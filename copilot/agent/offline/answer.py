@@ -142,7 +142,7 @@ def sentence(outcome: Outcome) -> str | None:
     if outcome.name.startswith("acquire"):
         kind = outcome.data.get("detector") or outcome.data.get("spectrum_kind") or ""
         what = outcome.name.removeprefix("acquire_").replace("_", " ")
-        return _upper_first(f"{kind} {what} recorded: {', '.join(items)}.".strip())
+        return _upper_first(f"{kind} {what} recorded{': ' if items else ''}{', '.join(items)}.".strip())
     return _upper_first(f"{outcome.name.replace('_', ' ')}: {', '.join(items) or 'done'}.")
 
 

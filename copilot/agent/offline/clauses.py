@@ -57,6 +57,18 @@ ACTION_TOOLS: tuple[tuple[str, tuple[str, ...]], ...] = (
     (r"feedback|gains?|setpoint", ("set_feedback",)),
 )
 """Words of a negated clause -> the tools it forbids."""
+ARGUMENT_WORDS: tuple[tuple[str, str, str], ...] = (
+    (r"\bdwell", "set_scan", "dwell_us"),
+    (r"field of view|\bfov\b", "set_scan", "fov_nm"),
+    (r"\bpixels?\b", "set_scan", "pixels"),
+    (r"\brotat", "set_scan", "rotation_deg"),
+    (r"\bcurrent\b", "set_beam", "current_pa"),
+    (r"high tension|\bkv\b|voltage|\benergy\b", "set_beam", "energy_kv"),
+    (r"\bblank|\bunblank", "set_beam", "blanked"),
+    (r"\bdefocus", "set_optics", "defocus_nm"),
+    (r"astigmat", "set_optics", "astig_nm"),
+)
+"""Words that name one setting of a tool: a negation of them forbids that argument, not the whole tool."""
 SETTERS = ("set_beam", "set_optics", "set_scan", "move_stage", "load_specimen", "set_feedback", "set_afm_scan")
 CHANGE_WORDS = r"\b(change|changing|touch|touching|alter|adjust|modify|anything|settings?)\b"
 
@@ -66,7 +78,8 @@ class Constraint(BaseModel):
 
     kind: Literal["forbid", "limit"]
     said: str
-    tools: list[str] = []  # forbid: the tools that must not run
+    tools: list[str] = []  # forbid: the tools that must not run (or, with ``arguments``, not with those)
+    arguments: list[str] = []  # forbid: only these arguments of ``tools`` must not be passed
     dimension: str | None = None  # limit: the quantity's dimension ("current", "dose", ...)
     bound: Literal["max", "min"] | None = None
     value: float | None = None  # limit: in the tool unit
@@ -102,10 +115,17 @@ def read_constraints(low: str) -> Reading:
         tools = forbidden_tools(scope)
         if not tools and re.search(CHANGE_WORDS, scope):
             tools = list(SETTERS)  # "don't change anything": no setting moves
+        said = kept[match.start() : stop].strip()
+        named = [(tool, arg) for pattern, tool, arg in ARGUMENT_WORDS if re.search(pattern, scope)]
+        for tool in dict.fromkeys(tool for tool, _ in named):
+            arguments = [arg for t, arg in named if t == tool]
+            constraints.append(Constraint(kind="forbid", said=said, tools=[tool], arguments=arguments))
+            tools = [t for t in tools if t != tool]
         if tools:
-            constraints.append(Constraint(kind="forbid", said=kept[match.start() : stop].strip(), tools=tools))
+            constraints.append(Constraint(kind="forbid", said=said, tools=tools))
         kept = kept[: match.start()] + " " + kept[stop:]
-    return Reading(text=" ".join(kept.split()), constraints=constraints[::-1])
+    text = re.sub(r"^(?:[\s,;:.!?+-]|\b(?:and|but|then|just|so|please|instead)\b)+", "", " ".join(kept.split()))
+    return Reading(text=text, constraints=constraints[::-1])
 
 
 def _clause_start(text: str, before: int) -> int:

@@ -53,16 +53,24 @@ def breaks(constraint: Constraint, value: float) -> bool:
 
 
 def apply_forbidden(steps: Sequence[Step], constraints: Sequence[Constraint]) -> tuple[list[Step], list[str]]:
-    """The steps without those a constraint forbids, and what was left out (for the answer)."""
-    forbidden = {tool for c in constraints if c.kind == "forbid" for tool in c.tools}
-    kept = [step for step in steps if step.tool not in forbidden]
-    dropped = sorted({step.tool for step in steps if step.tool in forbidden})
-    notes = [
-        f"as you asked ({c.said}), I did not run {', '.join(t for t in c.tools if t in dropped)}"
-        for c in constraints
-        if c.kind == "forbid" and any(t in dropped for t in c.tools)
-    ]
-    return kept, notes
+    """The steps without what a constraint forbids (a whole call, or only the forbidden arguments of it), and what
+    was left out (for the answer)."""
+    forbids = [c for c in constraints if c.kind == "forbid"]
+    kept: list[Step] = []
+    notes: list[str] = []
+    for step in steps:
+        hits = [c for c in forbids if step.tool in c.tools]
+        whole = [c for c in hits if not c.arguments or not isinstance(step.args, dict)]
+        banned = {arg for c in hits for arg in c.arguments}
+        args = {k: v for k, v in step.args.items() if k not in banned} if isinstance(step.args, dict) else step.args
+        if whole or (isinstance(step.args, dict) and step.args and not args):
+            notes += [f"as you asked ({c.said}), I did not run {step.tool}" for c in (whole or hits)]
+            continue
+        if isinstance(step.args, dict) and args != step.args:
+            notes += [f"as you asked ({c.said}), {step.tool} left {', '.join(c.arguments)} as it was" for c in hits]
+            step = step.model_copy(update={"args": args})
+        kept.append(step)
+    return kept, list(dict.fromkeys(notes))
 
 
 def limit_problem(

@@ -93,6 +93,12 @@ ABBREVIATIONS = (
     (r"\bspec\b", "spectrum"),
     (r"\bconv\.? angle\b", "convergence angle"),
     (r"\b(\d+)\s*x\s*mag(nification)?\b", r"\1 x magnification"),
+    (r"\baf\b", "autofocus"),
+    (r"\b1k\s*(?=px|pixel)", "1024 "),
+    (r"\b2k\s*(?=px|pixel)", "2048 "),
+    (r"\b4k\s*(?=px|pixel)", "4096 "),
+    (r"\bmag(nification)? up\b", "higher magnification"),
+    (r"\bmag(nification)? down\b", "lower magnification"),
 )
 """Shop-floor words spelled out before the request is read."""
 

@@ -11,97 +11,16 @@ from dataclasses import dataclass, field
 from copilot.agent.offline.clauses import Constraint, read_constraints
 from copilot.agent.offline.drift_interval import requested_interval_s
 from copilot.agent.offline.inspect_image import asks_to_inspect
-from copilot.agent.offline.lexicon import SPECIMEN_ALIASES, first, normalise, to_tool_unit
+from copilot.agent.offline.lexicon import NUM, SPECIMEN_ALIASES, first, normalise, number, to_tool_unit
 from copilot.agent.offline.places import fov_point_nm, region_nm, series_nm, stage_positions_um, stage_tilts_deg
 from copilot.agent.offline.questions import status_questions
 from copilot.agent.offline.relative_zoom import relative_zoom_factor
 from copilot.agent.offline.specimens import wanted_specimen
 from copilot.agent.offline.spectrum_map import asks_for_map
+from copilot.agent.offline.vocabulary import INTENT_PATTERNS, TIME, UNSUPPORTED, detector
 
-NUM = r"([-+−]?\d+(?:\.\d+)?(?:e[-+]?\d+)?)"
-LENGTH_TO_NM = {
-    "nm": 1.0,
-    "µm": 1000.0,
-    "μm": 1000.0,
-    "um": 1000.0,
-    "micron": 1000.0,
-    "microns": 1000.0,
-    "å": 0.1,
-    "a": 0.1,
-    "angstrom": 0.1,
-    "angstroms": 0.1,
-    "pm": 0.001,
-}
-TIME_TO_US = {
-    "µs": 1.0,
-    "μs": 1.0,
-    "us": 1.0,
-    "microsecond": 1.0,
-    "microseconds": 1.0,
-    "ns": 0.001,
-    "nanosecond": 0.001,
-    "nanoseconds": 0.001,
-    "ms": 1000.0,
-    "millisecond": 1000.0,
-    "milliseconds": 1000.0,
-}
 LENGTH = r"\s*(nm|µm|μm|um|microns?|å|angstroms?|pm)\b"
 LENGTH_OR_A = r"\s*(nm|µm|μm|um|microns?|å|a|angstroms?|pm)(?![a-z])"
-TIME = r"\s*(µs|μs|us|microseconds?|ns|nanoseconds?|ms|milliseconds?)\b"
-
-INTENT_PATTERNS: dict[str, str] = {
-    "status": r"\bstatus\b|current (settings|state|setup)|what is loaded|how is the (instrument|microscope)",
-    "dose": r"\bdose (used|spent|so far|map|budget|left)|how much dose|remaining dose",
-    "list_specimens": r"(list|which|what) (the |of the )?(specimens|samples)|(specimens|samples) (are )?"
-    r"(available|can)",
-    "load": r"\b(load|insert|mount|switch to|put in)\b",
-    "beam": r"\d\s*kv\b|\d\s*(pa|na|ua|µa)\b|\bblank|\bunblank",
-    "optics": r"defocus|underfocus|overfocus|astigmat",
-    "stage": r"\b(move|go|stage|translate|tilt)\b.*(\d\s*(µm|um|μm|°|deg))|\bstage\b",
-    "scan": r"\bfov\b|field of view|\d\s*(px|pixels?)\b|\d\s*(x|×)\s*\d|dwell|\d" + TIME,
-    "focus": r"auto-?focus|\brefocus|\bfocus (the|on|it|up)|into focus|\bfocus\b(?! quality)",
-    "acquire": r"\b(acquire|take|grab|record|capture|snap|shoot|collect)\b.*\b(images?|picture|frames?|micrograph|"
-    r"scan|series|haadf|abf|bf|adf)\b|\b(take|acquire|record|grab) (it|one)\b|\bacquire\b|"
-    r"\bimage (it|the sample|the specimen)\b|^\s*(image|scan)\b|\bsurvey|overview",
-    "atoms": r"\batoms?\b|atomic columns?|\bcolumns\b",
-    "defects": r"defects?|vacanc|dopants?|impurit|substitution",
-    "lattice": r"lattice|d-?spacing|interplanar|periodicity|unit cell",
-    "particles": r"particles?|nanoparticles?|clusters|size distribution",
-    "spectrum": r"spectrum|spectra|\beels\b|\beds\b|\bedx\b|spectroscop",
-    "elements": r"(which|what) elements|identify (the )?elements|composition|chemical make",
-    "survey_zoom": r"most interesting|\bzoom",
-    "fft": r"\bfft\b|fourier|diffractogram|power spectrum",
-    "denoise": r"denois|noise reduction",
-    "drift": r"\bdrift",
-    "focus_quality": r"focus quality|sharpness|how sharp|is it in focus|check (the )?focus",
-    "export": r"\bexport|save (the |it|this)?\s*(data|image|acquisition)|\btiff?\b|\bhdf5\b",
-    "afm_approach": r"\bapproach\b|\bengage\b|land the tip",
-    "afm_withdraw": r"withdraw|retract the tip|lift the tip|disengage",
-    "afm_image": r"\bafm (image|frame|topograph)|topograph|height (image|map)|tapping|contact mode|phase channel|"
-    r"\bimage (it|the \w+|height)\b|re-?image|image again|\b(height|phase|amplitude) (and \w+ )?(images?|maps?)\b",
-    "roughness": r"\brough|\brms\b",
-    "step_height": r"step height|terrace|atomic steps?|\bsteps? of\b",
-    "force_curve": r"force[- ]?(curve|distance|spectroscop)|adhesion",
-    "change_tip": r"(change|replace|swap|new) (the |a )?(afm |double )?tip|\btip\b.*\b(change|replace|swap) it\b",
-    "tip_check": r"tip (artifact|artefact|check|condition|state|shape|quality)|double[- ]tip|tip is double|blunt|"
-    r"check (the|whether the|if the) tip",
-    "grating": r"pitch|\bdepth\b|how deep|grating (period|spacing)|calibrate the scanner",
-    "afm_context": r"\bafm\b|\btip\b|cantilever|raster|line rate|\d\s*hz\b|setpoint",
-    "domains": r"domains?|minority phase|area fraction|phase fraction",
-    "tallest": r"tallest|how tall|maximum (particle )?height|highest (particle|feature)",
-    "feedback_tune": r"feedback|\bgains?\b|trace and retrace|retrace",
-    "astig": r"astigmat|\bastig\b",
-    "plane_level": r"plane[- ]level|level(ling)? the|flatten|plane fit",
-}
-UNSUPPORTED: dict[str, str] = {
-    r"\b(heat|cool|temperature|cryo|anneal)": "change the specimen temperature (no heating or cryo holder)",
-    r"tomograph|tilt series|3d reconstruct": "record a tomography tilt series",
-    r"hologra": "do electron holography",
-    r"\b(cbed|diffraction pattern|4d-?stem)": "record diffraction patterns (no diffraction camera on the twin)",
-    r"\b(gas|liquid cell|in[- ]situ|bias(ing)? holder)": "run in-situ experiments",
-    r"\b(email|e-mail|internet|web|weather|order|buy)\b": "do anything outside the microscope",
-    r"\b(vent|pump down|open the column|bake)": "service the column (venting, pumping or baking)",
-}
 
 
 @dataclass
@@ -152,6 +71,7 @@ class Request:
     zoom_factor: float | None = None  # "zoom out a bit": the current field of view times this
     drift_interval_s: float | None = None  # "a drift check over 10 seconds"
     inspect: bool = False  # "anything unusual?": the analysis is chosen by the field of view of the image
+    map_pixels: int | None = None  # the pixels of a spectrum image
     map_side_nm: float | None = None  # the side of a square map centred in the field of view
     unmapped: list[str] = field(default_factory=list)  # parts of the request the plan does not do, said in the answer
     constraints: list[Constraint] = field(default_factory=list)  # what it forbids or bounds (``clauses``)
@@ -160,11 +80,11 @@ class Request:
 
 
 def _num(text: str) -> float:
-    return float(text.replace("−", "-"))
+    return number(text)
 
 
 def _length_nm(value: str, unit: str) -> float:
-    return _num(value) * LENGTH_TO_NM[unit.lower().rstrip(".")]
+    return number(value) * 0.1 if unit.lower() == "a" else to_tool_unit(value, unit)
 
 
 def parse_request(text: str) -> Request:
@@ -201,8 +121,24 @@ def parse_request(text: str) -> Request:
         request.intents.add("acquire")
     if "drift" in request.intents:
         request.drift_interval_s = requested_interval_s(low)
+    if request.spectrum_map:
+        request.map_pixels, request.pixels = request.pixels, None  # "a 4x4 spectrum image": the map's pixels
     if request.spectrum_map and request.region_nm is None:
         request.map_side_nm, request.fov_nm = request.fov_nm, None  # "over a 4 nm square" sizes the map, not the scan
+    if request.fov_nm is not None or request.pixels is not None or request.dwell_us is not None:
+        request.intents.add("scan")
+    if "scan" in request.intents and re.search(r"\b(image|frame|picture|micrograph|haadf)\b", low):
+        request.intents.add("acquire")  # "a 5 nm, 512 px image please"
+    if "focus_quality" in request.intents and not re.search(r"auto-?focus|refocus|focus (the|on|up)|into focus", low):
+        request.intents.discard("focus")  # "is it in focus?" asks for a check, not a focus run
+    if request.setpoint_nm is not None or request.p_gain is not None or request.i_gain_per_ms is not None:
+        request.intents.discard("feedback_tune")  # gains given are set, not tuned
+        request.intents.add("afm_context")
+    acting = request.intents & {"acquire", "scan", "beam", "optics"}
+    if "status" in request.intents and acting and not re.search(r"\bstatus\b", low):
+        request.intents.discard("status")  # "an image with the current settings" asks for no status
+    if any("acquire_image" in c.tools for c in request.constraints):
+        request.use_last_image = True  # "count the atoms, don't take a new image"
     if "focus" in request.intents and "optics" in request.intents and not re.search(r"auto-?focus|refocus", low):
         request.intents.discard("focus")  # "defocus -5 nm" / "set focus to" is an optics setting
     imaging = re.sub(r"spectr(um|al|o?scopic) image", " ", low)  # a spectrum image is not a picture
@@ -210,36 +146,25 @@ def parse_request(text: str) -> Request:
         request.intents.discard("acquire")  # "acquire EDS for 0.5 ms" records a spectrum, not an image
     if "fft" in request.intents and not re.search(r"lattice (constant|parameter)", low):
         request.intents.discard("lattice")  # "the d-spacing of the FFT" is read from the FFT itself
-    request.detector = _detector(low)
+    request.detector = detector(low)
     export_format = re.search(r"\b(hdf5|h5|tiff?|png)\b", low)
     if export_format:
         request.export_format = {"h5": "hdf5", "tif": "tiff"}.get(export_format.group(1), export_format.group(1))
     last = r"\b(last|previous|existing|current|that|this) "
     just = r" (i|you|we) (just )?(took|taken|recorded|acquired)"
-    request.use_last_image = bool(re.search(last + r"(image|acquisition|scan)|(image|frame)" + just, low))
+    request.use_last_image = request.use_last_image or bool(
+        re.search(last + r"(image|acquisition|scan|frame)|(image|frame)" + just, low)
+    )
     request.use_last_spectrum = bool(re.search(last + r"spectrum|spectrum" + just, low))
     return request
-
-
-DETECTORS = {
-    "ABF": r"\babf\b|annular bright[- ]?field",
-    "BF": r"\bbright[- ]?field\b|\bbf\b",
-    "HAADF": r"\bdark[- ]?field\b|\b(ha)?adf\b|\bz[- ]contrast\b",
-}
-"""The detector a request names, by the words microscopists use for it; ABF is named as asked (the twin has no ABF
-detector, and the answer says so instead of taking another image)."""
-
-
-def _detector(low: str) -> str | None:
-    """The first detector the request names, or None."""
-    found = [(m.start(), name) for name, pattern in DETECTORS.items() if (m := re.search(pattern, low))]
-    return min(found)[1] if found else None
 
 
 def _parse_scan(low: str, request: Request) -> None:
     scan_word = r"(?:fov|field of view|field|scan size|view|(?:afm )?scan|raster)"
     fov = re.search(scan_word + r"\s*(?:of|to|=|:|at|is|for)?\s*(?:a\s*)?" + NUM + LENGTH_OR_A, low)
-    fov = fov or re.search(NUM + LENGTH + r"\s*(?:afm )?(?:fov|field|wide|across|square|scan size|scan\b|view)", low)
+    fov = fov or re.search(
+        NUM + LENGTH + r"\s*(?:afm )?(?:fov|field|wide|across|square|scan size|scan\b|view|survey|overview)", low
+    )
     if fov:
         request.fov_nm = _length_nm(fov.group(1), fov.group(2))
     fovs = [_length_nm(v, u) for v, u in re.findall(NUM + LENGTH + r"\s*(?:fov|field of view)", low)]
@@ -248,7 +173,7 @@ def _parse_scan(low: str, request: Request) -> None:
     if "particles" in request.intents and re.search(r"\bzoom|\bcent(re|er) (it|on)|close[- ]?up|magnif", low):
         request.particle_target = "smallest" if re.search(r"smallest|tiniest", low) else "largest"
         request.intents.discard("survey_zoom")  # the zoom goes to the particle, not to a defect
-    if len(fovs) >= 2 and request.fov_nm is not None:
+    if request.fov_nm is not None and fovs and (len(fovs) >= 2 or fovs[-1] != request.fov_nm):
         request.zoom_fov_nm = fovs[-1]  # "an overview at 1000 nm field of view, then a 50 nm field of view image"
         request.intents.add("survey_zoom")
     elif "survey_zoom" in request.intents and not re.search(r"survey|overview|interesting|feature", low):
@@ -260,7 +185,7 @@ def _parse_scan(low: str, request: Request) -> None:
     if pixels:
         request.pixels = int(pixels.group(1))
     for match in re.finditer(NUM + TIME, low):
-        value_us = _num(match.group(1)) * TIME_TO_US[match.group(2)]
+        value_us = to_tool_unit(match.group(1), match.group(2))
         if request.spectrum_kind and (
             value_us >= 100 or re.search(r"spectr|eels|eds", low[match.end() : match.end() + 30])
         ):
@@ -305,16 +230,17 @@ def _parse_optics_and_beam(low: str, request: Request) -> None:
     request.defocus_series_nm = series_nm(low, "focus")
     defocus = re.search(
         r"(defocus|underfocus|overfocus|focus)(?: value)?\s*(?:of|to|=|:|at|by)?\s*" + NUM + LENGTH_OR_A, low
-    )
+    ) or re.search(r"(defocus)\s*(?:to|=|:)?\s*(0)()\s*(?:$|[,.;]|\s+(?:and|then|please)\b)", low)
     if request.defocus_series_nm:
         request.intents.add("optics")
     elif defocus and (defocus.group(1) != "focus" or "optics" in request.intents or "set" in low):
-        value = _length_nm(defocus.group(2), defocus.group(3))
+        value = _length_nm(defocus.group(2), defocus.group(3) or "nm")
         sign = {"underfocus": -1.0, "overfocus": 1.0}.get(defocus.group(1))
         request.defocus_nm = sign * abs(value) if sign else value
         request.intents.add("optics")
     if "astig" in request.intents:
         astig = re.search(r"astig\w*\D{0,20}?" + NUM + LENGTH, low)
+        astig = astig or re.search(NUM + LENGTH + r"\s*(?:of\s+)?(?:twofold\s+)?astig", low)
         corrected = re.search(r"(correct|remove|zero|cancel|null)", low)
         request.astig_nm = _length_nm(astig.group(1), astig.group(2)) if astig else (0.0 if corrected else None)
         if request.astig_nm is None or (not astig and re.search(r"\bif (so|needed|necessary|it is)\b", low)):
@@ -354,7 +280,11 @@ def _parse_stage(low: str, request: Request) -> None:
         + r"\s*\)?(?!\s*(?:nm|µm|um|\d))",
         low,
     )
-    if re.search(r"\b(home|centre|center|zero) the stage|stage (to|back to) (the )?(origin|home|centre|center)", low):
+    if re.search(
+        r"\b(home|centre|center|zero) the stage|stage (to|back to) (the )?(origin|home|centre|center)|"
+        r"origin of the stage",
+        low,
+    ):
         positions = positions or [{"x_um": 0.0, "y_um": 0.0}]
     if pair and not positions:
         positions = [{"x_um": _num(pair.group(1)), "y_um": _num(pair.group(2))}]

@@ -73,7 +73,7 @@ def stage_tilts_deg(low: str) -> tuple[dict[str, float], bool]:
     for match in re.finditer(NUM + r"\s*(?:°|deg(?:rees?)?\b)", low):
         before = low[max(0, match.start() - 30) : match.start()]
         after = low[match.end() : match.end() + 15]
-        axis = "beta_deg" if re.search(r"\bbeta\b", before[-12:] + " " + after) else "alpha_deg"
+        axis = "beta_deg" if re.search(r"\bbeta\b", before[-16:] + " " + after) else "alpha_deg"
         tilts.setdefault(axis, num(match.group(1)))
         relative = relative or bool(re.search(r"\b(by|another)\s*$", before) or re.match(r"\s*(more|further)", after))
     return tilts, relative

@@ -72,6 +72,7 @@ IMAGE_ANALYSES = {
     "denoise": "denoise_image",
     "drift": "estimate_drift",
     "focus_quality": "focus_quality",
+    "line_profile": "line_profile",
 }
 
 
@@ -145,6 +146,18 @@ def drift_args(outcomes: Sequence[Outcome]) -> dict[str, Any] | str:
     return {"first_acq_id": first, "second_acq_id": second, "dt_s": float(pair[0]["frame_time_s"])}
 
 
+def profile_args(outcomes: Sequence[Outcome]) -> dict[str, Any] | str:
+    """A line profile across the middle of the newest image, left to right."""
+    target, fov = on_last_image(outcomes), current_fov_nm(outcomes)
+    if isinstance(target, str) or fov is None:
+        return target if isinstance(target, str) else "the field of view of the image is unknown"
+    middle = round(fov / 2, 3)
+    return {**target, "x0_nm": 0.0, "y0_nm": middle, "x1_nm": round(fov, 3), "y1_nm": middle}
+
+
+ANALYSIS_ARGS = {"estimate_drift": drift_args, "line_profile": profile_args}
+
+
 def needs_status(request: Request) -> bool:
     """Whether the plan starts from the instrument status: an AFM measurement (engaged? which gains?), a spectrum at
     the centre of the field of view, or an image with a long dwell or high current (the dose); not after a specimen
@@ -158,9 +171,10 @@ def needs_status(request: Request) -> bool:
         return False
     surface = bool(intents & (SURFACE_INTENTS | {"afm_approach"}))
     centre_spectrum = bool(intents & {"spectrum", "elements"}) and request.point_nm is None
+    centre_spectrum = centre_spectrum and (request.region_nm is None or "elements" in intents)
     centre_spectrum = centre_spectrum and request.spectrum_target is None and not request.use_last_spectrum
     dose = (request.dwell_us or 0.0) > LONG_DWELL_US or (request.current_pa or 0.0) > HIGH_CURRENT_PA
-    relative = request.zoom_factor is not None
+    relative = request.zoom_factor is not None or "image_any" in intents
     return surface or centre_spectrum or relative or request.astig_check or (dose and _acquires(request))
 
 
@@ -192,6 +206,8 @@ def build_plan(request: Request, status: dict[str, Any] | None = None) -> list[S
     if loading and request.specimen:
         chooser = best_specimen(request.specimen)
         steps.append(Step("load_specimen", lambda o: _with(chooser(o), given(seed=request.seed))))
+    if "image_any" in intents:  # "image it": on the instrument the status names
+        intents.add("afm_image" if is_afm(request, status) else "acquire")
     if is_afm(request, status):
         steps += afm_steps(request, status)
     else:
@@ -277,7 +293,7 @@ def _stem_steps(request: Request, status: dict[str, Any] | None) -> list[Step]:
         steps.append(Step("list_acquisitions", {}))
     if "drift" in intents:
         steps.append(image)
-    steps += [Step(tool, drift_args if tool == "estimate_drift" else on_last_image) for tool in analyses]
+    steps += [Step(tool, ANALYSIS_ARGS.get(tool, on_last_image)) for tool in analyses]
     if request.inspect:
         steps += inspection_steps()
     if request.astig_check:
@@ -286,7 +302,7 @@ def _stem_steps(request: Request, status: dict[str, Any] | None) -> list[Step]:
         steps += particle_zoom_steps(request.particle_target, request.detector)
     if request.spectrum_map:
         kind = request.spectrum_kind or "EELS"
-        region = map_args(kind, request.region_nm, request.map_side_nm, request.pixels, request.spectrum_dwell_ms)
+        region = map_args(kind, request.region_nm, request.map_side_nm, request.map_pixels, request.spectrum_dwell_ms)
         steps.append(Step("acquire_spectrum_image", region))
     point = "elements" in intents or ("spectrum" in intents and not request.spectrum_map)
     if point and not request.use_last_spectrum:  # identify_elements reads a point spectrum, not a map

@@ -111,7 +111,8 @@ def status_questions(low: str) -> list[int]:
     """The indexes into ``QUESTIONS`` of what a request asks about the instrument; empty unless the request is a
     question (a question mark or a question word) that asks for no action and names no value to set."""
     asks = low.rstrip().endswith("?") or re.search(QUESTION_START, low)
-    if not asks or re.search(ACTION_WORDS, low) or re.search(r"\d", low.replace("a1", "")):
+    acting = re.search(ACTION_WORDS, re.sub(r"how long (does|will|would) .{0,20}take", " ", low))
+    if not asks or acting or re.search(r"\d", low.replace("a1", "")):
         return []
     return [i for i, (pattern, _) in enumerate(QUESTIONS) if re.search(pattern, low)][:3]
 

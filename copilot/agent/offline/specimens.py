@@ -22,6 +22,7 @@ LOAD_VERB = (
     r"(?:\s+(?:specimen|sample|crystal))?(?:\s+with\b|\s+seed\b|[,;:]|\.\s|\.$|\s+and\b|\s+then\b|\s+please\b|$)"
 )
 PUT_IN = r"\b(?:put|pop|stick|get)\s+(?:the\s+|a\s+|an\s+|some\s+)?(.+?)\s+(?:sample\s+|specimen\s+)?in\b"
+IN_NOW = r"^\s*(?:the\s+)?(?:{alias})(?:\s+(?:sample|specimen))?\s+in\b"
 OPENER = (
     r"^\s*(?:on|with|for|use|using|now|ok|okay|next)?\s*(?:the\s+)?{alias}(?:\s+(?:sample|specimen))?"
     r"\s*(?:,|:|;|-|\(|please\b|loaded\b|now\b|seed\b|$|\.)"
@@ -50,6 +51,8 @@ def wanted_specimen(low: str) -> Wanted | None:
     named = specimen_named(low)
     if put and (alias := specimen_named(put.group(1))):
         return Wanted(alias[0], seed, True, put.group(0))
+    if named is not None and (into := re.search(IN_NOW.format(alias=SPECIMEN_ALIASES[named[0]]), low)):
+        return Wanted(named[0], seed, True, into.group(0))  # "STO in, seed 3"
     if named is None:
         return None
     name = named[0]

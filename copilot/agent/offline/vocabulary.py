@@ -1,0 +1,86 @@
+"""The words of each request family, as data: what a request asks for (``INTENT_PATTERNS``), what the tools cannot
+do (``UNSUPPORTED``) and the detector it names (``DETECTORS``). Patterns read the normalised request (``lexicon``).
+"""
+
+from __future__ import annotations
+
+import re
+
+TIME = r"\s*(µs|μs|us|microseconds?|ns|nanoseconds?|ms|milliseconds?)\b"
+
+INTENT_PATTERNS: dict[str, str] = {
+    "status": r"\bstatus\b|current (settings|state|setup)|what is loaded|how is the (instrument|microscope)",
+    "dose": r"\bdose (used|spent|so far|map|budget|left)|how much dose|remaining dose",
+    "list_specimens": r"(list|which|what) (the |of the )?(specimens|samples)|(specimens|samples) (are )?"
+    r"(available|can)",
+    "load": r"\b(load|insert|mount|switch to|put in)\b",
+    "beam": r"\d\s*kv\b|\d\s*(pa|na|ua|µa)\b|\bblank|\bunblank",
+    "optics": r"defocus|underfocus|overfocus|astigmat",
+    "stage": r"\b(move|go|stage|translate|tilt)\b.*(\d\s*(µm|um|μm|°|deg))|\bstage\b",
+    "scan": r"\bfov\b|field of view|\d\s*(px|pixels?)\b|\d\s*(x|×)\s*\d|dwell|\d" + TIME,
+    "focus": r"auto-?focus|\brefocus|\bfocus (the|on|it|up)|into focus|\bfocus\b(?! quality)",
+    "acquire": r"\b(acquire|take|grab|record|capture|snap|shoot|collect)\b.*\b(images?|picture|frames?|micrograph|"
+    r"scan|series|haadf|abf|bf|adf)\b|\b(take|acquire|record|grab) (it|one)\b|\bacquire\b|"
+    r"^\s*(image|scan)\b(?!\s*(size|rotation|speed|settings?|range))|\bsurvey|overview|"
+    r"\b(haadf|bf|adf|abf|bright[- ]?field|dark[- ]?field|z[- ]contrast)\b.{0,25}\b(images?|picture|frame|please)\b|"
+    r"^\s*(haadf|bf|adf)\b|\b(gimme|give me|get me) (a|an|one) (haadf|bf|adf|image|frame)|"
+    r"\b(one more|another|new) (image|frame|picture)\b|\b(grab|snap|shoot)\s*(it|one)?\s*[.!]?$|"
+    r"(then|and|\+|,)\s*(image|haadf|bf|snap)\s*[.!]?$",
+    "atoms": r"\batoms?\b|atomic columns?|\bcolumns\b",
+    "defects": r"defects?|vacanc|dopants?|impurit|substitution",
+    "lattice": r"lattice|d-?spacing|interplanar|periodicity|unit cell",
+    "particles": r"particles?|nanoparticles?|clusters|size distribution",
+    "spectrum": r"spectrum|spectra|\beels\b|\beds\b|\bedx\b|spectroscop",
+    "elements": r"(which|what) elements|identify (the )?elements|composition|chemical make|made of|"
+    r"identify (it|them)\b",
+    "survey_zoom": r"most interesting|\bzoom",
+    "fft": r"\bfft\b|fourier|diffractogram|power spectrum",
+    "denoise": r"denois|noise reduction",
+    "line_profile": r"line[- ]?profile|intensity profile|line scan",
+    "drift": r"\bdrift",
+    "focus_quality": r"focus quality|sharpness|how sharp|is it in focus|check (the )?focus",
+    "export": r"\bexport|save (the |it|this |that )?(last |previous |new )?\s*(data|image|acquisition|frame)|"
+    r"\btiff?\b|\bhdf5\b",
+    "afm_approach": r"\bapproach\b|\bengage\b|land the tip",
+    "afm_withdraw": r"withdraw|retract the tip|lift the tip|disengage",
+    "afm_image": r"\bafm (image|frame|topograph)|topograph|height (image|map)|tapping|contact mode|phase channel|"
+    r"\b(height|phase|amplitude) (and \w+ )?(images?|maps?)\b",
+    "image_any": r"\bimage (it|the \w+)\b|re-?image|image again",
+    "roughness": r"\brough|\brms\b|\brq\b",
+    "step_height": r"step height|terrace|atomic steps?|\bsteps? of\b",
+    "force_curve": r"force[- ]?(curve|distance|spectroscop)|adhesion",
+    "change_tip": r"(change|replace|swap|new) (the |a )?(afm |double )?tip|\btip\b.*\b(change|replace|swap) it\b",
+    "tip_check": r"tip (artifact|artefact|check|condition|state|shape|quality)|double[- ]tip|tip is double|blunt|"
+    r"check (the|whether the|if the) tip",
+    "grating": r"pitch|\bdepth\b|how deep|grating (period|spacing)|calibrate the scanner",
+    "afm_context": r"\bafm\b|\btip\b|cantilever|raster|line rate|\d\s*hz\b|setpoint",
+    "domains": r"domains?|minority phase|area fraction|phase fraction",
+    "tallest": r"tallest|how tall|maximum (particle )?height|highest (particle|feature)",
+    "feedback_tune": r"feedback|\bgains?\b|trace and retrace|retrace",
+    "astig": r"astigmat|\bastig\b",
+    "plane_level": r"plane[- ]level|level(ling)? the|flatten|plane fit",
+}
+UNSUPPORTED: dict[str, str] = {
+    r"\b(heat|cool|temperature|cryo|anneal)": "change the specimen temperature (no heating or cryo holder)",
+    r"tomograph|tilt series|3d reconstruct": "record a tomography tilt series",
+    r"hologra": "do electron holography",
+    r"\b(cbed|diffraction pattern|4d-?stem)": "record diffraction patterns (no diffraction camera on the twin)",
+    r"\b(gas|liquid cell|in[- ]situ|bias(ing)? holder)": "run in-situ experiments",
+    r"\b(email|e-mail|internet|web|weather|order|buy)\b": "do anything outside the microscope",
+    r"\b(vent|pump down|open the column|bake)": "service the column (venting, pumping or baking)",
+}
+
+
+DETECTORS = {
+    "ABF": r"\babf\b|annular bright[- ]?field",
+    "BF": r"\bbright[- ]?field\b|\bbf\b",
+    "HAADF": r"\bdark[- ]?field\b|\b(ha)?adf\b|\bz[- ]contrast\b",
+}
+"""The detector a request names, by the words microscopists use for it; ABF is named as asked (the twin has no ABF
+detector, and the answer says so instead of taking another image)."""
+
+
+def detector(low: str) -> str | None:
+    """The first detector the request names, or None."""
+    found = [(m.start(), name) for name, pattern in DETECTORS.items() if (m := re.search(pattern, low))]
+    return min(found)[1] if found else None
