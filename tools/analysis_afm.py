@@ -165,7 +165,7 @@ def register_afm_analysis_tools(mcp: FastMCP, session: Any) -> None:
 
     def step_height(acq_id: AfmId = None, direction: Direction = "trace") -> StepResult:
         """Height of the atomic steps between terraces (nm) from the levels of the levelled height histogram,
-        e.g. 0.314 nm for Si(111). Needs at least two terraces in view."""
+        with its standard deviation (step_std_nm). Needs at least two terraces in view."""
         chosen, z, px = _afm_channel(session, acq_id, "height", direction)
         s = _step_height(z, px)
         return StepResult(
