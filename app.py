@@ -28,6 +28,7 @@ from copilot.ui.settings import (
     ModelChoice,
     SessionChoice,
     data_root,
+    local_model_options,
 )
 from copilot.ui.state import PageState
 from copilot.ui.transcript import AssistantTurn, StepItem
@@ -52,21 +53,33 @@ class Choices:
 
 
 def model_sidebar() -> ModelChoice:
-    """Offline planner or an OpenAI-compatible endpoint (model, base URL, key: the key is a password field)."""
+    """Offline planner, a model of a local Ollama / llama.cpp server (listed when one answers on loopback), or an
+    OpenAI-compatible endpoint (model, base URL, key: the key is a password field)."""
     start = ModelChoice.from_string(os.environ.get(MODEL_ENV, "offline"))
-    kind = st.sidebar.radio(
-        "Model",
-        ["offline", "openai"],
-        index=0 if start.offline else 1,
-        format_func=lambda k: "Offline planner (no key)" if k == "offline" else "OpenAI-compatible endpoint",
-        key="model_kind",
-    )
+    local = detected_local_models()
+    kinds = {"offline": "Offline planner (no key)", "openai": "OpenAI-compatible endpoint"}
+    if local:
+        kinds["local"] = "Local model (Ollama / llama.cpp)"
+    index = 0 if start.offline else 2 if local and start.provider != "openai" else 1
+    kind = st.sidebar.radio("Model", list(kinds), index=index, format_func=kinds.__getitem__, key="model_kind")
     if kind == "offline":
         return ModelChoice()
+    if kind == "local":
+        chosen = st.sidebar.selectbox("Local model", local, index=_index(local, start.model_string), key="local_model")
+        return ModelChoice.from_string(str(chosen))
     name = st.sidebar.text_input("Model name", value=start.name if not start.offline else DEFAULT_OPENAI_MODEL)
     base_url = st.sidebar.text_input("Base URL", placeholder="https://api.openai.com/v1 (or Ollama, vLLM, ...)")
     api_key = st.sidebar.text_input("API key", type="password", help="Kept in memory only; never shown or logged.")
     return ModelChoice(name=(name or DEFAULT_OPENAI_MODEL).strip(), base_url=base_url.strip(), api_key=api_key)
+
+
+@st.cache_data(ttl=30, show_spinner=False)
+def detected_local_models() -> list[str]:
+    return local_model_options()
+
+
+def _index(options: list[str], value: str) -> int:
+    return options.index(value) if value in options else 0
 
 
 def session_sidebar(options: dict[str, str]) -> tuple[SessionChoice, str]:

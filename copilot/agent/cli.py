@@ -73,6 +73,24 @@ class TerminalView:
             self.streamed = False
 
 
+def show_local_models(console: Console) -> None:
+    """Print the models that local Ollama and llama.cpp servers offer, as --model strings, or how to start one."""
+    from copilot.agent.local_models import PROVIDERS, START_HINT, list_models, server_url
+
+    for provider in PROVIDERS:
+        try:
+            url = server_url(provider)
+            found = list_models(provider)
+        except ValueError as error:
+            console.print(f"[yellow]{escape(str(error))}[/yellow]")
+            continue
+        if not found:
+            console.print(f"{provider}: nothing at {url} ({START_HINT[provider]})")
+        for local in found:
+            console.print(f"{escape(local.model)}    [dim]{escape(local.base_url)}[/dim]")
+    console.print("offline    [dim]the deterministic planner (no LLM)[/dim]")
+
+
 async def drive_turn(agent: Any, events: AsyncIterator[AgentEvent], view: TerminalView, interactive: bool) -> str:
     """Show a turn's events, answering approvals at the prompt (or declining when not interactive)."""
     final = ""
@@ -148,7 +166,18 @@ async def chat_session(
 
 
 def chat(
-    model: Annotated[str, typer.Option("--model", "-m", help="'offline' (no LLM) or 'openai:<model>'.")] = "offline",
+    model: Annotated[
+        str,
+        typer.Option(
+            "--model",
+            "-m",
+            help="'offline' (no LLM), 'openai:<model>', or a local 'ollama:<name>' / 'llamacpp:<name>' "
+            "(see --list-models).",
+        ),
+    ] = "offline",
+    list_models: Annotated[
+        bool, typer.Option("--list-models", help="List the models of local Ollama / llama.cpp servers and exit.")
+    ] = False,
     once: Annotated[str | None, typer.Option("--once", help="Run this one request, print the answer, exit.")] = None,
     data_dir: Annotated[Path, typer.Option("--data-dir", help="Session data folder.")] = Path("data/session"),
     specimen: Annotated[str | None, typer.Option("--specimen", help="Specimen loaded at start.")] = None,
@@ -167,6 +196,9 @@ def chat(
     if approval not in ("ask", "auto_approve", "auto_reject"):
         raise typer.BadParameter("must be ask, auto_approve or auto_reject", param_hint="--approval")
     console = Console(highlight=False, soft_wrap=True)  # no inserted line breaks: output stays greppable
+    if list_models:
+        show_local_models(console)
+        return
     code = asyncio.run(
         chat_session(
             model=model,

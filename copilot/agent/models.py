@@ -3,7 +3,9 @@
 ``"offline"`` is the deterministic planner (no network, no key). Anything else goes to LangChain's
 ``init_chat_model``: ``"openai:<model>"`` (or a bare OpenAI model name) uses the ``openai`` package, and
 ``OPENAI_API_KEY`` / ``OPENAI_BASE_URL`` select OpenAI or any compatible server (Ollama, vLLM, LM Studio,
-llama.cpp). Transient errors (429, 5xx, timeouts) are retried by the client with exponential backoff.
+llama.cpp). ``"ollama:<name>"`` and ``"llamacpp:<name>"`` are models of a local server found on loopback
+(:mod:`copilot.agent.local_models`), used through its OpenAI-compatible endpoint without a key. Transient errors
+(429, 5xx, timeouts) are retried by the client with exponential backoff.
 """
 
 from __future__ import annotations
@@ -13,6 +15,8 @@ import os
 from typing import Any
 
 from langchain_core.language_models import BaseChatModel
+
+from copilot.agent.local_models import PROVIDERS, resolve
 
 OFFLINE = "offline"
 OFFLINE_LABEL = "offline planner (no LLM)"
@@ -78,7 +82,11 @@ def build_chat_model(model: str, temperature: float = 0.0) -> BaseChatModel:
 
     provider, _, name = model.partition(":") if ":" in model else ("openai", "", model)
     kwargs: dict[str, Any] = {"temperature": temperature, "max_retries": MAX_RETRIES, "timeout": TIMEOUT_S}
-    if provider == "openai":
+    if provider in PROVIDERS:
+        local = resolve(provider, name)  # type: ignore[arg-type]
+        provider, name = "openai", local.name
+        kwargs |= {"base_url": local.base_url, "api_key": "not-needed"}  # local servers ignore the key
+    elif provider == "openai":
         base_url = os.environ.get("OPENAI_BASE_URL")
         if not os.environ.get("OPENAI_API_KEY"):
             if not base_url:

@@ -16,6 +16,7 @@ DEFAULT_DOSE_BUDGET_E_PER_A2 = 1.0e7
 DATA_DIR_ENV = "COPILOT_DATA_DIR"
 MCP_URL_ENV = "COPILOT_MCP_URL"
 MODEL_ENV = "COPILOT_MODEL"
+MODEL_PROVIDERS = ("openai", "ollama", "llamacpp")
 _REDACTED = "[key hidden]"
 
 
@@ -26,6 +27,7 @@ class ModelChoice:
     name: str = OFFLINE_MODEL  # "offline" or the endpoint's model name, e.g. "gpt-4o-mini", "llama3.1"
     base_url: str = ""
     api_key: str = field(default="", repr=False)
+    provider: str = "openai"  # or a local server found on loopback: "ollama", "llamacpp"
 
     @property
     def offline(self) -> bool:
@@ -33,19 +35,22 @@ class ModelChoice:
 
     @property
     def model_string(self) -> str:
-        """The model string the agent understands: ``offline`` or ``openai:<name>``."""
-        return OFFLINE_MODEL if self.offline else f"openai:{self.name}"
+        """The model string the agent understands: ``offline``, ``openai:<name>`` or ``ollama:<name>``."""
+        return OFFLINE_MODEL if self.offline else f"{self.provider}:{self.name}"
 
     @classmethod
     def from_string(cls, model: str) -> ModelChoice:
-        """Parse ``offline`` or ``openai:<name>`` (as given to ``copilot ui --model``)."""
+        """Parse ``offline``, ``openai:<name>``, ``ollama:<name>`` or ``llamacpp:<name>`` (``copilot ui --model``)."""
         text = model.strip()
         if text in ("", OFFLINE_MODEL):
             return cls()
         prefix, _, name = text.partition(":")
-        if prefix != "openai" or not name:
-            raise ValueError(f"unknown model {model!r}; use 'offline' or 'openai:<model name>'")
-        return cls(name=name)
+        if prefix not in MODEL_PROVIDERS or not name:
+            raise ValueError(
+                f"unknown model {model!r}; use 'offline' or 'openai:<model name>' "
+                "(or a local 'ollama:<name>' / 'llamacpp:<name>')"
+            )
+        return cls(name=name, provider=prefix)
 
 
 @dataclass(frozen=True)
@@ -69,6 +74,13 @@ def data_root() -> Path:
     """Where the UI keeps its sessions: ``$COPILOT_DATA_DIR`` or ``~/.microscope-copilot/sessions``."""
     configured = os.environ.get(DATA_DIR_ENV, "").strip()
     return Path(configured).expanduser() if configured else Path.home() / ".microscope-copilot" / "sessions"
+
+
+def local_model_options() -> list[str]:
+    """``ollama:<name>`` / ``llamacpp:<name>`` of every model a local server on loopback offers right now."""
+    from copilot.agent.local_models import detect_local_models
+
+    return [m.model for m in detect_local_models()]
 
 
 def specimen_options() -> dict[str, str]:
