@@ -10,6 +10,7 @@ from copilot.session import Session
 from copilot.tools.server import create_server
 from copilot.twin import Microscope
 from copilot.twin.afm import AFM
+from copilot.twin.afm.surfaces_topo import AtomicSteps
 
 
 async def test_no_tool_description_quotes_a_true_value_of_a_specimen(tmp_path: Path) -> None:
@@ -18,7 +19,9 @@ async def test_no_tool_description_quotes_a_true_value_of_a_specimen(tmp_path: P
         tools = await client.list_tools()
     session.close()
     text = " ".join(t.description or "" for t in tools)
-    truths = [AFM("afm_steps", seed=0).surface.step_height_nm]
+    steps = AFM("afm_steps", seed=0).surface
+    assert isinstance(steps, AtomicSteps)
+    truths = [steps.step_height_nm]
     truths += [Microscope(name, seed=0).specimen.lattice["a_nm"] for name in ("graphene", "srtio3", "mos2")]
     for value in truths:
         assert f"{value:g}" not in text, value
