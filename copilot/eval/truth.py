@@ -218,7 +218,7 @@ def true_focus_defocus_nm(session: Any, params: dict[str, Any]) -> float:
 @provider("drift_rate_nm_per_s")
 def drift_rate_nm_per_s(session: Any, params: dict[str, Any]) -> float:
     """The instrument's drift speed (nm/s) now."""
-    return float(session.instrument.snapshot()["drift_nm_per_s"])
+    return float(session.instrument.ground_truth_drift_nm_per_s())
 
 
 @provider("first_order_spacing_nm")

@@ -99,3 +99,20 @@ def stamp_disc(
 def soft_inside(r_nm: np.ndarray, radius_nm: float, edge_nm: float) -> np.ndarray:
     """1 inside a disc of ``radius_nm``, 0 outside, with a smooth edge of width ``edge_nm``."""
     return 0.5 * (1.0 - np.tanh((r_nm - radius_nm) / max(edge_nm, 1e-3)))
+
+
+def deposit(shape: tuple[int, int], cols: np.ndarray, rows: np.ndarray, weights: np.ndarray) -> np.ndarray:
+    """Bilinear deposit of point weights on a (rows, cols) canvas; points off the canvas are dropped."""
+    n_rows, n_cols = shape
+    c0, r0 = np.floor(cols), np.floor(rows)
+    fc, fr = cols - c0, rows - r0
+    ok = (c0 >= 0) & (c0 < n_cols - 1) & (r0 >= 0) & (r0 < n_rows - 1)
+    idx = (r0[ok] * n_cols + c0[ok]).astype(np.int64)
+    w, fc, fr = weights[ok], fc[ok], fr[ok]
+    where = np.concatenate([idx, idx + 1, idx + n_cols, idx + n_cols + 1])
+    what = np.concatenate([w * (1 - fc) * (1 - fr), w * fc * (1 - fr), w * (1 - fc) * fr, w * fc * fr])
+    if len(where) * 16 < n_rows * n_cols:  # few points: scatter into a float32 canvas directly
+        flat = np.zeros(n_rows * n_cols, dtype=np.float32)
+        np.add.at(flat, where, what.astype(np.float32))
+        return flat.reshape(shape)
+    return np.bincount(where, weights=what, minlength=n_rows * n_cols).astype(np.float32).reshape(shape)

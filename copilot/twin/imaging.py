@@ -57,10 +57,12 @@ class Scene:
 
 @dataclass(frozen=True)
 class Scan:
-    """How one frame is scanned: the residual aberrations, the noise generator (None: noise-free), the line
-    jitter, the settings recorded with the frame, and an optional smaller ``fov_nm``/``pixels``."""
+    """How one frame is scanned: the residual aberrations, the partial coherence (focal spread, source size in
+    nm), the noise generator (None: noise-free), the line jitter, the settings recorded with the frame, and an
+    optional smaller ``fov_nm``/``pixels``."""
 
     aberrations: Aberrations
+    coherence: tuple[float, float]
     rng: np.random.Generator | None
     jitter_nm: float
     settings: dict[str, Any]
@@ -90,7 +92,7 @@ def scan_frame(
         hum = np.sin(2 * np.pi * MAINS_HZ * times + phase)
         shift[:, 0] += how.jitter_nm * (hum + RANDOM_JITTER_FRACTION * rng.standard_normal(scan.pixels))
     n_e = electrons(state.beam.current_pa, scan.dwell_us * 1e-6)
-    beam = Beam(how.aberrations, state.beam.energy_kv, state.optics.convergence_mrad * 1e-3, n_e)
+    beam = Beam(how.aberrations, state.beam.energy_kv, state.optics.convergence_mrad * 1e-3, n_e, *how.coherence)
     if progress is not None:
         progress(0.0)
     data, _ = render_frame(scene.specimen, scene.ledger, geo, beam, detector, state.detectors, shift, rng)

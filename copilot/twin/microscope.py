@@ -14,6 +14,7 @@ from typing import Any
 import numpy as np
 
 from copilot.twin import autofocus, spectroscopy
+from copilot.twin.column import Column
 from copilot.twin.damage import atoms_lost, defects_after_damage, surviving_atoms
 from copilot.twin.dose import (
     DoseLedger,
@@ -27,7 +28,7 @@ from copilot.twin.imaging import Scan, Scene, frame_geometry, max_dose_in_region
 from copilot.twin.probe import Aberrations
 from copilot.twin.render import FrameGeometry
 from copilot.twin.results import Atoms, AutofocusResult, DoseMap, ImageFrame, Spectrum, SpectrumImage
-from copilot.twin.specimens import PointDefect, make_specimen
+from copilot.twin.specimens import PointDefect, Specimen, make_specimen
 from copilot.twin.state import STAGE_LIMITS, InstrumentState, check_bool, check_int, check_real
 
 DETECTORS = ("HAADF", "BF")
@@ -44,21 +45,25 @@ class Microscope:
     noise : False gives noise-free frames (no shot noise, read noise or line jitter).
     drift_nm_per_s : initial drift speed.
     jitter_nm : amplitude of the line jitter along the fast scan (50 Hz stray field plus 30 % random per line).
-    focused : start with the defocus set to the true focus at the starting position.
+    focused : start aligned: the defocus at the true focus of the starting position, the stigmator and the coma
+        corrector at the settings that cancel the column's intrinsic astigmatism and coma.
+    column : the column's fixed properties and hidden intrinsic aberrations (default: drawn from the seed).
     """
 
     def __init__(
         self,
-        specimen: str = "graphene",
+        specimen: str | Specimen = "graphene",
         seed: int = 0,
         *,
         noise: bool = True,
         drift_nm_per_s: float = 0.3,
         jitter_nm: float = 0.01,
         focused: bool = True,
+        column: Column | None = None,
     ) -> None:
-        self.specimen = make_specimen(specimen, seed)
-        noise_seq, drift_seq = np.random.SeedSequence([int(seed), 0x57E3]).spawn(2)
+        self.specimen = specimen if isinstance(specimen, Specimen) else make_specimen(specimen, seed)
+        noise_seq, drift_seq, column_seq = np.random.SeedSequence([int(seed), 0x57E3]).spawn(3)
+        self.column = column if column is not None else Column.drawn(np.random.default_rng(column_seq))
         self._rng = np.random.default_rng(noise_seq)
         self._drift = Drift(np.random.default_rng(drift_seq), check_real("drift_nm_per_s", drift_nm_per_s))
         self.noise = check_bool("noise", noise)
@@ -75,9 +80,16 @@ class Microscope:
         )
         self._state = state
         if focused:
-            self._state = replace(
-                state, optics=replace(state.optics, defocus_nm=round(self.true_focus_defocus_nm(), 2))
+            (a1, a1_deg), (b2, b2_deg) = self.column.compensating_astig(), self.column.compensating_coma()
+            aligned = replace(
+                state.optics,
+                defocus_nm=round(self.true_focus_defocus_nm(), 2),
+                astig_nm=round(a1, 2),
+                astig_angle_deg=round(a1_deg, 2),
+                coma_nm=round(b2, 1),
+                coma_angle_deg=round(b2_deg, 1),
             )
+            self._state = replace(state, optics=aligned)
 
     # ----- state ----------------------------------------------------------------------------------------------
     @property
@@ -86,10 +98,10 @@ class Microscope:
         return self._state
 
     def snapshot(self) -> dict[str, Any]:
-        """Every setting as a JSON-friendly dict (units in the keys), plus the specimen name and drift speed."""
+        """Every setting as a JSON-friendly dict (units in the keys), plus the specimen name. Settings only: the
+        residual aberrations and the drift are for the user to measure (see the ``ground_truth_*`` methods)."""
         snap = self._state.snapshot()
         snap["specimen"] = self.specimen.name
-        snap["drift_nm_per_s"] = self._drift.speed_nm_per_s
         return snap
 
     def set_beam(self, energy_kv: Any = None, current_pa: Any = None, blanked: Any = None) -> dict[str, Any]:
@@ -225,7 +237,8 @@ class Microscope:
     def true_focus_defocus_nm(self) -> float:
         """The defocus setting that is sharpest at the current position: specimen height plus stage z."""
         cx, cy = self._geometry(self._state.clock_s).center_nm
-        return float(self.specimen.height_nm(cx, cy)) + self._state.stage.z_um * 1000.0
+        height = float(self.specimen.height_nm(cx, cy)) + self._state.stage.z_um * 1000.0
+        return height + self.column.defocus_offset_nm
 
     def ground_truth_atoms(self, x0_nm: float, y0_nm: float, x1_nm: float, y1_nm: float) -> Atoms:
         """Columns inside a specimen box, with the beam damage so far applied (knocked-out columns removed)."""
@@ -246,16 +259,39 @@ class Microscope:
 
     # ----- imaging --------------------------------------------------------------------------------------------
     def aberrations(self) -> Aberrations:
-        """Effective aberrations at the current position, angles in the scan frame."""
-        o, rot = self._state.optics, self._state.scan.rotation_deg
-        return Aberrations(
+        """Residual aberrations the probe feels at the current position (intrinsic plus settings), angles in the
+        scan frame (ground truth)."""
+        o = self._state.optics
+        return self.column.residual(
             round(5 * (o.defocus_nm - self.true_focus_defocus_nm())) / 5,  # 0.2 nm steps (<< depth of field)
-            o.astig_nm,
-            o.astig_angle_deg - rot,
-            o.coma_nm,
-            o.coma_angle_deg - rot,
+            (o.astig_nm, o.astig_angle_deg),
+            (o.coma_nm, o.coma_angle_deg),
             o.cs_um * 1000.0,
+            self._state.scan.rotation_deg,
         )
+
+    def ground_truth_aberrations(self) -> dict[str, float]:
+        """Residual defocus, twofold astigmatism and coma the probe feels now (nm, degrees in the specimen
+        frame), for scorers and tests; no tool reports them."""
+        o = self._state.optics
+        ab = self.column.residual(
+            o.defocus_nm - self.true_focus_defocus_nm(),
+            (o.astig_nm, o.astig_angle_deg),
+            (o.coma_nm, o.coma_angle_deg),
+            o.cs_um * 1000.0,
+            0.0,
+        )
+        return {
+            "defocus_nm": ab.c1_nm,
+            "astig_nm": ab.a1_nm,
+            "astig_angle_deg": ab.a1_deg,
+            "coma_nm": ab.b2_nm,
+            "coma_angle_deg": ab.b2_deg,
+        }
+
+    def ground_truth_drift_nm_per_s(self) -> float:
+        """The specimen's drift speed now (nm/s), for scorers and tests; no tool reports it."""
+        return self._drift.speed_nm_per_s
 
     def planned_dose_e_per_A2(self) -> float:
         """Dose the next image would deliver with the current settings (also when the beam is blanked)."""
@@ -286,7 +322,10 @@ class Microscope:
     def _scan(
         self, detector: str, progress: Callable[[float], None] | None, noisy: bool, pixels: int | None = None
     ) -> ImageFrame:
-        how = Scan(self.aberrations(), self._rng if noisy else None, self.jitter_nm, self.snapshot(), pixels=pixels)
+        kv = self._state.beam.energy_kv
+        coherence = (self.column.focal_spread_nm(kv), self.column.source_size_nm)
+        rng = self._rng if noisy else None
+        how = Scan(self.aberrations(), coherence, rng, self.jitter_nm, self.snapshot(), pixels=pixels)
         scene = Scene(self.specimen, self.ledger, self._drift)
         frame, entries = scan_frame(self._state, scene, how, detector, progress)
         self._advance(entries)

@@ -27,6 +27,11 @@ _MAX_FINE_N = 1024
 FFT_WORKERS = 2
 
 
+def relativistic_gamma(energy_kv: float) -> float:
+    """Relativistic mass factor 1 + eV / (m0 c^2) of the beam electrons."""
+    return 1.0 + _E * energy_kv * 1e3 / (_M0 * _C**2)
+
+
 def wavelength_nm(energy_kv: float) -> float:
     """Relativistic electron wavelength in nm (2.51 pm at 200 kV)."""
     v = energy_kv * 1e3
@@ -45,6 +50,30 @@ class Aberrations:
     c3_nm: float
 
 
+FOCAL_NODES = 7
+"""Gauss-Hermite nodes used to average over the chromatic focal spread."""
+
+
+def focal_spread_nodes(focal_spread_nm: float) -> tuple[np.ndarray, np.ndarray]:
+    """Defocus offsets (nm) and weights (summing to 1) for a Gaussian focal spread of rms ``focal_spread_nm``."""
+    if focal_spread_nm <= 0:
+        return np.zeros(1), np.ones(1)
+    x, w = np.polynomial.hermite_e.hermegauss(FOCAL_NODES)
+    return x * focal_spread_nm, w / w.sum()
+
+
+def chi_rad(ab: Aberrations, lam_nm: float, kx: np.ndarray, ky: np.ndarray) -> np.ndarray:
+    """Aberration function chi (rad) at spatial frequencies (kx, ky) in 1/nm."""
+    theta = lam_nm * np.hypot(kx, ky)
+    phi = np.arctan2(ky, kx)
+    return (2 * np.pi / lam_nm) * (
+        0.5 * ab.c1_nm * theta**2
+        + 0.5 * ab.a1_nm * theta**2 * np.cos(2 * (phi - np.deg2rad(ab.a1_deg)))
+        + ab.b2_nm / 3 * theta**3 * np.cos(phi - np.deg2rad(ab.b2_deg))
+        + 0.25 * ab.c3_nm * theta**4
+    )
+
+
 def geometric_radius_nm(ab: Aberrations, alpha_rad: float) -> float:
     """Radius of the geometric ray disc of the aberrated probe."""
     return (
@@ -61,23 +90,25 @@ def probe_size_nm(ab: Aberrations, energy_kv: float, alpha_rad: float) -> float:
     return float(math.hypot(d_diff, 2 * geometric_radius_nm(ab, alpha_rad)))
 
 
-def probe_intensity(ab: Aberrations, energy_kv: float, alpha_rad: float, dp_nm: float, n: int) -> np.ndarray:
-    """Probe intensity on an n x n grid of spacing ``dp_nm``, centred on pixel [0, 0] (wrapped), summing to 1."""
+def probe_intensity(
+    ab: Aberrations, energy_kv: float, alpha_rad: float, dp_nm: float, n: int, focal_spread_nm: float = 0.0
+) -> np.ndarray:
+    """Probe intensity on an n x n grid of spacing ``dp_nm``, centred on pixel [0, 0] (wrapped), summing to 1.
+
+    With ``focal_spread_nm`` > 0 it is the incoherent average over the chromatic defocus spread (partial
+    temporal coherence); the finite source size is a Gaussian blur the caller adds.
+    """
     lam = wavelength_nm(energy_kv)
     k = sfft.fftfreq(n, dp_nm)
     kx, ky = np.meshgrid(k, k, indexing="xy")
-    theta = lam * np.hypot(kx, ky)
-    phi = np.arctan2(ky, kx)
-    chi = (2 * np.pi / lam) * (
-        0.5 * ab.c1_nm * theta**2
-        + 0.5 * ab.a1_nm * theta**2 * np.cos(2 * (phi - np.deg2rad(ab.a1_deg)))
-        + ab.b2_nm / 3 * theta**3 * np.cos(phi - np.deg2rad(ab.b2_deg))
-        + 0.25 * ab.c3_nm * theta**4
-    )
+    chi = chi_rad(ab, lam, kx, ky)
     d_theta = lam / (n * dp_nm)
-    aperture = np.clip((alpha_rad - theta) / d_theta + 0.5, 0.0, 1.0)
-    psi = sfft.ifft2(aperture * np.exp(-1j * chi), workers=FFT_WORKERS)
-    intensity = (psi.real**2 + psi.imag**2).astype(np.float64)
+    aperture = np.clip((alpha_rad - lam * np.hypot(kx, ky)) / d_theta + 0.5, 0.0, 1.0)
+    defocus_phase = (np.pi * lam) * (kx**2 + ky**2)  # chi of 1 nm of defocus
+    intensity = np.zeros((n, n))
+    for dz, w in zip(*focal_spread_nodes(focal_spread_nm), strict=True):
+        psi = sfft.ifft2(aperture * np.exp(-1j * (chi + dz * defocus_phase)), workers=FFT_WORKERS)
+        intensity += w * (psi.real**2 + psi.imag**2)
     return intensity / intensity.sum()
 
 
@@ -89,10 +120,10 @@ def _fold(canvas_shape: tuple[int, int], rows: np.ndarray, cols: np.ndarray, wei
 
 
 def _kernel_real(
-    ab: Aberrations, energy_kv: float, alpha_rad: float, px_nm: float, shape: tuple[int, int]
+    ab: Aberrations, energy_kv: float, alpha_rad: float, px_nm: float, shape: tuple[int, int], focal_spread_nm: float
 ) -> np.ndarray:
     lam = wavelength_nm(energy_kv)
-    radius = geometric_radius_nm(ab, alpha_rad)
+    radius = geometric_radius_nm(ab, alpha_rad) + 2.5 * focal_spread_nm * alpha_rad
     extent = 2.0 * radius + 12.0 * lam / alpha_rad
     dp = min(px_nm, lam / (2.5 * alpha_rad))
     n = sfft.next_fast_len(max(64, math.ceil(extent / dp)))
@@ -103,7 +134,7 @@ def _kernel_real(
         r_idx, c_idx = np.meshgrid(off, off, indexing="ij")
         w = soft_inside(np.hypot(r_idx, c_idx) * px_nm, radius, px_nm / 2).ravel()
         return _fold(shape, r_idx.ravel(), c_idx.ravel(), w / w.sum())
-    fine = np.fft.fftshift(probe_intensity(ab, energy_kv, alpha_rad, dp, n))
+    fine = np.fft.fftshift(probe_intensity(ab, energy_kv, alpha_rad, dp, n, focal_spread_nm))
     off = (np.arange(n) - n // 2) * dp
     idx = np.rint(off / px_nm).astype(np.int64)
     r_idx, c_idx = np.meshgrid(idx, idx, indexing="ij")
@@ -112,11 +143,17 @@ def _kernel_real(
 
 @lru_cache(maxsize=6)
 def kernel_ft(
-    ab: Aberrations, energy_kv: float, alpha_rad: float, px_nm: float, shape: tuple[int, int], blur_nm: float
+    ab: Aberrations,
+    energy_kv: float,
+    alpha_rad: float,
+    px_nm: float,
+    shape: tuple[int, int],
+    blur_nm: float,
+    focal_spread_nm: float = 0.0,
 ) -> np.ndarray:
     """rFFT (complex64, shape (rows, cols // 2 + 1)) of the probe kernel on a canvas, times a Gaussian of
-    standard deviation ``blur_nm`` (thermal smearing of the atoms and column tilt)."""
-    kernel = _kernel_real(ab, energy_kv, alpha_rad, px_nm, shape)
+    standard deviation ``blur_nm`` (source size, thermal smearing of the atoms and column tilt)."""
+    kernel = _kernel_real(ab, energy_kv, alpha_rad, px_nm, shape, focal_spread_nm)
     ft = sfft.rfft2(kernel, workers=FFT_WORKERS)
     ky = sfft.fftfreq(shape[0], px_nm)[:, None]
     kx = sfft.rfftfreq(shape[1], px_nm)[None, :]

@@ -20,12 +20,13 @@ from dataclasses import dataclass
 import numpy as np
 import scipy.fft as sfft
 
+from copilot.twin.bright_field import phase_spectrum, vacuum_fraction
 from copilot.twin.damage import damage_and_contamination, damaged
-from copilot.twin.detector import ATOM_BLUR_NM, BF_TRANSMISSION, SIGMA_BF_NM2, SIGMA_HAADF_NM2
+from copilot.twin.detector import ATOM_BLUR_NM, Contrast, escape_contrast, haadf_contrast
 from copilot.twin.dose import DoseLedger
-from copilot.twin.elements import BF_Z_EXPONENT, HAADF_Z_EXPONENT, z_weight
-from copilot.twin.grid import Grid
+from copilot.twin.grid import Grid, deposit
 from copilot.twin.probe import FFT_WORKERS, Aberrations, geometric_radius_nm, kernel_ft, wavelength_nm
+from copilot.twin.results import Atoms
 from copilot.twin.specimens.base import Specimen
 from copilot.twin.state import DetectorState
 
@@ -75,23 +76,8 @@ class Beam:
     energy_kv: float
     alpha_rad: float
     electrons_per_pixel: float
-
-
-def deposit(shape: tuple[int, int], cols: np.ndarray, rows: np.ndarray, weights: np.ndarray) -> np.ndarray:
-    """Bilinear deposit of point weights on a (rows, cols) canvas; points off the canvas are dropped."""
-    n_rows, n_cols = shape
-    c0, r0 = np.floor(cols), np.floor(rows)
-    fc, fr = cols - c0, rows - r0
-    ok = (c0 >= 0) & (c0 < n_cols - 1) & (r0 >= 0) & (r0 < n_rows - 1)
-    idx = (r0[ok] * n_cols + c0[ok]).astype(np.int64)
-    w, fc, fr = weights[ok], fc[ok], fr[ok]
-    where = np.concatenate([idx, idx + 1, idx + n_cols, idx + n_cols + 1])
-    what = np.concatenate([w * (1 - fc) * (1 - fr), w * fc * (1 - fr), w * (1 - fc) * fr, w * fc * fr])
-    if len(where) * 16 < n_rows * n_cols:  # few points: scatter into a float32 canvas directly
-        flat = np.zeros(n_rows * n_cols, dtype=np.float32)
-        np.add.at(flat, where, what.astype(np.float32))
-        return flat.reshape(shape)
-    return np.bincount(where, weights=what, minlength=n_rows * n_cols).astype(np.float32).reshape(shape)
+    focal_spread_nm: float = 0.0
+    source_nm: float = 0.0
 
 
 def use_atomic_mode(specimen: Specimen, grid: Grid) -> bool:
@@ -101,28 +87,32 @@ def use_atomic_mode(specimen: Specimen, grid: Grid) -> bool:
     return grid.px_nm <= specimen.atomic_pixel_nm and n_est <= MAX_ATOMIC_COLUMNS
 
 
-def object_canvas(specimen: Specimen, ledger: DoseLedger, grid: Grid, exponent: float) -> tuple[np.ndarray, bool]:
-    """Scattering weight per canvas pixel, with beam damage and grown contamination; and whether atoms were drawn."""
-    atomic = use_atomic_mode(specimen, grid)
-    if atomic:
+def object_canvas(
+    specimen: Specimen, ledger: DoseLedger, grid: Grid, contrast: Contrast
+) -> tuple[np.ndarray, Atoms | None]:
+    """Signal cross-section (nm^2) per canvas pixel, with beam damage and grown contamination; and the columns
+    drawn (None in density mode)."""
+    atoms = None
+    if use_atomic_mode(specimen, grid):
         atoms = damaged(specimen, ledger, *specimen.columns(grid.bbox_nm(pad_px=2.0)))
-        lookup = {el: z_weight(el, exponent) for el in np.unique(atoms.elements)}
-        per_atom = np.array([lookup[el] for el in atoms.elements]) if len(atoms) else np.zeros(0)
+        per_column = np.zeros(len(atoms))
+        for el in np.unique(atoms.elements):
+            sel = atoms.elements == el
+            per_column[sel] = contrast.column_nm2(str(el), atoms.count[sel])
         cols, rows = grid.to_pixel(atoms.xy_nm)
-        canvas = deposit(grid.shape, cols, rows, per_atom * atoms.count)
+        canvas = deposit(grid.shape, cols, rows, per_column)
     else:
-        canvas = specimen.density(grid, exponent)
-    damage_and_contamination(specimen, ledger, grid, canvas, z_weight("C", exponent), density_mode=not atomic)
-    return canvas, atomic
+        canvas = specimen.density(grid, contrast)
+    damage_and_contamination(specimen, ledger, grid, canvas, contrast.atom_nm2("C"), density_mode=atoms is None)
+    return canvas, atoms
 
 
 def _blur_and_shift(
-    canvas: np.ndarray, kernel: np.ndarray, top: int, left: int, pixels: int, shift_px: np.ndarray
+    spec: np.ndarray, n_cols: int, top: int, left: int, pixels: int, shift_px: np.ndarray
 ) -> np.ndarray:
-    """Convolve with the probe and sample every output row at its own (dx, dy) shift in pixels."""
-    n_rows, n_cols = canvas.shape
-    spec = sfft.rfft2(canvas, workers=FFT_WORKERS)
-    spec *= kernel
+    """Inverse-transform a filtered canvas spectrum (rfft2), sampling every output row at its own (dx, dy)
+    shift in pixels."""
+    n_rows = spec.shape[0]
     spec = sfft.ifft(spec, axis=0, workers=FFT_WORKERS, overwrite_x=True)
     row_dx = np.zeros(n_rows, dtype=np.float32)
     row_dx[top : top + pixels] = shift_px[:, 0]
@@ -168,7 +158,8 @@ def render_frame(
     pixels = geometry.pixels
     lam = wavelength_nm(beam.energy_kv)
     # Content within the probe radius plus the first Airy rings reaches into the frame from the margin.
-    reach_px = (geometric_radius_nm(beam.aberrations, beam.alpha_rad) + 2.5 * lam / beam.alpha_rad) / px
+    radius = geometric_radius_nm(beam.aberrations, beam.alpha_rad) + 2.5 * beam.focal_spread_nm * beam.alpha_rad
+    reach_px = (radius + 2.5 * lam / beam.alpha_rad) / px
     shift_px = np.asarray(row_shift_nm, dtype=np.float64) / px
     cap = pixels // 2 + 2
     reach = math.ceil(reach_px) + 2
@@ -185,28 +176,36 @@ def render_frame(
     shape = (side, side)
     grid = geometry.grid(left, top, shape)
 
-    exponent = HAADF_Z_EXPONENT if detector == "HAADF" else BF_Z_EXPONENT
-    canvas, atomic = object_canvas(specimen, ledger, grid, exponent)
     tilt = math.radians(math.hypot(geometry.alpha_deg, geometry.beta_deg))
-    blur = math.hypot(ATOM_BLUR_NM, specimen.column_length_nm * math.sin(tilt) / 2.5)
-    kernel = kernel_ft(beam.aberrations, beam.energy_kv, beam.alpha_rad, px, shape, round(blur, 4))
-    image = _blur_and_shift(canvas, kernel, top, left, pixels, shift_px)
-
-    scale = np.float32(1.0 / (px * px))
-    expected = np.float32(detectors.dqe * beam.electrons_per_pixel)
+    blur = math.hypot(ATOM_BLUR_NM, beam.source_nm, specimen.column_length_nm * math.sin(tilt) / 2.5)
+    kernel = kernel_ft(
+        beam.aberrations, beam.energy_kv, beam.alpha_rad, px, shape, round(blur, 4), beam.focal_spread_nm
+    )
+    kv, crystal = beam.energy_kv, specimen.crystal
     if detector == "HAADF":
-        image *= -SIGMA_HAADF_NM2 * scale
-        np.expm1(image, out=image)
-        image *= -expected  # fraction scattered onto the annulus: 1 - exp(-s)
+        contrast = haadf_contrast(kv, detectors.haadf_inner_mrad, detectors.haadf_outer_mrad, crystal)
     else:
-        image *= -SIGMA_BF_NM2 * scale
+        contrast = escape_contrast(kv, beam.alpha_rad * 1e3)
+    canvas, atoms = object_canvas(specimen, ledger, grid, contrast)
+    spec = sfft.rfft2(canvas, workers=FFT_WORKERS)
+    spec *= kernel
+    image = _blur_and_shift(spec, shape[1], top, left, pixels, shift_px)
+    image *= np.float32(1.0 / (px * px))  # probe-weighted cross-section: the fraction of the beam scattered
+    if detector == "BF":
+        bf_rad = detectors.bf_outer_mrad * 1e-3
+        np.negative(image, out=image)
         np.exp(image, out=image)
-        image *= expected * np.float32(BF_TRANSMISSION)
+        image *= np.float32(vacuum_fraction(kv, beam.alpha_rad, bf_rad))
+        if atoms is not None and len(atoms):
+            coherence = (beam.focal_spread_nm, beam.source_nm)
+            phase = phase_spectrum(atoms, grid, beam.aberrations, kv, beam.alpha_rad, bf_rad, coherence)
+            image += _blur_and_shift(phase, shape[1], top, left, pixels, shift_px)
+    image *= np.float32(detectors.dqe * beam.electrons_per_pixel)
     np.maximum(image, 0.0, out=image)
     if rng is None:
-        return image, atomic
+        return image, atoms is not None
     counts = rng.poisson(image).astype(np.float32)
     noise = rng.standard_normal(counts.shape, dtype=np.float32)
     noise *= np.float32(detectors.read_noise_e)
     counts += noise
-    return counts, atomic
+    return counts, atoms is not None

@@ -45,12 +45,12 @@ def test_mo_columns_outshine_single_s_atoms_by_the_z_to_the_1_7_ratio():
     assert mo / s_atom == pytest.approx((42 / 16) ** 1.7, rel=0.15)
 
 
-def test_defocus_lowers_sharpness_and_the_sharpest_setting_is_the_hidden_height():
+def test_defocus_lowers_sharpness_and_the_sharpest_setting_is_the_hidden_height_plus_the_column_offset():
     m = quiet("graphene", seed=4)
     spot = clear_spot(m.specimen, 10.0)
     go(m, spot, fov_nm=3.0, pixels=128)
     truth = m.true_focus_defocus_nm()
-    assert truth == pytest.approx(m.specimen.height_nm(*spot), abs=1e-9)
+    assert truth == pytest.approx(m.specimen.height_nm(*spot) + m.column.defocus_offset_nm, abs=1e-9)
     settings = truth + np.array([-12.0, -6.0, -3.0, -1.0, 0.0, 1.0, 3.0, 6.0, 12.0])
     scores = []
     for d in settings:
@@ -134,7 +134,7 @@ def test_default_settings_give_a_frame_with_clear_structure(name):
     data = frame.data
     assert data.dtype == np.float32 and data.shape == (frame.pixels, frame.pixels)
     assert frame.dose_e_per_A2 < m.specimen.critical_dose_e_per_A2
-    assert data.mean() > 1.0
+    assert data.mean() > 0.15  # absolute counts: a beam-sensitive monolayer at its default dose gives few
     smooth = data.reshape(data.shape[0] // 4, 4, -1, 4).mean(axis=(1, 3))
     assert smooth.std() > 0.1 * smooth.mean()
 

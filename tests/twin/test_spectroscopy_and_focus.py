@@ -128,7 +128,7 @@ def test_rejected_spectrum_requests_change_nothing(kind, x, y, dwell):
 def test_autofocus_finds_the_hidden_height_and_spends_dose_and_time():
     m = Microscope("graphene", seed=8, drift_nm_per_s=0.0)
     go(m, clear_spot(m.specimen, 20.0), fov_nm=4.0, pixels=128)
-    m.set_beam(current_pa=100.0)
+    m.set_beam(current_pa=400.0)
     m.set_scan(dwell_us=8.0)
     truth = m.true_focus_defocus_nm()
     m.set_optics(defocus_nm=truth + 14.0)

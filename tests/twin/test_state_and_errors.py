@@ -123,7 +123,7 @@ def test_the_beam_blank_and_drift_faults_change_the_instrument(m):
     m.inject_fault("beam_blank")
     assert m.state.beam.blanked
     m.inject_fault("drift", drift_nm_per_s=12.0)
-    assert m.snapshot()["drift_nm_per_s"] == 12.0
+    assert m.ground_truth_drift_nm_per_s() == 12.0
     with pytest.raises(InvalidSettingError):
         m.inject_fault("meteor")
     with pytest.raises(InvalidSettingError):

@@ -16,7 +16,7 @@ from typing import Any, ClassVar
 
 import numpy as np
 
-from copilot.twin.elements import z_weight
+from copilot.twin.detector import Contrast
 from copilot.twin.grid import Grid, soft_inside, stamp_disc
 from copilot.twin.knockon import DamageModel
 from copilot.twin.results import Atoms
@@ -91,6 +91,8 @@ class Specimen(ABC):
     damage: ClassVar[DamageModel]
     default_settings: ClassVar[dict[str, dict[str, Any]]]
     columns_per_nm2: ClassVar[float]
+    crystal: ClassVar[str | None] = None
+    """Channelling table of the specimen's crystalline columns (copilot.twin.tables.channelling)."""
     column_length_nm: ClassVar[float] = 0.3
     tile_nm: ClassVar[float] = 10.0
     half_extent_nm: ClassVar[float] = 1000.0
@@ -123,8 +125,9 @@ class Specimen(ABC):
         """Columns of the base material in a half-open box [x0, x1) x [y0, y1), with their point defects."""
 
     @abstractmethod
-    def substrate_weight_per_nm2(self, x_nm: np.ndarray, y_nm: np.ndarray, exponent: float) -> np.ndarray:
-        """Areal scattering weight (sum of count * Z**exponent per nm^2) of the base material, holes ignored."""
+    def substrate_weight_per_nm2(self, x_nm: np.ndarray, y_nm: np.ndarray, contrast: Contrast) -> np.ndarray:
+        """Areal signal density (column cross-sections per nm^2, dimensionless) of the base material, holes
+        ignored."""
 
     @abstractmethod
     def substrate_thickness_nm(self, x_nm: float, y_nm: float) -> float:
@@ -256,15 +259,15 @@ class Specimen(ABC):
         return atoms
 
     # ----- low-magnification density map ---------------------------------------------------------------------
-    def density(self, grid: Grid, exponent: float) -> np.ndarray:
-        """Scattering weight per canvas pixel (sum of count * Z**exponent), without drawing single atoms."""
+    def density(self, grid: Grid, contrast: Contrast) -> np.ndarray:
+        """Signal cross-section (nm^2) per canvas pixel, without drawing single atoms."""
         x, y = grid.coords()
-        canvas = self.substrate_weight_per_nm2(x, y, exponent).astype(np.float32, copy=False)
+        canvas = self.substrate_weight_per_nm2(x, y, contrast).astype(np.float32, copy=False)
         h = np.float32(self.half_extent_nm)
         canvas *= (np.abs(x) <= h) & (np.abs(y) <= h)
         del x, y
         box = grid.bbox_nm(pad_px=2.0)
-        c_weight = AMORPHOUS_C_PER_NM3 * z_weight("C", exponent)
+        c_weight = AMORPHOUS_C_PER_NM3 * contrast.atom_nm2("C")
         for i in _near(self._cont_c, self._cont_r, box):
             patch = self.contamination[i]
             stamp_disc(
@@ -286,13 +289,12 @@ class Specimen(ABC):
             )
         for i in _near(self._part_c, self._part_r, box):
             p = self.particles[i]
-            per_nm3 = 4.0 / p.lattice_nm**3 * z_weight(p.element, exponent)
             stamp_disc(
                 canvas,
                 grid,
                 p.center_nm,
                 p.radius_nm + grid.px_nm,
-                partial(_sphere_thickness, radius_nm=p.radius_nm, scale=per_nm3),
+                partial(_particle_density, particle=p, contrast=contrast),
             )
         canvas *= np.float32(grid.pixel_area_nm2)
         return canvas
@@ -306,6 +308,13 @@ def _patch_profile(patch: ContaminationPatch, r_nm: np.ndarray, scale: float = 1
 def _outside(r_nm: np.ndarray, radius_nm: float, edge_nm: float) -> np.ndarray:
     """0 inside a disc, 1 outside, with a soft edge."""
     return 1.0 - soft_inside(r_nm, radius_nm, edge_nm)
+
+
+def _particle_density(r_nm: np.ndarray, particle: Particle, contrast: Contrast) -> np.ndarray:
+    """Areal signal density of an fcc [001] particle: columns at a/2 holding thickness / a atoms each."""
+    a = particle.lattice_nm
+    atoms_per_column = _sphere_thickness(r_nm, particle.radius_nm, 1.0 / a)
+    return contrast.column_nm2(particle.element, atoms_per_column) * (4.0 / a**2)
 
 
 def _sphere_thickness(r_nm: np.ndarray, radius_nm: float, scale: float) -> np.ndarray:

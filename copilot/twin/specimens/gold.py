@@ -6,7 +6,7 @@ from typing import Any, ClassVar
 
 import numpy as np
 
-from copilot.twin.elements import z_weight
+from copilot.twin.detector import Contrast
 from copilot.twin.knockon import Binding, DamageModel
 from copilot.twin.results import Atoms
 from copilot.twin.specimens.base import AMORPHOUS_C_PER_NM3, Specimen, amorphous_columns
@@ -28,6 +28,7 @@ class GoldNanoparticles(Specimen):
     damage = DamageModel({"Au": Binding(6.0, 165.0), "C": Binding(15.0, 1000.0)})
     columns_per_nm2 = AMORPHOUS_C_PER_NM3 * SUPPORT_NM / 4 + 10.0
     column_length_nm = 5.0
+    crystal = "gold"
     default_settings: ClassVar[dict[str, dict[str, Any]]] = {
         "beam": {"energy_kv": 200.0, "current_pa": 50.0},
         "optics": {"convergence_mrad": 25.0, "cs_um": 1.0},
@@ -66,8 +67,8 @@ class GoldNanoparticles(Specimen):
         z = np.asarray(self.height_nm(film.xy_nm[:, 0], film.xy_nm[:, 1]), dtype=np.float64)
         return Atoms(film.xy_nm, z, film.elements, film.count), []
 
-    def substrate_weight_per_nm2(self, x_nm: np.ndarray, y_nm: np.ndarray, exponent: float) -> np.ndarray:
-        w = AMORPHOUS_C_PER_NM3 * SUPPORT_NM * z_weight("C", exponent)
+    def substrate_weight_per_nm2(self, x_nm: np.ndarray, y_nm: np.ndarray, contrast: Contrast) -> np.ndarray:
+        w = AMORPHOUS_C_PER_NM3 * SUPPORT_NM * contrast.atom_nm2("C")
         return np.full(np.shape(x_nm), w, dtype=np.float32)
 
     def substrate_thickness_nm(self, x_nm: float, y_nm: float) -> float:

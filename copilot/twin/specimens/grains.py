@@ -6,7 +6,7 @@ from typing import Any, ClassVar
 
 import numpy as np
 
-from copilot.twin.elements import z_weight
+from copilot.twin.detector import Contrast
 from copilot.twin.knockon import GRAPHENE_CARBON, DamageModel
 from copilot.twin.results import Atoms
 from copilot.twin.specimens.base import Specimen
@@ -30,8 +30,9 @@ class GrainBoundary(Specimen):
     damage = DamageModel({"C": GRAPHENE_CARBON})
     columns_per_nm2 = GRAPHENE_C_PER_NM2
     column_length_nm = GRAPHENE_THICKNESS_NM
+    crystal = "graphene"
     default_settings: ClassVar[dict[str, dict[str, Any]]] = {
-        "beam": {"energy_kv": 80.0, "current_pa": 50.0},
+        "beam": {"energy_kv": 80.0, "current_pa": 150.0},
         "optics": {"convergence_mrad": 30.0, "cs_um": 1.0},
         "scan": {"fov_nm": 8.0, "pixels": 512, "dwell_us": 16.0},
     }
@@ -71,9 +72,10 @@ class GrainBoundary(Specimen):
             parts.append(xy[self.grain_index(xy) == g])
         return decorate_monolayer(self, np.concatenate(parts), rng, self.vacancy_fraction, 0.0)
 
-    def substrate_weight_per_nm2(self, x_nm: np.ndarray, y_nm: np.ndarray, exponent: float) -> np.ndarray:
+    def substrate_weight_per_nm2(self, x_nm: np.ndarray, y_nm: np.ndarray, contrast: Contrast) -> np.ndarray:
         # A monolayer has no channelling contrast: grains look alike in HAADF at low magnification.
-        return np.full(np.shape(x_nm), GRAPHENE_C_PER_NM2 * z_weight("C", exponent), dtype=np.float32)
+        w = GRAPHENE_C_PER_NM2 * float(contrast.column_nm2("C", 1.0))
+        return np.full(np.shape(x_nm), w, dtype=np.float32)
 
     def substrate_thickness_nm(self, x_nm: float, y_nm: float) -> float:
         return GRAPHENE_THICKNESS_NM

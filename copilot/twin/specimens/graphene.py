@@ -6,7 +6,7 @@ from typing import Any, ClassVar
 
 import numpy as np
 
-from copilot.twin.elements import z_weight
+from copilot.twin.detector import Contrast
 from copilot.twin.knockon import GRAPHENE_CARBON, DamageModel
 from copilot.twin.results import Atoms
 from copilot.twin.specimens.base import Specimen
@@ -44,10 +44,11 @@ class Graphene(Specimen):
     damage = DamageModel({"C": GRAPHENE_CARBON})
     columns_per_nm2 = GRAPHENE_C_PER_NM2 + 10.0
     column_length_nm = GRAPHENE_THICKNESS_NM
+    crystal = "graphene"
     default_settings: ClassVar[dict[str, dict[str, Any]]] = {
-        "beam": {"energy_kv": 80.0, "current_pa": 30.0},
+        "beam": {"energy_kv": 80.0, "current_pa": 100.0},
         "optics": {"convergence_mrad": 30.0, "cs_um": 1.0},
-        "scan": {"fov_nm": 200.0, "pixels": 512, "dwell_us": 4.0},
+        "scan": {"fov_nm": 200.0, "pixels": 512, "dwell_us": 16.0},
     }
     vacancy_fraction = 0.002
     si_fraction = 0.001
@@ -72,8 +73,9 @@ class Graphene(Specimen):
         xy, _ = hexagonal_sites(GRAPHENE_A_NM, self.rotation_deg, (0.0, 0.0), box)
         return decorate_monolayer(self, xy, rng, self.vacancy_fraction, self.si_fraction)
 
-    def substrate_weight_per_nm2(self, x_nm: np.ndarray, y_nm: np.ndarray, exponent: float) -> np.ndarray:
-        return np.full(np.shape(x_nm), GRAPHENE_C_PER_NM2 * z_weight("C", exponent), dtype=np.float32)
+    def substrate_weight_per_nm2(self, x_nm: np.ndarray, y_nm: np.ndarray, contrast: Contrast) -> np.ndarray:
+        w = GRAPHENE_C_PER_NM2 * float(contrast.column_nm2("C", 1.0))
+        return np.full(np.shape(x_nm), w, dtype=np.float32)
 
     def substrate_thickness_nm(self, x_nm: float, y_nm: float) -> float:
         return GRAPHENE_THICKNESS_NM

@@ -6,7 +6,7 @@ from typing import Any, ClassVar
 
 import numpy as np
 
-from copilot.twin.elements import z_weight
+from copilot.twin.detector import Contrast
 from copilot.twin.knockon import Binding, DamageModel
 from copilot.twin.results import Atoms
 from copilot.twin.specimens.base import Specimen
@@ -36,6 +36,7 @@ class MoS2(Specimen):
     )
     columns_per_nm2 = 2 * MOS2_MO_PER_NM2 + 10.0
     column_length_nm = MOS2_THICKNESS_NM
+    crystal = "mos2"
     default_settings: ClassVar[dict[str, dict[str, Any]]] = {
         "beam": {"energy_kv": 80.0, "current_pa": 10.0},
         "optics": {"convergence_mrad": 30.0, "cs_um": 1.0},
@@ -79,8 +80,8 @@ class MoS2(Specimen):
         z = np.asarray(self.height_nm(xy[:, 0], xy[:, 1]), dtype=np.float64)
         return Atoms(xy, z, elements[keep], count[keep]), defects
 
-    def substrate_weight_per_nm2(self, x_nm: np.ndarray, y_nm: np.ndarray, exponent: float) -> np.ndarray:
-        w = MOS2_MO_PER_NM2 * (z_weight("Mo", exponent) + 2 * z_weight("S", exponent))
+    def substrate_weight_per_nm2(self, x_nm: np.ndarray, y_nm: np.ndarray, contrast: Contrast) -> np.ndarray:
+        w = MOS2_MO_PER_NM2 * float(contrast.column_nm2("Mo", 1.0) + contrast.column_nm2("S", 2.0))
         return np.full(np.shape(x_nm), w, dtype=np.float32)
 
     def substrate_thickness_nm(self, x_nm: float, y_nm: float) -> float:

@@ -6,8 +6,7 @@ from typing import Any, ClassVar
 
 import numpy as np
 
-from copilot.twin.detector import cell_effective_weight
-from copilot.twin.elements import z_weight
+from copilot.twin.detector import Contrast
 from copilot.twin.knockon import Binding, DamageModel
 from copilot.twin.results import Atoms
 from copilot.twin.specimens.base import Specimen
@@ -32,6 +31,7 @@ class SrTiO3(Specimen):
     # Bulk displacement thresholds Sr 70, Ti 140, O 50 eV; Debye temperature 513 K: no knock-on below 300 kV.
     damage = DamageModel({"Sr": Binding(70.0, 513.0), "Ti": Binding(140.0, 513.0), "O": Binding(50.0, 513.0)})
     columns_per_nm2 = 5.0 / SRTIO3_A_NM**2 + 10.0
+    crystal = "srtio3"
     column_length_nm = 10.0
     default_settings: ClassVar[dict[str, dict[str, Any]]] = {
         "beam": {"energy_kv": 200.0, "current_pa": 30.0},
@@ -41,7 +41,6 @@ class SrTiO3(Specimen):
     sr_vacancy_fraction = 0.01
 
     def _make_features(self, rng: np.random.Generator) -> None:
-        self._effective: dict[float, tuple[np.ndarray, np.ndarray]] = {}
         self.lattice = {"structure": "perovskite [001]", "a_nm": SRTIO3_A_NM, "rotation_deg": 0.0}
         self.holes = [
             Hole((float(rng.uniform(-990, -850)), float(y)), float(rng.uniform(10, 60)))
@@ -76,26 +75,13 @@ class SrTiO3(Specimen):
         atoms = Atoms(xy_all[keep], z[keep], elements.astype("<U2")[keep], count[keep])
         return atoms, defects
 
-    def substrate_weight_per_nm2(self, x_nm: np.ndarray, y_nm: np.ndarray, exponent: float) -> np.ndarray:
-        # Heavy columns saturate the detector: use the cell-averaged response, tabulated against thickness.
-        if exponent not in self._effective:
-            t = np.linspace(0.0, THICK_EDGE_NM, 31)
-            sr, ti, o = (z_weight(el, exponent) / SRTIO3_A_NM for el in ("Sr", "Ti", "O"))
-            self._effective[exponent] = (
-                t,
-                np.array(
-                    [
-                        cell_effective_weight(
-                            [(0.0, 0.0, k * sr), (0.5, 0.5, k * (ti + o)), (0.5, 0.0, k * o), (0.0, 0.5, k * o)],
-                            SRTIO3_A_NM,
-                            exponent,
-                        )
-                        for k in t
-                    ]
-                ),
-            )
-        t, w = self._effective[exponent]
-        return np.interp(self.wedge_thickness_nm(x_nm), t, w).astype(np.float32)
+    def substrate_weight_per_nm2(self, x_nm: np.ndarray, y_nm: np.ndarray, contrast: Contrast) -> np.ndarray:
+        # One unit cell holds one Sr, one Ti-O and two O columns of thickness / a atoms each.
+        t = np.linspace(0.0, THICK_EDGE_NM, 57)
+        n = t / SRTIO3_A_NM
+        per_cell = contrast.column_nm2("Sr", n) + contrast.column_nm2("Ti", n) + 3 * contrast.column_nm2("O", n)
+        density = np.interp(self.wedge_thickness_nm(x_nm), t, per_cell / SRTIO3_A_NM**2)
+        return density.astype(np.float32)
 
     def substrate_thickness_nm(self, x_nm: float, y_nm: float) -> float:
         return float(self.wedge_thickness_nm(x_nm))

@@ -1,0 +1,1 @@
+"""Generated physics tables of the STEM twin (Python literals: the twin reads no files)."""
