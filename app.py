@@ -14,10 +14,18 @@ import streamlit as st
 from streamlit.delta_generator import DeltaGenerator
 
 from copilot.agent.events import AgentEvent, ToolResult
-from copilot.ui.acquisitions import SpectrumView, acquisition_id
+from copilot.ui.acquisitions import (
+    AcquisitionView,
+    ImageView,
+    SpectrumView,
+    acquisition_id,
+    chat_pictures,
+    named_elements,
+)
 from copilot.ui.export import zip_session
-from copilot.ui.panel import render_panel, render_view
-from copilot.ui.render import LiveTurn, StepExtra, render_turn
+from copilot.ui.layout import CHAT_KEY, PANEL_KEY, responsive_layout
+from copilot.ui.panel import render_panel, render_spectrum
+from copilot.ui.render import LiveTurn, StepExtra, render_images, render_turn
 from copilot.ui.runtime import Backend, Runtime, describe_failure
 from copilot.ui.sessions import list_sessions
 from copilot.ui.settings import (
@@ -31,7 +39,7 @@ from copilot.ui.settings import (
     local_model_options,
 )
 from copilot.ui.state import PageState
-from copilot.ui.transcript import AssistantTurn, StepItem
+from copilot.ui.transcript import AssistantTurn, StepItem, Transcript
 
 SUGGESTIONS = (
     "Load graphene and acquire an image",
@@ -156,21 +164,35 @@ def session_buttons(state: PageState, choices: Choices) -> None:
     st.sidebar.caption(f"Data folder: `{runtime.data_dir}`")
 
 
-def step_extra(runtime: Runtime) -> StepExtra:
-    """Draws a spectrum chart (with element edges) under a step whose result is a stored spectrum."""
+def spectrum_elements(view: AcquisitionView | None, transcript: Transcript) -> set[str]:
+    """The elements whose edges a spectrum shows: found in it by a tool, or named in the person's prompts."""
+    if not isinstance(view, SpectrumView):
+        return set()
+    symbols = set(view.element_of.values())
+    return transcript.identified_elements(view.acq_id) | named_elements(transcript.prompts, symbols)
 
-    def draw(step: StepItem) -> None:
-        data = step.result.data if step.result is not None else {}
+
+def step_extra(runtime: Runtime, transcript: Transcript) -> StepExtra:
+    """Draws a step's pictures from the stored acquisition it names (readable scale bars, overlays with one),
+    and a spectrum chart (with element edges) under a step whose result is a stored spectrum."""
+
+    def draw(step: StepItem) -> bool:
+        if step.result is None:
+            return False
+        data = step.result.data
         acq_id = acquisition_id(data)
-        if acq_id and data.get("kind") in SPECTRUM_KINDS:
-            view = runtime.view(acq_id)
-            if isinstance(view, SpectrumView):
-                render_view(view)
+        view = runtime.view(acq_id) if acq_id and not runtime.mcp_url else None
+        if isinstance(view, SpectrumView) and data.get("kind") in SPECTRUM_KINDS:
+            render_spectrum(view, spectrum_elements(view, transcript))
+        if view is None or not step.result.images:
+            return False
+        render_images(chat_pictures(step.call.name, step.result.images, view))
+        return True
 
     return draw
 
 
-def draw_panel(runtime: Runtime) -> None:
+def draw_panel(runtime: Runtime, transcript: Transcript, key: str = "panel") -> None:
     """The instrument panel of the in-process microscope (or where the remote one is)."""
     if runtime.mcp_url:
         st.subheader("Instrument")
@@ -182,15 +204,21 @@ def draw_panel(runtime: Runtime) -> None:
     except Exception as exc:  # the panel never takes the page down
         st.warning(f"Instrument status unavailable: {exc}")
         return
-    render_panel(status, view)
+    overlays = transcript.overlays(view.acq_id) if isinstance(view, ImageView) else {}
+    render_panel(status, view, overlays, elements=spectrum_elements(view, transcript), key=key)
 
 
 def stream_reply(
-    turn: AssistantTurn, key: str, runtime: Runtime, events: Iterator[AgentEvent], panel_slot: DeltaGenerator
+    turn: AssistantTurn,
+    key: str,
+    runtime: Runtime,
+    events: Iterator[AgentEvent],
+    panel_slot: DeltaGenerator,
+    transcript: Transcript,
 ) -> None:
     """Draw an assistant reply while its events arrive; the instrument panel follows every tool result."""
     with st.chat_message("assistant"):
-        live = LiveTurn(turn, key=key, extra=step_extra(runtime))
+        live = LiveTurn(turn, key=key, extra=step_extra(runtime, transcript))
         live.refresh()  # a resumed turn already has items
         with st.spinner("Working at the microscope…"):
             for event in events:
@@ -198,7 +226,7 @@ def stream_reply(
                 live.refresh()
                 if isinstance(event, ToolResult):
                     with panel_slot.container():
-                        draw_panel(runtime)
+                        draw_panel(runtime, transcript, key=f"panel-{event.call_id}")
 
 
 def main(backend: Backend | None = None) -> None:
@@ -234,11 +262,13 @@ def main(backend: Backend | None = None) -> None:
     past_sessions(runtime.thread_id)
     st.sidebar.caption(f"Model: **{runtime.model_label}**")
 
-    chat_col, panel_col = st.columns([3, 2], gap="large")
-    with panel_col:
+    responsive_layout()
+    chat_side, panel_side = st.columns([3, 2], gap="large")
+    chat_col = chat_side.container(key=CHAT_KEY)
+    with panel_side.container(key=PANEL_KEY):
         panel_slot = st.empty()
         with panel_slot.container():
-            draw_panel(runtime)
+            draw_panel(runtime, state.transcript)
     transcript = state.transcript
     decision = state.take_decision()
     # An answered approval continues its own turn, which is then drawn live below instead of here.
@@ -246,7 +276,11 @@ def main(backend: Backend | None = None) -> None:
     with chat_col:
         for index, turn in enumerate(history):
             render_turn(
-                turn, key=f"turn-{index}", extra=step_extra(runtime), decide=state.decide, suggest=state.suggest
+                turn,
+                key=f"turn-{index}",
+                extra=step_extra(runtime, transcript),
+                decide=state.decide,
+                suggest=state.suggest,
             )
         if not transcript.turns:
             st.markdown("#### Ask the microscope")
@@ -259,12 +293,12 @@ def main(backend: Backend | None = None) -> None:
     with chat_col:
         if decision is not None and transcript.last_reply is not None:
             resumed = runtime.resume(decision)
-            stream_reply(transcript.last_reply, f"turn-{len(transcript) - 1}", runtime, resumed, panel_slot)
+            stream_reply(transcript.last_reply, f"turn-{len(transcript) - 1}", runtime, resumed, panel_slot, transcript)
             st.rerun()
         elif prompt and not waiting:
             render_turn(transcript.add_user(prompt), key=f"turn-{len(transcript) - 1}")
             reply = transcript.start_reply()
-            stream_reply(reply, f"turn-{len(transcript) - 1}", runtime, runtime.chat(prompt), panel_slot)
+            stream_reply(reply, f"turn-{len(transcript) - 1}", runtime, runtime.chat(prompt), panel_slot, transcript)
             st.rerun()
 
 

@@ -16,7 +16,7 @@ APP_PATH = Path(__file__).resolve().parents[2] / "app.py"
 
 
 def streamlit_command(port: int, host: str, app_path: Path = APP_PATH) -> list[str]:
-    """The ``streamlit run`` command line for the app (headless, no usage statistics)."""
+    """The ``streamlit run`` command line for the app (headless, no usage statistics, no source watcher)."""
     return [
         sys.executable,
         "-m",
@@ -31,6 +31,8 @@ def streamlit_command(port: int, host: str, app_path: Path = APP_PATH) -> list[s
         "true",
         "--browser.gatherUsageStats",
         "false",
+        "--server.fileWatcherType",  # a running page never reloads its modules (state would hold stale classes)
+        "none",
     ]
 
 

@@ -7,12 +7,11 @@ so a turn looks the same before and after the page reruns.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import Any
 
 import streamlit as st
 
-from copilot.agent.events import ImageRef
 from copilot.ui import approval
 from copilot.ui.summaries import clip, describe_call, describe_step
 from copilot.ui.transcript import (
@@ -27,23 +26,21 @@ from copilot.ui.transcript import (
     UserTurn,
 )
 
-INLINE_IMAGE_WIDTH_PX = 360
 MAX_IMAGE_COLUMNS = 3
 MAX_CAPTION_CHARS = 400
 
-StepExtra = Callable[[StepItem], None]  # draws more for a finished step (e.g. a spectrum chart)
+# Draws a finished step's pictures (and e.g. a spectrum chart); returns False to leave the images to render_step.
+StepExtra = Callable[[StepItem], bool]
 Decide = Callable[[Decision], None]  # called by the approve / reject / safe-setting buttons
 Suggest = Callable[[str], None]  # queues a prompt (the safer option after a rejection)
 
 
-def render_images(images: tuple[ImageRef, ...]) -> None:
-    """Images side by side (up to three per row), each with its caption or resource URI."""
-    for start in range(0, len(images), MAX_IMAGE_COLUMNS):
-        row = images[start : start + MAX_IMAGE_COLUMNS]
-        columns = st.columns(len(row)) if len(row) > 1 else [st.container()]
-        for column, image in zip(columns, row, strict=True):
-            with column:
-                st.image(image.png, caption=image.caption or image.uri or None, width=INLINE_IMAGE_WIDTH_PX)
+def render_images(pictures: Sequence[tuple[bytes, str]]) -> None:
+    """Pictures (PNG, caption) filling the chat column's width, up to three side by side."""
+    for start in range(0, len(pictures), MAX_IMAGE_COLUMNS):
+        row = pictures[start : start + MAX_IMAGE_COLUMNS]
+        for column, (png, caption) in zip(st.columns(len(row)), row, strict=True):
+            column.image(png, caption=caption or None, width="stretch")
 
 
 STEP_ICONS = {
@@ -78,10 +75,9 @@ def render_step(step: StepItem, extra: StepExtra | None = None, *, waiting: bool
             st.markdown("**result**")
             st.json(result.data, expanded=False)
     if result is not None and result.ok:
-        if result.images:
-            render_images(result.images)
-        if extra is not None:
-            extra(step)
+        drawn = extra(step) if extra is not None else False
+        if result.images and not drawn:
+            render_images([(image.png, image.caption or image.uri or "") for image in result.images])
 
 
 def _request_block(request: dict[str, Any]) -> str:

@@ -179,7 +179,8 @@ class Runtime:
         return choice
 
     def view(self, acq_id: str | None = None) -> AcquisitionView | None:
-        """A stored acquisition (the latest when ``acq_id`` is None) as a view, or None if there is none.
+        """A stored acquisition (the latest when ``acq_id`` is None) as a view, or None if there is none (or it
+        is not in the store).
 
         Views are cached: a stored acquisition never changes.
         """
@@ -188,7 +189,11 @@ class Runtime:
             if not acq_id:
                 return None
         if acq_id not in self._views:
-            self._views[acq_id] = view_of(self.session.get_acquisition(acq_id), acq_id)
+            try:
+                acquisition = self.session.get_acquisition(acq_id)
+            except (KeyError, OSError):  # not (or no longer) in the store, e.g. a folder copied without its data
+                return None
+            self._views[acq_id] = view_of(acquisition, acq_id)
         return self._views[acq_id]
 
     def chat(self, text: str) -> Iterator[AgentEvent]:

@@ -167,3 +167,30 @@ class Transcript:
 
     def __len__(self) -> int:
         return len(self.turns)
+
+    def identified_elements(self, acq_id: str) -> set[str]:
+        """Elements a tool found present in acquisition ``acq_id`` (e.g. ``identify_elements``' ``present``)."""
+        found: set[str] = set()
+        for turn in self.turns:
+            for step in turn.steps if isinstance(turn, AssistantTurn) else []:
+                data = step.result.data if step.result is not None and step.result.ok else {}
+                if data.get("acquisition_id") == acq_id and isinstance(data.get("present"), list):
+                    found.update(str(element) for element in data["present"])
+        return found
+
+    @property
+    def prompts(self) -> list[str]:
+        return [turn.text for turn in self.turns if isinstance(turn, UserTurn)]
+
+    def overlays(self, acq_id: str) -> dict[str, bytes]:
+        """Analysis pictures drawn over acquisition ``acq_id`` (tool name -> PNG), latest of each tool; pictures
+        of another geometry (a Fourier transform) are left out."""
+        found: dict[str, bytes] = {}
+        for turn in self.turns:
+            for step in turn.steps if isinstance(turn, AssistantTurn) else []:
+                result = step.result
+                if result is None or not result.ok or not result.images or step.call.name.startswith("acquire"):
+                    continue
+                if result.data.get("acquisition_id") == acq_id and "fft" not in step.call.name:
+                    found[step.call.name.replace("_", " ")] = result.images[0].png
+        return found

@@ -3,7 +3,9 @@ and errors shown as messages."""
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
+from typing import Any
 
 import pytest
 from streamlit.testing.v1 import AppTest
@@ -41,6 +43,11 @@ def send(at: AppTest, text: str) -> AppTest:
     return at
 
 
+def viewers(at: AppTest) -> list[dict[str, Any]]:
+    """The data of every image viewer on the page."""
+    return [json.loads(e.proto.json) for e in at.get("bidi_component") if e.proto.component_name.endswith("viewer")]
+
+
 def close(at: AppTest) -> None:
     runtime = at.session_state.get("copilot_runtime")
     if runtime is not None:
@@ -69,8 +76,10 @@ def test_a_chat_turn_renders_the_user_message_the_steps_the_image_and_the_answer
     assert "dose_e_per_A2=2.5e+06" in labels[1]
     assert any(md.value == "Here is the image." for md in messages[1].markdown)
     assert any("model: scripted" in caption.value for caption in messages[1].caption)
-    # the inline acquisition, and the panel's copy of the stored image with its scale bar
-    assert len(at.image) == 2
+    # the inline acquisition with its scale bar, and the panel's viewer of the stored data at full resolution
+    assert len(at.image) == 1 and at.image[0].proto.imgs[0].caption.startswith("a0000 · HAADF")
+    (viewer,) = viewers(at)
+    assert (viewer["width_px"], viewer["height_px"], viewer["fov_nm"]) == (64, 64, 20.0)
     assert script.agents[0].prompts == ["load graphene and acquire an image"]
     assert any("dose 2.5e+06 of 1e+07" in bar.proto.text for bar in at.get("progress"))
     close(at)

@@ -13,7 +13,6 @@ from copilot.ui.images import (
     format_length,
     height_colormap,
     nice_length_nm,
-    render_image,
     stretch_to_uint8,
     to_png,
 )
@@ -60,5 +59,16 @@ def test_the_height_ramp_runs_from_black_through_red_to_white() -> None:
 
 def test_rendered_images_round_trip_through_png_at_the_same_size() -> None:
     data = np.random.default_rng(0).poisson(50.0, (40, 60)).astype(np.float32)
-    decoded = Image.open(io.BytesIO(to_png(render_image(data, 0.1, height_map=True))))
+    decoded = Image.open(io.BytesIO(to_png(add_scale_bar(Image.fromarray(height_colormap(data)), 0.1))))
     assert decoded.size == (60, 40) and decoded.mode == "RGB"
+
+
+def test_the_scale_bar_label_grows_with_the_image_so_it_stays_readable_when_shown_smaller() -> None:
+    def label_rows(width_px: int) -> int:
+        out = np.asarray(add_scale_bar(Image.new("L", (width_px, width_px)), pixel_size_nm=0.1))
+        lit = np.flatnonzero(np.any(out[: width_px - width_px // 32 - 6] > 200, axis=(1, 2)))  # above the bar
+        return int(lit.max() - lit.min() + 1)
+
+    # a font of 5 % of the width: 25.6 px on a 512 px image, i.e. 12 px when that image is shown 240 px wide
+    assert label_rows(512) >= 0.6 * 0.05 * 512
+    assert label_rows(1024) >= 1.8 * label_rows(512)

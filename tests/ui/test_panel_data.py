@@ -9,10 +9,19 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from copilot.agent.events import ToolCall, ToolResult
 from copilot.store import Acquisition
-from copilot.ui.acquisitions import ImageView, SpectrumView, acquisition_id, reference_edges_eV, view_of
+from copilot.ui.acquisitions import (
+    ImageView,
+    SpectrumView,
+    acquisition_id,
+    named_elements,
+    reference_edges_eV,
+    view_of,
+)
 from copilot.ui.export import zip_session
 from copilot.ui.status_view import DoseUsage, clock_s, dose_usage, setting_groups, specimen_line
+from copilot.ui.transcript import Transcript
 
 STATUS = {
     "instrument": "STEM",
@@ -63,7 +72,9 @@ def test_a_spectrum_marks_the_known_edges_in_its_energy_range() -> None:
     meta = {"spectrum_kind": "EELS", "x_nm": 1.0, "y_nm": 2.5}
     view = view_of(Acquisition("a0003", "spectrum", "", meta, arrays), "a0003")
     assert isinstance(view, SpectrumView)
-    assert view.edges_eV == {"C-K": 284.0, "N-K": 401.0, "O-K": 532.0, "Ti-L": 456.0, "Mo-M": 227.0}
+    assert {"C-K": 284.0, "N-K": 401.0, "O-K": 532.0, "Ti-L3": 456.0, "Mo-M4,5": 227.0}.items() <= view.edges_eV.items()
+    assert all(200 <= energy <= 700 for energy in view.edges_eV.values())
+    assert view.edges_of({"Ti", "O"}) == {"O-K": 532.0, "Ti-L3": 456.0, "Ti-L2": 462.0}
     assert view.caption == "a0003 · EELS at (1, 2.5) nm"
 
 
@@ -114,3 +125,15 @@ def test_real_afm_and_spectrum_acquisitions_become_views(tmp_path: Path) -> None
     assert isinstance(eels, SpectrumView) and eels.edges_eV["C-K"] == 284.0
     assert eels.counts.shape == eels.energy_eV.shape
     session.close()
+
+
+def test_spectra_mark_only_elements_identified_or_asked_for() -> None:
+    symbols = ["C", "N", "O", "Si", "S", "Ti", "Sr", "Mo", "W", "Re", "Au"]
+    assert named_elements(["Take an EELS spectrum and tell me which elements are present"], symbols) == set()
+    assert named_elements(["a STEM map of MoS2: any carbon?"], symbols) == {"Mo", "S", "C"}
+    transcript = Transcript()
+    transcript.add_user("which elements are here?")
+    reply = transcript.start_reply()
+    reply.apply(ToolCall("c1", "identify_elements", {}))
+    reply.apply(ToolResult("c1", "identify_elements", True, {"acquisition_id": "a0002", "present": ["Mo", "S"]}))
+    assert transcript.identified_elements("a0002") == {"Mo", "S"} and transcript.identified_elements("a0001") == set()
