@@ -45,6 +45,8 @@ ONSET_NM2_PER_EV = 5.0e-8
 """C-K differential cross-section per atom just above the onset at 100 kV and 10 mrad (5e-6 A^2/eV)."""
 REFERENCE_KV, REFERENCE_MRAD = 100.0, 10.0
 AU_ATOMS_PER_NM3 = 4.0 / 0.4078**3
+VALENCE_CONTINUUM = 6.0
+"""Weight of the interband continuum of the valence loss against the peaks (weights summing to 1)."""
 
 
 @dataclass(frozen=True)
@@ -102,8 +104,12 @@ def _drude(e: np.ndarray, energy: float, width: float) -> np.ndarray:
 
 
 def valence_shape(material: LowLoss, energy_kv: float, collection_mrad: float, e: np.ndarray) -> np.ndarray:
-    """Single-scattering valence distribution per eV, unit area, on the loss axis ``e`` (eV, >= 0)."""
-    elf = sum(w * _drude(e, ep, width) for ep, width, w in material.peaks)
+    """Single-scattering valence distribution per eV, unit area, on the loss axis ``e`` (eV, >= 0): the peaks
+    plus the interband continuum ``E Ep^3 / (E^2 + Ep^2)^2``, which carries the energy-loss function on as E^-3
+    beyond the plasmon (a few % of the peak at 50 eV, as in carbon)."""
+    ep = material.plasmon_eV
+    elf = sum(w * _drude(e, energy, width) for energy, width, w in material.peaks)
+    elf = elf + VALENCE_CONTINUUM * e * ep**3 / (e * e + ep * ep) ** 2
     shape = np.asarray(elf) * angular_factor(e, energy_kv, collection_mrad)
     return shape / shape.sum()
 

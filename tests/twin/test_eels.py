@@ -84,8 +84,8 @@ def test_a_thicker_area_shows_more_plural_plasmon_scattering():
         single = c[(e > 25) & (e < 35)].sum()
         double = c[(e > 55) & (e < 65)].sum()
         ratios.append(double / single)
-    assert ratios[0] < ratios[1] < ratios[2]
-    assert ratios[2] > 2.5 * ratios[0]
+    assert np.all(np.diff(ratios) > 0.03)  # the double-plasmon part grows with t/lambda over the single tail
+    assert ratios[2] - ratios[0] > 0.1
 
 
 def test_the_valence_background_falls_smoothly_with_no_step():
