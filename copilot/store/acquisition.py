@@ -25,6 +25,7 @@ FORMAT_VERSION = 2
 """1: the record alone (``.h5``); 2: a HyperSpy file (``.hspy``) that also holds the record."""
 SUFFIX = ".hspy"
 LEGACY_SUFFIX = ".h5"
+CHUNK_BYTES = 1_000_000
 AcquisitionKind = Literal["image", "spectrum", "spectrum_image", "afm_image"]
 KINDS: tuple[AcquisitionKind, ...] = ("image", "spectrum", "spectrum_image", "afm_image")
 RESERVED_ATTRS = ("id", "kind", "created_utc", "format_version", "metadata_json")
@@ -106,16 +107,29 @@ def _write_signals(path: Path, signals: list[tuple[str, dict[str, Any]]]) -> dic
         group = str(signal["metadata"]["General"]["title"]).replace("/", "-")
         names[name] = f"Experiments/{group}/data"
         if i == 0:
-            file_writer(str(path), signal, compression=None, show_progressbar=False)
+            file_writer(str(path), signal, chunks=_row_chunks(signal), compression=None, show_progressbar=False)
             continue
         side = path.with_suffix(f".{i}.tmp")
         try:
-            file_writer(str(side), signal, compression=None, show_progressbar=False)
+            file_writer(str(side), signal, chunks=_row_chunks(signal), compression=None, show_progressbar=False)
             with h5py.File(side, "r") as src, h5py.File(path, "a") as dst:
                 src.copy(src[f"Experiments/{group}"], dst["Experiments"], name=group)
         finally:
             side.unlink(missing_ok=True)
     return names
+
+
+def _row_chunks(signal: dict[str, Any]) -> tuple[int, ...] | None:
+    """Chunks of whole rows that divide the first axis and fit HDF5's 1 MiB chunk cache: no padding (rosettasciio's
+    own chunks pad a spectrum image by a quarter) and whole-array reads at cache speed. None for 0-D data."""
+    data = signal["data"]
+    shape = tuple(int(n) for n in np.shape(data))
+    if not shape or not all(shape):
+        return None
+    row_bytes = int(np.prod(shape[1:], dtype=np.int64)) * np.asarray(data).dtype.itemsize
+    fits = max(1, CHUNK_BYTES // max(row_bytes, 1))
+    rows = max(d for d in range(1, min(fits, shape[0]) + 1) if shape[0] % d == 0)
+    return (rows, *shape[1:])
 
 
 def read_hdf5(path: Path, *, with_arrays: bool = True) -> Acquisition:

@@ -181,3 +181,14 @@ def test_a_folder_of_the_first_layout_is_read_and_continued_in_the_hyperspy_layo
     with h5py.File(exported) as f:
         assert f.attrs["file_format"] == "HyperSpy" and f.attrs["format_version"] == 2
         np.testing.assert_array_equal(f["data/image"][()], image())
+
+
+def test_large_arrays_are_stored_in_whole_row_chunks_without_padding(tmp_path: Path) -> None:
+    counts = np.random.default_rng(0).random((30, 32, 3020))
+    acq = AcquisitionStore(tmp_path).add("spectrum_image", {}, {"counts": counts, "energy_eV": np.arange(3020.0)})
+    path = AcquisitionStore(tmp_path).path(acq.id)
+    with h5py.File(path) as f:
+        chunks = f["data/counts"].chunks
+        assert chunks is not None and chunks[1:] == (32, 3020) and 30 % chunks[0] == 0
+        assert chunks[0] * 32 * 3020 * 8 <= 1_000_000
+    assert path.stat().st_size < 1.02 * counts.nbytes + 200_000
