@@ -6,10 +6,11 @@ journals every tool call once (:class:`copilot.tools.journaling.JournalToolCalls
 the Python API itself writes no journal lines. A rejected operation raises a
 :class:`~copilot.twin.errors.TwinError` and changes no state.
 
-Dose policy: an acquisition whose planned dose would take the session past ``dose_budget_e_per_A2``, or the
-scanned area of a beam-sensitive specimen past its critical dose, raises :class:`DoseBudgetError` unless it is
-called with ``approved=True`` (set only after the user explicitly approved) or the optional ``approval`` policy
-returns True.
+Dose policy: an acquisition that would lift the peak areal dose past ``dose_budget_e_per_A2``, or the area it
+exposes on a beam-sensitive specimen past its critical dose, raises :class:`DoseBudgetError` unless it is called
+with ``approved=True``. Only the person may approve: the MCP server asks them through the client
+(:mod:`copilot.tools.approval`); no tool argument carries an approval. :meth:`Session.dose_refusal` tells, without
+acquiring, whether an acquisition would be refused and why.
 """
 
 from __future__ import annotations
@@ -22,11 +23,13 @@ from typing import TYPE_CHECKING, Any, Literal, TypeVar, overload
 
 import numpy as np
 
-from copilot.dose_policy import DoseState, dose_refusal, map_dose_e_per_A2
+from copilot.dose_policy import DoseBudgetError, DoseState, Scaling, dose_refusal, map_dose_e_per_A2
 from copilot.session_afm import AFMOperations
 from copilot.store import Acquisition, AcquisitionStore, ExportFormat, Journal
 from copilot.store.records import image_statistics, result_fields
+from copilot.store.structures import is_structure_name, structure_files
 from copilot.twin.errors import SpecimenError
+from copilot.twin.state import LIMITS
 
 if TYPE_CHECKING:
     from copilot.twin import Microscope
@@ -35,8 +38,9 @@ if TYPE_CHECKING:
 
 T = TypeVar("T")
 DEFAULT_DOSE_BUDGET_E_PER_A2 = 1e8
+MIN_AUTOFOCUS_STEPS = 3  # the tool's own lower bound
+MIN_DWELL_MS = 0.01  # the twin's shortest spectrum dwell
 InstrumentKind = Literal["STEM", "AFM"]
-ApprovalPolicy = Callable[[str, dict[str, Any]], bool]
 Progress = Callable[..., Any]
 
 
@@ -69,8 +73,6 @@ class Session:
         specimen: str = "graphene",
         seed: int = 0,
         dose_budget_e_per_A2: float = DEFAULT_DOSE_BUDGET_E_PER_A2,
-        *,
-        approval: ApprovalPolicy | None = None,
     ) -> None:
         if not (math.isfinite(dose_budget_e_per_A2) and dose_budget_e_per_A2 > 0):
             raise ValueError(f"dose_budget_e_per_A2 must be a positive number, not {dose_budget_e_per_A2!r}")
@@ -81,7 +83,6 @@ class Session:
         self.dose_used_e_per_A2 = sum(
             float(self.store.metadata(i).metadata.get("dose_e_per_A2", 0.0)) for i in self.store.ids()
         )
-        self.approval = approval
         self.lock = threading.RLock()
         self.instrument: Microscope | AFM
         self.instrument_kind: InstrumentKind = "STEM"
@@ -142,7 +143,6 @@ class Session:
             self.specimen,
             self.seed,
             self.dose_budget_e_per_A2,
-            approval=self.approval,
         )
 
     def close(self) -> None:
@@ -152,11 +152,19 @@ class Session:
     # -- specimens and status ----------------------------------------------------------------------------------
 
     def list_specimens(self) -> list[dict[str, str]]:
-        """Every loadable specimen: name, instrument (STEM or AFM) and a one-line description."""
-        return [{"name": n, "instrument": k, "description": _describe(e)} for n, (k, e) in _catalogue().items()]
+        """Every loadable specimen: name, instrument (STEM or AFM) and a one-line description; structure files of
+        the data folder's structures/ folder come last."""
+        listed = [{"name": n, "instrument": k, "description": _describe(e)} for n, (k, e) in _catalogue().items()]
+        return listed + structure_files(self.data_dir)
 
-    def _instantiate(self, name: str, seed: int) -> None:
+    def _instantiate(self, name: str, seed: int, thickness_nm: float | None = None) -> None:
         catalogue = _catalogue()
+        if name not in catalogue and is_structure_name(name):  # a structure file of the data folder
+            from copilot.store.structures import structure_microscope
+
+            self.instrument = structure_microscope(self.data_dir, name, seed, thickness_nm)
+            self.instrument_kind, self.specimen, self.seed = "STEM", name, seed
+            return
         if name not in catalogue:
             raise SpecimenError(f"Unknown specimen {name!r}; known: {', '.join(sorted(catalogue))}.")
         kind = catalogue[name][0]
@@ -171,14 +179,18 @@ class Session:
             instrument = AFM(name, seed=seed)
         self.instrument, self.instrument_kind, self.specimen, self.seed = instrument, kind, name, seed
 
-    def load_specimen(self, name: str, seed: int = 0) -> dict[str, Any]:
-        """Load a specimen (switching between STEM and AFM as needed); the instrument starts from defaults."""
+    def load_specimen(self, name: str, seed: int = 0, thickness_nm: float | None = None) -> dict[str, Any]:
+        """Load a specimen (switching between STEM and AFM as needed); the instrument starts from defaults.
+
+        ``name`` is a catalogue name or a structure file inside the data folder (``structures/si.cif``), imaged
+        as a slab ``thickness_nm`` thick (default 10 nm) viewed down its c axis."""
 
         def run() -> dict[str, Any]:
-            self._instantiate(name, seed)
+            self._instantiate(name, seed, thickness_nm)
             return self.status()
 
-        return self.call("load_specimen", {"name": name, "seed": seed}, run)
+        args = {"name": name, "seed": seed, **({} if thickness_nm is None else {"thickness_nm": thickness_nm})}
+        return self.call("load_specimen", args, run)
 
     def dose_ledger(self) -> dict[str, Any]:
         """Budget, used and remaining session dose, and the critical dose of the loaded specimen (None: robust)."""
@@ -211,30 +223,49 @@ class Session:
 
     # -- dose policy ------------------------------------------------------------------------------------------
 
-    def check_dose(
-        self,
-        operation: str,
-        planned_e_per_A2: float,
-        area_prior_e_per_A2: float,
-        approved: bool,
-        scales_with: tuple[str, float] | None = None,
-    ) -> None:
-        """Raise DoseBudgetError when the planned dose breaks the budget or the area's critical dose (see
-        :func:`copilot.dose_policy.dose_refusal`), unless approved or the approval policy agrees."""
-        state = DoseState(
-            self.dose_used_e_per_A2,
-            self.dose_budget_e_per_A2,
-            area_prior_e_per_A2,
-            self.critical_dose_e_per_A2(),
-            self.specimen,
-        )
-        refusal = dose_refusal(operation, planned_e_per_A2, state, scales_with)
-        if refusal is None or approved:
-            return
-        details = {"operation": operation, "planned_dose_e_per_A2": planned_e_per_A2, **self.dose_ledger()}
-        if self.approval is not None and self.approval(operation, details):
-            return
-        raise refusal
+    def dose_refusal(self, operation: str, args: dict[str, Any]) -> DoseBudgetError | None:
+        """The refusal the dose rule gives ``operation(**args)`` now (see :func:`copilot.dose_policy.dose_refusal`),
+        or None when it may run. Changes nothing; the acquisition checks again when it runs."""
+        with self.lock:
+            planned, prior, scales_with = self._plan(operation, args)
+            state = DoseState(
+                self.dose_used_e_per_A2,
+                self.dose_budget_e_per_A2,
+                prior,
+                self.critical_dose_e_per_A2(),
+                self.specimen,
+            )
+            return dose_refusal(operation, planned, state, scales_with)
+
+    def _plan(self, operation: str, args: dict[str, Any]) -> tuple[float, float, Scaling | None]:
+        """(planned dose, prior dose of the area it exposes, the setting the dose scales with) of an acquisition."""
+        inst = self.require_stem()
+        snap = inst.snapshot()
+        if operation == "acquire_image":
+            dwell_us = float(snap["scan"]["dwell_us"])
+            scaling = ("dwell_us", dwell_us, LIMITS["dwell_us"].lo)
+            return float(inst.planned_dose_e_per_A2()), self._area_prior_dose(), scaling
+        if operation == "autofocus":
+            steps = int(args.get("steps", 11))
+            planned = float(inst.planned_autofocus_dose_e_per_A2(steps))
+            return planned, self._area_prior_dose(), ("steps", steps, MIN_AUTOFOCUS_STEPS)
+        dwell_ms = float(args["dwell_ms"])
+        if operation == "acquire_spectrum":
+            x_nm, y_nm = float(args["x_nm"]), float(args["y_nm"])
+            prior = self._area_prior_dose((x_nm - 0.1, y_nm - 0.1, 0.2, 0.2))
+            return float(inst.planned_spot_dose_e_per_A2(dwell_ms)), prior, ("dwell_ms", dwell_ms, MIN_DWELL_MS)
+        if operation == "acquire_spectrum_image":
+            region = (float(args["x_nm"]), float(args["y_nm"]), float(args["width_nm"]), float(args["height_nm"]))
+            step_nm = region[2] / int(args["pixels"])
+            planned = map_dose_e_per_A2(float(snap["beam"]["current_pa"]), dwell_ms, step_nm)
+            return planned, self._area_prior_dose(region), ("dwell_ms", dwell_ms, MIN_DWELL_MS)
+        raise ValueError(f"{operation} is not an acquisition")
+
+    def _check_dose(self, operation: str, args: dict[str, Any], approved: bool) -> None:
+        """Raise the dose refusal of ``operation(**args)``, unless a person approved it."""
+        refusal = self.dose_refusal(operation, args)
+        if refusal is not None and not approved:
+            raise refusal
 
     def _area_prior_dose(self, region_nm: tuple[float, float, float, float] | None = None) -> float:
         """Highest dose already delivered inside a FOV region (x, y, width, height in nm; default: whole FOV)."""
@@ -280,25 +311,22 @@ class Session:
 
         def run() -> Acquisition:
             inst = self.require_stem()
-            planned, dwell_us = float(inst.planned_dose_e_per_A2()), float(inst.snapshot()["scan"]["dwell_us"])
-            self.check_dose("acquire_image", planned, self._area_prior_dose(), approved, ("dwell_us", dwell_us))
+            self._check_dose("acquire_image", {}, approved)
             frame = inst.acquire_image(detector=detector, progress=progress)
             meta = {**result_fields(frame, skip=("data",)), "statistics": image_statistics(frame.data)}
             return self.store_acquisition("image", meta, {"image": np.asarray(frame.data, dtype=np.float32)})
 
-        return self.call("acquire_image", {"detector": detector, "approved": approved}, run)
+        return self.call("acquire_image", {"detector": detector}, run)
 
     def acquire_spectrum(
         self, kind: str, x_nm: float, y_nm: float, dwell_ms: float, *, approved: bool = False
     ) -> Acquisition:
         """Acquire an EELS or EDS spectrum at a point of the current FOV; stored with its energy axis."""
-        args = {"kind": kind, "x_nm": x_nm, "y_nm": y_nm, "dwell_ms": dwell_ms, "approved": approved}
+        args = {"kind": kind, "x_nm": x_nm, "y_nm": y_nm, "dwell_ms": dwell_ms}
 
         def run() -> Acquisition:
             inst = self.require_stem()
-            planned = float(inst.planned_spot_dose_e_per_A2(dwell_ms))
-            prior = self._area_prior_dose((x_nm - 0.1, y_nm - 0.1, 0.2, 0.2))
-            self.check_dose("acquire_spectrum", planned, prior, approved, ("dwell_ms", dwell_ms))
+            self._check_dose("acquire_spectrum", args, approved)
             spec = inst.acquire_spectrum(kind=kind, x_nm=x_nm, y_nm=y_nm, dwell_ms=dwell_ms)
             meta = {**result_fields(spec), "spectrum_kind": spec.kind, "channels": int(np.asarray(spec.counts).size)}
             arrays = {"energy_eV": np.asarray(spec.energy_eV), "counts": np.asarray(spec.counts)}
@@ -320,19 +348,19 @@ class Session:
     ) -> Acquisition:
         """Acquire a spectrum image over a region of the current FOV (``pixels`` along its width)."""
         region = {"x_nm": x_nm, "y_nm": y_nm, "width_nm": width_nm, "height_nm": height_nm}
-        args = {"kind": kind, **region, "pixels": pixels, "dwell_ms": dwell_ms, "approved": approved}
+        args = {"kind": kind, **region, "pixels": pixels, "dwell_ms": dwell_ms}
 
         def run() -> Acquisition:
             inst = self.require_stem()
+            self._check_dose("acquire_spectrum_image", args, approved)
             step_nm = width_nm / pixels
-            planned = map_dose_e_per_A2(float(inst.snapshot()["beam"]["current_pa"]), dwell_ms, step_nm)
-            prior = self._area_prior_dose(tuple(region.values()))  # type: ignore[arg-type]
-            self.check_dose("acquire_spectrum_image", planned, prior, approved, ("dwell_ms", dwell_ms))
             si = inst.acquire_spectrum_image(kind=kind, pixels=pixels, dwell_ms=dwell_ms, **region)
             counts = np.asarray(si.counts)
             meta = {**result_fields(si), "spectrum_kind": si.kind, "shape": list(counts.shape)}
             meta["pixel_size_nm"] = step_nm
-            meta.setdefault("dose_e_per_A2", planned)
+            meta.setdefault(
+                "dose_e_per_A2", map_dose_e_per_A2(float(inst.snapshot()["beam"]["current_pa"]), dwell_ms, step_nm)
+            )
             return self.store_acquisition(
                 "spectrum_image", meta, {"energy_eV": np.asarray(si.energy_eV), "counts": counts}
             )
@@ -344,13 +372,12 @@ class Session:
 
         def run() -> AutofocusResult:
             inst = self.require_stem()
-            planned = float(inst.planned_autofocus_dose_e_per_A2(steps))
-            self.check_dose("autofocus", planned, self._area_prior_dose(), approved)
+            self._check_dose("autofocus", {"range_nm": range_nm, "steps": steps}, approved)
             result = inst.autofocus(range_nm=range_nm, steps=steps)
             self._spend(float(result.dose_e_per_A2))
             return result
 
-        return self.call("autofocus", {"range_nm": range_nm, "steps": steps, "approved": approved}, run)
+        return self.call("autofocus", {"range_nm": range_nm, "steps": steps}, run)
 
     def dose_map(self) -> DoseMap:
         """The accumulated dose map of the specimen (read-only)."""

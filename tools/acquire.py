@@ -1,7 +1,9 @@
 """Acquisition tools: images, spectra, spectrum images, autofocus and the dose map.
 
 Each acquisition returns an :class:`AcquisitionResult` (id, calibration, dose, statistics), a PNG preview as image
-content and the ``acq://{id}`` resource URI of the full data.
+content and the ``acq://{id}`` resource URI of the full data. An acquisition over the dose budget or an area's
+critical dose runs only when the person approves it (:class:`copilot.tools.approval.DoseGate`); otherwise the tool
+returns the refusal.
 """
 
 from __future__ import annotations
@@ -11,14 +13,15 @@ from typing import Annotated, Any, Literal
 import numpy as np
 from fastmcp import Context, FastMCP
 from fastmcp.tools import ToolResult
+from mcp.types import InputRequiredResult
 from pydantic import Field
 
 from copilot.session import Session
 from copilot.store import Acquisition
 
+from .approval import DoseGate
 from .common import (
     ACQUIRE,
-    APPROVED_DESCRIPTION,
     READ_ONLY,
     Result,
     add_tool,
@@ -27,8 +30,6 @@ from .common import (
     png_content,
     with_images,
 )
-
-Approved = Annotated[bool, Field(description=APPROVED_DESCRIPTION)]
 
 
 class Statistics(Result):
@@ -133,20 +134,27 @@ def _pairs(metric: Any) -> list[tuple[float, float]]:
     return [(float(a), float(b)) for a, b in arr]
 
 
-def register_acquisition_tools(mcp: FastMCP, session: Session) -> None:
-    """Register acquire_image, acquire_spectrum, acquire_spectrum_image, autofocus and get_dose_map."""
+def register_acquisition_tools(mcp: FastMCP, session: Session, gate: DoseGate) -> None:
+    """Register acquire_image, acquire_spectrum, acquire_spectrum_image, autofocus and get_dose_map; ``gate``
+    decides whether an over-dose acquisition may run."""
 
     async def acquire_image(
         detector: Annotated[Literal["HAADF", "BF"], Field(description="HAADF: Z-contrast; BF: bright field")] = "HAADF",
-        approved: Approved = False,
         ctx: Context | None = None,
-    ) -> ToolResult:
+    ) -> ToolResult | InputRequiredResult:
         """Scan one frame with the current beam, optics and scan settings; returns calibration, dose, statistics,
-        a preview image and the acq://{id} URI. Costs dose: survey at large FOV first, zoom in afterwards."""
-        acq = await in_thread(ctx, lambda p: session.acquire_image(detector, approved=approved, progress=p))
+        a preview image and the acq://{id} URI. Costs dose: survey at large FOV first, zoom in afterwards. Over the
+        dose budget or a critical dose, the person is asked (not you); if they decline, the refusal says what fits."""
+        go = await gate.check(ctx, "acquire_image", {})
+        if isinstance(go, InputRequiredResult):
+            return go
+        if go.arguments:  # the person chose the safe setting: the dwell that fits
+            dwell_us = float(go.arguments["dwell_us"])
+            await in_thread(None, lambda _p: session.set_scan(dwell_us=dwell_us))
+        acq = await in_thread(ctx, lambda p: session.acquire_image(detector, approved=go.approved, progress=p))
         return acquisition_result(acq, session)
 
-    def acquire_spectrum(
+    async def acquire_spectrum(
         kind: Annotated[Literal["EELS", "EDS"], Field(description="EELS: energy loss; EDS: X-ray lines")],
         x_nm: Annotated[
             float, Field(description="x in the current FOV, nm from the left", ge=0, le=2000, allow_inf_nan=False)
@@ -157,14 +165,22 @@ def register_acquisition_tools(mcp: FastMCP, session: Session) -> None:
         dwell_ms: Annotated[
             float, Field(description="acquisition time in ms", gt=0, le=60000, allow_inf_nan=False)
         ] = 100.0,
-        approved: Approved = False,
-    ) -> ToolResult:
+        ctx: Context | None = None,
+    ) -> ToolResult | InputRequiredResult:
         """Acquire an EELS or EDS spectrum with the probe parked at (x_nm, y_nm) of the current field of view.
         Use to identify elements (then identify_elements). Parks the beam: concentrated dose on one spot, so keep
         dwell_ms short on beam-sensitive specimens (a refusal names the longest dwell that fits). EELS suits light
         elements and thin films at tens of ms; EDS collects few X-rays from thin specimens and needs about 1e10
         electrons (e.g. current_pa=1000 for tens of seconds) or a spectrum image summed over an area."""
-        acq = session.acquire_spectrum(kind, x_nm, y_nm, dwell_ms, approved=approved)
+        args = {"kind": kind, "x_nm": x_nm, "y_nm": y_nm, "dwell_ms": dwell_ms}
+        go = await gate.check(ctx, "acquire_spectrum", args)
+        if isinstance(go, InputRequiredResult):
+            return go
+        a = go.arguments or args
+        acq = await in_thread(
+            None,
+            lambda _p: session.acquire_spectrum(kind, x_nm, y_nm, float(a["dwell_ms"]), approved=go.approved),
+        )
         return acquisition_result(acq, session)
 
     async def acquire_spectrum_image(
@@ -179,20 +195,25 @@ def register_acquisition_tools(mcp: FastMCP, session: Session) -> None:
         dwell_ms: Annotated[
             float, Field(description="time per pixel in ms", gt=0, le=1000, allow_inf_nan=False)
         ] = 10.0,
-        approved: Approved = False,
         ctx: Context | None = None,
-    ) -> ToolResult:
+    ) -> ToolResult | InputRequiredResult:
         """Map a rectangular region of the current FOV with a spectrum at every pixel (elemental maps). Slow
         and dose-heavy: choose a small region and few pixels first."""
+        region = {"x_nm": x_nm, "y_nm": y_nm, "width_nm": width_nm, "height_nm": height_nm}
+        args = {"kind": kind, **region, "pixels": pixels, "dwell_ms": dwell_ms}
+        go = await gate.check(ctx, "acquire_spectrum_image", args)
+        if isinstance(go, InputRequiredResult):
+            return go
+        dwell = float((go.arguments or args)["dwell_ms"])
         acq = await in_thread(
             ctx,
             lambda _p: session.acquire_spectrum_image(
-                kind, x_nm, y_nm, width_nm, height_nm, pixels, dwell_ms, approved=approved
+                kind, x_nm, y_nm, width_nm, height_nm, pixels, dwell, approved=go.approved
             ),
         )
         return acquisition_result(acq, session)
 
-    def autofocus(
+    async def autofocus(
         range_nm: Annotated[
             float,
             Field(
@@ -203,11 +224,16 @@ def register_acquisition_tools(mcp: FastMCP, session: Session) -> None:
             ),
         ] = 100.0,
         steps: Annotated[int, Field(description="number of trial defocus values", ge=3, le=41)] = 11,
-        approved: Approved = False,
-    ) -> AutofocusResult:
+        ctx: Context | None = None,
+    ) -> AutofocusResult | InputRequiredResult:
         """Find and set the best defocus by a through-focus series of quick scans. Each step doses the area;
         it can fail on amorphous areas or with too little signal (then move or raise the dose)."""
-        r = session.autofocus(range_nm, steps, approved=approved)
+        args = {"range_nm": range_nm, "steps": steps}
+        go = await gate.check(ctx, "autofocus", args)
+        if isinstance(go, InputRequiredResult):
+            return go
+        n = int((go.arguments or args)["steps"])
+        r = await in_thread(None, lambda _p: session.autofocus(range_nm, n, approved=go.approved))
         return AutofocusResult(
             success=bool(r.success),
             defocus_nm=float(r.defocus_nm),

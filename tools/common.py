@@ -48,11 +48,6 @@ ACQUIRE = ToolAnnotations(read_only_hint=False, destructive_hint=False, idempote
 DESTRUCTIVE = ToolAnnotations(read_only_hint=False, destructive_hint=True, idempotent_hint=False, open_world_hint=False)
 """Loses something that cannot be had back (a tip is replaced; an overwrite)."""
 
-APPROVED_DESCRIPTION = (
-    "Set true ONLY after the user explicitly approved this over-budget or over-critical-dose acquisition in "
-    "the conversation. Never set it on your own initiative."
-)
-
 
 def to_tool_error(exc: CopilotError) -> ToolError:
     """A ToolError whose text says what was wrong (the message) and what to do next (the hint)."""

@@ -11,6 +11,7 @@ from copilot.session import Session
 from copilot.twin.state import LIMITS, STAGE_LIMITS
 
 from .acquire import register_acquisition_tools
+from .approval import DoseGate
 from .common import READ_ONLY, SETTING, Result, add_tool, quick
 
 PIXELS = LIMITS["pixels"]
@@ -56,7 +57,7 @@ class SettingsResult(Result):
     settings: dict[str, Any] = Field(description="the instrument's reply: the settings now in effect")
 
 
-def register_instrument_tools(mcp: FastMCP, session: Session) -> None:
+def register_instrument_tools(mcp: FastMCP, session: Session, gate: DoseGate) -> None:
     """Register status, specimen and setting tools, then the acquisition tools, over ``session``."""
 
     async def get_status() -> StatusResult:
@@ -69,14 +70,27 @@ def register_instrument_tools(mcp: FastMCP, session: Session) -> None:
         return SpecimenList(specimens=[SpecimenInfo(**s) for s in session.list_specimens()])
 
     def load_specimen(
-        name: Annotated[str, Field(description="specimen name from list_specimens", min_length=1, max_length=64)],
+        name: Annotated[
+            str,
+            Field(
+                description="specimen name from list_specimens, or a structure file (CIF, XYZ, ...) in the data "
+                "folder, e.g. structures/si.cif",
+                min_length=1,
+                max_length=255,
+            ),
+        ],
         seed: Annotated[
             int, Field(description="random seed of the specimen (same seed, same specimen)", ge=0, le=2**31 - 1)
         ] = 0,
+        thickness_nm: Annotated[
+            float | None,
+            Field(description="slab thickness of the crystal of a structure file (default 10 nm)", gt=0, le=200),
+        ] = None,
     ) -> StatusResult:
         """Load another specimen (switches between STEM and AFM as needed). The instrument returns to its
-        defaults; previous acquisitions stay on disk. Use only when the user asks for another specimen."""
-        return StatusResult.model_validate(session.load_specimen(name, seed))
+        defaults; previous acquisitions stay on disk. Use only when the user asks for another specimen, or
+        names a structure file of their own (imaged as a crystal slab viewed down its c axis)."""
+        return StatusResult.model_validate(session.load_specimen(name, seed, thickness_nm))
 
     def set_beam(
         energy_kv: Annotated[float | None, Setting("energy_kv", "beam energy")] = None,
@@ -141,4 +155,4 @@ def register_instrument_tools(mcp: FastMCP, session: Session) -> None:
     add_tool(mcp, load_specimen, SETTING)  # data stay on disk; the same name and seed give the same specimen
     for setter in (set_beam, set_optics, set_scan, move_stage):
         add_tool(mcp, setter, SETTING)
-    register_acquisition_tools(mcp, session)
+    register_acquisition_tools(mcp, session, gate)

@@ -11,7 +11,7 @@ from __future__ import annotations
 from typing import Any
 
 from fastmcp.server.middleware import Middleware, MiddlewareContext
-from fastmcp.tools import ToolResult
+from fastmcp.tools import InputRequiredToolResult, ToolResult
 
 from copilot.errors import CopilotError
 from copilot.session import Session
@@ -44,6 +44,10 @@ class JournalToolCalls(Middleware):
         except Exception as exc:
             session.record(tool, args, error=_cause(exc))
             raise
+        if isinstance(result, InputRequiredToolResult):  # the server asked the person; the call comes again
+            asked = sorted(result.input_required.input_requests or {})
+            session.record(tool, args, result={"input_required": asked})
+            return result
         structured = result.structured_content if isinstance(result, ToolResult) else None
         session.record(tool, args, result=short_result(structured) if isinstance(structured, dict) else {})
         return result

@@ -16,6 +16,7 @@ from copilot.session import Session
 
 from .afm import register_afm_tools
 from .analysis import register_analysis_tools
+from .approval import ApprovalMode, DoseGate
 from .common import SessionProxy, current_session
 from .data import register_data_tools
 from .instrument import register_instrument_tools
@@ -26,8 +27,8 @@ from .resources import register_resources
 INSTRUCTIONS = """\
 Tools of a (simulated) scanning transmission electron microscope and atomic force microscope.
 Start with get_status. Survey at a large field of view, then zoom in. Every acquisition doses the specimen:
-keep within the session dose budget shown by get_status; an acquisition over the budget or over a
-beam-sensitive specimen's critical dose is refused unless the user explicitly approved it (approved=true).
+keep the peak dose within the session budget shown by get_status; an acquisition over the budget or over a
+beam-sensitive specimen's critical dose runs only if the person approves it when the server asks them.
 Acquisitions return numbers with units, a preview image and an acq://{id} resource with the full data."""
 
 
@@ -65,14 +66,22 @@ class ClientSessions(Middleware):
             current_session.reset(token)
 
 
-def create_server(session: Session, *, session_per_client: bool = False, auth: AuthProvider | None = None) -> FastMCP:
+def create_server(
+    session: Session,
+    *,
+    session_per_client: bool = False,
+    auth: AuthProvider | None = None,
+    approval: ApprovalMode = "elicit",
+) -> FastMCP:
     """Build the MCP server over ``session`` (the caller owns and closes it).
 
     With ``session_per_client`` every client gets its own session (and data sub-folder ``clients/client-NNN``)
     cloned from ``session``'s specimen, seed and dose budget; otherwise all clients share one instrument, like a
     real microscope, and their calls are serialised by the session lock. Every tool call is journaled once on
     the session that served it (:class:`copilot.tools.journaling.JournalToolCalls`). ``auth`` guards the HTTP transport
-    (for example a bearer-token verifier, see :func:`copilot.tools.cli.serve`).
+    (for example a bearer-token verifier, see :func:`copilot.tools.cli.serve`). ``approval`` is the policy for
+    acquisitions over the dose budget or a critical dose (:mod:`copilot.tools.approval`): ask the person through
+    the client (``elicit``, refusing when the client cannot ask), ``deny`` or ``allow``.
     """
 
     mcp = FastMCP(name="microscope-copilot", instructions=INSTRUCTIONS, auth=auth)
@@ -81,7 +90,7 @@ def create_server(session: Session, *, session_per_client: bool = False, auth: A
         mcp.add_middleware(ClientSessions(session))
         target = SessionProxy(session)
     mcp.add_middleware(JournalToolCalls(session))  # after ClientSessions: journals on the caller's session
-    register_instrument_tools(mcp, target)
+    register_instrument_tools(mcp, target, DoseGate(target, approval))
     register_data_tools(mcp, target)
     register_resources(mcp, target)
     register_analysis_tools(mcp, target)

@@ -15,14 +15,14 @@ from langchain_core.messages import AIMessage, HumanMessage
 from langgraph.checkpoint.base import BaseCheckpointSaver
 from langgraph.checkpoint.memory import InMemorySaver
 from langgraph.checkpoint.sqlite.aio import AsyncSqliteSaver
-from langgraph.types import Command
 
+from copilot.agent.approvals import pending_items, public, resume_command
 from copilot.agent.errors import explain_model_error
 from copilot.agent.events import AgentEvent, ApprovalNeeded, ErrorEvent, Final
 from copilot.agent.middleware import ImageRepostMiddleware
 from copilot.agent.models import OFFLINE, build_chat_model, has_vision, model_label
 from copilot.agent.stream import EventTranslator
-from copilot.agent.toolbox import approval_reason, approval_rules, needs_approval
+from copilot.agent.toolbox import approval_rules
 from copilot.prompts import PROMPTS_DIR
 
 with suppress_langchain_beta_warning():
@@ -31,7 +31,6 @@ with suppress_langchain_beta_warning():
 ApprovalPolicy = Literal["ask", "auto_approve", "auto_reject"]
 PROMPT_PATH = PROMPTS_DIR / "system.md"
 DEFAULT_MAX_TOOL_CALLS = 25
-REJECT_MESSAGE = "The user did not approve this action, so it was not run. Do not retry it; suggest a safer option."
 
 
 def system_prompt() -> str:
@@ -42,9 +41,11 @@ def system_prompt() -> str:
 class CopilotAgent:
     """An agent over the microscope tools; build it with ``await CopilotAgent.create(...)``.
 
-    ``run(text)`` streams one user turn. With ``approval="ask"`` a turn that reaches a gated call ends with an
-    ``ApprovalNeeded`` event and waits for ``resume(approve=...)``; with ``"auto_approve"``/``"auto_reject"`` the
-    event is still emitted and the policy answers at once. Every finished turn ends with exactly one ``Final``.
+    ``run(text)`` streams one user turn. A turn pauses with an ``ApprovalNeeded`` event before a destructive call
+    and when the server asks for a person's approval of an over-dose acquisition (an MCP elicitation; its items
+    carry the figures and the safe alternative, see :mod:`copilot.agent.approvals`). With ``approval="ask"`` the
+    turn then waits for ``resume(approve=..., use_safe=...)``; with ``"auto_approve"``/``"auto_reject"`` the event
+    is still emitted and the policy answers at once. Every finished turn ends with exactly one ``Final``.
     """
 
     def __init__(
@@ -139,28 +140,27 @@ class CopilotAgent:
         async for event in self._drive({"messages": [HumanMessage(user_text)]}):
             yield event
 
-    async def resume(self, approve: bool) -> AsyncIterator[AgentEvent]:
-        """Answer the pending approval (all its calls at once) and stream the rest of the turn."""
-        pending = await self.pending_approval()
+    async def resume(self, approve: bool, use_safe: bool = False) -> AsyncIterator[AgentEvent]:
+        """Answer the pending approval (all its calls at once) and stream the rest of the turn. ``use_safe``
+        approves the safe alternative the server offered instead of the dose asked for (where there is one)."""
+        pending = await self._pending()
         if not pending:
             message = "Nothing is waiting for approval."
             yield ErrorEvent(message)
             yield Final(text=message, model=self.model_label)
             return
-        async for event in self._drive(_decisions(len(pending), approve)):
+        async for event in self._drive(resume_command(pending, approve, use_safe)):
             yield event
 
     async def pending_approval(self) -> tuple[dict[str, Any], ...]:
         """The calls waiting for a decision (also after a restart, read from the checkpoint), else empty."""
+        return public([item for _, items in await self._pending() for item in items])
+
+    async def _pending(self) -> list[Any]:
         state = await self._graph.aget_state(self._config)
         if not state.interrupts:
-            return ()
-        last = next((m for m in reversed(state.values.get("messages", [])) if isinstance(m, AIMessage)), None)
-        calls = [c for c in (last.tool_calls if last else []) if needs_approval(c, self._rules)]
-        return tuple(
-            {"call_id": c["id"], "name": c["name"], "args": dict(c["args"]), "reason": approval_reason(c)}
-            for c in calls
-        )
+            return []
+        return pending_items(state.interrupts, state.values.get("messages", []), self._rules)
 
     async def _drive(self, graph_input: Any) -> AsyncIterator[AgentEvent]:
         translator = EventTranslator()
@@ -176,13 +176,13 @@ class CopilotAgent:
                 yield ErrorEvent(message, recoverable=True)
                 yield Final(text=message, model=self.model_label, usage=translator.usage)
                 return
-            pending = await self.pending_approval()
+            pending = await self._pending()
             if not pending:
                 break
-            yield ApprovalNeeded(requests=pending)
+            yield ApprovalNeeded(requests=public([item for _, items in pending for item in items]))
             if self.approval == "ask":
                 return
-            graph_input = _decisions(len(pending), self.approval == "auto_approve")
+            graph_input = resume_command(pending, self.approval == "auto_approve", use_safe=False)
         last = await self._last_ai_message()
         if last is not None and last.invalid_tool_calls and not last.tool_calls:
             message = _malformed_calls_message(last)
@@ -221,11 +221,6 @@ def _malformed_calls_message(message: AIMessage) -> str:
         f"The model sent a call to {names} whose arguments are not valid JSON, so nothing was run. "
         f"Ask again, or try another model.{said}"
     )
-
-
-def _decisions(count: int, approve: bool) -> Command[Any]:
-    decision = {"type": "approve"} if approve else {"type": "reject", "message": REJECT_MESSAGE}
-    return Command(resume={"decisions": [decision] * count})
 
 
 async def _open_checkpointer(

@@ -47,9 +47,12 @@ class ToolResult:
 
 @dataclass(frozen=True)
 class ApprovalNeeded:
-    """The agent wants to run actions that need a person's yes (destructive or over budget)."""
+    """The agent wants to run actions that need a person's yes (destructive, or over the dose budget or a critical
+    dose: then the server asked, with the figures). Answer with ``CopilotAgent.resume(approve, use_safe)``."""
 
-    requests: tuple[dict[str, Any], ...]  # each {"call_id", "name", "args", "reason"}
+    # each {"call_id", "name", "args", "reason", "message" (one sentence), "figures" (numbers, units in the keys),
+    # "safe_alternative" (tool arguments of the safe setting, or None)}
+    requests: tuple[dict[str, Any], ...]
     kind: Literal["approval_needed"] = "approval_needed"
 
 

@@ -3,10 +3,12 @@
 There is no second, private tool list: the tools come from ``tools.create_server(session)`` in memory, or from a
 running ``copilot serve --transport http`` by URL.
 
-Approval rule (enforced by LangChain's human-in-the-loop middleware, not by the prompt):
-- a call with ``approved=true`` (acquisition tools take it for over-budget or critical-dose actions): the model may
-  ask for it, only a person (or the evaluation's policy) may grant it;
-- a call of a tool the server marks ``destructiveHint`` that has no ``approved`` argument (e.g. changing a tip).
+Two kinds of approval, neither of which the model can give:
+- a call of a tool the server marks ``destructiveHint`` (e.g. changing a tip) pauses before it runs (LangChain's
+  human-in-the-loop middleware, rules from :func:`approval_rules`);
+- an acquisition over the dose budget or an area's critical dose is asked by the server itself, as an MCP
+  elicitation (:mod:`copilot.tools.approval`) that the agent turns into the same pause
+  (:mod:`copilot.agent.core`).
 """
 
 from __future__ import annotations
@@ -16,17 +18,8 @@ from collections.abc import Sequence
 from typing import Any
 
 from langchain.agents.middleware import InterruptOnConfig
-from langchain.agents.middleware.types import ToolCallRequest
 from langchain_core.messages import ToolCall
 from langchain_core.tools import BaseTool
-from langchain_core.utils.function_calling import convert_to_openai_tool
-
-APPROVAL_ARG = "approved"
-
-
-def tool_arguments(tool: BaseTool) -> set[str]:
-    """The argument names a tool declares."""
-    return set(convert_to_openai_tool(tool)["function"].get("parameters", {}).get("properties", {}))
 
 
 def is_destructive(tool: BaseTool) -> bool:
@@ -36,12 +29,9 @@ def is_destructive(tool: BaseTool) -> bool:
 
 
 def approval_reason(call: ToolCall) -> str:
-    """The sentence shown to the person asked to approve a call."""
-    args = json.dumps({k: v for k, v in call["args"].items() if k != APPROVAL_ARG}, sort_keys=True)
-    if call["args"].get(APPROVAL_ARG):
-        why = "it exceeds the session dose budget or an area's critical dose (the specimen may be damaged)"
-    else:
-        why = "the tool is destructive (it changes the instrument or specimen irreversibly)"
+    """The sentence shown to the person asked to approve a destructive call."""
+    args = json.dumps(call["args"], sort_keys=True)
+    why = "the tool is destructive (it changes the instrument or specimen irreversibly)"
     return f"{call['name']}({args}) needs your approval because {why}."
 
 
@@ -49,26 +39,15 @@ def _describe(tool_call: ToolCall, state: Any, runtime: Any) -> str:
     return approval_reason(tool_call)
 
 
-def _asks_approval(request: ToolCallRequest) -> bool:
-    return bool(request.tool_call["args"].get(APPROVAL_ARG))
-
-
 def approval_rules(tools: Sequence[BaseTool]) -> dict[str, InterruptOnConfig]:
     """The ``interrupt_on`` table of the human-in-the-loop middleware for these tools (see the module docstring)."""
     rules: dict[str, InterruptOnConfig] = {}
     for tool in tools:
-        if APPROVAL_ARG in tool_arguments(tool):
-            rules[tool.name] = InterruptOnConfig(
-                allowed_decisions=["approve", "reject"], description=_describe, when=_asks_approval
-            )
-        elif is_destructive(tool):
+        if is_destructive(tool):
             rules[tool.name] = InterruptOnConfig(allowed_decisions=["approve", "reject"], description=_describe)
     return rules
 
 
 def needs_approval(call: ToolCall, rules: dict[str, InterruptOnConfig]) -> bool:
-    """Whether the middleware will pause on this call (mirrors the rules' ``when`` predicates)."""
-    rule = rules.get(call["name"])
-    if rule is None:
-        return False
-    return "when" not in rule or bool(call["args"].get(APPROVAL_ARG))
+    """Whether the middleware will pause on this call."""
+    return call["name"] in rules

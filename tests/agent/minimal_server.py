@@ -11,13 +11,16 @@ import json
 from dataclasses import dataclass, field
 from typing import Annotated, Any
 
-from fastmcp import FastMCP
+from fastmcp import Context, FastMCP
 from fastmcp.exceptions import ToolError
 from fastmcp.tools import ToolResult
 from fastmcp.utilities.types import Image
-from mcp.types import ToolAnnotations
+from mcp.types import ElicitRequest, ElicitRequestFormParams, InputRequiredResult, ToolAnnotations
 from PIL import Image as PILImage
 from pydantic import Field
+
+from copilot.dose_policy import DoseBudgetError
+from copilot.tools.approval import QUESTION_KEY, USE_SAFE, question_schema
 
 BUDGET_E_PER_A2 = 1000.0
 
@@ -54,15 +57,29 @@ def create_minimal_server(state: MiniState) -> FastMCP:
         state.dwell_us = dwell_us or state.dwell_us
         return {"fov_nm": state.fov_nm, "pixels": state.pixels, "dwell_us": state.dwell_us}
 
+    def frame_dose() -> float:
+        return 10.0 * state.dwell_us * (state.pixels / state.fov_nm) ** 2 / 100.0
+
     @server.tool(annotations=ToolAnnotations(read_only_hint=False, destructive_hint=False))
-    def acquire_image(detector: str = "haadf", approved: bool = False) -> ToolResult:
-        """Acquire an image; a dose over the budget needs approved=true."""
-        dose = 10.0 * state.dwell_us * (state.pixels / state.fov_nm) ** 2 / 100.0
-        if state.dose_e_per_A2 + dose > BUDGET_E_PER_A2 and not approved:
-            raise ToolError(
-                f"acquire_image would bring the dose to {state.dose_e_per_A2 + dose:.0f} e-/A^2, over the budget "
-                f"of {BUDGET_E_PER_A2:.0f}. Lower the dwell or ask for approval (approved=true)."
+    def acquire_image(detector: str = "haadf", ctx: Context | None = None) -> ToolResult | InputRequiredResult:
+        """Acquire an image; a dose over the budget is put to the person (an elicitation), like the real server."""
+        reach = state.dose_e_per_A2 + frame_dose()
+        if reach > BUDGET_E_PER_A2:
+            safe_dwell = round(state.dwell_us * (BUDGET_E_PER_A2 - state.dose_e_per_A2) / frame_dose(), 3)
+            refusal = DoseBudgetError(
+                f"acquire_image would bring the dose to {reach:.0f} e-/A^2, over the budget of {BUDGET_E_PER_A2:.0f}.",
+                figures={"dose_would_reach_e_per_A2": reach, "limit_e_per_A2": BUDGET_E_PER_A2},
+                safe_alternative={"dwell_us": safe_dwell},
             )
+            answer = (ctx.input_responses or {}).get(QUESTION_KEY) if ctx is not None else None
+            if answer is None:
+                params = ElicitRequestFormParams(message=refusal.question, requested_schema=question_schema(refusal))
+                return InputRequiredResult(input_requests={QUESTION_KEY: ElicitRequest(params=params)})
+            if answer.action != "accept":  # type: ignore[union-attr]
+                raise ToolError(f"{refusal.args[0]} The person declined it.")
+            if (answer.content or {}).get("decision") == USE_SAFE:  # type: ignore[union-attr]
+                state.dwell_us = safe_dwell
+        dose = frame_dose()
         state.dose_e_per_A2 += dose
         acq_id = f"a{len(state.acquisitions) + 1:04d}"
         record = {"id": acq_id, "detector": detector, "dose_e_per_A2": round(dose, 3), "uri": f"acq://{acq_id}"}

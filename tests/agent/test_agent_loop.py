@@ -61,36 +61,56 @@ async def test_a_scripted_run_streams_calls_results_tokens_and_one_final(tmp_pat
 
 
 async def test_a_tool_error_reaches_the_model_as_a_failed_result_and_changes_nothing(tmp_path: Path) -> None:
-    state = MiniState(dwell_us=500.0, pixels=1024, fov_nm=10.0)
-    model = ScriptedChatModel(replies=[call("acquire_image", "c1"), AIMessage(content="Over budget.")])
+    state = MiniState()
+    replies = [call("find_atoms", "c1", acquisition_id="a0099"), AIMessage(content="No such image.")]
+    model = ScriptedChatModel(replies=replies)
     agent = await CopilotAgent.create(
         None, chat_model=model, server=create_minimal_server(state), checkpoint_path=tmp_path / "c.sqlite"
     )
-    events = await collect(agent.run("image"))
+    events = await collect(agent.run("count atoms in a0099"))
     await agent.aclose()
     result = next(e for e in events if isinstance(e, ToolResult))
-    assert not result.ok and "over the budget" in result.data["error"]
+    assert not result.ok and "unknown acquisition" in result.data["error"]
     assert state.acquisitions == [] and state.dose_e_per_A2 == 0.0
-    assert "over the budget" in model.calls[1][-1].text
+    assert "unknown acquisition" in model.calls[1][-1].text
 
 
-@pytest.mark.parametrize("approve", [True, False])
-async def test_an_approved_call_pauses_until_a_person_answers(tmp_path: Path, approve: bool) -> None:
+@pytest.mark.parametrize(("approve", "use_safe"), [(True, False), (True, True), (False, False)])
+async def test_an_over_budget_call_pauses_on_the_servers_question_until_a_person_answers(
+    tmp_path: Path, approve: bool, use_safe: bool
+) -> None:
     state = MiniState(dwell_us=500.0, pixels=1024, fov_nm=10.0)
-    replies = [call("acquire_image", "c1", approved=True), AIMessage(content="Done.")]
+    replies = [call("acquire_image", "c1"), AIMessage(content="Done.")]
     agent = await make_agent(tmp_path, replies, state)
     first = await collect(agent.run("high-dose image please"))
     assert isinstance(first[-1], ApprovalNeeded)
-    assert first[-1].requests[0]["call_id"] == "c1" and "dose budget" in first[-1].requests[0]["reason"]
+    (request,) = first[-1].requests
+    assert request["call_id"] == "c1" and request["name"] == "acquire_image" and "over the budget" in request["reason"]
+    assert request["message"] == request["reason"] and request["figures"]["limit_e_per_A2"] == 1000.0
+    safe_dwell_us = round(500.0 * 1000.0 / (10.0 * 500.0 * 102.4**2 / 100.0), 3)  # the budget over the frame dose
+    assert request["safe_alternative"] == {"dwell_us": safe_dwell_us}
     assert state.acquisitions == []  # nothing ran without approval
     assert (await agent.pending_approval())[0]["name"] == "acquire_image"
 
-    second = await collect(agent.resume(approve=approve))
+    second = await collect(agent.resume(approve=approve, use_safe=use_safe))
     await agent.aclose()
     result = next(e for e in second if isinstance(e, ToolResult))
     assert result.ok is approve
     assert len(state.acquisitions) == (1 if approve else 0)
+    assert state.dwell_us == (safe_dwell_us if use_safe else 500.0)
     assert isinstance(second[-1], Final) and second[-1].text == "Done."
+
+
+@pytest.mark.parametrize("policy", ["auto_approve", "auto_reject"])
+async def test_the_approval_policy_answers_the_servers_question_in_the_same_turn(tmp_path: Path, policy: str) -> None:
+    state = MiniState(dwell_us=500.0, pixels=1024, fov_nm=10.0)
+    replies = [call("acquire_image", "c1"), AIMessage(content="Done.")]
+    agent = await make_agent(tmp_path, replies, state, approval=policy)
+    events = await collect(agent.run("high-dose image please"))
+    await agent.aclose()
+    kinds = [e.kind for e in events]
+    assert kinds.index("approval_needed") < kinds.index("tool_result") and isinstance(events[-1], Final)
+    assert len(state.acquisitions) == (1 if policy == "auto_approve" else 0)
 
 
 async def test_a_destructive_tool_needs_approval_and_auto_reject_refuses_it(tmp_path: Path) -> None:

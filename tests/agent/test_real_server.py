@@ -58,19 +58,32 @@ async def test_a_scripted_model_runs_a_multi_step_plan_through_the_real_tools(se
     assert session.get_acquisition(acquisition).metadata["detector"] == "BF"
 
 
-@pytest.mark.parametrize("approve", [True, False])
-async def test_an_over_budget_acquisition_pauses_and_runs_only_when_approved(tmp_path: Path, approve: bool) -> None:
-    session = Session(tmp_path / "data", specimen="graphene", seed=0, dose_budget_e_per_A2=1.0)
+@pytest.mark.parametrize(("approve", "use_safe"), [(True, False), (True, True), (False, False)])
+async def test_an_over_dose_acquisition_asks_the_person_with_the_figures_and_runs_only_as_they_answer(
+    tmp_path: Path, approve: bool, use_safe: bool
+) -> None:
+    session = Session(tmp_path / "data", specimen="mos2", seed=0)
+    critical = session.critical_dose_e_per_A2()
+    session.set_scan(dwell_us=200.0)
     agent = await CopilotAgent.create(session)
     first = await turn(agent, "take an image")
-    assert isinstance(first[-1], ApprovalNeeded) and first[-1].requests[0]["args"]["approved"] is True
-    refused = next(e for e in first if isinstance(e, ToolResult))
-    assert not refused.ok and "budget" in refused.data["error"]
-    assert session.store.ids() == []
-    second = [event async for event in agent.resume(approve=approve)]
+    assert isinstance(first[-1], ApprovalNeeded) and session.store.ids() == []
+    (request,) = first[-1].requests
+    assert request["name"] == "acquire_image" and request["args"] == {} and "critical dose" in request["message"]
+    figures = request["figures"]
+    assert figures["limit_e_per_A2"] == critical and figures["dose_would_reach_e_per_A2"] > critical
+    assert request["safe_alternative"] == {"dwell_us": figures["longest_safe_dwell_us"]}
+    assert {"call_id", "reason"} <= set(request) and "approved" not in json.dumps(request)
+    second = [event async for event in agent.resume(approve=approve, use_safe=use_safe)]
     await agent.aclose()
     assert len(session.store.ids()) == (1 if approve else 0)
-    assert isinstance(second[-1], Final) and ("did not approve" in second[-1].text) is (not approve)
+    result = next(e for e in second if isinstance(e, ToolResult))
+    assert result.ok is approve
+    if approve:
+        dose = session.get_acquisition(session.store.ids()[0]).metadata["dose_e_per_A2"]
+        assert (dose <= critical) is use_safe
+    else:
+        assert "declined" in result.data["error"]
     session.close()
 
 
@@ -78,7 +91,6 @@ async def test_the_real_tools_get_the_approval_rules(session: Session) -> None:
     agent = await CopilotAgent.create(session)
     rules = agent._rules
     await agent.aclose()
-    assert {"acquire_image", "acquire_spectrum", "autofocus"} <= set(rules)
-    assert "when" in rules["acquire_image"] and "load_specimen" not in rules
-    assert "get_status" not in rules and "set_scan" not in rules
+    assert not {"acquire_image", "acquire_spectrum", "autofocus"} & set(rules)  # the server asks about the dose
+    assert "load_specimen" not in rules and "get_status" not in rules and "set_scan" not in rules
     assert "change_tip" in rules and "when" not in rules["change_tip"]  # destructive: always asks

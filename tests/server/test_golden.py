@@ -1,11 +1,14 @@
 """Golden numbers through the MCP tools on seeded specimens, checked against the twin's ground truth.
 
 The instrument is focused in process from the hidden specimen height (ground truth may be used by tests, never by
-tools); everything else goes through the in-memory client as an agent would call it.
+tools); everything else goes through the in-memory client as an agent would call it. The server runs with the
+``allow`` approval policy: these long exposures are wanted, as a person starting ``copilot serve --approval allow``
+would say.
 """
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
 from typing import Any
 
 import numpy as np
@@ -13,8 +16,16 @@ import pytest
 from fastmcp import Client
 
 from copilot.session import Session
+from copilot.tools import create_server
 
 pytestmark = pytest.mark.slow
+
+
+@pytest.fixture
+async def client(session: Session) -> AsyncIterator[Client[Any]]:
+    """An in-memory client of a server that runs over-dose acquisitions without asking."""
+    async with Client(create_server(session, approval="allow")) as c:
+        yield c
 
 
 async def focused_image(
@@ -24,7 +35,7 @@ async def focused_image(
     session.instrument.set_drift(0.0)  # a still specimen, so the ground-truth box is the imaged area
     await client.call_tool("set_scan", {"fov_nm": fov_nm, "pixels": pixels, "dwell_us": dwell_us})
     await client.call_tool("set_optics", {"defocus_nm": session.instrument.true_focus_defocus_nm()})
-    acquired = await client.call_tool("acquire_image", {"detector": "HAADF", "approved": True})
+    acquired = await client.call_tool("acquire_image", {"detector": "HAADF"})
     return str(acquired.structured_content["id"])
 
 
@@ -63,7 +74,7 @@ async def test_gold_particle_sizes_are_within_10_percent_of_the_truth(client: Cl
 async def mos2_elements(client: Client[Any], kind: str, dwell_ms: float) -> set[str]:
     await client.call_tool("set_scan", {"fov_nm": 10.0, "pixels": 256})
     spectrum = await client.call_tool(
-        "acquire_spectrum", {"kind": kind, "x_nm": 5.0, "y_nm": 5.0, "dwell_ms": dwell_ms, "approved": True}
+        "acquire_spectrum", {"kind": kind, "x_nm": 5.0, "y_nm": 5.0, "dwell_ms": dwell_ms}
     )
     assert spectrum.structured_content is not None
     elements = await client.call_tool("identify_elements", {"acq_id": spectrum.structured_content["id"]})

@@ -11,6 +11,7 @@ import os
 import subprocess
 import venv
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -37,8 +38,11 @@ def mcp1_python() -> Path:
     return python
 
 
-def run_client(python: Path, *args: str) -> dict[str, object]:
-    done = subprocess.run([str(python), str(CLIENT), *args], capture_output=True, text=True, timeout=120, cwd=REPO)
+def run_client(python: Path, *args: str, answers: str | None = None) -> dict[str, Any]:
+    env = {**os.environ, **({"LEGACY_ANSWERS": answers} if answers else {})}
+    done = subprocess.run(
+        [str(python), str(CLIENT), *args], capture_output=True, text=True, timeout=120, cwd=REPO, env=env
+    )
     assert done.returncode == 0, done.stderr[-3000:]
     return dict(json.loads(done.stdout.strip().splitlines()[-1]))
 
@@ -54,6 +58,33 @@ def test_an_mcp1_client_works_over_stdio(mcp1_python: Path, tmp_path: Path) -> N
     check(run_client(mcp1_python, "stdio", command[0], *command[1:]))
 
 
-def test_an_mcp1_client_works_over_http(mcp1_python: Path, tmp_path: Path) -> None:
+def check_approval(result: dict[str, Any], answer: str) -> None:
+    if answer == "none":
+        assert result["asked"] == [] and result["is_error"] and "cannot ask (no elicitation)" in result["text"]
+        return
+    (asked,) = result["asked"]
+    assert "critical dose" in asked["message"]
+    assert asked["schema"]["properties"]["decision"]["x-copilot-safe-alternative"]["dwell_ms"] > 0
+    assert result["is_error"] is (answer == "decline")
+    if answer == "approve":
+        assert result["dose_e_per_A2"] > 1e4  # MoS2's critical dose, passed because the person approved
+    else:
+        assert "The person declined it" in result["text"]
+
+
+def test_an_mcp1_client_answers_the_servers_dose_question_over_stdio(mcp1_python: Path, tmp_path: Path) -> None:
+    command = serve_command("--data-dir", str(tmp_path))
+    results = run_client(mcp1_python, "stdio", command[0], *command[1:], answers="approve,none")
+    for answer, result in results.items():
+        check_approval(result, answer)
+
+
+def test_an_mcp1_client_works_over_http_and_answers_the_servers_dose_question(
+    mcp1_python: Path, tmp_path: Path
+) -> None:
     with http_server(tmp_path) as url:
         check(run_client(mcp1_python, "http", url))
+        results = run_client(mcp1_python, "http", url, answers="approve,decline,none")
+    assert set(results) == {"approve", "decline", "none"}
+    for answer, result in results.items():
+        check_approval(result, answer)

@@ -41,7 +41,7 @@ async def test_the_contract_tools_are_listed_with_hints_on_every_tool(client: Cl
     assert tools["get_status"].annotations.read_only_hint  # type: ignore[union-attr]
     assert not tools["load_specimen"].annotations.destructive_hint  # type: ignore[union-attr]
     assert tools["load_specimen"].annotations.idempotent_hint  # type: ignore[union-attr]
-    assert "explicitly approved" in json.dumps(tools["acquire_image"].input_schema)
+    assert "approved" not in json.dumps(tools["acquire_image"].input_schema)
 
 
 async def test_get_status_reports_settings_dose_ledger_and_latest_acquisition(client: Client[Any]) -> None:

@@ -95,3 +95,40 @@ def test_an_unknown_start_specimen_is_a_clear_error_not_a_traceback(tmp_path: Pa
     )
     assert done.returncode == 2 and b"unobtainium" in done.stderr and b"Traceback" not in done.stderr
     assert done.stdout == b""
+
+
+async def ask_twice(target: object) -> list[tuple[bool, str]]:
+    """Two over-critical-dose spectra on mos2 through a fastmcp client that approves the first and declines the
+    second; returns (is_error, text) of each."""
+    from fastmcp import Client as FastMCPClient
+    from fastmcp.client.elicitation import ElicitResult
+
+    answers = iter(["approve", "decline"])
+
+    async def handler(message: str, response_type: object, params: object, context: object) -> object:
+        answer = next(answers)
+        return {"decision": answer} if answer == "approve" else ElicitResult(action="decline")
+
+    spot = {"kind": "EELS", "x_nm": 5.0, "y_nm": 5.0}
+    async with FastMCPClient(target, elicitation_handler=handler) as client:  # type: ignore[arg-type]
+        assert client.protocol_version == "2026-07-28"
+        results = [await client.call_tool("acquire_spectrum", spot, raise_on_error=False) for _ in range(2)]
+    return [(r.is_error, r.content[0].text) for r in results]  # type: ignore[union-attr]
+
+
+def check_asked_twice(outcomes: list[tuple[bool, str]], data_dir: Path) -> None:
+    (approved_error, _), (declined_error, declined_text) = outcomes
+    assert not approved_error and declined_error and "The person declined it" in declined_text
+    assert sorted(p.name for p in (data_dir / "acquisitions").glob("a*.hspy")) == ["a0001.hspy"]
+
+
+async def test_the_person_answers_the_dose_question_over_stdio(tmp_path: Path) -> None:
+    from fastmcp.client.transports import StdioTransport
+
+    command = serve_command("--data-dir", str(tmp_path), "--specimen", "mos2")
+    check_asked_twice(await ask_twice(StdioTransport(command[0], command[1:], cwd=str(REPO))), tmp_path)
+
+
+async def test_the_person_answers_the_dose_question_over_http(tmp_path: Path) -> None:
+    with http_server(tmp_path, "--specimen", "mos2") as url:
+        check_asked_twice(await ask_twice(url), tmp_path)
