@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import os
 from collections.abc import Iterator
-from dataclasses import dataclass
 
 import streamlit as st
 from streamlit.delta_generator import DeltaGenerator
@@ -22,21 +21,25 @@ from copilot.ui.acquisitions import (
     chat_pictures,
     named_elements,
 )
-from copilot.ui.export import zip_session
 from copilot.ui.layout import CHAT_KEY, PANEL_KEY, responsive_layout
 from copilot.ui.panel import render_panel, render_spectrum
 from copilot.ui.render import LiveTurn, StepExtra, render_images, render_turn
 from copilot.ui.runtime import Backend, Runtime, describe_failure
-from copilot.ui.sessions import list_sessions
 from copilot.ui.settings import (
-    DEFAULT_DOSE_BUDGET_E_PER_A2,
     DEFAULT_OPENAI_MODEL,
-    MCP_URL_ENV,
     MODEL_ENV,
     ModelChoice,
-    SessionChoice,
     data_root,
     local_model_options,
+)
+from copilot.ui.sidebar import (
+    SESSION_PARAM,
+    chosen,
+    follow_instrument,
+    instrument_sidebar,
+    mcp_sidebar,
+    past_sessions,
+    session_buttons,
 )
 from copilot.ui.state import PageState
 from copilot.ui.transcript import AssistantTurn, StepItem, Transcript
@@ -49,15 +52,6 @@ SUGGESTIONS = (
 )
 
 SPECTRUM_KINDS = ("spectrum", "spectrum_image")
-SESSION_PARAM = "session"  # ?session=<id> in the URL: a reload or a bookmark reopens that session
-DEFAULT_SPECIMEN = SessionChoice().specimen
-
-
-@dataclass(frozen=True)
-class Choices:
-    model: ModelChoice
-    session: SessionChoice
-    mcp_url: str
 
 
 def model_sidebar() -> ModelChoice:
@@ -90,78 +84,14 @@ def _index(options: list[str], value: str) -> int:
     return options.index(value) if value in options else 0
 
 
-def session_sidebar(options: dict[str, str]) -> tuple[SessionChoice, str]:
-    names = list(options)
-    specimen = st.sidebar.selectbox(
-        "Specimen",
-        names,
-        index=names.index(DEFAULT_SPECIMEN) if DEFAULT_SPECIMEN in names else 0,
-        format_func=lambda n: f"{n}: {options[n]}" if options[n] else n,
-        key="specimen",
-    )
-    seed = st.sidebar.number_input("Seed", min_value=0, max_value=2**31 - 1, value=0, step=1, key="seed")
-    budget = st.sidebar.number_input(
-        "Dose budget (e⁻/Å²)", min_value=1.0, value=DEFAULT_DOSE_BUDGET_E_PER_A2, format="%.3g", key="dose_budget"
-    )
-    with st.sidebar.expander("Connect to a running MCP server"):
-        mcp_url = st.text_input(
-            "Server URL",
-            value=os.environ.get(MCP_URL_ENV, ""),
-            placeholder="http://127.0.0.1:8765/mcp",
-            help="Use the instrument of `copilot serve --transport http` instead of the in-process one "
-            "(takes effect with a new session).",
-            key="mcp_url",
-        )
-    return SessionChoice(str(specimen), int(seed), float(budget)), mcp_url.strip()
-
-
-def open_session(session_id: str) -> None:
-    st.query_params[SESSION_PARAM] = session_id
-
-
-def past_sessions(current: str | None) -> None:
-    """The sessions kept in the data folder, newest first; a click reopens one (chat, images and instrument)."""
-    sessions = [s for s in list_sessions(data_root()) if s.session_id != current]
-    if not sessions:
-        return
-    with st.sidebar.expander(f"Past sessions ({len(sessions)})"):
-        for past in sessions:
-            st.button(
-                past.label,
-                key=f"open-{past.session_id}",
-                on_click=open_session,
-                args=(past.session_id,),
-                type="tertiary",
-                width="stretch",
-            )
-
-
-def session_buttons(state: PageState, choices: Choices) -> None:
-    """New session, reset specimen and the zip download of the session folder."""
-    runtime = state.runtime
-    left, right = st.sidebar.columns(2)
-    if left.button("New session", key="new_session", width="stretch"):
-        state.new_session()
-        st.query_params.pop(SESSION_PARAM, None)
-        st.rerun()
-    if runtime is None:
-        return
-    if right.button("Reset specimen", key="reset_specimen", width="stretch"):
-        try:
-            runtime.reset_specimen(choices.session.specimen, choices.session.seed)
-            st.sidebar.success(f"Loaded {choices.session.specimen} (seed {choices.session.seed}).")
-        except Exception as exc:
-            st.sidebar.error(str(exc))
-    st.sidebar.download_button(
-        "Download session (.zip)",
-        data=lambda: zip_session(runtime.data_dir),
-        file_name=f"{runtime.data_dir.name}.zip",
-        mime="application/zip",
-        on_click="ignore",
-        key="download",
-        width="stretch",
-    )
-    st.sidebar.caption(f"Data folder: `{runtime.data_dir}`")
+def instrument_kind(runtime: Runtime) -> str:
+    """STEM or AFM (STEM when the instrument cannot be read, e.g. in a remote server)."""
+    if runtime.mcp_url:
+        return "STEM"
+    try:
+        return str(runtime.status().get("instrument", "STEM"))
+    except Exception:  # the panel says why the instrument is unreadable
+        return "STEM"
 
 
 def spectrum_elements(view: AcquisitionView | None, transcript: Transcript) -> set[str]:
@@ -235,12 +165,11 @@ def main(backend: Backend | None = None) -> None:
     st.sidebar.title("Microscope Copilot")
     model = model_sidebar()
     backend = backend or Backend()
-    session_choice, mcp_url = session_sidebar(backend.specimens())
-    choices = Choices(model, session_choice, mcp_url)
+    mcp_url = mcp_sidebar()
     try:
         runtime = state.ensure_runtime(
             data_root(),
-            session_choice,
+            chosen(st.session_state),
             model,
             backend=backend,
             mcp_url=mcp_url,
@@ -249,7 +178,7 @@ def main(backend: Backend | None = None) -> None:
         st.query_params[SESSION_PARAM] = runtime.thread_id
     except Exception as exc:
         st.error(f"Could not start the microscope session: {describe_failure(exc, model)}")
-        session_buttons(state, choices)
+        session_buttons(state)
         return
     if runtime.model != model:
         try:
@@ -258,7 +187,9 @@ def main(backend: Backend | None = None) -> None:
             st.sidebar.error(
                 f"Could not use the model; still using {runtime.model_label}. {describe_failure(exc, model)}"
             )
-    session_buttons(state, choices)
+    follow_instrument(st.session_state, runtime)
+    instrument_sidebar(backend.specimens(), instrument_kind(runtime))
+    session_buttons(state)
     past_sessions(runtime.thread_id)
     st.sidebar.caption(f"Model: **{runtime.model_label}**")
 

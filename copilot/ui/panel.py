@@ -12,7 +12,7 @@ import streamlit as st
 
 from copilot.ui.acquisitions import AcquisitionView, ImageView, SpectrumView
 from copilot.ui.charts import line_profile_spec, spectrum_spec
-from copilot.ui.status_view import clock_s, dose_usage, setting_groups, specimen_line
+from copilot.ui.status_view import afm_line, clock_s, dose_usage, setting_groups, specimen_line
 from copilot.ui.summaries import format_value
 from copilot.ui.viewer import show_viewer
 
@@ -76,9 +76,12 @@ def render_panel(
     clock = clock_s(status)
     clock_text = f"{format_value(clock)} s" if clock is not None else "—"
     st.markdown(f"**{specimen_line(status)}** · clock {clock_text}")
+    afm = afm_line(status)
     usage = dose_usage(status)
-    if usage is not None:
-        st.progress(usage.fraction, text=usage.label)
+    if afm is not None:
+        st.markdown(afm)
+    elif usage is not None:
+        st.html(usage.bar_html())
     if view is None:
         st.info("No acquisition yet. Ask for an image to see it here.")
     else:

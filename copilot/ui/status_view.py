@@ -12,6 +12,8 @@ from typing import Any
 
 from copilot.ui.summaries import format_value
 
+NEAR_LIMIT_FRACTION = 0.8
+DOSE_COLOURS = {"ok": "#1f77b4", "near": "#f0a30a", "over": "#d62728"}
 SETTING_GROUPS = ("beam", "optics", "scan", "stage", "detector", "detectors", "afm", "feedback", "tip")
 
 
@@ -28,9 +30,31 @@ class DoseUsage:
         return min(1.0, max(0.0, self.used_e_per_A2 / self.budget_e_per_A2))
 
     @property
+    def percent(self) -> float:
+        return 100.0 * self.used_e_per_A2 / self.budget_e_per_A2 if self.budget_e_per_A2 > 0 else 0.0
+
+    @property
     def label(self) -> str:
-        percent = 100.0 * self.used_e_per_A2 / self.budget_e_per_A2 if self.budget_e_per_A2 > 0 else 0.0
-        return f"dose {format_value(self.used_e_per_A2)} of {format_value(self.budget_e_per_A2)} e⁻/Å² ({percent:.1f}%)"
+        used, budget = format_value(self.used_e_per_A2), format_value(self.budget_e_per_A2)
+        return f"dose {used} of {budget} e⁻/Å² ({self.percent:.1f}%)"
+
+    @property
+    def level(self) -> str:
+        """``ok``, ``near`` (from ``NEAR_LIMIT_FRACTION`` of the budget) or ``over`` (past the budget)."""
+        if self.percent > 100.0:
+            return "over"
+        return "near" if self.percent >= 100.0 * NEAR_LIMIT_FRACTION else "ok"
+
+    def bar_html(self) -> str:
+        """The dose bar: blue while well within the budget, amber near it, red past it."""
+        colour = DOSE_COLOURS[self.level]
+        return (
+            f'<div class="copilot-dose" data-level="{self.level}" style="font-size:14px">'
+            f'<div style="margin-bottom:4px">{self.label}</div>'
+            '<div style="height:8px;border-radius:4px;background:rgba(128,128,128,0.25)">'
+            f'<div style="height:8px;border-radius:4px;width:{100 * self.fraction:.1f}%;background:{colour}"></div>'
+            "</div></div>"
+        )
 
 
 def flatten(data: Mapping[str, Any], prefix: str = "") -> dict[str, Any]:
@@ -94,4 +118,28 @@ def specimen_line(status: Mapping[str, Any]) -> str:
         parts.append(f"seed {status['seed']}")
     if status.get("instrument"):
         parts.append(str(status["instrument"]))
+    return " · ".join(parts)
+
+
+def afm_line(status: Mapping[str, Any]) -> str | None:
+    """For an AFM session, what matters instead of an electron dose: engaged or not, the setpoint, the tip's
+    radius, scanned distance and crashes (None for a STEM session)."""
+    if str(status.get("instrument", "")).upper() != "AFM":
+        return None
+    flat = flatten(status.get("settings") or {})
+    parts = ["engaged" if flat.get("engaged") else "withdrawn"]
+    for key, words in (
+        ("feedback.setpoint_nm", "setpoint"),
+        ("tip.radius_nm", "tip radius"),
+        ("tip.scanned_distance_um", "scanned"),
+    ):
+        value = flat.get(key)
+        if isinstance(value, int | float):
+            unit = "nm" if key.endswith("_nm") else "µm"
+            parts.append(f"{words} {format_value(float(value))} {unit}")
+    if flat.get("tip.damaged"):
+        parts.append("tip damaged")
+    crashes = flat.get("tip.crashes", flat.get("crashes"))
+    if isinstance(crashes, int):
+        parts.append(f"{crashes} crash{'es' if crashes != 1 else ''}")
     return " · ".join(parts)

@@ -43,6 +43,14 @@ class FakeSession:
     dose_used_e_per_A2: float = 0.0
 
     def status(self) -> dict[str, Any]:
+        if self.specimen.startswith("afm"):
+            return {
+                "instrument": "AFM",
+                "specimen": self.specimen,
+                "seed": self.seed,
+                "settings": {"engaged": True, "feedback": {"setpoint_nm": 14.0}, "tip": {"radius_nm": 8.4}},
+                "dose": {"used_e_per_A2": 0, "budget_e_per_A2": self.dose_budget_e_per_A2},
+            }
         return {
             "instrument": "STEM",
             "specimen": self.specimen,
@@ -103,6 +111,8 @@ class ScriptedAgent:
                 raise event
             if isinstance(event, ToolCall) and event.name == "acquire_image":
                 self.session.acquire(f"a{len(self.session.acquisitions):04d}")
+            if isinstance(event, ToolCall) and event.name == "load_specimen":
+                self.session.load_specimen(str(event.args["name"]), int(event.args.get("seed", 0)))
             yield event
 
     def run(self, text: str) -> AsyncIterator[AgentEvent]:
@@ -141,7 +151,11 @@ class Script:
         return agent
 
 
-SPECIMENS = {"graphene": "single-layer graphene", "mos2": "MoS2 monolayer with vacancies"}
+SPECIMENS = {
+    "graphene": "single-layer graphene",
+    "mos2": "MoS2 monolayer with vacancies",
+    "afm_steps": "atomic steps for the AFM",
+}
 
 
 def acquisition_turn(answer: str = "Here is the image.") -> list[AgentEvent]:

@@ -59,7 +59,7 @@ def test_a_new_user_sees_suggested_prompts_and_an_empty_instrument_panel(data_di
     labels = [button.label for button in at.button]
     assert "Load graphene and acquire an image" in labels
     assert any("No acquisition yet" in info.value for info in at.info)
-    assert any("dose 0 of 1e+07" in bar.proto.text for bar in at.get("progress"))
+    assert any("dose 0 of 1e+07" in bar.proto.body for bar in at.get("html"))
     close(at)
 
 
@@ -81,7 +81,7 @@ def test_a_chat_turn_renders_the_user_message_the_steps_the_image_and_the_answer
     (viewer,) = viewers(at)
     assert (viewer["width_px"], viewer["height_px"], viewer["fov_nm"]) == (64, 64, 20.0)
     assert script.agents[0].prompts == ["load graphene and acquire an image"]
-    assert any("dose 2.5e+06 of 1e+07" in bar.proto.text for bar in at.get("progress"))
+    assert any("dose 2.5e+06 of 1e+07" in bar.proto.body for bar in at.get("html"))
     close(at)
 
 
@@ -268,4 +268,43 @@ def test_a_past_session_is_reopened_from_the_sidebar_list(data_dir: Path) -> Non
     assert not at.exception, at.exception
     assert at.query_params["session"] == first_id
     assert at.chat_message[0].markdown[0].value == "first question"
+    close(at)
+
+
+def dose_bars(at: AppTest) -> list[str]:
+    return [h.proto.body for h in at.get("html") if "copilot-dose" in h.proto.body]
+
+
+def test_the_sidebar_follows_the_specimen_the_chat_loaded(data_dir: Path) -> None:
+    turn: list[AgentEvent] = [
+        ToolCall("c1", "load_specimen", {"name": "mos2", "seed": 3}),
+        ToolResult("c1", "load_specimen", True, {"specimen": "mos2"}),
+        Final("MoS2 loaded.", model="scripted"),
+    ]
+    at = send(start(Script(turns=[turn])), "load mos2 with seed 3")
+    assert at.sidebar.selectbox[-1].value == "mos2" and at.sidebar.number_input[0].value == 3
+    close(at)
+
+
+def test_a_new_budget_applies_at_once_and_the_dose_bar_turns_amber_then_red(data_dir: Path) -> None:
+    script = Script(turns=[acquisition_turn()])
+    at = send(start(script), "acquire")  # 2.5e6 of 1e7 e-/A^2: 25 %, blue
+    assert 'data-level="ok"' in dose_bars(at)[0]
+    at.sidebar.number_input[1].set_value(3.0e6).run()  # 83 %: amber, without a reset
+    assert script.sessions[0].dose_budget_e_per_A2 == 3.0e6
+    assert 'data-level="near"' in dose_bars(at)[0] and "#f0a30a" in dose_bars(at)[0]
+    at.sidebar.number_input[1].set_value(100.0).run()  # far past it: red, and the label says how far
+    assert 'data-level="over"' in dose_bars(at)[0] and "(2500000.0%)" in dose_bars(at)[0]
+    assert any("Dose budget 100 e⁻/Å²" in s.value for s in at.sidebar.success)
+    close(at)
+
+
+def test_choosing_a_specimen_in_the_sidebar_loads_it_at_once_and_afm_shows_afm_units(data_dir: Path) -> None:
+    script = Script()
+    at = start(script)
+    at.sidebar.selectbox[-1].set_value("afm_steps").run()
+    assert script.sessions[0].specimen == "afm_steps"
+    assert not dose_bars(at)
+    assert any("setpoint 14 nm" in md.value and "tip radius 8.4 nm" in md.value for md in at.markdown)
+    assert [n.label for n in at.sidebar.number_input] == ["Seed"]  # no electron-dose budget on the AFM
     close(at)
