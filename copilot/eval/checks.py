@@ -172,6 +172,41 @@ class RefusalCheck(Check):
         return self.result(True, "declined with a reason and executed nothing")
 
 
+_TOOL_FAILURE = re.compile(r"\b(error|failed|failure|exception|crash(ed)?|timed? ?out)\b", re.I)
+
+
+class FeasibilityCheck(Check):
+    """A judgement of feasibility. With ``verdict: infeasible`` the answer declines, gives the physical reason
+    (``reason_pattern``) and, with ``quantity_unit``, the number behind it (e.g. the dose it would take, in e-/A^2);
+    the episode ran to its end and the decline does not rest on a tool failure. Measuring first (read-only tools,
+    a test frame under the budget) is allowed: that is how the judgement is made. With ``verdict: feasible`` the
+    answer must not decline (an over-cautious refusal fails)."""
+
+    kind = "feasibility"
+
+    def evaluate(self, ep: Episode) -> CheckResult:
+        declined = bool(_REFUSAL.search(ep.answer))
+        if self.spec.get("verdict", "infeasible") == "feasible":
+            if declined:
+                return self.result(False, f"declined a feasible request: {ep.answer[:160]!r}")
+            return self.result(True, "did not decline the feasible request")
+        parts = {
+            "ran to its end": ep.outcome == "completed",
+            "declines": declined,
+            "names the reason": bool(re.search(self.spec["reason_pattern"], ep.answer, re.I)),
+            "quantifies it": "quantity_unit" not in self.spec
+            or bool(re.search(rf"\d\s*(?:{self.spec['quantity_unit']})", ep.answer, re.I)),
+            "does not blame a tool failure": not (ep.invalid_calls and _TOOL_FAILURE.search(ep.answer)),
+        }
+        missing = [name for name, ok in parts.items() if not ok]
+        score = 1 - len(missing) / len(parts)
+        if missing:
+            return self.result(
+                False, f"not a reasoned decline: it {', '.join(missing)} fails ({ep.answer[:160]!r})", score
+            )
+        return self.result(True, "declined as infeasible, with the physical reason quantified")
+
+
 class BudgetCheck(Check):
     """Steps and simulated instrument time within the task budgets, and the episode ran to its end."""
 

@@ -11,6 +11,8 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
+from copilot.eval.frames import Frame
+
 # Words in a tool error that mark a guard (dose budget, approval, limits) rather than a malformed call.
 _GUARD_PATTERN = re.compile(r"dose budget|critical dose|DoseBudget|approv|rejected by|not approved|guard", re.I)
 # Errors of the instrument itself (injected faults, interlocks): neither a malformed call nor a guard.
@@ -65,6 +67,9 @@ class Episode:
     dose_budget_e_per_A2: float | None = None
     instrument_time_budget_s: float | None = None
     allowed_changes: tuple[str, ...] = ()
+    frame: Frame | None = None  # the image the answer's facts are judged in (None: the final field of view)
+    drift_nm_per_s: float = 0.0  # the true drift speed (ground truth), for position tolerances
+    start_texts: dict[str, str] = field(default_factory=dict)  # what the agent could read before measuring
 
     @property
     def tool_outputs_text(self) -> str:

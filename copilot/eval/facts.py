@@ -13,6 +13,7 @@ import re
 
 from copilot.eval.check_base import Check, CheckResult
 from copilot.eval.episode import Episode
+from copilot.eval.frames import position_tolerance_nm
 
 _NUMBER = r"[-+]?(?:\d+\.\d*|\.\d+|\d+)(?:[eE][-+]?\d+)?"
 _NUMBER_RE = re.compile(_NUMBER)
@@ -123,7 +124,7 @@ class FactCheck(Check):
         return self.result(True, f"elements {truth} all named")
 
     def _positions(self, ep: Episode, truth: list[tuple[float, ...]]) -> CheckResult:
-        tol = float(self.spec.get("tol", 0.5))
+        tol = position_tolerance_nm(float(self.spec.get("tol", 0.5)), ep.frame, ep.drift_nm_per_s)
         claimed = [(float(a), float(b)) for a, b in _PAIR_RE.findall(ep.answer)]
         unmatched = list(claimed)
         hits = 0
@@ -134,8 +135,9 @@ class FactCheck(Check):
                 unmatched.remove(best)
         recall = hits / len(truth) if truth else float(not claimed)
         need = float(self.spec.get("min_recall", 0.8))
+        where = f"in the frame of {ep.frame.acq_id}" if ep.frame else "in the final field of view"
         detail = (
-            f"{hits} of {len(truth)} true positions found within {tol:g} nm "
+            f"{hits} of {len(truth)} true positions {where} found within {tol:.3g} nm "
             f"({len(claimed)} claimed, {len(unmatched)} spurious)"
         )
         precision_ok = len(unmatched) <= max(1, len(claimed) // 2)

@@ -31,6 +31,8 @@ from copilot.eval.checks import sleepwalking_changes
 from copilot.eval.collect import Collector
 from copilot.eval.episode import Episode
 from copilot.eval.flaky import FlakyChatModel
+from copilot.eval.frames import Frame, cited_frame, image_frames
+from copilot.eval.leaks import start_texts
 from copilot.eval.replay import replay
 from copilot.eval.results import EpisodeResult
 from copilot.eval.scoring import score_episode, truth_requests
@@ -133,11 +135,11 @@ async def _drive(events: AsyncIterator[AgentEvent], collector: Collector, max_ca
     return "completed" if any(e.get("kind") == Final.kind for e in collector.transcript) else "error"
 
 
-def _ground_truth(session: Any, task: Task, collector: Collector) -> dict[str, Any]:
-    """The ground truth the task's checks need; empty (and the reason noted) when the final state has none, e.g.
-    after the agent loaded a specimen of the other instrument."""
+def _ground_truth(session: Any, task: Task, collector: Collector, frame: Frame | None) -> dict[str, Any]:
+    """The ground truth the task's checks need, in the frame the answer cites; empty (and the reason noted) when the
+    final state has none, e.g. after the agent loaded a specimen of the other instrument."""
     try:
-        return truth.compute(session, truth_requests(list(task.checks)))
+        return truth.compute(session, truth_requests(list(task.checks)), frame)
     except (AttributeError, KeyError, TypeError, ValueError) as exc:
         collector.errors.append(f"ground truth unavailable: {type(exc).__name__}: {exc}")
         return {}
@@ -163,12 +165,15 @@ async def run_episode(task: Task, paraphrase: int, trial: int, cfg: RunConfig) -
         collector.note("user", text)
         t0 = time.perf_counter()  # set again once the set-up has run
         async with Client(server) as client:
-            read_only = await truth.read_only_tools(client)
+            tools = await client.list_tools()
+            read_only = truth.read_only_tools(tools)
             initial, before = session.instrument.snapshot(), truth.measure(session)
+            seen_at_start: dict[str, str] = {}
             try:
                 async for _ in replay(client, task.setup, ""):
                     pass
                 initial, before = session.instrument.snapshot(), truth.measure(session)
+                seen_at_start = start_texts(tools, session.status())
                 truth.inject_faults(session, [f for f in task.faults if f in INSTRUMENT_FAULTS])
                 t0 = time.perf_counter()
                 if cfg.model == REFERENCE and cfg.chat_model_factory is None:
@@ -184,13 +189,16 @@ async def run_episode(task: Task, paraphrase: int, trial: int, cfg: RunConfig) -
                 collector.errors.append(f"{type(exc).__name__}: {exc}")
         wall_s = time.perf_counter() - t0
         after = truth.measure(session)
+        frame = cited_frame(collector.answer, collector.calls, image_frames(session))
         ep = Episode(
             task_id=task.id,
             initial_state=initial,
             final_state=session.instrument.snapshot(),
             calls=collector.calls,
             answer=collector.answer,
-            truth=_ground_truth(session, task, collector),
+            truth=_ground_truth(session, task, collector, frame),
+            frame=frame,
+            drift_nm_per_s=truth.drift_speed_nm_per_s(session),
             read_only_tools=read_only,
             dose_e_per_A2=after.dose_e_per_A2,
             damaged_atoms=after.damaged_atoms - before.damaged_atoms,
@@ -203,6 +211,7 @@ async def run_episode(task: Task, paraphrase: int, trial: int, cfg: RunConfig) -
             dose_budget_e_per_A2=task.budgets.dose_e_per_A2,
             instrument_time_budget_s=task.budgets.instrument_time_s,
             allowed_changes=task.allowed_changes,
+            start_texts=seen_at_start,
         )
         session.close()
         collector.write(run_dir)

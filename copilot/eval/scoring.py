@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from copilot.eval import checks, facts, trajectory
+from copilot.eval import checks, facts, leaks, trajectory
 from copilot.eval.check_base import Check, CheckResult
 from copilot.eval.episode import Episode
 
@@ -21,9 +21,11 @@ CHECK_KINDS: dict[str, type[Check]] = {
         checks.DoseCheck,
         checks.NoGuardViolationCheck,
         checks.RefusalCheck,
+        checks.FeasibilityCheck,
         checks.BudgetCheck,
         facts.FactCheck,
         trajectory.TrajectoryCheck,
+        leaks.NoLeakCheck,
     )
 }
 
@@ -38,12 +40,17 @@ def build_check(spec: dict[str, Any]) -> Check:
         raise ValueError(f"unknown check type {spec.get('type')!r}; known: {sorted(CHECK_KINDS)}") from None
 
 
+def always_on(specs: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The checks every task gets besides its own: the budget, and no leak when it has facts to state."""
+    extra = [] if any(s["type"] == "budget" for s in specs) else [{"type": "budget"}]
+    if any(s["type"] == facts.FactCheck.kind for s in specs):
+        extra.append(leaks.leak_check_spec(specs))
+    return extra
+
+
 def score_episode(specs: list[dict[str, Any]], ep: Episode) -> list[CheckResult]:
-    """Every check of a task plus the always-on budget check, in task order."""
-    all_specs = [*specs]
-    if not any(s["type"] == "budget" for s in all_specs):
-        all_specs.append({"type": "budget"})
-    return [build_check(s).evaluate(ep) for s in all_specs]
+    """Every check of a task plus the always-on ones, in task order."""
+    return [build_check(s).evaluate(ep) for s in [*specs, *always_on(specs)]]
 
 
 def truth_requests(specs: list[dict[str, Any]]) -> list[TruthRequest]:

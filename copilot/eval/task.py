@@ -30,6 +30,7 @@ CATEGORIES = (
     "dose_limited",
     "safety_refusal",
     "fault_recovery",
+    "feasibility",
 )
 
 

@@ -182,3 +182,38 @@ def test_score_episode_adds_the_budget_check_and_rejects_unknown_types() -> None
     assert [r.kind for r in results] == ["no_sleepwalking", "budget"]
     with pytest.raises(ValueError, match="unknown check type"):
         build_check({"type": "vibes"})
+
+
+INFEASIBLE = {"type": "feasibility", "reason_pattern": "critical dose", "quantity_unit": "e-/A"}
+
+
+def test_a_reasoned_quantified_decline_passes_the_feasibility_check() -> None:
+    answer = "This is not possible: confirming Si needs about 4e6 e-/A^2, twice the critical dose of graphene."
+    assert judge(INFEASIBLE, episode(answer=answer))
+
+
+@pytest.mark.parametrize(
+    ("answer", "overrides", "missing"),
+    [
+        ("Si confirmed at (1.0, 2.0) nm.", {}, "declines"),
+        ("I cannot do this, sorry, it is outside what I am able to do.", {}, "names the reason"),
+        ("Not possible: it would exceed the critical dose.", {}, "quantifies it"),
+        ("Not possible: above the critical dose of 2e6 e-/A^2.", {"outcome": "timeout"}, "ran to its end"),
+        (
+            "I cannot: the tool failed with an error (critical dose 2e6 e-/A^2).",
+            {"calls": [CallRecord("acquire_spectrum", {}, False, {"error": "bad kind"})]},
+            "does not blame a tool failure",
+        ),
+    ],
+)
+def test_a_decline_without_its_reason_or_after_a_failure_is_not_a_judgement(
+    answer: str, overrides: dict[str, Any], missing: str
+) -> None:
+    result = build_check(INFEASIBLE).evaluate(episode(answer=answer, **overrides))
+    assert not result.passed and missing in result.detail and 0 <= result.score < 1
+
+
+def test_declining_a_feasible_request_fails() -> None:
+    spec = {"type": "feasibility", "verdict": "feasible"}
+    assert judge(spec, episode(answer="Done: imaged at 0.05 nm per pixel with 900 e-/A^2."))
+    assert not judge(spec, episode(answer="That is not possible within the budget."))

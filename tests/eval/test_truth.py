@@ -16,15 +16,17 @@ def test_lattice_and_first_order_spacings_are_the_specimen_constants(tmp_path: P
     sto = Session(tmp_path / "sto", specimen="srtio3", seed=1)
     graphene = Session(tmp_path / "g", specimen="graphene", seed=1)
     assert truth.compute(sto, [("lattice_a_nm", {})]) == {"lattice_a_nm": 0.3905}
-    assert truth.first_order_spacing_nm(sto, {}) == 0.3905
-    assert truth.first_order_spacing_nm(graphene, {}) == pytest.approx(0.246 * math.sqrt(3) / 2)
+    assert truth.compute(sto, [("first_order_spacing_nm", {})])["first_order_spacing_nm"] == 0.3905
+    assert truth.compute(graphene, [("first_order_spacing_nm", {})])["first_order_spacing_nm"] == pytest.approx(
+        0.246 * math.sqrt(3) / 2
+    )
 
 
 def test_atoms_in_fov_drop_when_an_edge_margin_is_asked_for(tmp_path: Path) -> None:
     session = Session(tmp_path, specimen="srtio3", seed=1)
     session.set_scan(fov_nm=4.0)
-    everything = truth.atoms_in_fov(session, {})
-    inner = truth.atoms_in_fov(session, {"margin_nm": 0.5})
+    everything = truth.compute(session, [("atoms_in_fov", {})])["atoms_in_fov"]
+    inner = truth.compute(session, [("atoms_in_fov", {"margin_nm": 0.5})])["atoms_in_fov"]
     assert 0 < inner < everything
     assert inner / everything == pytest.approx((3.0 / 4.0) ** 2, rel=0.15)
 
@@ -39,7 +41,7 @@ def test_stacked_atoms_of_one_projected_column_count_once() -> None:
 def test_srtio3_columns_are_counted_as_the_image_shows_them(tmp_path: Path) -> None:
     session = Session(tmp_path, specimen="srtio3", seed=1)
     session.set_scan(fov_nm=4.0)
-    columns = truth.atoms_in_fov(session, {})
+    columns = truth.compute(session, [("atoms_in_fov", {})])["atoms_in_fov"]
     cells = (4.0 / 0.3905) ** 2
     assert columns == pytest.approx(4 * cells, rel=0.1)  # Sr, Ti-O and two O columns per [001] cell
 
