@@ -9,7 +9,6 @@ import numpy as np
 import pytest
 
 from copilot.twin.afm import AFM
-from copilot.twin.afm.feedback import track
 from copilot.twin.afm.surfaces_domains import FerroelectricDomains, PolymerBlend
 from copilot.twin.afm.surfaces_topo import AtomicSteps, CalibrationGrating, Nanoparticles, Particle
 from copilot.twin.errors import TipCrashError
@@ -80,33 +79,6 @@ def test_a_sharp_tip_resolves_two_close_particles_that_a_blunt_crashed_tip_merge
     blunt = [_pair_dip_nm(afm, p, q) / min(p.height_nm, q.height_nm) for p, q, _ in pairs]
     assert all(dip >= 0.10 for dip in sharp), sharp
     assert all(dip < 0.10 for dip in blunt), blunt
-
-
-def test_trace_retrace_difference_falls_when_the_gains_are_tuned():
-    def mismatch(p_gain: float, i_gain: float) -> float:
-        afm = AFM("afm_grating", seed=0)
-        afm.set_feedback(p_gain=p_gain, i_gain=i_gain)
-        afm.approach()
-        afm.set_afm_scan(size_nm=1000.0, pixels=256, rate_hz=5.0)
-        frame = afm.acquire_afm_image(("height",))
-        diff = frame.channels["height_trace"] - frame.channels["height_retrace"]
-        return float(np.sqrt(np.mean(diff**2)))
-
-    slow = mismatch(0.1, 0.3)
-    tuned = mismatch(1.0, 10.0)
-    assert slow > 2.0  # nm: edges lag in opposite directions
-    assert tuned < 0.2 * slow
-
-
-def test_high_gains_ring_after_an_edge_while_tuned_gains_settle_without_overshoot():
-    step = np.zeros((1, 200))
-    step[:, 50:] = 10.0
-    pixel_time_ms = 0.05  # 512 px at 20 Hz
-    tuned = track(step, pixel_time_ms, 1.0, 10.0).height_nm
-    hot = track(step, pixel_time_ms, 1.0, 55.0).height_nm
-    assert tuned.max() < 10.0 * 1.02
-    assert hot.max() > 10.0 * 1.2
-    assert np.sum(np.diff(np.sign(hot[0, 50:] - 10.0)) != 0) >= 4  # oscillates around the new level
 
 
 def test_the_same_seed_gives_the_same_data_and_another_seed_does_not():

@@ -12,7 +12,7 @@ from typing import Any
 
 import numpy as np
 
-from copilot.twin.afm.feedback import track
+from copilot.twin.afm.feedback import sensor_noise_rms_nm, track
 from copilot.twin.afm.force import tapping_indentation_nm
 from copilot.twin.afm.grid import ScanGrid
 from copilot.twin.afm.state import FREE_AMPLITUDE_NM, FeedbackSettings, ScanSettings, TipState
@@ -117,10 +117,11 @@ def render_frame(
     surface = _convolved(maps, grid, tip, feedback.setpoint_nm / FREE_AMPLITUDE_NM, event)
     report(0.3)
     pixel_time_ms = 1e3 / (2.0 * scan.rate_hz * scan.pixels)  # trace and retrace share one line period
-    trace = track(surface, pixel_time_ms, feedback.p_gain, feedback.i_gain)
-    retrace = track(surface[:, ::-1], pixel_time_ms, feedback.p_gain, feedback.i_gain)
-    report(0.7)
     n = scan.pixels
+    detection = rng.normal(0.0, sensor_noise_rms_nm(pixel_time_ms), (2, n, n))
+    trace = track(surface, pixel_time_ms, feedback.p_gain, feedback.i_gain, detection[0])
+    retrace = track(surface[:, ::-1], pixel_time_ms, feedback.p_gain, feedback.i_gain, detection[1])
+    report(0.7)
     # Time order of the samples: each line is its trace then its retrace (right to left).
     flicker = flicker_noise(rng, 2 * n * n, HEIGHT_FLICKER_RMS_NM).reshape(n, 2, n)
     out: dict[str, np.ndarray] = {}
