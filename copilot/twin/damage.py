@@ -7,9 +7,8 @@ fixed seeded uniform draw ``u``; it has lost one atom when ``u < 1 - q^r`` and t
 (``r`` atoms at risk). The thresholds only grow with dose, so an atom once gone stays gone, and an S2 column of
 MoS2 goes S2 -> S -> vacancy. There is no dose threshold; the specimen's critical dose only drives the dose guard.
 
-Only exposures that can matter are visited: a column is examined exactly only when its draw lies below the
-bound ``1 - exp(-r H_max)`` of the most sensitive element, so the cost follows the damaged atoms, not the atoms
-in view.
+Only exposures that can displace an atom of the specimen are visited, and each only on the columns inside it
+(found through a sorted band of x first), so the cost follows the exposed areas, not the atoms in view.
 """
 
 from __future__ import annotations
@@ -50,21 +49,29 @@ def atoms_removed(specimen: Specimen, ledger: DoseLedger, atoms: Atoms, damage_u
     hits = damaging(specimen, ledger.near(box))
     if not hits:
         return lost
-    at_risk = np.minimum(atoms.count, SURFACE_ATOMS)
-    bound = sum(_hazard_bound(specimen, e) for e in hits)
-    idx = np.flatnonzero(damage_u < -np.expm1(-at_risk * bound))
-    if len(idx) == 0:
-        return lost
-    elements = atoms.elements[idx]
-    kinds = sorted(set(elements.tolist()))
-    col = np.searchsorted(kinds, elements)
-    hazard = np.zeros(len(idx))
+    order = np.argsort(xy[:, 0], kind="stable")
+    xs = xy[order, 0]
+    covered = []  # per exposure, the columns it covers (found through a band of x first)
     for e in hits:
-        sigma = np.array([specimen.damage.cross_section_A2(el, e.energy_kv) for el in kinds])
-        hazard += e.dose_e_per_A2 * sigma[col] * e.covers(xy[idx, 0], xy[idx, 1])
+        cx, cy, r = e.center_nm[0], e.center_nm[1], e.reach_nm
+        lo, hi = np.searchsorted(xs, (cx - r, cx + r))
+        band = order[lo:hi]
+        band = band[np.abs(xy[band, 1] - cy) <= r]
+        covered.append(band[e.covers(xy[band, 0], xy[band, 1])])
+    touched = np.unique(np.concatenate(covered))
+    if len(touched) == 0:
+        return lost
+    kinds, col = np.unique(atoms.elements[touched], return_inverse=True)
+    where = np.full(len(atoms), -1, dtype=np.int64)
+    where[touched] = np.arange(len(touched))
+    hazard = np.zeros(len(touched))
+    for e, cols in zip(hits, covered, strict=True):
+        sigma = np.array([specimen.damage.cross_section_A2(str(el), e.energy_kv) for el in kinds])
+        k = where[cols]
+        hazard[k] += e.dose_e_per_A2 * sigma[col[k]]
     gone = -np.expm1(-hazard)  # probability that one atom at risk has left
-    u, r = damage_u[idx], at_risk[idx]
-    lost[idx] = (u < 1.0 - (1.0 - gone) ** r).astype(np.int64) + ((r == 2) & (u < gone * gone))
+    u, r = damage_u[touched], np.minimum(atoms.count[touched], SURFACE_ATOMS)
+    lost[touched] = (u < 1.0 - (1.0 - gone) ** r).astype(np.int64) + ((r == 2) & (u < gone * gone))
     return lost
 
 
