@@ -159,6 +159,30 @@ def stream_reply(
                         draw_panel(runtime, transcript, key=f"panel-{event.call_id}")
 
 
+def suggestions(state: PageState) -> None:
+    st.markdown("#### Ask the microscope")
+    for suggestion in SUGGESTIONS:
+        st.button(suggestion, key=f"suggest-{suggestion}", on_click=state.suggest, args=(suggestion,))
+
+
+def starting_page(state: PageState) -> None:
+    """The page while the microscope session opens (the twin and the agent load on a thread): the chat is there
+    at once, a request sent now is kept and runs as soon as the session is up."""
+    past_sessions(None)
+    responsive_layout()
+    chat_side, panel_side = st.columns([3, 2], gap="large")
+    with panel_side.container(key=PANEL_KEY):
+        st.subheader("Instrument")
+        st.info("Starting the microscope…", icon=":material/hourglass_top:")
+    with chat_side.container(key=CHAT_KEY):
+        suggestions(state)
+    typed = st.chat_input("Ask the microscope…")
+    if isinstance(typed, str) and typed.strip():
+        state.suggest(typed)
+    state.wait_for_runtime()
+    st.rerun()
+
+
 def main(backend: Backend | None = None) -> None:
     st.set_page_config(page_title="Microscope Copilot", page_icon="🔬", layout="wide")
     state = PageState(st.session_state)
@@ -174,7 +198,11 @@ def main(backend: Backend | None = None) -> None:
             backend=backend,
             mcp_url=mcp_url,
             session_id=st.query_params.get(SESSION_PARAM),
+            wait=False,
         )
+        if runtime is None:
+            starting_page(state)
+            return
         st.query_params[SESSION_PARAM] = runtime.thread_id
     except Exception as exc:
         st.error(f"Could not start the microscope session: {describe_failure(exc, model)}")
@@ -214,9 +242,7 @@ def main(backend: Backend | None = None) -> None:
                 suggest=state.suggest,
             )
         if not transcript.turns:
-            st.markdown("#### Ask the microscope")
-            for suggestion in SUGGESTIONS:
-                st.button(suggestion, key=f"suggest-{suggestion}", on_click=state.suggest, args=(suggestion,))
+            suggestions(state)
 
     waiting = transcript.pending_approval is not None
     typed = st.chat_input("Approve or reject first" if waiting else "Ask the microscope…", disabled=waiting)

@@ -17,8 +17,6 @@ import numpy as np
 from PIL import Image
 
 from copilot.agent.events import ImageRef
-from copilot.twin.edges import EELS_EDGES
-from copilot.twin.elements import EDS_LINES
 from copilot.ui.images import add_scale_bar, display_range, height_colormap, stretch_to_uint8, to_png
 
 
@@ -96,6 +94,9 @@ def named_elements(texts: Iterable[str], symbols: Iterable[str]) -> set[str]:
 
 def reference_edges(kind: str) -> dict[str, tuple[str, float]]:
     """Label → (element, energy in eV) of every EELS edge (or, for ``EDS``, every X-ray line) the twin knows."""
+    from copilot.twin.edges import EELS_EDGES  # the twin loads with the first spectrum, not with the page
+    from copilot.twin.elements import EDS_LINES
+
     if kind.upper() == "EDS":
         return {ln.label: (el, ln.energy_keV * 1000.0) for el, lines in EDS_LINES.items() for ln in lines}
     return {edge.label: (el, edge.onset_eV) for el, edges in EELS_EDGES.items() for edge in edges}

@@ -5,7 +5,10 @@ person's answer to an approval prompt.
 
 from __future__ import annotations
 
+import contextlib
+import threading
 from collections.abc import MutableMapping
+from concurrent.futures import Future
 from pathlib import Path
 from typing import Any
 
@@ -18,6 +21,16 @@ _TRANSCRIPT = "copilot_transcript"
 _RUNTIME = "copilot_runtime"
 _PROMPT = "copilot_pending_prompt"
 _DECISION = "copilot_decision"
+_STARTING = "copilot_starting"  # the Future of a runtime being opened on a thread
+
+
+def _start(
+    future: Future[Runtime], root: Path, choice: SessionChoice, model: ModelChoice, options: dict[str, Any]
+) -> None:
+    try:
+        future.set_result(Runtime(root, choice, model, **options))
+    except BaseException as exc:  # handed to the page, which says what went wrong
+        future.set_exception(exc)
 
 
 class PageState:
@@ -46,27 +59,49 @@ class PageState:
         backend: Backend | None = None,
         mcp_url: str | None = None,
         session_id: str | None = None,
-    ) -> Runtime:
+        wait: bool = True,
+    ) -> Runtime | None:
         """The runtime of session ``session_id`` (the current one when it is None or unknown).
 
         Without a runtime, or when ``session_id`` names another session kept under ``root``, that session is
         opened (its chat read back from its log); a fresh session is started when there is nothing to reopen.
+        Opening runs on a thread: with ``wait=False`` this returns None until it is ready (the page draws
+        meanwhile); a failure to start is raised by the call that finds it finished.
         """
         runtime = self.runtime
         folder = find_session(root, session_id)
         if runtime is not None and (folder is None or runtime.thread_id == session_id):
             return runtime
-        self.new_session()
-        runtime = Runtime(root, session_choice, model, backend=backend, mcp_url=mcp_url, data_dir=folder)
+        starting: Future[Runtime] | None = self._store.get(_STARTING)
+        if starting is None:
+            self.new_session()
+            starting = Future()
+            self._store[_STARTING] = starting
+            options = {"backend": backend, "mcp_url": mcp_url, "data_dir": folder}
+            threading.Thread(target=_start, args=(starting, root, session_choice, model, options), daemon=True).start()
+        if not (wait or starting.done()):
+            return None
+        del self._store[_STARTING]
+        runtime = starting.result()  # raises what stopped it
         self._store[_RUNTIME] = runtime
         self._store[_TRANSCRIPT] = runtime.log.replay()
         return runtime
+
+    def wait_for_runtime(self, timeout_s: float | None = None) -> None:
+        """Block until a runtime being opened is ready (or failed)."""
+        starting: Future[Runtime] | None = self._store.get(_STARTING)
+        if starting is not None:
+            with contextlib.suppress(Exception):  # the failure is raised by ensure_runtime, on the page
+                starting.exception(timeout_s)
 
     def new_session(self) -> None:
         """Close the runtime and forget the chat; the next ``ensure_runtime`` starts afresh."""
         runtime = self._store.pop(_RUNTIME, None)
         if runtime is not None:
             runtime.close()
+        starting: Future[Runtime] | None = self._store.pop(_STARTING, None)
+        if starting is not None:  # opened for nothing: close it once it is up
+            starting.add_done_callback(lambda done: None if done.exception() else done.result().close())
         for key in (_TRANSCRIPT, _PROMPT, _DECISION):
             self._store.pop(key, None)
 

@@ -29,7 +29,7 @@ APPROVAL: list[AgentEvent] = [
 def test_a_reopened_session_shows_the_same_chat_with_its_images_and_answers(tmp_path: Path) -> None:
     script = Script(turns=[acquisition_turn("Here is the image."), APPROVAL], rejected=[Final("Left as is.", "m")])
     first = PageState({})
-    runtime = first.ensure_runtime(tmp_path, SessionChoice(seed=4), ModelChoice(), backend=script.backend)
+    runtime = first.ensure_runtime(tmp_path, SessionChoice("mos2", 4), ModelChoice(), backend=script.backend)
     for text in ("acquire", "expose"):
         first.transcript.add_user(text)
         reply = first.transcript.start_reply()
@@ -39,11 +39,12 @@ def test_a_reopened_session_shows_the_same_chat_with_its_images_and_answers(tmp_
 
     again = PageState({})
     reopened = again.ensure_runtime(
-        tmp_path, SessionChoice(), ModelChoice(), backend=script.backend, session_id=runtime.thread_id
+        tmp_path, SessionChoice("mos2", 9), ModelChoice(), backend=script.backend, session_id=runtime.thread_id
     )
     try:
         assert reopened.data_dir == runtime.data_dir and reopened.thread_id == runtime.thread_id
-        assert reopened.session_choice.seed == 4  # the instrument it had, not the sidebar default
+        # the instrument as the chat left it (graphene, seed 0), not the sidebar's values when reopening
+        assert (reopened.session_choice.specimen, reopened.session_choice.seed) == ("graphene", 0)
         turns = again.transcript.turns
         assert [t.role for t in turns] == ["user", "assistant", "user", "assistant"]
         answer = turns[1]
