@@ -164,6 +164,22 @@ class Microscope:
         self._state = replace(self._state, scan=replace(self._state.scan, **changes))
         return self.snapshot()
 
+    def set_detectors(
+        self, haadf_inner_mrad: Any = None, haadf_outer_mrad: Any = None, bf_outer_mrad: Any = None
+    ) -> dict[str, Any]:
+        """Set the HAADF annulus (inner and outer collection semi-angles) and the bright-field disc (mrad)."""
+        given = {"haadf_inner_mrad": haadf_inner_mrad, "haadf_outer_mrad": haadf_outer_mrad}
+        given["bf_outer_mrad"] = bf_outer_mrad
+        changes = {k: check_real(k, v) for k, v in given.items() if v is not None}
+        detectors = replace(self._state.detectors, **changes)
+        if detectors.haadf_inner_mrad >= detectors.haadf_outer_mrad:
+            raise InvalidSettingError(
+                f"The HAADF inner angle ({detectors.haadf_inner_mrad:g} mrad) must be below the outer angle "
+                f"({detectors.haadf_outer_mrad:g} mrad)."
+            )
+        self._state = replace(self._state, detectors=detectors)
+        return self.snapshot()
+
     def move_stage(
         self,
         x_um: Any = None,

@@ -40,6 +40,9 @@ LIMITS: dict[str, Limit] = {
     "flyback_us": Limit(0.0, 10000.0, "us"),
     "drift_nm_per_s": Limit(0.0, 1000.0, "nm/s"),
     "jitter_nm": Limit(0.0, 10.0, "nm"),
+    "haadf_inner_mrad": Limit(20.0, 300.0, "mrad"),
+    "haadf_outer_mrad": Limit(40.0, 1000.0, "mrad"),
+    "bf_outer_mrad": Limit(1.0, 100.0, "mrad"),
 }
 
 STAGE_LIMITS: dict[str, Limit] = {
