@@ -20,15 +20,13 @@ from langchain_core.messages import AIMessage, BaseMessage, HumanMessage, ToolMe
 
 from copilot.agent.middleware import REPOST_MARK
 from copilot.agent.offline.answer import cannot_do, compose
-from copilot.agent.offline.astig_check import astig_verdict
-from copilot.agent.offline.drift_interval import interval_line
 from copilot.agent.offline.figures import headline, warnings
 from copilot.agent.offline.honour import apply_forbidden, limit_problem
 from copilot.agent.offline.outcomes import Outcome
 from copilot.agent.offline.parse import parse_request
-from copilot.agent.offline.particle_zoom import zoom_line
 from copilot.agent.offline.plan import ACTION_INTENTS, build_plan, needs_status
 from copilot.agent.offline.questions import status_answer
+from copilot.agent.offline.recipes import verdicts
 from copilot.agent.offline.recovery import MAX_RECOVERIES, already_done, fixes_for
 from copilot.agent.offline.safety import dose_check, out_of_range, refusal
 from copilot.agent.offline.steps import Step
@@ -89,12 +87,7 @@ class OfflinePlanner(ReplyChatModel):
         body = compose(
             shown, progress.notes, progress.failure, request.unsupported, progress.recovered, request.unmapped
         )
-        verdicts = [
-            astig_verdict(outcomes, status, request.astig_fix) if request.astig_check else None,
-            zoom_line(outcomes, request.particle_target) if request.particle_target else None,
-            interval_line(outcomes, request.drift_interval_s) if request.drift_interval_s else None,
-        ]
-        lead = [*(v for v in verdicts if v), *headline(outcomes), *warnings(outcomes)]
+        lead = [*verdicts(outcomes, request, status), *headline(outcomes), *warnings(outcomes)]
         return AIMessage(content="\n".join(line for line in [*lead, body] if line))
 
     @staticmethod

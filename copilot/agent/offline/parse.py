@@ -9,16 +9,22 @@ import re
 from dataclasses import dataclass, field
 
 from copilot.agent.offline.clauses import Constraint, read_constraints
-from copilot.agent.offline.drift_interval import requested_interval_s
-from copilot.agent.offline.inspect_image import asks_to_inspect
 from copilot.agent.offline.lexicon import NUM, SPECIMEN_ALIASES, first, normalise, number, to_tool_unit
 from copilot.agent.offline.places import fov_point_nm, region_nm, series_nm, stage_positions_um, stage_tilts_deg
 from copilot.agent.offline.questions import status_questions
 from copilot.agent.offline.relative_zoom import relative_zoom_factor
 from copilot.agent.offline.specimens import wanted_specimen
 from copilot.agent.offline.spectrum_map import asks_for_map
-from copilot.agent.offline.vocabulary import INTENT_PATTERNS, TIME, UNSUPPORTED, detector
+from copilot.agent.offline.vocabulary import (
+    INSPECT_PATTERN,
+    INTENT_PATTERNS,
+    TIME,
+    UNSUPPORTED,
+    detector,
+    requested_interval_s,
+)
 
+IMAGE_NOUN = r"\b(image|frame|picture|micrograph|haadf)\b"
 LENGTH = r"\s*(nm|µm|μm|um|microns?|å|angstroms?|pm)\b"
 LENGTH_OR_A = r"\s*(nm|µm|μm|um|microns?|å|a|angstroms?|pm)(?![a-z])"
 
@@ -116,7 +122,7 @@ def parse_request(text: str) -> Request:
     _parse_afm(low, request)
     _fallback_fov(low, request)
     _parse_relative_zoom(low, request)
-    if asks_to_inspect(low) and not request.intents & {"defects", "particles", "atoms", "lattice"}:
+    if re.search(INSPECT_PATTERN, low) and not request.intents & {"defects", "particles", "atoms", "lattice"}:
         request.inspect = True
         request.intents.add("acquire")
     if "drift" in request.intents:
@@ -127,7 +133,7 @@ def parse_request(text: str) -> Request:
         request.map_side_nm, request.fov_nm = request.fov_nm, None  # "over a 4 nm square" sizes the map, not the scan
     if request.fov_nm is not None or request.pixels is not None or request.dwell_us is not None:
         request.intents.add("scan")
-    if "scan" in request.intents and re.search(r"\b(image|frame|picture|micrograph|haadf)\b", low):
+    if "scan" in request.intents and "spectrum" not in request.intents and re.search(IMAGE_NOUN, low):
         request.intents.add("acquire")  # "a 5 nm, 512 px image please"
     if "focus_quality" in request.intents and not re.search(r"auto-?focus|refocus|focus (the|on|up)|into focus", low):
         request.intents.discard("focus")  # "is it in focus?" asks for a check, not a focus run

@@ -12,8 +12,6 @@ from collections.abc import Callable, Sequence
 from typing import Any
 
 from copilot.agent.offline.afm_plan import SURFACE_INTENTS, afm_steps
-from copilot.agent.offline.astig_check import astig_check_steps
-from copilot.agent.offline.inspect_image import inspection_steps
 from copilot.agent.offline.outcomes import (
     Outcome,
     current_fov_nm,
@@ -21,7 +19,7 @@ from copilot.agent.offline.outcomes import (
     recent_acquisitions,
 )
 from copilot.agent.offline.parse import Request
-from copilot.agent.offline.particle_zoom import particle_zoom_steps
+from copilot.agent.offline.recipes import recipe_steps
 from copilot.agent.offline.relative_zoom import zoomed_scan
 from copilot.agent.offline.specimens import Wanted, best_specimen, needs_loading
 from copilot.agent.offline.spectrum_map import map_args
@@ -294,12 +292,7 @@ def _stem_steps(request: Request, status: dict[str, Any] | None) -> list[Step]:
     if "drift" in intents:
         steps.append(image)
     steps += [Step(tool, ANALYSIS_ARGS.get(tool, on_last_image)) for tool in analyses]
-    if request.inspect:
-        steps += inspection_steps()
-    if request.astig_check:
-        steps += astig_check_steps(status, request.astig_fix, request.detector)
-    if request.particle_target is not None:
-        steps += particle_zoom_steps(request.particle_target, request.detector)
+    steps += recipe_steps(request, status)
     if request.spectrum_map:
         kind = request.spectrum_kind or "EELS"
         region = map_args(kind, request.region_nm, request.map_side_nm, request.map_pixels, request.spectrum_dwell_ms)

@@ -84,3 +84,22 @@ def detector(low: str) -> str | None:
     """The first detector the request names, or None."""
     found = [(m.start(), name) for name, pattern in DETECTORS.items() if (m := re.search(pattern, low))]
     return min(found)[1] if found else None
+
+
+INSPECT_PATTERN = (
+    r"anything( \w+)? (unusual|odd|strange|abnormal|wrong|special|weird|off)\b|"
+    r"\b(unusual|abnormal|anomal\w*|weird|odd|strange)\b|"
+    r"what do you see|\binspect\b|look for (anything|problems|issues)|(any|spot) (problems|issues|anomalies)"
+)
+"""An open-ended look at an image, naming no analysis."""
+TIME_TO_S = {"s": 1.0, "sec": 1.0, "secs": 1.0, "second": 1.0, "seconds": 1.0, "min": 60.0, "mins": 60.0}
+TIME_TO_S |= {"minute": 60.0, "minutes": 60.0}
+INTERVAL = r"(?:over|for|across|during|in|after|within|interval of|apart by|every)\s*(?:a|an|the)?\s*"
+INTERVAL += r"(\d+(?:\.\d+)?)\s*(s|secs?|seconds?|mins?|minutes?)\b"
+"""The time a drift check is asked to span ("over 10 seconds", "for 2 min")."""
+
+
+def requested_interval_s(low: str) -> float | None:
+    """The time a drift check is asked to span, in seconds."""
+    found = re.search(INTERVAL, low)
+    return float(found.group(1)) * TIME_TO_S[found.group(2)] if found else None
