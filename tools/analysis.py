@@ -44,6 +44,20 @@ def _image(session: Any, acq_id: str | None) -> tuple[str, np.ndarray, float]:
     return chosen, np.asarray(acq.arrays["image"], dtype=np.float64), float(acq.metadata["pixel_size_nm"])
 
 
+def _image_or_height(session: Any, acq_id: str | None) -> tuple[str, np.ndarray, float, str]:
+    """(id, image, pixel size nm, units) of a STEM image, or of an AFM image's trace height channel in nm."""
+    chosen = acq_id or session.latest_acquisition_id
+    if chosen is not None and session.get_acquisition(chosen).kind == "afm_image":
+        acq = session.get_acquisition(chosen)
+        return (
+            chosen,
+            np.asarray(acq.arrays["height_trace"], dtype=np.float64),
+            float(acq.metadata["pixel_size_nm"]),
+            "nm",
+        )
+    return (*_image(session, acq_id), "counts")
+
+
 RELIABLE = (
     "true when the measurement can be trusted as it stands; false when the image does not support it (low "
     "signal, too few columns or sites, drift shear, aliasing, ...): then reliability_note says why and what to do"
@@ -109,21 +123,34 @@ class DefectsResult(Reliability):
     )
 
 
-class ParticlesResult(Result):
+class ParticlesResult(Reliability):
     acquisition_id: str
-    particle_count: int
+    image_units: str = Field(description="units of threshold and heights: detector counts, or nm on AFM heights")
+    particle_count: int = Field(description="particles not cut by the image edge")
+    particle_count_uncertainty: float = Field(
+        description="about one standard deviation of the count: particles so close to the detection threshold that "
+        "a different noise draw could add or drop them"
+    )
     edge_particles_excluded: int
     mean_diameter_nm: float | None
+    mean_diameter_uncertainty_nm: float | None = Field(
+        description="one standard deviation of the mean diameter (sampling spread and each particle's fit error)"
+    )
     std_diameter_nm: float | None
+    mean_height: float | None = Field(
+        description="mean peak height above the support, in image_units (on AFM heights: nm, the true size of a "
+        "round particle, while lateral sizes are broadened by the tip)"
+    )
+    detection_limit_nm: float = Field(description="smallest diameter that stands out of the noise here (0: unknown)")
+    threshold: float = Field(description="detection level used, image_units above the local background")
     histogram_counts: list[int]
     histogram_edges_nm: list[float]
+    offset: int
     particles_nm: list[tuple[float, float, float]] = Field(
-        description="(x_nm, y_nm, diameter_nm) of up to 50 particles not cut by the edge, largest first; x, y are "
-        "the centroid in the FOV, nm from the top-left corner"
+        description="(x_nm, y_nm, diameter_nm) of the particles not cut by the edge, largest first, from offset, at "
+        "most limit; x, y are the centre in the FOV, nm from the top-left corner"
     )
-
-
-MAX_LISTED_PARTICLES = 50
+    heights: list[float] = Field(description="peak height of each listed particle, image_units, same order")
 
 
 class FFTSummary(Result):
@@ -134,6 +161,7 @@ class FFTSummary(Result):
 
 class ProfileResult(Result):
     acquisition_id: str
+    image_units: str = Field(description="units of the values: detector counts, or nm on an AFM height image")
     length_nm: float
     samples: int
     minimum: float
@@ -240,24 +268,52 @@ def register_analysis_tools(mcp: FastMCP, session: Any) -> None:
     def segment_particles(
         acq_id: AcqId = None,
         min_diameter_nm: Annotated[float, Field(description="smallest particle kept, nm", gt=0, le=1000)] = 1.0,
+        max_diameter_nm: Annotated[
+            float | None, Field(description="largest particle kept, nm (omit: no limit)", gt=0, le=1e5)
+        ] = None,
+        threshold_sigmas: Annotated[
+            float, Field(description="detection level in noise standard deviations above the support", gt=0, le=100)
+        ] = 5.0,
+        threshold: Annotated[
+            float | None,
+            Field(description="detection level in image units above the support (overrides threshold_sigmas)", gt=0),
+        ] = None,
+        offset: Annotated[int, Field(description="first particle listed (paging), 0 = the largest", ge=0)] = 0,
+        limit: Annotated[int, Field(description="most particles listed", ge=1, le=500)] = 50,
     ) -> ToolResult:
-        """Count particles and measure their equivalent diameters (nm); particles cut by the image edge are
-        excluded from the statistics. Lists the largest particles' centroids, to centre one with move_stage."""
-        chosen, img, px = _image(session, acq_id)
-        p = _segment_particles(img, px, min_diameter_nm=min_diameter_nm)
+        """Count particles and measure their diameters (nm) on a STEM image or an AFM height image (then also their
+        heights in nm). Particles are detected against the noise of the local support, down to about 1.5 nm where
+        the pixel is small enough; each diameter comes from a fit of the particle's profile. Particles cut by the
+        image edge are left out of the statistics. Lists the particles largest first (page with offset and limit;
+        particle_count is the total), to centre one with move_stage. reliable is false when particles of
+        min_diameter_nm would not stand out of the noise, or when particles span too few pixels to be sized."""
+        chosen, img, px, units = _image_or_height(session, acq_id)
+        p = _segment_particles(
+            img, px, threshold, None, min_diameter_nm, max_diameter_nm, threshold_sigmas=threshold_sigmas
+        )
         d = p.diameters_nm
+        interior = sorted(p.interior, key=lambda q: -q.diameter_nm)
         result = ParticlesResult(
             acquisition_id=chosen,
+            image_units=units,
             particle_count=p.count,
+            particle_count_uncertainty=round(p.count_uncertainty, 1),
             edge_particles_excluded=len(p.particles) - p.count,
             mean_diameter_nm=float(d.mean()) if d.size else None,
+            mean_diameter_uncertainty_nm=round(p.mean_diameter_uncertainty_nm, 4) if d.size else None,
             std_diameter_nm=float(d.std()) if d.size else None,
+            mean_height=float(np.mean([q.height for q in interior])) if interior else None,
+            detection_limit_nm=round(p.detection_limit_nm, 3),
+            threshold=float(p.threshold),
             histogram_counts=list(p.histogram_counts),
             histogram_edges_nm=list(p.histogram_edges_nm),
+            offset=offset,
             particles_nm=[
-                (round(q.x_nm, 3), round(q.y_nm, 3), round(q.diameter_nm, 3))
-                for q in sorted(p.interior, key=lambda q: -q.diameter_nm)[:MAX_LISTED_PARTICLES]
+                (round(q.x_nm, 3), round(q.y_nm, 3), round(q.diameter_nm, 3)) for q in interior[offset : offset + limit]
             ],
+            heights=[round(q.height, 4) for q in interior[offset : offset + limit]],
+            reliable=p.reliable,
+            reliability_note=p.reliability_note,
         )
         return with_images(result, image_content(particles_overlay(img, p, px)))
 
@@ -280,11 +336,13 @@ def register_analysis_tools(mcp: FastMCP, session: Any) -> None:
         width_nm: Annotated[float, Field(description="averaging width across the line, nm", ge=0, le=1000)] = 0.0,
         acq_id: AcqId = None,
     ) -> ToolResult:
-        """Intensity profile along a line between two points of the image (nm from its top-left corner)."""
-        chosen, img, px = _image(session, acq_id)
+        """Intensity profile along a line between two points of a STEM image, or height profile (nm) along a line of
+        an AFM height image (trace); points in nm from the image's top-left corner."""
+        chosen, img, px, units = _image_or_height(session, acq_id)
         p = _line_profile(img, px, x0_nm, y0_nm, x1_nm, y1_nm, width_nm)
         result = ProfileResult(
             acquisition_id=chosen,
+            image_units=units,
             length_nm=float(p.distance_nm[-1]),
             samples=len(p.values),
             minimum=float(p.values.min()),

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable
-from dataclasses import dataclass, field
 from functools import partial
 
 import numpy as np
@@ -16,61 +15,10 @@ import numpy as np
 from copilot.analysis.atoms import find_atoms
 from copilot.analysis.defects import detect_defects
 from copilot.analysis.errors import AnalysisError
+from copilot.bench.accuracy_case import Case, Outcome, rel
+from copilot.bench.accuracy_particles import afm_particles_case, particles_case
 from copilot.bench.accuracy_truth import inside, match, true_columns, true_defects
 from copilot.bench.core import BenchReport
-from copilot.twin import Microscope
-
-
-@dataclass(frozen=True)
-class Case:
-    """One frame of the grid: a specimen imaged at a field of view, dwell (dose) and defocus error."""
-
-    specimen: str
-    fov_nm: float = 8.0
-    pixels: int = 512
-    dwell_us: float | None = None  # None: the specimen's default
-    defocus_error_nm: float = 0.0
-    seed: int = 0
-    drift_nm_per_s: float = 0.3
-
-    def scope(self) -> Microscope:
-        m = Microscope(self.specimen, seed=self.seed, drift_nm_per_s=self.drift_nm_per_s)
-        m.set_scan(
-            fov_nm=self.fov_nm, pixels=self.pixels, **({} if self.dwell_us is None else {"dwell_us": self.dwell_us})
-        )
-        if self.defocus_error_nm:
-            m.set_optics(defocus_nm=m.true_focus_defocus_nm() + self.defocus_error_nm)
-        return m
-
-    @property
-    def label(self) -> str:
-        dwell = "default" if self.dwell_us is None else f"{self.dwell_us:g} us"
-        focus = f", df {self.defocus_error_nm:+g} nm" if self.defocus_error_nm else ""
-        return f"{self.specimen} {self.fov_nm:g} nm/{self.pixels} px, {dwell}{focus}"
-
-
-@dataclass
-class Outcome:
-    """What one tool measured on one case, against the truth and the case's target."""
-
-    tool: str
-    case: str
-    dose_e_per_A2: float
-    truth: float
-    measured: float
-    error: float  # relative (count, size, lattice), or as named in ``unit``
-    unit: str = "%"
-    precision: float | None = None
-    recall: float | None = None
-    reliable: bool | None = None
-    target: str = ""
-    ok: bool | None = None
-    extra: dict[str, float] = field(default_factory=dict)
-
-
-def _rel(measured: float, truth: float) -> float:
-    return 100.0 * (measured - truth) / truth if truth else math.nan
-
 
 # ----- atoms ---------------------------------------------------------------------------------------------------
 
@@ -91,7 +39,7 @@ def atoms_case(case: Case, resolvable: bool = True) -> Outcome:
         found.positions_nm[inside(found.positions_nm, case.fov_nm, margin)],
     )
     m = match(f_in, t_in, 0.5 * spacing)
-    err = _rel(len(f_in), len(t_in))
+    err = rel(len(f_in), len(t_in))
     target = f"|error| <= {ATOM_COUNT_TOLERANCE:g} %" if resolvable else "reliable = false"
     ok = abs(err) <= ATOM_COUNT_TOLERANCE if resolvable else not found.reliable
     return Outcome(
@@ -173,6 +121,10 @@ def grid() -> list[Runner]:
         cases.append(partial(defects_case, case))
     for case in (Case("srtio3"), Case("srtio3", dwell_us=1.0)):
         cases.append(partial(defects_case, case, pristine_only=True))
+    for case in (Case("gold_nanoparticles", fov_nm=200.0), Case("gold_nanoparticles", fov_nm=200.0, seed=1)):
+        cases.append(partial(particles_case, case))
+    cases.append(partial(particles_case, Case("gold_nanoparticles", fov_nm=400.0)))
+    cases.append(partial(afm_particles_case, 0))
     return cases
 
 
