@@ -11,10 +11,10 @@ import math
 
 import numpy as np
 
+from copilot.twin.electron import ELECTRON_REST_EV, kinetic_T_eV
 from copilot.twin.elements import ATOMIC_NUMBER, EDS_LINES
 from copilot.twin.footprint import Feature
 
-ELECTRON_REST_EV = 510998.95
 EDS_ENERGY_EV = np.arange(5.0, 20000.0, 10.0)
 EDS_SOLID_ANGLE_SR = 0.7
 EDS_WINDOW_KEV = 0.27
@@ -33,15 +33,9 @@ def _gauss(x: np.ndarray, mu: float, sigma: float) -> np.ndarray:
     return np.exp(-0.5 * ((x - mu) / sigma) ** 2) * step / (sigma * math.sqrt(2 * math.pi))
 
 
-def _bethe_energy_keV(energy_kv: float) -> float:
-    """Kinetic energy m v^2 / 2 (keV) that the non-relativistic Bethe and Bethe-Heitler formulae take."""
-    gamma = 1.0 + energy_kv * 1e3 / ELECTRON_REST_EV
-    return ELECTRON_REST_EV / 2 * (1.0 - 1.0 / gamma**2) / 1e3
-
-
 def ionisation_cross_section_nm2(edge_keV: float, shell_nb: float, energy_kv: float) -> float:
     """Bethe ionisation cross-section of a shell, 6.51e-20 n_s b_s ln(U) / (U E_c^2) cm^2 (0 below threshold)."""
-    u = _bethe_energy_keV(energy_kv) / edge_keV
+    u = kinetic_T_eV(energy_kv) / 1e3 / edge_keV
     return 0.0 if u <= 1.0 else BETHE_CM2_KEV2 * shell_nb * math.log(u) / (u * edge_keV**2) * 1e14
 
 
@@ -55,7 +49,7 @@ def eds_efficiency(energy_eV: np.ndarray) -> np.ndarray:
 
 def _bremsstrahlung_nm2_per_eV(z: int, energy_eV: np.ndarray, energy_kv: float) -> np.ndarray:
     """Thin-target bremsstrahlung cross-section per atom (Bethe-Heitler, non-relativistic), nm^2 per eV."""
-    t = _bethe_energy_keV(energy_kv) * 1e3
+    t = kinetic_T_eV(energy_kv)
     k = np.clip(energy_eV, 1.0, t * (1 - 1e-9))
     log = np.log((math.sqrt(t) + np.sqrt(t - k)) ** 2 / k)
     return 16.0 / 3.0 * ALPHA_RE2_NM2 * z * z * (ELECTRON_REST_EV / t) / k * log

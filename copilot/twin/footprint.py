@@ -18,13 +18,13 @@ import numpy as np
 from scipy.spatial import cKDTree
 
 from copilot.twin.damage import surviving_atoms
+from copilot.twin.electron import pv_eV
 from copilot.twin.elements import ATOMIC_NUMBER
 from copilot.twin.imaging import Scene
 from copilot.twin.probe import Aberrations, probe_size_nm, wavelength_nm
 from copilot.twin.specimens.base import AMORPHOUS_C_PER_NM3
 from copilot.twin.state import InstrumentState
 
-ELECTRON_REST_EV = 510998.95
 AVOGADRO = 6.02214076e23
 FOOTPRINT_SEARCH_NM = 1.0
 """Atoms farther than this from the probe do not contribute (3 sigma of the widest footprint)."""
@@ -49,17 +49,11 @@ def probe_radius_nm(state: InstrumentState, aberrations: Aberrations) -> float:
     return probe_size_nm(aberrations, state.beam.energy_kv, state.optics.convergence_mrad * 1e-3) / 2
 
 
-def _pv_eV(energy_kv: float) -> float:
-    """Momentum times velocity of the beam electrons (eV): gamma m v^2, 344 keV at 200 kV."""
-    t = energy_kv * 1e3
-    return t * (t + 2 * ELECTRON_REST_EV) / (t + ELECTRON_REST_EV)
-
-
 def delocalisation_sigma_nm(energy_eV: float, energy_kv: float) -> float:
     """Gaussian sigma of the inelastic delocalisation of a loss ``energy_eV``: d50 = 0.5 lambda / theta_E^(3/4)."""
     if not math.isfinite(energy_eV):
         return 0.0
-    theta_e = energy_eV / _pv_eV(energy_kv)
+    theta_e = energy_eV / pv_eV(energy_kv)
     return 0.5 * wavelength_nm(energy_kv) / theta_e**0.75 / 2.355
 
 

@@ -22,9 +22,9 @@ from functools import lru_cache
 
 import numpy as np
 
+from copilot.twin.electron import ELECTRON_REST_EV, beta2
 from copilot.twin.elements import ATOMIC_NUMBER
 
-ELECTRON_REST_EV = 510998.95
 ATOMIC_MASS_UNIT_EV = 931.494e6
 BOHR_RADIUS_A = 0.529177
 RYDBERG_EV = 13.6057
@@ -78,11 +78,6 @@ class DamageModel:
         return displacement_cross_section_A2(element, energy_kv, b)
 
 
-def _beta2(energy_kv: float) -> float:
-    gamma = 1.0 + energy_kv * 1e3 / ELECTRON_REST_EV
-    return 1.0 - 1.0 / (gamma * gamma)
-
-
 def max_transfer_eV(element: str, energy_kv: float) -> float:
     """Largest energy (eV) a beam electron hands to an atom at rest: 2 E (E + 2 m c^2) / (M c^2)."""
     e = energy_kv * 1e3
@@ -100,7 +95,7 @@ def mean_square_velocity_c2(element: str, debye_K: float, temperature_K: float =
 
 def mckinley_feshbach_A2(z: int, ratio: np.ndarray, energy_kv: float) -> np.ndarray:
     """McKinley-Feshbach cross-section (A^2) for a transfer above threshold, given E_max / Td (0 below 1)."""
-    b2 = _beta2(energy_kv)
+    b2 = beta2(energy_kv)
     b = math.sqrt(b2)
     s0 = 4.0 * math.pi * BOHR_RADIUS_A**2 * z * z * (RYDBERG_EV / ELECTRON_REST_EV) ** 2 * (1.0 - b2) / (b2 * b2)
     x = np.maximum(ratio, 1.0)
@@ -124,7 +119,7 @@ def excitation_probability(p_80kv: float, energy_kv: float) -> float:
     """Probability that the same electron excites the atom's surroundings: Bethe scaling from its 80 kV value."""
 
     def bethe(kv: float) -> float:
-        b2 = _beta2(kv)
+        b2 = beta2(kv)
         return math.log(b2 / (1.0 - b2) * 2.0 * ELECTRON_REST_EV / VALENCE_EXCITATION_EV) / b2
 
     return p_80kv * bethe(energy_kv) / bethe(REFERENCE_KV)
