@@ -235,13 +235,18 @@ def _measure(
                 y_nm=(row + 0.5) * px,
                 area_nm2=float(np.pi * diameter**2 / 4),
                 diameter_nm=float(diameter),
-                touches_edge=bool(r0 == 0 or c0 == 0 or r1 == ny or c1 == nx),
+                touches_edge=_cut(row, col, 0.5 * diameter / px, ny, nx),
                 diameter_error_nm=float(err) if np.isfinite(err) else px,
                 height=float(ndi.gaussian_filter(residual[r0:r1, c0:c1], 0.5)[own[r0:r1, c0:c1]].max()),
             )
         )
         peaks.append(float(smooth[own].max()))
     return particles, peaks
+
+
+def _cut(row: float, col: float, radius_px: float, ny: int, nx: int) -> bool:
+    """Whether a particle's disc (centre and radius from the fit) reaches past the image edge."""
+    return bool(min(row, col) - radius_px < -0.5 or row + radius_px > ny - 0.5 or col + radius_px > nx - 0.5)
 
 
 def _detection_limit(particles: list[Particle], peaks: list[float], level: float) -> float:
