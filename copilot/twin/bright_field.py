@@ -89,6 +89,16 @@ def phase_transfer(
     return (re + 1j * im).astype(np.complex64)
 
 
+@lru_cache(maxsize=16)
+def _phase_form(element: str, energy_kv: float, px_nm: float, shape: tuple[int, int]) -> np.ndarray:
+    """An atom's projected-phase form factor (nm^2) on the rFFT frequencies of a canvas, thermally damped."""
+    ky = sfft.fftfreq(shape[0], px_nm)[:, None]
+    kx = sfft.rfftfreq(shape[1], px_nm)[None, :]
+    k = np.hypot(kx, ky)
+    damping = np.exp(-2.0 * math.pi**2 * ATOM_BLUR_NM**2 * k**2)  # thermal vibration (Debye-Waller)
+    return (phase_form_factor_nm2(element, energy_kv, k) * damping).astype(np.float32)
+
+
 def phase_spectrum(
     atoms: Atoms,
     grid: Grid,
@@ -104,17 +114,13 @@ def phase_spectrum(
     ``PHASE_SATURATION_ATOMS`` atoms.
     """
     shape, px = grid.shape, grid.px_nm
-    ky = sfft.fftfreq(shape[0], px)[:, None]
-    kx = sfft.rfftfreq(shape[1], px)[None, :]
-    k = np.hypot(kx, ky)
-    damping = np.exp(-2.0 * math.pi**2 * ATOM_BLUR_NM**2 * k**2)  # thermal vibration (Debye-Waller)
     cols, rows = grid.to_pixel(atoms.xy_nm)
     n_eff = PHASE_SATURATION_ATOMS * np.tanh(atoms.count / PHASE_SATURATION_ATOMS)
     spec = np.zeros((shape[0], shape[1] // 2 + 1), dtype=np.complex64)
     for el in np.unique(atoms.elements):
         sel = atoms.elements == el
         canvas = deposit(shape, cols[sel], rows[sel], n_eff[sel])
-        form = (phase_form_factor_nm2(str(el), energy_kv, k) * damping / grid.pixel_area_nm2).astype(np.float32)
-        spec += sfft.rfft2(canvas, workers=FFT_WORKERS) * form
+        canvas *= np.float32(1.0 / grid.pixel_area_nm2)
+        spec += sfft.rfft2(canvas, workers=FFT_WORKERS) * _phase_form(str(el), energy_kv, px, shape)
     spec *= phase_transfer(ab, energy_kv, alpha_rad, bf_rad, *coherence, px, shape)
     return spec

@@ -13,7 +13,7 @@ MARGIN_NM = 0.3  # columns cut by the image border are left out of both counts
 
 
 def _focused(specimen: str, fov_nm: float, pixels: int, dwell_us: float) -> Microscope:
-    m = Microscope(specimen, seed=0)
+    m = Microscope(specimen, seed=0, drift_nm_per_s=0.0)  # a still specimen: the truth box is the imaged area
     m.set_scan(fov_nm=fov_nm, pixels=pixels, dwell_us=dwell_us)
     m.set_optics(defocus_nm=m.true_focus_defocus_nm())
     return m
