@@ -56,12 +56,12 @@ def test_each_specimen_shows_its_own_plasmons_within_1_ev_of_the_literature(name
         assert _peak_near(s.energy_eV, s.counts, literature) == pytest.approx(literature, abs=1.0)
 
 
-def test_plasmons_of_different_materials_differ():
-    peaks = {
-        name: _peak_near(_spectrum(name)[1].energy_eV, _spectrum(name)[1].counts, 20.0, 12.0)
-        for name in ("graphene", "srtio3")
-    }
-    assert peaks["srtio3"] - peaks["graphene"] > 10.0
+def test_the_strongest_valence_peak_differs_between_materials():
+    peaks = {}
+    for name in ("graphene", "srtio3"):
+        s = _spectrum(name)[1]
+        peaks[name] = _peak_near(s.energy_eV, s.counts, 20.0, 12.0)
+    assert peaks["srtio3"] - peaks["graphene"] > 10.0  # one 24 eV plasmon for every material would fail here
 
 
 def test_the_log_ratio_thickness_matches_the_true_thickness_over_the_mean_free_path():
