@@ -62,7 +62,9 @@ def register_instrument_tools(mcp: FastMCP, session: Session, gate: DoseGate) ->
 
     async def get_status() -> StatusResult:
         """Current instrument state: loaded specimen, beam, optics, scan, stage, dose used vs budget, latest
-        acquisition. Call it first, and whenever you are unsure of the state."""
+        acquisition. Call it first, and whenever you are unsure of the state. It shows the settings only: the
+        stigmator and corrector values, not the astigmatism, coma or drift the specimen really sees; judge
+        those from images (focus_quality, estimate_drift)."""
         return StatusResult.model_validate(await quick(session.status, session.lock))
 
     def list_specimens() -> SpecimenList:
