@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 from rich.console import Console
@@ -57,11 +57,21 @@ def run(
     first_paraphrase_only: Annotated[
         bool, typer.Option("--first-paraphrase-only", help="run only the canonical wording of each task")
     ] = False,
+    backend: Annotated[
+        str, typer.Option("--backend", help="local (asyncio, one process) | ray (one Ray task per episode)")
+    ] = "local",
+    ray_address: Annotated[
+        str | None, typer.Option("--ray-address", help="join this Ray cluster (default: start a local one)")
+    ] = None,
+    usd_per_mtok: Annotated[
+        str | None,
+        typer.Option("--usd-per-mtok", help="model prices 'INPUT,OUTPUT' in USD per million tokens, for the cost"),
+    ] = None,
 ) -> None:
-    """Run the suite and write report.json, report.md and report.html into --out."""
+    """Run the suite and write report.json, report.md and report.html into --out; every episode's transcript,
+    journal and images are kept under --out/runs/."""
     if ctx.invoked_subcommand is not None:
         return
-    from copilot.eval.report import write_reports
     from copilot.eval.runner import RunConfig, episodes_of, run_suite
     from copilot.eval.task import TaskFileError, load_tasks
 
@@ -69,6 +79,9 @@ def run(
     try:
         suite = load_tasks(tasks)
         check_model(model)
+        prices = parse_prices(usd_per_mtok)
+        if backend not in ("local", "ray"):
+            raise ValueError(f"unknown backend {backend!r}; choose local or ray")
     except (TaskFileError, ValueError) as exc:
         console.print(f"[red]{exc}[/red]")
         raise typer.Exit(2) from exc
@@ -78,14 +91,44 @@ def run(
         concurrency=concurrency,
         out_dir=out,
         all_paraphrases=not first_paraphrase_only,
-        extra={"tasks": tasks},
+        usd_per_mtok=prices,
+        extra={"tasks": tasks, "backend": backend},
     )
     total = len(episodes_of(suite, cfg))
     columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn())
     with Progress(*columns, console=console) as progress:
-        bar = progress.add_task(f"{model}: {len(suite)} tasks", total=total)
-        results = asyncio.run(run_suite(suite, cfg, on_done=lambda r: progress.advance(bar)))
-    report, paths = write_reports(out, results, run_label(model), cfg.describe())
+        bar = progress.add_task(f"{model} ({backend}): {len(suite)} tasks", total=total)
+        if backend == "ray":
+            from copilot.eval.ray_backend import RayUnavailableError, run_suite_ray
+
+            try:
+                results = run_suite_ray(suite, cfg, ray_address, on_done=lambda r: progress.advance(bar))
+            except RayUnavailableError as exc:
+                console.print(f"[red]{exc}[/red]")
+                raise typer.Exit(2) from exc
+        else:
+            results = asyncio.run(run_suite(suite, cfg, on_done=lambda r: progress.advance(bar)))
+    show_report(console, out, results, run_label(model), cfg.describe())
+
+
+def parse_prices(text: str | None) -> tuple[float, float] | None:
+    """``"2.5,10"`` -> (2.5, 10.0) USD per million input / output tokens; ``ValueError`` saying the form."""
+    if text is None:
+        return None
+    try:
+        first, second = (float(part) for part in text.split(","))
+    except ValueError:
+        raise ValueError(f"--usd-per-mtok takes 'INPUT,OUTPUT' prices such as 2.5,10 (got {text!r})") from None
+    if first < 0 or second < 0:
+        raise ValueError(f"--usd-per-mtok prices cannot be negative (got {text!r})")
+    return (first, second)
+
+
+def show_report(console: Console, out: Path, results: list[Any], label: str, config: dict[str, Any]) -> None:
+    """Write the reports of a run and print its summary table and the report paths."""
+    from copilot.eval.report import write_reports
+
+    report, paths = write_reports(out, results, label, config)
     table = Table(*COMPACT_COLUMNS, title=f"Evaluation of {report['model']}")
     for row in [*report["categories"], report["overall"]]:
         table.add_row(*compact_row(row))
@@ -134,3 +177,36 @@ def compare(
     fixed, broken = flipped_episodes(ra, rb)
     console.print(f"fixed ({len(fixed)}): {', '.join(fixed) or '-'}")
     console.print(f"broken ({len(broken)}): {', '.join(broken) or '-'}")
+
+
+@eval_app.command("replay")
+def replay_run(
+    run_dir: Annotated[Path, typer.Argument(help="the --out directory of an earlier run (report.json and runs/)")],
+    out: Annotated[
+        Path | None, typer.Option("--out", "-o", help="where to write the re-scored reports (default RUN/replay)")
+    ] = None,
+    concurrency: Annotated[int, typer.Option("--concurrency", "-n", min=1, help="episodes run in parallel")] = 2,
+) -> None:
+    """Re-score a run's recorded transcripts offline (no model, no key): replay each episode's tool calls on a
+    fresh twin with its seed, judge its recorded answer with today's checks, and list verdicts that changed."""
+    from copilot.eval.rescore import disagreements, rescore_run
+    from copilot.eval.task import TaskFileError
+
+    console = Console()
+    target = out or run_dir / "replay"
+    try:
+        report, results = asyncio.run(rescore_run(run_dir, target, concurrency))
+    except (TaskFileError, ValueError) as exc:
+        console.print(f"[red]{exc}[/red]")
+        raise typer.Exit(2) from exc
+    show_report(
+        console,
+        target,
+        results,
+        f"{report['model']} (replayed)",
+        {**report.get("config", {}), "replay_of": str(run_dir)},
+    )
+    changed = disagreements(report, results)
+    console.print(f"replayed {len(results)} recorded episodes; verdicts that differ from the recording: {len(changed)}")
+    for key in changed:
+        console.print(f"  {key}")

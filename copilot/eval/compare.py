@@ -5,6 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from copilot.eval.results import key_of
+
 
 @dataclass(frozen=True)
 class Change:
@@ -50,7 +52,7 @@ def flipped_episodes(a: dict[str, Any], b: dict[str, Any]) -> tuple[list[str], l
     """Episode keys that went from fail to pass (fixed) and from pass to fail (broken)."""
 
     def outcome(report: dict[str, Any]) -> dict[str, bool]:
-        return {f"{e['task_id']}#p{e['paraphrase']}#t{e['trial']}": e["success"] for e in report["episodes"]}
+        return {key_of(e): e["success"] for e in report["episodes"]}
 
     oa, ob = outcome(a), outcome(b)
     common = sorted(set(oa) & set(ob))

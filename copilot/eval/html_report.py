@@ -5,6 +5,7 @@ from __future__ import annotations
 import html
 from typing import Any
 
+from copilot.eval.results import key_of
 from copilot.eval.tables import SUMMARY_HEADER, summary_row
 
 _STYLE = """
@@ -64,7 +65,7 @@ def render_html(report: dict[str, Any], images: dict[str, list[str]]) -> str:
         parts.append(f"<h2>{html.escape(cat['name'])}</h2>")
         parts.append(_table(SUMMARY_HEADER, [summary_row(by_task[t]) for t in task_ids]))
         for e in episodes:
-            key = f"{e['task_id']}#p{e['paraphrase']}#t{e['trial']}"
+            key = key_of(e)
             parts.append(_episode(e, images.get(key, [])))
     parts.append("</body></html>")
     return "\n".join(parts)

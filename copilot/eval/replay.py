@@ -2,8 +2,11 @@
 
 This is the ``reference`` model of the evaluation (every task's reference solution) and the way task set-up steps
 run. Arguments may refer to earlier results: ``"$img.id"`` is field ``id`` of the step saved as ``img``; the answer
-template may quote them: ``"{atoms.count}"`` or ``"{lattice.a_nm:.3f}"``. In a list, ``?word`` picks the first
-item that contains ``word``: ``"$defects.positions_nm.?substitution.1"`` is the x of the first substitution.
+template may quote them: ``"{atoms.count}"`` or ``"{lattice.a_nm:.3f}"``, add or average several:
+``"{sum(a.particle_count, b.particle_count)}"``, ``"{mean(a.mean_diameter_nm, b.mean_diameter_nm):.2f}"``, and
+list positions: ``"{d.positions_nm:pairs=vacancy}"`` writes every vacancy of a defect list as ``(x, y)``. In a
+list, ``?word`` picks the first item that contains ``word``: ``"$defects.positions_nm.?substitution.1"`` is the x
+of the first substitution.
 """
 
 from __future__ import annotations
@@ -21,6 +24,7 @@ from copilot.eval.task import ToolStep
 
 REFERENCE_LABEL = "reference solution (replay)"
 _FIELD = re.compile(r"\{([a-z][a-z0-9_]*)((?:\.\??[A-Za-z0-9_ ]+)*)(?::([^{}]*))?\}")
+_AGGREGATE = re.compile(r"\{(sum|mean)\(([^(){}]*)\)(?::([^{}]*))?\}")
 
 
 class ReplayError(RuntimeError):
@@ -53,14 +57,30 @@ def resolve_args(args: dict[str, Any], saved: dict[str, Any]) -> dict[str, Any]:
     return {k: resolve(v[1:], saved) if isinstance(v, str) and v.startswith("$") else v for k, v in args.items()}
 
 
+def _pairs(items: list[Any], kind: str) -> str:
+    """``(x, y)`` of every ``[kind, x, y, ...]`` item of a position list whose kind contains ``kind``."""
+    return ", ".join(f"({item[1]:.2f}, {item[2]:.2f})" for item in items if kind in str(item[0]))
+
+
 def render_answer(template: str, saved: dict[str, Any]) -> str:
-    """The answer template with ``{name.field[:format]}`` filled from saved results."""
+    """The answer template with ``{name.field[:format]}``, ``{sum(...)}`` and ``{mean(...)}`` filled from saved
+    results."""
+
+    def aggregate(m: re.Match[str]) -> str:
+        values = [float(resolve(p.strip(), saved)) for p in m.group(2).split(",") if p.strip()]
+        if not values:
+            raise ReplayError(f"{m.group(0)!r} names no values")
+        total = sum(values)
+        return format(total if m.group(1) == "sum" else total / len(values), m.group(3) or "")
 
     def fill(m: re.Match[str]) -> str:
         value = resolve(m.group(1) + m.group(2), saved)
-        return format(value, m.group(3) or "")
+        fmt = m.group(3) or ""
+        if fmt.startswith("pairs="):
+            return _pairs(list(value), fmt.removeprefix("pairs="))
+        return format(value, fmt)
 
-    return _FIELD.sub(fill, template)
+    return _FIELD.sub(fill, _AGGREGATE.sub(aggregate, template))
 
 
 def _images(content: Sequence[Any]) -> tuple[ImageRef, ...]:
@@ -102,3 +122,16 @@ async def replay(
         for event in await call_step(client, step, saved, index):
             yield event
     yield Final(text=render_answer(answer, saved), model=REFERENCE_LABEL)
+
+
+def recorded_steps(transcript: Sequence[dict[str, Any]]) -> tuple[list[ToolStep], str]:
+    """The tool calls (in the order their results came back, with whether each failed) and the final answer of a
+    recorded transcript (``transcript.jsonl`` of an episode), for re-running it without the model."""
+    calls = {e["call_id"]: e for e in transcript if e.get("kind") == ToolCall.kind}
+    steps = [
+        ToolStep(e["name"], dict(calls.get(e["call_id"], {}).get("args") or {}), expect_error=not e["ok"])
+        for e in transcript
+        if e.get("kind") == ToolResult.kind
+    ]
+    answers = [e["text"] for e in transcript if e.get("kind") == Final.kind]
+    return steps, answers[-1] if answers else ""

@@ -10,6 +10,16 @@ from copilot.eval.check_base import CheckResult
 REPORT_SCHEMA_VERSION = 1
 
 
+def episode_key(task_id: str, paraphrase: int, trial: int) -> str:
+    """The key of one episode in reports and recordings: ``task#pN#tM``."""
+    return f"{task_id}#p{paraphrase}#t{trial}"
+
+
+def key_of(episode: dict[str, Any]) -> str:
+    """The key of an episode of a JSON report."""
+    return episode_key(episode["task_id"], episode["paraphrase"], episode["trial"])
+
+
 @dataclass
 class EpisodeResult:
     task_id: str
@@ -43,7 +53,7 @@ class EpisodeResult:
 
     @property
     def key(self) -> str:
-        return f"{self.task_id}#p{self.paraphrase}#t{self.trial}"
+        return episode_key(self.task_id, self.paraphrase, self.trial)
 
     @property
     def failed_checks(self) -> list[CheckResult]:

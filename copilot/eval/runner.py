@@ -34,9 +34,9 @@ from copilot.eval.flaky import FlakyChatModel
 from copilot.eval.frames import Frame, cited_frame, image_frames
 from copilot.eval.leaks import start_texts
 from copilot.eval.replay import replay
-from copilot.eval.results import EpisodeResult
+from copilot.eval.results import EpisodeResult, episode_key
 from copilot.eval.scoring import score_episode, truth_requests
-from copilot.eval.task import Task
+from copilot.eval.task import Task, ToolStep
 
 REFERENCE = "reference"
 INSTRUMENT_FAULTS = ("scan_abort", "beam_blank", "drift", "tip_change")
@@ -58,6 +58,9 @@ class RunConfig:
     all_paraphrases: bool = True
     chat_model_factory: ChatModelFactory | None = None  # e.g. scripted models in tests; overrides ``model``
     time_scale: float = 1.0  # multiplies every wall-time budget (slow machines)
+    # recorded episodes to re-run instead of a model, by episode key (task#pN#tM): (tool steps, final answer)
+    recordings: dict[str, tuple[list[ToolStep], str]] | None = None
+    usd_per_mtok: tuple[float, float] | None = None  # (input, output) prices, for the cost of a real model's run
     extra: dict[str, Any] = field(default_factory=dict)
 
     def describe(self) -> dict[str, Any]:
@@ -149,6 +152,14 @@ def _count(value: float | None) -> int | None:
     return None if value is None else int(value)
 
 
+def cost_usd(usage: dict[str, float], usd_per_mtok: tuple[float, float] | None) -> float | None:
+    """The cost of the tokens an episode used at the given prices (USD per million input / output tokens); None
+    when no price was given or the model reported no tokens."""
+    if usd_per_mtok is None or "input_tokens" not in usage:
+        return None
+    return (usage["input_tokens"] * usd_per_mtok[0] + usage.get("output_tokens", 0) * usd_per_mtok[1]) / 1e6
+
+
 async def run_episode(task: Task, paraphrase: int, trial: int, cfg: RunConfig) -> EpisodeResult:
     """Run and score one episode; never raises for what the model or the tools do."""
     from copilot.session import DEFAULT_DOSE_BUDGET_E_PER_A2, Session
@@ -167,16 +178,20 @@ async def run_episode(task: Task, paraphrase: int, trial: int, cfg: RunConfig) -
         async with Client(server) as client:
             tools = await client.list_tools()
             read_only = truth.read_only_tools(tools)
-            initial, before = session.instrument.snapshot(), truth.measure(session)
+            damage = any(spec.get("no_damage") for spec in task.checks)  # only the dose check reads it
+            initial, before = session.instrument.snapshot(), truth.measure(session, damage)
             seen_at_start: dict[str, str] = {}
             try:
                 async for _ in replay(client, task.setup, ""):
                     pass
-                initial, before = session.instrument.snapshot(), truth.measure(session)
+                initial, before = session.instrument.snapshot(), truth.measure(session, damage)
                 seen_at_start = start_texts(tools, session.status())
                 truth.inject_faults(session, [f for f in task.faults if f in INSTRUMENT_FAULTS])
                 t0 = time.perf_counter()
-                if cfg.model == REFERENCE and cfg.chat_model_factory is None:
+                key = episode_key(task.id, paraphrase, trial)
+                if cfg.recordings is not None and key in cfg.recordings:
+                    events = replay(client, *cfg.recordings[key])
+                elif cfg.model == REFERENCE and cfg.chat_model_factory is None:
                     events = replay(client, task.reference_calls, task.reference_answer)
                 else:
                     events = _agent_events(session, server, task, paraphrase, cfg, collector)
@@ -188,7 +203,7 @@ async def run_episode(task: Task, paraphrase: int, trial: int, cfg: RunConfig) -
                 outcome = "error"
                 collector.errors.append(f"{type(exc).__name__}: {exc}")
         wall_s = time.perf_counter() - t0
-        after = truth.measure(session)
+        after = truth.measure(session, damage)
         frame = cited_frame(collector.answer, collector.calls, image_frames(session))
         ep = Episode(
             task_id=task.id,
@@ -242,7 +257,7 @@ async def run_episode(task: Task, paraphrase: int, trial: int, cfg: RunConfig) -
         wall_time_s=wall_s,
         input_tokens=_count(collector.usage.get("input_tokens")),
         output_tokens=_count(collector.usage.get("output_tokens")),
-        cost_usd=collector.usage.get("cost_usd"),
+        cost_usd=cost_usd(collector.usage, cfg.usd_per_mtok),
         answer=ep.answer,
         errors=ep.errors,
         images_png_b64=collector.thumbnails(),

@@ -46,15 +46,31 @@ class Measures:
     damaged_atoms: int
 
 
-def measure(session: Any) -> Measures:
-    """Current dose, clock and damage of a session."""
-    return Measures(float(session.dose_used_e_per_A2), float(session.instrument_time_s()), damaged_atoms(session))
+def measure(session: Any, damage: bool = True) -> Measures:
+    """Current dose, clock and (unless ``damage`` is false: counting lost atoms over large dosed areas is slow)
+    damage of a session."""
+    lost = damaged_atoms(session) if damage else 0
+    return Measures(float(session.dose_used_e_per_A2), float(session.instrument_time_s()), lost)
 
 
 def damaged_atoms(session: Any) -> int:
-    """Atoms the beam has displaced so far, over the whole specimen (0 on AFM)."""
-    lost = getattr(session.instrument, "atoms_lost", None)
-    return 0 if lost is None else int(lost())
+    """Atoms the beam has knocked out so far, over every area it dosed (0 on AFM)."""
+    inst = session.instrument
+    lost = getattr(inst, "atoms_lost", None)
+    if lost is not None:
+        return int(lost())
+    ledger = getattr(inst, "ledger", None)
+    if ledger is None:
+        return 0
+    h = inst.specimen.half_extent_nm
+    _, hot = ledger.hot((-h, -h, h, h), inst.specimen.critical_dose_e_per_A2)
+    if not hot:
+        return 0
+    xs = [e.center_nm[0] + s * e.reach_nm for e in hot for s in (-1, 1)]
+    ys = [e.center_nm[1] + s * e.reach_nm for e in hot for s in (-1, 1)]
+    box = (min(xs), min(ys), max(xs), max(ys))
+    intact, _ = inst.specimen.columns(box)
+    return len(intact) - len(inst.ground_truth_atoms(*box))
 
 
 def read_only_tools(tools: list[Any]) -> frozenset[str]:
@@ -248,6 +264,18 @@ def particle_mean_diameter_in_images_nm(session: Any, params: dict[str, Any], vi
     return float(np.mean([2 * p.radius_nm for p in parts])) if parts else float("nan")
 
 
+@provider("particle_mean_of_area_means_nm")
+def particle_mean_of_area_means_nm(session: Any, params: dict[str, Any], view: View) -> float:
+    """The average over the stored images (no wider than ``max_fov_nm``) of each image's mean true particle
+    diameter (nm), particles wholly inside the image only."""
+    means = [
+        truth
+        for f in _zoomed_frames(session, params)
+        if not math.isnan(truth := particle_mean_diameter_nm(session, params, f))
+    ]
+    return float(np.mean(means)) if means else float("nan")
+
+
 @provider("defects_in_images")
 def defects_in_images(session: Any, params: dict[str, Any], view: View) -> int:
     """Distinct point defects of a kind (``kind`` contained in the defect's kind) inside at least one stored
@@ -289,10 +317,12 @@ def true_focus_defocus_nm(session: Any, params: dict[str, Any], view: View) -> f
 
 
 def drift_speed_nm_per_s(session: Any) -> float:
-    """The true drift speed (nm/s) of the instrument now; 0 for an instrument without specimen drift."""
+    """The true drift speed (nm/s) of the instrument now; 0 for an instrument without specimen drift (AFM)."""
     inst = session.instrument
-    speed = inst.ground_truth_drift_nm_per_s() if hasattr(inst, "ground_truth_drift_nm_per_s") else None
-    return float(speed or 0.0)
+    reader = getattr(inst, "ground_truth_drift_nm_per_s", None)
+    if reader is not None:
+        return float(reader())
+    return float(inst.snapshot().get("drift_nm_per_s", 0.0))
 
 
 @provider("drift_rate_nm_per_s")
