@@ -43,3 +43,18 @@ def test_an_instrument_question_is_answered_from_the_status_in_one_sentence() ->
     assert drive("what's Cs").answer == "Cs (spherical aberration) is 1 µm."
     run = drive("what's the dose so far")
     assert run.names == ["get_status"] and run.answer.startswith("So far 12.5 e⁻/Å² have been used")
+
+
+def test_a_sequence_of_changes_and_images_runs_every_step_in_order_and_compares_the_images() -> None:
+    sharpness = iter([{"sharpness": 0.2}, {"sharpness": 0.5}])
+    run = drive(
+        "defocus by 50 nm, take an image, then autofocus and take another image and compare them",
+        {"focus_quality": lambda args: next(sharpness)},
+    )
+    assert run.names == ["set_optics", "acquire_image", "autofocus", "acquire_image", "focus_quality", "focus_quality"]
+    assert run.answer.startswith("The second image is sharper: sharpness 0.2 for the first, 0.5 for the second.")
+
+
+def test_a_change_between_two_images_is_made_between_them() -> None:
+    run = drive("take an image, then set the fov to 10 nm and take another image")
+    assert run.calls == [("acquire_image", {}), ("set_scan", {"fov_nm": 10.0}), ("acquire_image", {})]

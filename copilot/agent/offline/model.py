@@ -29,6 +29,7 @@ from copilot.agent.offline.questions import status_answer
 from copilot.agent.offline.recipes import verdicts
 from copilot.agent.offline.recovery import MAX_RECOVERIES, already_done, fixes_for
 from copilot.agent.offline.safety import dose_check, out_of_range, refusal
+from copilot.agent.offline.sequence import compare_line, sequence_steps
 from copilot.agent.offline.steps import Step
 from copilot.agent.replymodel import ReplyChatModel
 from copilot.agent.stream import tool_data, tool_text
@@ -70,7 +71,9 @@ class OfflinePlanner(ReplyChatModel):
             if too_much := dose_check(request, status):
                 return AIMessage(content=too_much)
         start = 1 if status is not None else 0
-        steps, left_out = apply_forbidden(build_plan(request, status), request.constraints)
+        whole = build_plan(request, status)
+        sequence = sequence_steps(request.text, lambda clause: build_plan(clause, status), whole)
+        steps, left_out = apply_forbidden(sequence or whole, request.constraints)
         if outside := out_of_range(steps, self.tool_schemas):
             return AIMessage(content=outside)
         problem, kept = limit_problem(steps, request.constraints, status, self.tool_schemas)
@@ -87,7 +90,9 @@ class OfflinePlanner(ReplyChatModel):
         body = compose(
             shown, progress.notes, progress.failure, request.unsupported, progress.recovered, request.unmapped
         )
-        lead = [*verdicts(outcomes, request, status), *headline(outcomes), *warnings(outcomes)]
+        compared = compare_line(outcomes) if sequence else None
+        lead = [*verdicts(outcomes, request, status), *([compared] if compared else []), *headline(outcomes)]
+        lead += warnings(outcomes)
         return AIMessage(content="\n".join(line for line in [*lead, body] if line))
 
     @staticmethod

@@ -33,6 +33,7 @@ LENGTH_OR_A = r"\s*(nm|µm|μm|um|microns?|å|a|angstroms?|pm)(?![a-z])"
 class Request:
     """What a request asks for: families in ``intents`` and the settings it names, in tool units."""
 
+    text: str = ""  # the request as read: normalised, its negated and bounded parts cut out
     intents: set[str] = field(default_factory=set)
     fov_nm: float | None = None
     pixels: int | None = None
@@ -98,7 +99,7 @@ def parse_request(text: str) -> Request:
     whole = normalise(text)
     reading = read_constraints(whole)
     low = reading.text
-    request = Request(constraints=reading.constraints, questions=status_questions(whole))
+    request = Request(text=low, constraints=reading.constraints, questions=status_questions(whole))
     wanted = wanted_specimen(low)
     named = low
     if wanted is not None:

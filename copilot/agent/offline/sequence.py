@@ -1,0 +1,83 @@
+"""Requests that are a sequence: "defocus by 50 nm, take an image, then autofocus, take another image and compare
+them". The request is cut into its clauses at each comma, "then" or "and" before an action; when two or more
+clauses take an image and another clause changes something between them, each clause is planned on its own and
+the plans run in order, so nothing is merged or dropped. Analyses of a later clause work on the newest image of
+the turn; "compare them" measures the sharpness of the last two images and says which is sharper.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Sequence
+from typing import Any
+
+from copilot.agent.offline.outcomes import Outcome, recent_acquisitions
+from copilot.agent.offline.parse import Request, parse_request
+from copilot.agent.offline.steps import Step
+from copilot.agent.summary import format_number
+
+ACTION = (
+    r"(?:please\s+)?(?:take|acquire|image|record|grab|snap|set|defocus|underfocus|overfocus|refocus|autofocus|focus|"
+    r"move|go|tilt|zoom|compare|measure|count|find|check|change|lower|raise|increase|decrease|blank|unblank)\b"
+)
+SPLIT = re.compile(r"\s*(?:,|;|\bthen\b|\band\b)\s*(?:(?:and|then)\s+)*(?=" + ACTION + ")")
+CHANGES = {"optics", "beam", "scan", "stage", "focus"}
+COMPARE = r"\bcompare\b|which (one |image )?is (sharper|better)"
+
+
+def clauses(text: str) -> list[str]:
+    """The clauses of a request, cut before each action that follows a comma, "then" or "and"."""
+    return [part.strip(" ,.;") for part in SPLIT.split(text) if part.strip(" ,.;")]
+
+
+def sequence_steps(text: str, build: Callable[[Request], list[Step]], whole: Sequence[Step]) -> list[Step] | None:
+    """The steps of each clause in order (``build`` plans one clause), or None when the request is no sequence or
+    the plan of the ``whole`` request already takes every image the clauses ask for."""
+    parts = clauses(text)
+    requests = [parse_request(part) for part in parts]
+    images = [i for i, r in enumerate(requests) if "acquire" in r.intents or re.search(r"\banother\b", parts[i])]
+    if len(images) < 2 or not any(requests[i].intents & CHANGES for i in range(images[0] + 1, images[-1] + 1)):
+        return None
+    if sum(step.tool == "acquire_image" for step in whole) >= len(images):
+        return None
+    steps: list[Step] = []
+    for index, (part, request) in enumerate(zip(parts, requests, strict=True)):
+        if re.search(COMPARE, part):
+            steps += compare_steps()
+            continue
+        if re.search(r"\banother\b", part):
+            request.intents.add("acquire")
+        clause = build(request)
+        if index > images[0]:  # a later analysis works on the image just taken, not a listed one
+            clause = [step for step in clause if step.tool != "list_acquisitions"]
+        steps += clause
+    return steps if sum(step.tool == "acquire_image" for step in steps) == len(images) else None
+
+
+def _image(position: int) -> Callable[[Sequence[Outcome]], dict[str, Any] | str]:
+    def args(outcomes: Sequence[Outcome]) -> dict[str, Any] | str:
+        images = [o for o in outcomes if o.ok and o.name == "acquire_image"]
+        records = recent_acquisitions(images, 2)
+        if len(records) < 2:
+            return "there are not two images of this turn to compare"
+        record = records[position]
+        return {"acquisition_id": str(record.get("id") or record.get("acquisition_id"))}
+
+    return args
+
+
+def compare_steps() -> list[Step]:
+    """The sharpness of the second-to-last and of the last image of the turn."""
+    return [Step("focus_quality", _image(0), kind="Compare"), Step("focus_quality", _image(1), kind="Compare")]
+
+
+def compare_line(outcomes: Sequence[Outcome]) -> str | None:
+    """Which of the two compared images is sharper, with both sharpness values."""
+    values = [o.data.get("sharpness") for o in outcomes if o.ok and o.name == "focus_quality"][-2:]
+    if len(values) < 2 or not all(isinstance(v, int | float) for v in values):
+        return None
+    first, second = (float(v) for v in values)  # type: ignore[arg-type]
+    figures = f"sharpness {format_number(first)} for the first, {format_number(second)} for the second"
+    if first == second:
+        return f"The two images are equally sharp: {figures}."
+    return f"The {'second' if second > first else 'first'} image is sharper: {figures}."
