@@ -18,6 +18,7 @@ from copilot.analysis.filters import DenoiseMethod
 from copilot.analysis.filters import denoise_image as _denoise_image
 from copilot.analysis.focus import focus_quality as _focus_quality
 from copilot.analysis.lattice import measure_lattice as _measure_lattice
+from copilot.analysis.lattice_drift import corrected_lattice as _corrected_lattice
 from copilot.analysis.overlays import atoms_overlay, defects_overlay, fft_overlay, particles_overlay
 from copilot.analysis.particles import segment_particles as _segment_particles
 from copilot.analysis.plots import profile_plot, spectrum_plot
@@ -100,13 +101,21 @@ class AtomsResult(Reliability):
     class_mean_intensities: list[float]
 
 
-class LatticeResult(Result):
+class LatticeResult(Reliability):
     acquisition_id: str
+    rotated_acquisition_id: str | None = Field(description="the second frame, when the cell is drift-corrected")
     a_nm: float
     b_nm: float
+    a_uncertainty_nm: float | None = Field(description="one standard deviation of a (scatter of the indexed peaks)")
+    b_uncertainty_nm: float | None
     gamma_deg: float
     d_spacings_nm: list[float]
     peaks_indexed: int
+    fast_scan_axis: Literal["x"] = Field(
+        description="image axis scanned fast (along each row); drift during a frame distorts the cell along the "
+        "slow axis (y) only"
+    )
+    drift_corrected: bool
 
 
 class DefectsResult(Reliability):
@@ -220,17 +229,50 @@ def register_analysis_tools(mcp: FastMCP, session: Any) -> None:
         )
         return with_images(result, image_content(atoms_overlay(img, a, px)))
 
-    def measure_lattice(acq_id: AcqId = None) -> LatticeResult:
-        """Lattice constants (nm) and angle (deg) from the Fourier peaks of an atomic-resolution image."""
+    def measure_lattice(
+        acq_id: AcqId = None,
+        rotated_acq_id: Annotated[
+            str | None,
+            Field(
+                description="a second image of the same area with the scan rotated (e.g. rotation_deg 90): gives "
+                "the drift-corrected cell",
+                pattern=r"^a\d{4,8}$",
+            ),
+        ] = None,
+    ) -> LatticeResult:
+        """Lattice constants (nm, with uncertainties) and angle (deg) from the Fourier peaks of an
+        atomic-resolution image. The image's x axis is the fast scan axis: drift during the frame shears and
+        stretches the cell along y. reliable is false when the cell looks like a square or hexagonal one sheared
+        that way; then acquire the same area again with set_scan rotation_deg 90 and pass that id as
+        rotated_acq_id: the fast-axis components of both frames give the cell free of (constant) drift."""
         chosen, img, px = _image(session, acq_id)
-        lat = _measure_lattice(img, px)
+        if rotated_acq_id is None:
+            lat = _measure_lattice(img, px)
+        else:
+            _, img2, px2 = _image(session, rotated_acq_id)
+            if img2.shape != img.shape or not np.isclose(px2, px, rtol=1e-6):
+                raise AnalysisError(
+                    f"{chosen} and {rotated_acq_id} differ in pixels or pixel size.",
+                    hint="Acquire the rotated frame with the same fov_nm and pixels, changing only rotation_deg.",
+                )
+            rotations = [
+                float(session.get_acquisition(i).metadata.get("rotation_deg", 0.0)) for i in (chosen, rotated_acq_id)
+            ]
+            lat = _corrected_lattice(img, img2, px, rotations[0], rotations[1])
         return LatticeResult(
             acquisition_id=chosen,
+            rotated_acquisition_id=rotated_acq_id,
             a_nm=lat.a_nm,
             b_nm=lat.b_nm,
+            a_uncertainty_nm=lat.a_uncertainty_nm if np.isfinite(lat.a_uncertainty_nm) else None,
+            b_uncertainty_nm=lat.b_uncertainty_nm if np.isfinite(lat.b_uncertainty_nm) else None,
             gamma_deg=lat.gamma_deg,
             d_spacings_nm=list(lat.d_spacings_nm),
             peaks_indexed=lat.n_peaks_indexed,
+            fast_scan_axis="x",
+            drift_corrected=rotated_acq_id is not None,
+            reliable=lat.reliable,
+            reliability_note=lat.reliability_note,
         )
 
     def detect_defects(acq_id: AcqId = None) -> ToolResult:

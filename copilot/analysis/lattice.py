@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import itertools
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
@@ -22,7 +22,9 @@ class Lattice:
     """A 2-D lattice in the image plane (FOV frame: x along columns, y down the rows).
 
     ``a_nm``, ``b_nm`` and ``gamma_deg`` describe the real-space primitive cell; ``d_spacings_nm`` are the plane
-    spacings of the two basis reflections (equal to a and b for a rectangular cell).
+    spacings of the two basis reflections (equal to a and b for a rectangular cell). The uncertainties are one
+    standard deviation from the scatter of the indexed peaks about the fitted lattice. ``reliable`` is false, with
+    the reason, when the cell looks like a square or hexagonal one sheared by drift along the slow scan axis (y).
     """
 
     a_nm: float
@@ -33,6 +35,10 @@ class Lattice:
     b_vector_nm: tuple[float, float]
     g_vectors_per_nm: tuple[tuple[float, float], tuple[float, float]]
     n_peaks_indexed: int
+    a_uncertainty_nm: float = math.nan
+    b_uncertainty_nm: float = math.nan
+    reliable: bool = True
+    reliability_note: str = ""
 
 
 def _reduce(g1: NDArray[np.float64], g2: NDArray[np.float64]) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
@@ -82,6 +88,48 @@ def reciprocal_basis(peaks: list[FFTPeak]) -> tuple[NDArray[np.float64], int]:
     return np.array([g1, g2]), int(_index(k, np.array([g1, g2]))[1].sum() // 2)
 
 
+def with_uncertainty(lattice: Lattice, peaks: list[FFTPeak]) -> Lattice:
+    """``lattice`` with the 1-sigma errors of a and b from the scatter of the indexed peaks about it."""
+    g = np.array(lattice.g_vectors_per_nm)
+    half = np.array([[p.kx_per_nm, p.ky_per_nm] for p in peaks])
+    k = np.vstack([half, -half])
+    hk, ok = _index(k, g)
+    if ok.sum() < 3:
+        return lattice
+    resid = k[ok] - hk[ok] @ g
+    dof = max(int(ok.sum()) - 2, 1)
+    sigma_k = float(np.sqrt(np.sum(resid**2) / (2 * dof)))
+    var_g = sigma_k**2 * np.diag(np.linalg.pinv(hk[ok].T @ hk[ok]))
+    rel = np.sqrt(var_g) / np.linalg.norm(g, axis=1)
+    return replace(
+        lattice, a_uncertainty_nm=float(lattice.a_nm * rel[0]), b_uncertainty_nm=float(lattice.b_nm * rel[1])
+    )
+
+
+SYMMETRIC_ANGLES_DEG = (60.0, 90.0, 120.0)
+SHEAR_BAND = (0.004, 0.15)  # relative misfit from a square/hexagonal cell that drift, not the crystal, explains
+
+
+def shear_verdict(lattice: Lattice) -> Lattice:
+    """``lattice`` judged for drift shear: a cell within a few % (but more than the noise) of square or hexagonal
+    is a symmetric cell distorted along the slow scan axis, and is not reliable."""
+    length = abs(lattice.a_nm - lattice.b_nm) / max(lattice.a_nm, lattice.b_nm)
+    angle = min(abs(lattice.gamma_deg - s) for s in SYMMETRIC_ANGLES_DEG) / 90.0
+    misfit = max(length, angle)
+    lo, hi = SHEAR_BAND
+    if not lo < misfit < hi:
+        return lattice
+    return replace(
+        lattice,
+        reliable=False,
+        reliability_note=(
+            f"the cell is {100 * misfit:.1f} % from square or hexagonal: likely drift shear along the slow scan "
+            "axis (y); spacings along the fast axis (x) are true. Acquire the same area with set_scan "
+            "rotation_deg 90 and pass both ids for a drift-corrected cell"
+        ),
+    )
+
+
 def lattice_from_basis(g: NDArray[np.float64], n_indexed: int) -> Lattice:
     """Real-space cell (a_i . g_j = delta_ij) and spacings from a reciprocal basis."""
     real = np.linalg.inv(g).T
@@ -104,7 +152,8 @@ def measure_lattice(image: ArrayLike, pixel_size_nm: float, min_strength: float 
 
     The power spectrum is Hann-windowed, peaks are located to sub-pixel precision (parabola on log power), a basis
     is chosen that indexes most peaks and refined by least squares on all indexed peaks, so higher orders sharpen
-    the result.
+    the result. The image's x axis is the fast scan axis: drift during the frame shears and stretches the cell
+    along y only (:func:`copilot.analysis.lattice_drift.corrected_lattice` removes it with a second frame).
 
     Parameters
     ----------
@@ -129,4 +178,4 @@ def measure_lattice(image: ArrayLike, pixel_size_nm: float, min_strength: float 
     px = positive("pixel_size_nm", pixel_size_nm)
     peaks = find_peaks(power_spectrum(img), px, max_peaks=40, min_strength=min_strength)
     g, n_indexed = reciprocal_basis(peaks)
-    return lattice_from_basis(g, n_indexed)
+    return shear_verdict(with_uncertainty(lattice_from_basis(g, n_indexed), peaks))
