@@ -4,8 +4,9 @@ The store writes these with rosettasciio's ``.hspy`` writer, so ``hyperspy.api.l
 as a calibrated signal: STEM images as ``Signal2D`` (nm axes), EELS spectra as ``EELSSpectrum`` and EDS spectra as
 ``EDSTEMSpectrum`` (eV axis, exspy), spectrum images as 3-D signals (two nm navigation axes, one eV signal axis),
 AFM channels as ``Signal2D`` with nm axes (one signal per channel). Beam energy, current, convergence angle, dwell
-time, stage, detector and dose sit where HyperSpy and exspy look for them (``Acquisition_instrument.TEM``); the
-full record metadata is kept as ``original_metadata``.
+time, stage, detector (collection angles of the imaging detector and of the EELS spectrometer) and dose sit where
+HyperSpy and exspy look for them (``Acquisition_instrument.TEM``); the full record metadata is kept as
+``original_metadata``.
 """
 
 from __future__ import annotations
@@ -59,7 +60,10 @@ def _spectrum_signal(acq: Acquisition) -> dict[str, Any]:
     axes.append(_energy_axis(acq.arrays["energy_eV"], binned=True))
     points = int(np.prod(counts.shape[:-1]))
     dwell_s = float(meta.get("live_time_s", 0.0)) / max(points, 1)
-    detector: dict[str, Any] = {"dwell_time": dwell_s}
+    detector: dict[str, Any] = {
+        "dwell_time": dwell_s,
+        "collection_angle": _get(meta, "settings", "detectors", "eels_collection_mrad"),
+    }
     if kind == "EDS":
         detector = {"live_time": dwell_s, "real_time": dwell_s, "solid_angle": _get(meta, "solid_angle_sr")}
     instrument = _tem(meta, dwell_s=dwell_s, spectrometer={kind: detector} if kind in SIGNAL_TYPE else {})

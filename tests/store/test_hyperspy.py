@@ -60,6 +60,7 @@ def test_an_eels_spectrum_is_an_eelsspectrum_whose_zero_loss_peak_exspy_finds_at
     assert abs(float(s.estimate_zero_loss_peak_centre().data[0])) <= 1.0  # the twin's zero-loss peak sits at 0 eV
     tem = s.metadata.Acquisition_instrument.TEM
     assert tem.beam_energy == 200.0 and tem.Detector.EELS.dwell_time == pytest.approx(5e-3)
+    assert tem.Detector.EELS.collection_angle == settings(acq)["detectors"]["eels_collection_mrad"]
     assert tem.convergence_angle == settings(acq)["optics"]["convergence_mrad"]
 
 
