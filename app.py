@@ -54,11 +54,13 @@ SUGGESTIONS = (
 SPECTRUM_KINDS = ("spectrum", "spectrum_image")
 
 
-def model_sidebar() -> ModelChoice:
+def model_sidebar(probe: bool = True) -> ModelChoice:
     """Offline planner, a model of a local Ollama / llama.cpp server (listed when one answers on loopback), or an
-    OpenAI-compatible endpoint (model, base URL, key: the key is a password field)."""
+    OpenAI-compatible endpoint (model, base URL, key: the key is a password field).
+
+    ``probe=False`` (the first paint, while the session opens) lists local models only if one was asked for."""
     start = ModelChoice.from_string(os.environ.get(MODEL_ENV, "offline"))
-    local = detected_local_models()
+    local = detected_local_models() if probe or start.provider not in ("offline", "openai") else []
     kinds = {"offline": "Offline planner (no key)", "openai": "OpenAI-compatible endpoint"}
     if local:
         kinds["local"] = "Local model (Ollama / llama.cpp)"
@@ -116,7 +118,10 @@ def step_extra(runtime: Runtime, transcript: Transcript) -> StepExtra:
             render_spectrum(view, spectrum_elements(view, transcript))
         if view is None or not step.result.images:
             return False
-        render_images(chat_pictures(step.call.name, step.result.images, view))
+        images = step.result.images
+        render_images(
+            runtime.memo(f"pictures-{step.call.call_id}", lambda: chat_pictures(step.call.name, images, view))
+        )
         return True
 
     return draw
@@ -187,7 +192,7 @@ def main(backend: Backend | None = None) -> None:
     st.set_page_config(page_title="Microscope Copilot", page_icon="🔬", layout="wide")
     state = PageState(st.session_state)
     st.sidebar.title("Microscope Copilot")
-    model = model_sidebar()
+    model = model_sidebar(probe=state.runtime is not None)
     backend = backend or Backend()
     mcp_url = mcp_sidebar()
     try:

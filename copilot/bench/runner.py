@@ -17,6 +17,7 @@ AREAS: dict[str, str] = {
     "server": "copilot.bench.server",
     "load": "copilot.bench.load",
     "accuracy": "copilot.bench.accuracy",
+    "ui": "copilot.bench.ui",
 }
 
 

@@ -40,7 +40,7 @@ def render_images(pictures: Sequence[tuple[bytes, str]]) -> None:
     for start in range(0, len(pictures), MAX_IMAGE_COLUMNS):
         row = pictures[start : start + MAX_IMAGE_COLUMNS]
         for column, (png, caption) in zip(st.columns(len(row)), row, strict=True):
-            column.image(png, caption=caption or None, width="stretch")
+            column.image(png, caption=caption or None, width="stretch", output_format="PNG")  # sent as it is
 
 
 STEP_ICONS = {

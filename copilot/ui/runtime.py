@@ -12,7 +12,7 @@ import inspect
 from collections.abc import AsyncIterator, Callable, Iterator
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import Any, Protocol
+from typing import Any, Protocol, TypeVar
 
 from copilot.agent.events import AgentEvent, ErrorEvent, Final, TextDelta
 from copilot.ui.acquisitions import AcquisitionView, view_of
@@ -22,6 +22,7 @@ from copilot.ui.sessions import new_session_dir, read_choice, write_choice
 from copilot.ui.settings import ModelChoice, SessionChoice, redact, specimen_options
 from copilot.ui.transcript import Decision
 
+T = TypeVar("T")
 CHECKPOINT_FILE = "chat.sqlite"
 ENDPOINT_RETRIES = 1  # a person is waiting: report a dead endpoint quickly
 
@@ -113,6 +114,7 @@ class Runtime:
         self.session_choice = session_choice
         self.mcp_url = mcp_url or None
         self._views: dict[str, AcquisitionView | None] = {}
+        self._memo: dict[str, Any] = {}
         self.loop = BackgroundLoop()
         try:
             self.session = self.backend.make_session(self.data_dir, session_choice)
@@ -195,6 +197,14 @@ class Runtime:
                 return None
             self._views[acq_id] = view_of(acquisition, acq_id)
         return self._views[acq_id]
+
+    def memo(self, key: str, make: Callable[[], T]) -> T:
+        """``make()`` once per key for this session (for what a rerun would otherwise redraw from scratch, e.g.
+        the pictures of a finished step: results never change)."""
+        if key not in self._memo:
+            self._memo[key] = make()
+        value: T = self._memo[key]
+        return value
 
     def chat(self, text: str) -> Iterator[AgentEvent]:
         """Events of one turn; a failure of the model endpoint ends the turn with an ``ErrorEvent``."""

@@ -22,6 +22,7 @@ _RUNTIME = "copilot_runtime"
 _PROMPT = "copilot_pending_prompt"
 _DECISION = "copilot_decision"
 _STARTING = "copilot_starting"  # the Future of a runtime being opened on a thread
+_OPENER = "copilot_opener"  # that thread, until it is started
 
 
 def _start(
@@ -78,8 +79,13 @@ class PageState:
             starting = Future()
             self._store[_STARTING] = starting
             options = {"backend": backend, "mcp_url": mcp_url, "data_dir": folder}
-            threading.Thread(target=_start, args=(starting, root, session_choice, model, options), daemon=True).start()
-        if not (wait or starting.done()):
+            # Started by wait_for_runtime, once the page has drawn, so the two do not compete for the CPU.
+            self._store[_OPENER] = threading.Thread(
+                target=_start, args=(starting, root, session_choice, model, options), daemon=True
+            )
+        if wait:
+            self.wait_for_runtime()
+        if not starting.done():
             return None
         del self._store[_STARTING]
         runtime = starting.result()  # raises what stopped it
@@ -89,6 +95,9 @@ class PageState:
 
     def wait_for_runtime(self, timeout_s: float | None = None) -> None:
         """Block until a runtime being opened is ready (or failed)."""
+        opener: threading.Thread | None = self._store.pop(_OPENER, None)
+        if opener is not None:
+            opener.start()
         starting: Future[Runtime] | None = self._store.get(_STARTING)
         if starting is not None:
             with contextlib.suppress(Exception):  # the failure is raised by ensure_runtime, on the page
@@ -99,6 +108,7 @@ class PageState:
         runtime = self._store.pop(_RUNTIME, None)
         if runtime is not None:
             runtime.close()
+        self._store.pop(_OPENER, None)  # never started: nothing to close
         starting: Future[Runtime] | None = self._store.pop(_STARTING, None)
         if starting is not None:  # opened for nothing: close it once it is up
             starting.add_done_callback(lambda done: None if done.exception() else done.result().close())
