@@ -1,4 +1,5 @@
-"""The typed plan between reading a request and calling tools: steps of a kind, the constraints, what was read.
+"""The typed plan between reading a request and calling tools: steps of a kind (the request's constraints are
+``clauses.Constraint``).
 
 A step's arguments are fixed or computed from the outcomes so far (the id of the image just taken, the position
 of a found dopant); a computed argument may come out as a reason to skip the step. Each step has a kind, the verb
@@ -14,7 +15,6 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict
 
-from copilot.agent.offline.clauses import Constraint
 from copilot.agent.offline.outcomes import Outcome, current_fov_nm, last_acquisition_id
 
 Args = dict[str, Any] | Callable[[Sequence[Outcome]], dict[str, Any] | str]
@@ -59,17 +59,6 @@ class Step(BaseModel):
 
     def __init__(self, tool: str, args: Args, kind: Kind | None = None, **options: Any) -> None:
         super().__init__(tool=tool, args=args, kind=kind or kind_of(tool), **options)
-
-
-class Plan(BaseModel):
-    """What will run: the steps in order, the constraints they honour, and what the request was read as."""
-
-    model_config = ConfigDict(arbitrary_types_allowed=True)
-
-    steps: list[Step] = []
-    constraints: list[Constraint] = []
-    understood: list[str] = []  # the request's parts as read ("set the field of view to 20 nm")
-    notes: list[str] = []  # what the constraints left out or kept, said in the answer
 
 
 def given(**values: Any) -> dict[str, Any]:
