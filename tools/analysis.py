@@ -178,10 +178,13 @@ class ProfileResult(Result):
     mean: float
 
 
-class DriftResult(Result):
-    dx_nm: float
-    dy_nm: float
+class DriftResult(Reliability):
+    dx_nm: float = Field(description="shift of the features from the first to the second image, +x to the right")
+    dy_nm: float = Field(description="+y downwards, as in the image")
+    uncertainty_nm: float = Field(description="about one standard deviation of the shift")
+    dt_s: float = Field(description="time between the two frames' starts (from their metadata unless given)")
     rate_nm_per_s: float
+    direction_deg: float = Field(description="direction of the drift from +x, y downwards (0-360)")
     confidence: float
 
 
@@ -397,14 +400,36 @@ def register_analysis_tools(mcp: FastMCP, session: Any) -> None:
         first_acq_id: Annotated[str, Field(description="earlier image, e.g. a0001", pattern=r"^a\d{4,8}$")],
         second_acq_id: Annotated[str, Field(description="later image of the same area", pattern=r"^a\d{4,8}$")],
         dt_s: Annotated[
-            float, Field(description="time between the two frames, s", ge=1e-3, le=1e6, allow_inf_nan=False)
-        ],
+            float | None,
+            Field(
+                description="override: time between the frames, s (default: from their start times)",
+                ge=1e-3,
+                le=1e6,
+                allow_inf_nan=False,
+            ),
+        ] = None,
     ) -> DriftResult:
-        """Specimen drift between two images of the same area and settings: shift (nm) and rate (nm/s)."""
+        """Specimen drift between two images of the same area and settings: shift (nm), rate (nm/s) and direction
+        (deg); the time between them comes from the acquisitions' start times. On a crystal, the lattice repeats:
+        the shift is unwrapped with the non-repeating features (defects, contamination, edges); without any,
+        reliable is false (the shift is known only modulo a lattice vector): register two coarse frames instead,
+        or frames taken closer in time."""
         _, a, px = _image(session, first_acq_id)
         _, b, _ = _image(session, second_acq_id)
+        if dt_s is None:
+            starts = [session.get_acquisition(i).metadata.get("started_s") for i in (first_acq_id, second_acq_id)]
+            if not all(isinstance(t, (int, float)) for t in starts) or float(starts[1]) <= float(starts[0]):
+                raise AnalysisError(
+                    f"the start times of {first_acq_id} and {second_acq_id} do not give a positive interval.",
+                    hint="Pass the earlier image first, or give dt_s.",
+                )
+            dt_s = float(starts[1]) - float(starts[0])
         d = _estimate_drift(a, b, px, dt_s)
-        return DriftResult(dx_nm=d.dx_nm, dy_nm=d.dy_nm, rate_nm_per_s=d.rate_nm_per_s, confidence=d.confidence)
+        return DriftResult(
+            dx_nm=d.dx_nm, dy_nm=d.dy_nm, uncertainty_nm=round(d.uncertainty_nm, 5), dt_s=dt_s,
+            rate_nm_per_s=d.rate_nm_per_s, direction_deg=round(d.direction_deg, 2), confidence=d.confidence,
+            reliable=d.reliable, reliability_note=d.reliability_note,
+        )  # fmt: skip
 
     def focus_quality(acq_id: AcqId = None) -> FocusResult:
         """Unitless sharpness of an image (higher is sharper); compare images of the same field at different

@@ -1,4 +1,6 @@
-"""Drift between two images of the same area by phase correlation with sub-pixel upsampling."""
+"""Drift between two images of the same area by phase correlation with sub-pixel upsampling, unwrapped on
+crystals: a lattice repeats, so its correlation fixes the shift only modulo a lattice vector; the part of the
+images that does not repeat (defects, contamination, edges, the amorphous support) picks the lattice vector."""
 
 from __future__ import annotations
 
@@ -6,11 +8,15 @@ import math
 from dataclasses import dataclass
 
 import numpy as np
-from numpy.typing import ArrayLike
+from numpy.typing import ArrayLike, NDArray
 from skimage.registration import phase_cross_correlation
 
 from copilot.analysis._validate import as_image, positive
-from copilot.analysis.errors import AnalysisError
+from copilot.analysis.errors import AnalysisError, NoLatticeError
+from copilot.analysis.lattice import measure_lattice
+
+MIN_CONFIDENCE = 0.3  # of the non-repeating part's correlation, to pick the lattice vector
+PEAK_MASK_BINS = 3  # Fourier bins blanked around every lattice reflection
 
 
 @dataclass(frozen=True)
@@ -18,7 +24,9 @@ class Drift:
     """Displacement of the features from image A to image B (FOV frame) and its rate.
 
     ``confidence`` in [0, 1] compares the correlation peak with the best other peak: near 0 when the shift is
-    ambiguous (e.g. a perfect crystal moved by more than half a cell), near 1 when it is unique.
+    ambiguous (e.g. a perfect crystal moved by more than half a cell), near 1 when it is unique. ``direction_deg``
+    is the direction of motion from +x (y downwards, as in the image). ``reliable`` is false, with the reason, when
+    the shift is known only modulo a lattice vector or the images do not correlate.
     """
 
     dx_nm: float
@@ -28,12 +36,20 @@ class Drift:
     rate_y_nm_per_s: float
     rate_nm_per_s: float
     confidence: float
+    direction_deg: float = 0.0
+    uncertainty_nm: float = 0.0
+    reliable: bool = True
+    reliability_note: str = ""
+
+
+def _surface(a: NDArray[np.float64], b: NDArray[np.float64]) -> NDArray[np.float64]:
+    cross = np.fft.fft2(a) * np.conj(np.fft.fft2(b))
+    return np.asarray(np.fft.ifft2(cross / np.maximum(np.abs(cross), 1e-12)).real, dtype=np.float64)
 
 
 def _confidence(a: np.ndarray, b: np.ndarray) -> float:
     """1 - (second peak / first peak) of the phase-correlation surface, second taken outside 3 px of the first."""
-    cross = np.fft.fft2(a) * np.conj(np.fft.fft2(b))
-    surface = np.fft.ifft2(cross / np.maximum(np.abs(cross), 1e-12)).real
+    surface = _surface(a, b)
     first = np.unravel_index(np.argmax(surface), surface.shape)
     peak = surface[first]
     masked = np.roll(np.roll(surface, -first[0], axis=0), -first[1], axis=1)
@@ -42,12 +58,40 @@ def _confidence(a: np.ndarray, b: np.ndarray) -> float:
     return float(np.clip(1.0 - max(second, 0.0) / peak, 0.0, 1.0)) if peak > 0 else 0.0
 
 
+def _shift_px(a: NDArray[np.float64], b: NDArray[np.float64]) -> tuple[float, float]:
+    """(dy, dx) in px by which the features of ``a`` moved in ``b``."""
+    shift, _, _ = phase_cross_correlation(a, b, upsample_factor=50, normalization=None)
+    return -float(shift[0]), -float(shift[1])
+
+
+def _without_lattice(image: NDArray[np.float64], g: NDArray[np.float64], px: float) -> NDArray[np.float64]:
+    """``image`` with every reflection h g1 + k g2 of the lattice blanked in its Fourier transform."""
+    ny, nx = image.shape
+    f = np.fft.fft2(image)
+    ky, kx = np.meshgrid(np.fft.fftfreq(ny, px), np.fft.fftfreq(nx, px), indexing="ij")
+    nyq = 0.5 / px
+    reach = int(np.ceil(math.sqrt(2) * nyq / min(np.linalg.norm(g, axis=1)))) + 1
+    r_bins = PEAK_MASK_BINS / (min(nx, ny) * px)
+    for h in range(-reach, reach + 1):
+        for k in range(-reach, reach + 1):
+            if h == 0 and k == 0:
+                continue
+            q = h * g[0] + k * g[1]
+            if abs(q[0]) > nyq + r_bins or abs(q[1]) > nyq + r_bins:
+                continue
+            f[np.hypot(kx - q[0], ky - q[1]) < r_bins] = 0.0
+    f[np.hypot(kx, ky) < r_bins] = 0.0
+    return np.asarray(np.fft.ifft2(f).real, dtype=np.float64)
+
+
 def estimate_drift(image_a: ArrayLike, image_b: ArrayLike, pixel_size_nm: float, dt_s: float) -> Drift:
     """How far the specimen moved between two frames taken ``dt_s`` seconds apart.
 
-    Both images are mean-subtracted, then registered by cross-correlation upsampled 50x (more precise sub-pixel
-    than phase correlation on band-limited images); ``confidence`` comes from the phase-correlation surface.
-    Positive ``dx_nm`` means features moved to the right (+x) in image B.
+    Both images are mean-subtracted, then registered by cross-correlation upsampled 50x; ``confidence`` comes from
+    the phase-correlation surface. On a crystal the registration is unwrapped: of the shifts that differ by a
+    lattice vector, the one nearest the shift of the non-repeating part of the images (lattice reflections
+    removed) is taken; if that part does not correlate, ``reliable`` is false. Positive ``dx_nm`` means features
+    moved to the right (+x) in image B.
     """
     a, b = as_image(image_a, "image_a"), as_image(image_b, "image_b")
     if a.shape != b.shape:
@@ -55,7 +99,39 @@ def estimate_drift(image_a: ArrayLike, image_b: ArrayLike, pixel_size_nm: float,
     px = positive("pixel_size_nm", pixel_size_nm)
     dt = positive("dt_s", dt_s)
     wa, wb = a - a.mean(), b - b.mean()
-    shift, _, _ = phase_cross_correlation(wa, wb, upsample_factor=50, normalization=None)
-    dy_px, dx_px = -float(shift[0]), -float(shift[1])
+    dy_px, dx_px = _shift_px(wa, wb)
+    confidence = _confidence(wb, wa)
+    note = ""
+    try:
+        lattice = measure_lattice(wa, px)
+    except NoLatticeError:
+        lattice = None
+    if lattice is not None:
+        g = np.array(lattice.g_vectors_per_nm)
+        ra, rb = _without_lattice(wa, g, px), _without_lattice(wb, g, px)
+        coarse = np.array(_shift_px(ra, rb))[::-1] * px  # (dx, dy) nm
+        coarse_confidence = _confidence(rb, ra)
+        vectors = np.array([lattice.a_vector_nm, lattice.b_vector_nm])
+        fine = np.array([dx_px, dy_px]) * px
+        m = np.arange(-4, 5)
+        cands = fine + (m[:, None, None] * vectors[0] + m[None, :, None] * vectors[1]).reshape(-1, 2)
+        if coarse_confidence >= MIN_CONFIDENCE:
+            best = cands[np.argmin(np.linalg.norm(cands - coarse, axis=1))]
+            dx_px, dy_px = best[0] / px, best[1] / px
+        else:  # the shortest of the shifts the lattice allows, and the verdict says so
+            confidence = min(confidence, coarse_confidence)
+            note = (
+                "the images show a lattice with no other feature that correlates: the shift is known only modulo a "
+                f"lattice vector ({lattice.a_nm:.3g} x {lattice.b_nm:.3g} nm); register on a coarser frame with "
+                "contamination or an edge, or take the frames closer in time"
+            )
+    if not note and confidence < MIN_CONFIDENCE:
+        note = "the two images barely correlate: they may not show the same area"
     dx, dy = dx_px * px, dy_px * px
-    return Drift(dx, dy, math.hypot(dx, dy), dx / dt, dy / dt, math.hypot(dx, dy) / dt, _confidence(wb, wa))
+    shift = math.hypot(dx, dy)
+    return Drift(
+        dx, dy, shift, dx / dt, dy / dt, shift / dt, confidence,
+        direction_deg=math.degrees(math.atan2(dy, dx)) % 360.0,
+        uncertainty_nm=0.1 * px / max(confidence, 0.05),
+        reliable=not note, reliability_note=note,
+    )  # fmt: skip

@@ -17,6 +17,7 @@ from copilot.analysis.defects import detect_defects
 from copilot.analysis.errors import AnalysisError
 from copilot.bench.accuracy_case import Case, Outcome, rel
 from copilot.bench.accuracy_particles import afm_particles_case, particles_case
+from copilot.bench.accuracy_scan import drift_case, lattice_case
 from copilot.bench.accuracy_truth import inside, match, true_columns, true_defects
 from copilot.bench.core import BenchReport
 
@@ -125,6 +126,11 @@ def grid() -> list[Runner]:
         cases.append(partial(particles_case, case))
     cases.append(partial(particles_case, Case("gold_nanoparticles", fov_nm=400.0)))
     cases.append(partial(afm_particles_case, 0))
+    for drift in (0.3, 1.0):
+        for corrected in (False, True):
+            cases.append(partial(lattice_case, Case("srtio3", drift_nm_per_s=drift), corrected))
+    for seed, drift in ((0, 0.5), (1, 1.0), (2, 2.0)):
+        cases.append(partial(drift_case, seed, drift))
     return cases
 
 
