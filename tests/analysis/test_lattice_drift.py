@@ -55,7 +55,9 @@ def test_frames_with_parallel_fast_axes_cannot_correct_drift() -> None:
 
 async def test_measure_lattice_names_the_fast_axis_and_corrects_drift_from_a_rotated_frame(tmp_path: Path) -> None:
     session = Session(tmp_path, specimen="srtio3", seed=0)
-    session.instrument.set_drift(1.0)
+    scope = session.instrument
+    assert isinstance(scope, Microscope)
+    scope.set_drift(1.0)
     async with Client(create_server(session)) as client:
         await client.call_tool("set_scan", {"fov_nm": 8.0, "pixels": 512})
         first = (await client.call_tool("acquire_image", {})).structured_content
