@@ -296,7 +296,7 @@ def _parse_stage(low: str, request: Request) -> None:
     if pair and not positions:
         positions = [{"x_um": _num(pair.group(1)), "y_um": _num(pair.group(2))}]
     shift = re.search(
-        r"\b(?:move|shift|nudge|drive|step|translate)(?: the stage| the specimen| the sample)?\s*(by|another)?\s*"
+        r"\b(?:move|shift|nudge|drive|step|translate|go)(?: the stage| the specimen| the sample)?\s*(by|another)?\s*"
         + NUM
         + r"\s*(nm|µm|um|microns?)\s*(?:in |along |to the )?(x|y|right|left|up|down)\b",
         low,

@@ -38,7 +38,7 @@ INTENT_PATTERNS: dict[str, str] = {
     "denoise": r"denois|noise reduction",
     "line_profile": r"line[- ]?profile|intensity profile|line scan",
     "drift": r"\bdrift",
-    "focus_quality": r"focus quality|sharpness|how sharp|is it in focus|check (the )?focus",
+    "focus_quality": r"focus quality|sharpness|how sharp|is it in focus|check (the )?focus|is (it|the image) sharp",
     "export": r"\bexport|save (the |it|this |that )?(last |previous |new )?\s*(data|image|acquisition|frame)|"
     r"\btiff?\b|\bhdf5\b",
     "afm_approach": r"\bapproach\b|\bengage\b|land the tip",
@@ -62,7 +62,8 @@ INTENT_PATTERNS: dict[str, str] = {
 }
 UNSUPPORTED: dict[str, str] = {
     r"\b(heat|cool|temperature|cryo|anneal)": "change the specimen temperature (no heating or cryo holder)",
-    r"tomograph|tilt series|3d reconstruct": "record a tomography tilt series",
+    r"tomograph|tilt series|3d reconstruct|reconstruct\w*\b.{0,30}\b(3d|3-d|three[- ]dimension)|\bin 3d\b": "record a "
+    "tomography tilt series",
     r"hologra": "do electron holography",
     r"\b(cbed|diffraction pattern|4d-?stem)": "record diffraction patterns (no diffraction camera on the twin)",
     r"\b(gas|liquid cell|in[- ]situ|bias(ing)? holder)": "run in-situ experiments",
