@@ -164,6 +164,10 @@ def test_the_ui_sidebar_offers_the_local_models_it_finds(
         monkeypatch.setenv("OLLAMA_HOST", ollama)
         at = AppTest.from_function(_page, args=(script.backend,), default_timeout=30)
         at.run()
+        deadline = time.monotonic() + 20  # the page probes once its session is open (after the first paint)
+        while len(at.sidebar.radio[0].options) < 3 and time.monotonic() < deadline:
+            time.sleep(0.2)
+            at.run()
         assert not at.exception, at.exception
         assert list(at.sidebar.radio[0].options) == [
             "Offline planner (no key)",
