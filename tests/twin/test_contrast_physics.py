@@ -150,3 +150,15 @@ def test_zero_stigmator_is_not_stigmated_the_setting_that_cancels_the_hidden_ast
     a1, angle = m.column.compensating_astig()
     m.set_optics(astig_nm=a1, astig_angle_deg=angle)
     assert sharpness(m.acquire_image().data) == pytest.approx(aligned, rel=0.02)
+
+
+def test_a_gold_particle_is_brightest_where_it_is_thickest_not_a_flat_disc():
+    m = Microscope("gold_nanoparticles", seed=1, noise=False, drift_nm_per_s=0.0)
+    particle = max(m.specimen.particles, key=lambda p: p.radius_nm)
+    go(m, particle.center_nm, fov_nm=4 * particle.radius_nm, pixels=128)
+    haadf = _fraction(m, "HAADF")
+    px = 4 * particle.radius_nm / 128
+    centre = haadf[60:68, 60:68].mean()
+    rim = haadf[64, 64 + int(0.9 * particle.radius_nm / px)]  # 0.44 of the central thickness
+    assert centre > 1.15 * rim  # thicker is brighter, sublinearly: thick Au columns saturate (multislice)
+    assert rim > 3 * haadf[:6, :6].mean()
