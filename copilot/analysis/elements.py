@@ -1,4 +1,5 @@
-"""Reference energies for element identification: EELS edge onsets (eV) and EDS lines (keV).
+"""Reference energies for element identification: EELS edge onsets (eV) and EDS lines (keV), read from the twin's
+own tables (every edge it draws, every line it emits), so the search covers exactly what a spectrum can hold.
 
 EDS lines of one element from one shell form a family (K, L or M) fitted with fixed relative weights (the
 approximate emission ratio, e.g. Mo Lb1/La ~ 0.5, S Kb/Ka ~ 0.06), so an element is told apart from an
@@ -9,6 +10,10 @@ carry a longer integration window.
 from __future__ import annotations
 
 from typing import NamedTuple
+
+from copilot.twin.edges import EELS_EDGES as TWIN_EDGES
+from copilot.twin.edges import Edge as TwinEdge
+from copilot.twin.elements import EDS_LINES as TWIN_LINES
 
 
 class Edge(NamedTuple):
@@ -34,48 +39,48 @@ class Line(NamedTuple):
         return self.line[0]
 
 
-EELS_EDGES: tuple[Edge, ...] = (
-    Edge("S", "L2,3", 165.0),
-    Edge("Mo", "M4,5", 227.0, 60.0),
-    Edge("C", "K", 284.0),
-    Edge("N", "K", 401.0),
-    Edge("Ti", "L2,3", 456.0),
-    Edge("O", "K", 532.0),
-    Edge("Mn", "L2,3", 640.0),
-    Edge("Fe", "L2,3", 708.0),
-    Edge("Ni", "L2,3", 855.0),
-    Edge("W", "M4,5", 1809.0, 100.0),
-    Edge("Si", "K", 1839.0),
-    Edge("Re", "M4,5", 1883.0, 100.0),
-    Edge("Sr", "L2,3", 1940.0, 100.0),
-    Edge("Au", "M4,5", 2206.0, 100.0),
-    Edge("Mo", "L2,3", 2520.0, 150.0),
-)
+def _shell_name(labels: list[str]) -> str:
+    """One name for an element's sub-shell edges that lie together: "L3", "L2" -> "L2,3"."""
+    shell = labels[0][0]
+    subs = sorted({int(c) for lab in labels for c in lab[1:].split(",") if c.isdigit()})
+    return shell + ",".join(str(n) for n in subs) if subs else labels[0]
 
-EDS_LINES: tuple[Line, ...] = (
-    Line("C", "Ka", 0.277),
-    Line("O", "Ka", 0.525),
-    Line("Si", "Ka", 1.740),
-    Line("W", "Ma", 1.775),
-    Line("Sr", "La", 1.806),
-    Line("Re", "Ma", 1.842),
-    Line("Au", "Ma", 2.123),
-    Line("Mo", "La", 2.293),
-    Line("S", "Ka", 2.307),
-    Line("Mo", "Lb1", 2.395, 0.5),
-    Line("S", "Kb", 2.464, 0.06),
-    Line("Ti", "Ka", 4.511),
-    Line("Ti", "Kb", 4.932, 0.13),
-    Line("Fe", "Ka", 6.404),
-    Line("Fe", "Kb", 7.058, 0.13),
-    Line("W", "La", 8.398),
-    Line("Re", "La", 8.652),
-    Line("Au", "La", 9.713),
-    Line("Sr", "Ka", 14.165),
-    Line("Mo", "Ka", 17.479),
-)
 
-ATOMIC_NUMBER: dict[str, int] = {
-    "C": 6, "N": 7, "O": 8, "Si": 14, "S": 16, "Ti": 22, "Mn": 25, "Fe": 26, "Ni": 28,
-    "Sr": 38, "Mo": 42, "W": 74, "Re": 75, "Au": 79,
-}  # fmt: skip
+def _eels_edges() -> tuple[Edge, ...]:
+    """Every edge the twin draws (:data:`copilot.twin.edges.EELS_EDGES`), an element's sub-shell edges within
+    10 % of each other merged into one (e.g. Ti-L3 and L2 as Ti-L2,3), with a window that holds a delayed maximum."""
+    out = []
+    for element, edges in TWIN_EDGES.items():
+        groups: list[list[TwinEdge]] = []
+        for e in edges:
+            if groups and e.onset_eV < 1.1 * groups[-1][0].onset_eV:
+                groups[-1].append(e)
+            else:
+                groups.append([e])
+        for g in groups:
+            onset = g[0].onset_eV
+            delay = max(e.delay_eV for e in g)
+            window = max(30.0, 2.0 * delay + 20.0, (g[-1].onset_eV - onset) + 30.0, 0.05 * onset)
+            out.append(Edge(element, _shell_name([e.label.split("-")[1] for e in g]), onset, window))
+    return tuple(sorted(out, key=lambda e: e.energy_eV))
+
+
+def _eds_lines() -> tuple[Line, ...]:
+    """Every line the twin emits (:data:`copilot.twin.elements.EDS_LINES`), weighted within its family by the
+    photons per ionisation times the shell's ionisation cross-section (~ n_s b_s / E_edge)."""
+    out = []
+    for element, lines in TWIN_LINES.items():
+        strength = {ln.label: ln.photons_per_ionisation * ln.shell_nb / ln.edge_keV for ln in lines}
+        for ln in lines:
+            name = ln.label.split(" ")[1]
+            family = [q for q in lines if q.label.split(" ")[1][0] == name[0]]
+            main = max(strength[q.label] for q in family)
+            out.append(Line(element, name, ln.energy_keV, round(strength[ln.label] / main, 3)))
+    return tuple(sorted(out, key=lambda ln: ln.energy_keV))
+
+
+EELS_EDGES: tuple[Edge, ...] = _eels_edges()
+"""The edges searched, in order of energy."""
+
+EDS_LINES: tuple[Line, ...] = _eds_lines()
+"""The lines searched, in order of energy."""

@@ -112,3 +112,18 @@ def test_twin_spectra_show_their_elements_and_no_others(
 ) -> None:
     present, truth = _twin_spectrum(specimen, kind, dwell_ms, current_pa)
     assert expected <= set(present) <= truth
+
+
+def test_the_search_covers_every_edge_the_twin_draws_and_every_line_it_emits() -> None:
+    from copilot.analysis.elements import EDS_LINES, EELS_EDGES
+    from copilot.twin.edges import EELS_EDGES as TWIN_EDGES
+    from copilot.twin.elements import EDS_LINES as TWIN_LINES
+
+    for element, edges in TWIN_EDGES.items():
+        for edge in edges:
+            assert any(
+                e.element == element and e.energy_eV <= edge.onset_eV < e.energy_eV + e.window_eV for e in EELS_EDGES
+            ), edge.label
+    assert ("Si", "L2,3", 99.0) in {(e.element, e.edge, e.energy_eV) for e in EELS_EDGES}
+    lines = {(ln.element, ln.energy_keV) for ln in EDS_LINES}
+    assert all((el, ln.energy_keV) in lines for el, group in TWIN_LINES.items() for ln in group)
