@@ -99,6 +99,7 @@ def test_a_host_off_the_machine_is_never_probed(monkeypatch: pytest.MonkeyPatch,
     assert detect_local_models() == []
 
 
+@pytest.mark.slow
 def test_an_ollama_model_string_builds_a_chat_model_on_the_openai_compatible_endpoint(
     monkeypatch: pytest.MonkeyPatch, nothing_running: None
 ) -> None:
@@ -148,6 +149,7 @@ def _page(backend: "Any") -> None:  # noqa: UP037 - the body runs alone as a scr
     page.main(backend)
 
 
+@pytest.mark.slow
 def test_the_ui_sidebar_offers_the_local_models_it_finds(
     monkeypatch: pytest.MonkeyPatch, nothing_running: None, tmp_path: Path
 ) -> None:

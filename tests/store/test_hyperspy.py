@@ -11,7 +11,10 @@ import pytest
 
 from copilot.session import Session
 
-pytestmark = pytest.mark.filterwarnings("ignore::DeprecationWarning", "ignore::UserWarning")
+pytestmark = [
+    pytest.mark.filterwarnings("ignore::DeprecationWarning", "ignore::UserWarning"),
+    pytest.mark.slow,  # the first test pays HyperSpy's import (several seconds)
+]
 hs = pytest.importorskip("hyperspy.api")
 
 
