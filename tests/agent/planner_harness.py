@@ -99,7 +99,7 @@ RESULTS: dict[str, dict[str, Any]] = {
         "particles_nm": [[12.0, 8.0, 6.5], [4.0, 15.0, 3.1]],
     },
     "focus_quality": {"sharpness": 0.412},
-    "estimate_drift": {"dx_nm": 0.42, "dy_nm": -0.1, "rate_nm_per_s": 0.21, "confidence": 0.9},
+    "estimate_drift": {"dx_nm": 0.42, "dy_nm": -0.1, "rate_nm_per_s": 0.21, "dt_s": 2.1},
     "identify_elements": {"acquisition_id": "a0008", "kind": "EELS", "present": ["Mo", "S"]},
     "roughness": {"rq_nm": 0.84, "ra_nm": 0.66},
     "step_height": {"step_height_nm": 0.62},

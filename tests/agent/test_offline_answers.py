@@ -58,3 +58,9 @@ def test_a_sequence_of_changes_and_images_runs_every_step_in_order_and_compares_
 def test_a_change_between_two_images_is_made_between_them() -> None:
     run = drive("take an image, then set the fov to 10 nm and take another image")
     assert run.calls == [("acquire_image", {}), ("set_scan", {"fov_nm": 10.0}), ("acquire_image", {})]
+
+
+def test_a_drift_check_leaves_the_interval_to_the_tool_that_reads_it_from_the_frames() -> None:
+    run = drive("estimate the drift")
+    assert run.calls[-1] == ("estimate_drift", {"first_acq_id": "a0007", "second_acq_id": "a0007"})
+    assert "Drift rate 0.21 nm/s." in run.answer

@@ -110,7 +110,7 @@ CASES: list[tuple[str, list[str], dict[str, dict[str, Any]], list[str]]] = [
     (
         "estimate the drift",
         ["acquire_image", "acquire_image", "estimate_drift"],
-        {"estimate_drift": {"dt_s": 2.1}},
+        {"estimate_drift": {"first_acq_id": "a0007", "second_acq_id": "a0007"}},
         ["0.21"],
     ),
     ("what's the status?", ["get_status"], {}, ["12.5"]),

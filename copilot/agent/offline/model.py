@@ -122,6 +122,9 @@ class OfflinePlanner(ReplyChatModel):
             if isinstance(args, str):
                 progress.notes.append(args)
                 continue
+            required = self.tool_schemas.get(step.tool, {}).get("required")
+            if required is not None:  # the tool works the fallback out itself (dt_s from the frames' start times)
+                args = {key: value for key, value in args.items() if key not in step.fallback or key in required}
             args, dropped = self.fit_args(step.tool, args)
             progress.notes += dropped
             if not self._run_step(step, args, pending, seen, progress, forbidden):

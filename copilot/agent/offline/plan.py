@@ -136,7 +136,8 @@ def export_args(request: Request) -> Callable[[Sequence[Outcome]], dict[str, Any
 
 
 def drift_args(outcomes: Sequence[Outcome]) -> dict[str, Any] | str:
-    """Compare the last two images of this turn, taken back to back (one frame time apart)."""
+    """Compare the last two images of this turn, taken back to back (one frame time apart, the interval a server
+    that does not read it from the frames' start times needs)."""
     pair = recent_acquisitions(outcomes, 2)
     if len(pair) < 2 or not isinstance(pair[0].get("frame_time_s"), int | float):
         return "drift needs two images of the same area with their frame time"
@@ -291,7 +292,7 @@ def _stem_steps(request: Request, status: dict[str, Any] | None) -> list[Step]:
         steps.append(Step("list_acquisitions", {}))
     if "drift" in intents:
         steps.append(image)
-    steps += [Step(tool, ANALYSIS_ARGS.get(tool, on_last_image)) for tool in analyses]
+    steps += [Step(tool, ANALYSIS_ARGS.get(tool, on_last_image), fallback=("dt_s",)) for tool in analyses]
     steps += recipe_steps(request, status)
     if request.spectrum_map:
         kind = request.spectrum_kind or "EELS"

@@ -47,7 +47,7 @@ def inspection_steps() -> list[Step]:
 def interval_line(outcomes: Sequence[Outcome], requested_s: float) -> str | None:
     """How the measured interval compares with the requested one (None until the drift is measured)."""
     measured = next((o for o in reversed(outcomes) if o.ok and o.name == "estimate_drift"), None)
-    dt_s = measured.args.get("dt_s") if measured else None
+    dt_s = (measured.data.get("dt_s") or measured.args.get("dt_s")) if measured else None
     if not isinstance(dt_s, int | float):
         return None
     if abs(dt_s - requested_s) <= 0.1 * requested_s:
