@@ -66,6 +66,8 @@ class NoLeakCheck(Check):
     def evaluate(self, ep: Episode) -> CheckResult:
         leaks = []
         for spec in self.spec.get("facts", []):
+            if _is_empty(ep.truth.get(spec["truth"])):
+                continue  # nothing to state (no defect in view, no particle): no answer can leak it
             probe = FactCheck({**spec, "traceable": False})
             source = next(
                 (s for s, text in ep.start_texts.items() if probe.evaluate(replace(ep, answer=text)).passed), None
@@ -78,6 +80,10 @@ class NoLeakCheck(Check):
 
     def truth_names(self) -> list[tuple[str, dict[str, Any]]]:
         return [req for spec in self.spec.get("facts", []) for req in FactCheck(spec).truth_names()]
+
+
+def _is_empty(value: Any) -> bool:
+    return value is None or (isinstance(value, float) and value != value) or (isinstance(value, list) and not value)
 
 
 def leak_check_spec(specs: list[dict[str, Any]]) -> dict[str, Any]:

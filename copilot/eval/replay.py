@@ -4,7 +4,8 @@ This is the ``reference`` model of the evaluation (every task's reference soluti
 run. Arguments may refer to earlier results: ``"$img.id"`` is field ``id`` of the step saved as ``img``; the answer
 template may quote them: ``"{atoms.count}"`` or ``"{lattice.a_nm:.3f}"``, add or average several:
 ``"{sum(a.particle_count, b.particle_count)}"``, ``"{mean(a.mean_diameter_nm, b.mean_diameter_nm):.2f}"``, and
-list positions: ``"{d.positions_nm:pairs=vacancy}"`` writes every vacancy of a defect list as ``(x, y)``. In a
+list positions: ``"{d.positions_nm:pairs=vacancy}"`` writes every vacancy of a defect list as ``(x, y)`` (``pairs=*``
+every item). In a
 list, ``?word`` picks the first item that contains ``word``: ``"$defects.positions_nm.?substitution.1"`` is the x
 of the first substitution.
 """
@@ -58,8 +59,14 @@ def resolve_args(args: dict[str, Any], saved: dict[str, Any]) -> dict[str, Any]:
 
 
 def _pairs(items: list[Any], kind: str) -> str:
-    """``(x, y)`` of every ``[kind, x, y, ...]`` item of a position list whose kind contains ``kind``."""
-    return ", ".join(f"({item[1]:.2f}, {item[2]:.2f})" for item in items if kind in str(item[0]))
+    """``(x, y)`` (the first two numbers) of every item of a position list whose first entry contains ``kind``
+    (``*``: every item)."""
+    out = []
+    for item in items:
+        if kind == "*" or kind in str(item[0]):
+            x, y = [v for v in item if isinstance(v, int | float) and not isinstance(v, bool)][:2]
+            out.append(f"({x:.2f}, {y:.2f})")
+    return ", ".join(out)
 
 
 def render_answer(template: str, saved: dict[str, Any]) -> str:

@@ -221,6 +221,30 @@ def dopant_positions_nm(session: Any, params: dict[str, Any], view: View) -> lis
     return [list(d.position_nm) for d in _defects(session, view, "dopant", "substitution")]
 
 
+@provider("particle_positions_fov")
+def particle_positions_fov(session: Any, params: dict[str, Any], view: View) -> list[list[float]]:
+    """FOV positions (nm) of the centres of the particles wholly inside the field of view (at least
+    ``min_diameter_nm`` across)."""
+    out = []
+    for p in _particles(session, view, float(params.get("min_diameter_nm", 1.0))):
+        u, v = view.to_fov(p.center_nm[0], p.center_nm[1])
+        out.append([float(u), float(v)])
+    return out
+
+
+@provider("particle_centres_nm")
+def particle_centres_nm(session: Any, params: dict[str, Any], view: View) -> list[list[float]]:
+    """Specimen positions (nm) of the centres of the particles wholly inside the field of view."""
+    return [list(p.center_nm) for p in _particles(session, view, float(params.get("min_diameter_nm", 1.0)))]
+
+
+@provider("largest_particle_diameter_nm")
+def largest_particle_diameter_nm(session: Any, params: dict[str, Any], view: View) -> float:
+    """True diameter (nm) of the largest particle wholly inside the field of view (NaN when there is none)."""
+    parts = _particles(session, view, float(params.get("min_diameter_nm", 1.0)))
+    return max(2 * p.radius_nm for p in parts) if parts else float("nan")
+
+
 @provider("dopant_elements")
 def dopant_elements(session: Any, params: dict[str, Any], view: View) -> list[str]:
     """Elements sitting on the dopant and substitution sites in the field of view."""
