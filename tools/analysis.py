@@ -195,11 +195,25 @@ class FocusResult(Result):
     laplacian_variance: float
 
 
-class ElementsResult(Result):
+class ElementsResult(Reliability):
     acquisition_id: str
     kind: str
     present: list[str]
     evidence: list[tuple[str, str, float, float]] = Field(description="(element, edge/line, energy_eV, sigmas)")
+
+
+MARGINAL_SIGMAS = (3.0, 7.0)  # an edge or line this significant could go either way with another noise draw
+
+
+def _elements_verdict(evidence: list[tuple[str, str, float, float]]) -> tuple[bool, str]:
+    """Unreliable when an edge or line sits near the 5-sigma detection level (present or absent by chance)."""
+    lo, hi = MARGINAL_SIGMAS
+    marginal = [f"{el} {feat} ({sig:.1f} sigma)" for el, feat, _, sig in evidence if lo <= sig < hi]
+    if not marginal:
+        return True, ""
+    return False, (
+        f"near the 5-sigma detection level: {', '.join(marginal)}; a longer dwell (more counts) would decide"
+    )
 
 
 class DenoiseResult(Result):
@@ -441,7 +455,10 @@ def register_analysis_tools(mcp: FastMCP, session: Any) -> None:
         )
 
     def identify_elements(acq_id: AcqId = None, kind: Literal["auto", "EELS", "EDS"] = "auto") -> ToolResult:
-        """Elements present in a stored EELS or EDS spectrum, with the significance (sigmas) of each edge/line."""
+        """Elements present in a stored EELS or EDS spectrum, with the significance (sigmas) of each edge/line the
+        twin's spectra can hold (EELS: e.g. Si-L2,3 at 99 eV and Si-K; EDS: K, L and M lines). An element is
+        present at 5 sigmas; reliable is false when an edge or line lies near that level (3-7 sigmas), so that
+        more counts could change the answer."""
         chosen = acq_id or session.latest_acquisition_id
         if chosen is None:
             raise AnalysisError("there is no acquisition yet.", hint="Acquire a spectrum first (acquire_spectrum).")
@@ -457,11 +474,15 @@ def register_analysis_tools(mcp: FastMCP, session: Any) -> None:
         spectrum_kind = (stored_kind or "EELS") if kind == "auto" else kind
         energy, counts = acq.arrays["energy_eV"], acq.arrays["counts"]
         r = _identify_elements(energy, counts, spectrum_kind)
+        evidence = [(e.element, e.feature, e.energy_eV, round(e.significance, 2)) for e in r.evidence]
+        reliable, note = _elements_verdict(evidence)
         result = ElementsResult(
             acquisition_id=chosen,
             kind=r.kind,
             present=list(r.present),
-            evidence=[(e.element, e.feature, e.energy_eV, round(e.significance, 2)) for e in r.evidence],
+            evidence=evidence,
+            reliable=reliable,
+            reliability_note=note,
         )
         markers = [(e.energy_eV, f"{e.element} {e.feature}") for e in r.evidence if e.present]
         plot = spectrum_plot(energy, counts, markers, title=f"{r.kind} {chosen}", log_counts=r.kind == "EELS")

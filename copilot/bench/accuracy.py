@@ -156,4 +156,6 @@ def run(report: BenchReport) -> None:
             f"truth {o.truth:g}, found {o.measured:g}, P {_fmt(o.precision)}, R {_fmt(o.recall)}, "
             f"reliable {o.reliable}; {o.target}"
         )
+        if o.extra:
+            detail += "; " + ", ".join(f"{k} {v:.3g}" for k, v in o.extra.items())
         report.value("accuracy", f"{o.tool}: {o.case} ({o.dose_e_per_A2:.3g} e/A2)", o.error, o.unit, detail, o.ok)

@@ -54,3 +54,11 @@ async def test_find_atoms_on_a_denoised_noise_acquisition_reports_no_atoms_throu
         assert atoms.structured_content["reliable"] is False
         assert atoms.structured_content["reliability_note"]
     session.close()
+
+
+def test_an_edge_near_the_detection_level_makes_element_identification_unreliable() -> None:
+    from copilot.tools.analysis import _elements_verdict
+
+    assert _elements_verdict([("C", "K", 284.0, 40.0), ("O", "K", 532.0, 0.5)]) == (True, "")
+    reliable, note = _elements_verdict([("C", "K", 284.0, 40.0), ("Si", "L2,3", 99.0, 4.2)])
+    assert not reliable and "Si L2,3 (4.2 sigma)" in note and "longer dwell" in note
