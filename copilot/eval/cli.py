@@ -210,3 +210,31 @@ def replay_run(
     console.print(f"replayed {len(results)} recorded episodes; verdicts that differ from the recording: {len(changed)}")
     for key in changed:
         console.print(f"  {key}")
+
+
+@eval_app.command()
+def models(
+    reports: Annotated[list[Path], typer.Argument(help="report.json files of runs of the same suite")],
+    out: Annotated[Path, typer.Option("--out", "-o", help="directory for models.md and models.html")] = Path(
+        "eval-out"
+    ),
+) -> None:
+    """One comparison page across models: pass@1 with its interval, pass^k, partial credit, tokens, cost, and
+    pass@1 per category side by side."""
+    from copilot.eval.models_page import OVERVIEW_HEADER, overview_row, render_models_html, render_models_markdown
+    from copilot.eval.report import load_report
+
+    console = Console()
+    try:
+        loaded = [load_report(p) for p in reports]
+    except ValueError as exc:
+        console.print(f"[red]{exc}[/red]")
+        raise typer.Exit(2) from exc
+    out.mkdir(parents=True, exist_ok=True)
+    (out / "models.md").write_text(render_models_markdown(loaded), encoding="utf-8")
+    (out / "models.html").write_text(render_models_html(loaded), encoding="utf-8")
+    table = Table(*OVERVIEW_HEADER, title="Models compared")
+    for report in loaded:
+        table.add_row(*overview_row(report))
+    console.print(table)
+    console.print(f"markdown: {out / 'models.md'}\nhtml: {out / 'models.html'}")

@@ -92,3 +92,22 @@ def test_load_report_rejects_a_file_that_is_not_a_report(tmp_path: Path) -> None
     path.write_text(json.dumps({"hello": 1}))
     with pytest.raises(ValueError, match="not an evaluation report"):
         load_report(path)
+
+
+def test_the_models_page_puts_runs_side_by_side_overall_and_per_category(tmp_path: Path) -> None:
+    from typer.testing import CliRunner
+
+    from copilot.eval.cli import eval_app
+
+    strong = [episode("a", "analysis", True, t) for t in range(2)] + [episode("b", "feasibility", True)]
+    weak = [episode("a", "analysis", True, 0), episode("a", "analysis", False, 1)]
+    paths = []
+    for name, results in (("strong", strong), ("weak", weak)):
+        write_reports(tmp_path / name, results, f"model-{name}", {})
+        paths.append(str(tmp_path / name / "report.json"))
+    result = CliRunner().invoke(eval_app, ["models", *paths, "--out", str(tmp_path / "page")])
+    assert result.exit_code == 0, result.output
+    markdown = (tmp_path / "page" / "models.md").read_text()
+    assert "| model-strong | 3 | 100% [" in markdown and "| model-weak | 2 | 50% [" in markdown
+    assert "| analysis | 100% | 50% |" in markdown and "| feasibility | 100% | - |" in markdown
+    assert "<th>model-weak</th>" in (tmp_path / "page" / "models.html").read_text()
