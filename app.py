@@ -51,8 +51,6 @@ SUGGESTIONS = (
     "Take an EELS spectrum at the centre and tell me which elements are present",
 )
 
-SPECTRUM_KINDS = ("spectrum", "spectrum_image")
-
 
 def model_sidebar(probe: bool = True) -> ModelChoice:
     """Offline planner, a model of a local Ollama / llama.cpp server (listed when one answers on loopback), or an
@@ -114,8 +112,9 @@ def step_extra(runtime: Runtime, transcript: Transcript) -> StepExtra:
         data = step.result.data
         acq_id = acquisition_id(data)
         view = runtime.view(acq_id) if acq_id and not runtime.mcp_url else None
-        if isinstance(view, SpectrumView) and data.get("kind") in SPECTRUM_KINDS:
+        if isinstance(view, SpectrumView):  # the chart (log scale, the edges that matter) replaces the tool's plot
             render_spectrum(view, spectrum_elements(view, transcript))
+            return True
         if view is None or not step.result.images:
             return False
         images = step.result.images
@@ -196,14 +195,13 @@ def main(backend: Backend | None = None) -> None:
     backend = backend or Backend()
     mcp_url = mcp_sidebar()
     try:
-        runtime = state.ensure_runtime(
+        runtime = state.open_runtime(
             data_root(),
             chosen(st.session_state),
             model,
             backend=backend,
             mcp_url=mcp_url,
             session_id=st.query_params.get(SESSION_PARAM),
-            wait=False,
         )
         if runtime is None:
             starting_page(state)

@@ -29,7 +29,7 @@ export default function () {{
   window.__copilotSidebarChecked = true;  // once per page load: after that the person decides
   const sidebar = document.querySelector('[data-testid="stSidebar"]');
   const button = document.querySelector('[data-testid="stSidebarCollapseButton"] button');
-  if (sidebar && button && sidebar.getAttribute("aria-expanded") !== "false") button.click();
+  if (sidebar && button && sidebar.getAttribute("data-collapsed") !== "true") button.click();
 }}
 """
 

@@ -60,14 +60,31 @@ class PageState:
         backend: Backend | None = None,
         mcp_url: str | None = None,
         session_id: str | None = None,
-        wait: bool = True,
+    ) -> Runtime:
+        """``open_runtime``, waiting until the session is open."""
+        runtime = self.open_runtime(
+            root, session_choice, model, backend=backend, mcp_url=mcp_url, session_id=session_id, wait=True
+        )
+        assert runtime is not None  # waited for: open, or its failure raised
+        return runtime
+
+    def open_runtime(
+        self,
+        root: Path,
+        session_choice: SessionChoice,
+        model: ModelChoice,
+        *,
+        backend: Backend | None = None,
+        mcp_url: str | None = None,
+        session_id: str | None = None,
+        wait: bool = False,
     ) -> Runtime | None:
         """The runtime of session ``session_id`` (the current one when it is None or unknown).
 
         Without a runtime, or when ``session_id`` names another session kept under ``root``, that session is
         opened (its chat read back from its log); a fresh session is started when there is nothing to reopen.
-        Opening runs on a thread: with ``wait=False`` this returns None until it is ready (the page draws
-        meanwhile); a failure to start is raised by the call that finds it finished.
+        Opening runs on a thread started by ``wait_for_runtime`` (so the page can draw first): this returns None
+        until it is ready, unless ``wait``; a failure to start is raised by the call that finds it finished.
         """
         runtime = self.runtime
         folder = find_session(root, session_id)
