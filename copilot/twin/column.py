@@ -36,10 +36,10 @@ class Column:
 
     @classmethod
     def drawn(cls, rng: np.random.Generator) -> Column:
-        """A column with seeded intrinsic aberrations: defocus offset up to 40 nm, twofold astigmatism 3-15 nm,
+        """A column with seeded intrinsic aberrations: defocus offset up to 10 nm, twofold astigmatism 3-15 nm,
         axial coma 20-150 nm, in random directions."""
         return cls(
-            defocus_offset_nm=float(rng.uniform(-40.0, 40.0)),
+            defocus_offset_nm=float(rng.uniform(-10.0, 10.0)),
             astig_nm=float(rng.uniform(3.0, 15.0)),
             astig_angle_deg=float(rng.uniform(-90.0, 90.0)),
             coma_nm=float(rng.uniform(20.0, 150.0)),

@@ -34,7 +34,7 @@ class SrTiO3(Specimen):
     crystal = "srtio3"
     column_length_nm = 10.0
     default_settings: ClassVar[dict[str, dict[str, Any]]] = {
-        "beam": {"energy_kv": 200.0, "current_pa": 30.0},
+        "beam": {"energy_kv": 200.0, "current_pa": 120.0},
         "optics": {"convergence_mrad": 25.0, "cs_um": 1.0},
         "scan": {"fov_nm": 8.0, "pixels": 512, "dwell_us": 4.0},
     }
