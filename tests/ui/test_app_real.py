@@ -64,17 +64,21 @@ def test_the_offline_planner_loads_graphene_acquires_and_the_panel_shows_the_ima
     assert not any(b.label == "Approve" for b in at.button)  # loading a specimen needs no approval
     steps = [status.label for status in at.expander]
     assert any(label.startswith("acquire_image") and "id=" in label for label in steps), steps
-    assert len(at.image) >= 2  # inline preview and the panel's image with scale bar
+    assert len(at.image) >= 1  # the inline picture with its scale bar
+    viewers = [e for e in at.get("bidi_component") if e.proto.component_name == "copilot.image_viewer"]
+    assert viewers and '"width_px": 512' in viewers[0].proto.json  # the panel shows every pixel
     assert any("FOV" in caption for image in at.image for caption in image.proto.imgs[0].caption.split("\n"))
     assert any("model: offline planner" in c.value for c in at.caption)
     finish(at)
 
 
 def test_an_approved_over_budget_acquisition_runs_and_reaches_the_panel() -> None:
-    backend = scripted([call("acquire_image", "c1", approved=True), AIMessage(content="Acquired after approval.")])
+    backend = scripted([call("acquire_image", "c1"), AIMessage(content="Acquired after approval.")])
     at = AppTest.from_function(_page, args=(backend,), default_timeout=TIMEOUT_S).run()
+    at.sidebar.number_input[1].set_value(10.0).run()  # a budget the acquisition goes past: the server asks
     at.chat_input[0].set_value("acquire even if it is over budget").run()
-    assert any("needs your approval" in md.value for md in at.markdown)
+    card = next((md.value for md in at.markdown if "needs your approval" in md.value), "")
+    assert "| limit |" in card and "e⁻/Å²" in card, card  # the server's figures, in words and units
     next(b for b in at.button if b.label == "Approve").click().run()
     assert not at.exception, at.exception
     assert any(md.value == "Acquired after approval." for md in at.markdown)
