@@ -23,13 +23,34 @@ from typing import TYPE_CHECKING, Any, Literal, TypeVar, overload
 
 import numpy as np
 
-from copilot.dose_policy import DoseBudgetError, DoseState, Scaling, dose_refusal, map_dose_e_per_A2
+from copilot.dose_policy import (
+    DoseBudgetError,
+    DoseState,
+    Footprint,
+    Scaling,
+    dose_refusal,
+    electrons_of,
+    map_dose_e_per_A2,
+    peak_dose,
+)
 from copilot.session_afm import AFMOperations
+from copilot.session_state import (
+    STATE_NAME,
+    exposure_from,
+    exposure_record,
+    read_state,
+    stem_state,
+    stem_state_from,
+    write_state,
+)
 from copilot.store import Acquisition, AcquisitionStore, ExportFormat, Journal
+from copilot.store.ledger import LEDGER_NAME, LedgerFile
 from copilot.store.records import image_statistics, result_fields
 from copilot.store.structures import is_structure_name, structure_files
+from copilot.twin.dose import Exposure
 from copilot.twin.errors import SpecimenError
 from copilot.twin.state import LIMITS
+from copilot.work_limits import work_refusal
 
 if TYPE_CHECKING:
     from copilot.twin import Microscope
@@ -38,8 +59,10 @@ if TYPE_CHECKING:
 
 T = TypeVar("T")
 DEFAULT_DOSE_BUDGET_E_PER_A2 = 1e8
+DEFAULT_SPECIMEN = "graphene"
 MIN_AUTOFOCUS_STEPS = 3  # the tool's own lower bound
 MIN_DWELL_MS = 0.01  # the twin's shortest spectrum dwell
+AUTOFOCUS_PIXELS = 128  # the frame size of the autofocus series
 InstrumentKind = Literal["STEM", "AFM"]
 Progress = Callable[..., Any]
 
@@ -70,7 +93,7 @@ class Session:
     def __init__(
         self,
         data_dir: Path | str,
-        specimen: str = "graphene",
+        specimen: str | None = None,
         seed: int = 0,
         dose_budget_e_per_A2: float = DEFAULT_DOSE_BUDGET_E_PER_A2,
     ) -> None:
@@ -80,23 +103,75 @@ class Session:
         self.store = AcquisitionStore(self.data_dir)
         self.journal = Journal(self.data_dir / "journal.jsonl")
         self.dose_budget_e_per_A2 = float(dose_budget_e_per_A2)
-        self.dose_used_e_per_A2 = sum(
-            float(self.store.metadata(i).metadata.get("dose_e_per_A2", 0.0)) for i in self.store.ids()
-        )
         self.lock = threading.RLock()
         self.instrument: Microscope | AFM
         self.instrument_kind: InstrumentKind = "STEM"
-        self.specimen = specimen
-        self.seed = seed
+        self.specimen, self.seed = specimen or DEFAULT_SPECIMEN, seed
+        self.thickness_nm: float | None = None
         self.afm = AFMOperations(self)
-        self._instantiate(specimen, seed)
+        self.ledger = LedgerFile(self.data_dir)
+        self._peak: tuple[int, float, tuple[float, float]] = (0, 0.0, (0.0, 0.0))
+        self.restored: dict[str, Any] | None = None
+        saved = read_state(self.data_dir)
+        if saved is not None and (specimen is None or (saved["specimen"], saved["seed"]) == (specimen, seed)):
+            self._restore(saved)
+        else:
+            self._instantiate(specimen or DEFAULT_SPECIMEN, seed)
+            self._started()
 
     # -- plumbing --------------------------------------------------------------------------------------------
 
     def call(self, tool: str, args: dict[str, Any], fn: Callable[[], T]) -> T:
-        """Run ``fn`` (the operation ``tool(args)``) under the session lock and return its result."""
+        """Run ``fn`` (the operation ``tool(args)``) under the session lock, save the instrument state (so a
+        reopened folder continues from here) and return the result."""
         with self.lock:
-            return fn()
+            try:
+                return fn()
+            finally:
+                self._refresh_peak()
+                self._save()
+
+    def _save(self) -> None:
+        saved: dict[str, Any] = {"instrument": self.instrument_kind, "specimen": self.specimen, "seed": self.seed}
+        saved["thickness_nm"] = self.thickness_nm
+        if self.instrument_kind == "STEM":
+            stem = self.require_stem()
+            saved["state"] = stem_state(stem.state)
+            saved["drift_nm_per_s"] = stem.ground_truth_drift_nm_per_s()  # a fault may have changed it
+        else:
+            snap = self.require_afm().snapshot()
+            saved["feedback"], saved["scan"] = snap["feedback"], snap["scan"]
+        write_state(self.data_dir, saved)
+
+    def _started(self) -> None:
+        """A specimen was loaded afresh: the ledger starts for it and the state is saved."""
+        self.ledger.specimen(self.instrument_kind, self.specimen, self.seed)
+        self._save()
+
+    def _restore(self, saved: dict[str, Any]) -> None:
+        """Continue the folder's last instrument: specimen, seed, settings, clock and (STEM) every exposure."""
+        self._instantiate(str(saved["specimen"]), int(saved["seed"]), saved.get("thickness_nm"))
+        history = self.ledger.history
+        interrupted = dict(history.interrupted)
+        if self.instrument_kind == "STEM":
+            stem = self.require_stem()
+            records = [*history.exposures, *interrupted.values()]
+            stem.resume(stem_state_from(saved["state"]), [exposure_from(r) for r in records])
+            stem.set_drift(float(saved.get("drift_nm_per_s", stem.ground_truth_drift_nm_per_s())))
+            self.ledger.settle(interrupted)
+        else:
+            inst = self.require_afm()
+            fb, scan = saved.get("feedback", {}), saved.get("scan", {})
+            inst.set_feedback(setpoint=fb.get("setpoint_nm"), p_gain=fb.get("p_gain"), i_gain=fb.get("i_gain_per_ms"))
+            inst.set_afm_scan(**{k: scan[k] for k in ("size_nm", "pixels", "rate_hz", "angle_deg", "x_um", "y_um")})
+        self.restored = {
+            "from": f"{STATE_NAME} and {LEDGER_NAME} of this data folder",
+            "exposures": len(history.exposures) + len(interrupted),
+            "interrupted_acquisitions_counted": len(interrupted),
+            "instrument_time_s": self.instrument_time_s(),
+        }
+        self._refresh_peak()
+        self._save()
 
     def record(
         self,
@@ -146,8 +221,9 @@ class Session:
         )
 
     def close(self) -> None:
-        """Close the journal file."""
+        """Close the journal and the dose ledger."""
         self.journal.close()
+        self.ledger.close()
 
     # -- specimens and status ----------------------------------------------------------------------------------
 
@@ -163,7 +239,8 @@ class Session:
             from copilot.store.structures import structure_microscope
 
             self.instrument = structure_microscope(self.data_dir, name, seed, thickness_nm)
-            self.instrument_kind, self.specimen, self.seed = "STEM", name, seed
+            self.instrument_kind, self.specimen, self.seed, self.thickness_nm = "STEM", name, seed, thickness_nm
+            self._peak = (0, 0.0, (0.0, 0.0))
             return
         if name not in catalogue:
             raise SpecimenError(f"Unknown specimen {name!r}; known: {', '.join(sorted(catalogue))}.")
@@ -178,6 +255,8 @@ class Session:
 
             instrument = AFM(name, seed=seed)
         self.instrument, self.instrument_kind, self.specimen, self.seed = instrument, kind, name, seed
+        self.thickness_nm = None
+        self._peak = (0, 0.0, (0.0, 0.0))  # a fresh instrument has no exposures
 
     def load_specimen(self, name: str, seed: int = 0, thickness_nm: float | None = None) -> dict[str, Any]:
         """Load a specimen (switching between STEM and AFM as needed); the instrument starts from defaults.
@@ -187,19 +266,55 @@ class Session:
 
         def run() -> dict[str, Any]:
             self._instantiate(name, seed, thickness_nm)
+            self._started()
             return self.status()
 
         args = {"name": name, "seed": seed, **({} if thickness_nm is None else {"thickness_nm": thickness_nm})}
         return self.call("load_specimen", args, run)
 
     def dose_ledger(self) -> dict[str, Any]:
-        """Budget, used and remaining session dose, and the critical dose of the loaded specimen (None: robust)."""
-        return {
-            "budget_e_per_A2": self.dose_budget_e_per_A2,
-            "used_e_per_A2": self.dose_used_e_per_A2,
-            "remaining_e_per_A2": max(0.0, self.dose_budget_e_per_A2 - self.dose_used_e_per_A2),
-            "critical_dose_e_per_A2": self.critical_dose_e_per_A2(),
-        }
+        """The dose readouts, one meaning each: ``used_e_per_A2`` is the peak areal dose anywhere on the specimen
+        (exact; what the budget limits, never a sum over different areas) and ``peak_x_nm``/``peak_y_nm`` where it
+        is (specimen coordinates); ``remaining_e_per_A2`` the budget left above that peak; ``total_electrons``
+        every electron delivered; and the critical dose of the loaded specimen (None: robust, or the AFM)."""
+        with self.lock:
+            peak, (x_nm, y_nm) = self.peak_dose()
+            return {
+                "budget_e_per_A2": self.dose_budget_e_per_A2,
+                "used_e_per_A2": peak,
+                "remaining_e_per_A2": max(0.0, self.dose_budget_e_per_A2 - peak),
+                "peak_x_nm": x_nm,
+                "peak_y_nm": y_nm,
+                "total_electrons": electrons_of(self._footprints()),
+                "critical_dose_e_per_A2": self.critical_dose_e_per_A2(),
+            }
+
+    @property
+    def dose_used_e_per_A2(self) -> float:
+        """The peak areal dose anywhere on the specimen (e-/A^2, exact): what the session budget limits. Read
+        without the lock (kept up to date by every exposure), so the event loop never waits for an acquisition."""
+        return self._peak[1]
+
+    def _footprints(self) -> list[Footprint]:
+        if self.instrument_kind != "STEM":
+            return []
+        return [
+            (e.center_nm[0], e.center_nm[1], e.half_w_nm, e.half_h_nm, e.rotation_deg, e.dose_e_per_A2)
+            for e in self.require_stem().ledger.exposures
+        ]
+
+    def peak_dose(self, region: Footprint | None = None) -> tuple[float, tuple[float, float]]:
+        """The exact peak areal dose (e-/A^2) and where it is (specimen nm), anywhere or inside ``region``."""
+        if region is None:
+            return self._peak[1], self._peak[2]
+        with self.lock:
+            return peak_dose(self._footprints(), region)
+
+    def _refresh_peak(self) -> None:
+        """Recompute the peak anywhere after the exposures changed (under the lock)."""
+        count = len(self.require_stem().ledger.exposures) if self.instrument_kind == "STEM" else 0
+        if count != self._peak[0]:
+            self._peak = (count, *peak_dose(self._footprints()))
 
     def critical_dose_e_per_A2(self) -> float | None:
         """Critical dose of the loaded specimen, or None when it is not beam-sensitive (or on the AFM)."""
@@ -219,6 +334,7 @@ class Session:
                 "dose": self.dose_ledger(),
                 "acquisitions": len(self.store.ids()),
                 "latest_acquisition_id": self.latest_acquisition_id,
+                "restored": self.restored,
             }
 
     # -- dose policy ------------------------------------------------------------------------------------------
@@ -238,43 +354,84 @@ class Session:
             return dose_refusal(operation, planned, state, scales_with)
 
     def _plan(self, operation: str, args: dict[str, Any]) -> tuple[float, float, Scaling | None]:
-        """(planned dose, prior dose of the area it exposes, the setting the dose scales with) of an acquisition."""
+        """(planned dose, prior peak dose of the area it exposes, the setting the dose scales with)."""
+        planned, footprint, scaling = self._planned(operation, args)
+        return planned, self.peak_dose(footprint)[0], scaling
+
+    def _planned(self, operation: str, args: dict[str, Any]) -> tuple[float, Footprint, Scaling | None]:
+        """(planned dose, the specimen rectangle it will dose, the setting the dose scales with)."""
         inst = self.require_stem()
         snap = inst.snapshot()
-        if operation == "acquire_image":
-            dwell_us = float(snap["scan"]["dwell_us"])
-            scaling = ("dwell_us", dwell_us, LIMITS["dwell_us"].lo)
-            return float(inst.planned_dose_e_per_A2()), self._area_prior_dose(), scaling
-        if operation == "autofocus":
-            steps = int(args.get("steps", 11))
-            planned = float(inst.planned_autofocus_dose_e_per_A2(steps))
-            return planned, self._area_prior_dose(), ("steps", steps, MIN_AUTOFOCUS_STEPS)
+        if operation in ("acquire_image", "autofocus"):
+            fov_nm = float(snap["scan"]["fov_nm"])
+            if operation == "acquire_image":
+                dwell_us = float(snap["scan"]["dwell_us"])
+                planned, scaling = float(inst.planned_dose_e_per_A2()), ("dwell_us", dwell_us, LIMITS["dwell_us"].lo)
+            else:
+                steps = int(args.get("steps", 11))
+                planned = float(inst.planned_autofocus_dose_e_per_A2(steps))
+                scaling = ("steps", steps, MIN_AUTOFOCUS_STEPS)
+            return planned, self._footprint((0.0, 0.0, fov_nm, fov_nm), planned), scaling
         dwell_ms = float(args["dwell_ms"])
         if operation == "acquire_spectrum":
             x_nm, y_nm = float(args["x_nm"]), float(args["y_nm"])
-            prior = self._area_prior_dose((x_nm - 0.1, y_nm - 0.1, 0.2, 0.2))
-            return float(inst.planned_spot_dose_e_per_A2(dwell_ms)), prior, ("dwell_ms", dwell_ms, MIN_DWELL_MS)
+            planned = float(inst.planned_spot_dose_e_per_A2(dwell_ms))
+            footprint = self._footprint((x_nm - 0.1, y_nm - 0.1, 0.2, 0.2), planned)
+            return planned, footprint, ("dwell_ms", dwell_ms, MIN_DWELL_MS)
         if operation == "acquire_spectrum_image":
             region = (float(args["x_nm"]), float(args["y_nm"]), float(args["width_nm"]), float(args["height_nm"]))
             step_nm = region[2] / int(args["pixels"])
             planned = map_dose_e_per_A2(float(snap["beam"]["current_pa"]), dwell_ms, step_nm)
-            return planned, self._area_prior_dose(region), ("dwell_ms", dwell_ms, MIN_DWELL_MS)
+            return planned, self._footprint(region, planned), ("dwell_ms", dwell_ms, MIN_DWELL_MS)
         raise ValueError(f"{operation} is not an acquisition")
+
+    def _work(self, operation: str, args: dict[str, Any]) -> dict[str, float]:
+        """The work an acquisition would cause, by the names of :data:`copilot.work_limits.LIMITS`."""
+        scan = self.require_stem().state.scan
+        if operation == "acquire_image":
+            return {"max_call_time_s": scan.frame_time_s, "max_frame_pixels": float(scan.pixels**2)}
+        if operation == "autofocus":
+            frame_s = (AUTOFOCUS_PIXELS**2 * scan.dwell_us + AUTOFOCUS_PIXELS * scan.flyback_us) * 1e-6
+            return {"max_call_time_s": int(args.get("steps", 11)) * frame_s}
+        if operation == "acquire_spectrum_image":
+            pixels = int(args["pixels"])
+            rows = max(1, round(pixels * float(args["height_nm"]) / float(args["width_nm"])))
+            spectra = float(pixels * rows)
+            return {"max_map_spectra": spectra, "max_call_time_s": spectra * float(args["dwell_ms"]) * 1e-3}
+        return {"max_call_time_s": float(args["dwell_ms"]) * 1e-3}
+
+    def _footprint(self, region_nm: tuple[float, float, float, float], dose_e_per_A2: float) -> Footprint:
+        """A FOV rectangle (x, y, width, height in nm) as a dose rectangle in specimen coordinates."""
+        inst = self.require_stem()
+        x_nm, y_nm, width_nm, height_nm = region_nm
+        cx, cy = inst.fov_to_specimen(x_nm + width_nm / 2, y_nm + height_nm / 2)
+        rotation = float(inst.snapshot()["scan"]["rotation_deg"])
+        return (float(cx), float(cy), width_nm / 2, height_nm / 2, rotation, float(dose_e_per_A2))
+
+    def _exposing(self, operation: str, args: dict[str, Any], approved: bool, fn: Callable[[], T]) -> T:
+        """Check the dose, write the planned exposure to the ledger file before the beam moves, run ``fn`` and
+        write the exposures it delivered (a crash in between counts the planned dose, see copilot.store.ledger)."""
+        inst = self.require_stem()
+        refusal = work_refusal(operation, self._work(operation, args))
+        if refusal is not None:
+            raise refusal
+        self._check_dose(operation, args, approved)
+        _, (cx, cy, hw, hh, rotation, dose), _ = self._planned(operation, args)
+        kv = float(inst.snapshot()["beam"]["energy_kv"])
+        footprint = Exposure((cx, cy), hw, hh, rotation, dose, 0.0, 0.0, kv)
+        plan_id = self.ledger.planned(operation, exposure_record(footprint))
+        before = len(inst.ledger.exposures)
+        try:
+            return fn()
+        finally:
+            self.ledger.exposed(plan_id, [exposure_record(e) for e in inst.ledger.exposures[before:]])
+            self.ledger.done(plan_id)
 
     def _check_dose(self, operation: str, args: dict[str, Any], approved: bool) -> None:
         """Raise the dose refusal of ``operation(**args)``, unless a person approved it."""
         refusal = self.dose_refusal(operation, args)
         if refusal is not None and not approved:
             raise refusal
-
-    def _area_prior_dose(self, region_nm: tuple[float, float, float, float] | None = None) -> float:
-        """Highest dose already delivered inside a FOV region (x, y, width, height in nm; default: whole FOV)."""
-        inst = self.require_stem()
-        fov_nm = float(inst.snapshot()["scan"]["fov_nm"])
-        return float(inst.max_dose_in_region(*(region_nm or (0.0, 0.0, fov_nm, fov_nm))))
-
-    def _spend(self, dose_e_per_A2: float) -> None:
-        self.dose_used_e_per_A2 += float(dose_e_per_A2)
 
     # -- STEM operations --------------------------------------------------------------------------------------
 
@@ -300,9 +457,7 @@ class Session:
 
     def store_acquisition(self, kind: Any, metadata: dict[str, Any], arrays: dict[str, np.ndarray]) -> Acquisition:
         base = {"instrument": self.instrument_kind, "specimen": self.specimen, "seed": self.seed}
-        acq = self.store.add(kind, {**base, **metadata}, arrays)
-        self._spend(float(metadata.get("dose_e_per_A2", 0.0)))
-        return acq
+        return self.store.add(kind, {**base, **metadata}, arrays)
 
     def acquire_image(
         self, detector: str = "HAADF", *, approved: bool = False, progress: Progress | None = None
@@ -310,13 +465,13 @@ class Session:
         """Scan one frame with the current settings, store it and return it (id, metadata, ``image`` array)."""
 
         def run() -> Acquisition:
-            inst = self.require_stem()
-            self._check_dose("acquire_image", {}, approved)
-            frame = inst.acquire_image(detector=detector, progress=progress)
+            frame = self.require_stem().acquire_image(detector=detector, progress=progress)
             meta = {**result_fields(frame, skip=("data",)), "statistics": image_statistics(frame.data)}
             return self.store_acquisition("image", meta, {"image": np.asarray(frame.data, dtype=np.float32)})
 
-        return self.call("acquire_image", {"detector": detector}, run)
+        return self.call(
+            "acquire_image", {"detector": detector}, lambda: self._exposing("acquire_image", {}, approved, run)
+        )
 
     def acquire_spectrum(
         self, kind: str, x_nm: float, y_nm: float, dwell_ms: float, *, approved: bool = False
@@ -325,14 +480,12 @@ class Session:
         args = {"kind": kind, "x_nm": x_nm, "y_nm": y_nm, "dwell_ms": dwell_ms}
 
         def run() -> Acquisition:
-            inst = self.require_stem()
-            self._check_dose("acquire_spectrum", args, approved)
-            spec = inst.acquire_spectrum(kind=kind, x_nm=x_nm, y_nm=y_nm, dwell_ms=dwell_ms)
+            spec = self.require_stem().acquire_spectrum(kind=kind, x_nm=x_nm, y_nm=y_nm, dwell_ms=dwell_ms)
             meta = {**result_fields(spec), "spectrum_kind": spec.kind, "channels": int(np.asarray(spec.counts).size)}
             arrays = {"energy_eV": np.asarray(spec.energy_eV), "counts": np.asarray(spec.counts)}
             return self.store_acquisition("spectrum", meta, arrays)
 
-        return self.call("acquire_spectrum", args, run)
+        return self.call("acquire_spectrum", args, lambda: self._exposing("acquire_spectrum", args, approved, run))
 
     def acquire_spectrum_image(
         self,
@@ -352,7 +505,6 @@ class Session:
 
         def run() -> Acquisition:
             inst = self.require_stem()
-            self._check_dose("acquire_spectrum_image", args, approved)
             step_nm = width_nm / pixels
             si = inst.acquire_spectrum_image(kind=kind, pixels=pixels, dwell_ms=dwell_ms, **region)
             counts = np.asarray(si.counts)
@@ -365,19 +517,19 @@ class Session:
                 "spectrum_image", meta, {"energy_eV": np.asarray(si.energy_eV), "counts": counts}
             )
 
-        return self.call("acquire_spectrum_image", args, run)
+        return self.call(
+            "acquire_spectrum_image", args, lambda: self._exposing("acquire_spectrum_image", args, approved, run)
+        )
 
     def autofocus(self, range_nm: float = 100.0, steps: int = 11, *, approved: bool = False) -> AutofocusResult:
         """Run the twin's through-focus autofocus; its dose counts against the budget."""
 
-        def run() -> AutofocusResult:
-            inst = self.require_stem()
-            self._check_dose("autofocus", {"range_nm": range_nm, "steps": steps}, approved)
-            result = inst.autofocus(range_nm=range_nm, steps=steps)
-            self._spend(float(result.dose_e_per_A2))
-            return result
+        args = {"range_nm": range_nm, "steps": steps}
 
-        return self.call("autofocus", {"range_nm": range_nm, "steps": steps}, run)
+        def run() -> AutofocusResult:
+            return self.require_stem().autofocus(range_nm=range_nm, steps=steps)
+
+        return self.call("autofocus", args, lambda: self._exposing("autofocus", args, approved, run))
 
     def dose_map(self) -> DoseMap:
         """The accumulated dose map of the specimen (read-only)."""

@@ -120,9 +120,11 @@ class AutofocusResult(Result):
 
 
 class DoseMapResult(Result):
-    max_dose_e_per_A2: float
-    mean_dose_e_per_A2: float
-    exposed_fraction: float = Field(description="fraction of the specimen area that received any dose")
+    max_dose_e_per_A2: float = Field(description="exact peak areal dose anywhere (not averaged over map cells)")
+    peak_x_nm: float = Field(description="where the peak is, specimen x")
+    peak_y_nm: float = Field(description="where the peak is, specimen y")
+    total_electrons: float = Field(description="every electron delivered so far")
+    exposed_fraction: float = Field(description="fraction of the map's cells that received any dose")
     extent_nm: list[float] = Field(description="map extent in specimen coordinates: x_min, x_max, y_min, y_max")
     pixel_size_nm: float
 
@@ -244,15 +246,19 @@ def register_acquisition_tools(mcp: FastMCP, session: Session, gate: DoseGate) -
         )
 
     def get_dose_map() -> ToolResult:
-        """The accumulated electron dose over the specimen, as numbers and an image (bright = more dose). Use to
-        pick a fresh area on beam-sensitive specimens."""
+        """The accumulated electron dose over the specimen: the exact peak and where it is, the electrons
+        delivered, and a map image (bright = more dose; cells average the dose, so read the peak from the numbers).
+        Use to pick a fresh area on beam-sensitive specimens."""
         dose_map = session.dose_map()
+        ledger = session.dose_ledger()
         data = np.asarray(dose_map.data, dtype=np.float64)
         extent = [float(v) for v in dose_map.extent_nm]
         pixel_size_nm = (extent[1] - extent[0]) / data.shape[1]
         result = DoseMapResult(
-            max_dose_e_per_A2=float(data.max()),
-            mean_dose_e_per_A2=float(data.mean()),
+            max_dose_e_per_A2=float(ledger["used_e_per_A2"]),
+            peak_x_nm=float(ledger["peak_x_nm"]),
+            peak_y_nm=float(ledger["peak_y_nm"]),
+            total_electrons=float(ledger["total_electrons"]),
             exposed_fraction=float(np.count_nonzero(data) / data.size),
             extent_nm=extent,
             pixel_size_nm=pixel_size_nm,

@@ -75,7 +75,10 @@ def serve(
         list[str] | None,
         typer.Option(help="a browser Origin allowed besides loopback ones, e.g. https://lab.example (repeatable)"),
     ] = None,
-    specimen: Annotated[str, typer.Option(help="specimen loaded at start")] = "graphene",
+    specimen: Annotated[
+        str | None,
+        typer.Option(help="specimen loaded at start (default: continue the data folder's instrument, else graphene)"),
+    ] = None,
     seed: Annotated[int, typer.Option(help="random seed of the specimen", min=0)] = 0,
     approval: Annotated[
         Approval,

@@ -26,9 +26,14 @@ def Setting(name: str, description: str) -> Any:
 
 
 class DoseLedger(Result):
-    budget_e_per_A2: float
-    used_e_per_A2: float
-    remaining_e_per_A2: float
+    budget_e_per_A2: float = Field(description="the session's limit on the peak areal dose anywhere")
+    used_e_per_A2: float = Field(
+        description="peak areal dose anywhere on the specimen (exact; not a sum over different areas)"
+    )
+    remaining_e_per_A2: float = Field(description="budget left above that peak")
+    peak_x_nm: float = Field(description="where the peak is, specimen x")
+    peak_y_nm: float = Field(description="where the peak is, specimen y")
+    total_electrons: float = Field(description="every electron delivered to the specimen so far")
     critical_dose_e_per_A2: float | None = Field(description="None when the specimen is not beam-sensitive")
 
 
@@ -41,6 +46,10 @@ class StatusResult(Result):
     dose: DoseLedger
     acquisitions: int
     latest_acquisition_id: str | None
+    restored: dict[str, Any] | None = Field(
+        description="set when this session continued an earlier one in the same data folder (specimen, settings, "
+        "position, clock and dose restored)"
+    )
 
 
 class SpecimenInfo(Result):

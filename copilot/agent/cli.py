@@ -128,7 +128,7 @@ async def chat_session(
     from copilot.agent.core import CopilotAgent
     from copilot.session import Session
 
-    session = Session(data_dir, seed=seed) if specimen is None else Session(data_dir, specimen=specimen, seed=seed)
+    session = Session(data_dir, specimen=specimen, seed=seed)  # no specimen: continue the folder's instrument
     try:
         agent = await CopilotAgent.create(
             session,
@@ -180,7 +180,10 @@ def chat(
     ] = False,
     once: Annotated[str | None, typer.Option("--once", help="Run this one request, print the answer, exit.")] = None,
     data_dir: Annotated[Path, typer.Option("--data-dir", help="Session data folder.")] = Path("data/session"),
-    specimen: Annotated[str | None, typer.Option("--specimen", help="Specimen loaded at start.")] = None,
+    specimen: Annotated[
+        str | None,
+        typer.Option("--specimen", help="Specimen loaded at start (default: continue the folder's instrument)."),
+    ] = None,
     seed: Annotated[int, typer.Option("--seed", help="Specimen seed.")] = 0,
     thread: Annotated[str, typer.Option("--thread", help="Conversation id (resumed if it exists).")] = "main",
     mcp_url: Annotated[str | None, typer.Option("--mcp-url", help="Use a running MCP server over HTTP.")] = None,

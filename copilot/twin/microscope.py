@@ -229,6 +229,15 @@ class Microscope:
         """Set the drift speed from now on (nm/s)."""
         self._drift.set_speed(self._state.clock_s, check_real("drift_nm_per_s", drift_nm_per_s))
 
+    def resume(self, state: InstrumentState, delivered: list[Exposure]) -> None:
+        """Continue an earlier session of this specimen and seed: its settings and clock, and the exposures it
+        delivered (so the damage and the dose map are as it left them). Only on a fresh instrument."""
+        if self.ledger.exposures or self._state.clock_s:
+            raise InvalidSettingError("Only a fresh instrument can resume an earlier session.")
+        for exposure in delivered:
+            self.ledger.add(exposure)
+        self._state = state
+
     # ----- coordinates and ground truth -----------------------------------------------------------------------
     def _geometry(self, t_s: float) -> FrameGeometry:
         return frame_geometry(self._state, self._drift, t_s)

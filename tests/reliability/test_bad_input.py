@@ -53,13 +53,16 @@ TOOLS = _tool_instruments()
 
 
 def state_of(session: Session) -> tuple[Any, ...]:
-    """Everything a rejected call must not change: instrument, dose, stored data, every file but the journal,
-    including files next to the data folder (where a path-traversing export would land)."""
+    """Everything a rejected call must not change: instrument, dose, stored data, every file but the journal and
+    the dose ledger (append-only records: a refused attempt may add its line, its dose stays 0), including files
+    next to the data folder (where a path-traversing export would land)."""
     inst = session.instrument
     dose_map = float(np.asarray(inst.dose_map().data).sum()) if hasattr(inst, "dose_map") else None
     root = session.data_dir.parent
     files = {
-        str(p.relative_to(root)): p.stat().st_size for p in root.rglob("*") if p.is_file() and p.name != "journal.jsonl"
+        str(p.relative_to(root)): p.stat().st_size
+        for p in root.rglob("*")
+        if p.is_file() and p.name not in ("journal.jsonl", "dose_ledger.jsonl")
     }
     ids = session.store.ids()
     return (

@@ -190,3 +190,18 @@ async def test_get_status_waits_for_a_busy_instrument_without_blocking_the_serve
     result = await asyncio.wait_for(status, timeout=10)
     worker.join(timeout=10)
     assert result.structured_content["specimen"] == "graphene"
+
+
+def test_work_over_a_per_call_limit_is_refused_with_the_limit_named_and_changes_nothing(tmp_path: Path) -> None:
+    from copilot.work_limits import WorkLimitError
+
+    session = Session(tmp_path, specimen="srtio3")
+    with pytest.raises(WorkLimitError, match="max_map_spectra"):
+        session.acquire_spectrum_image("EELS", 0.0, 0.0, 1.0, 150.0, 128, 0.01, approved=True)
+    session.set_scan(pixels=4096)
+    with pytest.raises(WorkLimitError, match="max_frame_pixels"):
+        session.acquire_image(approved=True)
+    session.set_scan(pixels=2048, dwell_us=1000.0)
+    with pytest.raises(WorkLimitError, match="max_call_time_s"):
+        session.acquire_image(approved=True)
+    assert session.store.ids() == [] and session.instrument_time_s() == 0.0 and session.dose_used_e_per_A2 == 0
