@@ -44,6 +44,7 @@ from copilot.ui.sidebar import (
 from copilot.ui.state import PageState
 from copilot.ui.transcript import AssistantTurn, StepItem, Transcript
 
+RECENT_MESSAGES = 8  # messages drawn on every rerun; earlier ones on request (keeps a turn's cost flat)
 SUGGESTIONS = (
     "Load graphene and acquire an image",
     "Find the atoms in the latest image",
@@ -236,7 +237,10 @@ def main(backend: Backend | None = None) -> None:
     # An answered approval continues its own turn, which is then drawn live below instead of here.
     history = transcript.turns[:-1] if decision is not None else transcript.turns
     with chat_col:
-        for index, turn in enumerate(history):
+        first = 0 if state.show_all else max(0, len(history) - RECENT_MESSAGES)
+        if first:  # a long chat: the page redraws only its recent part on every rerun
+            st.button(f"Show {first} earlier messages", key="show-earlier", on_click=state.show_everything)
+        for index, turn in list(enumerate(history))[first:]:
             render_turn(
                 turn,
                 key=f"turn-{index}",

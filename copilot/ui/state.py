@@ -23,6 +23,7 @@ _PROMPT = "copilot_pending_prompt"
 _DECISION = "copilot_decision"
 _STARTING = "copilot_starting"  # the Future of a runtime being opened on a thread
 _OPENER = "copilot_opener"  # that thread, until it is started
+_SHOW_ALL = "copilot_show_all"
 
 
 def _start(
@@ -129,8 +130,16 @@ class PageState:
         starting: Future[Runtime] | None = self._store.pop(_STARTING, None)
         if starting is not None:  # opened for nothing: close it once it is up
             starting.add_done_callback(lambda done: None if done.exception() else done.result().close())
-        for key in (_TRANSCRIPT, _PROMPT, _DECISION):
+        for key in (_TRANSCRIPT, _PROMPT, _DECISION, _SHOW_ALL):
             self._store.pop(key, None)
+
+    @property
+    def show_all(self) -> bool:
+        """Whether the whole chat is drawn, not only its recent messages."""
+        return bool(self._store.get(_SHOW_ALL))
+
+    def show_everything(self) -> None:
+        self._store[_SHOW_ALL] = True
 
     def suggest(self, prompt: str) -> None:
         """Queue a prompt (from a suggestion button) as if the person had typed it."""

@@ -308,3 +308,14 @@ def test_choosing_a_specimen_in_the_sidebar_loads_it_at_once_and_afm_shows_afm_u
     assert any("setpoint 14 nm" in md.value and "tip radius 8.4 nm" in md.value for md in at.markdown)
     assert [n.label for n in at.sidebar.number_input] == ["Seed"]  # no electron-dose budget on the AFM
     close(at)
+
+
+def test_a_long_chat_draws_its_recent_messages_and_the_rest_on_request(data_dir: Path) -> None:
+    answer: list[AgentEvent] = [Final("Noted.", model="scripted")]
+    at = start(Script(turns=[answer] * 6))
+    for n in range(6):
+        send(at, f"note {n}")
+    assert len(at.chat_message) == 8 and at.chat_message[0].markdown[0].value == "note 2"
+    next(b for b in at.button if b.label == "Show 4 earlier messages").click().run()
+    assert len(at.chat_message) == 12 and at.chat_message[0].markdown[0].value == "note 0"
+    close(at)
