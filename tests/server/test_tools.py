@@ -5,6 +5,7 @@ from __future__ import annotations
 import base64
 import io
 import json
+import threading
 from typing import Any
 
 import h5py
@@ -244,3 +245,21 @@ def test_afm_frames_are_stored_per_channel_without_ground_truth(session: Session
         text = " ".join(names) + " " + " ".join(str(k) for k in f.attrs)
     assert "ground_truth" not in text and "terrace" not in text and "height_nm" not in names
     assert session.instrument_kind == "AFM" and session.status()["instrument"] == "AFM"
+
+
+def test_the_afm_tip_is_read_under_the_session_lock_so_a_result_never_shows_another_calls_tip(
+    session: Session,
+) -> None:
+    session.load_specimen("afm_grating", seed=1)
+    session.afm.approach()
+    session.afm.set_afm_scan(pixels=32)
+    acq = session.afm.acquire_afm_image(["height"])
+    assert acq.metadata["tip_after"] == {k: v for k, v in session.afm.tip_state().items() if k != "crash_log"}
+    read: list[dict[str, Any]] = []
+    with session.lock:  # another call holds the instrument
+        reader = threading.Thread(target=lambda: read.append(session.afm.tip_state()))
+        reader.start()
+        reader.join(timeout=0.5)
+        assert reader.is_alive() and read == []  # the read waits for the lock
+    reader.join(timeout=10)
+    assert read and read[0]["radius_nm"] == acq.metadata["tip_after"]["radius_nm"]
