@@ -394,9 +394,10 @@ class Session:
             frame_s = (AUTOFOCUS_PIXELS**2 * scan.dwell_us + AUTOFOCUS_PIXELS * scan.flyback_us) * 1e-6
             return {"max_call_time_s": int(args.get("steps", 11)) * frame_s}
         if operation == "acquire_spectrum_image":
-            pixels = int(args["pixels"])
-            rows = max(1, round(pixels * float(args["height_nm"]) / float(args["width_nm"])))
-            spectra = float(pixels * rows)
+            pixels, aspect = int(args["pixels"]), float(args["height_nm"]) / float(args["width_nm"])
+            if not math.isfinite(aspect):
+                return {}  # a region too thin to map: the map step check refuses it
+            spectra = float(pixels * max(1, round(pixels * aspect)))
             return {"max_map_spectra": spectra, "max_call_time_s": spectra * float(args["dwell_ms"]) * 1e-3}
         return {"max_call_time_s": float(args["dwell_ms"]) * 1e-3}
 
