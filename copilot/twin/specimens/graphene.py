@@ -46,7 +46,7 @@ class Graphene(Specimen):
     column_length_nm = GRAPHENE_THICKNESS_NM
     crystal = "graphene"
     default_settings: ClassVar[dict[str, dict[str, Any]]] = {
-        "beam": {"energy_kv": 80.0, "current_pa": 400.0},
+        "beam": {"energy_kv": 80.0, "current_pa": 30.0},
         "optics": {"convergence_mrad": 30.0, "cs_um": 1.0},
         "scan": {"fov_nm": 200.0, "pixels": 512, "dwell_us": 4.0},
     }
