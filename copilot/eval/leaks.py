@@ -6,7 +6,8 @@ status, as ``get_status`` reports it, each field written with the unit its key n
 The always-on ``no_leak`` check judges each of the task's fact checks against each of those texts, as if the text
 were the answer (without the tracing rule): a fact that passes on a tool description or a status field could be
 answered without measuring, and the task fails. The fix belongs in the task (ask for something the status cannot
-tell) or in the tools (hide the ground truth), never in the check.
+tell) or in the tools (hide the ground truth), never in the check. A fact the task asks to be read from the status
+(``from_status: true``, e.g. "how much dose have I used?") is exempt.
 """
 
 from __future__ import annotations
@@ -88,4 +89,5 @@ def _is_empty(value: Any) -> bool:
 
 def leak_check_spec(specs: list[dict[str, Any]]) -> dict[str, Any]:
     """The always-on ``no_leak`` entry for a task with these checks."""
-    return {"type": NoLeakCheck.kind, "facts": [s for s in specs if s["type"] == FactCheck.kind]}
+    facts = [s for s in specs if s["type"] == FactCheck.kind and not s.get("from_status")]
+    return {"type": NoLeakCheck.kind, "facts": facts}
