@@ -41,7 +41,6 @@ def to_uint8(data: np.ndarray, low_pct: float = 0.5, high_pct: float = 99.5) -> 
     return scaled.astype(np.uint8)
 
 
-
 def _fit(img: Image.Image, max_side_px: int) -> Image.Image:
     """Shrink (box filter) to ``max_side_px``, or enlarge a small image by a whole factor (nearest neighbour)."""
     longest = max(img.size)
