@@ -64,13 +64,15 @@ async def exercise_approval(session):
 async def connect(run, callback=None):
     if sys.argv[1] == "stdio":
         params = StdioServerParameters(command=sys.argv[2], args=sys.argv[3:])
-        async with stdio_client(params) as (read, write), ClientSession(
-            read, write, elicitation_callback=callback
-        ) as session:
+        async with (
+            stdio_client(params) as (read, write),
+            ClientSession(read, write, elicitation_callback=callback) as session,
+        ):
             return await run(session)
-    async with streamablehttp_client(sys.argv[2]) as (read, write, _), ClientSession(
-        read, write, elicitation_callback=callback
-    ) as session:
+    async with (
+        streamablehttp_client(sys.argv[2]) as (read, write, _),
+        ClientSession(read, write, elicitation_callback=callback) as session,
+    ):
         return await run(session)
 
 
