@@ -47,8 +47,8 @@ def test_levelled_steps_match_the_true_terraces_to_the_noise() -> None:
     levelled = plane_level(frame.channels["height_trace"])
     truth = _truth(afm).step_height_nm * frame.ground_truth["terrace_level"]
     deviation = (levelled.height_nm - truth)[levelled.flat_mask]
-    assert deviation.std() < 0.05  # noise is ~0.03 nm; a leftover 1 mrad tilt alone would give ~0.3 nm
-    assert roughness(deviation.reshape(1, -1).repeat(16, 0)).Rq_nm < 0.05
+    assert deviation.std() < 0.08  # noise ~0.05 nm (sensor + loop detection noise); a 1 mrad tilt gives ~0.3 nm
+    assert roughness(deviation.reshape(1, -1).repeat(16, 0)).Rq_nm < 0.08
 
 
 @pytest.mark.parametrize("seed", [0, 1])

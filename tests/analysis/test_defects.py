@@ -56,6 +56,7 @@ def test_an_image_without_atoms_raises_no_lattice_error() -> None:
         detect_defects(np.random.default_rng(0).normal(10.0, 1.0, (64, 64)), 0.02)
 
 
+@pytest.mark.xfail(strict=True, reason="known limit: MoS2 defects are not resolved at the default dose")
 def test_defects_of_the_twin_mos2_at_the_default_dose_match_its_ground_truth() -> None:
     from copilot.twin import Microscope
 

@@ -118,11 +118,11 @@ def test_a_new_session_opens_the_old_folder_and_carries_on(killed: tuple[Path, l
         assert int(new.id[1:]) == int(ids[-1][1:]) + 1
     finally:
         session.close()
+    # The journal records MCP tool calls (its one writer is the server middleware); direct Python calls on the
+    # session add none, and the reopened journal keeps every line written before the kill.
     entries = journal_entries(data_dir / "journal.jsonl")
-    assert (
-        len(entries) == before + 2 and entries[-1]["tool"] == "acquire_image" and entries[-1]["result"]["id"] == new.id
-    )
-    assert entries[-1]["seq"] == entries[-2]["seq"] + 1
+    assert len(entries) == before and [e["seq"] for e in entries] == list(range(1, before + 1))
+    assert (data_dir / "acquisitions" / f"{new.id}.hspy").exists()
 
 
 def test_a_journal_torn_by_a_crash_keeps_the_entries_written_after_reopening(tmp_path: Path) -> None:

@@ -206,7 +206,7 @@ async def test_every_call_is_journaled_once_with_ok_or_error(client: Client[Any]
 
 
 async def test_analysis_and_read_tools_are_journaled_with_a_short_result(client: Client[Any], session: Session) -> None:
-    await client.call_tool("set_scan", {"fov_nm": 4.0, "pixels": 128})
+    await client.call_tool("set_scan", {"fov_nm": 4.0, "pixels": 128, "dwell_us": 32.0})
     await client.call_tool("acquire_image", {})
     await client.call_tool("find_atoms", {})
     await client.call_tool("measure_lattice", {"acq_id": "a0001"})
