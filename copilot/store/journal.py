@@ -31,6 +31,20 @@ def _jsonable(value: Any) -> Any:
     return str(value)
 
 
+def read_json_lines(path: Path) -> list[dict[str, Any]]:
+    """Every complete JSON line of an append-only file (none when it does not exist; torn lines are skipped)."""
+    if not path.exists():
+        return []
+    out = []
+    with open(path, encoding="utf-8") as fh:
+        for line in fh:
+            try:
+                out.append(json.loads(line))
+            except json.JSONDecodeError:
+                continue
+    return out
+
+
 def _ends_torn(path: Path) -> bool:
     """True when the file's last byte is not a newline (a line cut short by a crash mid-write)."""
     with open(path, "rb") as fh:
@@ -90,14 +104,7 @@ class Journal:
 
     def entries(self) -> list[dict[str, Any]]:
         """Every complete line on disk (a torn last line, left by a crash mid-write, is skipped)."""
-        out = []
-        with open(self.path, encoding="utf-8") as fh:
-            for line in fh:
-                try:
-                    out.append(json.loads(line))
-                except json.JSONDecodeError:
-                    continue
-        return out
+        return read_json_lines(self.path)
 
     def close(self) -> None:
         """Close the file; later records raise ``ValueError``."""

@@ -22,6 +22,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from copilot.store.journal import read_json_lines
+
 LEDGER_NAME = "dose_ledger.jsonl"
 
 
@@ -49,16 +51,7 @@ class LedgerFile:
             self._fh.write("\n")  # end a line torn by a crash
 
     def _lines(self) -> list[dict[str, Any]]:
-        if not self.path.exists():
-            return []
-        out = []
-        with open(self.path, encoding="utf-8") as fh:
-            for line in fh:
-                try:
-                    out.append(json.loads(line))
-                except json.JSONDecodeError:
-                    continue
-        return out
+        return read_json_lines(self.path)
 
     def read(self) -> LedgerHistory:
         """The exposures since the last ``specimen`` line, and the planned footprints never finished."""
