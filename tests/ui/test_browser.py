@@ -152,17 +152,17 @@ def test_the_page_in_chromium_at_1440_and_800_px(app_url: str, tmp_path: Path) -
             page.reload()
             expect(page.get_by_test_id("stChatMessage")).to_have_count(count, timeout=TURN_TIMEOUT_MS)
             expect(page.get_by_test_id("stSidebar")).to_have_attribute("data-collapsed", "true")
-            # Charts and pictures settle their height after they are drawn: wait for the layout, then measure.
+            # Charts and pictures settle their height after they are drawn, and a rerun may redraw them: the
+            # panel must come to sit under the whole chat, full width (measured in one go, in the page).
             page.wait_for_function(
                 """() => {
                     const c = document.querySelector('.st-key-copilot-chat').getBoundingClientRect();
                     const p = document.querySelector('.st-key-copilot-panel').getBoundingClientRect();
-                    return p.y >= c.y + c.height - 1;
+                    return p.y >= c.y + c.height - 1 && p.width >= 700;
                 }""",
-                timeout=30_000,
+                timeout=60_000,
             )
-            chat, panel = box(page.locator(".st-key-copilot-chat")), box(page.locator(".st-key-copilot-panel"))
-            assert panel["y"] >= chat["y"] + chat["height"] - 1 and panel["width"] >= 700
+            chat = box(page.locator(".st-key-copilot-chat"))
             for image in page.locator(".st-key-copilot-chat").get_by_test_id("stImage").locator("img").all():
                 assert box(image)["x"] + box(image)["width"] <= chat["x"] + chat["width"] + 1
             save_screenshot(page.screenshot(), shots / "chat-800.png")
