@@ -11,7 +11,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from copilot.agent.offline.outcomes import Outcome
-from copilot.agent.offline.parse import Request
+from copilot.agent.offline.request import Request
 from copilot.agent.offline.steps import Step, at_centre, given, on_last_image
 
 AFM_ANALYSES = {

@@ -67,6 +67,7 @@ UNITS: dict[str, tuple[str, float]] = {
     "pixel": ("pixels", 1.0),
     "pixels": ("pixels", 1.0),
     "kx": ("magnification", 1000.0),
+    "x magnification": ("magnification", 1.0),
     "mx": ("magnification", 1e6),
 }
 """Written unit -> (dimension, factor to the tool unit of that dimension)."""
@@ -98,6 +99,8 @@ ABBREVIATIONS = (
     (r"\bconv\.? angle\b", "convergence angle"),
     (r"\b(\d+)\s*x\s*mag(nification)?\b", r"\1 x magnification"),
     (r"\baf\b", "autofocus"),
+    (r"['’]em\b", "them"),
+    (r"\b(count|find|locate|measure|size|segment|show|get|grab|label|image|zoom on)\s+em\b", r"\1 them"),
     (r"(\d)\s*nanomet(?:re|er)s?\b", r"\1 nm"),
     (r"(\d)\s*micromet(?:re|er)s?\b", r"\1 um"),
     (r"\b1k\s*(?=px|pixel)", "1024 "),

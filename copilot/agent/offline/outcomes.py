@@ -96,8 +96,17 @@ def feature_position(data: dict[str, Any], kinds: Sequence[str], fallback: bool 
 def current_fov_nm(outcomes: Sequence[Outcome]) -> float | None:
     """The field of view (STEM ``fov_nm``, AFM scan ``size_nm``) of the newest result in this turn that names one."""
     for outcome in reversed(outcomes):
-        for record in _records(outcome.data) if outcome.ok else ():
+        data = _newest_listed(outcome.data) if outcome.name == "list_acquisitions" else outcome.data
+        for record in _records(data) if outcome.ok else ():
             for key in ("fov_nm", "size_nm"):
                 if isinstance(record.get(key), int | float):
                     return float(record[key])
     return None
+
+
+def _newest_listed(data: dict[str, Any]) -> Any:
+    """The newest entry of an acquisition listing (the one ``latest_acquisition_id`` names, else the last)."""
+    entries = next((v for v in data.values() if isinstance(v, list)), [])
+    latest = data.get("latest_acquisition_id")
+    named = [e for e in entries if isinstance(e, dict) and latest is not None and e.get("id") == latest]
+    return named[-1] if named else (entries[-1] if entries else {})

@@ -18,9 +18,9 @@ from copilot.agent.offline.outcomes import (
     feature_position,
     recent_acquisitions,
 )
-from copilot.agent.offline.parse import Request
 from copilot.agent.offline.recipes import recipe_steps
 from copilot.agent.offline.relative_zoom import zoomed_scan
+from copilot.agent.offline.request import Request
 from copilot.agent.offline.specimens import Wanted, best_specimen, needs_loading
 from copilot.agent.offline.spectrum_map import map_args
 from copilot.agent.offline.steps import Step, at_centre, given, on_last_image
@@ -173,14 +173,18 @@ def needs_status(request: Request) -> bool:
     centre_spectrum = centre_spectrum and (request.region_nm is None or "elements" in intents)
     centre_spectrum = centre_spectrum and request.spectrum_target is None and not request.use_last_spectrum
     dose = (request.dwell_us or 0.0) > LONG_DWELL_US or (request.current_pa or 0.0) > HIGH_CURRENT_PA
-    relative = request.zoom_factor is not None or "image_any" in intents
+    which = "image_any" in intents and request.instrument is None  # "image it": on which instrument?
+    relative = request.zoom_factor is not None or which
     return surface or centre_spectrum or relative or request.astig_check or (dose and _acquires(request))
 
 
 def is_afm(request: Request, status: dict[str, Any] | None) -> bool:
-    """The AFM is meant: the status says so, or (without a status) the request speaks of AFM things."""
+    """The AFM is meant: the status says so, or (without a status) the request names only AFM things (in any
+    clause, negated ones too), loads an AFM specimen, or asks for AFM work."""
     if status and isinstance(status.get("instrument"), str):
         return str(status["instrument"]).upper() == "AFM"
+    if request.instrument is not None:
+        return request.instrument == "AFM"
     if request.specimen and "load" in request.intents:
         return request.specimen.lower().startswith("afm")
     return bool(request.intents & AFM_INTENTS)

@@ -5,6 +5,8 @@
   field of view of at most ``ATOMIC_FOV_NM``) it is a defect of the crystal (``detect_defects``); in a survey field
   of view it is the particles or islands on the support (``segment_particles``). The choice is made from the field
   of view of the image just taken.
+- count by scale ("count them"): a count that names nothing counts atomic columns (``find_atoms``) on an
+  atomic-scale image and particles (``segment_particles``) on a survey, chosen the same way.
 - astigmatism check ("is it astigmatic? fix it if so"): sharpness at the present A1 and at zero (``astig_check``).
 - particle zoom ("zoom on the largest particle"): centre it and frame it (``particle_zoom``).
 - drift interval ("a drift check over 10 seconds"): the tools cannot wait between frames (the instrument clock
@@ -20,8 +22,8 @@ from typing import Any
 
 from copilot.agent.offline.astig_check import astig_check_steps, astig_verdict
 from copilot.agent.offline.outcomes import Outcome, current_fov_nm
-from copilot.agent.offline.parse import Request
 from copilot.agent.offline.particle_zoom import particle_zoom_steps, zoom_line
+from copilot.agent.offline.request import Request
 from copilot.agent.offline.steps import Step, on_last_image
 from copilot.agent.summary import format_number
 
@@ -41,6 +43,14 @@ def inspection_steps() -> list[Step]:
     return [
         Step("detect_defects", on_last_image, optional=True, when=atomic_scale),
         Step("segment_particles", on_last_image, optional=True, when=lambda outcomes: not atomic_scale(outcomes)),
+    ]
+
+
+def count_steps() -> list[Step]:
+    """find_atoms on an atomic-scale image, segment_particles on a survey."""
+    return [
+        Step("find_atoms", on_last_image, when=atomic_scale),
+        Step("segment_particles", on_last_image, when=lambda outcomes: not atomic_scale(outcomes)),
     ]
 
 
@@ -71,6 +81,7 @@ class Recipe:
 
 RECIPES = (
     Recipe("inspection", lambda r: r.inspect, lambda r, s: inspection_steps(), lambda o, r, s: None),
+    Recipe("count by scale", lambda r: r.count_any, lambda r, s: count_steps(), lambda o, r, s: None),
     Recipe(
         "astigmatism check",
         lambda r: r.astig_check,

@@ -1,9 +1,10 @@
 """Requests the planner declines before it touches the instrument, with the reason and a safe alternative.
 
-Two kinds: what the tools cannot do at all (heating, tomography, venting, anything outside the microscope) and
+Three kinds: what the tools cannot do at all (heating, tomography, venting, anything outside the microscope),
 settings the tools would accept but that harm the specimen or the tip (an AFM setpoint that presses the tip into
-the surface). The dose of a frame on a beam-sensitive specimen needs the instrument status, so that check lives in
-the plan (``plan.dose_check``).
+the surface), and a setting named in a quantity no tool takes (a magnification: it depends on the screen the image
+is shown on, so guessing a field of view from it would image the wrong area at the wrong dose). The dose of a frame
+on a beam-sensitive specimen needs the instrument status, so that check (``dose_check``) runs after it is read.
 """
 
 from __future__ import annotations
@@ -12,7 +13,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from copilot.agent.offline.answer import CAPABILITIES
-from copilot.agent.offline.parse import Request
+from copilot.agent.offline.request import Request
 from copilot.agent.offline.steps import Step
 
 MIN_SAFE_SETPOINT_NM = 3.0
@@ -28,6 +29,13 @@ def refusal(request: Request) -> str | None:
             "(doing only part of the request would not give what you asked for). I can: "
             + "; ".join(CAPABILITIES)
             + "."
+        )
+    if request.magnification is not None and request.fov_nm is None and request.zoom_fov_nm is None:
+        return (
+            f"I did not set a magnification of {request.magnification:,.0f}x: on this instrument the scale of an image is "
+            "its field of view, and a magnification depends on the screen it is shown on, so it does not say which "
+            "field of view you mean. I ran nothing. Name the field of view instead, e.g. 'field of view 20 nm' or "
+            "'a 1 um survey'."
         )
     if request.setpoint_nm is not None and request.setpoint_nm < MIN_SAFE_SETPOINT_NM:
         return (

@@ -12,7 +12,8 @@ from collections.abc import Callable, Sequence
 from typing import Any
 
 from copilot.agent.offline.outcomes import Outcome, recent_acquisitions
-from copilot.agent.offline.parse import Request, parse_request
+from copilot.agent.offline.parse import parse_request
+from copilot.agent.offline.request import Request
 from copilot.agent.offline.steps import Step
 from copilot.agent.summary import format_number
 

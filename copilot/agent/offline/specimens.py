@@ -1,6 +1,6 @@
 """Which specimen a request wants loaded: named with a verb ("load", "put ... in", "switch to") or without one
-("Graphene please (seed 2)", "MoS2, seed 4: ...", "On STO, measure the lattice"), and the listed specimen that
-best matches the name.
+("Graphene please (seed 2)", "MoS2, seed 4: ...", "On STO, measure the lattice", "let's look at the gold
+particles"), and the listed specimen that best matches the name.
 
 A name with a verb is always loaded. A name without one is loaded only when it differs from what the status
 says is in (or a different seed is asked for): naming the specimen one is already working on changes nothing.
@@ -27,6 +27,12 @@ OPENER = (
     r"^\s*(?:on|with|for|use|using|now|ok|okay|next)?\s*(?:the\s+)?{alias}(?:\s+(?:sample|specimen))?"
     r"\s*(?:,|:|;|-|\(|please\b|loaded\b|now\b|seed\b|$|\.)"
 )
+LOOK_AT = (
+    r"\b(?:let['’]?s\s+|let us\s+|i['’]?d like to\s+|i want to\s+|we['’]?ll\s+|now\s+)?"
+    r"(?:(?:have|take) a (?:quick |closer )?look at|look at|work on|work with|start with|go with|move on to|turn to)"
+    r"\s+(?:the\s+|some\s+|our\s+)?(?:{alias})(?:\s+(?:sample|specimen))?"
+)
+"""A specimen named as the thing to work on ("let's look at the gold particles"): loaded if it is not in."""
 
 
 @dataclass
@@ -56,7 +62,8 @@ def wanted_specimen(low: str) -> Wanted | None:
     if named is None:
         return None
     name = named[0]
-    opener = re.search(OPENER.format(alias=f"(?:{SPECIMEN_ALIASES.get(name, re.escape(name))})"), low)
+    pattern = f"(?:{SPECIMEN_ALIASES.get(name, re.escape(name))})"
+    opener = re.search(OPENER.format(alias=pattern), low) or re.search(LOOK_AT.format(alias=pattern), low)
     if opener or seed is not None:
         return Wanted(name, seed, False, opener.group(0) if opener else "")
     return None

@@ -104,3 +104,28 @@ def requested_interval_s(low: str) -> float | None:
     """The time a drift check is asked to span, in seconds."""
     found = re.search(INTERVAL, low)
     return float(found.group(1)) * TIME_TO_S[found.group(2)] if found else None
+
+
+COUNT_ANY = (
+    r"\bcount (them|it|those|these|everything|what you see|what'?s there)\b|"
+    r"^\s*(please\s+)?count\s*(please)?\s*[.!?]*$|"
+    r"\bhow many (are there|of them|can you see|do you see)\s*[.!?]*$"
+)
+"""A count that names nothing to count: atoms at atomic scale, particles on a survey (``recipes``)."""
+AFM_WORDS = (
+    r"\bafm\b|\btip\b|cantilever|\bapproach|\bengag|\bwithdraw|\bretract|topograph|setpoint|tapping|contact mode|"
+    r"force[- ]?(curve|distance)|line rate|\d\s*hz\b|\bphase (image|channel|map)"
+)
+STEM_WORDS = (
+    r"\bstem\b|auto-?focus|\brefocus|defocus|underfocus|overfocus|\bhaadf\b|\ba?bf\b|\badf\b|bright[- ]?field|"
+    r"dark[- ]?field|z[- ]contrast|\beels\b|\beds\b|\bedx\b|\d\s*kv\b|high tension|\bprobe current|beam current|"
+    r"\bblank|\bunblank|astigmat|convergence|\bdwell|\bdose\b|electron"
+)
+"""Words only one instrument's tools answer to: a request naming them (even in a negated clause, as in "don't
+approach, just set the scan") is meant for that instrument."""
+
+
+def instrument_named(whole: str) -> str | None:
+    """ "STEM" or "AFM" when the whole normalised request names only that instrument's things, else None."""
+    afm, stem = bool(re.search(AFM_WORDS, whole)), bool(re.search(STEM_WORDS, whole))
+    return "AFM" if afm and not stem else "STEM" if stem and not afm else None

@@ -1,0 +1,50 @@
+"""Read the beam and optics settings a request names: defocus (or a focal series), astigmatism, Cs, convergence,
+beam energy, current and blanking."""
+
+from __future__ import annotations
+
+import re
+
+from copilot.agent.offline.lexicon import NUM, first, number, to_tool_unit
+from copilot.agent.offline.places import series_nm
+from copilot.agent.offline.read_scan import LENGTH, LENGTH_OR_A, length_nm
+from copilot.agent.offline.request import Request
+
+
+def read_optics_and_beam(low: str, request: Request) -> None:
+    request.defocus_series_nm = series_nm(low, "focus")
+    defocus = re.search(
+        r"(defocus|underfocus|overfocus|focus)(?: value)?\s*(?:of|to|=|:|at|by)?\s*" + NUM + LENGTH_OR_A, low
+    ) or re.search(r"(defocus)\s*(?:to|=|:)?\s*(0)()\s*(?:$|[,.;]|\s+(?:and|then|please)\b)", low)
+    if request.defocus_series_nm:
+        request.intents.add("optics")
+    elif defocus and (defocus.group(1) != "focus" or "optics" in request.intents or "set" in low):
+        value = length_nm(defocus.group(2), defocus.group(3) or "nm")
+        sign = {"underfocus": -1.0, "overfocus": 1.0}.get(defocus.group(1))
+        request.defocus_nm = sign * abs(value) if sign else value
+        request.intents.add("optics")
+    if "astig" in request.intents:
+        astig = re.search(r"astig\w*\D{0,20}?" + NUM + LENGTH, low)
+        astig = astig or re.search(NUM + LENGTH + r"\s*(?:of\s+)?(?:twofold\s+)?astig", low)
+        corrected = re.search(r"(correct|remove|zero|cancel|null)", low)
+        request.astig_nm = length_nm(astig.group(1), astig.group(2)) if astig else (0.0 if corrected else None)
+        if request.astig_nm is None or (not astig and re.search(r"\bif (so|needed|necessary|it is)\b", low)):
+            request.astig_check = True  # no value to set, or only "if needed": judge it on images
+            request.astig_fix = bool(re.search(r"\b(fix|correct|remove|cancel|null|zero|if so)", low))
+            request.astig_nm = None
+        if request.astig_nm is not None:
+            request.intents.add("optics")
+    if energy := re.search(NUM + r"\s*kv\b", low):
+        request.energy_kv = number(energy.group(1))
+    if current := first(low, "current"):
+        request.current_pa = current.value
+    if cs := re.search(r"\b(?:cs|spherical aberration)\D{0,20}?" + NUM + r"\s*(mm|µm|um|nm)\b", low):
+        request.cs_um = to_tool_unit(cs.group(1), cs.group(2)) / 1000
+    if convergence := re.search(r"convergence\D{0,25}?" + NUM + r"\s*mrad\b", low):
+        request.convergence_mrad = number(convergence.group(1))
+    if request.cs_um is not None or request.convergence_mrad is not None:
+        request.intents.add("optics")
+    if re.search(r"\bunblank", low):
+        request.blanked = False
+    elif re.search(r"\bblank", low):
+        request.blanked = True

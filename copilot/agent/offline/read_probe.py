@@ -1,0 +1,41 @@
+"""Read what a request asks of the probe on a point: the AFM feedback, channels and tip, and the kind and target
+of a spectrum (given coordinates, or the brightest atom, a dopant, a defect)."""
+
+from __future__ import annotations
+
+import re
+
+from copilot.agent.offline.lexicon import NUM, number
+from copilot.agent.offline.request import Request
+
+
+def read_afm(low: str, request: Request) -> None:
+    if setpoint := re.search(r"setpoint\D{0,20}?" + NUM + r"\s*nm|" + NUM + r"\s*nm (?:amplitude )?setpoint", low):
+        request.setpoint_nm = number(setpoint.group(1) or setpoint.group(2))
+    if p_gain := re.search(r"\b(?:p|proportional)[- ]gain\s*(?:=|:|to|of)?\s*" + NUM, low):
+        request.p_gain = number(p_gain.group(1))
+    if i_gain := re.search(r"\b(?:i|integral)[- ]gain\s*(?:=|:|to|of)?\s*" + NUM, low):
+        request.i_gain_per_ms = number(i_gain.group(1))
+    if re.search(r"\bphase\b", low) and request.intents & {"afm_image", "domains", "afm_approach"}:
+        request.channels = ["height", "phase"]
+    request.change_if_double = "tip_check" in request.intents and bool(re.search(r"change|replace|swap", low))
+    if request.change_if_double:
+        request.intents.discard("change_tip")  # changed only if the check finds a double tip
+
+
+def read_spectrum(low: str, request: Request) -> None:
+    if "spectrum" not in request.intents:
+        return
+    request.spectrum_kind = "EDS" if re.search(r"\beds\b|\bedx\b|x-ray", low) else "EELS"
+    if request.point_nm is not None:
+        return
+    if re.search(r"bright|heaviest|strongest", low):
+        request.spectrum_target = "brightest"
+    elif re.search(r"dopant|impurit|substitution", low):
+        request.spectrum_target = "dopant"
+    elif re.search(r"defect|vacanc", low):
+        request.spectrum_target = "defect"
+    if request.spectrum_target and not re.search(
+        r"(find|count|locate|how many)\s+(all\s+|the\s+)?(atoms|atomic col|col)", low
+    ):
+        request.intents.discard("atoms")  # "on the brightest atom" names a place, not an analysis

@@ -1,0 +1,87 @@
+"""Read the scan a request names: field of view (also as a survey's or a zoom's), pixels, dwell, rotation, line
+rate, and a zoom by a factor; a spectrum's own dwell is told apart from the scan's."""
+
+from __future__ import annotations
+
+import re
+
+from copilot.agent.offline.lexicon import NUM, number, to_tool_unit
+from copilot.agent.offline.relative_zoom import relative_zoom_factor
+from copilot.agent.offline.request import Request
+from copilot.agent.offline.vocabulary import TIME
+
+LENGTH = r"\s*(nm|µm|μm|um|microns?|å|angstroms?|pm)\b"
+LENGTH_OR_A = r"\s*(nm|µm|μm|um|microns?|å|a|angstroms?|pm)(?![a-z])"
+
+
+def length_nm(value: str, unit: str) -> float:
+    """A length in nm; a bare "a" after a number is an ångström."""
+    return number(value) * 0.1 if unit.lower() == "a" else to_tool_unit(value, unit)
+
+
+def read_scan(low: str, request: Request) -> None:
+    scan_word = r"(?:fov|field of view|field|scan size|view|(?:afm )?scan|raster|survey|overview)"
+    fov = re.search(scan_word + r"\s*(?:of|to|=|:|at|is|for)?\s*(?:a\s*)?" + NUM + LENGTH_OR_A, low)
+    fov = fov or re.search(
+        NUM + LENGTH + r"\s*(?:afm )?(?:fov|field|wide|across|square|scan size|scan\b|view|survey|overview)", low
+    )
+    if fov:
+        request.fov_nm = length_nm(fov.group(1), fov.group(2))
+    fovs = [length_nm(v, u) for v, u in re.findall(NUM + LENGTH + r"\s*(?:fov|field of view)", low)]
+    fovs += [length_nm(v, u) for v, u in re.findall(r"\bzoom(?: in)?(?: to)?\s*(?:a\s*)?" + NUM + LENGTH, low)]
+    request.zoom_on_feature = bool(re.search(r"interesting|feature", low))
+    if "particles" in request.intents and re.search(r"\bzoom|\bcent(re|er) (it|on)|close[- ]?up|magnif", low):
+        request.particle_target = "smallest" if re.search(r"smallest|tiniest", low) else "largest"
+        request.intents.discard("survey_zoom")  # the zoom goes to the particle, not to a defect
+    if request.fov_nm is not None and fovs and (len(fovs) >= 2 or fovs[-1] != request.fov_nm):
+        request.zoom_fov_nm = fovs[-1]  # "an overview at 1000 nm field of view, then a 50 nm field of view image"
+        request.intents.add("survey_zoom")
+    elif "survey_zoom" in request.intents and not re.search(r"survey|overview|interesting|feature", low):
+        request.intents.discard("survey_zoom")  # "zoom in to 20 nm": just a smaller field of view
+        request.fov_nm = request.fov_nm if request.fov_nm is not None else (fovs[0] if fovs else None)
+    pixels = re.search(r"(\d+)\s*(?:x|×|by)\s*\d+\b(?!\s*(?:nm|µm|um))", low)
+    pixels = pixels or re.search(r"(\d+)\s*(?:px|pixels?)\b", low)
+    pixels = pixels or re.search(r"pixels?\s*(?:of|to|=|:)?\s*(\d+)", low)
+    if pixels:
+        request.pixels = int(pixels.group(1))
+    for match in re.finditer(NUM + TIME, low):
+        value_us = to_tool_unit(match.group(1), match.group(2))
+        if request.spectrum_kind and (
+            value_us >= 100 or re.search(r"spectr|eels|eds", low[match.end() : match.end() + 30])
+        ):
+            request.spectrum_dwell_ms = value_us / 1000  # a spectrum's time is its own dwell, not the scan's
+        else:
+            request.dwell_us = value_us
+    if rotation := re.search(r"rotat\w*\D{0,20}?" + NUM + r"\s*(?:°|deg)", low):
+        request.rotation_deg = number(rotation.group(1))
+        request.intents.add("scan")
+    if rate := re.search(NUM + r"\s*hz\b", low):
+        request.rate_hz = number(rate.group(1))
+
+
+def fallback_fov(low: str, request: Request) -> None:
+    """ "A 5 nm, 512 px image": in an imaging request whose one length has no other role, it is the field of view."""
+    roles = (request.point_nm, request.region_nm, request.defocus_nm, request.astig_nm, request.setpoint_nm)
+    if request.fov_nm is not None or any(r is not None for r in roles) or request.defocus_series_nm:
+        return
+    if request.stage_um or request.stage_series_um:
+        return
+    lengths = re.findall(NUM + r"\s*(nm|å|angstroms?)\b", low)
+    if len(lengths) == 1 and image_request(request):
+        request.fov_nm = length_nm(*lengths[0])
+
+
+def read_relative_zoom(low: str, request: Request) -> None:
+    """A zoom with no field of view named, on no survey or particle: scale the current field of view, then image."""
+    if request.fov_nm is not None or request.zoom_fov_nm is not None or request.particle_target is not None:
+        return
+    if "survey_zoom" in request.intents:
+        return
+    request.zoom_factor = relative_zoom_factor(low)
+    if request.zoom_factor is not None:
+        request.intents.add("acquire")
+
+
+def image_request(request: Request) -> bool:
+    imaging = {"acquire", "atoms", "lattice", "particles", "defects", "fft", "scan", "afm_image", "image_any"}
+    return bool(request.intents & imaging)

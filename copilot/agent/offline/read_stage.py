@@ -1,0 +1,60 @@
+"""Read the stage moves a request names: positions, relative shifts, tilts, the way home."""
+
+from __future__ import annotations
+
+import re
+
+from copilot.agent.offline.lexicon import NUM, number, to_tool_unit
+from copilot.agent.offline.places import stage_positions_um, stage_tilts_deg
+from copilot.agent.offline.request import Request
+
+
+def read_stage(low: str, request: Request) -> None:
+    moves = bool(re.search(r"\b(stage|move|drive|go to|translate)\b", low))
+    positions = stage_positions_um(low, nm_allowed=moves and request.point_nm is None)
+    if z := re.search(r"\bz\s*(?:=|:|to)?\s*" + NUM + r"\s*(µm|um)\b", low):
+        positions = positions or [{}]
+        positions[0]["z_um"] = number(z.group(1))
+    pair = re.search(r"(?:move|go|stage)\D*\(?\s*" + NUM + r"\s*,\s*" + NUM + r"\s*\)?\s*(µm|um)", low)
+    pair = pair or re.search(
+        r"\b(?:go|move|drive|return|back)(?: the stage)? to\s*\(?\s*"
+        + NUM
+        + r"\s*,\s*"
+        + NUM
+        + r"\s*\)?(?!\s*(?:nm|µm|um|\d))",
+        low,
+    )
+    if re.search(
+        r"\b(home|centre|center|zero) the stage|stage (to|back to) (the )?(origin|home|centre|center)|"
+        r"origin of the stage",
+        low,
+    ):
+        positions = positions or [{"x_um": 0.0, "y_um": 0.0}]
+    if pair and not positions:
+        positions = [{"x_um": number(pair.group(1)), "y_um": number(pair.group(2))}]
+    shift = re.search(
+        r"\b(?:move|shift|nudge|drive|step|translate|go)(?: the stage| the specimen| the sample)?\s*(by|another)?\s*"
+        + NUM
+        + r"\s*(nm|µm|um|microns?)\s*(?:in |along |to the )?(x|y|right|left|up|down)\b",
+        low,
+    )
+    if shift and not positions:
+        sign = -1.0 if shift.group(4) in ("left", "down") else 1.0
+        axis = "x_um" if shift.group(4) in ("x", "right", "left") else "y_um"
+        positions = [{axis: sign * to_tool_unit(shift.group(2), shift.group(3)) / 1000, "relative": True}]
+    tilts, request.tilt_relative = stage_tilts_deg(re.sub(r"rotat\w*\D{0,20}?" + NUM + r"\s*(?:°|deg)", " ", low))
+    if tilts and request.tilt_relative:
+        request.tilt_deg = tilts  # a move "by" an angle is its own relative move_stage
+    elif tilts:
+        positions = positions or [{}]
+        positions[0].update(tilts)
+    elif re.search(r"\btilt", low) and not re.search(r"tilt series", low):
+        request.unmapped.append("the tilt (name the angle in degrees, e.g. 'tilt alpha by 5 degrees')")
+    if len(positions) > 1:
+        request.stage_series_um = positions
+    elif positions:
+        request.stage_um = positions[0]
+    if positions or request.tilt_deg:
+        request.intents.add("stage")
+    else:
+        request.intents.discard("stage")

@@ -1,0 +1,67 @@
+"""The typed reading of one request: the families it asks for and the settings it names, in tool units."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from copilot.agent.offline.clauses import Constraint
+
+
+@dataclass
+class Request:
+    """What a request asks for: families in ``intents`` and the settings it names, in tool units."""
+
+    text: str = ""  # the request as read: normalised, its negated and bounded parts cut out
+    intents: set[str] = field(default_factory=set)
+    fov_nm: float | None = None
+    pixels: int | None = None
+    dwell_us: float | None = None
+    rotation_deg: float | None = None
+    rate_hz: float | None = None
+    defocus_nm: float | None = None
+    defocus_series_nm: list[float] = field(default_factory=list)
+    astig_nm: float | None = None
+    cs_um: float | None = None
+    convergence_mrad: float | None = None
+    energy_kv: float | None = None
+    current_pa: float | None = None
+    blanked: bool | None = None
+    stage_um: dict[str, float] = field(default_factory=dict)
+    stage_series_um: list[dict[str, float]] = field(default_factory=list)
+    zoom_fov_nm: float | None = None
+    zoom_on_feature: bool = False
+    specimen: str | None = None
+    seed: int | None = None
+    detector: str | None = None
+    spectrum_kind: str | None = None
+    spectrum_dwell_ms: float | None = None
+    point_nm: tuple[float, float] | None = None
+    region_nm: tuple[float, float, float, float] | None = None
+    spectrum_target: str | None = None  # "brightest", "dopant", "defect" or None
+    setpoint_nm: float | None = None
+    p_gain: float | None = None
+    i_gain_per_ms: float | None = None
+    channels: list[str] = field(default_factory=list)
+    change_if_double: bool = False
+    export_format: str | None = None
+    use_last_image: bool = False
+    use_last_spectrum: bool = False
+    unsupported: list[str] = field(default_factory=list)
+    tilt_deg: dict[str, float] = field(default_factory=dict)  # a relative tilt: {"alpha_deg": 5.0}
+    tilt_relative: bool = False
+    astig_check: bool = False  # "is the image astigmatic?": compare sharpness at the current A1 and at zero
+    astig_fix: bool = False  # ... and keep A1 = 0 when it is sharper
+    particle_target: str | None = None  # zoom on the "largest" or "smallest" particle
+    spectrum_map: bool = False  # a spectrum image over a region ("map the Ti distribution over a 4 nm square")
+    zoom_factor: float | None = None  # "zoom out a bit": the current field of view times this
+    drift_interval_s: float | None = None  # "a drift check over 10 seconds"
+    inspect: bool = False  # "anything unusual?": the analysis is chosen by the field of view of the image
+    map_pixels: int | None = None  # the pixels of a spectrum image
+    map_side_nm: float | None = None  # the side of a square map centred in the field of view
+    unmapped: list[str] = field(default_factory=list)  # parts of the request the plan does not do, said in the answer
+    constraints: list[Constraint] = field(default_factory=list)  # what it forbids or bounds (``clauses``)
+    questions: list[int] = field(default_factory=list)  # what it asks about the instrument (``questions``)
+    load_explicit: bool = True  # the specimen was named with a load verb (else loaded only if it is not in)
+    instrument: str | None = None  # "STEM" or "AFM" when the words of the request (negated ones too) say which
+    magnification: float | None = None  # a magnification as said ("500kx"): not a field of view, so not set
+    count_any: bool = False  # "count them": what is counted is chosen by the field of view of the image
