@@ -2,21 +2,27 @@
 
 Each one runs under the session lock through :meth:`Session.call` and refuses (``SpecimenError``) while a STEM
 specimen is loaded. Results carry the tip state read under the same lock, so a concurrent call can never show a
-tip that does not belong to the result.
+tip that does not belong to the result. Given a ``stop`` event, a large frame runs in a child process and ends
+promptly when ``stop`` is set, with nothing scanned (:mod:`copilot.session_worker`).
 """
 
 from __future__ import annotations
 
+import threading
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from copilot.session_worker import Progress, run_stoppable
 from copilot.store import Acquisition
 from copilot.store.records import result_fields
 
 if TYPE_CHECKING:
-    from copilot.session import Progress, Session
+    from copilot.session import Session
     from copilot.twin.afm.force import ForceCurve
+
+FORK_FROM_AFM_PIXELS = 256**2
+"""AFM frames from this size (about 0.1 s of computing) run in a child process when they can be cancelled."""
 
 
 def _given(**kwargs: Any) -> dict[str, Any]:
@@ -81,15 +87,25 @@ class AFMOperations:
         with self._session.lock:
             return self._session.require_afm().tip_state()
 
-    def acquire_afm_image(self, channels: list[str] | None = None, *, progress: Progress | None = None) -> Acquisition:
+    def acquire_afm_image(
+        self,
+        channels: list[str] | None = None,
+        *,
+        progress: Progress | None = None,
+        stop: threading.Event | None = None,
+    ) -> Acquisition:
         """Scan an AFM frame and store every channel as a dataset; ``tip_after`` holds the tip after the scan."""
+        names = ("height",) if channels is None else channels
 
         def run() -> Acquisition:
             afm = self._session.require_afm()
-            frame = afm.acquire_afm_image(("height",) if channels is None else channels, progress=progress)
+            long = afm.state.scan.pixels**2 >= FORK_FROM_AFM_PIXELS
+            frame = run_stoppable(
+                afm, lambda p: afm.acquire_afm_image(names, progress=p), stop if long else None, progress
+            )
             arrays = {name: np.asarray(a, dtype=np.float32) for name, a in frame.channels.items()}
             meta = {**result_fields(frame, skip=("channels",)), "channels": sorted(arrays)}
             meta["tip_after"] = afm.state.tip.as_dict()
             return self._session.store_acquisition("afm_image", meta, arrays)
 
-        return self._session.call("acquire_afm_image", {"channels": channels}, run)
+        return self._session.call("acquire_afm_image", {"channels": channels}, run, stop)

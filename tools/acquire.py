@@ -152,8 +152,10 @@ def register_acquisition_tools(mcp: FastMCP, session: Session, gate: DoseGate) -
             return go
         if go.arguments:  # the person chose the safe setting: the dwell that fits
             dwell_us = float(go.arguments["dwell_us"])
-            await in_thread(None, lambda _p: session.set_scan(dwell_us=dwell_us))
-        acq = await in_thread(ctx, lambda p: session.acquire_image(detector, approved=go.approved, progress=p))
+            await in_thread(None, lambda _p, _s: session.set_scan(dwell_us=dwell_us))
+        acq = await in_thread(
+            ctx, lambda p, stop: session.acquire_image(detector, approved=go.approved, progress=p, stop=stop)
+        )
         return acquisition_result(acq, session)
 
     async def acquire_spectrum(
@@ -181,7 +183,9 @@ def register_acquisition_tools(mcp: FastMCP, session: Session, gate: DoseGate) -
         a = go.arguments or args
         acq = await in_thread(
             None,
-            lambda _p: session.acquire_spectrum(kind, x_nm, y_nm, float(a["dwell_ms"]), approved=go.approved),
+            lambda _p, stop: session.acquire_spectrum(
+                kind, x_nm, y_nm, float(a["dwell_ms"]), approved=go.approved, stop=stop
+            ),
         )
         return acquisition_result(acq, session)
 
@@ -209,8 +213,8 @@ def register_acquisition_tools(mcp: FastMCP, session: Session, gate: DoseGate) -
         dwell = float((go.arguments or args)["dwell_ms"])
         acq = await in_thread(
             ctx,
-            lambda _p: session.acquire_spectrum_image(
-                kind, x_nm, y_nm, width_nm, height_nm, pixels, dwell, approved=go.approved
+            lambda p, stop: session.acquire_spectrum_image(
+                kind, x_nm, y_nm, width_nm, height_nm, pixels, dwell, approved=go.approved, progress=p, stop=stop
             ),
         )
         return acquisition_result(acq, session)
@@ -235,7 +239,9 @@ def register_acquisition_tools(mcp: FastMCP, session: Session, gate: DoseGate) -
         if isinstance(go, InputRequiredResult):
             return go
         n = int((go.arguments or args)["steps"])
-        r = await in_thread(None, lambda _p: session.autofocus(range_nm, n, approved=go.approved))
+        r = await in_thread(
+            ctx, lambda p, stop: session.autofocus(range_nm, n, approved=go.approved, progress=p, stop=stop)
+        )
         return AutofocusResult(
             success=bool(r.success),
             defocus_nm=float(r.defocus_nm),

@@ -193,7 +193,7 @@ def register_afm_tools(mcp: FastMCP, session: Session) -> None:
         """Scan one AFM frame (tip engaged) and store it: calibration, per-channel statistics, trace/retrace
         mismatch, a height colour map and a trace/retrace line profile. Takes pixels / rate_hz seconds of
         instrument time and wears the tip."""
-        acq = await in_thread(ctx, lambda p: session.afm.acquire_afm_image(list(channels), progress=p))
+        acq = await in_thread(ctx, lambda p, stop: session.afm.acquire_afm_image(list(channels), progress=p, stop=stop))
         return _image_result(session, acq)
 
     def acquire_force_curve(

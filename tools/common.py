@@ -17,6 +17,7 @@ import base64
 import contextvars
 import functools
 import inspect
+import threading
 from collections.abc import Callable
 from typing import Any, TypeVar, cast
 
@@ -157,14 +158,37 @@ async def quick(fn: Callable[[], T], lock: Any) -> T:
     return await anyio.to_thread.run_sync(fn)
 
 
-async def in_thread(ctx: Context | None, fn: Callable[[Progress | None], T]) -> T:
-    """Run ``fn(progress)`` in a worker thread; ``progress(fraction)`` or ``progress(done, total)`` calls from the
-    worker become MCP progress notifications when the client asked for them."""
-    if ctx is None:
-        return await anyio.to_thread.run_sync(fn, None)
+async def in_thread(ctx: Context | None, fn: Callable[[Progress | None, threading.Event], T]) -> T:
+    """Run ``fn(progress, stop)`` in a worker thread and return its result.
 
-    def progress(*values: float) -> None:
-        done, total = (values[0], 1.0) if len(values) == 1 else (values[0], values[1])
-        anyio.from_thread.run(ctx.report_progress, float(done), float(total))
+    ``progress(fraction)`` or ``progress(done, total)`` calls from the worker become MCP progress notifications
+    when the client asked for them. When the request is cancelled (an MCP ``notifications/cancelled``, the client
+    closing the request's stream, the server shutting down), ``stop`` is set: the session ends a long acquisition
+    at once (:mod:`copilot.session_worker`) and this waits, shielded, until the worker has left the session in a
+    consistent state before the cancellation goes on.
+    """
+    stop = threading.Event()
+    started, finished = threading.Event(), threading.Event()
+    progress: Progress | None = None
+    if ctx is not None:
 
-    return await anyio.to_thread.run_sync(fn, progress)
+        def progress(*values: float) -> None:
+            done, total = (values[0], 1.0) if len(values) == 1 else (values[0], values[1])
+            if not stop.is_set():
+                anyio.from_thread.run(ctx.report_progress, float(done), float(total))
+
+    def run() -> T:
+        started.set()
+        try:
+            return fn(progress, stop)
+        finally:
+            finished.set()
+
+    try:
+        return await anyio.to_thread.run_sync(run, abandon_on_cancel=True)
+    except anyio.get_cancelled_exc_class():
+        stop.set()
+        if started.is_set():  # a worker that starts later sees ``stop`` and does nothing
+            with anyio.CancelScope(shield=True):
+                await anyio.to_thread.run_sync(finished.wait)
+        raise
