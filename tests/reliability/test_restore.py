@@ -1,5 +1,7 @@
-"""Reopening a data folder continues the instrument: specimen, seed, settings, position, clock and every dose,
-including dose delivered by an acquisition the process was killed in the middle of."""
+"""Reopening a data folder continues the instrument exactly: specimen, seed, settings, position, clock, every dose
+(including dose delivered by an acquisition the process was killed in the middle of), the random streams and the
+drift on the STEM, the tip's wear and crashes on the AFM; and the hidden truths kept for that are shown by no tool
+or resource."""
 
 from __future__ import annotations
 
@@ -12,6 +14,7 @@ import time
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pytest
 from fastmcp import Client
 from typer.testing import CliRunner
@@ -19,6 +22,7 @@ from typer.testing import CliRunner
 from copilot.session import Session
 from copilot.store.ledger import LEDGER_NAME
 from copilot.tools import create_server
+from copilot.twin.errors import TipCrashError
 
 WORKER = """
 import sys
@@ -126,3 +130,134 @@ async def test_get_dose_map_reports_the_true_peak_of_overlapping_frames(tmp_path
     assert status["dose"]["used_e_per_A2"] == pytest.approx(overlap, rel=1e-9)
     area_A2 = 2 * (7.0 * 7.0 * 100.0)
     assert status["dose"]["total_electrons"] == pytest.approx(overlap / 2 * area_A2, rel=1e-6)
+
+
+KILLED_WORKER = """
+import sys, time
+from copilot.session import Session
+session = Session(sys.argv[1], specimen="graphene", seed=7)
+session.set_scan(fov_nm=15.0, pixels=96, dwell_us=2.0)
+session.acquire_image()
+session.instrument.inject_fault("drift", drift_nm_per_s=2.5)
+session.acquire_image()
+print("acknowledged", flush=True)
+time.sleep(120)
+"""
+
+
+def stem_steps(session: Session) -> None:
+    """What KILLED_WORKER does before it is killed."""
+    session.set_scan(fov_nm=15.0, pixels=96, dwell_us=2.0)
+    session.acquire_image()
+    session.instrument.inject_fault("drift", drift_nm_per_s=2.5)  # type: ignore[union-attr]
+    session.acquire_image()
+
+
+def continued(session: Session) -> tuple[Any, ...]:
+    """The next frame, the drift and where the field of view sits on the specimen."""
+    frame = session.acquire_image()
+    stem = session.require_stem()
+    return frame.arrays["image"], stem.ground_truth_drift_nm_per_s(), stem.fov_to_specimen(7.5, 7.5), session.status()
+
+
+def assert_same(got: tuple[Any, ...], expected: tuple[Any, ...]) -> None:
+    assert np.array_equal(got[0], expected[0])  # the same random stream, drift path, damage: bit for bit
+    assert got[1:3] == expected[1:3]
+    for key in ("settings", "dose", "instrument_time_s", "acquisitions"):
+        assert got[3][key] == expected[3][key], key
+
+
+def test_a_reopened_stem_folder_continues_the_random_stream_and_the_drift_bit_for_bit(tmp_path: Path) -> None:
+    reference = Session(tmp_path / "reference", specimen="graphene", seed=7)
+    stem_steps(reference)
+    first = Session(tmp_path / "reopened", specimen="graphene", seed=7)
+    stem_steps(first)
+    first.close()
+    again = Session(tmp_path / "reopened")
+    assert again.restored is not None
+    assert_same(continued(again), continued(reference))
+    again.close()
+    reference.close()
+
+
+@pytest.mark.slow
+def test_sigkill_after_an_acknowledged_acquisition_then_reopen_continues_exactly(tmp_path: Path) -> None:
+    data_dir = tmp_path / "killed"
+    proc = subprocess.Popen([sys.executable, "-c", KILLED_WORKER, str(data_dir)], stdout=subprocess.PIPE, text=True)
+    assert proc.stdout is not None
+    assert proc.stdout.readline().strip() == "acknowledged"
+    os.kill(proc.pid, signal.SIGKILL)
+    proc.wait(timeout=30)
+    reference = Session(tmp_path / "reference", specimen="graphene", seed=7)
+    stem_steps(reference)
+    again = Session(data_dir)
+    assert again.restored is not None and again.restored["interrupted_acquisitions_counted"] == 0
+    assert_same(continued(again), continued(reference))
+    again.close()
+    reference.close()
+
+
+def afm_steps(session: Session) -> None:
+    """Wear the tip, crash it once, leave scanner creep and the tip engaged."""
+    session.afm.set_afm_scan(pixels=64, size_nm=500.0)
+    session.afm.approach()
+    session.afm.acquire_afm_image()
+    with pytest.raises(TipCrashError):
+        session.afm.set_feedback(setpoint_nm=1.0)
+    session.afm.set_feedback(setpoint_nm=14.0)
+    session.afm.set_afm_scan(x_um=0.4)  # creeps on after the move
+    session.afm.approach()
+    session.afm.acquire_afm_image()
+
+
+def test_a_reopened_afm_folder_keeps_the_tip_wear_crashes_clock_and_random_stream(tmp_path: Path) -> None:
+    reference = Session(tmp_path / "reference", specimen="afm_grating", seed=4)
+    afm_steps(reference)
+    first = Session(tmp_path / "reopened", specimen="afm_grating", seed=4)
+    afm_steps(first)
+    first.close()
+    again = Session(tmp_path / "reopened")
+    tip = again.afm.tip_state()
+    assert tip == reference.afm.tip_state() and tip["scanned_distance_um"] > 0 and len(tip["crash_log"]) == 1
+    assert again.status()["settings"] == reference.status()["settings"]  # engaged, clock, feedback, raster, tip
+    assert again.instrument_time_s() == reference.instrument_time_s() > 0
+    a, b = again.afm.acquire_afm_image(), reference.afm.acquire_afm_image()
+    assert np.array_equal(a.arrays["height_trace"], b.arrays["height_trace"])  # same noise, drift and creep
+    assert a.metadata["tip_after"] == b.metadata["tip_after"]
+    again.close()
+    reference.close()
+
+
+HIDDEN_DRIFT_NM_PER_S = 3.14159  # a figure that appears nowhere else
+
+
+async def test_no_tool_or_resource_and_no_clear_text_in_the_folder_shows_the_hidden_truths(tmp_path: Path) -> None:
+    session = Session(tmp_path, specimen="graphene", seed=3)
+    stem = session.require_stem()
+    stem.inject_fault("drift", drift_nm_per_s=HIDDEN_DRIFT_NM_PER_S)
+    hidden = [str(HIDDEN_DRIFT_NM_PER_S), str(stem._rng.bit_generator.state["state"]["state"])]
+    hidden += [f"{v:.4g}" for v in stem.ground_truth_aberrations().values() if abs(v) > 1e-3]
+    seen: list[str] = []
+    async with Client(create_server(session)) as client:
+        await client.call_tool("set_scan", {"fov_nm": 10.0, "pixels": 64})
+        for name, args in (
+            ("acquire_image", {}),
+            ("acquire_spectrum", {"kind": "EELS", "x_nm": 5, "y_nm": 5, "dwell_ms": 10}),
+        ):
+            seen.append(str((await client.call_tool(name, args)).content))
+        for tool in await client.list_tools():
+            if not tool.input_schema.get("required"):
+                seen.append(str((await client.call_tool(tool.name, {}, raise_on_error=False)).content))
+        uris = [str(r.uri) for r in await client.list_resources()]
+        for acq_id in session.store.ids():
+            uris += [f"acq://{acq_id}", f"acq://{acq_id}/hdf5"]
+        for uri in uris:
+            seen.append(str(await client.read_resource(uri)))
+    session.close()
+    text = "\n".join(seen)
+    assert "graphene" in text and "dose_e_per_A2" in text and len(text) > 10_000  # what the model can see
+    leaks = [h for h in hidden if h in text]
+    assert leaks == []
+    saved = (tmp_path / "instrument.json").read_text()
+    assert [h for h in hidden if h in saved] == [] and "drift" not in saved
+    assert Session(tmp_path).require_stem().ground_truth_drift_nm_per_s() == HIDDEN_DRIFT_NM_PER_S
