@@ -31,6 +31,12 @@ ACTIONS: list[tuple[str, str]] = [
     ("approach the tip", "approach"),
     ("withdraw the tip", "withdraw"),
     ("export the last image as tiff", "export_acquisition"),
+    ("turn the beam off", "set_beam"),
+    ("switch the beam back on", "set_beam"),
+    ("raise the kV to {n}", "set_beam"),
+    ("move up by {n} nm", "move_stage"),
+    ("go back to the origin", "move_stage"),
+    ("swap the sample for graphene", "load_specimen"),
 ]
 NEGATIONS = [
     "do not {a}",
@@ -73,6 +79,26 @@ def test_a_negated_action_is_never_called(
 )
 def test_a_bounded_current_is_never_set_to_its_bound(limit: str, value: int) -> None:
     run = drive(f"the current {limit} {value} pA, take an image")
+    assert all(args.get("current_pa") != value for name, args in run.calls if name == "set_beam"), run.calls
+
+
+@settings(max_examples=30, deadline=None, derandomize=True)
+@given(
+    limit=st.sampled_from(
+        [
+            "hold the current under {n} pA",
+            "limit the current to {n} pA",
+            "cap the current at {n} pA",
+            "maintain the current below {n} pA",
+            "keep the probe current under {n} pA",
+        ]
+    ),
+    value=st.integers(min_value=1, max_value=900),
+    first=st.booleans(),
+)
+def test_a_limit_said_as_a_verb_is_never_set_as_a_value(limit: str, value: int, first: bool) -> None:
+    said = limit.format(n=value)
+    run = drive(f"{said} and take an image" if first else f"take an image, but {said}")
     assert all(args.get("current_pa") != value for name, args in run.calls if name == "set_beam"), run.calls
 
 

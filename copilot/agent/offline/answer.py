@@ -93,13 +93,15 @@ def compose(
     unsupported: Sequence[str],
     recovered: Sequence[str] = (),
     unmapped: Sequence[str] = (),
+    kept: Sequence[str] = (),
 ) -> str:
-    """The final answer in short sentences: what was done with its numbers, faults recovered on the way, what was
-    left out and why, what failed, what was not understood or cannot be done, and what may come next. An answer
-    that ran nothing says what can be done instead. The full tool log stays in the steps."""
+    """The final answer in short sentences: what was done with its numbers, faults recovered on the way, the
+    limits kept, what was left out and why, what failed, what was not understood or cannot be done, and what may
+    come next. An answer that ran nothing says what can be done instead. The full tool log stays in the steps."""
     done = [o for o in outcomes if o.ok]
     lines = [line for line in (sentence(o) for o in done) if line]
     lines += [f"Recovered: {line}." for line in recovered]
+    lines += [f"Kept: {line}." for line in kept]
     lines += [f"Skipped: {note}." for note in notes]
     if failure is not None:
         lines.append(f"Stopped: {failure.name} failed: {failure.text.strip()}")

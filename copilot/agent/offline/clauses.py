@@ -2,9 +2,10 @@
 
 A negation ("do not", "don't", "never", "without", "no", "avoid", "skip") covers its clause up to the next
 comma, semicolon, full stop, "but", "then", "just", "instead" or "and" + verb; a limit ("must stay below 200 pA",
-"keep the dwell under 5 us", "at most 100 e-/A^2") covers the quantity it bounds. Both are cut out of the text the
-planner reads, so a negated or bounded value is never taken as an instruction, and each becomes a ``Constraint``:
-a forbidden action (the tools it would call) or a bound on a setting (the tool argument it bounds).
+"hold the dwell under 5 us", "at most 100 e-/A^2", "limit the current to 50 pA") covers the quantity it bounds.
+Both are cut out of the text the planner reads, so a negated or bounded value is never taken as an instruction,
+and each becomes a ``Constraint``: a forbidden action (the tools it would call) or a bound on a setting (the tool
+argument it bounds).
 """
 
 from __future__ import annotations
@@ -31,9 +32,17 @@ STRICT_LIMIT = (
     r"never exceed|(?:must |should )?not go (?:above|over|beyond)|maximum of|max\.?|at least|no less than"
 )
 KEEP = r"(?:must|should|has to|needs? to|have to|to|will)?\s*(?:stay|remain|be|keep|kept|stays|remains)"
-KEPT = r"(?:" + KEEP + r"|keep(?:ing)?\s+(?:the\s+|it\s+|its\s+)?(?:[\w-]+\s+){0,3}?)"
+KEPT = r"(?:" + KEEP + r"|(?:keep|hold|maintain)(?:ing)?\s+(?:the\s+|it\s+|its\s+)?(?:[\w-]+\s+){0,3}?)"
+CAP = r"(?:limit|cap|restrict)(?:ed|ing|ped|ping)?\s+(?:the\s+|it\s+|its\s+)?(?:[\w-]+\s+){0,3}?(?:to|at)"
+"""A ceiling said as a verb: "limit the current to 50 pA", "cap the dwell at 2 us"."""
 LIMIT = re.compile(
-    r"(?:" + KEPT + r"\s*(?P<weak>under|over|above|within|up to|beyond)|(?P<strict>" + STRICT_LIMIT + r"))\s*"
+    r"(?:"
+    + KEPT
+    + r"\s*(?P<weak>under|over|above|within|up to|beyond)|(?P<strict>"
+    + STRICT_LIMIT
+    + "|"
+    + CAP
+    + r"))\s*"
 )
 MIN_WORDS = ("above", "over", "beyond", "at least", "no less than")
 IMAGE_WORDS = r"\b(images?|imaging|picture|frames?|micrograph|haadf|bf|survey|overview|topograph\w*)\b"

@@ -2,7 +2,7 @@
 
 Pure functions of the text. Every quantity is converted to its tool unit (nm, µs, pA, kV, degrees, mrad,
 e⁻/Å², Hz); shop-floor abbreviations are spelled out before any pattern reads the text ("mag" -> magnification,
-"stig" -> astigmatism, "df -20 nm" -> defocus, a lone "df" -> dark field).
+"stig" -> astigmatism, "df -20 nm" -> defocus, a lone "df" -> dark field, "'em" -> them, "kV to 200" -> kV to 200 kV).
 """
 
 from __future__ import annotations
@@ -99,10 +99,15 @@ ABBREVIATIONS = (
     (r"\bconv\.? angle\b", "convergence angle"),
     (r"\b(\d+)\s*x\s*mag(nification)?\b", r"\1 x magnification"),
     (r"\baf\b", "autofocus"),
+    (r"\b(?:turn|switch|shut) off the beam\b|\b(?:turn|switch|shut) the beam off\b", "blank the beam"),
+    (r"\b(?:turn|switch) on the beam\b|\b(?:turn|switch) the beam (?:back )?on\b", "unblank the beam"),
+    (r"\bbeam off\b(?=\s*(?:$|[,.;!?]|and\b|then\b|please\b))", "blank the beam"),
+    (r"\bbeam (?:back )?on\b(?=\s*(?:$|[,.;!?]|and\b|then\b|please\b))", "unblank the beam"),
     (r"['’]em\b", "them"),
     (r"\b(count|find|locate|measure|size|segment|show|get|grab|label|image|zoom on)\s+em\b", r"\1 them"),
     (r"(\d)\s*nanomet(?:re|er)s?\b", r"\1 nm"),
     (r"(\d)\s*micromet(?:re|er)s?\b", r"\1 um"),
+    (r"\b(kv|pa|na|mrad)\s*(?:to|=|:|of|at)\s*([-+]?\d+(?:\.\d+)?)(?![\d.]|\s*(?:k?v|[pnµu]a|mrad)\b)", r"\1 to \2 \1"),
     (r"\b1k\s*(?=px|pixel)", "1024 "),
     (r"\b2k\s*(?=px|pixel)", "2048 "),
     (r"\b4k\s*(?=px|pixel)", "4096 "),
@@ -162,7 +167,8 @@ SPECIMEN_ALIASES: dict[str, str] = {
     "mos2": r"\bmos2\b|\bmos₂|molybdenum (di)?sulfide|molybdenite",
     "grain_boundary": r"grain[- ]boundar(y|ies)|polycrystalline graphene",
     "graphene": r"\bgraphene\b",
-    "gold_nanoparticles": r"\b(gold|au) (nano)?particles\b|\baunps?\b|gold on (holey )?carbon",
+    "gold_nanoparticles": r"\b(gold|au) (nano)?particles\b|\baunps?\b|gold on (holey )?carbon|"
+    r"\bgold\b(?= (sample|specimen|grid))",
     "afm_steps": r"si\(111\)|silicon steps|step(ped)? (silicon|surface sample)|terrace sample",
     "afm_polymer_blend": r"polymer blend|\bblend sample|polystyrene|ps/pb",
     "afm_grating": r"calibration grating|grating sample|\bgrating\b(?= (please|in|sample))",

@@ -83,12 +83,12 @@ class OfflinePlanner(ReplyChatModel):
             return AIMessage(content=cannot_do(request.unsupported, request.unmapped, request.constraints))
         forbidden = {tool for c in request.constraints if c.kind == "forbid" for tool in c.tools}
         progress = self.replay(steps, outcomes[start:], list(outcomes[:start]), forbidden)
-        progress.notes = [*left_out, *kept, *progress.notes]
+        progress.notes = [*left_out, *progress.notes]
         if progress.next_call is not None:
             return self._call(messages, *progress.next_call)
         shown = outcomes if "status" in request.intents or "dose" in request.intents else outcomes[start:]
         body = compose(
-            shown, progress.notes, progress.failure, request.unsupported, progress.recovered, request.unmapped
+            shown, progress.notes, progress.failure, request.unsupported, progress.recovered, request.unmapped, kept
         )
         compared = compare_line(outcomes) if sequence else None
         lead = [*verdicts(outcomes, request, status), *([compared] if compared else []), *headline(outcomes)]

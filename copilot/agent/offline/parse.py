@@ -117,6 +117,9 @@ def _read_targets(low: str, request: Request) -> None:
     just = r" (i|you|we) (just )?(took|taken|recorded|acquired)"
     no_new_image = any("acquire_image" in c.tools for c in request.constraints)  # "don't take a new image"
     request.use_last_image = no_new_image or bool(
-        re.search(last + r"(image|acquisition|scan|frame)|(image|frame)" + just, low)
+        re.search(
+            last + r"(afm |haadf |bf |stem |height |topography )?(image|acquisition|scan|frame)|(image|frame)" + just,
+            low,
+        )
     )
     request.use_last_spectrum = bool(re.search(last + r"spectrum|spectrum" + just, low))

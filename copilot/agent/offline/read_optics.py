@@ -26,7 +26,7 @@ def read_optics_and_beam(low: str, request: Request) -> None:
     if "astig" in request.intents:
         astig = re.search(r"astig\w*\D{0,20}?" + NUM + LENGTH, low)
         astig = astig or re.search(NUM + LENGTH + r"\s*(?:of\s+)?(?:twofold\s+)?astig", low)
-        corrected = re.search(r"(correct|remove|zero|cancel|null)", low)
+        corrected = re.search(r"(correct|remove|zero|cancel|null|undo|get rid of|eliminate)", low)
         request.astig_nm = length_nm(astig.group(1), astig.group(2)) if astig else (0.0 if corrected else None)
         if request.astig_nm is None or (not astig and re.search(r"\bif (so|needed|necessary|it is)\b", low)):
             request.astig_check = True  # no value to set, or only "if needed": judge it on images

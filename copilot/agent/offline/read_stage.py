@@ -26,6 +26,7 @@ def read_stage(low: str, request: Request) -> None:
     )
     if re.search(
         r"\b(home|centre|center|zero) the stage|stage (to|back to) (the )?(origin|home|centre|center)|"
+        r"\b(go|move|drive|return|back)( back)? to (the )?(stage )?(origin|home position)\b|"
         r"origin of the stage",
         low,
     ):
@@ -38,10 +39,18 @@ def read_stage(low: str, request: Request) -> None:
         + r"\s*(nm|µm|um|microns?)\s*(?:in |along |to the )?(x|y|right|left|up|down)\b",
         low,
     )
-    if shift and not positions:
-        sign = -1.0 if shift.group(4) in ("left", "down") else 1.0
-        axis = "x_um" if shift.group(4) in ("x", "right", "left") else "y_um"
-        positions = [{axis: sign * to_tool_unit(shift.group(2), shift.group(3)) / 1000, "relative": True}]
+    led = re.search(
+        r"\b(?:move|shift|nudge|drive|step|go|pan)(?: the stage| the specimen| the sample)?\s+(?:to the\s+)?"
+        r"(right|left|up|down)\s*(?:by\s*)?" + NUM + r"\s*(nm|µm|um|microns?)\b",
+        low,
+    )  # "move up by 200 nm"
+    said = (shift.group(4), shift.group(2), shift.group(3)) if shift else None
+    said = said or ((led.group(1), led.group(2), led.group(3)) if led else None)
+    if said and not positions:
+        direction, value, unit = said
+        sign = -1.0 if direction in ("left", "down") else 1.0
+        axis = "x_um" if direction in ("x", "right", "left") else "y_um"
+        positions = [{axis: sign * to_tool_unit(value, unit) / 1000, "relative": True}]
     tilts, request.tilt_relative = stage_tilts_deg(re.sub(r"rotat\w*\D{0,20}?" + NUM + r"\s*(?:°|deg)", " ", low))
     if tilts and request.tilt_relative:
         request.tilt_deg = tilts  # a move "by" an angle is its own relative move_stage

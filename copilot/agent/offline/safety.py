@@ -32,8 +32,8 @@ def refusal(request: Request) -> str | None:
         )
     if request.magnification is not None and request.fov_nm is None and request.zoom_fov_nm is None:
         return (
-            f"I did not set a magnification of {request.magnification:,.0f}x: on this instrument the scale of an image is "
-            "its field of view, and a magnification depends on the screen it is shown on, so it does not say which "
+            f"I did not set a magnification of {request.magnification:,.0f}x: on this instrument the scale of an image "
+            "is its field of view, and a magnification depends on the screen it is shown on, so it does not say which "
             "field of view you mean. I ran nothing. Name the field of view instead, e.g. 'field of view 20 nm' or "
             "'a 1 um survey'."
         )

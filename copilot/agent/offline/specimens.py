@@ -17,7 +17,8 @@ from copilot.agent.offline.lexicon import SPECIMEN_ALIASES, seed_named, specimen
 from copilot.agent.offline.outcomes import Outcome
 
 LOAD_VERB = (
-    r"\b(?:load|insert|mount|switch to|change to|swap to|swap in|put in|change the (?:specimen|sample) to)\s+"
+    r"\b(?:load|insert|mount|switch to|change to|swap to|swap in|put in|change the (?:specimen|sample) to|"
+    r"(?:swap|exchange|replace) (?:the |this |it )?(?:specimen |sample )?(?:out )?(?:for|with))\s+"
     r"(?:the\s+|a\s+|an\s+)?(?:specimen\s+|sample\s+)?([\w\-\.\+/()]+(?:\s+[\w\-\.\+/()]+)*?)"
     r"(?:\s+(?:specimen|sample|crystal))?(?:\s+with\b|\s+seed\b|[,;:]|\.\s|\.$|\s+and\b|\s+then\b|\s+please\b|$)"
 )
@@ -30,9 +31,11 @@ OPENER = (
 LOOK_AT = (
     r"\b(?:let['’]?s\s+|let us\s+|i['’]?d like to\s+|i want to\s+|we['’]?ll\s+|now\s+)?"
     r"(?:(?:have|take) a (?:quick |closer )?look at|look at|work on|work with|start with|go with|move on to|turn to)"
-    r"\s+(?:the\s+|some\s+|our\s+)?(?:{alias})(?:\s+(?:sample|specimen))?"
+    r"\s+(?:the\s+|some\s+|our\s+)?(?:{alias})(?:\s+(?:sample|specimen))?|"
+    r"\b(?:of|on|from|in) (?:the|this|that|our) (?:{alias})\s+(?:sample|specimen)\b"
 )
-"""A specimen named as the thing to work on ("let's look at the gold particles"): loaded if it is not in."""
+"""A specimen named as the thing to work on ("let's look at the gold particles", "an image of the grain boundary
+sample"): loaded if it is not in."""
 
 
 @dataclass

@@ -13,7 +13,7 @@ INTENT_PATTERNS: dict[str, str] = {
     "dose": r"\bdose (used|spent|so far|map|budget|left)|how much dose|remaining dose",
     "list_specimens": r"(list|which|what) (the |of the )?(specimens|samples)|(specimens|samples) (are )?"
     r"(available|can)",
-    "load": r"\b(load|insert|mount|switch to|put in)\b",
+    "load": r"\b(load|insert|mount|switch to|put in)\b|\b(swap|exchange|replace) (the |this )?(specimen|sample)",
     "beam": r"\d\s*kv\b|\d\s*(pa|na|ua|µa)\b|\bblank|\bunblank",
     "optics": r"defocus|underfocus|overfocus|astigmat",
     "stage": r"\b(move|go|stage|translate|tilt)\b.*(\d\s*(µm|um|μm|°|deg))|\bstage\b",
@@ -25,7 +25,7 @@ INTENT_PATTERNS: dict[str, str] = {
     r"\b(haadf|bf|adf|abf|bright[- ]?field|dark[- ]?field|z[- ]contrast)\b.{0,25}\b(images?|picture|frame|please)\b|"
     r"^\s*(haadf|bf|adf)\b|\b(gimme|give me|get me) (a|an|one) (haadf|bf|adf|image|frame)|"
     r"\b(one more|another|new) (image|frame|picture)\b|\b(grab|snap|shoot)\s*(it|one)?\s*[.!]?$|"
-    r"(then|and|\+|,)\s*(image|haadf|bf|snap)\s*[.!]?$",
+    r"(then|and|\+|,)\s*(image|haadf|bf|snap)\s*[.!]?$|\b(and|then)\s+scan\b(?!\s*(size|rotation|speed|rate|settings?|to))",
     "atoms": r"\batoms?\b|atomic columns?|\bcolumns\b",
     "defects": r"defects?|vacanc|dopants?|impurit|substitution",
     "lattice": r"lattice|d-?spacing|interplanar|periodicity|unit cell",
@@ -40,6 +40,7 @@ INTENT_PATTERNS: dict[str, str] = {
     "drift": r"\bdrift",
     "focus_quality": r"focus quality|sharpness|how sharp|is it in focus|check (the )?focus|is (it|the image) sharp",
     "export": r"\bexport|save (the |it|this |that )?(last |previous |new )?\s*(data|image|acquisition|frame)|"
+    r"\bsave (it|this|that|them) (as|to|in)\b|"
     r"\btiff?\b|\bhdf5\b",
     "afm_approach": r"\bapproach\b|\bengage\b|land the tip",
     "afm_withdraw": r"withdraw|retract the tip|lift the tip|disengage",
