@@ -3,6 +3,8 @@ PYTHON ?= python3
 VENV   ?= .venv
 BIN    := $(VENV)/bin
 PORT   ?= 8501
+# the suite runs on every core (up to 4 workers), a test file per worker (module fixtures are shared)
+PYTEST_PARALLEL ?= -n auto --maxprocesses 4 --dist loadfile
 
 .PHONY: run test lint typecheck pytest bench serve clean
 
@@ -27,7 +29,7 @@ test: $(VENV)/.installed-test
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy copilot tools app.py
-	$(BIN)/pytest -q
+	$(BIN)/pytest -q $(PYTEST_PARALLEL)
 
 lint: $(VENV)/.installed-test
 	$(BIN)/ruff check .
@@ -35,7 +37,7 @@ lint: $(VENV)/.installed-test
 	$(BIN)/mypy copilot tools app.py
 
 pytest: $(VENV)/.installed-test
-	$(BIN)/pytest -q
+	$(BIN)/pytest -q $(PYTEST_PARALLEL)
 
 ## make bench: print the speed figures (medians, with a same-run reference ratio)
 bench: $(VENV)/.installed

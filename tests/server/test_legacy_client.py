@@ -6,6 +6,7 @@ The mcp 1.x SDK is installed from the package registry into a throwaway virtuale
 
 from __future__ import annotations
 
+import fcntl
 import json
 import os
 import subprocess
@@ -27,14 +28,17 @@ def mcp1_python() -> Path:
     root = Path(os.environ.get("XDG_CACHE_HOME", Path.home() / ".cache")) / "copilot-tests" / "venv-mcp1"
     python = root / "bin" / "python"
     marker = root / ".installed-mcp1"
-    if not marker.exists():
-        venv.create(root, with_pip=True, clear=True)
-        done = subprocess.run(
-            [str(python), "-m", "pip", "install", "--quiet", "mcp>=1.10,<2"], capture_output=True, text=True
-        )
-        if done.returncode != 0:
-            pytest.fail(f"could not install mcp<2 from the package registry: {done.stderr[-2000:]}")
-        marker.touch()
+    root.parent.mkdir(parents=True, exist_ok=True)
+    with (root.parent / "venv-mcp1.lock").open("w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)  # test workers running in parallel build the venv once
+        if not marker.exists():
+            venv.create(root, with_pip=True, clear=True)
+            done = subprocess.run(
+                [str(python), "-m", "pip", "install", "--quiet", "mcp>=1.10,<2"], capture_output=True, text=True
+            )
+            if done.returncode != 0:
+                pytest.fail(f"could not install mcp<2 from the package registry: {done.stderr[-2000:]}")
+            marker.touch()
     return python
 
 
