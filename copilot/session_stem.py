@@ -31,6 +31,16 @@ FORK_FROM_MAP_SPECTRA = 16
 """Spectrum images from this many spectra (about 2 ms each) run in a child process when they can be cancelled."""
 
 
+def _reported(progress: Progress | None, work: Callable[[], T]) -> T:
+    """Run ``work``, reporting its start and end (for twin acquisitions that report no progress themselves)."""
+    if progress is not None:
+        progress(0.0)
+    result = work()
+    if progress is not None:
+        progress(1.0)
+    return result
+
+
 class STEMOperations:
     """Settings and acquisitions of the STEM (mixed into :class:`copilot.session.Session`)."""
 
@@ -141,8 +151,10 @@ class STEMOperations:
             step_nm = width_nm / pixels
             long = pixels * max(1, round(height_nm / step_nm)) >= FORK_FROM_MAP_SPECTRA
 
-            def work(_progress: Progress | None) -> Any:
-                return inst.acquire_spectrum_image(kind=kind, pixels=pixels, dwell_ms=dwell_ms, **region)
+            def work(report: Progress | None) -> Any:
+                return _reported(
+                    report, lambda: inst.acquire_spectrum_image(kind, pixels=pixels, dwell_ms=dwell_ms, **region)
+                )
 
             si = self._stoppable(long, work, stop, progress)
             counts = np.asarray(si.counts)
@@ -177,7 +189,11 @@ class STEMOperations:
 
         def run() -> AutofocusResult:
             inst = self.require_stem()
-            return self._stoppable(True, lambda _p: inst.autofocus(range_nm=range_nm, steps=steps), stop, progress)
+
+            def series(report: Progress | None) -> AutofocusResult:
+                return _reported(report, lambda: inst.autofocus(range_nm=range_nm, steps=steps))
+
+            return self._stoppable(True, series, stop, progress)
 
         return self.call("autofocus", args, lambda: self._exposing("autofocus", args, approved, run), stop)
 
