@@ -53,24 +53,14 @@ def measure(session: Any, damage: bool = True) -> Measures:
     return Measures(float(session.dose_used_e_per_A2), float(session.instrument_time_s()), lost)
 
 
+def is_stem(session: Any) -> bool:
+    """Whether the session's instrument is the STEM (else the AFM, which has no beam, atoms or field of view)."""
+    return bool(session.instrument_kind == "STEM")
+
+
 def damaged_atoms(session: Any) -> int:
-    """Atoms the beam has knocked out so far, over every area it dosed (0 on AFM)."""
-    inst = session.instrument
-    lost = getattr(inst, "atoms_lost", None)
-    if lost is not None:
-        return int(lost())
-    ledger = getattr(inst, "ledger", None)
-    if ledger is None:
-        return 0
-    h = inst.specimen.half_extent_nm
-    _, hot = ledger.hot((-h, -h, h, h), inst.specimen.critical_dose_e_per_A2)
-    if not hot:
-        return 0
-    xs = [e.center_nm[0] + s * e.reach_nm for e in hot for s in (-1, 1)]
-    ys = [e.center_nm[1] + s * e.reach_nm for e in hot for s in (-1, 1)]
-    box = (min(xs), min(ys), max(xs), max(ys))
-    intact, _ = inst.specimen.columns(box)
-    return len(intact) - len(inst.ground_truth_atoms(*box))
+    """Atoms the beam has displaced so far, over the whole specimen (0 on AFM: no beam)."""
+    return int(session.instrument.atoms_lost()) if is_stem(session) else 0
 
 
 def read_only_tools(tools: list[Any]) -> frozenset[str]:
@@ -123,7 +113,7 @@ def compute(session: Any, requests: list[tuple[str, dict[str, Any]]], view: View
         if name not in PROVIDERS:
             raise KeyError(f"no ground-truth provider {name!r}; known: {sorted(PROVIDERS)}")
         frame = view
-        if frame is None and hasattr(session.instrument, "fov_to_specimen"):
+        if frame is None and is_stem(session):
             frame = CurrentView(session.instrument)
         out[name] = PROVIDERS[name](session, params, frame)
     return out
@@ -340,13 +330,16 @@ def true_focus_defocus_nm(session: Any, params: dict[str, Any], view: View) -> f
     return float(session.instrument.true_focus_defocus_nm())
 
 
+@provider("residual_astig_nm")
+def residual_astig_nm(session: Any, params: dict[str, Any], view: View) -> float:
+    """Twofold astigmatism the probe feels now (nm): the column's hidden intrinsic value plus the stigmator's."""
+    return float(session.instrument.ground_truth_aberrations()["astig_nm"])
+
+
 def drift_speed_nm_per_s(session: Any) -> float:
-    """The true drift speed (nm/s) of the instrument now; 0 for an instrument without specimen drift (AFM)."""
-    inst = session.instrument
-    reader = getattr(inst, "ground_truth_drift_nm_per_s", None)
-    if reader is not None:
-        return float(reader())
-    return float(inst.snapshot().get("drift_nm_per_s", 0.0))
+    """The true drift speed (nm/s) of the STEM specimen now, which widens the position tolerance of a fact judged in
+    an image's frame; 0 on AFM, whose facts are judged on the scan area, not in an image frame."""
+    return float(session.instrument.ground_truth_drift_nm_per_s()) if is_stem(session) else 0.0
 
 
 @provider("drift_rate_nm_per_s")

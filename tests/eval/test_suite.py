@@ -38,17 +38,13 @@ def test_suites_can_be_selected_by_category_instrument_and_id_prefix() -> None:
 
 
 SUITE = load_tasks()
-_ATOMIC_FRAMES = "atomic-resolution analysis fails at the task's default settings"
-KNOWN_FAILURES = {
-    "stem-ana-lattice-graphene": _ATOMIC_FRAMES,
-    "stem-multi-focus-then-lattice": "autofocus does not converge with the hidden aberrations",
-    "stem-multi-dopant-spectrum-elements": _ATOMIC_FRAMES + " (the dopant is not located)",
-    "stem-spec-dopant-graphene": _ATOMIC_FRAMES + " (the dopant is not located)",
-    "feas-si-eels-under-critical-dose": "detect_defects finds no columns in the short-dwell graphene frame",
-    "plan-find-largest-particle-2503": "the answer's particle diameter misses the truth after the particle-fit change",
-    "plan-find-largest-particle-2505": "the answer's particle diameter misses the truth after the particle-fit change",
-    "plan-find-largest-particle-2506": "the answer's particle diameter misses the truth after the particle-fit change",
-}
+# Task id -> the limit of the tools or the twin that keeps its reference solution from passing (strict xfail).
+_EDS_FIT = (
+    "identify_elements on the 50 ms EDS spectrum of a gold particle raises 'divide by zero encountered in log' (the "
+    "continuum fit's Poisson likelihood in copilot/analysis/spectra.py takes log of a model that underflows to 0), an "
+    "error under the suite's warnings-as-errors"
+)
+KNOWN_FAILURES: dict[str, str] = {f"plan-find-largest-particle-{seed}": _EDS_FIT for seed in (2503, 2505, 2506, 2508)}
 
 
 def _case(task: Task) -> Any:
