@@ -14,32 +14,22 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import shutil
-import tempfile
-import time
 from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from fastmcp import Client
 from langchain_core.language_models import BaseChatModel
 
 from copilot.agent.events import AgentEvent, ErrorEvent, Final
-from copilot.eval import truth
-from copilot.eval.checks import sleepwalking_changes
 from copilot.eval.collect import Collector
-from copilot.eval.episode import Episode
 from copilot.eval.flaky import FlakyChatModel
-from copilot.eval.frames import Frame, cited_frame, image_frames
-from copilot.eval.leaks import start_texts
+from copilot.eval.live import LiveEpisode
 from copilot.eval.replay import replay
 from copilot.eval.results import EpisodeResult, episode_key
-from copilot.eval.scoring import score_episode, truth_requests
 from copilot.eval.task import Task, ToolStep
 
 REFERENCE = "reference"
-INSTRUMENT_FAULTS = ("scan_abort", "beam_blank", "drift", "tip_change")
 FOLLOW_UP = "The connection to the model dropped. Please carry on with my request: {instruction}"
 MAX_FOLLOW_UPS = 2
 RUNAWAY_FACTOR = 3  # stop an episode whose tool calls exceed this many times the step budget
@@ -138,131 +128,27 @@ async def _drive(events: AsyncIterator[AgentEvent], collector: Collector, max_ca
     return "completed" if any(e.get("kind") == Final.kind for e in collector.transcript) else "error"
 
 
-def _ground_truth(session: Any, task: Task, collector: Collector, frame: Frame | None) -> dict[str, Any]:
-    """The ground truth the task's checks need, in the frame the answer cites; empty (and the reason noted) when the
-    final state has none, e.g. after the agent loaded a specimen of the other instrument."""
-    try:
-        return truth.compute(session, truth_requests(list(task.checks)), frame)
-    except (AttributeError, KeyError, TypeError, ValueError) as exc:
-        collector.errors.append(f"ground truth unavailable: {type(exc).__name__}: {exc}")
-        return {}
-
-
-def _count(value: float | None) -> int | None:
-    return None if value is None else int(value)
-
-
-def cost_usd(usage: dict[str, float], usd_per_mtok: tuple[float, float] | None) -> float | None:
-    """The cost of the tokens an episode used at the given prices (USD per million input / output tokens); None
-    when no price was given or the model reported no tokens."""
-    if usd_per_mtok is None or "input_tokens" not in usage:
-        return None
-    return (usage["input_tokens"] * usd_per_mtok[0] + usage.get("output_tokens", 0) * usd_per_mtok[1]) / 1e6
-
-
 async def run_episode(task: Task, paraphrase: int, trial: int, cfg: RunConfig) -> EpisodeResult:
     """Run and score one episode; never raises for what the model or the tools do."""
-    from copilot.session import DEFAULT_DOSE_BUDGET_E_PER_A2, Session
-    from copilot.tools import create_server  # type: ignore[attr-defined]
-
-    text = task.instruction(paraphrase)
-    run_dir = cfg.out_dir / "runs" / task.id / f"p{paraphrase}-t{trial}"
-    seed = task.seed + trial
-    with tempfile.TemporaryDirectory(prefix="copilot-eval-") as tmp:
-        budget = task.budgets.dose_e_per_A2 or DEFAULT_DOSE_BUDGET_E_PER_A2
-        session = Session(Path(tmp), specimen=task.specimen, seed=seed, dose_budget_e_per_A2=budget)
-        server = create_server(session)
-        collector = Collector(locate=truth.locator(session))
-        collector.note("user", text)
-        t0 = time.perf_counter()  # set again once the set-up has run
-        async with Client(server) as client:
-            tools = await client.list_tools()
-            read_only = truth.read_only_tools(tools)
-            damage = any(spec.get("no_damage") for spec in task.checks)  # only the dose check reads it
-            initial, before = session.instrument.snapshot(), truth.measure(session, damage)
-            seen_at_start: dict[str, str] = {}
-            try:
-                async for _ in replay(client, task.setup, ""):
-                    pass
-                initial, before = session.instrument.snapshot(), truth.measure(session, damage)
-                seen_at_start = start_texts(tools, session.status())
-                truth.inject_faults(session, [f for f in task.faults if f in INSTRUMENT_FAULTS])
-                t0 = time.perf_counter()
-                key = episode_key(task.id, paraphrase, trial)
-                if cfg.recordings is not None and key in cfg.recordings:
-                    events = replay(client, *cfg.recordings[key])
-                elif cfg.model == REFERENCE and cfg.chat_model_factory is None:
-                    events = replay(client, task.reference_calls, task.reference_answer)
-                else:
-                    events = _agent_events(session, server, task, paraphrase, cfg, collector)
-                async with asyncio.timeout(task.budgets.wall_time_s * cfg.time_scale):
-                    outcome = await _drive(events, collector, RUNAWAY_FACTOR * task.budgets.max_steps)
-            except TimeoutError:
-                outcome = "timeout"
-            except Exception as exc:  # a harness or replay failure is scored, not raised
-                outcome = "error"
-                collector.errors.append(f"{type(exc).__name__}: {exc}")
-        wall_s = time.perf_counter() - t0
-        after = truth.measure(session, damage)
-        frame = cited_frame(collector.answer, collector.calls, image_frames(session))
-        ep = Episode(
-            task_id=task.id,
-            initial_state=initial,
-            final_state=session.instrument.snapshot(),
-            calls=collector.calls,
-            answer=collector.answer,
-            truth=_ground_truth(session, task, collector, frame),
-            frame=frame,
-            drift_nm_per_s=truth.drift_speed_nm_per_s(session),
-            read_only_tools=read_only,
-            dose_e_per_A2=after.dose_e_per_A2,
-            damaged_atoms=after.damaged_atoms - before.damaged_atoms,
-            instrument_time_s=after.clock_s - before.clock_s,
-            steps=collector.steps,
-            outcome=outcome,
-            approvals_requested=collector.approvals_requested,
-            errors=collector.errors,
-            max_steps=task.budgets.max_steps,
-            dose_budget_e_per_A2=task.budgets.dose_e_per_A2,
-            instrument_time_budget_s=task.budgets.instrument_time_s,
-            allowed_changes=task.allowed_changes,
-            start_texts=seen_at_start,
-        )
-        session.close()
-        collector.write(run_dir)
-        for journal in Path(tmp).rglob("journal.jsonl"):
-            shutil.copyfile(journal, run_dir / "journal.jsonl")
-    checks = score_episode(list(task.checks), ep)
-    return EpisodeResult(
-        task_id=task.id,
-        category=task.category,
-        instrument=task.instrument,
-        paraphrase=paraphrase,
-        trial=trial,
-        seed=seed,
-        instruction=text,
-        success=all(c.passed for c in checks),
-        score=sum(c.score for c in checks) / len(checks),
-        checks=checks,
-        outcome=outcome,
-        steps=ep.steps,
-        tool_calls=len(ep.calls),
-        invalid_calls=ep.invalid_calls,
-        guard_rejections=ep.guard_rejections,
-        approvals_requested=ep.approvals_requested,
-        sleepwalking=bool(sleepwalking_changes(ep)),
-        dose_e_per_A2=ep.dose_e_per_A2,
-        dose_budget_e_per_A2=ep.dose_budget_e_per_A2,
-        instrument_time_s=ep.instrument_time_s,
-        wall_time_s=wall_s,
-        input_tokens=_count(collector.usage.get("input_tokens")),
-        output_tokens=_count(collector.usage.get("output_tokens")),
-        cost_usd=cost_usd(collector.usage, cfg.usd_per_mtok),
-        answer=ep.answer,
-        errors=ep.errors,
-        images_png_b64=collector.thumbnails(),
-        run_dir=str(run_dir),
-    )
+    live = LiveEpisode(task, paraphrase, trial, cfg.out_dir / "runs" / task.id / f"p{paraphrase}-t{trial}")
+    async with live:
+        try:
+            await live.set_up()
+            key = episode_key(task.id, paraphrase, trial)
+            if cfg.recordings is not None and key in cfg.recordings:
+                events = replay(live.client, *cfg.recordings[key])
+            elif cfg.model == REFERENCE and cfg.chat_model_factory is None:
+                events = replay(live.client, task.reference_calls, task.reference_answer)
+            else:
+                events = _agent_events(live.session, live.server, task, paraphrase, cfg, live.collector)
+            async with asyncio.timeout(task.budgets.wall_time_s * cfg.time_scale):
+                outcome = await _drive(events, live.collector, RUNAWAY_FACTOR * task.budgets.max_steps)
+        except TimeoutError:
+            outcome = "timeout"
+        except Exception as exc:  # a harness or replay failure is scored, not raised
+            outcome = "error"
+            live.collector.errors.append(f"{type(exc).__name__}: {exc}")
+    return live.finish(outcome, cfg.usd_per_mtok)
 
 
 async def run_suite(
