@@ -100,9 +100,13 @@ class DoseAccounting:
             self._peak = (count, *peak_dose(self._footprints()))
 
     def critical_dose_e_per_A2(self) -> float | None:
-        """Critical dose of the loaded specimen, or None when it is not beam-sensitive (or on the AFM)."""
-        specimen = getattr(self.instrument, "specimen", None)
-        value = getattr(specimen, "critical_dose_e_per_A2", None)
+        """Critical dose of the loaded specimen (at the beam energy set, when the twin tells it per energy), or None
+        when it is not beam-sensitive (or on the AFM)."""
+        per_energy = getattr(self.instrument, "critical_dose_e_per_A2", None)
+        if callable(per_energy):
+            value = per_energy()
+        else:
+            value = getattr(getattr(self.instrument, "specimen", None), "critical_dose_e_per_A2", None)
         return float(value) if isinstance(value, (int, float)) and math.isfinite(value) else None
 
     def dose_refusal(self, operation: str, args: dict[str, Any]) -> DoseBudgetError | None:

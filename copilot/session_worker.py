@@ -49,8 +49,9 @@ class AcquisitionCancelled(CopilotError, RuntimeError):
 
 
 def instrument_state(instrument: Any) -> dict[str, Any]:
-    """The instrument's changing state: every attribute but the fixed models of :data:`MODEL_ATTRIBUTES`."""
-    return {k: v for k, v in vars(instrument).items() if k not in MODEL_ATTRIBUTES}
+    """The instrument's changing state: every attribute but the fixed models of :data:`MODEL_ATTRIBUTES` (and
+    functions set on the instance, which are behaviour, not state)."""
+    return {k: v for k, v in vars(instrument).items() if k not in MODEL_ATTRIBUTES and not callable(v)}
 
 
 def adopt_state(instrument: Any, state: dict[str, Any]) -> None:
@@ -102,7 +103,10 @@ def _child(instrument: Any, work: Callable[[Progress | None], Any], fd: int, par
         except BaseException as exc:  # the parent raises it, with the state the instrument reached
             send(("error", _picklable(exc), instrument_state(instrument)))
         else:
-            send(("done", result, instrument_state(instrument)))
+            try:
+                send(("done", result, instrument_state(instrument)))
+            except (pickle.PicklingError, TypeError, AttributeError) as exc:  # nothing sent: the state stays
+                send(("error", RuntimeError(f"The acquisition's result could not be returned: {exc}"), {}))
     except BaseException:  # the parent sees the pipe close without a result
         code = 1
     finally:
@@ -159,7 +163,7 @@ def _parent(instrument: Any, pid: int, fd: int, stop: threading.Event, progress:
             if body is None:
                 _, status = os.waitpid(pid, 0)
                 reaped = True
-                raise RuntimeError(f"The acquisition process ended without a result (wait status {status}).")
+                raise RuntimeError(f"The acquisition process ended without a result (exit status {status >> 8}).")
             message = pickle.loads(body)
             if message[0] == "progress":
                 if progress is not None:

@@ -1,5 +1,9 @@
 """Watch what tool calls do to the file system and whether they start processes, through Python's audit hooks.
 
+A long acquisition forks the server to compute in a child it can kill on cancellation
+(:mod:`copilot.session_worker`); that fork, and only when it comes from there, is counted in ``forks`` instead of
+``processes``: the child runs the twin's code and never another program.
+
 One hook is installed per process (audit hooks cannot be removed); it records only inside :meth:`FileAudit.watch`,
 from every thread (tools run in worker threads). HDF5 files are opened by the HDF5 C library, which Python does not
 audit, but the store creates them with ``tempfile.mkstemp`` and renames them with ``os.replace``, which it does.
@@ -30,6 +34,16 @@ class Watched:
     reads: list[str] = field(default_factory=list)
     writes: list[str] = field(default_factory=list)
     processes: list[str] = field(default_factory=list)
+    forks: int = 0  # the acquisition worker's own copies of the server (they run the twin, never another program)
+
+
+WORKER = str(Path(__file__).parents[2] / "copilot" / "session_worker.py")
+
+
+def _forked_by_the_acquisition_worker() -> bool:
+    """Whether the ``os.fork`` being audited is called by :func:`copilot.session_worker.run_stoppable`."""
+    frame = sys._getframe(2)  # the hook, then the frame that called os.fork
+    return frame.f_code.co_filename == WORKER and frame.f_code.co_name == "run_stoppable"
 
 
 class FileAudit:
@@ -50,6 +64,8 @@ class FileAudit:
             (watched.writes if writing else watched.reads).append(os.fsdecode(path))
         elif event in MUTATIONS:
             watched.writes.extend(os.fsdecode(a) for a in args if isinstance(a, (str, bytes, os.PathLike)))
+        elif event == "os.fork" and _forked_by_the_acquisition_worker():
+            watched.forks += 1
         elif event in PROCESSES:
             watched.processes.append(f"{event}{args!r}"[:200])
 

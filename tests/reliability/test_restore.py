@@ -11,6 +11,7 @@ import signal
 import subprocess
 import sys
 import time
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -167,14 +168,22 @@ def assert_same(got: tuple[Any, ...], expected: tuple[Any, ...]) -> None:
         assert got[3][key] == expected[3][key], key
 
 
-def test_a_reopened_stem_folder_continues_the_random_stream_and_the_drift_bit_for_bit(tmp_path: Path) -> None:
-    reference = Session(tmp_path / "reference", specimen="graphene", seed=7)
-    stem_steps(reference)
-    first = Session(tmp_path / "reopened", specimen="graphene", seed=7)
-    stem_steps(first)
+def reopened_and_reference(
+    tmp_path: Path, specimen: str, seed: int, steps: Callable[[Session], None]
+) -> tuple[Session, Session]:
+    """``steps`` in a session that is then closed and reopened, and in one that stays open."""
+    reference = Session(tmp_path / "reference", specimen=specimen, seed=seed)
+    steps(reference)
+    first = Session(tmp_path / "reopened", specimen=specimen, seed=seed)
+    steps(first)
     first.close()
     again = Session(tmp_path / "reopened")
     assert again.restored is not None
+    return again, reference
+
+
+def test_a_reopened_stem_folder_continues_the_random_stream_and_the_drift_bit_for_bit(tmp_path: Path) -> None:
+    again, reference = reopened_and_reference(tmp_path, "graphene", 7, stem_steps)
     assert_same(continued(again), continued(reference))
     again.close()
     reference.close()
@@ -211,12 +220,7 @@ def afm_steps(session: Session) -> None:
 
 
 def test_a_reopened_afm_folder_keeps_the_tip_wear_crashes_clock_and_random_stream(tmp_path: Path) -> None:
-    reference = Session(tmp_path / "reference", specimen="afm_grating", seed=4)
-    afm_steps(reference)
-    first = Session(tmp_path / "reopened", specimen="afm_grating", seed=4)
-    afm_steps(first)
-    first.close()
-    again = Session(tmp_path / "reopened")
+    again, reference = reopened_and_reference(tmp_path, "afm_grating", 4, afm_steps)
     tip = again.afm.tip_state()
     assert tip == reference.afm.tip_state() and tip["scanned_distance_um"] > 0 and len(tip["crash_log"]) == 1
     assert again.status()["settings"] == reference.status()["settings"]  # engaged, clock, feedback, raster, tip
