@@ -16,11 +16,12 @@ APP_PATH = Path(__file__).resolve().parents[2] / "app.py"
 
 
 def streamlit_command(port: int, host: str, app_path: Path = APP_PATH) -> list[str]:
-    """The ``streamlit run`` command line for the app (headless, no usage statistics, no source watcher)."""
+    """The ``streamlit run`` command line for the app (headless, no usage statistics, no source watcher), through
+    ``copilot.ui.launch``: the server imports what a session needs before it answers, not on the first page."""
     return [
         sys.executable,
         "-m",
-        "streamlit",
+        "copilot.ui.launch",
         "run",
         str(app_path),
         "--server.port",

@@ -24,6 +24,7 @@ _DECISION = "copilot_decision"
 _STARTING = "copilot_starting"  # the Future of a runtime being opened on a thread
 _OPENER = "copilot_opener"  # that thread, until it is started
 _SHOW_ALL = "copilot_show_all"
+DRAWN_KEY = "copilot_page_drawn"  # the browser has shown the page (its chat input) once in this tab
 
 
 def _start(
@@ -132,6 +133,14 @@ class PageState:
             starting.add_done_callback(lambda done: None if done.exception() else done.result().close())
         for key in (_TRANSCRIPT, _PROMPT, _DECISION, _SHOW_ALL):
             self._store.pop(key, None)
+
+    @property
+    def page_drawn(self) -> bool:
+        """Whether the browser has said it shows the page (the session opens after that, see ``app.py``)."""
+        return bool(self._store.get(DRAWN_KEY))
+
+    def mark_drawn(self) -> None:
+        self._store[DRAWN_KEY] = True
 
     @property
     def show_all(self) -> bool:

@@ -4,6 +4,7 @@ and errors shown as messages."""
 from __future__ import annotations
 
 import json
+import time
 from pathlib import Path
 from typing import Any
 
@@ -13,6 +14,7 @@ from streamlit.testing.v1 import AppTest
 from copilot.agent.events import AgentEvent, ApprovalNeeded, Final, TextDelta, ToolCall, ToolResult
 from copilot.ui.runtime import Backend
 from copilot.ui.settings import DATA_DIR_ENV
+from copilot.ui.state import DRAWN_KEY
 from tests.ui.fakes import Script, acquisition_turn
 
 TIMEOUT_S = 30
@@ -32,6 +34,7 @@ def data_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
 
 def start(script: Script) -> AppTest:
     at = AppTest.from_function(_page, args=(script.backend,), default_timeout=TIMEOUT_S)
+    at.session_state[DRAWN_KEY] = True  # what the browser says once it shows the page (no browser here)
     at.run()
     assert not at.exception, at.exception
     return at
@@ -60,6 +63,19 @@ def test_a_new_user_sees_suggested_prompts_and_an_empty_instrument_panel(data_di
     assert "Load graphene and acquire an image" in labels
     assert any("No acquisition yet" in info.value for info in at.info)
     assert any("dose 0 of 1e+07" in bar.proto.body for bar in at.get("html"))
+    close(at)
+
+
+def test_without_word_from_the_browser_the_session_still_opens_after_the_wait(data_dir: Path) -> None:
+    import app
+
+    at = AppTest.from_function(_page, args=(Script().backend,), default_timeout=TIMEOUT_S)
+    started = time.monotonic()
+    at.run()
+    assert not at.exception, at.exception
+    assert time.monotonic() - started >= app.DRAWN_WAIT_S  # it waited for the signal that never came
+    assert at.session_state["copilot_runtime"] is not None
+    assert any("No acquisition yet" in info.value for info in at.info)
     close(at)
 
 
@@ -248,6 +264,7 @@ def test_a_reload_with_the_session_in_the_url_shows_the_same_chat(data_dir: Path
     close(at)
 
     reloaded = AppTest.from_function(_page, args=(script.backend,), default_timeout=TIMEOUT_S)
+    reloaded.session_state[DRAWN_KEY] = True
     reloaded.query_params["session"] = session_id
     reloaded.run()
     assert not reloaded.exception, reloaded.exception
