@@ -1,4 +1,8 @@
-"""Analysis tools: thin MCP wrappers over :mod:`copilot.analysis` working on stored acquisitions."""
+"""Analysis tools: thin MCP wrappers over :mod:`copilot.analysis` working on stored acquisitions.
+
+This module holds the structure tools (atoms, lattice, defects, particles, denoising) and registers the others:
+image measurements (:mod:`.analysis_image`), spectra (:mod:`.analysis_spectra`) and AFM (:mod:`.analysis_afm`).
+"""
 
 from __future__ import annotations
 
@@ -11,65 +15,19 @@ from pydantic import Field
 
 from copilot.analysis.atoms import find_atoms as _find_atoms
 from copilot.analysis.defects import detect_defects as _detect_defects
-from copilot.analysis.drift import estimate_drift as _estimate_drift
 from copilot.analysis.errors import AnalysisError
-from copilot.analysis.fft import compute_fft as _compute_fft
 from copilot.analysis.filters import DenoiseMethod
 from copilot.analysis.filters import denoise_image as _denoise_image
-from copilot.analysis.focus import focus_quality as _focus_quality
 from copilot.analysis.lattice import measure_lattice as _measure_lattice
 from copilot.analysis.lattice_drift import corrected_lattice as _corrected_lattice
-from copilot.analysis.overlays import atoms_overlay, defects_overlay, fft_overlay, particles_overlay
+from copilot.analysis.overlays import atoms_overlay, defects_overlay, particles_overlay
 from copilot.analysis.particles import segment_particles as _segment_particles
-from copilot.analysis.plots import profile_plot, spectrum_plot
-from copilot.analysis.profile import line_profile as _line_profile
-from copilot.analysis.spectra import identify_elements as _identify_elements
 
 from .analysis_afm import register_afm_analysis_tools
+from .analysis_common import AcqId, Reliability, image_of, image_or_height, raw_image
+from .analysis_image import register_image_measurement_tools
+from .analysis_spectra import register_spectra_analysis_tools
 from .common import ACQUIRE, READ_ONLY, Result, add_tool, image_content, with_images
-
-AcqId = Annotated[
-    str | None, Field(description="acquisition id such as a0001; omit for the latest", pattern=r"^a\d{4,8}$")
-]
-Nm = Annotated[float, Field(description="position in nm from the image's top-left corner", ge=0, le=1e5)]
-
-
-def _image(session: Any, acq_id: str | None) -> tuple[str, np.ndarray, float]:
-    """(id, image, pixel size nm) of an image acquisition (the latest when ``acq_id`` is None)."""
-    chosen = acq_id or session.latest_acquisition_id
-    if chosen is None:
-        raise AnalysisError("there is no acquisition yet.", hint="Acquire an image first (acquire_image).")
-    acq = session.get_acquisition(chosen)
-    if "image" not in acq.arrays:
-        raise AnalysisError(f"{chosen} is a {acq.kind}, not an image.", hint="Pass the id of an image acquisition.")
-    return chosen, np.asarray(acq.arrays["image"], dtype=np.float64), float(acq.metadata["pixel_size_nm"])
-
-
-def _image_or_height(session: Any, acq_id: str | None) -> tuple[str, np.ndarray, float, str]:
-    """(id, image, pixel size nm, units) of a STEM image, or of an AFM image's trace height channel in nm."""
-    chosen = acq_id or session.latest_acquisition_id
-    if chosen is not None and session.get_acquisition(chosen).kind == "afm_image":
-        acq = session.get_acquisition(chosen)
-        return (
-            chosen,
-            np.asarray(acq.arrays["height_trace"], dtype=np.float64),
-            float(acq.metadata["pixel_size_nm"]),
-            "nm",
-        )
-    return (*_image(session, acq_id), "counts")
-
-
-RELIABLE = (
-    "true when the measurement can be trusted as it stands; false when the image does not support it (low "
-    "signal, too few columns or sites, drift shear, aliasing, ...): then reliability_note says why and what to do"
-)
-
-
-class Reliability(Result):
-    """The verdict every measuring tool returns with its numbers."""
-
-    reliable: bool = Field(description=RELIABLE)
-    reliability_note: str = Field(description="why the result is not reliable (empty when it is)")
 
 
 class Sublattice(Result):
@@ -77,17 +35,6 @@ class Sublattice(Result):
     spread: float = Field(description="robust relative scatter of its column intensities (noise included)")
     sites: int
     judged: bool = Field(description="false when too noisy for an empty site to stand out (no defects judged)")
-
-
-def _raw_image(session: Any, acq_id: str) -> np.ndarray | None:
-    """The recorded image an acquisition was derived from (through any chain of denoising); None if it is one."""
-    meta = session.get_acquisition(acq_id).metadata
-    if not meta.get("derived_from"):
-        return None
-    source = str(meta["derived_from"])
-    while session.get_acquisition(source).metadata.get("derived_from"):
-        source = str(session.get_acquisition(source).metadata["derived_from"])
-    return np.asarray(session.get_acquisition(source).arrays["image"], dtype=np.float64)
 
 
 class AtomsResult(Reliability):
@@ -162,60 +109,6 @@ class ParticlesResult(Reliability):
     heights: list[float] = Field(description="peak height of each listed particle, image_units, same order")
 
 
-class FFTSummary(Result):
-    acquisition_id: str
-    d_spacings_nm: list[float]
-    angles_deg: list[float]
-
-
-class ProfileResult(Result):
-    acquisition_id: str
-    image_units: str = Field(description="units of the values: detector counts, or nm on an AFM height image")
-    length_nm: float
-    samples: int
-    minimum: float
-    maximum: float
-    mean: float
-
-
-class DriftResult(Reliability):
-    dx_nm: float = Field(description="shift of the features from the first to the second image, +x to the right")
-    dy_nm: float = Field(description="+y downwards, as in the image")
-    uncertainty_nm: float = Field(description="about one standard deviation of the shift")
-    dt_s: float = Field(description="time between the two frames' starts (from their metadata unless given)")
-    rate_nm_per_s: float
-    direction_deg: float = Field(description="direction of the drift from +x, y downwards (0-360)")
-    confidence: float
-
-
-class FocusResult(Result):
-    acquisition_id: str
-    sharpness: float
-    brenner: float
-    laplacian_variance: float
-
-
-class ElementsResult(Reliability):
-    acquisition_id: str
-    kind: str
-    present: list[str]
-    evidence: list[tuple[str, str, float, float]] = Field(description="(element, edge/line, energy_eV, sigmas)")
-
-
-MARGINAL_SIGMAS = (3.0, 7.0)  # an edge or line this significant could go either way with another noise draw
-
-
-def _elements_verdict(evidence: list[tuple[str, str, float, float]]) -> tuple[bool, str]:
-    """Unreliable when an edge or line sits near the 5-sigma detection level (present or absent by chance)."""
-    lo, hi = MARGINAL_SIGMAS
-    marginal = [f"{el} {feat} ({sig:.1f} sigma)" for el, feat, _, sig in evidence if lo <= sig < hi]
-    if not marginal:
-        return True, ""
-    return False, (
-        f"near the 5-sigma detection level: {', '.join(marginal)}; a longer dwell (more counts) would decide"
-    )
-
-
 class DenoiseResult(Result):
     acquisition_id: str = Field(description="id of the new, denoised acquisition")
     derived_from: str
@@ -232,8 +125,8 @@ def register_analysis_tools(mcp: FastMCP, session: Any) -> None:
         noise count: on a denoised image, significance is judged on the original acquisition, so denoised noise
         gives no columns. reliable is false at low signal (columns near the noise), with too few columns, or
         when many columns sit at the detection threshold."""
-        chosen, img, px = _image(session, acq_id)
-        a = _find_atoms(img, px, raw=_raw_image(session, chosen))
+        chosen, img, px = image_of(session, acq_id)
+        a = _find_atoms(img, px, raw=raw_image(session, chosen))
         result = AtomsResult(
             acquisition_id=chosen,
             atom_count=a.count,
@@ -262,11 +155,11 @@ def register_analysis_tools(mcp: FastMCP, session: Any) -> None:
         stretches the cell along y. reliable is false when the cell looks like a square or hexagonal one sheared
         that way; then acquire the same area again with set_scan rotation_deg 90 and pass that id as
         rotated_acq_id: the fast-axis components of both frames give the cell free of (constant) drift."""
-        chosen, img, px = _image(session, acq_id)
+        chosen, img, px = image_of(session, acq_id)
         if rotated_acq_id is None:
             lat = _measure_lattice(img, px)
         else:
-            _, img2, px2 = _image(session, rotated_acq_id)
+            _, img2, px2 = image_of(session, rotated_acq_id)
             if img2.shape != img.shape or not np.isclose(px2, px, rtol=1e-6):
                 raise AnalysisError(
                     f"{chosen} and {rotated_acq_id} differ in pixels or pixel size.",
@@ -298,7 +191,7 @@ def register_analysis_tools(mcp: FastMCP, session: Any) -> None:
         sub-lattice each sits on. Sites within one lattice spacing of the frame edge are not judged. A site is a
         defect only when its column intensity departs from its sub-lattice's by more than noise could explain;
         a sub-lattice too noisy for that (low dose) is not judged and reliable is false."""
-        chosen, img, px = _image(session, acq_id)
+        chosen, img, px = image_of(session, acq_id)
         d = _detect_defects(img, px)
         c = d.counts
         result = DefectsResult(
@@ -346,7 +239,7 @@ def register_analysis_tools(mcp: FastMCP, session: Any) -> None:
         image edge are left out of the statistics. Lists the particles largest first (page with offset and limit;
         particle_count is the total), to centre one with move_stage. reliable is false when particles of
         min_diameter_nm would not stand out of the noise, or when particles span too few pixels to be sized."""
-        chosen, img, px, units = _image_or_height(session, acq_id)
+        chosen, img, px, units = image_or_height(session, acq_id)
         p = _segment_particles(
             img, px, threshold, None, min_diameter_nm, max_diameter_nm, threshold_sigmas=threshold_sigmas
         )
@@ -376,118 +269,6 @@ def register_analysis_tools(mcp: FastMCP, session: Any) -> None:
         )
         return with_images(result, image_content(particles_overlay(img, p, px)))
 
-    def compute_fft(acq_id: AcqId = None) -> ToolResult:
-        """Power spectrum of an image with its main peaks as d-spacings (nm) and directions (deg)."""
-        chosen, img, px = _image(session, acq_id)
-        f = _compute_fft(img, px)
-        result = FFTSummary(
-            acquisition_id=chosen,
-            d_spacings_nm=[p.d_spacing_nm for p in f.peaks],
-            angles_deg=[p.angle_deg for p in f.peaks],
-        )
-        return with_images(result, image_content(fft_overlay(f)))
-
-    def line_profile(
-        x0_nm: Nm,
-        y0_nm: Nm,
-        x1_nm: Nm,
-        y1_nm: Nm,
-        width_nm: Annotated[float, Field(description="averaging width across the line, nm", ge=0, le=1000)] = 0.0,
-        acq_id: AcqId = None,
-    ) -> ToolResult:
-        """Intensity profile along a line between two points of a STEM image, or height profile (nm) along a line of
-        an AFM height image (trace); points in nm from the image's top-left corner."""
-        chosen, img, px, units = _image_or_height(session, acq_id)
-        p = _line_profile(img, px, x0_nm, y0_nm, x1_nm, y1_nm, width_nm)
-        result = ProfileResult(
-            acquisition_id=chosen,
-            image_units=units,
-            length_nm=float(p.distance_nm[-1]),
-            samples=len(p.values),
-            minimum=float(p.values.min()),
-            maximum=float(p.values.max()),
-            mean=float(p.values.mean()),
-        )
-        return with_images(result, image_content(profile_plot(p.distance_nm, p.values)))
-
-    def estimate_drift(
-        first_acq_id: Annotated[str, Field(description="earlier image, e.g. a0001", pattern=r"^a\d{4,8}$")],
-        second_acq_id: Annotated[str, Field(description="later image of the same area", pattern=r"^a\d{4,8}$")],
-        dt_s: Annotated[
-            float | None,
-            Field(
-                description="override: time between the frames, s (default: from their start times)",
-                ge=1e-3,
-                le=1e6,
-                allow_inf_nan=False,
-            ),
-        ] = None,
-    ) -> DriftResult:
-        """Specimen drift between two images of the same area and settings: shift (nm), rate (nm/s) and direction
-        (deg); the time between them comes from the acquisitions' start times. On a crystal, the lattice repeats:
-        the shift is unwrapped with the non-repeating features (defects, contamination, edges); without any,
-        reliable is false (the shift is known only modulo a lattice vector): register two coarse frames instead,
-        or frames taken closer in time."""
-        _, a, px = _image(session, first_acq_id)
-        _, b, _ = _image(session, second_acq_id)
-        if dt_s is None:
-            starts = [session.get_acquisition(i).metadata.get("started_s") for i in (first_acq_id, second_acq_id)]
-            if not all(isinstance(t, (int, float)) for t in starts) or float(starts[1]) <= float(starts[0]):
-                raise AnalysisError(
-                    f"the start times of {first_acq_id} and {second_acq_id} do not give a positive interval.",
-                    hint="Pass the earlier image first, or give dt_s.",
-                )
-            dt_s = float(starts[1]) - float(starts[0])
-        d = _estimate_drift(a, b, px, dt_s)
-        return DriftResult(
-            dx_nm=d.dx_nm, dy_nm=d.dy_nm, uncertainty_nm=round(d.uncertainty_nm, 5), dt_s=dt_s,
-            rate_nm_per_s=d.rate_nm_per_s, direction_deg=round(d.direction_deg, 2), confidence=d.confidence,
-            reliable=d.reliable, reliability_note=d.reliability_note,
-        )  # fmt: skip
-
-    def focus_quality(acq_id: AcqId = None) -> FocusResult:
-        """Unitless sharpness of an image (higher is sharper); compare images of the same field at different
-        focus."""
-        chosen, img, px = _image(session, acq_id)
-        f = _focus_quality(img, px)
-        return FocusResult(
-            acquisition_id=chosen, sharpness=f.sharpness, brenner=f.brenner, laplacian_variance=f.laplacian_variance
-        )
-
-    def identify_elements(acq_id: AcqId = None, kind: Literal["auto", "EELS", "EDS"] = "auto") -> ToolResult:
-        """Elements present in a stored EELS or EDS spectrum, with the significance (sigmas) of each edge/line the
-        twin's spectra can hold (EELS: e.g. Si-L2,3 at 99 eV and Si-K; EDS: K, L and M lines). An element is
-        present at 5 sigmas; reliable is false when an edge or line lies near that level (3-7 sigmas), so that
-        more counts could change the answer."""
-        chosen = acq_id or session.latest_acquisition_id
-        if chosen is None:
-            raise AnalysisError("there is no acquisition yet.", hint="Acquire a spectrum first (acquire_spectrum).")
-        acq = session.get_acquisition(chosen)
-        if acq.kind != "spectrum":
-            raise AnalysisError(f"{chosen} is a {acq.kind}, not a spectrum.", hint="Pass a spectrum's id.")
-        stored_kind = acq.metadata.get("spectrum_kind")
-        if kind != "auto" and stored_kind not in (None, kind):
-            raise AnalysisError(
-                f"{chosen} is an {stored_kind} spectrum; it cannot be read as {kind}.",
-                hint=f"Use kind='auto' (or '{stored_kind}'), or pass an {kind} spectrum's id.",
-            )
-        spectrum_kind = (stored_kind or "EELS") if kind == "auto" else kind
-        energy, counts = acq.arrays["energy_eV"], acq.arrays["counts"]
-        r = _identify_elements(energy, counts, spectrum_kind)
-        evidence = [(e.element, e.feature, e.energy_eV, round(e.significance, 2)) for e in r.evidence]
-        reliable, note = _elements_verdict(evidence)
-        result = ElementsResult(
-            acquisition_id=chosen,
-            kind=r.kind,
-            present=list(r.present),
-            evidence=evidence,
-            reliable=reliable,
-            reliability_note=note,
-        )
-        markers = [(e.energy_eV, f"{e.element} {e.feature}") for e in r.evidence if e.present]
-        plot = spectrum_plot(energy, counts, markers, title=f"{r.kind} {chosen}", log_counts=r.kind == "EELS")
-        return with_images(result, image_content(plot))
-
     def denoise_image(
         acq_id: AcqId = None,
         method: Annotated[DenoiseMethod, Field(description="gaussian, median, wiener or nl_means")] = "gaussian",
@@ -497,7 +278,7 @@ def register_analysis_tools(mcp: FastMCP, session: Any) -> None:
     ) -> ToolResult:
         """Denoise an image and store the result as a new derived acquisition (no dose, the original is kept);
         use it before find_atoms or segment_particles on noisy low-dose images. Returns the new id."""
-        chosen, img, px = _image(session, acq_id)
+        chosen, img, px = image_of(session, acq_id)
         source = session.get_acquisition(chosen)
 
         def run() -> Any:
@@ -516,12 +297,9 @@ def register_analysis_tools(mcp: FastMCP, session: Any) -> None:
         (measure_lattice, None),
         (detect_defects, DefectsResult),
         (segment_particles, ParticlesResult),
-        (compute_fft, FFTSummary),
-        (line_profile, ProfileResult),
-        (estimate_drift, None),
-        (focus_quality, None),
-        (identify_elements, ElementsResult),
     ):
         add_tool(mcp, tool, READ_ONLY, model)
+    register_image_measurement_tools(mcp, session)
+    register_spectra_analysis_tools(mcp, session)
     add_tool(mcp, denoise_image, ACQUIRE, DenoiseResult)
     register_afm_analysis_tools(mcp, session)

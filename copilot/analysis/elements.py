@@ -17,12 +17,14 @@ from copilot.twin.elements import EDS_LINES as TWIN_LINES
 
 
 class Edge(NamedTuple):
-    """An EELS ionisation edge onset, and the window (eV) over which its signal is integrated."""
+    """An EELS ionisation edge onset, the window (eV) over which its signal is integrated, and the energy over
+    which a delayed edge (M4,5 of 4d and 5d elements, L2,3 of Si and S) rises to its maximum (0: sharp)."""
 
     element: str
     edge: str
     energy_eV: float
     window_eV: float = 30.0
+    delay_eV: float = 0.0
 
 
 class Line(NamedTuple):
@@ -61,7 +63,7 @@ def _eels_edges() -> tuple[Edge, ...]:
             onset = g[0].onset_eV
             delay = max(e.delay_eV for e in g)
             window = max(30.0, 2.0 * delay + 20.0, (g[-1].onset_eV - onset) + 30.0, 0.05 * onset)
-            out.append(Edge(element, _shell_name([e.label.split("-")[1] for e in g]), onset, window))
+            out.append(Edge(element, _shell_name([e.label.split("-")[1] for e in g]), onset, window, delay))
     return tuple(sorted(out, key=lambda e: e.energy_eV))
 
 

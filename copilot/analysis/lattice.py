@@ -11,10 +11,11 @@ from numpy.typing import ArrayLike, NDArray
 
 from copilot.analysis._validate import as_image, positive
 from copilot.analysis.errors import NoLatticeError
-from copilot.analysis.fft import FFTPeak, find_peaks, power_spectrum
+from copilot.analysis.fft import FFTPeak, _radial_background, find_peaks, frequency_axes, power_spectrum
 
 INDEX_TOLERANCE = 0.12  # largest distance of a peak from an integer (h, k), in units of the basis
 CANDIDATES = 8  # shortest peaks tried as basis vectors
+STRONG_SHARE = 0.05  # peaks this strong (share of the strongest's power) choose the net
 
 
 @dataclass(frozen=True)
@@ -61,21 +62,30 @@ def _index(k: NDArray[np.float64], basis: NDArray[np.float64]) -> tuple[NDArray[
 def reciprocal_basis(peaks: list[FFTPeak]) -> tuple[NDArray[np.float64], int]:
     """The reciprocal basis (2x2, rows g1, g2 in 1/nm) that indexes most peaks, refined by least squares.
 
-    Each pair of the shortest peaks is tried; the winner indexes the most peaks (ties: the larger reciprocal cell,
-    i.e. no spurious sub-lattice). Both Friedel mates enter the fit so the basis is centred.
+    Each pair of the shortest strong peaks (at least ``STRONG_SHARE`` of the strongest's power) is tried; the
+    winner indexes the most strong peaks (ties: the larger reciprocal cell, i.e. no spurious sub-lattice). Weak
+    peaks do not choose the net: reflections of higher orders folded back past the Nyquist limit, and the
+    sidebands of scan jitter, would otherwise make a spuriously fine reciprocal net index them; a weak reflection
+    of a real superstructure is found by :func:`primitive_basis` instead. Both Friedel mates enter the fit so the
+    basis is centred.
     """
     if len(peaks) < 2:
         raise NoLatticeError(f"found {len(peaks)} significant Fourier peak(s); a lattice needs at least two.")
     half = np.array([[p.kx_per_nm, p.ky_per_nm] for p in peaks])
     k = np.vstack([half, -half])
-    shortest = half[np.argsort(np.hypot(half[:, 0], half[:, 1]))[:CANDIDATES]]
+    strength = np.array([p.strength for p in peaks])
+    strong = half[strength >= STRONG_SHARE * strength.max()]
+    if len(strong) < 2:
+        strong = half[np.argsort(strength)[::-1][:2]]
+    k_strong = np.vstack([strong, -strong])
+    shortest = strong[np.argsort(np.hypot(strong[:, 0], strong[:, 1]))[:CANDIDATES]]
     best: tuple[int, float, NDArray[np.float64]] | None = None
     for g1, g2 in itertools.combinations(shortest, 2):
         area = abs(g1[0] * g2[1] - g1[1] * g2[0])
         if area < 0.2 * np.linalg.norm(g1) * np.linalg.norm(g2):  # nearly collinear
             continue
         basis = np.array([g1, g2])
-        n_indexed = int(_index(k, basis)[1].sum())
+        n_indexed = int(_index(k_strong, basis)[1].sum())
         if best is None or (n_indexed, area) > (best[0], best[1]):
             best = (n_indexed, area, basis)
     if best is None:
@@ -104,6 +114,55 @@ def with_uncertainty(lattice: Lattice, peaks: list[FFTPeak]) -> Lattice:
     return replace(
         lattice, a_uncertainty_nm=float(lattice.a_nm * rel[0]), b_uncertainty_nm=float(lattice.b_nm * rel[1])
     )
+
+
+SUPERCELL_STRENGTH = 12.0
+"""A reflection looked for at a few given positions (half-integer indices of the found net) is real when its power
+stands this many background powers high: exponential speckle exceeds it at one of the ~40 bins searched with
+probability 40 e^-12 ~ 2.5e-4."""
+
+
+def _ratio_map(power: NDArray[np.float64], px: float) -> tuple[NDArray[np.float64], NDArray, NDArray]:
+    fx, fy = frequency_axes(power.shape, px)
+    kx, ky = np.meshgrid(fx, fy)
+    dk = max(fx[1] - fx[0], fy[1] - fy[0])
+    return power / _radial_background(power, np.hypot(kx, ky), dk), fx, fy
+
+
+def _strength_at(ratio: NDArray[np.float64], fx: NDArray, fy: NDArray, k: NDArray[np.float64]) -> float:
+    """Largest background-relative power within one bin of the reciprocal vector ``k`` (1/nm)."""
+    c = round(float((k[0] - fx[0]) / (fx[1] - fx[0])))
+    r = round(float((k[1] - fy[0]) / (fy[1] - fy[0])))
+    ny, nx = ratio.shape
+    if not (1 <= r < ny - 1 and 1 <= c < nx - 1):
+        return 0.0
+    return float(ratio[r - 1 : r + 2, c - 1 : c + 2].max())
+
+
+def primitive_basis(power: NDArray[np.float64], px: float, g: NDArray[np.float64]) -> NDArray[np.float64]:
+    """The reciprocal basis of the primitive cell: when columns of two kinds alternate (Sr and TiO in SrTiO3
+    [001]), the reflections of the full cell are weak beside those of the net of all columns, which is a/sqrt(2)
+    or a/2. The half-integer positions (g1/2, g2/2, (g1 +- g2)/2) are looked at directly, where a much lower
+    level is significant than in a search of the whole spectrum; a reflection found there halves the reciprocal
+    cell (doubles the real one)."""
+    ratio, fx, fy = _ratio_map(power, px)
+    for _ in range(1):  # one halving: a net of all columns is at most twice as fine as the primitive one
+        g1, g2 = g
+        found = None
+        for half in (0.5 * g1, 0.5 * g2, 0.5 * (g1 + g2), 0.5 * (g1 - g2)):
+            if 1.0 / np.linalg.norm(half) > 0.5 * min(power.shape) * px:
+                continue  # longer than half the field of view: not measurable
+            if _strength_at(ratio, fx, fy, half) >= SUPERCELL_STRENGTH:
+                found = half
+                break
+        if found is None:
+            return g
+        other = g2 if abs(found[0] * g1[1] - found[1] * g1[0]) < 1e-12 else g1
+        basis = np.array([found, other])
+        if abs(np.linalg.det(basis)) < 0.4 * abs(np.linalg.det(g)):
+            basis = np.array([found, g2 if other is g1 else g1])
+        g = np.array(_reduce(basis[0], basis[1]))
+    return g
 
 
 SYMMETRIC_ANGLES_DEG = (60.0, 90.0, 120.0)
@@ -176,6 +235,28 @@ def measure_lattice(image: ArrayLike, pixel_size_nm: float, min_strength: float 
     """
     img = as_image(image)
     px = positive("pixel_size_nm", pixel_size_nm)
-    peaks = find_peaks(power_spectrum(img), px, max_peaks=40, min_strength=min_strength)
+    power = power_spectrum(img)
+    peaks = find_peaks(power, px, max_peaks=40, min_strength=min_strength)
     g, n_indexed = reciprocal_basis(peaks)
+    primitive = primitive_basis(power, px, g)
+    if not np.allclose(primitive, g):
+        g = _refine(primitive, peaks, power, px)
+        n_indexed = int(_index(np.vstack([_vectors(peaks), -_vectors(peaks)]), g)[1].sum() // 2)
     return shear_verdict(with_uncertainty(lattice_from_basis(g, n_indexed), peaks))
+
+
+def _vectors(peaks: list[FFTPeak]) -> NDArray[np.float64]:
+    return np.array([[p.kx_per_nm, p.ky_per_nm] for p in peaks])
+
+
+def _refine(g: NDArray[np.float64], peaks: list[FFTPeak], power: NDArray[np.float64], px: float) -> NDArray[np.float64]:
+    """``g`` refined by least squares on every peak it indexes (the strong peaks of the finer net index as
+    integers of the primitive basis too)."""
+    k = np.vstack([_vectors(peaks), -_vectors(peaks)])
+    basis = np.asarray(g, dtype=np.float64)
+    for _ in range(2):
+        hk, ok = _index(k, basis)
+        if ok.sum() >= 3:
+            basis = np.asarray(np.linalg.lstsq(hk[ok], k[ok], rcond=None)[0], dtype=np.float64)
+    g1, g2 = _reduce(basis[0], basis[1])
+    return np.array([g1, g2])

@@ -9,17 +9,29 @@ import numpy as np
 from numpy.typing import ArrayLike, NDArray
 from skimage.measure import profile_line
 
-from copilot.analysis._validate import as_image, positive
+from copilot.analysis._validate import as_image, noise_sigma, positive
 from copilot.analysis.errors import AnalysisError
 
 
 @dataclass(frozen=True)
 class Profile:
-    """Values sampled once per pixel along the line, averaged across ``width_nm``."""
+    """Values sampled once per pixel along the line, averaged across ``width_nm``.
+
+    ``value_uncertainty`` is about one standard deviation of each value from the image's white noise (at most:
+    the interpolation between pixels averages a little more); ``reliable`` is false, with the reason, when the
+    profile varies by less than it would from noise alone.
+    """
 
     distance_nm: NDArray[np.float64]
     values: NDArray[np.float64]
     width_nm: float
+    value_uncertainty: float = 0.0
+    reliable: bool = True
+    reliability_note: str = ""
+
+
+MIN_CONTRAST_SIGMAS = 5.0
+"""A profile whose smoothed values span less than this many noise sigmas of one value shows no feature."""
 
 
 def line_profile(
@@ -51,4 +63,20 @@ def line_profile(
     end = (y1_nm / px - 0.5, x1_nm / px - 0.5)
     linewidth = max(1, round(width_nm / px))
     values = profile_line(img, start, end, linewidth=linewidth, order=1, mode="nearest", reduce_func=np.mean)
-    return Profile(np.linspace(0.0, length, len(values)), np.asarray(values, dtype=np.float64), linewidth * px)
+    values = np.asarray(values, dtype=np.float64)
+    sigma = noise_sigma(img) / math.sqrt(linewidth)
+    note = _verdict(values, sigma)
+    return Profile(np.linspace(0.0, length, len(values)), values, linewidth * px, sigma, not note, note)
+
+
+def _verdict(values: NDArray[np.float64], sigma: float) -> str:
+    """Why the profile shows nothing but noise ("" when it shows a feature): the range of a 3-sample running
+    mean (noise sigma / sqrt 3) is compared with the noise."""
+    smooth = np.convolve(values, np.ones(3) / 3.0, mode="valid") if len(values) >= 3 else values
+    span = float(np.ptp(smooth))
+    if sigma > 0 and span < MIN_CONTRAST_SIGMAS * sigma:
+        return (
+            f"the profile varies by {span / sigma:.1f} noise sigmas of one value: what it shows is noise; widen "
+            "the line (width_nm) to average more pixels, or use a longer dwell"
+        )
+    return ""

@@ -30,6 +30,10 @@ class ElementEvidence:
     significance: float
     confidence: float
     present: bool
+    observed_counts: float = 0.0  # EELS: counts in the edge's signal window
+    background_counts: float = 0.0  # EELS: the extrapolated background there
+    background_var: float = 0.0  # EELS: variance of that background (extrapolation)
+    window_eV: tuple[float, float] = (0.0, 0.0)  # EELS: the signal window
 
 
 @dataclass(frozen=True)
@@ -50,7 +54,7 @@ def _confidence(significance: float) -> float:
     return 1.0 / (1.0 + math.exp(-(significance - DETECTION_SIGMAS)))
 
 
-def _poisson_power_law(energy: NDArray[np.float64], counts: NDArray[np.float64]) -> tuple[NDArray, NDArray]:
+def poisson_power_law(energy: NDArray[np.float64], counts: NDArray[np.float64]) -> tuple[NDArray, NDArray]:
     """Power law A E^-r fitted to Poisson counts by maximum a posteriori (IRLS, log link); (coef, covariance).
 
     Unlike a least-squares fit of log counts it needs no positive counts and is unbiased at a few counts per
@@ -74,7 +78,7 @@ def _poisson_power_law(energy: NDArray[np.float64], counts: NDArray[np.float64])
     return coef, np.linalg.inv(x.T @ (x * mu[:, None]) + prior) * max(dispersion, 1.0)
 
 
-def _excess_significance(observed: float, background: float, background_var: float) -> float:
+def excess_significance(observed: float, background: float, background_var: float) -> float:
     """Signed significance (sigmas) of ``observed`` Poisson counts over an uncertain ``background``.
 
     Profile-likelihood formula for a Poisson count over a background known to +-sqrt(background_var) (Cowan et
@@ -106,17 +110,21 @@ def _eels(energy: NDArray[np.float64], counts: NDArray[np.float64]) -> list[Elem
         post = (energy >= e0 + 0.005 * e0) & (energy <= min(e0 + edge.window_eV, next_e - 0.005 * next_e))
         if pre.sum() < 5 or post.sum() < 3 or counts[pre].sum() <= 0:
             continue
-        coef, cov = _poisson_power_law(energy[pre], counts[pre])
+        coef, cov = poisson_power_law(energy[pre], counts[pre])
         xp = np.column_stack([np.ones(post.sum()), np.log(energy[post])])
         background = np.exp(xp @ coef)
         gradient = background @ xp  # d(sum of background)/d(coef)
         observed, expected = float(counts[post].sum()), float(background.sum())
         jump = observed - expected
-        sig = _excess_significance(observed, expected, float(gradient @ cov @ gradient))
+        sig = excess_significance(observed, expected, float(gradient @ cov @ gradient))
         present = sig >= DETECTION_SIGMAS and jump > 0.01 * float(background.sum())
         if present:
             last_present = e0 + max(0.05 * e0, 20.0)
-        out.append(ElementEvidence(edge.element, edge.edge, e0, sig, _confidence(sig), present))
+        window = (float(energy[post][0]), float(energy[post][-1]))
+        out.append(
+            ElementEvidence(edge.element, edge.edge, e0, sig, _confidence(sig), present, observed, expected,
+                            float(gradient @ cov @ gradient), window)
+        )  # fmt: skip
     return out
 
 

@@ -18,6 +18,7 @@ from copilot.analysis.errors import AnalysisError
 from copilot.bench.accuracy_case import Case, Outcome, rel
 from copilot.bench.accuracy_particles import afm_particles_case, particles_case
 from copilot.bench.accuracy_scan import drift_case, lattice_case
+from copilot.bench.accuracy_spectra import detection_case, onset_case
 from copilot.bench.accuracy_truth import inside, match, true_columns, true_defects
 from copilot.bench.core import BenchReport
 
@@ -106,6 +107,16 @@ Runner = Callable[[], Outcome]
 ATOM_LADDER = (("graphene", 4.0), ("graphene", 16.0), ("mos2", 1.0), ("mos2", 4.0), ("srtio3", 4.0), ("srtio3", 16.0))
 
 
+ONSET_CASES = (
+    ("graphene", "C", None, 10.0),
+    ("graphene", "C", None, 100.0),
+    ("srtio3", "O", None, 100.0),
+    ("srtio3", "Ti", None, 100.0),
+    ("srtio3", "Sr", "M4,5", 100.0),
+    ("mos2", "S", None, 1000.0),
+)
+
+
 def grid() -> list[Runner]:
     """Every case of the accuracy table (each renders its own frames when run)."""
     atoms = [Case(spec, dwell_us=dwell) for spec, dwell in ATOM_LADDER]
@@ -131,6 +142,8 @@ def grid() -> list[Runner]:
             cases.append(partial(lattice_case, Case("srtio3", drift_nm_per_s=drift), corrected))
     for seed, drift in ((0, 0.5), (1, 1.0), (2, 2.0)):
         cases.append(partial(drift_case, seed, drift))
+    cases += [partial(onset_case, *edge) for edge in ONSET_CASES]
+    cases += [partial(detection_case, dwell) for dwell in (30.0, 300.0)]
     return cases
 
 

@@ -88,8 +88,9 @@ class TrueDefect:
 
 
 def true_defects(scope: Any, frame: Any) -> list[TrueDefect]:
-    """The point defects as imaged in ``frame`` (FOV nm), with the kind a detector should report."""
-    found = scope.specimen.defects_in(frame_box(scope, frame))
+    """The point defects as imaged in ``frame`` (FOV nm), with the kind a detector should report: the
+    instrument's ground truth, so vacancies the beam has made count as well as the grown-in defects."""
+    found = scope.ground_truth_defects(*frame_box(scope, frame))
     if not found:
         return []
     uv = imaged_fov_nm(scope, frame, np.array([d.position_nm for d in found]))

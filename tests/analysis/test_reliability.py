@@ -57,7 +57,7 @@ async def test_find_atoms_on_a_denoised_noise_acquisition_reports_no_atoms_throu
 
 
 def test_an_edge_near_the_detection_level_makes_element_identification_unreliable() -> None:
-    from copilot.tools.analysis import _elements_verdict
+    from copilot.tools.analysis_spectra import _elements_verdict
 
     assert _elements_verdict([("C", "K", 284.0, 40.0), ("O", "K", 532.0, 0.5)]) == (True, "")
     reliable, note = _elements_verdict([("C", "K", 284.0, 40.0), ("Si", "L2,3", 99.0, 4.2)])

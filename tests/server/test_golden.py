@@ -39,7 +39,6 @@ async def focused_image(
     return str(acquired.structured_content["id"])
 
 
-@pytest.mark.xfail(strict=True, reason="known limit: too few counts at the default graphene current for a 5 % count")
 async def test_the_atom_count_of_a_graphene_field_is_within_5_percent_of_the_truth(
     client: Client[Any], session: Session
 ) -> None:
@@ -49,7 +48,6 @@ async def test_the_atom_count_of_a_graphene_field_is_within_5_percent_of_the_tru
     assert found["atom_count"] == pytest.approx(len(truth), rel=0.05)
 
 
-@pytest.mark.xfail(strict=True, reason="known limit: measure_lattice picks the a/sqrt(2) net on thick SrTiO3")
 async def test_the_lattice_spacing_of_srtio3_is_0_3905_nm_within_2_percent(
     client: Client[Any], session: Session
 ) -> None:

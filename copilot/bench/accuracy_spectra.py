@@ -1,0 +1,115 @@
+"""Accuracy of the spectrum measurements against the twin: EELS edge onsets against the onsets the twin draws,
+and detection limits against the twin's expected (noise-free) spectra and the atoms under the probe.
+
+The truth of a detection limit is what the twin itself would record: the amount of an element under the probe
+is the footprint-weighted areal density the twin's spectrometer sees, and the electrons an element needs are
+those at which the noise-free spectrum's edge reaches the detection level.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+import numpy as np
+from scipy.optimize import brentq
+
+from copilot.analysis.detection_limit import detection_limit, spectrum_electrons
+from copilot.analysis.edge_onset import measure_edge_onset
+from copilot.analysis.spectra import DETECTION_SIGMAS, identify_elements
+from copilot.bench.accuracy_case import Outcome, rel
+from copilot.twin import Microscope
+from copilot.twin.edges import EELS_EDGES as TWIN_EDGES
+from copilot.twin.footprint import footprint
+from copilot.twin.spectroscopy import EELS_FEATURES
+
+ONSET_SIGMAS = 3.0
+RATIO_SIGMAS = 3.0
+ELECTRONS_TOLERANCE = 30.0  # %, electrons needed to detect an element, against the noise-free twin
+
+
+def onset_case(specimen: str, element: str, edge: str | None, dwell_ms: float, seed: int = 0) -> Outcome:
+    """Onset of one edge in a spot spectrum against the onset the twin draws (error in eV): a reliable onset
+    must lie within 3 of its sigmas of the truth (and is reliable only with a sigma up to 1.5 eV); an unreliable
+    one passes (it says so)."""
+    scope = Microscope(specimen, seed=seed)
+    scope.set_scan(fov_nm=8.0, pixels=256)
+    s = scope.acquire_spectrum("EELS", 4.0, 4.0, dwell_ms=dwell_ms)
+    o = measure_edge_onset(s.energy_eV, s.counts, element, edge)
+    truth = next(e.onset_eV for e in TWIN_EDGES[o.element] if e.onset_eV >= o.tabulated_eV - 0.5)
+    err = o.onset_eV - truth
+    within = abs(err) <= ONSET_SIGMAS * o.onset_uncertainty_eV
+    return Outcome(
+        "measure_edge_onset", f"{specimen} {o.element}-{o.edge}, {dwell_ms:g} ms", s.dose_e_per_A2, truth,
+        o.onset_eV, err, "eV", None, None, o.reliable,
+        f"|error| <= {ONSET_SIGMAS:g} sigma (sigma <= 1.5 eV), or reliable = false",
+        within or not o.reliable, {"uncertainty_eV": o.onset_uncertainty_eV, "sigmas": o.significance},
+    )  # fmt: skip
+
+
+def _si_site(seed: int) -> tuple[Microscope, Microscope]:
+    """A noisy and a noise-free graphene scope, both centred on the same Si substitution."""
+    scopes = []
+    for noise in (True, False):
+        m = Microscope("graphene", seed=seed, noise=noise)
+        si = next(d for d in m.ground_truth_defects(-15.0, -15.0, 15.0, 15.0) if d.kind == "substitution")
+        m.move_stage(x_um=si.position_nm[0] / 1000.0, y_um=si.position_nm[1] / 1000.0)
+        m.set_scan(fov_nm=8.0, pixels=256)
+        scopes.append(m)
+    return scopes[0], scopes[1]
+
+
+def _true_ratio(scope: Microscope, x_nm: float, y_nm: float, edge: tuple[str, float], ref: tuple[str, float]) -> float:
+    """Atoms of one element per atom of another under the probe, each weighted as the twin's spectrometer sees it
+    at the given edge (element, onset eV): an edge's delocalisation sets how far from the probe its atoms count."""
+    state, scene = scope.state, scope._scene()
+    pts = np.array(scope.fov_to_specimen(np.array([x_nm]), np.array([y_nm]))).reshape(2, 1).T
+    dens = footprint(state, scene, scope.aberrations(), pts, EELS_FEATURES).densities[0]
+
+    def index(el: str, onset: float) -> int:
+        return min(
+            (i for i, f in enumerate(EELS_FEATURES) if f[0] == el), key=lambda i: abs(EELS_FEATURES[i][1] - onset)
+        )
+
+    return float(dens[index(*edge)] / dens[index(*ref)])
+
+
+def _true_electrons(expected: Any, electrons: float, element: str, edge: str) -> float:
+    """Electrons at which the twin's noise-free spectrum shows ``element``'s edge at the detection level."""
+
+    def gap(log_k: float) -> float:
+        ev = identify_elements(expected.energy_eV, math.exp(log_k) * np.asarray(expected.counts), "EELS").evidence
+        sig = next(e.significance for e in ev if e.element == element and e.feature == edge)
+        return sig - DETECTION_SIGMAS
+
+    return electrons * math.exp(brentq(gap, math.log(1e-4), math.log(1e4), xtol=1e-3))
+
+
+def _onset(element: str, edge: str) -> float:
+    from copilot.analysis.edge_onset import pick_edge
+
+    return pick_edge(element, edge).energy_eV
+
+
+def detection_case(dwell_ms: float, seed: int = 0) -> Outcome:
+    """On a Si substitution in graphene: the Si/C ratio the spectrum shows against the atoms under the probe
+    (within 3 sigma), and the electrons it says Si needs against the noise-free twin (within 30 %)."""
+    noisy, clean = _si_site(seed)
+    s = noisy.acquire_spectrum("EELS", 4.0, 4.0, dwell_ms=dwell_ms)
+    st = noisy.state
+    n_e = spectrum_electrons(st.beam.current_pa, s.live_time_s)
+    probe = (s.energy_eV, s.counts, "Si", n_e, st.beam.energy_kv, st.detectors.eels_collection_mrad, "C")
+    edge = detection_limit(*probe)
+    truth_ratio = _true_ratio(clean, 4.0, 4.0, ("Si", _onset(edge.element, edge.edge)), ("C", 284.0))
+    d = detection_limit(*probe, goal_ratio=truth_ratio)
+    expected = clean.acquire_spectrum("EELS", 4.0, 4.0, dwell_ms=dwell_ms)
+    true_n = _true_electrons(expected, n_e, "Si", d.edge)
+    n_err = rel(d.electrons_needed, true_n)
+    ratio_ok = abs(d.ratio - truth_ratio) <= RATIO_SIGMAS * d.ratio_uncertainty
+    ok = ratio_ok and abs(n_err) <= ELECTRONS_TOLERANCE
+    return Outcome(
+        "detection_limit", f"graphene Si site, Si-{d.edge} vs C-K, {dwell_ms:g} ms", s.dose_e_per_A2, true_n,
+        d.electrons_needed, n_err, "%", None, None, None,
+        f"electrons needed within {ELECTRONS_TOLERANCE:g} %, Si/C within {RATIO_SIGMAS:g} sigma", ok,
+        {"true_ratio": truth_ratio, "ratio": d.ratio, "ratio_sd": d.ratio_uncertainty, "min_ratio": d.minimum_ratio},
+    )  # fmt: skip

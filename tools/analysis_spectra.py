@@ -1,0 +1,206 @@
+"""Spectrum analysis tools: element identification, edge onsets and detection limits on stored spectra."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any, Literal
+
+import numpy as np
+from fastmcp import FastMCP
+from fastmcp.tools import ToolResult
+from pydantic import Field
+
+from copilot.analysis.detection_limit import detection_limit as _detection_limit
+from copilot.analysis.detection_limit import spectrum_electrons
+from copilot.analysis.edge_onset import measure_edge_onset as _measure_edge_onset
+from copilot.analysis.errors import AnalysisError
+from copilot.analysis.plots import spectrum_plot
+from copilot.analysis.spectra import identify_elements as _identify_elements
+
+from .analysis_common import AcqId, Reliability, finite_or_none
+from .common import READ_ONLY, add_tool, image_content, with_images
+
+Element = Annotated[str, Field(description="element symbol, e.g. Si", pattern=r"^[A-Z][a-z]?$")]
+EdgeName = Annotated[
+    str | None, Field(description="edge name, e.g. K or L2,3; omit for the element's lowest edge", max_length=8)
+]
+MIN_REFERENCE_SIGMAS = 10.0  # a reference edge weaker than this scales the limit by a poorly known signal
+
+
+class ElementsResult(Reliability):
+    acquisition_id: str
+    kind: str
+    present: list[str]
+    evidence: list[tuple[str, str, float, float]] = Field(description="(element, edge/line, energy_eV, sigmas)")
+
+
+class EdgeOnsetResult(Reliability):
+    acquisition_id: str
+    element: str
+    edge: str
+    tabulated_onset_eV: float = Field(description="reference onset of the edge (EELS atlas)")
+    onset_eV: float = Field(description="measured onset: centre of the fitted step")
+    onset_uncertainty_eV: float | None = Field(description="one standard deviation of onset_eV")
+    shift_eV: float = Field(description="onset_eV minus the tabulated onset (a chemical shift when significant)")
+    width_eV: float = Field(description="fitted width of the rise (onset broadening and resolution), sigma")
+    delay_eV: float = Field(description="fitted delay of the maximum (0 for a sharp edge)")
+    significance: float = Field(description="sigmas of the edge over its extrapolated background")
+
+
+class DetectionLimitResult(Reliability):
+    acquisition_id: str
+    element: str
+    edge: str = Field(description="the element's edge that detects it best here")
+    reference: str = Field(description="element the amounts are counted against (atoms per reference atom)")
+    reference_edge: str
+    detected: bool = Field(description="the edge stands at least `sigmas` above its background")
+    significance: float = Field(description="sigmas of the element's edge here")
+    sigmas: float
+    minimum_ratio: float = Field(description="least amount detectable at `sigmas` here, atoms per reference atom")
+    ratio: float = Field(description="amount the spectrum shows, atoms per reference atom (significant or not)")
+    ratio_uncertainty: float = Field(description="one standard deviation of ratio")
+    electrons: float = Field(description="electrons through the specimen during this spectrum")
+    goal_ratio: float | None
+    electrons_needed: float | None = Field(
+        description="electrons a spectrum at this spot needs for goal_ratio to reach `sigmas` (null without a goal, "
+        "or beyond 1e12 times this spectrum's)"
+    )
+    dwell_needed_ms: float | None = Field(description="dwell at this spectrum's beam current for electrons_needed")
+
+
+MARGINAL_SIGMAS = (3.0, 7.0)  # an edge or line this significant could go either way with another noise draw
+
+
+def _elements_verdict(evidence: list[tuple[str, str, float, float]]) -> tuple[bool, str]:
+    """Unreliable when an edge or line sits near the 5-sigma detection level (present or absent by chance)."""
+    lo, hi = MARGINAL_SIGMAS
+    marginal = [f"{el} {feat} ({sig:.1f} sigma)" for el, feat, _, sig in evidence if lo <= sig < hi]
+    if not marginal:
+        return True, ""
+    return False, (
+        f"near the 5-sigma detection level: {', '.join(marginal)}; a longer dwell (more counts) would decide"
+    )
+
+
+def _spectrum(session: Any, acq_id: str | None, want: str | None = None) -> tuple[str, Any]:
+    """(id, acquisition) of a stored spectrum (the latest acquisition when ``acq_id`` is None)."""
+    chosen = acq_id or session.latest_acquisition_id
+    if chosen is None:
+        raise AnalysisError("there is no acquisition yet.", hint="Acquire a spectrum first (acquire_spectrum).")
+    acq = session.get_acquisition(chosen)
+    if acq.kind != "spectrum":
+        raise AnalysisError(f"{chosen} is a {acq.kind}, not a spectrum.", hint="Pass a spectrum's id.")
+    stored = acq.metadata.get("spectrum_kind")
+    if want is not None and stored not in (None, want):
+        raise AnalysisError(f"{chosen} is an {stored} spectrum, not {want}.", hint=f"Pass an {want} spectrum's id.")
+    return chosen, acq
+
+
+def register_spectra_analysis_tools(mcp: FastMCP, session: Any) -> None:
+    """Register identify_elements, measure_edge_onset and detection_limit over ``session``."""
+
+    def identify_elements(acq_id: AcqId = None, kind: Literal["auto", "EELS", "EDS"] = "auto") -> ToolResult:
+        """Elements present in a stored EELS or EDS spectrum, with the significance (sigmas) of each edge/line the
+        twin's spectra can hold (EELS: e.g. Si-L2,3 at 99 eV and Si-K; EDS: K, L and M lines). An element is
+        present at 5 sigmas; reliable is false when an edge or line lies near that level (3-7 sigmas), so that
+        more counts could change the answer. For how much of an absent element could be seen, use
+        detection_limit."""
+        chosen, acq = _spectrum(session, acq_id)
+        stored_kind = acq.metadata.get("spectrum_kind")
+        if kind != "auto" and stored_kind not in (None, kind):
+            raise AnalysisError(
+                f"{chosen} is an {stored_kind} spectrum; it cannot be read as {kind}.",
+                hint=f"Use kind='auto' (or '{stored_kind}'), or pass an {kind} spectrum's id.",
+            )
+        spectrum_kind = (stored_kind or "EELS") if kind == "auto" else kind
+        energy, counts = acq.arrays["energy_eV"], acq.arrays["counts"]
+        r = _identify_elements(energy, counts, spectrum_kind)
+        evidence = [(e.element, e.feature, e.energy_eV, round(e.significance, 2)) for e in r.evidence]
+        reliable, note = _elements_verdict(evidence)
+        result = ElementsResult(
+            acquisition_id=chosen,
+            kind=r.kind,
+            present=list(r.present),
+            evidence=evidence,
+            reliable=reliable,
+            reliability_note=note,
+        )
+        markers = [(e.energy_eV, f"{e.element} {e.feature}") for e in r.evidence if e.present]
+        plot = spectrum_plot(energy, counts, markers, title=f"{r.kind} {chosen}", log_counts=r.kind == "EELS")
+        return with_images(result, image_content(plot))
+
+    def measure_edge_onset(element: Element, acq_id: AcqId = None, edge: EdgeName = None) -> EdgeOnsetResult:
+        """Onset energy (eV) of an element's EELS edge, with its uncertainty: the centre of a step fitted over the
+        power-law background, searched 8 eV either side of the tabulated onset, so chemical shifts of a few eV
+        show as shift_eV (compare it with onset_uncertainty_eV before calling it a shift). reliable is false when
+        the edge is not 5 sigmas above its background, the onset is uncertain by more than 1.5 eV, or the edge
+        rises too slowly to place (delayed M4,5 edges of Sr, Mo, W, Re, Au)."""
+        chosen, acq = _spectrum(session, acq_id, "EELS")
+        o = _measure_edge_onset(acq.arrays["energy_eV"], acq.arrays["counts"], element, edge)
+        return EdgeOnsetResult(
+            acquisition_id=chosen, element=o.element, edge=o.edge, tabulated_onset_eV=o.tabulated_eV,
+            onset_eV=round(o.onset_eV, 3), onset_uncertainty_eV=finite_or_none(o.onset_uncertainty_eV, 3),
+            shift_eV=round(o.onset_eV - o.tabulated_eV, 3), width_eV=round(o.width_eV, 3),
+            delay_eV=round(o.delay_eV, 2), significance=round(o.significance, 2), reliable=o.reliable,
+            reliability_note=o.reliability_note,
+        )  # fmt: skip
+
+    def detection_limit(
+        element: Element,
+        acq_id: AcqId = None,
+        reference: Annotated[
+            str | None,
+            Field(description="element to count against (default: the strongest other one)", pattern=r"^[A-Z][a-z]?$"),
+        ] = None,
+        goal_ratio: Annotated[
+            float | None,
+            Field(description="amount to plan for, atoms per reference atom (e.g. 0.01)", gt=0, le=100),
+        ] = None,
+        sigmas: Annotated[float, Field(description="detection level, sigmas", ge=1, le=20)] = 5.0,
+    ) -> DetectionLimitResult:
+        """How much of an element an EELS spectrum could show: the least amount detectable at `sigmas` here
+        (minimum_ratio, atoms per atom of a reference element in the same spectrum, by the cross-section ratio
+        method), the amount it does show with its uncertainty, and, for a goal_ratio, the electrons and dwell a
+        spectrum at this spot would need to detect that much: use it before spending dose on a longer spectrum
+        ("Si at 1 % would need N electrons"). Undetected means below minimum_ratio, not absent. reliable is false
+        when the reference edge is weak (the scale is then poorly known)."""
+        chosen, acq = _spectrum(session, acq_id, "EELS")
+        meta = acq.metadata
+        settings = meta.get("settings") or {}
+        current_pa = float(settings.get("beam", {}).get("current_pa", 0.0))
+        live_s = float(meta.get("live_time_s", 0.0))
+        if current_pa <= 0 or live_s <= 0:
+            raise AnalysisError(f"{chosen} does not record its beam current and live time.")
+        electrons = spectrum_electrons(current_pa, live_s)
+        kv = float(settings.get("beam", {}).get("energy_kv", 200.0))
+        mrad = float(settings.get("detectors", {}).get("eels_collection_mrad", 20.0))
+        d = _detection_limit(
+            acq.arrays["energy_eV"], acq.arrays["counts"], element, electrons, kv, mrad, reference, goal_ratio, sigmas
+        )
+        ref_sig = next(
+            (
+                e.significance
+                for e in _identify_elements(acq.arrays["energy_eV"], acq.arrays["counts"], "EELS").evidence
+                if e.element == d.reference and e.feature == d.reference_edge
+            ),
+            0.0,
+        )
+        note = ""
+        if ref_sig < MIN_REFERENCE_SIGMAS:
+            note = (
+                f"the reference {d.reference}-{d.reference_edge} edge stands only {ref_sig:.1f} sigmas: the amounts "
+                "are scaled by a poorly known signal; use a longer dwell or another reference"
+            )
+        needed = d.electrons_needed if np.isfinite(d.electrons_needed) else None
+        return DetectionLimitResult(
+            acquisition_id=chosen, element=d.element, edge=d.edge, reference=d.reference,
+            reference_edge=d.reference_edge, detected=d.detected, significance=round(d.significance, 2),
+            sigmas=d.sigmas, minimum_ratio=float(f"{d.minimum_ratio:.4g}"), ratio=float(f"{d.ratio:.4g}"),
+            ratio_uncertainty=float(f"{d.ratio_uncertainty:.3g}"), electrons=float(f"{electrons:.4g}"),
+            goal_ratio=goal_ratio, electrons_needed=float(f"{needed:.3g}") if needed is not None else None,
+            dwell_needed_ms=float(f"{1e3 * live_s * needed / electrons:.3g}") if needed is not None else None,
+            reliable=not note, reliability_note=note,
+        )  # fmt: skip
+
+    add_tool(mcp, identify_elements, READ_ONLY, ElementsResult)
+    add_tool(mcp, measure_edge_onset, READ_ONLY)
+    add_tool(mcp, detection_limit, READ_ONLY)
