@@ -265,3 +265,32 @@ async def test_no_tool_or_resource_and_no_clear_text_in_the_folder_shows_the_hid
     saved = (tmp_path / "instrument.json").read_text()
     assert [h for h in hidden if h in saved] == [] and "drift" not in saved
     assert Session(tmp_path).require_stem().ground_truth_drift_nm_per_s() == HIDDEN_DRIFT_NM_PER_S
+
+
+def test_a_folder_saved_before_the_hidden_part_existed_still_reopens(tmp_path: Path) -> None:
+    stem = Session(tmp_path / "stem", specimen="mos2", seed=1)
+    stem.set_scan(fov_nm=12.0, pixels=64)
+    stem.acquire_image()
+    settings = stem.status()["settings"]
+    stem.close()
+    saved = json.loads((tmp_path / "stem" / "instrument.json").read_text())
+    del saved["hidden"]
+    saved["drift_nm_per_s"] = 1.5  # the old form kept the drift speed in clear
+    (tmp_path / "stem" / "instrument.json").write_text(json.dumps(saved))
+    again = Session(tmp_path / "stem")
+    assert again.status()["settings"] == settings and again.require_stem().ground_truth_drift_nm_per_s() == 1.5
+    assert "hidden" in json.loads((tmp_path / "stem" / "instrument.json").read_text())  # rewritten in the new form
+    again.close()
+
+    afm = Session(tmp_path / "afm", specimen="afm_grating", seed=2)
+    afm.afm.set_feedback(setpoint_nm=12.0, p_gain=0.8)
+    afm.afm.set_afm_scan(pixels=128, rate_hz=2.0)
+    afm.close()
+    old = {"instrument": "AFM", "specimen": "afm_grating", "seed": 2, "thickness_nm": None}
+    snap = afm.require_afm().snapshot()
+    old |= {"feedback": snap["feedback"], "scan": snap["scan"]}
+    (tmp_path / "afm" / "instrument.json").write_text(json.dumps(old))
+    reopened = Session(tmp_path / "afm")
+    now = reopened.require_afm().snapshot()
+    reopened.close()
+    assert now["feedback"] == snap["feedback"] and now["scan"] == snap["scan"]
