@@ -42,6 +42,7 @@ from copilot.ui.sidebar import (
     past_sessions,
     session_buttons,
 )
+from copilot.ui.specimens import specimen_choices
 from copilot.ui.state import PageState
 from copilot.ui.transcript import AssistantTurn, StepItem, Transcript
 
@@ -240,7 +241,8 @@ def main(backend: Backend | None = None) -> None:
                 f"Could not use the model; still using {runtime.model_label}. {describe_failure(exc, model)}"
             )
     follow_instrument(st.session_state, runtime)
-    instrument_sidebar(backend.specimens(), instrument_kind(runtime))
+    options = specimen_choices(backend.specimens(), runtime.data_dir, data_root(), chosen(st.session_state).specimen)
+    instrument_sidebar(options, instrument_kind(runtime))
     session_buttons(state)
     past_sessions(runtime.thread_id)
     st.sidebar.caption(f"Model: **{runtime.model_label}**")

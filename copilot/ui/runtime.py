@@ -20,6 +20,7 @@ from copilot.ui.chatlog import ChatLog
 from copilot.ui.loop import BackgroundLoop
 from copilot.ui.sessions import new_session_dir, read_choice, write_choice
 from copilot.ui.settings import ModelChoice, SessionChoice, redact, specimen_options
+from copilot.ui.specimens import bring_into_session, save_upload
 from copilot.ui.transcript import Decision
 
 T = TypeVar("T")
@@ -106,6 +107,7 @@ class Runtime:
         data_dir: Path | None = None,
     ) -> None:
         self.backend = backend or Backend()
+        self.root = root
         if data_dir is not None:
             session_choice = read_choice(data_dir, session_choice)
         self.data_dir = data_dir or new_session_dir(root)
@@ -151,8 +153,26 @@ class Runtime:
         return status
 
     def reset_specimen(self, specimen: str, seed: int) -> None:
-        """Load a fresh copy of a specimen (or AFM surface) with this seed into the running session."""
-        self.session.load_specimen(specimen, seed)
+        """Load a fresh copy of a specimen, AFM surface or structure file with this seed into the running session.
+        A structure file shared under the data root is copied into the session first, and removed again if the
+        session refuses to load it."""
+        copied = bring_into_session(self.data_dir, self.root, specimen)
+        self._load_or_remove(specimen, seed, copied)
+
+    def add_structure(self, file_name: str, data: bytes, seed: int) -> str:
+        """Save an uploaded structure file into the session's ``structures/`` and load it; a file the session
+        refuses to load is removed again. Returns its specimen name (``structures/<file>``)."""
+        name, written = save_upload(self.data_dir, file_name, data)
+        self._load_or_remove(name, seed, written)
+        return name
+
+    def _load_or_remove(self, specimen: str, seed: int, remove_on_failure: bool) -> None:
+        try:
+            self.session.load_specimen(specimen, seed)
+        except BaseException:
+            if remove_on_failure:
+                (self.data_dir / specimen).unlink(missing_ok=True)
+            raise
         self.remember()
 
     def set_dose_budget(self, budget_e_per_A2: float) -> None:

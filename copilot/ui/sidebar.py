@@ -22,6 +22,8 @@ from copilot.ui.state import PageState
 
 SESSION_PARAM = "session"  # ?session=<id> in the URL: a reload or a bookmark reopens that session
 SPECIMEN_KEY, SEED_KEY, BUDGET_KEY, MCP_KEY = "specimen", "seed", "dose_budget", "mcp_url"
+UPLOAD_KEY = "structure_upload"
+STRUCTURE_TYPES = ("cif", "xyz", "extxyz", "vasp", "poscar", "pdb", "xsf", "traj", "cfg")  # what the twin lists
 NOTICE_KEY = "copilot_sidebar_notice"  # (kind, text) of the last change, shown once
 
 
@@ -63,6 +65,14 @@ def _load(runtime: Runtime) -> str:
     return f"Loaded {specimen} (seed {seed})."
 
 
+def _upload(runtime: Runtime) -> str:
+    uploaded = st.session_state.get(UPLOAD_KEY)
+    if uploaded is None:  # the person removed the file from the uploader: nothing to do
+        return "Structure file removed from the uploader (the session keeps its copy)."
+    name = runtime.add_structure(str(uploaded.name), uploaded.getvalue(), int(st.session_state[SEED_KEY]))
+    return f"Loaded {name} (seed {int(st.session_state[SEED_KEY])})."
+
+
 def _budget(runtime: Runtime) -> str:
     budget = float(st.session_state[BUDGET_KEY])
     runtime.set_dose_budget(budget)
@@ -70,7 +80,8 @@ def _budget(runtime: Runtime) -> str:
 
 
 def instrument_sidebar(options: dict[str, str], instrument: str) -> None:
-    """Specimen, seed and (on the STEM) the dose budget; each change applies to the instrument at once."""
+    """Specimen (the catalogue and the structure files, see ``copilot.ui.specimens``), an upload of a structure
+    file, seed and (on the STEM) the dose budget; each change applies to the instrument at once."""
     st.sidebar.selectbox(
         "Specimen",
         list(options),
@@ -78,6 +89,15 @@ def instrument_sidebar(options: dict[str, str], instrument: str) -> None:
         key=SPECIMEN_KEY,
         on_change=_apply,
         args=(_load,),
+    )
+    st.sidebar.file_uploader(
+        "Your structure file",
+        type=list(STRUCTURE_TYPES),
+        key=UPLOAD_KEY,
+        on_change=_apply,
+        args=(_upload,),
+        help="A CIF, XYZ with a lattice, POSCAR, ... (anything ASE reads): saved in the session's structures/ "
+        "and loaded as a slab viewed down its c axis. Files in structures/ of the data folder are listed above.",
     )
     st.sidebar.number_input(
         "Seed", min_value=0, max_value=2**31 - 1, step=1, key=SEED_KEY, on_change=_apply, args=(_load,)

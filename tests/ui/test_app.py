@@ -303,6 +303,22 @@ def test_the_sidebar_follows_the_specimen_the_chat_loaded(data_dir: Path) -> Non
     close(at)
 
 
+def test_the_sidebar_offers_a_structure_file_the_chat_loaded_from_anywhere_in_the_folder(data_dir: Path) -> None:
+    turn: list[AgentEvent] = [
+        ToolCall("c1", "load_specimen", {"name": "crystals/si.cif", "seed": 1}),
+        ToolResult("c1", "load_specimen", True, {"specimen": "crystals/si.cif"}),
+        Final("Loaded.", model="scripted"),
+    ]
+    script = Script(turns=[turn])
+    at = start(script)
+    script.sessions[0].specimen = "crystals/si.cif"  # what load_specimen does in the session (the agent replays)
+    send(at, "load crystals/si.cif")
+    box = next(b for b in at.sidebar.selectbox if b.label == "Specimen")
+    assert box.value == "crystals/si.cif"
+    assert any(option.startswith("crystals/si.cif: ") for option in box.options)
+    close(at)
+
+
 def test_a_new_budget_applies_at_once_and_the_dose_bar_turns_amber_then_red(data_dir: Path) -> None:
     script = Script(turns=[acquisition_turn()])
     at = send(start(script), "acquire")  # 2.5e6 of 1e7 e-/A^2: 25 %, blue

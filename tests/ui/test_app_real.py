@@ -110,3 +110,47 @@ def test_an_unreachable_endpoint_is_reported_as_a_message_without_the_key() -> N
     page_text = " ".join(str(m.value) for m in [*at.markdown, *at.error, *at.caption, *at.warning])
     assert "sk-test-never-shown" not in page_text
     finish(at)
+
+
+CIF = Path(__file__).resolve().parents[2] / "examples" / "structures" / "si_diamond.cif"
+
+
+def specimen_box(at: AppTest) -> Any:
+    return next(box for box in at.sidebar.selectbox if box.label == "Specimen")
+
+
+def offers(at: AppTest, name: str) -> bool:
+    return any(option.startswith(f"{name}: ") for option in specimen_box(at).options)  # "name: description"
+
+
+@pytest.mark.slow  # the real twin builds a slab from the CIF
+def test_a_shared_structure_file_is_offered_in_the_sidebar_and_loads_into_the_session(data_dir: Path) -> None:
+    (data_dir / "structures").mkdir()
+    (data_dir / "structures" / "si_diamond.cif").write_bytes(CIF.read_bytes())
+    at = page(AppTest.from_file(str(APP), default_timeout=TIMEOUT_S))
+    assert offers(at, "structures/si_diamond.cif")
+    specimen_box(at).set_value("structures/si_diamond.cif").run()
+    assert not at.exception, at.exception
+    runtime = at.session_state["copilot_runtime"]
+    status = runtime.status()
+    assert status["specimen"] == "structures/si_diamond.cif" and status["instrument"] == "STEM"
+    assert (runtime.data_dir / "structures" / "si_diamond.cif").read_bytes() == CIF.read_bytes()
+    assert specimen_box(at).value == "structures/si_diamond.cif"
+    assert any("Loaded structures/si_diamond.cif" in s.value for s in at.sidebar.success)
+    finish(at)
+
+
+@pytest.mark.slow  # the real twin builds a slab from the CIF
+def test_an_uploaded_structure_file_loads_and_one_ase_cannot_read_is_refused_and_removed(data_dir: Path) -> None:
+    at = page(AppTest.from_file(str(APP), default_timeout=TIMEOUT_S))
+    runtime = at.session_state["copilot_runtime"]
+    at.sidebar.file_uploader[0].set_value(("broken.cif", b"data_broken\n_cell_length_a oops\n", "chemical/x-cif")).run()
+    assert not at.exception, at.exception
+    assert any("broken.cif" in e.value for e in at.sidebar.error)
+    assert not (runtime.data_dir / "structures" / "broken.cif").exists()  # the refused file is gone again
+    assert runtime.status()["specimen"] == "graphene"  # and the instrument kept what it had
+    at.sidebar.file_uploader[0].set_value(("si.cif", CIF.read_bytes(), "chemical/x-cif")).run()
+    assert not at.exception, at.exception
+    assert runtime.status()["specimen"] == "structures/si.cif"
+    assert specimen_box(at).value == "structures/si.cif" and offers(at, "structures/si.cif")
+    finish(at)
