@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import contextlib
 import ctypes
+import io
 import os
 import pickle
 import select
@@ -38,7 +39,7 @@ Progress = Callable[..., Any]
 MODEL_ATTRIBUTES = frozenset({"specimen", "column", "surface"})
 """Instrument attributes fixed by the specimen name and seed (their caches only grow): not sent back."""
 POLL_S = 0.02  # how often the waiting parent looks at ``stop``
-_HEADER = struct.Struct("!Q")
+_HEADER = struct.Struct("!Q")  # every length of the pipe framing
 _PR_SET_PDEATHSIG = 1
 
 
@@ -92,8 +93,7 @@ def _child(instrument: Any, work: Callable[[Progress | None], Any], fd: int, par
         _die_with(parent)
 
         def send(message: tuple[Any, ...]) -> None:
-            blob = pickle.dumps(message, protocol=pickle.HIGHEST_PROTOCOL)
-            _write_all(fd, _HEADER.pack(len(blob)) + blob)
+            _send(fd, message)
 
         def progress(*values: float) -> None:
             send(("progress", values))
@@ -129,54 +129,80 @@ def _picklable(exc: BaseException) -> BaseException:
     return exc
 
 
-def _write_all(fd: int, data: bytes) -> None:
-    view = memoryview(data)
-    while view:
-        view = view[os.write(fd, view) :]
+def _send(fd: int, message: tuple[Any, ...]) -> None:
+    """One message: its pickle with the arrays out of band (protocol 5), so neither side copies them whole."""
+    buffers: list[pickle.PickleBuffer] = []
+    main = pickle.dumps(message, protocol=5, buffer_callback=buffers.append)
+    views = [b.raw() for b in buffers]
+    head = _HEADER.pack(len(main)) + _HEADER.pack(len(views)) + b"".join(_HEADER.pack(v.nbytes) for v in views)
+    parts: list[bytes | memoryview] = [head, main, *views]
+    for part in parts:
+        view = memoryview(part)
+        while view:
+            view = view[os.write(fd, view) :]
 
 
-def _read_exactly(fd: int, size: int) -> bytes | None:
-    chunks, left = [], size
-    while left:
-        chunk = os.read(fd, min(left, 1 << 22))
-        if not chunk:
-            return None
-        chunks.append(chunk)
-        left -= len(chunk)
-    return b"".join(chunks)
+def _receive(fd: int) -> tuple[Any, ...] | None:
+    """The next message of :func:`_send`, or None when the pipe closed first."""
+    head = _read_into(fd, 2 * _HEADER.size)
+    if head is None:
+        return None
+    size, count = _HEADER.unpack_from(head, 0)[0], _HEADER.unpack_from(head, _HEADER.size)[0]
+    sizes = _read_into(fd, count * _HEADER.size)
+    main = _read_into(fd, size)
+    if sizes is None or main is None:
+        return None
+    buffers = [_read_into(fd, _HEADER.unpack_from(sizes, i * _HEADER.size)[0]) for i in range(count)]
+    if any(b is None for b in buffers):
+        return None
+    message: tuple[Any, ...] = pickle.loads(main, buffers=buffers)
+    return message
+
+
+def _read_into(fd: int, size: int) -> bytearray | None:
+    """Exactly ``size`` bytes from ``fd`` into one new buffer (None at end of file)."""
+    data = bytearray(size)
+    view, done = memoryview(data), 0
+    with io.FileIO(fd, "rb", closefd=False) as raw:
+        while done < size:
+            got = raw.readinto(view[done:])
+            if not got:
+                return None
+            done += got
+    return data
 
 
 def _parent(instrument: Any, pid: int, fd: int, stop: threading.Event, progress: Progress | None) -> Any:
-    reaped = False
+    ended = False  # the child sent its last message or was collected
     try:
         while True:
             if stop.is_set():
-                os.kill(pid, signal.SIGKILL)
-                os.waitpid(pid, 0)
-                reaped = True
                 raise AcquisitionCancelled("The acquisition was cancelled; it was stopped and nothing was acquired.")
             ready, _, _ = select.select([fd], [], [], POLL_S)
             if not ready:
                 continue
-            header = _read_exactly(fd, _HEADER.size)
-            body = None if header is None else _read_exactly(fd, _HEADER.unpack(header)[0])
-            if body is None:
+            message = _receive(fd)
+            if message is None:
                 _, status = os.waitpid(pid, 0)
-                reaped = True
+                ended = True
                 raise RuntimeError(f"The acquisition process ended without a result (exit status {status >> 8}).")
-            message = pickle.loads(body)
             if message[0] == "progress":
                 if progress is not None:
-                    progress(*message[1])
+                    with contextlib.suppress(Exception):  # a lost progress report never stops the acquisition
+                        progress(*message[1])
                 continue
+            ended = True
             adopt_state(instrument, message[2])
             if message[0] == "error":
                 raise message[1]
             return message[1]
     finally:
-        if not reaped:
-            with contextlib.suppress(ChildProcessError):
+        with contextlib.suppress(ChildProcessError):
+            if ended:
                 _reap(pid)
+            else:  # cancelled, or the parent failed: the child must not compute on
+                os.kill(pid, signal.SIGKILL)
+                os.waitpid(pid, 0)
 
 
 def _reap(pid: int) -> None:

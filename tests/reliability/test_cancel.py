@@ -5,6 +5,7 @@ next acquisition is the one a session that never saw the cancelled call takes.""
 from __future__ import annotations
 
 import json
+import os
 import pickle
 import threading
 import time
@@ -17,8 +18,9 @@ import pytest
 
 from copilot.session import AcquisitionCancelled, Session
 from copilot.session_state import STATE_NAME
-from copilot.session_worker import instrument_state
+from copilot.session_worker import instrument_state, run_stoppable
 from copilot.store.ledger import LEDGER_NAME
+from copilot.twin.errors import BeamBlankedError
 
 PROMPT_S = 0.5  # the work must have stopped this soon after the cancellation
 
@@ -164,3 +166,16 @@ def test_an_afm_frame_in_the_child_process_keeps_the_tip_wear_and_can_be_cancell
     assert forked.afm.tip_state() == direct.afm.tip_state()
     for session in sessions:
         session.close()
+
+
+def test_an_error_in_the_child_is_raised_here_and_a_child_that_dies_is_reported(tmp_path: Path) -> None:
+    session = stem(tmp_path)
+    session.set_scan(pixels=1024)
+    session.set_beam(blanked=True)
+    before = fingerprint(session)
+    with pytest.raises(BeamBlankedError, match="blanked"):  # raised by the twin inside the child
+        session.acquire_image(stop=threading.Event())
+    assert fingerprint(session) == before and session.store.ids() == ["a0001"]
+    with pytest.raises(RuntimeError, match="ended without a result"):
+        run_stoppable(session.instrument, lambda _p: os._exit(3), threading.Event())
+    session.close()
