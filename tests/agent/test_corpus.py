@@ -19,6 +19,8 @@ from tests.agent.planner_harness import Tool, drive
 
 CORPUS = Path(__file__).parent / "corpus"
 TARGET = 0.85
+FRESH_AS_WRITTEN = (49, 57)
+"""The second held-out batch (corpus/fresh.yaml), right as written before the planner was first run on it: a floor."""
 AFM_STATUS: dict[str, Any] = {
     "instrument": "AFM",
     "specimen": "afm_steps",
@@ -104,6 +106,13 @@ def test_the_planner_gets_the_plan_right_for_at_least_85_percent_of_the_corpus()
     passed = sum(p for p, _ in rates.values())
     total = sum(t for _, t in rates.values())
     assert passed / total >= TARGET, [case.text for case, _ in failed]
+
+
+def test_the_fresh_held_out_batch_stays_at_or_above_its_rate_as_written() -> None:
+    rates, failed = pass_rates([case for case in load_corpus() if case.category == "fresh"])
+    passed, total = rates["fresh"]
+    assert total == FRESH_AS_WRITTEN[1]
+    assert passed / total >= FRESH_AS_WRITTEN[0] / FRESH_AS_WRITTEN[1], [case.text for case, _ in failed]
 
 
 def test_no_corpus_request_runs_a_tool_it_forbids() -> None:

@@ -72,6 +72,52 @@ def test_a_negated_action_is_never_called(
     assert tool not in run.names, (text, run.calls)
 
 
+AFTER: list[tuple[str, str]] = [
+    ("an autofocus", "autofocus"),
+    ("refocusing", "autofocus"),
+    ("moving the stage to x = {n} um", "move_stage"),
+    ("blanking the beam", "set_beam"),
+    ("setting the current to {n} pA", "set_beam"),
+    ("a defocus of -{n} nm", "set_optics"),
+    ("a new image", "acquire_image"),
+]
+LEFT_ALONE = ["leave the {t} alone", "keep the {t} as it is", "leave the {t} where it is", "keep the {t} unchanged"]
+THINGS = [("focus", "autofocus"), ("stage", "move_stage"), ("beam", "set_beam"), ("optics", "set_optics")]
+
+
+@pytest.mark.slow
+@settings(max_examples=60, deadline=None, derandomize=True)
+@given(
+    action=st.sampled_from(AFTER),
+    negation=st.sampled_from(["{a} is not needed", "{a} isn't necessary", "{a} is not wanted", "{a} is unnecessary"]),
+    value=st.integers(min_value=1, max_value=900),
+    meant=st.sampled_from(MEANT),
+    negated_first=st.booleans(),
+)
+def test_a_negation_said_after_the_action_is_never_called(
+    action: tuple[str, str], negation: str, value: int, meant: str, negated_first: bool
+) -> None:
+    phrase, tool = action
+    negated = negation.format(a=phrase.format(n=value))
+    meant = meant or "count the atoms in the last image"
+    text = f"{negated}, {meant}" if negated_first else f"{meant}; {negated}"
+    assert tool not in drive(text).names, text
+
+
+@pytest.mark.parametrize("left", LEFT_ALONE)
+@pytest.mark.parametrize(("thing", "tool"), THINGS)
+@pytest.mark.parametrize("meant", ["take an image at 30 nm", "count the atoms"])
+def test_a_setting_left_alone_is_never_changed(left: str, thing: str, tool: str, meant: str) -> None:
+    said = left.format(t=thing)
+    for text in (f"{said}, {meant}", f"{meant} but {said}"):
+        assert tool not in drive(text).names, text
+
+
+def test_what_is_left_alone_is_only_what_it_names() -> None:
+    run = drive("leave the stage where it is, autofocus and take an image")
+    assert run.names == ["autofocus", "acquire_image"]
+
+
 @settings(max_examples=30, deadline=None, derandomize=True)
 @given(
     limit=st.sampled_from(["must stay below", "has to stay under", "at most", "no more than", "should not exceed"]),

@@ -1,11 +1,11 @@
 """Split a request into what it asks for and what it forbids or limits, before anything is planned.
 
-A negation ("do not", "don't", "never", "without", "no", "avoid", "skip") covers its clause up to the next
-comma, semicolon, full stop, "but", "then", "just", "instead" or "and" + verb; a limit ("must stay below 200 pA",
-"hold the dwell under 5 us", "at most 100 e-/A^2", "limit the current to 50 pA") covers the quantity it bounds.
-Both are cut out of the text the planner reads, so a negated or bounded value is never taken as an instruction,
-and each becomes a ``Constraint``: a forbidden action (the tools it would call) or a bound on a setting (the tool
-argument it bounds).
+A negation ("do not", "don't", "never", "without", "no", "avoid", "skip", "leave ... alone") covers its clause up
+to the next comma, semicolon, full stop, "but", "then", "just", "instead" or "and" + verb; one said after what it
+negates ("autofocus is not needed") covers the clause before it. A limit ("must stay below 200 pA", "hold the dwell
+under 5 us", "at most 100 e-/A^2", "limit the current to 50 pA") covers the quantity it bounds. All are cut out of
+the text the planner reads, so a negated or bounded value is never taken as an instruction, and each becomes a
+``Constraint``: a forbidden action (the tools it would call) or a bound on a setting (the tool argument it bounds).
 """
 
 from __future__ import annotations
@@ -17,11 +17,23 @@ from pydantic import BaseModel
 
 from copilot.agent.offline.lexicon import quantities
 
+LEFT_ALONE = (
+    r"[^,;.!?]*?\b(?:alone|as (?:it|they) (?:is|are|was|were)|as is|where (?:it|they) (?:is|are)|unchanged|"
+    r"untouched|the same|constant|in place|fixed)\b"
+)
 NEGATION = (
     r"\b(?:do not|don['’]t|dont|does not|doesn['’]t|must not|mustn['’]t|should not|shouldn['’]t|never|without|"
-    r"avoid|skip|no need to|not|no(?= (?:auto-?focus|refocus|focus|stage|tilt|spectr|eels|eds|images?|imaging|"
-    r"blank|moves?|movement|zoom|changes?|new)\b))\b"
+    r"avoid|skip|no need (?:to|for)|not|no(?= (?:auto-?focus|refocus|focus|stage|tilt|spectr|eels|eds|images?|"
+    r"imaging|blank|moves?|movement|zoom|changes?|new)\b)|(?:leave|keep|hold)(?=" + LEFT_ALONE + r"))\b"
 )
+AFTER_NEGATION = (
+    r"\b(?:is|are)\s+not\s+(?:needed|necessary|required|wanted|allowed|permitted)\b|"
+    r"\b(?:isn['’]t|aren['’]t)\s+(?:needed|necessary|required|wanted|allowed|permitted)\b|"
+    r"\b(?:is|are)\s+(?:unnecessary|not necessary|forbidden|off limits)\b"
+)
+"""A negation said after what it negates ("autofocus is not needed"): it covers the clause before it."""
+"""Words that negate their clause; "leave the focus alone" and "keep the stage where it is" forbid as "do not"
+does (a "keep" that bounds a value, "keep the current below 50 pA", is a limit and read first)."""
 BOUNDARY = re.compile(
     r"[,;:.!?](?:\s|$)|\s(?:but|then|just|instead|only|rather|so that|so|except)\b|"
     r"\sand\s(?=(?:please\s)?(?:take|acquire|image|record|grab|set|measure|find|count|move|go|run|autofocus|focus|"
@@ -117,24 +129,33 @@ def read_constraints(low: str) -> Reading:
             Constraint(kind="limit", said=said, dimension=bounded.dimension, bound=bound, value=bounded.value)
         )
         kept = kept[:start] + " " + kept[bounded.end :]
+    for match in reversed(list(re.finditer(AFTER_NEGATION, kept))):
+        start = _clause_start(kept, match.start())  # "autofocus is not needed": the clause before it
+        constraints += forbids(kept[start : match.start()], kept[start : match.end()].strip())
+        kept = kept[:start] + " " + kept[match.end() :]
     for match in reversed(list(re.finditer(NEGATION, kept))):
         end = BOUNDARY.search(kept, match.end())
         stop = end.start() if end else len(kept)
-        scope = kept[match.end() : stop]
-        tools = forbidden_tools(scope)
-        if not tools and re.search(CHANGE_WORDS, scope):
-            tools = list(SETTERS)  # "don't change anything": no setting moves
-        said = kept[match.start() : stop].strip()
-        named = [(tool, arg) for pattern, tool, arg in ARGUMENT_WORDS if re.search(pattern, scope)]
-        for tool in dict.fromkeys(tool for tool, _ in named):
-            arguments = [arg for t, arg in named if t == tool]
-            constraints.append(Constraint(kind="forbid", said=said, tools=[tool], arguments=arguments))
-            tools = [t for t in tools if t != tool]
-        if tools:
-            constraints.append(Constraint(kind="forbid", said=said, tools=tools))
+        constraints += forbids(kept[match.end() : stop], kept[match.start() : stop].strip())
         kept = kept[: match.start()] + " " + kept[stop:]
     text = re.sub(r"^(?:[\s,;:.!?+-]|\b(?:and|but|then|just|so|please|instead)\b)+", "", " ".join(kept.split()))
     return Reading(text=text, constraints=constraints[::-1])
+
+
+def forbids(scope: str, said: str) -> list[Constraint]:
+    """What a negated clause forbids: the tools its words name, or only the arguments of a setting it names."""
+    tools = forbidden_tools(scope)
+    if not tools and re.search(CHANGE_WORDS, scope):
+        tools = list(SETTERS)  # "don't change anything": no setting moves
+    constraints = []
+    named = [(tool, arg) for pattern, tool, arg in ARGUMENT_WORDS if re.search(pattern, scope)]
+    for tool in dict.fromkeys(tool for tool, _ in named):
+        arguments = [arg for t, arg in named if t == tool]
+        constraints.append(Constraint(kind="forbid", said=said, tools=[tool], arguments=arguments))
+        tools = [t for t in tools if t != tool]
+    if tools:
+        constraints.append(Constraint(kind="forbid", said=said, tools=tools))
+    return constraints
 
 
 def _clause_start(text: str, before: int) -> int:
