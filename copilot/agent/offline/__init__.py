@@ -1,8 +1,9 @@
 """The offline planner: a deterministic chat model that plans microscope tool calls from plain requests.
 
 ``lexicon`` normalises the request and reads numbers with units, specimen names and seeds; ``clauses`` cuts out
-what it forbids or bounds (``Constraint``); ``parse`` reads what it asks for (``Request``, its words in
-``vocabulary``); ``plan``, ``recipes`` and ``sequence`` order the typed tool steps (``steps``); ``honour`` holds
+what it forbids or bounds (``Constraint``); ``parse`` reads what it asks for into a ``request.Request`` (its words
+in ``vocabulary``, each family of settings read by ``read_scan``, ``read_optics``, ``read_stage`` or
+``read_probe``); ``plan``, ``recipes`` and ``sequence`` order the typed tool steps (``steps``); ``honour`` holds
 them to the constraints; ``questions`` answers instrument questions from the status; ``outcomes`` reads results
 back; ``answer`` and ``figures`` write the reply from the tool outputs; ``model`` ties them into a LangChain chat
 model.
