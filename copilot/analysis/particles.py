@@ -21,6 +21,7 @@ SEED_DEPTH_PX = 1.5
 DETECT_SIGMAS = 5.0  # a particle's smoothed peak stands this many noise sigmas above the local background
 EXTENT_SIGMAS = 2.0  # its pixels reach down to this level (hysteresis), the fit then finds its true rim
 BACKGROUND_NM = 15.0  # length over which the support's signal may vary (contamination, thickness, AFM tilt)
+MIN_ORPHAN_CORE_PX = 3  # a seedless region is a particle when this many of its pixels pass the detection level
 MIN_SIZED_PX = 2.5  # a particle fewer pixels across than this cannot be told from its neighbours or sized
 MAD = 1.4826
 NOISE_FLOOR = 1e-3  # of the smoothed image's range
@@ -195,10 +196,22 @@ def _masked_smooth(img: NDArray[np.float64], keep: NDArray[np.bool_], sigma_px: 
 
 def _split(mask: NDArray[np.bool_], core: NDArray[np.bool_]) -> NDArray[np.int32]:
     """Labels of ``mask`` with touching particles split at the necks. Seeds are the distance maxima, 1.5 px above
-    their rim, of the ``core`` (the pixels above the detection level, whose outline noise does not fray)."""
+    their rim, of the ``core`` (the pixels above the detection level, whose outline noise does not fray); a
+    region too small for a seed is one particle."""
     core_distance = ndi.distance_transform_edt(ndi.binary_fill_holes(core))
     markers = ndi.label(h_maxima(core_distance, SEED_DEPTH_PX) & mask)[0]
-    return np.asarray(watershed(-ndi.distance_transform_edt(mask), markers, mask=mask), dtype=np.int32)
+    labels = np.asarray(watershed(-ndi.distance_transform_edt(mask), markers, mask=mask), dtype=np.int32)
+    # A particle a few pixels across has no distance maximum 1.5 px deep, so no seed: it keeps its own label
+    # instead of vanishing from the watershed.
+    orphans, n = ndi.label(mask & (labels == 0))
+    if n:
+        cores = np.bincount(orphans[core], minlength=n + 1)
+        kept = np.flatnonzero(cores >= MIN_ORPHAN_CORE_PX)
+        kept = kept[kept > 0]
+        remap = np.zeros(n + 1, dtype=np.int32)
+        remap[kept] = np.arange(1, len(kept) + 1, dtype=np.int32) + labels.max()
+        labels = np.where(orphans > 0, remap[orphans], labels).astype(np.int32)
+    return labels
 
 
 def _measure(

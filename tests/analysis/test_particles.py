@@ -89,3 +89,11 @@ async def test_particle_lists_page_with_offset_and_limit_and_afm_images_are_meas
     assert page["offset"] == 2 and page["particles_nm"] == whole["particles_nm"][2:5]
     assert len(page["heights"]) == 3 and all(h > 5.0 for h in page["heights"])
     assert profile["image_units"] == "nm" and profile["maximum"] > profile["minimum"]
+
+
+@pytest.mark.parametrize(("fov_nm", "seed"), [(200.0, 0), (200.0, 1), (400.0, 0)])
+def test_gold_counts_and_mean_diameters_are_within_5_percent_of_the_twin_down_to_a_coarse_pixel(
+    fov_nm: float, seed: int
+) -> None:
+    outcome = particles_case(Case("gold_nanoparticles", fov_nm=fov_nm, seed=seed))  # 400 nm: 0.78 nm pixels
+    assert outcome.ok, outcome
