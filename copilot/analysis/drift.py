@@ -16,6 +16,7 @@ from copilot.analysis.errors import AnalysisError, NoLatticeError
 from copilot.analysis.lattice import measure_lattice
 
 MIN_CONFIDENCE = 0.3  # of the non-repeating part's correlation, to pick the lattice vector
+MAX_RELATIVE_UNCERTAINTY = 0.1  # a shift known to worse than this (1 sigma) does not give the rate to 15 %
 PEAK_MASK_BINS = 3  # Fourier bins blanked around every lattice reflection
 
 
@@ -84,14 +85,34 @@ def _without_lattice(image: NDArray[np.float64], g: NDArray[np.float64], px: flo
     return np.asarray(np.fft.ifft2(f).real, dtype=np.float64)
 
 
+def split_half_sigma_px(a: NDArray[np.float64], b: NDArray[np.float64]) -> float:
+    """One standard deviation (px, per axis) of the shift of ``a`` to ``b`` from its noise: the shifts measured
+    on the even and the odd rows (and columns) are independent halves of the data; their difference has twice
+    the variance of a half and four times that of the whole."""
+    diffs = []
+    for axis in (0, 1):
+        even = (
+            np.take(a, range(0, a.shape[axis] - 1, 2), axis=axis),
+            np.take(b, range(0, b.shape[axis] - 1, 2), axis=axis),
+        )
+        odd = np.take(a, range(1, a.shape[axis], 2), axis=axis), np.take(b, range(1, b.shape[axis], 2), axis=axis)
+        se, so = np.array(_shift_px(*even)), np.array(_shift_px(*odd))
+        scale = np.array([2.0, 1.0]) if axis == 0 else np.array([1.0, 2.0])  # back to full-image pixels
+        diffs.append((se - so) * scale)
+    d = np.array(diffs)
+    return float(np.sqrt(np.mean(d**2)) / 2.0)
+
+
 def estimate_drift(image_a: ArrayLike, image_b: ArrayLike, pixel_size_nm: float, dt_s: float) -> Drift:
     """How far the specimen moved between two frames taken ``dt_s`` seconds apart.
 
     Both images are mean-subtracted, then registered by cross-correlation upsampled 50x; ``confidence`` comes from
     the phase-correlation surface. On a crystal the registration is unwrapped: of the shifts that differ by a
     lattice vector, the one nearest the shift of the non-repeating part of the images (lattice reflections
-    removed) is taken; if that part does not correlate, ``reliable`` is false. Positive ``dx_nm`` means features
-    moved to the right (+x) in image B.
+    removed) is taken; if that part does not correlate, ``reliable`` is false. ``uncertainty_nm`` is the larger
+    of the split-half noise estimate (:func:`split_half_sigma_px`) and a tenth of a pixel over the confidence;
+    a shift known to worse than 10 % is not reliable. Positive ``dx_nm`` means features moved to the right (+x)
+    in image B.
     """
     a, b = as_image(image_a, "image_a"), as_image(image_b, "image_b")
     if a.shape != b.shape:
@@ -129,9 +150,16 @@ def estimate_drift(image_a: ArrayLike, image_b: ArrayLike, pixel_size_nm: float,
         note = "the two images barely correlate: they may not show the same area"
     dx, dy = dx_px * px, dy_px * px
     shift = math.hypot(dx, dy)
+    sigma_nm = max(split_half_sigma_px(wa, wb) * px, 0.1 * px / max(confidence, 0.05))
+    if not note and sigma_nm > MAX_RELATIVE_UNCERTAINTY * shift:
+        note = (
+            f"the shift ({shift:.3g} nm) is known only to +-{sigma_nm:.2g} nm at this signal (even and odd lines "
+            "disagree): the rate is uncertain by more than 10 %; take the frames further apart in time, or with "
+            "more dose per frame"
+        )
     return Drift(
         dx, dy, shift, dx / dt, dy / dt, shift / dt, confidence,
         direction_deg=math.degrees(math.atan2(dy, dx)) % 360.0,
-        uncertainty_nm=0.1 * px / max(confidence, 0.05),
+        uncertainty_nm=sigma_nm,
         reliable=not note, reliability_note=note,
     )  # fmt: skip

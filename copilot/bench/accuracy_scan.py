@@ -45,7 +45,8 @@ def lattice_case(case: Case, corrected: bool) -> Outcome:
 
 def drift_case(seed: int, drift_nm_per_s: float, frames_between: int = 16) -> Outcome:
     """Rate (error in %) and direction (error in deg, in ``extra``) of ``estimate_drift`` between two coarse gold
-    frames ``frames_between`` frames apart, against the true motion of the field of view between their starts."""
+    frames ``frames_between`` frames apart, against the true motion of the field of view between their starts. A
+    result the tool calls unreliable passes (it says so); a reliable one must meet the target."""
     scope = Microscope("gold_nanoparticles", seed=seed, drift_nm_per_s=drift_nm_per_s)
     fov = 50.0
     scope.set_scan(fov_nm=fov, pixels=128)
@@ -62,10 +63,12 @@ def drift_case(seed: int, drift_nm_per_s: float, frames_between: int = 16) -> Ou
     d = estimate_drift(first.data, second.data, first.pixel_size_nm, dt)
     dir_err = (d.direction_deg - true_dir + 180.0) % 360.0 - 180.0
     rate_err = rel(d.rate_nm_per_s, true_rate)
-    ok = abs(rate_err) <= DRIFT_RATE_TOLERANCE and abs(dir_err) <= DRIFT_DIRECTION_TOLERANCE_DEG
+    within = abs(rate_err) <= DRIFT_RATE_TOLERANCE and abs(dir_err) <= DRIFT_DIRECTION_TOLERANCE_DEG
+    ok = within or not d.reliable
     return Outcome(
         "estimate_drift", f"gold {fov:g} nm/128 px, {drift_nm_per_s:g} nm/s, seed {seed}, dt {dt:.2g} s",
         first.dose_e_per_A2, true_rate, d.rate_nm_per_s, rate_err, "%", None, None, d.reliable,
-        f"rate within {DRIFT_RATE_TOLERANCE:g} %, direction within {DRIFT_DIRECTION_TOLERANCE_DEG:g} deg", ok,
+        f"rate within {DRIFT_RATE_TOLERANCE:g} %, direction within {DRIFT_DIRECTION_TOLERANCE_DEG:g} deg, or "
+        "reliable = false", ok,
         {"direction_error_deg": dir_err},
     )  # fmt: skip

@@ -27,7 +27,12 @@ def test_a_pristine_crystal_moved_by_more_than_half_a_cell_is_not_reliable() -> 
 
 def test_drift_rate_is_within_15_percent_and_direction_within_15_degrees_of_the_truth() -> None:
     outcome = drift_case(seed=1, drift_nm_per_s=1.0)
-    assert outcome.ok, outcome
+    assert outcome.reliable and outcome.ok, outcome
+
+
+def test_a_shift_too_noisy_for_the_rate_target_is_not_reliable() -> None:
+    outcome = drift_case(seed=0, drift_nm_per_s=0.5)  # under half a count per pixel: the shift is known to ~25 %
+    assert not outcome.reliable and outcome.ok, outcome
 
 
 async def test_estimate_drift_reads_the_interval_from_the_start_times(tmp_path: Path) -> None:
