@@ -22,7 +22,7 @@ def test_polar_stigmator_settings_are_the_twofold_components(ax: float, ay: floa
     )
 
 
-def test_the_reference_keeps_the_sharpest_setting_its_frames_showed() -> None:
+def test_the_reference_is_a_search_that_ends_on_one_of_its_trial_settings() -> None:
     for task in load_tasks("stem-fix-astig"):
         trials = [s for s in task.reference_calls if s.tool == "set_optics"]
         assert len(trials) >= 15, task.id  # a search, not one setting
