@@ -78,7 +78,12 @@ def twin_graphene_frame(fov_nm: float) -> tuple[np.ndarray, float, int]:
     return np.asarray(frame.data, dtype=np.float64), frame.pixel_size_nm, int(inside.sum())
 
 
-@pytest.mark.xfail(strict=True, reason="known limit: too few counts at the default graphene current for a 5 % count")
+@pytest.mark.xfail(
+    strict=True,
+    reason="known limit: at the default 30 pA x 4 us carbon columns stand 0.5 (8 nm) to 1.0 (4 nm) noise sigmas above "
+    "their hollows (twin, "
+    "noise-free): single columns are not in the frame, and find_atoms says reliable false",
+)
 @pytest.mark.parametrize("fov_nm", [4.0, 8.0])
 def test_graphene_at_the_twin_default_dose_is_counted_within_5_percent(fov_nm: float) -> None:
     image, pixel_size_nm, true_count = twin_graphene_frame(fov_nm)
