@@ -276,9 +276,26 @@ def find_atoms(
     fit_on = heights[interior] if interior.sum() >= 2 else heights
     means = classify_intensities(fit_on, max_classes=max_classes).means if len(heights) else ()
     note = _reliability(found, len(rows))
+    if len(rows) == 0:
+        note = _lattice_without_columns(img, px) or note
     uncertainty = 0.5 * found.marginal + float(np.sqrt(found.marginal))
     classes = assign_classes(heights, means)
     return AtomsFound(positions, heights, classes, means, spacing, found.sigma_nm, uncertainty, not note, note)
+
+
+def _lattice_without_columns(img: NDArray[np.float64], px: float) -> str:
+    """The verdict when no column stands out but the Fourier transform still shows a lattice ("" otherwise): the
+    periodicity averages over thousands of columns, a single column's signal does not."""
+    from copilot.analysis.fft import compute_fft
+
+    peaks = compute_fft(img, px, max_peaks=6).peaks
+    if len(peaks) < 2:
+        return ""
+    d = ", ".join(f"{p.d_spacing_nm:.3g}" for p in peaks[:3])
+    return (
+        f"a lattice shows in the Fourier transform (d = {d} nm) but no single column stands above the noise: the "
+        "count is not measurable at this dose; raise the dose (dwell or current) several-fold"
+    )
 
 
 def _reliability(found: _Detection, count: int) -> str:
