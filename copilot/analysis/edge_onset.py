@@ -23,7 +23,7 @@ from scipy.special import erf
 
 from copilot.analysis.elements import EELS_EDGES, Edge
 from copilot.analysis.errors import AnalysisError
-from copilot.analysis.spectra import DETECTION_SIGMAS, poisson_power_law
+from copilot.analysis.spectra import DETECTION_SIGMAS, as_spectrum, poisson_power_law
 
 SEARCH_EV = 8.0  # the onset is searched this far either side of the tabulated energy (chemical shifts: a few eV)
 MAX_UNCERTAINTY_EV = 1.5  # a wider onset than this does not tell chemical states apart
@@ -124,12 +124,7 @@ def measure_edge_onset(
     assumed. ``reliable`` is false, with the reason, when the edge does not stand 5 sigmas above its background,
     the fit runs to the end of the search range, or the uncertainty exceeds ``MAX_UNCERTAINTY_EV``.
     """
-    energy = np.asarray(energy_axis_eV, dtype=np.float64)
-    n = np.asarray(counts, dtype=np.float64)
-    if energy.ndim != 1 or n.shape != energy.shape or energy.size < 16:
-        raise AnalysisError(f"energy axis and counts must be 1-D of equal length >= 16, got {energy.shape}, {n.shape}.")
-    if not (np.all(np.isfinite(energy)) and np.all(np.isfinite(n)) and np.all(np.diff(energy) > 0)):
-        raise AnalysisError("the energy axis must be finite and strictly increasing, and counts finite.")
+    energy, n = as_spectrum(energy_axis_eV, counts)
     target = pick_edge(element, edge)
     et = target.energy_eV
     lo, hi = et - SEARCH_EV, et + SEARCH_EV

@@ -230,6 +230,17 @@ def _eds(energy: NDArray[np.float64], counts: NDArray[np.float64]) -> list[Eleme
     return out
 
 
+def as_spectrum(energy_axis_eV: ArrayLike, counts: ArrayLike) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
+    """The energy axis and counts as float arrays, checked: 1-D, equal length >= 16, finite, energy increasing."""
+    energy = np.asarray(energy_axis_eV, dtype=np.float64)
+    n = np.asarray(counts, dtype=np.float64)
+    if energy.ndim != 1 or n.shape != energy.shape or energy.size < 16:
+        raise AnalysisError(f"energy axis and counts must be 1-D of equal length >= 16, got {energy.shape}, {n.shape}.")
+    if not (np.all(np.isfinite(energy)) and np.all(np.isfinite(n)) and np.all(np.diff(energy) > 0)):
+        raise AnalysisError("the energy axis must be finite and strictly increasing, and counts finite.")
+    return energy, n
+
+
 def identify_elements(energy_axis_eV: ArrayLike, counts: ArrayLike, kind: Literal["EELS", "EDS"] = "EELS") -> Elements:
     """Which elements a spectrum shows, with a significance and a confidence for each edge or line.
 
@@ -249,12 +260,7 @@ def identify_elements(energy_axis_eV: ArrayLike, counts: ArrayLike, kind: Litera
         Counts per channel.
     kind : {"EELS", "EDS"}
     """
-    energy = np.asarray(energy_axis_eV, dtype=np.float64)
-    n = np.asarray(counts, dtype=np.float64)
-    if energy.ndim != 1 or n.shape != energy.shape or energy.size < 16:
-        raise AnalysisError(f"energy axis and counts must be 1-D of equal length >= 16, got {energy.shape}, {n.shape}.")
-    if not (np.all(np.isfinite(energy)) and np.all(np.isfinite(n)) and np.all(np.diff(energy) > 0)):
-        raise AnalysisError("the energy axis must be finite and strictly increasing, and counts finite.")
+    energy, n = as_spectrum(energy_axis_eV, counts)
     if kind == "EELS":
         return Elements("EELS", tuple(_eels(energy, n)))
     if kind == "EDS":

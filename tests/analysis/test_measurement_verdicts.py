@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pytest
@@ -66,25 +67,26 @@ def test_a_profile_across_srtio3_columns_and_its_focus_are_reliable() -> None:
     assert q.reliable and 0 < q.sharpness_uncertainty < 0.05 * q.sharpness
 
 
-@pytest.mark.parametrize("seed", [0, 1, 2])
-def test_the_step_height_lies_within_three_of_its_sigmas_of_the_truth(seed: int) -> None:
-    afm = AFM("afm_steps", seed=seed)
+def _afm_height(surface: str, seed: int) -> tuple[Any, np.ndarray, float]:
+    afm = AFM(surface, seed=seed)
     afm.approach()
     frame = afm.acquire_afm_image(("height",))
-    s = step_height(frame.channels["height_trace"], frame.pixel_size_nm)
+    return afm.surface, frame.channels["height_trace"], frame.pixel_size_nm
+
+
+@pytest.mark.parametrize("seed", [0, 1, 2])
+def test_the_step_height_lies_within_three_of_its_sigmas_of_the_truth(seed: int) -> None:
+    truth, z, px = _afm_height("afm_steps", seed)
+    s = step_height(z, px)
     v = step_verdict(s)
-    assert v.reliable
-    assert abs(s.step_nm - afm.surface.step_height_nm) <= 3 * v.uncertainty  # type: ignore[attr-defined]
+    assert v.reliable and abs(s.step_nm - truth.step_height_nm) <= 3 * v.uncertainty
 
 
 def test_the_grating_pitch_lies_within_three_of_its_sigmas_of_the_truth() -> None:
-    afm = AFM("afm_grating", seed=0)
-    afm.approach()
-    frame = afm.acquire_afm_image(("height",))
-    g = grating_pitch(frame.channels["height_trace"], frame.pixel_size_nm)
+    truth, z, px = _afm_height("afm_grating", 0)
+    g = grating_pitch(z, px)
     v = grating_verdict(g)
-    assert v.reliable
-    assert abs(g.pitch_nm - afm.surface.pitch_nm) <= 3 * v.uncertainty  # type: ignore[attr-defined]
+    assert v.reliable and abs(g.pitch_nm - truth.pitch_nm) <= 3 * v.uncertainty
 
 
 async def test_the_tools_report_reliable_and_uncertainties(tmp_path: Path) -> None:
