@@ -168,7 +168,7 @@ def _low_energy_continuum(energy: NDArray, counts: NDArray, centres: NDArray, si
         return scale * np.exp(-((p[2] / x_keV) ** 3)) * shape
 
     def nll(p: NDArray) -> float:
-        mu = model(p, e)
+        mu = np.maximum(model(p, e), 1e-12 * scale)  # the window cut-off underflows to 0 at low energy
         return float(np.sum(mu - n * np.log(mu)))
 
     res = minimize(nll, np.array([1.0, 0.1, 0.3, 0.0]), method="Nelder-Mead",
