@@ -13,8 +13,9 @@ copy of the instrument; the parent waits, relays progress and watches ``stop``:
   never saw the acquisition, so nothing was delivered, no clock advanced and no random number drawn.
 
 The child writes nothing but its pipe (the twin does no I/O) and leaves with ``os._exit``, so none of the parent's
-files, buffers or exit handlers run twice; it dies with the parent (``PR_SET_PDEATHSIG``). Where ``os.fork`` is
-missing the acquisition runs in the calling thread and only checks ``stop`` before it starts.
+files, buffers or exit handlers run twice; it dies with the parent (``PR_SET_PDEATHSIG``). Messages are pickles
+(protocol 5) with their arrays sent out of band, so a large map is never copied whole on either side. Where
+``os.fork`` is missing the acquisition runs in the calling thread and only checks ``stop`` before it starts.
 """
 
 from __future__ import annotations
