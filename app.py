@@ -256,10 +256,18 @@ def main(backend: Backend | None = None) -> None:
             draw_panel(runtime, state.transcript)
     transcript = state.transcript
     decision = state.take_decision()
-    # An answered approval continues its own turn, which is then drawn live below instead of here.
+    waiting = transcript.pending_approval is not None
+    typed = st.chat_input("Approve or reject first" if waiting else "Ask the microscope…", disabled=waiting)
+    prompt = state.take_prompt(typed if isinstance(typed, str) else None)
+    resuming = decision is not None and transcript.last_reply is not None
+    sending = bool(prompt) and not waiting and not resuming
+    # An answered approval continues its own turn, which is then drawn live below instead of here; so is a new
+    # request and its reply. The chat is laid out as the rerun after the turn draws it (the same messages in the
+    # same places), so that rerun replaces the live messages in place instead of showing them twice meanwhile.
     history = transcript.turns[:-1] if decision is not None else transcript.turns
+    live = 2 if sending else 1 if resuming else 0
     with chat_col:
-        first = 0 if state.show_all else max(0, len(history) - RECENT_MESSAGES)
+        first = 0 if state.show_all else min(len(history), max(0, len(history) + live - RECENT_MESSAGES))
         if first:  # a long chat: the page redraws only its recent part on every rerun
             st.button(f"Show {first} earlier messages", key="show-earlier", on_click=state.show_everything)
         for index, turn in list(enumerate(history))[first:]:
@@ -270,18 +278,13 @@ def main(backend: Backend | None = None) -> None:
                 decide=state.decide,
                 suggest=state.suggest,
             )
-        if not transcript.turns:
+        if not transcript.turns and not sending:
             suggestions(state)
-
-    waiting = transcript.pending_approval is not None
-    typed = st.chat_input("Approve or reject first" if waiting else "Ask the microscope…", disabled=waiting)
-    prompt = state.take_prompt(typed if isinstance(typed, str) else None)
-    with chat_col:
-        if decision is not None and transcript.last_reply is not None:
+        if resuming and decision is not None and transcript.last_reply is not None:
             resumed = runtime.resume(decision)
             stream_reply(transcript.last_reply, f"turn-{len(transcript) - 1}", runtime, resumed, panel_slot, transcript)
             st.rerun()
-        elif prompt and not waiting:
+        elif sending and prompt:
             render_turn(transcript.add_user(prompt), key=f"turn-{len(transcript) - 1}")
             reply = transcript.start_reply()
             stream_reply(reply, f"turn-{len(transcript) - 1}", runtime, runtime.chat(prompt), panel_slot, transcript)
