@@ -64,6 +64,8 @@ def _write_new(target: Path, data: bytes) -> None:
     temporary.write_bytes(data)
     try:
         os.link(temporary, target)  # fails if the name was taken meanwhile: an existing file is never replaced
+    except FileExistsError:
+        raise StructureChoiceError(f"{target.name!r} appeared in the session meanwhile; nothing was written.") from None
     finally:
         temporary.unlink()
 
