@@ -22,7 +22,7 @@ $(VENV)/.installed-test: pyproject.toml | $(BIN)/python
 
 ## make run: set up and open the chat UI on http://localhost:$(PORT) (offline planner, no key needed)
 run: $(VENV)/.installed
-	$(BIN)/streamlit run app.py --server.address 127.0.0.1 --server.port $(PORT) --server.headless true --browser.gatherUsageStats false
+	$(BIN)/copilot ui --host 127.0.0.1 --port $(PORT)
 
 ## make test: set up with the test extras, then lint, type-check and run the whole suite
 test: $(VENV)/.installed-test
