@@ -148,6 +148,38 @@ def register_instrument_tools(mcp: FastMCP, session: Session, gate: DoseGate) ->
         kwargs = {"fov_nm": fov_nm, "pixels": pixels, "dwell_us": dwell_us, "rotation_deg": rotation_deg}
         return SettingsResult(settings=session.set_scan(**kwargs))
 
+    def set_detectors(
+        haadf_inner_mrad: Annotated[
+            float | None,
+            Setting("haadf_inner_mrad", "HAADF annulus inner collection semi-angle, above the convergence"),
+        ] = None,
+        haadf_outer_mrad: Annotated[
+            float | None, Setting("haadf_outer_mrad", "HAADF annulus outer collection semi-angle")
+        ] = None,
+        bf_outer_mrad: Annotated[
+            float | None, Setting("bf_outer_mrad", "bright-field disc collection semi-angle")
+        ] = None,
+        eels_collection_mrad: Annotated[
+            float | None, Setting("eels_collection_mrad", "EELS spectrometer collection semi-angle")
+        ] = None,
+    ) -> SettingsResult:
+        """Set the detectors' collection semi-angles: the HAADF annulus, the bright-field disc and the EELS
+        collection angle. Use when the user asks for other angles or a contrast the defaults do not give: a
+        lower HAADF inner angle (40-60 mrad) collects more from light atoms, a higher one gives purer Z contrast
+        with less signal; a BF disc well inside the convergence angle gives phase contrast that reverses
+        through focus; a larger EELS angle collects more of each edge. The inner angle must stay above the
+        convergence semi-angle and below the outer one; a refused call changes nothing. Arguments you leave out
+        keep their value."""
+        kwargs = {
+            "haadf_inner_mrad": haadf_inner_mrad,
+            "haadf_outer_mrad": haadf_outer_mrad,
+            "bf_outer_mrad": bf_outer_mrad,
+            "eels_collection_mrad": eels_collection_mrad,
+        }
+        args = {k: v for k, v in kwargs.items() if v is not None}
+        settings = session.call("set_detectors", args, lambda: session.require_stem().set_detectors(**args))
+        return SettingsResult(settings=settings)
+
     def move_stage(
         x_um: Annotated[float | None, Setting("x_um", "stage x; the FOV centre is at 1000*x_um nm")] = None,
         y_um: Annotated[float | None, Setting("y_um", "stage y")] = None,
@@ -164,6 +196,6 @@ def register_instrument_tools(mcp: FastMCP, session: Session, gate: DoseGate) ->
     add_tool(mcp, get_status, READ_ONLY)
     add_tool(mcp, list_specimens, READ_ONLY)
     add_tool(mcp, load_specimen, SETTING)  # data stay on disk; the same name and seed give the same specimen
-    for setter in (set_beam, set_optics, set_scan, move_stage):
+    for setter in (set_beam, set_optics, set_scan, set_detectors, move_stage):
         add_tool(mcp, setter, SETTING)
     register_acquisition_tools(mcp, session, gate)

@@ -36,6 +36,8 @@ VALENCE_EXCITATION_EV = 10.0
 REFERENCE_KV = 80.0
 BARN_A2 = 1e-8
 """One barn (1e-24 cm^2) in A^2."""
+CRITICAL_FRACTION = 0.01
+"""The critical dose displaces this fraction of the most beam-sensitive atoms: -ln(1 - f) / sigma_d."""
 
 ATOMIC_MASS_U: dict[str, float] = {
     "C": 12.011,
@@ -76,6 +78,14 @@ class DamageModel:
         if b is None:
             return 0.0
         return displacement_cross_section_A2(element, energy_kv, b)
+
+    def critical_dose_e_per_A2(self, energy_kv: float, elements: tuple[str, ...] | None = None) -> float:
+        """Dose (e-/A^2) that displaces ``CRITICAL_FRACTION`` of the atoms of the most sensitive element (of
+        ``elements``, default all) at this beam energy, ``-ln(1 - f) / sigma_d(kV)``; infinite when no atom can be
+        displaced."""
+        among = self.bindings if elements is None else elements
+        sigma = max((self.cross_section_A2(el, energy_kv) for el in among), default=0.0)
+        return -math.log1p(-CRITICAL_FRACTION) / sigma if sigma > 0.0 else math.inf
 
 
 def max_transfer_eV(element: str, energy_kv: float) -> float:

@@ -127,7 +127,8 @@ class Microscope:
         cs_um: Any = None,
         convergence_mrad: Any = None,
     ) -> dict[str, Any]:
-        """Set defocus C1, astigmatism A1 (and angle), coma B2 (and angle), C3 and the convergence semi-angle."""
+        """Set defocus C1, astigmatism A1 (and angle), coma B2 (and angle), C3 and the convergence semi-angle
+        (below the HAADF inner angle)."""
         given = {
             "defocus_nm": defocus_nm,
             "astig_nm": astig_nm,
@@ -138,7 +139,9 @@ class Microscope:
             "convergence_mrad": convergence_mrad,
         }
         changes = {k: check_real(k, v) for k, v in given.items() if v is not None}
-        self._state = replace(self._state, optics=replace(self._state.optics, **changes))
+        optics = replace(self._state.optics, **changes)
+        _check_annulus_clears_the_cone(optics.convergence_mrad, self._state.detectors.haadf_inner_mrad)
+        self._state = replace(self._state, optics=optics)
         return self.snapshot()
 
     def set_scan(
@@ -165,11 +168,20 @@ class Microscope:
         return self.snapshot()
 
     def set_detectors(
-        self, haadf_inner_mrad: Any = None, haadf_outer_mrad: Any = None, bf_outer_mrad: Any = None
+        self,
+        haadf_inner_mrad: Any = None,
+        haadf_outer_mrad: Any = None,
+        bf_outer_mrad: Any = None,
+        eels_collection_mrad: Any = None,
     ) -> dict[str, Any]:
-        """Set the HAADF annulus (inner and outer collection semi-angles) and the bright-field disc (mrad)."""
-        given = {"haadf_inner_mrad": haadf_inner_mrad, "haadf_outer_mrad": haadf_outer_mrad}
-        given["bf_outer_mrad"] = bf_outer_mrad
+        """Set the HAADF annulus (inner and outer collection semi-angles), the bright-field disc and the EELS
+        collection semi-angle (mrad). The annulus must lie outside the probe cone."""
+        given = {
+            "haadf_inner_mrad": haadf_inner_mrad,
+            "haadf_outer_mrad": haadf_outer_mrad,
+            "bf_outer_mrad": bf_outer_mrad,
+            "eels_collection_mrad": eels_collection_mrad,
+        }
         changes = {k: check_real(k, v) for k, v in given.items() if v is not None}
         detectors = replace(self._state.detectors, **changes)
         if detectors.haadf_inner_mrad >= detectors.haadf_outer_mrad:
@@ -177,6 +189,7 @@ class Microscope:
                 f"The HAADF inner angle ({detectors.haadf_inner_mrad:g} mrad) must be below the outer angle "
                 f"({detectors.haadf_outer_mrad:g} mrad)."
             )
+        _check_annulus_clears_the_cone(self._state.optics.convergence_mrad, detectors.haadf_inner_mrad)
         self._state = replace(self._state, detectors=detectors)
         return self.snapshot()
 
@@ -276,6 +289,12 @@ class Microscope:
     def atoms_lost(self) -> int:
         """Atoms the beam has displaced so far, over the whole specimen (ground truth)."""
         return atoms_lost(self.specimen, self.ledger)
+
+    def critical_dose_e_per_A2(self) -> float:
+        """Critical dose (e-/A^2) at the beam energy now set: the dose that displaces 1 % of the specimen's most
+        beam-sensitive atoms (knock-on, and excitation-assisted knock-on where the material has it); infinite
+        when the beam cannot displace any atom."""
+        return self.specimen.critical_dose_at(self._state.beam.energy_kv)
 
     def dose_map(self, cells: int = 400, extent_nm: tuple[float, float, float, float] | None = None) -> DoseMap:
         """Accumulated dose (e-/A^2) averaged over cells of a grid over the specimen (x0, x1, y0, y1)."""
@@ -429,3 +448,12 @@ class Microscope:
         for e in entries:
             self.ledger.add(e)
         self._state = replace(self._state, clock_s=self._state.clock_s + sum(e.time_s for e in entries))
+
+
+def _check_annulus_clears_the_cone(convergence_mrad: float, haadf_inner_mrad: float) -> None:
+    """The HAADF annulus starts outside the probe cone (the twin has no direct beam on the annulus)."""
+    if haadf_inner_mrad <= convergence_mrad:
+        raise InvalidSettingError(
+            f"The HAADF inner angle ({haadf_inner_mrad:g} mrad) must exceed the convergence semi-angle "
+            f"({convergence_mrad:g} mrad): the direct beam would fall on the annulus."
+        )

@@ -22,7 +22,14 @@ import scipy.fft as sfft
 
 from copilot.twin.bright_field import phase_spectrum, vacuum_fraction
 from copilot.twin.damage import damage_and_contamination, damaged
-from copilot.twin.detector import ATOM_BLUR_NM, Contrast, escape_contrast, haadf_contrast
+from copilot.twin.detector import (
+    ATOM_BLUR_NM,
+    Contrast,
+    escape_contrast,
+    haadf_contrast,
+    thick_bright_field,
+    thick_bright_field_covers,
+)
 from copilot.twin.dose import DoseLedger
 from copilot.twin.grid import Grid, deposit
 from copilot.twin.probe import FFT_WORKERS, Aberrations, geometric_radius_nm, kernel_ft, wavelength_nm
@@ -185,21 +192,34 @@ def render_frame(
     if detector == "HAADF":
         contrast = haadf_contrast(kv, detectors.haadf_inner_mrad, detectors.haadf_outer_mrad, crystal)
     else:
-        contrast = escape_contrast(kv, beam.alpha_rad * 1e3)
+        contrast = escape_contrast(kv, beam.alpha_rad * 1e3, detectors.bf_outer_mrad, crystal)
     canvas, atoms = object_canvas(specimen, ledger, grid, contrast)
-    spec = sfft.rfft2(canvas, workers=FFT_WORKERS)
-    spec *= kernel
-    image = _blur_and_shift(spec, shape[1], top, left, pixels, shift_px)
-    image *= np.float32(1.0 / (px * px))  # probe-weighted cross-section: the fraction of the beam scattered
+
+    def probe_weighted(canvas: np.ndarray) -> np.ndarray:
+        """The canvas seen through the probe: the fraction of the beam its cross-sections scatter."""
+        spec = sfft.rfft2(canvas, workers=FFT_WORKERS)
+        spec *= kernel
+        out = _blur_and_shift(spec, shape[1], top, left, pixels, shift_px)
+        out *= np.float32(1.0 / (px * px))
+        return out
+
+    image = probe_weighted(canvas)
     if detector == "BF":
         bf_rad = detectors.bf_outer_mrad * 1e-3
         np.negative(image, out=image)
         np.exp(image, out=image)
         image *= np.float32(vacuum_fraction(kv, beam.alpha_rad, bf_rad))
+        thick = thick_bright_field(kv, detectors.bf_outer_mrad, crystal)
+        if thick is not None:  # the crystal's own columns, from the multislice table
+            image -= probe_weighted(object_canvas(specimen, ledger, grid, thick)[0])
         if atoms is not None and len(atoms):
-            coherence = (beam.focal_spread_nm, beam.source_nm)
-            phase = phase_spectrum(atoms, grid, beam.aberrations, kv, beam.alpha_rad, bf_rad, coherence)
-            image += _blur_and_shift(phase, shape[1], top, left, pixels, shift_px)
+            weak = np.array([not thick_bright_field_covers(crystal, str(el)) for el in atoms.elements], dtype=bool)
+            if weak.any():
+                coherence = (beam.focal_spread_nm, beam.source_nm)
+                phase = phase_spectrum(
+                    atoms.select(weak), grid, beam.aberrations, kv, beam.alpha_rad, bf_rad, coherence
+                )
+                image += _blur_and_shift(phase, shape[1], top, left, pixels, shift_px)
     image *= np.float32(detectors.dqe * beam.electrons_per_pixel)
     np.maximum(image, 0.0, out=image)
     if rng is None:

@@ -12,6 +12,8 @@ from numbers import Integral, Real
 from typing import Any
 
 from copilot.twin.errors import InvalidSettingError, StageLimitError
+from copilot.twin.tables.bright_field import DISCS_MRAD
+from copilot.twin.tables.channelling import RINGS_MRAD
 
 
 @dataclass(frozen=True)
@@ -40,9 +42,12 @@ LIMITS: dict[str, Limit] = {
     "flyback_us": Limit(0.0, 10000.0, "us"),
     "drift_nm_per_s": Limit(0.0, 1000.0, "nm/s"),
     "jitter_nm": Limit(0.0, 10.0, "nm"),
-    "haadf_inner_mrad": Limit(20.0, 300.0, "mrad"),
-    "haadf_outer_mrad": Limit(40.0, 1000.0, "mrad"),
-    "bf_outer_mrad": Limit(1.0, 100.0, "mrad"),
+    # The HAADF annulus stays within the rings the channelling table covers, the bright-field disc within the
+    # discs of the thick-crystal table, the spectrometer aperture within what the EELS model was checked for.
+    "haadf_inner_mrad": Limit(RINGS_MRAD[0], RINGS_MRAD[-1], "mrad"),
+    "haadf_outer_mrad": Limit(RINGS_MRAD[0], RINGS_MRAD[-1], "mrad"),
+    "bf_outer_mrad": Limit(1.0, DISCS_MRAD[-1], "mrad"),
+    "eels_collection_mrad": Limit(1.0, 50.0, "mrad"),
 }
 
 STAGE_LIMITS: dict[str, Limit] = {

@@ -137,7 +137,9 @@ def test_autofocus_finds_the_hidden_height_and_spends_dose_and_time():
     result = m.autofocus(range_nm=40.0, steps=21, pixels=64)
     assert result.dose_e_per_A2 == pytest.approx(planned, rel=1e-12)
     assert result.success, result.message
-    assert result.defocus_nm == pytest.approx(truth, abs=2.0)
+    # With C3 = 1 um the sharpest HAADF frame lies about 1 nm under the true focus, and the noise of a 64 px
+    # series spreads the pick by about 1 nm rms over seeds: within 3 nm, two thirds of the 4.6 nm depth of field.
+    assert result.defocus_nm == pytest.approx(truth, abs=3.0)
     assert m.state.optics.defocus_nm == result.defocus_nm
     assert len(result.metric_by_defocus) == 21
     assert result.dose_e_per_A2 > 0 and result.time_s > 0

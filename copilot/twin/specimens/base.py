@@ -22,6 +22,10 @@ from copilot.twin.knockon import DamageModel
 from copilot.twin.results import Atoms
 from copilot.twin.specimens.features import ContaminationPatch, Grain, Hole, Particle, PointDefect
 from copilot.twin.specimens.lattices import square_sites
+from copilot.twin.state import BeamState
+
+DEFAULT_KV = BeamState().energy_kv
+"""Beam energy of a specimen without its own default."""
 
 AMORPHOUS_C_PER_NM3 = 100.0
 """Number density of amorphous carbon (about 2 g/cm^3)."""
@@ -87,8 +91,9 @@ class Specimen(ABC):
     name: ClassVar[str]
     description: ClassVar[str]
     code: ClassVar[int]
-    critical_dose_e_per_A2: ClassVar[float]
     damage: ClassVar[DamageModel]
+    critical_elements: ClassVar[tuple[str, ...] | None] = None
+    """The elements the critical dose protects (None: every element with a binding; a support can be left out)."""
     default_settings: ClassVar[dict[str, dict[str, Any]]]
     columns_per_nm2: ClassVar[float]
     crystal: ClassVar[str | None] = None
@@ -112,6 +117,18 @@ class Specimen(ABC):
         self._part_c, self._part_r = _disc_arrays(self.particles)
         self._cont_c, self._cont_r = _disc_arrays(self.contamination)
         self._tiles: OrderedDict[tuple[int, int], Tile] = OrderedDict()
+
+    def critical_dose_at(self, energy_kv: float) -> float:
+        """Critical dose (e-/A^2) at a beam energy: the dose that displaces 1 % of the most beam-sensitive atoms
+        of ``critical_elements``, from the knock-on and excitation-assisted cross-sections (infinite when none
+        can be displaced)."""
+        return self.damage.critical_dose_e_per_A2(energy_kv, self.critical_elements)
+
+    @property
+    def critical_dose_e_per_A2(self) -> float:
+        """Critical dose at the specimen's default beam energy (the instrument's ``critical_dose_e_per_A2``
+        follows the beam energy actually set)."""
+        return self.critical_dose_at(float(self.default_settings.get("beam", {}).get("energy_kv", DEFAULT_KV)))
 
     # ----- subclass hooks -------------------------------------------------------------------------------------
     @abstractmethod

@@ -22,10 +22,10 @@ class GoldNanoparticles(Specimen):
     name = "gold_nanoparticles"
     code = 4
     description = "Crystalline Au nanoparticles (1-25 nm radius) on holey amorphous carbon; lattice fringes 0.204 nm."
-    critical_dose_e_per_A2 = 1.0e7
     # Au surface atoms (sputtering threshold ~6 eV, Debye 165 K) need about 400 kV; the amorphous carbon support
     # is held more weakly than graphene (Td ~15 eV, Debye ~1000 K) and thins at 200 kV.
     damage = DamageModel({"Au": Binding(6.0, 165.0), "C": Binding(15.0, 1000.0)})
+    critical_elements = ("Au",)  # the support thins, but the particles are what is imaged
     columns_per_nm2 = AMORPHOUS_C_PER_NM3 * SUPPORT_NM / 4 + 10.0
     column_length_nm = 5.0
     crystal = "gold"

@@ -26,7 +26,6 @@ class GrainBoundary(Specimen):
     name = "grain_boundary"
     code = 5
     description = "Polycrystalline graphene: grains of random rotation (100-400 nm) and their grain boundaries."
-    critical_dose_e_per_A2 = 1.0e6
     damage = DamageModel({"C": GRAPHENE_CARBON})
     columns_per_nm2 = GRAPHENE_C_PER_NM2
     column_length_nm = GRAPHENE_THICKNESS_NM

@@ -40,7 +40,6 @@ class Graphene(Specimen):
     name = "graphene"
     code = 1
     description = "Monolayer graphene with vacancies, Si substitutions, holes and hydrocarbon contamination."
-    critical_dose_e_per_A2 = 2.0e6
     damage = DamageModel({"C": GRAPHENE_CARBON})
     columns_per_nm2 = GRAPHENE_C_PER_NM2 + 10.0
     column_length_nm = GRAPHENE_THICKNESS_NM

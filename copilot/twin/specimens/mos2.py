@@ -24,7 +24,6 @@ class MoS2(Specimen):
     name = "mos2"
     code = 2
     description = "Monolayer MoS2 (Mo and S2 columns) with S vacancies and Re dopants; beam-sensitive."
-    critical_dose_e_per_A2 = 1.0e4
     # Td: S 6.9 eV, Mo 20 eV (Komsa et al., PRL 109, 035503, 2012); a valence excitation by the same electron
     # lowers S to 5 eV (Kretschmer et al., Nano Lett. 20, 2865, 2020). Debye temperature about 400 K.
     damage = DamageModel(

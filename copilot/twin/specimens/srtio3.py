@@ -27,7 +27,6 @@ class SrTiO3(Specimen):
     name = "srtio3"
     code = 3
     description = "SrTiO3 [001] perovskite lamella (Sr and Ti-O columns, a = 0.3905 nm), wedge 4-60 nm thick."
-    critical_dose_e_per_A2 = 5.0e6
     # Bulk displacement thresholds Sr 70, Ti 140, O 50 eV; Debye temperature 513 K: no knock-on below 300 kV.
     damage = DamageModel({"Sr": Binding(70.0, 513.0), "Ti": Binding(140.0, 513.0), "O": Binding(50.0, 513.0)})
     columns_per_nm2 = 5.0 / SRTIO3_A_NM**2 + 10.0

@@ -61,7 +61,6 @@ class StructureSpecimen(Specimen):
     name = "structure"
     description = "A crystal from a structure file."
     code = _STRUCTURE_CODE
-    critical_dose_e_per_A2 = math.inf
     damage = DamageModel({})
     columns_per_nm2 = 1.0
     default_settings: ClassVar[dict[str, dict[str, Any]]] = {}
