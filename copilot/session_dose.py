@@ -100,14 +100,12 @@ class DoseAccounting:
             self._peak = (count, *peak_dose(self._footprints()))
 
     def critical_dose_e_per_A2(self) -> float | None:
-        """Critical dose of the loaded specimen (at the beam energy set, when the twin tells it per energy), or None
-        when it is not beam-sensitive (or on the AFM)."""
-        per_energy = getattr(self.instrument, "critical_dose_e_per_A2", None)
-        if callable(per_energy):
-            value = per_energy()
-        else:
-            value = getattr(getattr(self.instrument, "specimen", None), "critical_dose_e_per_A2", None)
-        return float(value) if isinstance(value, (int, float)) and math.isfinite(value) else None
+        """Critical dose of the loaded specimen at the beam energy set, or None when the beam cannot damage it (or
+        on the AFM)."""
+        if self.instrument_kind != "STEM":
+            return None
+        value = self.require_stem().critical_dose_e_per_A2()
+        return float(value) if math.isfinite(value) else None
 
     def dose_refusal(self, operation: str, args: dict[str, Any]) -> DoseBudgetError | None:
         """The refusal the dose rule gives ``operation(**args)`` now (see :func:`copilot.dose_policy.dose_refusal`),

@@ -63,6 +63,7 @@ async def test_an_over_dose_acquisition_asks_the_person_with_the_figures_and_run
     tmp_path: Path, approve: bool, use_safe: bool
 ) -> None:
     session = Session(tmp_path / "data", specimen="mos2", seed=0)
+    session.set_beam(energy_kv=200.0)  # MoS2 is most beam-sensitive at high kV
     critical = session.critical_dose_e_per_A2()
     session.set_scan(dwell_us=200.0)
     agent = await CopilotAgent.create(session)

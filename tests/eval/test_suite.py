@@ -39,12 +39,7 @@ def test_suites_can_be_selected_by_category_instrument_and_id_prefix() -> None:
 
 SUITE = load_tasks()
 # Task id -> the limit of the tools or the twin that keeps its reference solution from passing (strict xfail).
-_EDS_FIT = (
-    "identify_elements on the 50 ms EDS spectrum of a gold particle raises 'divide by zero encountered in log' (the "
-    "continuum fit's Poisson likelihood in copilot/analysis/spectra.py takes log of a model that underflows to 0), an "
-    "error under the suite's warnings-as-errors"
-)
-KNOWN_FAILURES: dict[str, str] = {f"plan-find-largest-particle-{seed}": _EDS_FIT for seed in (2503, 2505, 2506, 2508)}
+KNOWN_FAILURES: dict[str, str] = {}  # none today: every reference solution passes its own checks
 
 
 def _case(task: Task) -> Any:

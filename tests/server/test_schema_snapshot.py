@@ -17,8 +17,8 @@ SNAPSHOT = Path(__file__).resolve().parents[1] / "snapshots" / "tools_list.json"
 # Areas written in their own modules snapshot their own tools.
 OWN_TOOLS = {
     "get_status", "list_specimens", "load_specimen", "set_beam", "set_optics", "set_scan", "move_stage",
-    "acquire_image", "acquire_spectrum", "acquire_spectrum_image", "autofocus", "get_dose_map",
-    "list_acquisitions", "get_acquisition", "export_acquisition",
+    "set_detectors", "acquire_image", "acquire_spectrum", "acquire_spectrum_image", "autofocus",
+    "get_dose_map", "list_acquisitions", "get_acquisition", "export_acquisition",
 }  # fmt: skip
 
 
