@@ -34,6 +34,7 @@ from collections.abc import Callable
 from typing import Any, TypeVar
 
 from copilot.errors import CopilotError
+from copilot.store.acquisition import OPEN_FILES_LOCK
 
 T = TypeVar("T")
 Progress = Callable[..., Any]
@@ -77,7 +78,8 @@ def run_stoppable(
         return work(progress)
     read_fd, write_fd = os.pipe()
     parent = os.getpid()
-    pid = os.fork()
+    with OPEN_FILES_LOCK:  # no HDF5 file open while forking: the child would hold its lock (see the lock)
+        pid = os.fork()
     if pid == 0:  # the child: never returns
         os.close(read_fd)
         _child(instrument, work, write_fd, parent, progress is not None)

@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 import os
 import tempfile
+import threading
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -29,6 +30,10 @@ CHUNK_BYTES = 1_000_000
 AcquisitionKind = Literal["image", "spectrum", "spectrum_image", "afm_image"]
 KINDS: tuple[AcquisitionKind, ...] = ("image", "spectrum", "spectrum_image", "afm_image")
 RESERVED_ATTRS = ("id", "kind", "created_utc", "format_version", "metadata_json")
+OPEN_FILES_LOCK = threading.Lock()
+"""Held while this module has an HDF5 file open, and by anything that forks (:mod:`copilot.session_worker`): HDF5
+locks its files with ``flock``, which a forked child shares, so a child forked while a file is open would keep that
+file locked until it exits and the next open of it (by another session in the process) would fail."""
 """Root attributes of the record itself: flattened metadata never overwrites them (it stays in metadata_json)."""
 
 
@@ -69,6 +74,11 @@ def _flatten(prefix: str, value: Any) -> Iterator[tuple[str, Any]]:
 
 def write_hdf5(path: Path, acq: Acquisition) -> None:
     """Write ``acq`` to ``path`` atomically: temporary file in the same folder, fsync, then ``os.replace``."""
+    with OPEN_FILES_LOCK:
+        _write_hdf5(path, acq)
+
+
+def _write_hdf5(path: Path, acq: Acquisition) -> None:
     fd, tmp_name = tempfile.mkstemp(prefix=f".{path.stem}-", suffix=f"{path.suffix}.tmp", dir=path.parent)
     os.close(fd)
     try:
@@ -134,7 +144,7 @@ def _row_chunks(signal: dict[str, Any]) -> tuple[int, ...] | None:
 
 def read_hdf5(path: Path, *, with_arrays: bool = True) -> Acquisition:
     """Read an acquisition file; ``with_arrays=False`` reads only the attributes (for the index)."""
-    with h5py.File(path, "r") as f:
+    with OPEN_FILES_LOCK, h5py.File(path, "r") as f:
         arrays = {name: np.asarray(ds[()]) for name, ds in f["data"].items()} if with_arrays else {}
         return Acquisition(
             id=str(f.attrs["id"]),

@@ -179,3 +179,31 @@ def test_an_error_in_the_child_is_raised_here_and_a_child_that_dies_is_reported(
     with pytest.raises(RuntimeError, match="ended without a result"):
         run_stoppable(session.instrument, lambda _p: os._exit(3), threading.Event())
     session.close()
+
+
+def test_sessions_that_store_while_another_forks_never_find_their_files_locked(tmp_path: Path) -> None:
+    """HDF5 locks its files with flock, which a forked child shares: a fork while another session of the process
+    has a file open must not leave that file locked for the child's lifetime."""
+    forking, storing = stem(tmp_path / "forks"), stem(tmp_path / "stores")
+    forking.set_scan(pixels=512)
+    storing.set_scan(pixels=32, dwell_us=1.0)
+    failures: list[BaseException] = []
+    done = threading.Event()
+
+    def store_on() -> None:
+        try:
+            while not done.is_set():
+                storing.acquire_image()
+        except BaseException as exc:  # reported below
+            failures.append(exc)
+
+    writer = threading.Thread(target=store_on)
+    writer.start()
+    try:
+        for _ in range(12):
+            forking.acquire_image(stop=threading.Event())  # a long frame that can be cancelled: forked
+    finally:
+        done.set()
+        writer.join()
+    assert not failures, failures
+    assert len(storing.store.ids()) > 12
