@@ -25,8 +25,9 @@ if TYPE_CHECKING:
     from copilot.twin.results import AutofocusResult, DoseMap
 
 T = TypeVar("T")
-FORK_FROM_FRAME_PIXELS = 512**2
-"""Frames from this size (about 0.1 s of computing) run in a child process when they can be cancelled."""
+FORK_FROM_FRAME_PIXELS = 2048**2
+"""Frames from this size (about 0.25 s of computing) run in a child process when they can be cancelled; a smaller
+frame ends before a cancellation would save anything, and forking costs about 50 ms at 1024 x 1024."""
 FORK_FROM_MAP_SPECTRA = 16
 """Spectrum images from this many spectra (about 2 ms each) run in a child process when they can be cancelled."""
 

@@ -129,7 +129,7 @@ def test_an_acquisition_run_in_the_child_process_equals_one_run_in_place(tmp_pat
     forked, direct = stem(tmp_path / "forked"), stem(tmp_path / "direct")
     never = threading.Event()
     for session in (forked, direct):
-        session.set_scan(pixels=512)
+        session.set_scan(pixels=2048)  # large enough to run in the child
     a = forked.acquire_image(stop=never)
     b = direct.acquire_image()
     assert np.array_equal(a.arrays["image"], b.arrays["image"])
@@ -170,7 +170,7 @@ def test_an_afm_frame_in_the_child_process_keeps_the_tip_wear_and_can_be_cancell
 
 def test_an_error_in_the_child_is_raised_here_and_a_child_that_dies_is_reported(tmp_path: Path) -> None:
     session = stem(tmp_path)
-    session.set_scan(pixels=1024)
+    session.set_scan(pixels=2048)
     session.set_beam(blanked=True)
     before = fingerprint(session)
     with pytest.raises(BeamBlankedError, match="blanked"):  # raised by the twin inside the child
@@ -185,7 +185,7 @@ def test_sessions_that_store_while_another_forks_never_find_their_files_locked(t
     """HDF5 locks its files with flock, which a forked child shares: a fork while another session of the process
     has a file open must not leave that file locked for the child's lifetime."""
     forking, storing = stem(tmp_path / "forks"), stem(tmp_path / "stores")
-    forking.set_scan(pixels=512)
+    forking.set_scan(pixels=2048)
     storing.set_scan(pixels=32, dwell_us=1.0)
     failures: list[BaseException] = []
     done = threading.Event()
@@ -200,10 +200,10 @@ def test_sessions_that_store_while_another_forks_never_find_their_files_locked(t
     writer = threading.Thread(target=store_on)
     writer.start()
     try:
-        for _ in range(12):
+        for _ in range(8):
             forking.acquire_image(stop=threading.Event())  # a long frame that can be cancelled: forked
     finally:
         done.set()
         writer.join()
     assert not failures, failures
-    assert len(storing.store.ids()) > 12
+    assert len(storing.store.ids()) > 8
