@@ -7,12 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from tests.ecosystem.test_structures import SI_LATTICE_LIMIT
-
 EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
 
 
-@pytest.mark.xfail(strict=True, reason=SI_LATTICE_LIMIT)
 @pytest.mark.slow
 def test_the_example_notebook_runs_and_measures_the_true_lattice() -> None:
     nbformat = pytest.importorskip("nbformat")
