@@ -146,23 +146,33 @@ def primitive_basis(power: NDArray[np.float64], px: float, g: NDArray[np.float64
     level is significant than in a search of the whole spectrum; a reflection found there halves the reciprocal
     cell (doubles the real one)."""
     ratio, fx, fy = _ratio_map(power, px)
-    for _ in range(1):  # one halving: a net of all columns is at most twice as fine as the primitive one
-        g1, g2 = g
-        found = None
-        for half in (0.5 * g1, 0.5 * g2, 0.5 * (g1 + g2), 0.5 * (g1 - g2)):
-            if 1.0 / np.linalg.norm(half) > 0.5 * min(power.shape) * px:
-                continue  # longer than half the field of view: not measurable
-            if _strength_at(ratio, fx, fy, half) >= SUPERCELL_STRENGTH:
-                found = half
-                break
-        if found is None:
-            return g
-        other = g2 if abs(found[0] * g1[1] - found[1] * g1[0]) < 1e-12 else g1
-        basis = np.array([found, other])
-        if abs(np.linalg.det(basis)) < 0.4 * abs(np.linalg.det(g)):
-            basis = np.array([found, g2 if other is g1 else g1])
-        g = np.array(_reduce(basis[0], basis[1]))
-    return g
+    g1, g2 = g  # one halving: a net of all columns is at most twice as fine as the primitive one
+
+    def real(half: NDArray[np.float64]) -> bool:
+        if 1.0 / np.linalg.norm(half) > 0.5 * min(power.shape) * px:
+            return False  # longer than half the field of view: not measurable
+        return _strength_at(ratio, fx, fy, half) >= SUPERCELL_STRENGTH
+
+    pairs = ((0.5 * g1, 0.5 * g2), (0.5 * (g1 + g2), 0.5 * (g1 - g2)))
+    square = _is_square(g1, g2)
+    found = next((h for pair in pairs for h in pair if real(h) and (not square or all(real(p) for p in pair))), None)
+    if found is None:
+        return g
+    other = g2 if abs(found[0] * g1[1] - found[1] * g1[0]) < 1e-12 else g1
+    basis = np.array([found, other])
+    if abs(np.linalg.det(basis)) < 0.4 * abs(np.linalg.det(g)):
+        basis = np.array([found, g2 if other is g1 else g1])
+    return np.array(_reduce(basis[0], basis[1]))
+
+
+def _is_square(g1: NDArray[np.float64], g2: NDArray[np.float64]) -> bool:
+    """Whether the net is square (within 5 % and 5 deg). On a square net a superstructure reflection is taken as
+    real only when its 90 deg partner is there too: a mains-frequency line jitter draws sidebands along k_y only, and
+    at some line times (4 us x 256 px) they fall exactly on one half-integer position, where a crystal seen down a
+    four-fold axis would show both."""
+    n1, n2 = float(np.linalg.norm(g1)), float(np.linalg.norm(g2))
+    cos = abs(float(np.dot(g1, g2))) / (n1 * n2)
+    return abs(n1 - n2) <= 0.05 * max(n1, n2) and cos <= math.sin(math.radians(5.0))
 
 
 SYMMETRIC_ANGLES_DEG = (60.0, 90.0, 120.0)

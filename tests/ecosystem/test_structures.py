@@ -25,12 +25,6 @@ DATA = Path(__file__).parent / "data"
 SI_A_NM = 0.5431
 STO_A_NM = 0.3905
 
-SI_LATTICE_LIMIT = (
-    "known limit: the twin's Si [001] frame shows a (200) reflection (187x background, 2 % of the (220) power) "
-    "that its noise-free object canvas does not have (2e-8), and measure_lattice's superstructure search reads it "
-    "as a doubled cell (a/2 = 0.27 nm)"
-)
-
 
 @pytest.fixture
 def session(tmp_path: Path) -> Session:
@@ -64,7 +58,6 @@ def test_a_cif_becomes_a_crystal_slab_with_its_atoms_elements_and_thickness_as_g
     assert np.allclose(np.mod(frac * 4 + 1e-6, 1.0), 1e-6, atol=1e-5)  # columns on the a/4 grid
 
 
-@pytest.mark.xfail(strict=True, reason=SI_LATTICE_LIMIT)
 def test_the_image_of_a_cif_shows_its_projected_lattice(session: Session) -> None:
     session.load_specimen("structures/si_diamond.cif", thickness_nm=20.0)
     acq = image(session)
