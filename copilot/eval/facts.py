@@ -17,6 +17,7 @@ from copilot.eval.frames import position_tolerance_nm
 
 _NUMBER = r"[-+]?(?:\d+\.\d*|\.\d+|\d+)(?:[eE][-+]?\d+)?"
 _NUMBER_RE = re.compile(_NUMBER)
+_UNCERTAINTY = rf"(?:±|\+/-|\+-)\s*{_NUMBER}\s*"
 _PAIR_RE = re.compile(rf"\(\s*({_NUMBER})\s*(?:nm)?\s*[,;]\s*({_NUMBER})\s*(?:nm)?\s*\)")
 ELEMENT_NAMES = {
     "H": "hydrogen",
@@ -44,8 +45,8 @@ CONTEXT_CHARS = 40
 def numbers_in(text: str, unit: str | None = None, context: str | None = None) -> list[tuple[float, str]]:
     """Numbers in ``text`` as (value, literal); with ``unit`` (a regex) only those followed by it, with
     ``context`` (a regex) only those with a match of it within ``CONTEXT_CHARS`` characters on either side."""
-    if unit:
-        pattern = re.compile(rf"({_NUMBER})\s*(?:{unit})(?![A-Za-z])", re.I)
+    if unit:  # "0.39 nm", "0.39 ± 0.01 nm" and "(0.39 +/- 0.01) nm" all state 0.39 nm
+        pattern = re.compile(rf"\(?\s*({_NUMBER})\s*(?:{_UNCERTAINTY})?\)?\s*(?:{unit})(?![A-Za-z])", re.I)
         found = [(m.group(1), m.start(1), m.end(1)) for m in pattern.finditer(text)]
     else:
         found = [(m.group(0), m.start(), m.end()) for m in _NUMBER_RE.finditer(text)]

@@ -89,6 +89,15 @@ def test_number_fact_accepts_a_rounded_tool_value_with_its_unit() -> None:
     assert not judge(spec, no_unit)
 
 
+@pytest.mark.parametrize("stated", ["250 ± 0.0045 nm", "(250 +/- 0.0045) nm", "250 +- 0.0045 nm"])
+def test_number_fact_reads_a_value_with_its_uncertainty_as_the_value(stated: str) -> None:
+    calls = [CallRecord("grating_pitch", {}, True, {"pitch_nm": 250.0, "pitch_uncertainty_nm": 0.0045})]
+    spec = {"type": "fact", "truth": "pitch", "tol": 5, "unit": "nm"}
+    answer = f"Grating pitch {stated}, line depth 25 nm."
+    assert judge(spec, episode(answer=answer, calls=calls, truth={"pitch": 250.0}))
+    assert not judge(spec, episode(answer="Line depth 25 nm.", calls=calls, truth={"pitch": 250.0}))
+
+
 def test_number_fact_with_a_context_word_ignores_numbers_far_from_it() -> None:
     calls = [CallRecord("segment_particles", {}, True, {"particle_count": 25, "pixels": 24})]
     spec = {"type": "fact", "truth": "particles", "tol": 1, "context": "particle"}
