@@ -24,28 +24,29 @@ DEFECT_KIND = {
 
 
 def imaged_fov_nm(scope: Any, frame: Any, xy_nm: np.ndarray) -> np.ndarray:
-    """FOV positions (n, 2) at which specimen points appear in ``frame``: each row of the frame was scanned at its
-    own time, so a point is found where the scan line that crosses it ran (three fixed-point steps)."""
+    """FOV positions (n, 2) at which specimen points appear in ``frame``. Row r was scanned at its own time
+    t0 + (r + 1/2) x line time, so a point appears on the row where its drifting FOV position crosses that row
+    (the first crossing, interpolated between rows; exact however fast the drift is against the slow scan).
+    Points the scan never crosses keep their position at the nearer end of the frame."""
     if len(xy_nm) == 0:
         return np.empty((0, 2))
     line_s = frame.frame_time_s / frame.pixels
-    t0 = float(frame.started_s)
-    u, v = scope.specimen_to_fov(xy_nm[:, 0], xy_nm[:, 1], at_s=t0)
-    for _ in range(3):
-        t = t0 + np.clip(np.asarray(v), 0.0, frame.fov_nm) / frame.pixel_size_nm * line_s
-        u, v = (np.asarray(c) for c in _fov_at(scope, xy_nm, t))
-    return np.column_stack([u, v])
-
-
-def _fov_at(scope: Any, xy_nm: np.ndarray, t_s: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """FOV coordinates of each specimen point at its own instrument time."""
-    u, v = np.empty(len(xy_nm)), np.empty(len(xy_nm))
-    times = np.round(t_s, 4)
-    for t in np.unique(times):
-        sel = times == t
-        uu, vv = scope.specimen_to_fov(xy_nm[sel, 0], xy_nm[sel, 1], at_s=float(t))
-        u[sel], v[sel] = uu, vv
-    return u, v
+    rows = np.arange(frame.pixels)
+    uv = np.array([scope.specimen_to_fov(xy_nm[:, 0], xy_nm[:, 1], at_s=frame.started_s + (r + 0.5) * line_s)
+                   for r in rows])  # fmt: skip
+    u, v = uv[:, 0, :], uv[:, 1, :]  # (rows, points)
+    ahead = v / frame.pixel_size_nm - (rows[:, None] + 0.5)  # > 0: the point lies below row r
+    cross = (ahead[:-1] >= 0) & (ahead[1:] < 0)
+    first = np.where(cross.any(axis=0), np.argmax(cross, axis=0), -1)
+    out = np.where(ahead[0] < 0, 0, frame.pixels - 1)  # never crossed: above the first or below the last row
+    r0 = np.where(first >= 0, first, out)
+    r1 = np.minimum(r0 + 1, frame.pixels - 1)
+    cols = np.arange(len(xy_nm))
+    a0, a1 = ahead[r0, cols], ahead[r1, cols]
+    w = np.where((first >= 0) & (a0 != a1), a0 / np.where(a0 != a1, a0 - a1, 1.0), 0.0)
+    return np.column_stack(
+        [u[r0, cols] + w * (u[r1, cols] - u[r0, cols]), v[r0, cols] + w * (v[r1, cols] - v[r0, cols])]
+    )
 
 
 def frame_box(scope: Any, frame: Any, pad_nm: float = 1.0) -> tuple[float, float, float, float]:

@@ -7,8 +7,8 @@ Two ways to put the specimen on the canvas, with the same mean signal:
   not grow with the number of atoms in view.
 
 The canvas is convolved with the probe by FFT. Drift and line jitter are applied in the same pass: after the
-inverse transform along y each row gets its own sub-pixel shift along x as a phase ramp, then rows are resampled
-along y. The canvas carries margins on the sides the content moves in from, so shifted content comes from real
+inverse transform along y, rows are resampled along y and each output row gets its own sub-pixel shift along x as
+a phase ramp. The canvas carries margins on the sides the content moves in from, so shifted content comes from real
 specimen, not from the wrap-around.
 """
 
@@ -118,27 +118,27 @@ def _blur_and_shift(
     spec: np.ndarray, n_cols: int, top: int, left: int, pixels: int, shift_px: np.ndarray
 ) -> np.ndarray:
     """Inverse-transform a filtered canvas spectrum (rfft2), sampling every output row at its own (dx, dy)
-    shift in pixels."""
+    shift in pixels: rows are resampled along y while still a spectrum along x (linear, so exact), then each
+    output row gets its own x shift as a phase ramp, so the x shift of a row follows that row wherever along y
+    it reads the canvas."""
     n_rows = spec.shape[0]
     spec = sfft.ifft(spec, axis=0, workers=FFT_WORKERS, overwrite_x=True)
-    row_dx = np.zeros(n_rows, dtype=np.float32)
-    row_dx[top : top + pixels] = shift_px[:, 0]
-    if np.any(row_dx):
-        # Phase ramp exp(-2 pi i k dx / n) per row, built as running powers of one root per row (cheap).
-        phase = np.empty(spec.shape, dtype=np.complex64)
-        phase[:, 0] = 1.0
-        phase[:, 1:] = np.exp((-2j * np.pi / n_cols) * row_dx).astype(np.complex64)[:, None]
-        np.cumprod(phase, axis=1, out=phase)
-        spec *= phase
-    blurred = sfft.irfft(spec, n=n_cols, axis=1, workers=FFT_WORKERS, overwrite_x=True).astype(np.float32, copy=False)
     src = np.arange(pixels, dtype=np.float64) + top - shift_px[:, 1]
     r0 = np.clip(np.floor(src).astype(np.int64), 0, n_rows - 2)
     fr = np.clip(src - r0, 0.0, 1.0).astype(np.float32)[:, None]
-    cols = slice(left, left + pixels)
-    out = blurred[r0, cols]
-    out *= 1.0 - fr
-    out += fr * blurred[r0 + 1, cols]
-    return out
+    rows = spec[r0]
+    rows *= 1.0 - fr
+    rows += fr * spec[r0 + 1]
+    row_dx = shift_px[:, 0].astype(np.float32)
+    if np.any(row_dx):
+        # Phase ramp exp(-2 pi i k dx / n) per row, built as running powers of one root per row (cheap).
+        phase = np.empty(rows.shape, dtype=np.complex64)
+        phase[:, 0] = 1.0
+        phase[:, 1:] = np.exp((-2j * np.pi / n_cols) * row_dx).astype(np.complex64)[:, None]
+        np.cumprod(phase, axis=1, out=phase)
+        rows *= phase
+    blurred = sfft.irfft(rows, n=n_cols, axis=1, workers=FFT_WORKERS, overwrite_x=True).astype(np.float32, copy=False)
+    return np.ascontiguousarray(blurred[:, left : left + pixels])
 
 
 def _step_up(px: float) -> int:
