@@ -32,6 +32,11 @@ MIN_RELIABLE_COLUMNS = 8
 MIN_COLUMN_SNR = 5.5
 """A count is reliable when the median column stands this many noise sigmas above its nearest hollow."""
 MAX_MARGINAL_FRACTION = 0.05  # more columns than this within one sigma of the threshold: the count is not settled
+CROWDED_FACTOR = 1.1
+MAX_CROWDED_FRACTION = 0.15
+"""More columns than this fraction within ``CROWDED_FACTOR`` x ``min_distance_nm`` of a neighbour means columns are
+pressed against the closest separation told apart, and closer ones have been merged (rows compressed by drift
+during a slow frame, or a spacing below ``min_distance_nm``)."""
 
 
 @dataclass(frozen=True)
@@ -275,7 +280,7 @@ def find_atoms(
     interior = np.all((positions >= margin) & (positions <= fov - margin), axis=1)
     fit_on = heights[interior] if interior.sum() >= 2 else heights
     means = classify_intensities(fit_on, max_classes=max_classes).means if len(heights) else ()
-    note = _reliability(found, len(rows))
+    note = _reliability(found, len(rows)) or _crowding(positions, min_d)
     if len(rows) == 0:
         note = _lattice_without_columns(img, px) or note
     uncertainty = 0.5 * found.marginal + float(np.sqrt(found.marginal))
@@ -295,6 +300,21 @@ def _lattice_without_columns(img: NDArray[np.float64], px: float) -> str:
     return (
         f"a lattice shows in the Fourier transform (d = {d} nm) but no single column stands above the noise: the "
         "count is not measurable at this dose; raise the dose (dwell or current) several-fold"
+    )
+
+
+def _crowding(positions_nm: NDArray[np.float64], min_distance_nm: float) -> str:
+    """Why columns may have been merged ("" when few sit at the closest separation told apart)."""
+    if len(positions_nm) < MIN_RELIABLE_COLUMNS:
+        return ""
+    crowded = int(np.sum(nearest_neighbour_nm(positions_nm) < CROWDED_FACTOR * min_distance_nm))
+    if crowded <= MAX_CROWDED_FRACTION * len(positions_nm):
+        return ""
+    return (
+        f"{crowded} of {len(positions_nm)} columns sit within {CROWDED_FACTOR * min_distance_nm:.3g} nm of a "
+        "neighbour, the closest separation told apart (min_distance_nm): closer columns were merged (drift "
+        "compressing the rows of a slow frame, or a spacing below min_distance_nm); take a faster frame or lower "
+        "min_distance_nm"
     )
 
 

@@ -34,6 +34,9 @@ PARTIAL_RATIO = 0.5  # a column with half its atoms gone (one S of an S2 pair)
 CONFIRM_SIGMAS = 2.0
 """Each call is confirmed by the jointly fitted column amplitudes (no spill from a bright neighbour, noisier)
 departing the same way by this many of their own robust sigmas."""
+MAX_OFF_SITE_FRACTION = 0.01
+"""More bright columns off the lattice sites than this fraction of the sites means the fitted lattice does not
+follow the image (interstitials are rare; a distorted frame puts many columns off its sites)."""
 BRIGHT_TAIL_SIGMAS = 1.5
 """Extra sigmas a substitution needs: the upper tail of low-count (Poisson) noise is the longer one."""
 
@@ -70,8 +73,9 @@ class Defects:
     """Defects on a fitted lattice, with the sites (inside the judged area) and atoms they were judged from.
 
     ``reliable`` is False when a sub-lattice is too noisy to tell an empty site from a dim column, when there
-    are too few sites, or when many sites of a resolved sub-lattice are empty (a lattice the fit does not
-    follow); ``reliability_note`` says which. ``margin_nm`` is the band along the frame edges left unjudged.
+    are too few sites, or when many sites of a resolved sub-lattice are empty or many columns lie off the sites
+    (a lattice the fit does not follow); ``reliability_note`` says which. ``margin_nm`` is the band along the
+    frame edges left unjudged.
     """
 
     defects: tuple[Defect, ...]
@@ -259,10 +263,16 @@ def _judge(
                 defects.append(Defect("interstitial", float(x), float(y), -1, float("nan"), float("nan")))
     n_inner = int(inner.sum())
     empty = sum(d.kind == "vacancy" for d in defects)
+    stray = sum(d.kind == "interstitial" for d in defects)
     if n_inner < 20:
         notes.append(f"only {n_inner} lattice sites lie inside the {margin:.2f} nm margin")
     elif empty > 0.05 * n_inner:
         notes.append(f"{empty} of {n_inner} sites look empty: the lattice fit may not follow this image")
+    elif stray > MAX_OFF_SITE_FRACTION * n_inner:
+        notes.append(
+            f"{stray} columns lie off the {n_inner} fitted sites: the lattice fit does not follow this image (drift "
+            "during a slow frame distorts it); take a faster frame (shorter dwell, more current)"
+        )
     return Defects(
         tuple(defects),
         lattice,

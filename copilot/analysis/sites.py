@@ -54,37 +54,68 @@ def motif_sites(frac: NDArray[np.float64], cell: NDArray[np.float64], tol_nm: fl
     return np.array(sites)
 
 
-def _bend(y_nm: NDArray[np.float64], height_nm: float) -> NDArray[np.float64]:
-    """Terms of the slow-scan distortion: (y^2, y^3) with y scaled to [-1, 1] over the frame height. Drift that
-    changes direction during a frame bends the rows' positions this way; the linear part is in the cell."""
-    t = 2.0 * np.asarray(y_nm) / height_nm - 1.0
-    return np.column_stack([t**2, t**3])
+KNOT_CELLS = 2.0  # spacing of the slow-scan distortion's knots, in cell lengths
+SMOOTHNESS = 1e-2
+"""Weight of the distortion's curvature against the columns' positions, per knot: small, so the columns decide
+wherever there are any, while knots beyond the columns fitted so far continue the distortion in a straight line."""
+GROWTH = 1.5  # each pass fits the columns within this many times the last radius
+
+
+def _knots(height_nm: float, cell_length_nm: float) -> NDArray[np.float64]:
+    """Knot rows (nm) of the distortion: about every ``KNOT_CELLS`` cells, from the top to the bottom edge."""
+    n = max(2, int(np.ceil(height_nm / (KNOT_CELLS * cell_length_nm))) + 1)
+    return np.linspace(0.0, height_nm, n)
+
+
+def _bend(y_nm: NDArray[np.float64], knots: NDArray[np.float64]) -> NDArray[np.float64]:
+    """Hat functions of the slow-scan distortion at rows ``y_nm`` (n, knots). Drift moves the specimen while the
+    frame is scanned, row after row, so every column of one row is displaced alike: a displacement that is a
+    smooth function of the row alone (piecewise linear, as the drift turns once a second or so)."""
+    y = np.clip(np.asarray(y_nm, dtype=np.float64), knots[0], knots[-1])
+    step = knots[1] - knots[0]
+    t = (y - knots[0]) / step
+    k = np.clip(np.floor(t).astype(np.int64), 0, len(knots) - 2)
+    w = t - k
+    out = np.zeros((len(y), len(knots)))
+    rows = np.arange(len(y))
+    out[rows, k] = 1.0 - w
+    out[rows, k + 1] = w
+    return out
 
 
 @dataclass(frozen=True)
 class _Model:
     cell: NDArray[np.float64]  # rows a1, a2
     offsets: NDArray[np.float64]  # (motif, 2) FOV nm of the sites of cell (0, 0)
-    bend: NDArray[np.float64]  # (2, 2) coefficients of the y^2 and y^3 terms
-    height_nm: float
+    bend: NDArray[np.float64]  # (knots, 2) displacement at each knot row
+    knots: NDArray[np.float64]
 
     def site_nm(self, hk: NDArray[np.float64], m: NDArray[np.int64]) -> NDArray[np.float64]:
         straight = hk @ self.cell + self.offsets[m]
-        return straight + _bend(straight[:, 1], self.height_nm) @ self.bend
+        return straight + _bend(straight[:, 1], self.knots) @ self.bend
+
+
+def _curvature(n_knots: int, n_params: int, weight: float) -> NDArray[np.float64]:
+    """Rows penalising the second difference of the knot displacements (the last ``n_knots`` parameters)."""
+    d2 = np.zeros((max(n_knots - 2, 0), n_params))
+    for i in range(n_knots - 2):
+        d2[i, n_params - n_knots + i : n_params - n_knots + i + 3] = (1.0, -2.0, 1.0)
+    return weight * d2
 
 
 def _fit_model(atoms_nm: NDArray[np.float64], model: _Model, tol_nm: float, centre: NDArray[np.float64]) -> _Model:
-    """Least-squares cell, motif offsets and slow-scan bend from the columns on the sites, grown outwards from
-    ``centre``: each pass fits the columns within a radius twice the last one, so an imprecise start cell (a
-    drift-sheared Fourier peak) never indexes far columns wrongly. The bend is fitted once half the frame is in."""
-    n_motif = len(model.offsets)
+    """Least-squares cell, motif offsets and slow-scan distortion from the columns on the sites, grown outwards
+    from ``centre``: each pass fits the columns within ``GROWTH`` times the last radius, so an imprecise start
+    cell (a drift-sheared Fourier peak) never indexes far columns wrongly, and the distortion fitted so far
+    carries the sites to the next rows."""
+    n_motif, n_knots = len(model.offsets), len(model.knots)
     cell_length = float(np.max(np.linalg.norm(model.cell, axis=1)))
     far = float(np.max(np.linalg.norm(atoms_nm - centre, axis=1)))
     radius = 4.0 * cell_length
     while True:
         near = np.linalg.norm(atoms_nm - centre, axis=1) <= radius
         for _ in range(2):
-            unbent = atoms_nm - _bend(atoms_nm[:, 1], model.height_nm) @ model.bend
+            unbent = atoms_nm - _bend(atoms_nm[:, 1], model.knots) @ model.bend
             frac = (unbent[:, None, :] - model.offsets[None, :, :]) @ np.linalg.inv(model.cell)
             hk = np.round(frac)
             err = np.linalg.norm((frac - hk) @ model.cell, axis=2)
@@ -93,16 +124,15 @@ def _fit_model(atoms_nm: NDArray[np.float64], model: _Model, tol_nm: float, cent
             if len(rows) < n_motif + 6:
                 return model
             straight = hk[rows, m[rows]] @ model.cell + model.offsets[m[rows]]
-            terms = [hk[rows, m[rows]], np.eye(n_motif)[m[rows]]]
-            bend = radius >= 0.5 * model.height_nm
-            if bend:
-                terms.append(_bend(straight[:, 1], model.height_nm))
-            solution = np.linalg.lstsq(np.column_stack(terms), atoms_nm[rows], rcond=None)[0]
-            coef = solution[2 + n_motif :] if bend else model.bend
-            model = _Model(solution[:2], solution[2 : 2 + n_motif], coef, model.height_nm)
+            design = np.column_stack([hk[rows, m[rows]], np.eye(n_motif)[m[rows]], _bend(straight[:, 1], model.knots)])
+            penalty = _curvature(n_knots, design.shape[1], np.sqrt(SMOOTHNESS * len(rows) / n_knots))
+            lhs = np.vstack([design, penalty])
+            rhs = np.vstack([atoms_nm[rows], np.zeros((len(penalty), 2))])
+            solution = np.linalg.lstsq(lhs, rhs, rcond=None)[0]
+            model = _Model(solution[:2], solution[2 : 2 + n_motif], solution[2 + n_motif :], model.knots)
         if radius >= far:
             return model
-        radius *= 2.0
+        radius *= GROWTH
 
 
 def _grid(model: _Model, fov: NDArray[np.float64]) -> tuple[NDArray[np.float64], NDArray[np.int64]]:
@@ -137,10 +167,10 @@ def fit_sites(
 ) -> Sites:
     """Sites of the lattice with basis ``cell`` (rows, nm) through the found columns ``atoms_nm``.
 
-    The motif comes from clusters of the columns modulo the cell; cell, motif and a smooth bend along the slow
-    scan are refined by least squares, and each predicted site is then moved by the median displacement of the
-    columns on the sites within ``LOCAL_CELLS`` cell lengths (a site with no column of its own follows its
-    neighbours).
+    The motif comes from clusters of the columns modulo the cell; cell, motif and a smooth displacement that
+    depends on the row alone (drift during the scan) are refined by least squares, and each predicted site is
+    then moved by the median displacement of the columns on the sites within ``LOCAL_CELLS`` cell lengths (a
+    site with no column of its own follows its neighbours).
     """
     centre = 0.5 * fov
     cell_length = float(np.max(np.linalg.norm(cell, axis=1)))
@@ -148,7 +178,8 @@ def fit_sites(
     origin = atoms_nm[np.argmin(dist)]
     patch = dist <= 4.0 * cell_length  # the cell is exact enough over a few cells to find the motif
     motif = motif_sites((atoms_nm[patch] - origin) @ np.linalg.inv(cell), cell, tol_nm)
-    start = _Model(cell, motif @ cell + origin, np.zeros((2, 2)), float(fov[1]))
+    knots = _knots(float(fov[1]), cell_length)
+    start = _Model(cell, motif @ cell + origin, np.zeros((len(knots), 2)), knots)
     model = _fit_model(atoms_nm, start, tol_nm, centre)
     model_sites, site_motif = _grid(model, fov)
     sites = model_sites
