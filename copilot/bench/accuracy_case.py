@@ -17,6 +17,7 @@ class Case:
     fov_nm: float = 8.0
     pixels: int = 512
     dwell_us: float | None = None  # None: the specimen's default
+    current_pa: float | None = None  # None: the specimen's default
     defocus_error_nm: float = 0.0
     seed: int = 0
     drift_nm_per_s: float = 0.3
@@ -26,6 +27,8 @@ class Case:
         m.set_scan(
             fov_nm=self.fov_nm, pixels=self.pixels, **({} if self.dwell_us is None else {"dwell_us": self.dwell_us})
         )
+        if self.current_pa is not None:
+            m.set_beam(current_pa=self.current_pa)
         if self.defocus_error_nm:
             m.set_optics(defocus_nm=m.true_focus_defocus_nm() + self.defocus_error_nm)
         return m
@@ -33,6 +36,8 @@ class Case:
     @property
     def label(self) -> str:
         dwell = "default" if self.dwell_us is None else f"{self.dwell_us:g} us"
+        if self.current_pa is not None:
+            dwell += f" x {self.current_pa:g} pA"
         focus = f", df {self.defocus_error_nm:+g} nm" if self.defocus_error_nm else ""
         return f"{self.specimen} {self.fov_nm:g} nm/{self.pixels} px, {dwell}{focus}"
 

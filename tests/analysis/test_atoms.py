@@ -78,18 +78,15 @@ def twin_graphene_frame(fov_nm: float) -> tuple[np.ndarray, float, int]:
     return np.asarray(frame.data, dtype=np.float64), frame.pixel_size_nm, int(inside.sum())
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="known limit: at the default 30 pA x 4 us carbon columns stand 0.5 (8 nm) to 1.0 (4 nm) noise sigmas above "
-    "their hollows (twin, "
-    "noise-free): single columns are not in the frame, and find_atoms says reliable false",
-)
 @pytest.mark.parametrize("fov_nm", [4.0, 8.0])
-def test_graphene_at_the_twin_default_dose_is_counted_within_5_percent(fov_nm: float) -> None:
+def test_graphene_at_the_twin_default_dose_is_not_counted_but_said_unmeasurable(fov_nm: float) -> None:
+    # At 30 pA x 4 us single carbon columns stand 0.5 (8 nm) to 1.0 (4 nm) noise sigmas above their hollows on
+    # the twin's noise-free frame: the lattice shows in the Fourier transform, single columns do not.
     image, pixel_size_nm, true_count = twin_graphene_frame(fov_nm)
     atoms = find_atoms(image, pixel_size_nm)
-    assert abs(atoms.count - true_count) <= 0.05 * true_count
-    assert atoms.spacing_nm == pytest.approx(0.142, rel=0.02)
+    assert true_count > 500
+    assert not atoms.reliable and "dose" in atoms.reliability_note
+    assert atoms.count < 0.5 * true_count
 
 
 def test_columns_at_one_edge_do_not_reappear_at_the_other() -> None:
