@@ -9,15 +9,24 @@ from dataclasses import dataclass
 
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
+from scipy.ndimage import gaussian_filter
 from skimage.registration import phase_cross_correlation
 
 from copilot.analysis._validate import as_image, positive
 from copilot.analysis.errors import AnalysisError, NoLatticeError
-from copilot.analysis.lattice import measure_lattice
+from copilot.analysis.lattice import Lattice, measure_lattice
 
-MIN_CONFIDENCE = 0.3  # of the non-repeating part's correlation, to pick the lattice vector
+MIN_CONFIDENCE = 0.3  # of the phase correlation (top peak against the next one), for the images to correlate
+MAX_RIVAL_RATIO = 0.6
+"""The non-repeating part's correlation at the best lattice-allowed shift must beat the strongest other one (a
+lattice vector or a pseudo-translation away) by this ratio: on the twin's pristine SrTiO3 (6 seeds, 0.3-3 nm/s)
+the rival reaches 0.67-0.99 of the best, on non-repeating features 0.3-0.5."""
+MIN_PEAK_SIGMAS = 8.0  # the best lattice-allowed shift must stand this far above the correlation's noise
+PEAK_TOLERANCE = 0.15  # of the shortest cell edge: the non-repeating part's own peak must lie this near it
 MAX_RELATIVE_UNCERTAINTY = 0.1  # a shift known to worse than this (1 sigma) does not give the rate to 15 %
 PEAK_MASK_BINS = 3  # Fourier bins blanked around every lattice reflection
+ALIAS_ORDERS = 2.0  # reflections up to this many times the Nyquist frequency (folded back) are blanked
+ALIAS_POWER_FACTOR = 5.0  # ... when their power exceeds this multiple of the spectrum's median
 
 
 @dataclass(frozen=True)
@@ -66,22 +75,27 @@ def _shift_px(a: NDArray[np.float64], b: NDArray[np.float64]) -> tuple[float, fl
 
 
 def _without_lattice(image: NDArray[np.float64], g: NDArray[np.float64], px: float) -> NDArray[np.float64]:
-    """``image`` with every reflection h g1 + k g2 of the lattice blanked in its Fourier transform."""
+    """``image`` (Hann-windowed) with every reflection h g1 + k g2 of the lattice that stands above the noise
+    blanked in its Fourier transform, including the reflections beyond the Nyquist frequency folded back into
+    the band (an incommensurate pixel grid puts them off the lattice: a residue that repeats)."""
     ny, nx = image.shape
-    f = np.fft.fft2(image)
-    ky, kx = np.meshgrid(np.fft.fftfreq(ny, px), np.fft.fftfreq(nx, px), indexing="ij")
+    f = np.fft.fft2(image * np.outer(np.hanning(ny), np.hanning(nx)))
+    power = np.abs(f) ** 2
+    floor = ALIAS_POWER_FACTOR * float(np.median(power))
     nyq = 0.5 / px
-    reach = int(np.ceil(math.sqrt(2) * nyq / min(np.linalg.norm(g, axis=1)))) + 1
-    r_bins = PEAK_MASK_BINS / (min(nx, ny) * px)
-    for h in range(-reach, reach + 1):
-        for k in range(-reach, reach + 1):
-            if h == 0 and k == 0:
-                continue
-            q = h * g[0] + k * g[1]
-            if abs(q[0]) > nyq + r_bins or abs(q[1]) > nyq + r_bins:
-                continue
-            f[np.hypot(kx - q[0], ky - q[1]) < r_bins] = 0.0
-    f[np.hypot(kx, ky) < r_bins] = 0.0
+    reach = int(np.ceil(ALIAS_ORDERS * math.sqrt(2) * nyq / min(np.linalg.norm(g, axis=1)))) + 1
+    r = PEAK_MASK_BINS
+    dy, dx = np.mgrid[-r : r + 1, -r : r + 1]
+    disc = dy**2 + dx**2 < r * r
+    dy, dx = dy[disc], dx[disc]
+    h, k = np.meshgrid(np.arange(-reach, reach + 1), np.arange(-reach, reach + 1), indexing="ij")
+    q = h.ravel()[:, None] * g[0] + k.ravel()[:, None] * g[1]
+    q = q[np.hypot(q[:, 0], q[:, 1]) <= ALIAS_ORDERS * math.sqrt(2) * nyq]
+    for qx, qy in q:
+        iy = (round(qy * ny * px) + dy) % ny
+        ix = (round(qx * nx * px) + dx) % nx
+        if (qx, qy) == (0.0, 0.0) or power[iy, ix].max() > floor:
+            f[iy, ix] = 0.0
     return np.asarray(np.fft.ifft2(f).real, dtype=np.float64)
 
 
@@ -101,6 +115,88 @@ def split_half_sigma_px(a: NDArray[np.float64], b: NDArray[np.float64]) -> float
         diffs.append((se - so) * scale)
     d = np.array(diffs)
     return float(np.sqrt(np.mean(d**2)) / 2.0)
+
+
+WHITENING = 0.5  # the non-repeating part's cross-power is divided by its square root (1: phase correlation)
+SURFACE_SMOOTHING_PX = 1.0
+
+
+def _coarse_surface(a: NDArray[np.float64], b: NDArray[np.float64]) -> NDArray[np.float64]:
+    """Cross-correlation of ``a`` and ``b`` with the cross-power spectrum divided by its square root."""
+    cross = np.fft.fft2(a) * np.conj(np.fft.fft2(b))
+    return np.asarray(np.fft.ifft2(cross / np.maximum(np.abs(cross), 1e-12) ** WHITENING).real, dtype=np.float64)
+
+
+def _climb(surface: NDArray[np.float64], iy: int, ix: int) -> tuple[int, int]:
+    """The local maximum of a periodic ``surface`` reached by steepest ascent from pixel (iy, ix)."""
+    ny, nx = surface.shape
+    iy, ix = iy % ny, ix % nx
+    for _ in range(ny + nx):
+        rows, cols = (iy + np.arange(-1, 2)) % ny, (ix + np.arange(-1, 2)) % nx
+        block = surface[np.ix_(rows, cols)]
+        r, c = np.unravel_index(int(np.argmax(block)), block.shape)
+        if (r, c) == (1, 1):
+            break
+        iy, ix = int(rows[r]), int(cols[c])
+    return iy, ix
+
+
+def _candidates(
+    fine_nm: NDArray[np.float64], vectors: NDArray[np.float64], reach: int = 6
+) -> tuple[NDArray[np.float64], NDArray[np.bool_]]:
+    """Shifts (n, 2) nm the lattice allows: ``fine_nm`` plus every lattice vector and every half-cell
+    pseudo-translation (a/2, b/2, (a+b)/2: a Sr and a Ti-O column look alike to the full-image registration), and
+    which of them differ from ``fine_nm`` by whole lattice vectors."""
+    m = np.arange(-2 * reach, 2 * reach + 1)
+    m1, m2 = (x.ravel() for x in np.meshgrid(m, m, indexing="ij"))
+    steps = (m1[:, None] * vectors[0] + m2[:, None] * vectors[1]) / 2.0
+    return fine_nm + steps, (m1 % 2 == 0) & (m2 % 2 == 0)
+
+
+def _unwrap(
+    wa: NDArray[np.float64], wb: NDArray[np.float64], px: float, lattice: Lattice, fine_nm: NDArray[np.float64]
+) -> tuple[NDArray[np.float64], float, str]:
+    """(the shift nm, rival ratio, reason it is ambiguous or "") on a lattice: of the lattice-allowed shifts, the
+    one at which the non-repeating part of the images (lattice reflections removed, Hann-windowed so the lattice's
+    truncation at the frame edges leaves no periodic residue) correlates best.
+
+    A periodic image correlates as well at every candidate one lattice vector apart: the shift is taken only when
+    the non-repeating part's own peak lies on the best candidate, stands ``MIN_PEAK_SIGMAS`` above the noise of
+    the correlation surface, and beats every other candidate by ``MAX_RIVAL_RATIO``; otherwise the shortest
+    allowed shift is returned with the reason.
+    """
+    g = np.array(lattice.g_vectors_per_nm)
+    vectors = np.array([lattice.a_vector_nm, lattice.b_vector_nm])
+    ra, rb = _without_lattice(wa, g, px), _without_lattice(wb, g, px)
+    # peaks at minus the shift of the features from a to b; smoothed so that noise leaves no local maxima
+    surface = gaussian_filter(_coarse_surface(ra, rb), SURFACE_SMOOTHING_PX, mode="wrap")
+    ny, nx = surface.shape
+    noise = 1.4826 * float(np.median(np.abs(surface - np.median(surface))))
+    cands, whole = _candidates(fine_nm, vectors)
+    peaks = [_climb(surface, int(iy), int(ix)) for ix, iy in np.rint(-cands / px).astype(int)]
+    shortest = cands[whole][int(np.argmin(np.linalg.norm(cands[whole], axis=1)))]  # by whole lattice vectors
+    top = np.unravel_index(int(np.argmax(surface)), surface.shape)
+    top_peak = (int(top[0]), int(top[1]))
+    peak_nm = -np.array([(top[1] + nx // 2) % nx - nx // 2, (top[0] + ny // 2) % ny - ny // 2]) * px
+    height = float(surface[top_peak])
+    # a rival is another peak that a lattice-allowed shift climbs to (one on the flank of the top peak is not)
+    rivals = [float(surface[p]) for p in set(peaks) if p != top_peak]
+    rival = float(np.clip(max(rivals, default=0.0) / height, 0.0, 1.0)) if height > 0 else 1.0
+    on_top = [k for k, p in enumerate(peaks) if p == top_peak]
+    tolerance = max(PEAK_TOLERANCE * min(lattice.a_nm, lattice.b_nm), 1.5 * px)
+    best = cands[min(on_top, key=lambda k: float(np.linalg.norm(cands[k] - peak_nm)))] if on_top else shortest
+    if not on_top or np.linalg.norm(best - peak_nm) > tolerance:
+        return shortest, rival, "the non-repeating part of the images peaks at no shift the lattice allows"
+    sigmas = height / max(noise, 1e-12)
+    if sigmas < MIN_PEAK_SIGMAS:
+        return shortest, rival, f"the non-repeating part of the images correlates at only {sigmas:.1f} sigmas"
+    if rival > MAX_RIVAL_RATIO:
+        return (
+            shortest,
+            rival,
+            (f"the correlation one lattice vector away reaches {rival:.2f} of the best (competing peaks)"),
+        )
+    return best, rival, ""
 
 
 def estimate_drift(image_a: ArrayLike, image_b: ArrayLike, pixel_size_nm: float, dt_s: float) -> Drift:
@@ -128,23 +224,14 @@ def estimate_drift(image_a: ArrayLike, image_b: ArrayLike, pixel_size_nm: float,
     except NoLatticeError:
         lattice = None
     if lattice is not None:
-        g = np.array(lattice.g_vectors_per_nm)
-        ra, rb = _without_lattice(wa, g, px), _without_lattice(wb, g, px)
-        coarse = np.array(_shift_px(ra, rb))[::-1] * px  # (dx, dy) nm
-        coarse_confidence = _confidence(rb, ra)
-        vectors = np.array([lattice.a_vector_nm, lattice.b_vector_nm])
-        fine = np.array([dx_px, dy_px]) * px
-        m = np.arange(-4, 5)
-        cands = fine + (m[:, None, None] * vectors[0] + m[None, :, None] * vectors[1]).reshape(-1, 2)
-        if coarse_confidence >= MIN_CONFIDENCE:
-            best = cands[np.argmin(np.linalg.norm(cands - coarse, axis=1))]
-            dx_px, dy_px = best[0] / px, best[1] / px
-        else:  # the shortest of the shifts the lattice allows, and the verdict says so
-            confidence = min(confidence, coarse_confidence)
+        unwrapped, rival, why = _unwrap(wa, wb, px, lattice, np.array([dx_px, dy_px]) * px)
+        dx_px, dy_px = unwrapped[0] / px, unwrapped[1] / px
+        confidence = 1.0 - rival  # the full image's second peak is a lattice vector away: uniqueness is the pick's
+        if why:
             note = (
-                "the images show a lattice with no other feature that correlates: the shift is known only modulo a "
-                f"lattice vector ({lattice.a_nm:.3g} x {lattice.b_nm:.3g} nm); register on a coarser frame with "
-                "contamination or an edge, or take the frames closer in time"
+                f"periodic image: the shift is ambiguous modulo a lattice vector ({lattice.a_nm:.3g} x "
+                f"{lattice.b_nm:.3g} nm) because {why}; register on a coarser frame with contamination or an "
+                "edge, or take the frames closer in time"
             )
     if not note and confidence < MIN_CONFIDENCE:
         note = "the two images barely correlate: they may not show the same area"
