@@ -1,6 +1,7 @@
 """Drift between two images of the same area by phase correlation with sub-pixel upsampling, unwrapped on
 crystals: a lattice repeats, so its correlation fixes the shift only modulo a lattice vector; the part of the
-images that does not repeat (defects, contamination, edges, the amorphous support) picks the lattice vector."""
+images that does not repeat (defects, contamination, edges, the amorphous support) picks the lattice vector; when
+it does not (a pristine crystal), the shift is reported as ambiguous rather than guessed."""
 
 from __future__ import annotations
 
@@ -203,12 +204,15 @@ def estimate_drift(image_a: ArrayLike, image_b: ArrayLike, pixel_size_nm: float,
     """How far the specimen moved between two frames taken ``dt_s`` seconds apart.
 
     Both images are mean-subtracted, then registered by cross-correlation upsampled 50x; ``confidence`` comes from
-    the phase-correlation surface. On a crystal the registration is unwrapped: of the shifts that differ by a
-    lattice vector, the one nearest the shift of the non-repeating part of the images (lattice reflections
-    removed) is taken; if that part does not correlate, ``reliable`` is false. ``uncertainty_nm`` is the larger
-    of the split-half noise estimate (:func:`split_half_sigma_px`) and a tenth of a pixel over the confidence;
-    a shift known to worse than 10 % is not reliable. Positive ``dx_nm`` means features moved to the right (+x)
-    in image B.
+    the phase-correlation surface. On a crystal the registration is unwrapped (:func:`_unwrap`): of the shifts
+    that differ by a lattice vector or a half-cell pseudo-translation, the one at which the non-repeating part of
+    the images (lattice reflections removed) correlates best is taken, and ``confidence`` is 1 minus the ratio of
+    the strongest competing peak to it. A periodic image correlates as well one lattice vector away: when the
+    non-repeating part does not single one shift out, ``reliable`` is false ("periodic image ... ambiguous modulo
+    a lattice vector") and the shortest shift by whole lattice vectors is returned. ``uncertainty_nm`` is the
+    larger of the split-half noise estimate (:func:`split_half_sigma_px`) and a tenth of a pixel over the
+    confidence; a shift known to worse than 10 % is not reliable. Positive ``dx_nm`` means features moved to the
+    right (+x) in image B.
     """
     a, b = as_image(image_a, "image_a"), as_image(image_b, "image_b")
     if a.shape != b.shape:
