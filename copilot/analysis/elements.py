@@ -17,14 +17,16 @@ from copilot.twin.elements import EDS_LINES as TWIN_LINES
 
 
 class Edge(NamedTuple):
-    """An EELS ionisation edge onset, the window (eV) over which its signal is integrated, and the energy over
-    which a delayed edge (M4,5 of 4d and 5d elements, L2,3 of Si and S) rises to its maximum (0: sharp)."""
+    """An EELS ionisation edge onset, the window (eV) over which its signal is integrated, the energy over
+    which a delayed edge (M4,5 of 4d and 5d elements, L2,3 of Si and S) rises to its maximum (0: sharp), and the
+    onsets of the further sub-shell edges merged into it, above its own (Ti-L2 6 eV above Ti-L3)."""
 
     element: str
     edge: str
     energy_eV: float
     window_eV: float = 30.0
     delay_eV: float = 0.0
+    sub_onsets_eV: tuple[float, ...] = ()
 
 
 class Line(NamedTuple):
@@ -63,7 +65,8 @@ def _eels_edges() -> tuple[Edge, ...]:
             onset = g[0].onset_eV
             delay = max(e.delay_eV for e in g)
             window = max(30.0, 2.0 * delay + 20.0, (g[-1].onset_eV - onset) + 30.0, 0.05 * onset)
-            out.append(Edge(element, _shell_name([e.label.split("-")[1] for e in g]), onset, window, delay))
+            subs = tuple(e.onset_eV - onset for e in g[1:])
+            out.append(Edge(element, _shell_name([e.label.split("-")[1] for e in g]), onset, window, delay, subs))
     return tuple(sorted(out, key=lambda e: e.energy_eV))
 
 
