@@ -59,6 +59,10 @@ SMOOTHNESS = 1e-2
 """Weight of the distortion's curvature against the columns' positions, per knot: small, so the columns decide
 wherever there are any, while knots beyond the columns fitted so far continue the distortion in a straight line."""
 GROWTH = 1.5  # each pass fits the columns within this many times the last radius
+EARLY_GAIN = 0.01
+"""The distortion is fitted twice: from the first pass on (it follows drift that turns during a slow frame) and
+only once half the frame is in (the cell settles first; edge rows cannot bend it). The early fit is kept when it
+puts this fraction more columns on their sites."""
 
 
 def _knots(height_nm: float, cell_length_nm: float) -> NDArray[np.float64]:
@@ -103,7 +107,9 @@ def _curvature(n_knots: int, n_params: int, weight: float) -> NDArray[np.float64
     return weight * d2
 
 
-def _fit_model(atoms_nm: NDArray[np.float64], model: _Model, tol_nm: float, centre: NDArray[np.float64]) -> _Model:
+def _fit_model(
+    atoms_nm: NDArray[np.float64], model: _Model, tol_nm: float, centre: NDArray[np.float64], early: bool
+) -> _Model:
     """Least-squares cell, motif offsets and slow-scan distortion from the columns on the sites, grown outwards
     from ``centre``: each pass fits the columns within ``GROWTH`` times the last radius, so an imprecise start
     cell (a drift-sheared Fourier peak) never indexes far columns wrongly, and the distortion fitted so far
@@ -112,8 +118,10 @@ def _fit_model(atoms_nm: NDArray[np.float64], model: _Model, tol_nm: float, cent
     cell_length = float(np.max(np.linalg.norm(model.cell, axis=1)))
     far = float(np.max(np.linalg.norm(atoms_nm - centre, axis=1)))
     radius = 4.0 * cell_length
+    # Columns cut by the frame edge peak inwards: they would pull the distortion at the edge knots.
+    whole = np.all((atoms_nm >= 0.5 * cell_length) & (atoms_nm <= 2.0 * centre - 0.5 * cell_length), axis=1)
     while True:
-        near = np.linalg.norm(atoms_nm - centre, axis=1) <= radius
+        near = whole & (np.linalg.norm(atoms_nm - centre, axis=1) <= radius)
         for _ in range(2):
             unbent = atoms_nm - _bend(atoms_nm[:, 1], model.knots) @ model.bend
             frac = (unbent[:, None, :] - model.offsets[None, :, :]) @ np.linalg.inv(model.cell)
@@ -124,12 +132,17 @@ def _fit_model(atoms_nm: NDArray[np.float64], model: _Model, tol_nm: float, cent
             if len(rows) < n_motif + 6:
                 return model
             straight = hk[rows, m[rows]] @ model.cell + model.offsets[m[rows]]
-            design = np.column_stack([hk[rows, m[rows]], np.eye(n_motif)[m[rows]], _bend(straight[:, 1], model.knots)])
-            penalty = _curvature(n_knots, design.shape[1], np.sqrt(SMOOTHNESS * len(rows) / n_knots))
-            lhs = np.vstack([design, penalty])
-            rhs = np.vstack([atoms_nm[rows], np.zeros((len(penalty), 2))])
+            terms = [hk[rows, m[rows]], np.eye(n_motif)[m[rows]]]
+            bend = early or radius >= 0.5 * float(model.knots[-1])  # or once half the frame is in
+            if bend:
+                terms.append(_bend(straight[:, 1], model.knots))
+            lhs, rhs = np.column_stack(terms), atoms_nm[rows]
+            if bend:
+                penalty = _curvature(n_knots, lhs.shape[1], np.sqrt(SMOOTHNESS * len(rows) / n_knots))
+                lhs, rhs = np.vstack([lhs, penalty]), np.vstack([rhs, np.zeros((len(penalty), 2))])
             solution = np.linalg.lstsq(lhs, rhs, rcond=None)[0]
-            model = _Model(solution[:2], solution[2 : 2 + n_motif], solution[2 + n_motif :], model.knots)
+            coef = solution[2 + n_motif :] if bend else model.bend
+            model = _Model(solution[:2], solution[2 : 2 + n_motif], coef, model.knots)
         if radius >= far:
             return model
         radius *= GROWTH
@@ -170,7 +183,8 @@ def fit_sites(
     The motif comes from clusters of the columns modulo the cell; cell, motif and a smooth displacement that
     depends on the row alone (drift during the scan) are refined by least squares, and each predicted site is
     then moved by the median displacement of the columns on the sites within ``LOCAL_CELLS`` cell lengths (a
-    site with no column of its own follows its neighbours).
+    site with no column of its own follows its neighbours). The distortion is fitted from the first pass on and from
+    half the frame on; the early fit is kept when it puts clearly more columns on their sites.
     """
     centre = 0.5 * fov
     cell_length = float(np.max(np.linalg.norm(cell, axis=1)))
@@ -178,9 +192,17 @@ def fit_sites(
     origin = atoms_nm[np.argmin(dist)]
     patch = dist <= 4.0 * cell_length  # the cell is exact enough over a few cells to find the motif
     motif = motif_sites((atoms_nm[patch] - origin) @ np.linalg.inv(cell), cell, tol_nm)
+    candidates = []
     knots = _knots(float(fov[1]), cell_length)
-    start = _Model(cell, motif @ cell + origin, np.zeros((len(knots), 2)), knots)
-    model = _fit_model(atoms_nm, start, tol_nm, centre)
+    for early in (True, False):
+        start = _Model(cell, motif @ cell + origin, np.zeros((len(knots), 2)), knots)
+        candidates.append(_corrected(atoms_nm, _fit_model(atoms_nm, start, tol_nm, centre, early), fov, tol_nm))
+    early_on, late_on = (int(np.sum(c.atom_site >= 0)) for c in candidates)
+    return candidates[0] if early_on > (1.0 + EARLY_GAIN) * late_on else candidates[1]
+
+
+def _corrected(atoms_nm: NDArray[np.float64], model: _Model, fov: NDArray[np.float64], tol_nm: float) -> Sites:
+    """The model's sites over the frame, each moved by the median displacement of the columns near it."""
     model_sites, site_motif = _grid(model, fov)
     sites = model_sites
     reach = LOCAL_CELLS * float(np.max(np.linalg.norm(model.cell, axis=1)))

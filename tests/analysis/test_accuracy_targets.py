@@ -1,7 +1,7 @@
 """The accuracy targets of the atom and defect cases of ``copilot bench accuracy``, one test per case, against the
 twin's ground truth. Where the columns are resolvable (Rose's criterion, measured on the twin's noise-free frame)
 or where the tool says its result is reliable, it must meet the target; elsewhere it must say it is not reliable;
-on a specimen's default frame the defect result must be reliable and right."""
+on an atomic-resolution frame the defect result must be reliable and right."""
 
 from __future__ import annotations
 
@@ -39,7 +39,7 @@ def test_a_slow_drifting_frame_is_not_counted_as_reliable() -> None:
 
 
 @pytest.mark.parametrize("case,must_judge", DEFECT_CASES, ids=lambda c: c.label if isinstance(c, Case) else str(c))
-def test_defects_are_right_wherever_said_reliable_and_judged_on_the_default_frame(case: Case, must_judge: bool) -> None:
+def test_defects_are_right_wherever_said_reliable_and_judged_at_atomic_resolution(case: Case, must_judge: bool) -> None:
     outcome = defects_case(case, must_judge=must_judge)
     assert outcome.ok, outcome
 

@@ -51,7 +51,7 @@ def test_eds_on_a_gold_particle_shows_the_au_m_line_and_on_the_support_only_carb
 
 
 def test_a_100_ms_eds_spot_on_a_monolayer_records_only_a_few_x_rays():
-    m = quiet("mos2", seed=0)  # 40 pA at 80 kV: 2.5e7 electrons, ~1e-8 detected X-rays per electron
+    m = quiet("mos2", seed=0)  # 10 pA at 80 kV: 6e6 electrons, ~1e-8 detected X-rays per electron
     s = m.acquire_spectrum("EDS", 4.0, 4.0, dwell_ms=100.0)
     assert 0.01 < s.counts.sum() < 20
 

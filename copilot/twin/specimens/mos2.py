@@ -37,9 +37,9 @@ class MoS2(Specimen):
     column_length_nm = MOS2_THICKNESS_NM
     crystal = "mos2"
     default_settings: ClassVar[dict[str, dict[str, Any]]] = {
-        "beam": {"energy_kv": 80.0, "current_pa": 40.0},
+        "beam": {"energy_kv": 80.0, "current_pa": 10.0},
         "optics": {"convergence_mrad": 30.0, "cs_um": 1.0},
-        "scan": {"fov_nm": 8.0, "pixels": 512, "dwell_us": 8.0},
+        "scan": {"fov_nm": 8.0, "pixels": 512, "dwell_us": 2.0},
     }
     s_monovacancy_fraction = 0.03
     s_divacancy_fraction = 0.003
