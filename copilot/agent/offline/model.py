@@ -21,6 +21,8 @@ from langchain_core.messages import AIMessage, BaseMessage, HumanMessage, ToolMe
 from copilot.agent.middleware import REPOST_MARK
 from copilot.agent.offline.answer import cannot_do, compose
 from copilot.agent.offline.figures import headline, warnings
+from copilot.agent.offline.focus_passes import focus_follow_up
+from copilot.agent.offline.followups import MAX_FOLLOW_UPS, Context, LazyArgs, Rule, context_of, follow_up
 from copilot.agent.offline.honour import apply_forbidden, limit_problem
 from copilot.agent.offline.outcomes import Outcome
 from copilot.agent.offline.parse import parse_request
@@ -30,11 +32,14 @@ from copilot.agent.offline.recipes import verdicts
 from copilot.agent.offline.recovery import MAX_RECOVERIES, already_done, fixes_for
 from copilot.agent.offline.safety import dose_check, out_of_range, refusal
 from copilot.agent.offline.sequence import compare_line, sequence_steps
+from copilot.agent.offline.signal_retry import signal_follow_up
 from copilot.agent.offline.steps import Step
 from copilot.agent.replymodel import ReplyChatModel
 from copilot.agent.stream import tool_data, tool_text
 
 ID_KEYS = ("acquisition_id", "acq_id", "image_id", "id")
+FOLLOW_UP_RULES: tuple[Rule, ...] = (focus_follow_up, signal_follow_up)
+"""What is done next when a step worked but its result is not good enough yet (``followups``)."""
 
 
 @dataclass
@@ -45,6 +50,7 @@ class Progress:
     notes: list[str] = field(default_factory=list)
     failure: Outcome | None = None
     recovered: list[str] = field(default_factory=list)  # faults cleared on the way, said in the answer
+    superseded: list[Outcome] = field(default_factory=list)  # results a follow-up replaced: no warning of theirs
 
 
 class OfflinePlanner(ReplyChatModel):
@@ -82,7 +88,8 @@ class OfflinePlanner(ReplyChatModel):
         if not steps:
             return AIMessage(content=cannot_do(request.unsupported, request.unmapped, request.constraints))
         forbidden = {tool for c in request.constraints if c.kind == "forbid" for tool in c.tools}
-        progress = self.replay(steps, outcomes[start:], list(outcomes[:start]), forbidden)
+        context = context_of(request.constraints, status, self.tool_schemas)
+        progress = self.replay(steps, outcomes[start:], list(outcomes[:start]), forbidden, context)
         progress.notes = [*left_out, *progress.notes]
         if progress.next_call is not None:
             return self._call(messages, *progress.next_call)
@@ -92,7 +99,7 @@ class OfflinePlanner(ReplyChatModel):
         )
         compared = compare_line(outcomes) if sequence else None
         lead = [*verdicts(outcomes, request, status), *([compared] if compared else []), *headline(outcomes)]
-        lead += warnings(outcomes)
+        lead += warnings([o for o in outcomes if not any(o is old for old in progress.superseded)])
         return AIMessage(content="\n".join(line for line in [*lead, body] if line))
 
     @staticmethod
@@ -106,30 +113,39 @@ class OfflinePlanner(ReplyChatModel):
         outcomes: Sequence[Outcome],
         seen: list[Outcome] | None = None,
         forbidden: set[str] | frozenset[str] = frozenset(),
+        context: Context | None = None,
     ) -> Progress:
         """Match the outcomes so far against the plan; see the module docstring. A fault whose fix calls a
-        ``forbidden`` tool is reported, not fixed."""
+        ``forbidden`` tool is reported, not fixed; ``context`` bounds what a follow-up may do."""
         progress = Progress()
         seen = list(seen or [])
         pending = list(outcomes)
+        context = context or Context(schemas=self.tool_schemas)
         for step in steps:
             if self.tool_schemas and step.tool not in self.tool_schemas:
                 progress.notes.append(f"{step.tool} is not available on this server")
                 continue
             if step.when is not None and not step.when(seen):
                 continue
-            args = step.args(seen) if callable(step.args) else dict(step.args)
-            if isinstance(args, str):
-                progress.notes.append(args)
+            args = self._step_args(step, seen, progress)
+            if args is None:
                 continue
-            required = self.tool_schemas.get(step.tool, {}).get("required")
-            if required is not None:  # the tool works the fallback out itself (dt_s from the frames' start times)
-                args = {key: value for key, value in args.items() if key not in step.fallback or key in required}
-            args, dropped = self.fit_args(step.tool, args)
-            progress.notes += dropped
-            if not self._run_step(step, args, pending, seen, progress, forbidden):
+            if not self._run_step(step, args, pending, seen, progress, forbidden, context):
                 return progress
         return progress
+
+    def _step_args(self, step: Step, seen: Sequence[Outcome], progress: Progress) -> dict[str, Any] | None:
+        """The step's arguments for the outcomes so far, fitted to the tool (None: skipped, with the reason)."""
+        args = step.args(seen) if callable(step.args) else dict(step.args)
+        if isinstance(args, str):
+            progress.notes.append(args)
+            return None
+        required = self.tool_schemas.get(step.tool, {}).get("required")
+        if required is not None:  # the tool works the fallback out itself (dt_s from the frames' start times)
+            args = {key: value for key, value in args.items() if key not in step.fallback or key in required}
+        args, dropped = self.fit_args(step.tool, args)
+        progress.notes += dropped
+        return args
 
     def _run_step(
         self,
@@ -139,17 +155,38 @@ class OfflinePlanner(ReplyChatModel):
         seen: list[Outcome],
         progress: Progress,
         forbidden: set[str] | frozenset[str],
+        context: Context,
     ) -> bool:
-        """Replay one step with its fault recoveries and approval retry; False when the plan stops here."""
-        queue: list[tuple[str, dict[str, Any], bool]] = [(step.tool, args, True)]
-        recoveries = 0
+        """Replay one step with its fault recoveries, follow-ups and approval retry; False when the plan stops
+        here."""
+        queue: list[tuple[str, dict[str, Any] | LazyArgs, bool]] = [(step.tool, args, True)]
+        recoveries = followed = 0
+        last_main: Outcome | None = None
         while queue:
-            tool, call_args, main = queue.pop(0)
+            tool, planned, main = queue.pop(0)
+            if callable(planned):
+                worked_out = planned(seen)
+                if isinstance(worked_out, str):
+                    progress.notes.append(worked_out)
+                    continue
+                planned = self.fit_args(tool, worked_out)[0]
+            call_args = planned
             if not pending:
                 progress.next_call = (tool, call_args)
                 return False
             outcome = pending.pop(0)
             seen.append(outcome)
+            last_main = outcome if main else last_main
+            extra = follow_up(outcome, seen, context, FOLLOW_UP_RULES) if followed < MAX_FOLLOW_UPS else None
+            if extra is not None:
+                followed += 1
+                progress.recovered += [extra.reason] if extra.reason else []
+                progress.superseded.append(outcome)
+                rerun: list[tuple[str, dict[str, Any] | LazyArgs, bool]] = []
+                if extra.retry:
+                    rerun = [(step.tool, lambda done: self._step_args(step, done, Progress()) or {}, True)]
+                queue = [(name, fix, False) for name, fix in extra.calls] + rerun + queue
+                continue
             if outcome.ok or already_done(tool, outcome.text):
                 if main:
                     return True
@@ -166,12 +203,19 @@ class OfflinePlanner(ReplyChatModel):
                 )
                 queue = [(name, fix, False) for name, fix in fixes] + [(step.tool, args, True)]
                 continue
-            if step.optional:
-                progress.notes.append(f"{tool} failed ({outcome.text.strip()}), so the plan went on")
-                return True
-            progress.failure = outcome
-            return False
+            return self._failed(step, outcome, progress)
+        if last_main is not None and not (last_main.ok or already_done(last_main.name, last_main.text)):
+            return self._failed(step, last_main, progress)
         return True
+
+    @staticmethod
+    def _failed(step: Step, outcome: Outcome, progress: Progress) -> bool:
+        """A failed call: an optional step is noted and the plan goes on; else the plan stops with it."""
+        if step.optional:
+            progress.notes.append(f"{outcome.name} failed ({outcome.text.strip()}), so the plan went on")
+            return True
+        progress.failure = outcome
+        return False
 
     def fit_args(self, tool: str, args: dict[str, Any]) -> tuple[dict[str, Any], list[str]]:
         """Fit planned arguments to the tool's schema: rename the acquisition id argument, drop names the tool

@@ -46,7 +46,8 @@ def _acquisition_id(data: Any) -> str | None:
 
 def _records(data: Any) -> Iterator[dict[str, Any]]:
     """Every dict inside a result (depth first), the result itself included; a ``[kind, x_nm, y_nm]`` triple
-    (how ``positions_nm`` lists are sent) counts as a record too."""
+    (how ``positions_nm`` lists are sent, perhaps with more numbers after it, such as a sub-lattice index) counts
+    as a record too."""
     if isinstance(data, dict):
         yield data
         for value in data.values():
@@ -61,9 +62,9 @@ def _records(data: Any) -> Iterator[dict[str, Any]]:
 def _is_position_triple(data: Any) -> bool:
     return (
         isinstance(data, list | tuple)
-        and len(data) == 3
+        and len(data) >= 3
         and isinstance(data[0], str)
-        and all(isinstance(v, int | float) for v in data[1:])
+        and all(isinstance(v, int | float) and not isinstance(v, bool) for v in data[1:])
     )
 
 
