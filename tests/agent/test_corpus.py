@@ -21,6 +21,9 @@ CORPUS = Path(__file__).parent / "corpus"
 TARGET = 0.85
 FRESH_AS_WRITTEN = (49, 57)
 """The second held-out batch (corpus/fresh.yaml), right as written before the planner was first run on it: a floor."""
+FRESH2_AS_WRITTEN = (55, 72)
+"""The third held-out batch (corpus/fresh2.yaml), right as written before the planner was first run on it (76 %,
+under the 85 % target): a floor."""
 AFM_STATUS: dict[str, Any] = {
     "instrument": "AFM",
     "specimen": "afm_steps",
@@ -113,6 +116,13 @@ def test_the_fresh_held_out_batch_stays_at_or_above_its_rate_as_written() -> Non
     passed, total = rates["fresh"]
     assert total == FRESH_AS_WRITTEN[1]
     assert passed / total >= FRESH_AS_WRITTEN[0] / FRESH_AS_WRITTEN[1], [case.text for case, _ in failed]
+
+
+def test_the_third_held_out_batch_stays_at_or_above_its_rate_as_written() -> None:
+    rates, failed = pass_rates([case for case in load_corpus() if case.category == "fresh2"])
+    passed, total = rates["fresh2"]
+    assert total == FRESH2_AS_WRITTEN[1]
+    assert passed / total >= FRESH2_AS_WRITTEN[0] / FRESH2_AS_WRITTEN[1], [case.text for case, _ in failed]
 
 
 def test_no_corpus_request_runs_a_tool_it_forbids() -> None:
