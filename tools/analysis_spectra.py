@@ -1,4 +1,5 @@
-"""Spectrum analysis tools: element identification, edge onsets and detection limits on stored spectra."""
+"""Spectrum analysis tools: element identification, edge onsets and detection limits (EELS and EDS) on stored
+spectra."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ from pydantic import Field
 
 from copilot.analysis.detection_limit import detection_limit as _detection_limit
 from copilot.analysis.detection_limit import spectrum_electrons
+from copilot.analysis.detection_limit_eds import eds_detection_limit
 from copilot.analysis.edge_onset import measure_edge_onset as _measure_edge_onset
 from copilot.analysis.errors import AnalysisError
 from copilot.analysis.plots import spectrum_plot
@@ -48,12 +50,13 @@ class EdgeOnsetResult(Reliability):
 
 class DetectionLimitResult(Reliability):
     acquisition_id: str
+    technique: Literal["EELS", "EDS"] = Field(description="the spectrum's kind, which sets the method")
     element: str
-    edge: str = Field(description="the element's edge that detects it best here")
-    reference: str = Field(description="element the amounts are counted against (atoms per reference atom)")
+    edge: str = Field(description="the element's edge (EELS) or main line (EDS) that detects it best here")
+    reference: str = Field(description="element the ratios are counted against (atoms per reference atom)")
     reference_edge: str
-    detected: bool = Field(description="the edge stands at least `sigmas` above its background")
-    significance: float = Field(description="sigmas of the element's edge here")
+    detected: bool = Field(description="the edge or line stands at least `sigmas` above its background")
+    significance: float = Field(description="sigmas of the element's edge or line here")
     sigmas: float
     minimum_ratio: float = Field(description="least amount detectable at `sigmas` here, atoms per reference atom")
     ratio: float = Field(description="amount the spectrum shows, atoms per reference atom (significant or not)")
@@ -61,10 +64,25 @@ class DetectionLimitResult(Reliability):
     electrons: float = Field(description="electrons through the specimen during this spectrum")
     goal_ratio: float | None
     electrons_needed: float | None = Field(
-        description="electrons a spectrum at this spot needs for goal_ratio to reach `sigmas` (null without a goal, "
+        description="electrons a spectrum at this spot needs for the goal to reach `sigmas` (null without a goal, "
         "or beyond 1e12 times this spectrum's)"
     )
     dwell_needed_ms: float | None = Field(description="dwell at this spectrum's beam current for electrons_needed")
+    matrix: list[str] | None = Field(default=None, description="EDS: elements the fractions are of (with this one)")
+    atomic_fraction: float | None = Field(default=None, description="EDS: atomic fraction the spectrum shows")
+    atomic_fraction_uncertainty: float | None = Field(default=None, description="EDS: one standard deviation of it")
+    minimum_atomic_fraction: float | None = Field(
+        default=None, description="EDS: least atomic fraction detectable here"
+    )
+    minimum_mass_fraction: float | None = Field(default=None, description="EDS: least mass fraction detectable here")
+    areal_density_per_nm2: float | None = Field(default=None, description="EDS: atoms/nm^2 under the probe")
+    minimum_areal_density_per_nm2: float | None = Field(
+        default=None, description="EDS: least atoms/nm^2 detectable here"
+    )
+    goal_fraction: float | None = Field(default=None, description="EDS: atomic fraction planned for")
+    goal_significance: float | None = Field(
+        default=None, description="EDS: sigmas the goal would show on average with this spectrum's electrons"
+    )
 
 
 MARGINAL_SIGMAS = (3.0, 7.0)  # an edge or line this significant could go either way with another noise draw
@@ -93,6 +111,48 @@ def _spectrum(session: Any, acq_id: str | None, want: str | None = None) -> tupl
     if want is not None and stored not in (None, want):
         raise AnalysisError(f"{chosen} is an {stored} spectrum, not {want}.", hint=f"Pass an {want} spectrum's id.")
     return chosen, acq
+
+
+def _g(x: float, digits: int) -> float:
+    """``x`` rounded to ``digits`` significant figures."""
+    return float(f"{x:.{digits}g}")
+
+
+def _reference_note(reference: str, line: str, significance: float) -> str:
+    if significance >= MIN_REFERENCE_SIGMAS:
+        return ""
+    return (
+        f"the reference {reference}-{line} stands only {significance:.1f} sigmas: the amounts are scaled by a "
+        "poorly known signal; use a longer dwell or another reference"
+    )
+
+
+def _eds_result(
+    chosen: str, energy: Any, counts: Any, element: str, electrons: float, kv: float, live_s: float,
+    reference: str | None, goal_ratio: float | None, goal_fraction: float | None, sigmas: float,
+) -> DetectionLimitResult:  # fmt: skip
+    """The EDS detection limit of one stored spot spectrum, as the tool reports it."""
+    d = eds_detection_limit(energy, counts, element, electrons, kv, reference, goal_fraction, sigmas, goal_ratio)
+    needed = d.electrons_needed if np.isfinite(d.electrons_needed) else None
+    goal = d.goal_fraction if np.isfinite(d.goal_fraction) else None
+    ref_line = d.matrix_lines[d.matrix.index(d.reference)]
+    note = _reference_note(d.reference, ref_line, d.reference_significance)
+    return DetectionLimitResult(
+        acquisition_id=chosen, technique="EDS", element=d.element, edge=d.line, reference=d.reference,
+        reference_edge=ref_line, detected=d.detected, significance=round(d.significance, 2), sigmas=d.sigmas,
+        minimum_ratio=_g(d.minimum_ratio, 4), ratio=_g(d.ratio, 4), ratio_uncertainty=_g(d.ratio_uncertainty, 3),
+        electrons=_g(electrons, 4), goal_ratio=goal_ratio,
+        electrons_needed=_g(needed, 3) if needed is not None else None,
+        dwell_needed_ms=_g(1e3 * live_s * needed / electrons, 3) if needed is not None else None,
+        matrix=list(d.matrix), atomic_fraction=_g(d.atomic_fraction, 4),
+        atomic_fraction_uncertainty=_g(d.atomic_fraction_uncertainty, 3),
+        minimum_atomic_fraction=_g(d.minimum_atomic_fraction, 4), minimum_mass_fraction=_g(d.minimum_mass_fraction, 4),
+        areal_density_per_nm2=_g(d.areal_density_per_nm2, 4),
+        minimum_areal_density_per_nm2=_g(d.minimum_areal_density_per_nm2, 4),
+        goal_fraction=_g(goal, 4) if goal is not None else None,
+        goal_significance=round(d.goal_significance, 2) if goal is not None else None,
+        reliable=not note, reliability_note=note,
+    )  # fmt: skip
 
 
 def register_spectra_analysis_tools(mcp: FastMCP, session: Any) -> None:
@@ -156,14 +216,36 @@ def register_spectra_analysis_tools(mcp: FastMCP, session: Any) -> None:
             Field(description="amount to plan for, atoms per reference atom (e.g. 0.01)", gt=0, le=100),
         ] = None,
         sigmas: Annotated[float, Field(description="detection level, sigmas", ge=1, le=20)] = 5.0,
+        goal_fraction: Annotated[
+            float | None,
+            Field(description="EDS: atomic fraction to plan for (e.g. 0.01), instead of goal_ratio", gt=0, lt=1),
+        ] = None,
+        kind: Literal["auto", "EELS", "EDS"] = "auto",
     ) -> DetectionLimitResult:
-        """How much of an element an EELS spectrum could show: the least amount detectable at `sigmas` here
-        (minimum_ratio, atoms per atom of a reference element in the same spectrum, by the cross-section ratio
-        method), the amount it does show with its uncertainty, and, for a goal_ratio, the electrons and dwell a
-        spectrum at this spot would need to detect that much: use it before spending dose on a longer spectrum
-        ("Si at 1 % would need N electrons"). Undetected means below minimum_ratio, not absent. reliable is false
-        when the reference edge is weak (the scale is then poorly known)."""
-        chosen, acq = _spectrum(session, acq_id, "EELS")
+        """How much of an element a stored EELS or EDS spot spectrum could show (kind 'auto' follows the
+        spectrum): the least amount detectable at `sigmas` here (minimum_ratio, atoms per atom of a reference
+        element in the same spectrum), the amount it does show with its uncertainty, and, for a goal, the
+        electrons and dwell a spectrum at this spot would need to detect that much: use it before spending dose on
+        a longer spectrum ("Si at 1 % would need N electrons"). EELS uses the cross-section ratio method. EDS
+        (X-ray lines: heavy or trace elements, e.g. Re in MoS2, Si in graphene) uses the detector's solid angle
+        and efficiency, so it also gives atoms/nm^2 under the probe and the least detectable atomic and mass
+        fraction of the elements detected (or of the reference: pass it when the matrix is light, e.g. C);
+        its goal may be goal_fraction. Undetected means below the minimum, not absent. reliable is false when the
+        reference edge or line is weak (the scale is then poorly known)."""
+        chosen, acq = _spectrum(session, acq_id)
+        stored = acq.metadata.get("spectrum_kind") or "EELS"
+        if kind != "auto" and kind != stored:
+            raise AnalysisError(
+                f"{chosen} is an {stored} spectrum; it cannot be read as {kind}.",
+                hint=f"Use kind='auto' (or '{stored}'), or pass an {kind} spectrum's id.",
+            )
+        if goal_ratio is not None and goal_fraction is not None:
+            raise AnalysisError("give goal_ratio or goal_fraction, not both.", hint="Pass one of the two goals.")
+        if stored == "EELS" and goal_fraction is not None:
+            raise AnalysisError(
+                "goal_fraction applies to EDS spectra; an EELS detection limit plans for goal_ratio.",
+                hint="Pass goal_ratio (atoms per reference atom) for this EELS spectrum.",
+            )
         meta = acq.metadata
         settings = meta.get("settings") or {}
         current_pa = float(settings.get("beam", {}).get("current_pa", 0.0))
@@ -172,32 +254,29 @@ def register_spectra_analysis_tools(mcp: FastMCP, session: Any) -> None:
             raise AnalysisError(f"{chosen} does not record its beam current and live time.")
         electrons = spectrum_electrons(current_pa, live_s)
         kv = float(settings.get("beam", {}).get("energy_kv", 200.0))
+        energy, counts = acq.arrays["energy_eV"], acq.arrays["counts"]
+        if stored == "EDS":
+            return _eds_result(chosen, energy, counts, element, electrons, kv, live_s, reference, goal_ratio,
+                               goal_fraction, sigmas)  # fmt: skip
         mrad = float(settings.get("detectors", {}).get("eels_collection_mrad", 20.0))
-        d = _detection_limit(
-            acq.arrays["energy_eV"], acq.arrays["counts"], element, electrons, kv, mrad, reference, goal_ratio, sigmas
-        )
+        d = _detection_limit(energy, counts, element, electrons, kv, mrad, reference, goal_ratio, sigmas)
         ref_sig = next(
             (
                 e.significance
-                for e in _identify_elements(acq.arrays["energy_eV"], acq.arrays["counts"], "EELS").evidence
+                for e in _identify_elements(energy, counts, "EELS").evidence
                 if e.element == d.reference and e.feature == d.reference_edge
             ),
             0.0,
         )
-        note = ""
-        if ref_sig < MIN_REFERENCE_SIGMAS:
-            note = (
-                f"the reference {d.reference}-{d.reference_edge} edge stands only {ref_sig:.1f} sigmas: the amounts "
-                "are scaled by a poorly known signal; use a longer dwell or another reference"
-            )
         needed = d.electrons_needed if np.isfinite(d.electrons_needed) else None
+        note = _reference_note(d.reference, d.reference_edge, ref_sig)
         return DetectionLimitResult(
-            acquisition_id=chosen, element=d.element, edge=d.edge, reference=d.reference,
+            acquisition_id=chosen, technique="EELS", element=d.element, edge=d.edge, reference=d.reference,
             reference_edge=d.reference_edge, detected=d.detected, significance=round(d.significance, 2),
-            sigmas=d.sigmas, minimum_ratio=float(f"{d.minimum_ratio:.4g}"), ratio=float(f"{d.ratio:.4g}"),
-            ratio_uncertainty=float(f"{d.ratio_uncertainty:.3g}"), electrons=float(f"{electrons:.4g}"),
-            goal_ratio=goal_ratio, electrons_needed=float(f"{needed:.3g}") if needed is not None else None,
-            dwell_needed_ms=float(f"{1e3 * live_s * needed / electrons:.3g}") if needed is not None else None,
+            sigmas=d.sigmas, minimum_ratio=_g(d.minimum_ratio, 4), ratio=_g(d.ratio, 4),
+            ratio_uncertainty=_g(d.ratio_uncertainty, 3), electrons=_g(electrons, 4),
+            goal_ratio=goal_ratio, electrons_needed=_g(needed, 3) if needed is not None else None,
+            dwell_needed_ms=_g(1e3 * live_s * needed / electrons, 3) if needed is not None else None,
             reliable=not note, reliability_note=note,
         )  # fmt: skip
 

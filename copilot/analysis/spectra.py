@@ -11,7 +11,7 @@ from numpy.typing import ArrayLike, NDArray
 from scipy.ndimage import gaussian_filter1d
 from scipy.optimize import minimize
 
-from copilot.analysis.elements import EDS_LINES, EELS_EDGES
+from copilot.analysis.elements import EDS_LINES, EELS_EDGES, Line
 from copilot.analysis.errors import AnalysisError
 
 DETECTION_SIGMAS = 5.0
@@ -183,22 +183,51 @@ def _poisson_nll(amp: NDArray, design: NDArray, background: NDArray, counts: NDA
     return float(np.sum(mu - counts * np.log(mu))), design.T @ (1.0 - counts / mu)
 
 
-def _fit(design: NDArray, background: NDArray, counts: NDArray, free: NDArray[np.bool_]) -> float:
-    """Minimum Poisson NLL with non-negative amplitudes of the free families (the others held at 0)."""
+def line_fit(
+    design: NDArray, background: NDArray, counts: NDArray, free: NDArray[np.bool_]
+) -> tuple[float, NDArray[np.float64]]:
+    """Minimum Poisson NLL of background + design @ amp with non-negative amplitudes of the free families (the
+    others held at 0), and the amplitudes."""
+    amp = np.zeros(design.shape[1])
     if not free.any():
-        return _poisson_nll(np.zeros(design.shape[1]), design, background, counts)[0]
+        return _poisson_nll(amp, design, background, counts)[0], amp
     d = design[:, free]
     start = np.full(d.shape[1], max(float(np.sum(counts - background)), 1.0) / max(float(d.sum()), 1.0))
     res = minimize(_poisson_nll, start, args=(d, background, counts), jac=True, method="L-BFGS-B",
                    bounds=[(0.0, None)] * d.shape[1])  # fmt: skip
-    return float(res.fun)
+    amp[free] = res.x
+    return float(res.fun), amp
 
 
-def _eds(energy: NDArray[np.float64], counts: NDArray[np.float64]) -> list[ElementEvidence]:
-    """Families of Gaussian lines fitted by Poisson likelihood over a SNIP continuum; likelihood-ratio sigmas."""
+@dataclass(frozen=True)
+class EdsFit:
+    """The EDS line fit: the line families in range (element, shell letter), the channels near any line with
+    their counts and continuum, the design (counts per channel of each family for a unit peak height of its
+    main line), the best-fit amplitudes, NLL and each family's likelihood-ratio significance."""
+
+    lines: tuple[Line, ...]
+    families: tuple[tuple[str, str], ...]
+    energy_eV: NDArray[np.float64]
+    counts: NDArray[np.float64]
+    background: NDArray[np.float64]
+    design: NDArray[np.float64]
+    amplitudes: NDArray[np.float64]
+    nll: float
+    significance: NDArray[np.float64]
+
+    def area(self, k: int) -> float:
+        """Counts of family ``k`` per unit amplitude: its lines' full Gaussian areas, weighted."""
+        step = float(np.median(np.diff(self.energy_eV))) if len(self.energy_eV) > 1 else 1.0
+        mine = [ln for ln in self.lines if (ln.element, ln.family) == self.families[k]]
+        return sum(ln.weight * math.sqrt(2 * math.pi) * _fwhm_eV(np.array([1e3 * ln.energy_keV]))[0] / 2.3548
+                   for ln in mine) / step  # fmt: skip
+
+
+def eds_fit(energy: NDArray[np.float64], counts: NDArray[np.float64]) -> EdsFit | None:
+    """Families of Gaussian lines fitted by Poisson likelihood over a SNIP continuum (None: no line in range)."""
     lines = [ln for ln in EDS_LINES if energy[0] < 1000 * ln.energy_keV < energy[-1]]
     if not lines:
-        return []
+        return None
     step = float(np.median(np.diff(energy)))
     families = list(dict.fromkeys((ln.element, ln.family) for ln in lines))
     centres = np.array([1000 * ln.energy_keV for ln in lines])
@@ -216,14 +245,24 @@ def _eds(energy: NDArray[np.float64], counts: NDArray[np.float64]) -> list[Eleme
     design = peaks @ (member * np.array([ln.weight for ln in lines])[:, None])
     n, b = counts[near], background[near]
     everything = np.ones(len(families), dtype=bool)
-    best = _fit(design, b, n, everything)
-    out = []
-    for k, (element, family) in enumerate(families):
+    best, amplitudes = line_fit(design, b, n, everything)
+    sigs = []
+    for k in range(len(families)):
         without = everything.copy()
         without[k] = False
-        gain = max(_fit(design, b, n, without) - best, 0.0)
-        main = next(ln for ln in lines if (ln.element, ln.family) == (element, family))
-        sig = math.sqrt(2.0 * gain)
+        sigs.append(math.sqrt(2.0 * max(line_fit(design, b, n, without)[0] - best, 0.0)))
+    return EdsFit(tuple(lines), tuple(families), energy[near], n, b, design, amplitudes, best, np.array(sigs))
+
+
+def _eds(energy: NDArray[np.float64], counts: NDArray[np.float64]) -> list[ElementEvidence]:
+    """Families of Gaussian lines fitted by Poisson likelihood over a SNIP continuum; likelihood-ratio sigmas."""
+    fit = eds_fit(energy, counts)
+    if fit is None:
+        return []
+    out = []
+    for k, (element, family) in enumerate(fit.families):
+        main = next(ln for ln in fit.lines if (ln.element, ln.family) == (element, family))
+        sig = float(fit.significance[k])
         out.append(
             ElementEvidence(element, main.line, 1000 * main.energy_keV, sig, _confidence(sig), sig >= DETECTION_SIGMAS)
         )
