@@ -2,7 +2,8 @@
 
 Pure functions of the text. Every quantity is converted to its tool unit (nm, µs, pA, kV, degrees, mrad,
 e⁻/Å², Hz); shop-floor abbreviations are spelled out before any pattern reads the text ("mag" -> magnification,
-"stig" -> astigmatism, "df -20 nm" -> defocus, a lone "df" -> dark field, "'em" -> them, "kV to 200" -> kV to 200 kV).
+"stig" -> astigmatism, "df -20 nm" -> defocus, a lone "df" -> dark field, "'em" -> them, "kV to 200" -> kV to
+200 kV, "HT 200" -> high tension 200 kV).
 """
 
 from __future__ import annotations
@@ -108,6 +109,11 @@ ABBREVIATIONS = (
     (r"(\d)\s*nanomet(?:re|er)s?\b", r"\1 nm"),
     (r"(\d)\s*micromet(?:re|er)s?\b", r"\1 um"),
     (r"\b(kv|pa|na|mrad)\s*(?:to|=|:|of|at)\s*([-+]?\d+(?:\.\d+)?)(?![\d.]|\s*(?:k?v|[pnµu]a|mrad)\b)", r"\1 to \2 \1"),
+    (
+        r"\b(high tension|accelerating voltage|acceleration voltage)\s*(?:to|=|:|of|at)?\s*(\d+(?:\.\d+)?)"
+        r"(?![\d.]|\s*(?:k?v|kev)\b)",
+        r"\1 \2 kv",
+    ),
     (r"\b1k\s*(?=px|pixel)", "1024 "),
     (r"\b2k\s*(?=px|pixel)", "2048 "),
     (r"\b4k\s*(?=px|pixel)", "4096 "),

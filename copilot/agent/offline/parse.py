@@ -32,6 +32,11 @@ from copilot.agent.offline.vocabulary import (
 )
 
 IMAGE_NOUN = r"\b(image|frame|picture|micrograph|haadf)\b"
+FOCUS_RUN = (
+    r"auto-?focus|refocus|focus (the|on|up)|into focus|(?:^|[,;]\s*|\b(?:then|and|first|please)\s+)focus\b"
+    r"(?!\s+quality)"
+)
+"""A focus run asked for: the routine named, or "focus" said as a verb ("focus and then tell me how sharp it is")."""
 COUNTED = {"defects", "particles", "atoms", "lattice"}
 
 
@@ -90,7 +95,7 @@ def _settle_intents(low: str, request: Request) -> None:
         intents.add("scan")
     if "scan" in intents and "spectrum" not in intents and re.search(IMAGE_NOUN, low):
         intents.add("acquire")  # "a 5 nm, 512 px image please"
-    if "focus_quality" in intents and not re.search(r"auto-?focus|refocus|focus (the|on|up)|into focus", low):
+    if "focus_quality" in intents and not re.search(FOCUS_RUN, low):
         intents.discard("focus")  # "is it in focus?" asks for a check, not a focus run
     if request.setpoint_nm is not None or request.p_gain is not None or request.i_gain_per_ms is not None:
         intents.discard("feedback_tune")  # gains given are set, not tuned

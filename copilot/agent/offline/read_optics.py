@@ -11,17 +11,28 @@ from copilot.agent.offline.read_scan import LENGTH, LENGTH_OR_A, length_nm
 from copilot.agent.offline.request import Request
 
 
-def read_optics_and_beam(low: str, request: Request) -> None:
-    request.defocus_series_nm = series_nm(low, "focus")
-    defocus = re.search(
+def _defocus_said(low: str) -> tuple[str, str, str] | None:
+    """(word, value, unit) of a defocus the request names: "defocus to -5 nm", "underfocus by 3 nm", "defocus 0",
+    or the amount said before the word ("put in -15 nm of defocus")."""
+    after = re.search(
         r"(defocus|underfocus|overfocus|focus)(?: value)?\s*(?:of|to|=|:|at|by)?\s*" + NUM + LENGTH_OR_A, low
     ) or re.search(r"(defocus)\s*(?:to|=|:)?\s*(0)()\s*(?:$|[,.;]|\s+(?:and|then|please)\b)", low)
+    if after:
+        return after.group(1), after.group(2), after.group(3)
+    before = re.search(NUM + LENGTH_OR_A + r"\s*(?:of\s+)?(defocus|underfocus|overfocus)\b", low)
+    return (before.group(3), before.group(1), before.group(2)) if before else None
+
+
+def read_optics_and_beam(low: str, request: Request) -> None:
+    request.defocus_series_nm = series_nm(low, "focus")
+    said = _defocus_said(low)
     if request.defocus_series_nm:
         request.intents.add("optics")
-    elif defocus and (defocus.group(1) != "focus" or "optics" in request.intents or "set" in low):
-        value = length_nm(defocus.group(2), defocus.group(3) or "nm")
-        sign = {"underfocus": -1.0, "overfocus": 1.0}.get(defocus.group(1))
-        request.defocus_nm = sign * abs(value) if sign else value
+    elif said and (said[0] != "focus" or "optics" in request.intents or "set" in low):
+        word, value, unit = said
+        length = length_nm(value, unit or "nm")
+        sign = {"underfocus": -1.0, "overfocus": 1.0}.get(word)
+        request.defocus_nm = sign * abs(length) if sign else length
         request.intents.add("optics")
     if "astig" in request.intents:
         astig = re.search(r"astig\w*\D{0,20}?" + NUM + LENGTH, low)

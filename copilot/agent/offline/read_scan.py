@@ -12,6 +12,10 @@ from copilot.agent.offline.vocabulary import TIME
 
 LENGTH = r"\s*(nm|µm|μm|um|microns?|å|angstroms?|pm)\b"
 LENGTH_OR_A = r"\s*(nm|µm|μm|um|microns?|å|a|angstroms?|pm)(?![a-z])"
+IMAGE_AFTER = (
+    r"\s+(?:(?:haadf|a?bf|adf|bright[- ]field|dark[- ]field|stem)\s+)?(?:images?|frames?|pictures?|micrographs?)\b"
+)
+"""A length said right before an image noun (perhaps with its detector) is the image's field of view."""
 
 
 def length_nm(value: str, unit: str) -> float:
@@ -25,6 +29,7 @@ def read_scan(low: str, request: Request) -> None:
     fov = fov or re.search(
         NUM + LENGTH + r"\s*(?:afm )?(?:fov|field|wide|across|square|scan size|scan\b|view|survey|overview)", low
     )
+    fov = fov or re.search(NUM + LENGTH + IMAGE_AFTER, low)  # "a 10 nm HAADF image": the image is 10 nm across
     if fov:
         request.fov_nm = length_nm(fov.group(1), fov.group(2))
     fovs = [length_nm(v, u) for v, u in re.findall(NUM + LENGTH + r"\s*(?:fov|field of view)", low)]

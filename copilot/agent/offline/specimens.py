@@ -30,12 +30,15 @@ OPENER = (
 )
 LOOK_AT = (
     r"\b(?:let['’]?s\s+|let us\s+|i['’]?d like to\s+|i want to\s+|we['’]?ll\s+|now\s+)?"
-    r"(?:(?:have|take) a (?:quick |closer )?look at|look at|work on|work with|start with|go with|move on to|turn to)"
+    r"(?:(?:have|take) a (?:quick |closer )?look at|look at|check out|examine|study|investigate|explore|work on|"
+    r"work with|start with|go with|move on to|turn to)"
     r"\s+(?:the\s+|some\s+|our\s+)?(?:{alias})(?:\s+(?:sample|specimen))?|"
     r"\b(?:of|on|from|in) (?:the|this|that|our) (?:{alias})\s+(?:sample|specimen)\b"
 )
 """A specimen named as the thing to work on ("let's look at the gold particles", "an image of the grain boundary
 sample"): loaded if it is not in."""
+QUANTITY_FIRST = r"[-+]?\d"
+"""What a load verb puts in when it starts with a number: a quantity (a setting), never a specimen's name."""
 
 
 @dataclass
@@ -52,6 +55,8 @@ def wanted_specimen(low: str) -> Wanted | None:
     """See the module docstring; ``low`` is the normalised request."""
     seed = seed_named(low)
     verb = re.search(LOAD_VERB, low)
+    if verb and re.match(QUANTITY_FIRST, verb.group(1)):
+        verb = None  # "put in -15 nm of defocus": a setting, not a specimen
     if verb:
         said = verb.group(1).strip()
         alias = specimen_named(said)

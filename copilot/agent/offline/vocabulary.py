@@ -20,7 +20,7 @@ INTENT_PATTERNS: dict[str, str] = {
     "scan": r"\bfov\b|field of view|\d\s*(px|pixels?)\b|\d\s*(x|×)\s*\d|dwell|\d" + TIME,
     "focus": r"auto-?focus|\brefocus|\bfocus (the|on|it|up)|into focus|\bfocus\b(?! quality)",
     "acquire": r"\b(acquire|take|grab|record|capture|snap|shoot|collect)\b.*\b(images?|picture|frames?|micrograph|"
-    r"scan|series|haadf|abf|bf|adf)\b|\b(take|acquire|record|grab) (it|one)\b|\bacquire\b|"
+    r"scan|series|haadf|abf|bf|adf)\b|\b(take|acquire|record|grab|snap|shoot|capture) (it|one)\b|\bacquire\b|"
     r"^\s*(image|scan)\b(?!\s*(size|rotation|speed|settings?|range))|\bsurvey|overview|"
     r"\b(haadf|bf|adf|abf|bright[- ]?field|dark[- ]?field|z[- ]contrast)\b.{0,25}\b(images?|picture|frame|please)\b|"
     r"^\s*(haadf|bf|adf)\b|\b(gimme|give me|get me) (a|an|one) (haadf|bf|adf|image|frame)|"
@@ -43,7 +43,8 @@ INTENT_PATTERNS: dict[str, str] = {
     r"\bsave (it|this|that|them) (as|to|in)\b|"
     r"\btiff?\b|\bhdf5\b",
     "afm_approach": r"\bapproach\b|\bengage\b|land the tip",
-    "afm_withdraw": r"withdraw|retract the tip|lift the tip|disengage",
+    "afm_withdraw": r"withdraw|retract the tip|lift the tip|disengage|"
+    r"\b(pull|lift|raise|draw|move|take|bring) (the )?(tip|cantilever) (back|up|away|off|out)\b",
     "afm_image": r"\bafm (image|frame|topograph)|topograph|height (image|map)|tapping|contact mode|phase channel|"
     r"\b(height|phase|amplitude) (and \w+ )?(images?|maps?)\b",
     "image_any": r"\bimage (it|the \w+)\b|re-?image|image again",
