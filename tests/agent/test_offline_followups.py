@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from typing import Any
 
+import pytest
+
 from tests.agent.planner_harness import Tool, drive
 
 SETTINGS: dict[str, Any] = {
@@ -150,3 +152,35 @@ def test_a_dopant_listed_with_its_sub_lattice_index_gets_the_spectrum() -> None:
     found = {"substitutions": 1, "positions_nm": [["vacancy", 6.7, 0.6, 0], ["substitution", 2.79, 4.52, 1]]}
     run = drive("find a dopant and take an EELS spectrum on it", {"detect_defects": lambda args: found})
     assert run.args("acquire_spectrum") == {"kind": "EELS", "x_nm": 2.79, "y_nm": 4.52}
+
+
+STARVED_TOOLS = {"set_scan": setter, "set_beam": setter, "find_atoms": answers(STARVED_ATOMS)}
+
+
+@pytest.mark.parametrize(
+    ("negated", "tool"),
+    [
+        ("don't change the beam", "set_beam"),
+        ("do not touch the current or the dwell", "set_beam"),
+        ("don't take another image", "acquire_image"),
+        ("don't change anything", "set_beam"),
+        ("never change the scan settings", "set_scan"),
+    ],
+)
+@pytest.mark.parametrize("first", [True, False])
+def test_a_follow_up_never_runs_what_the_request_forbids(negated: str, tool: str, first: bool) -> None:
+    meant = "take an image and count the atoms"
+    text = f"{negated}, {meant}" if first else f"{meant}, {negated}"
+    run = drive(text, {**STARVED_TOOLS, "acquire_image": frames(0.1)})
+    called = run.names[1:] if tool == "acquire_image" else run.names  # the one image asked for is taken
+    assert tool not in called, (text, run.calls)
+
+
+@pytest.mark.parametrize("limit_pa", [35, 100, 200])
+def test_a_raised_current_never_passes_the_requested_bound(limit_pa: int) -> None:
+    status = {"settings": SETTINGS, "dose": {"budget_e_per_A2": 1e8, "used_e_per_A2": 0.0}}
+    tools = {**STARVED_TOOLS, "get_status": lambda args: status, "acquire_image": frames(0.1)}
+    run = drive(f"keep the current below {limit_pa} pA, take an image and count the atoms", tools)
+    currents = [args["current_pa"] for name, args in run.calls if name == "set_beam" and "current_pa" in args]
+    assert all(current <= limit_pa for current in currents), run.calls
+    assert currents or limit_pa < 30 * 1.5  # a bound too close to the present 30 pA leaves the dwell to be raised

@@ -9,7 +9,8 @@ the mean signal up to the read noise (at most ``MAX_GAIN``-fold and to the beam'
 again and the analysis rerun on it, once per request. The new frame must stay within ``DOSE_SHARE`` of the session
 budget left, of the specimen's critical dose (when the status read first gives it; the server's dose guard asks a
 person before any frame past it in any case) and within a dose limit the request sets. When the request forbids a
-current change or caps it, the dwell is raised instead, unless that is forbidden or capped too. A partial verdict
+current change or caps it, the dwell is raised instead, unless that is forbidden or capped too; a request that
+forbids new images (or works on an image taken before this request) gets no new frame. A partial verdict
 (a sub-lattice too noisy to judge), a frame that is not read-noise limited (more dose would not help: focus, or
 no crystal) or one that is not at atomic resolution is left as it is.
 """
@@ -77,8 +78,8 @@ def signal_follow_up(outcome: Outcome, seen: Sequence[Outcome], context: Context
         if any(starved(o) for o in seen[:-2]):
             return None
         return _raise(seen[-2], seen, context)
-    if not starved(outcome) or any(starved(o) for o in seen[:-1]):
-        return None  # once per request
+    if not starved(outcome) or any(starved(o) for o in seen[:-1]) or not context.allows("acquire_image"):
+        return None  # once per request, and never a frame the request forbids
     frame = analysed_frame(outcome, seen)
     if frame is None or not _read_noise_limited_candidate(frame):
         return None
