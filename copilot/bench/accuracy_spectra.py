@@ -130,7 +130,9 @@ def _eds_scopes(specimen: str, seed: int) -> tuple[Microscope, Microscope]:
     for noise in (True, False):
         m = Microscope(specimen, seed=seed, noise=noise)
         if specimen == "graphene":
-            si = next(d for d in m.ground_truth_defects(-50.0, -50.0, 50.0, 50.0) if d.kind == "substitution")
+            si = next((d for d in m.ground_truth_defects(-50.0, -50.0, 50.0, 50.0) if d.kind == "substitution"), None)
+            if si is None:
+                raise ValueError(f"graphene seed {seed} has no Si substitution within 50 nm of the centre")
             m.move_stage(x_um=si.position_nm[0] / 1000.0, y_um=si.position_nm[1] / 1000.0)
         m.set_scan(fov_nm=8.0, pixels=256)
         scopes.append(m)
