@@ -5,7 +5,8 @@ what it forbids or bounds (``Constraint``); ``parse`` reads what it asks for int
 in ``vocabulary``, each family of settings read by ``read_scan``, ``read_optics``, ``read_stage`` or
 ``read_probe``); ``plan``, ``recipes`` and ``sequence`` order the typed tool steps (``steps``); ``honour`` holds
 them to the constraints; ``questions`` answers instrument questions from the status; ``outcomes`` reads results
-back; ``answer`` and ``figures`` write the reply from the tool outputs; ``model`` ties them into a LangChain chat
+back; ``followups`` (``focus_passes``, ``signal_retry``) say what is done next when a result is not good enough
+yet; ``answer`` and ``figures`` write the reply from the tool outputs; ``model`` ties them into a LangChain chat
 model.
 """
 

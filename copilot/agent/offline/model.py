@@ -7,7 +7,10 @@ the field of view, the dose a frame would deliver) start with ``get_status``. Th
 call per reply; when the plan is done (or a step failed, or a person declined) the answer is written from the tool
 results, the requested figures first (``answer``). A step refused by a known instrument fault (aborted scan,
 blanked beam, tip not engaged) is retried after the fix (``recovery``), unless the fix is an action the request
-forbids; an over-budget acquisition a person declined (the tool asks them itself) is reported, not retried.
+forbids; an over-budget acquisition a person declined (the tool asks them itself) is reported, not retried. A
+step that worked but whose result is not good enough yet gets its follow-up (``followups``): an autofocus series
+widened or refined (``focus_passes``), a read-noise-limited frame taken again at a higher current within the dose
+limits and the analysis rerun (``signal_retry``); the answer says so, and drops the superseded result's warning.
 """
 
 from __future__ import annotations
