@@ -227,9 +227,9 @@ def register_spectra_analysis_tools(mcp: FastMCP, session: Any) -> None:
         element in the same spectrum), the amount it does show with its uncertainty, and, for a goal, the
         electrons and dwell a spectrum at this spot would need to detect that much: use it before spending dose on
         a longer spectrum ("Si at 1 % would need N electrons"). EELS uses the cross-section ratio method. EDS
-        (X-ray lines: heavy or trace elements, e.g. Re in MoS2, Si in graphene) uses the detector's solid angle
+        (X-ray lines: heavy or trace elements) uses the detector's solid angle
         and efficiency, so it also gives atoms/nm^2 under the probe and the least detectable atomic and mass
-        fraction of the elements detected (or of the reference: pass it when the matrix is light, e.g. C);
+        fraction of the elements detected (or of the reference: pass it when the matrix is a light element);
         its goal may be goal_fraction. Undetected means below the minimum, not absent. reliable is false when the
         reference edge or line is weak (the scale is then poorly known)."""
         chosen, acq = _spectrum(session, acq_id)
