@@ -47,7 +47,7 @@ def test_a_stage_tilt_is_made_before_the_image_relative_only_when_asked_by_an_an
     "text", ["rotate the scan by 30 degrees and take an image", "scan rotation 30° then take an image"]
 )
 def test_a_scan_rotation_is_set_with_the_scan_not_taken_for_a_stage_tilt(text: str) -> None:
-    assert drive(text).calls == [("set_scan", {"rotation_deg": 30.0}), ("acquire_image", {})]
+    assert drive(text).calls == [("get_status", {}), ("set_scan", {"rotation_deg": 30.0}), ("acquire_image", {})]
 
 
 def test_a_tilt_without_an_angle_is_said_to_be_not_done_instead_of_dropped() -> None:

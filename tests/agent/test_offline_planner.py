@@ -36,7 +36,7 @@ CASES: list[tuple[str, list[str], dict[str, dict[str, Any]], list[str]]] = [
         {"set_scan": {"fov_nm": 500.0, "dwell_us": 0.5}},
         [],
     ),
-    ("use 1024x1024 pixels", ["set_scan"], {"set_scan": {"pixels": 1024}}, []),
+    ("use 1024x1024 pixels", ["get_status", "set_scan"], {"set_scan": {"pixels": 1024}}, []),
     ("make the FOV 150 Å", ["set_scan"], {"set_scan": {"fov_nm": 15.0}}, []),
     ("defocus -5 nm", ["set_optics"], {"set_optics": {"defocus_nm": -5.0}}, []),
     ("underfocus by 12 nm", ["set_optics"], {"set_optics": {"defocus_nm": -12.0}}, []),
@@ -44,7 +44,7 @@ CASES: list[tuple[str, list[str], dict[str, dict[str, Any]], list[str]]] = [
     ("blank the beam", ["set_beam"], {"set_beam": {"blanked": True}}, []),
     ("move the stage to x 1.5 um y -0.2 um", ["move_stage"], {"move_stage": {"x_um": 1.5, "y_um": -0.2}}, []),
     ("tilt alpha to 15 degrees", ["move_stage"], {"move_stage": {"alpha_deg": 15.0}}, []),
-    ("take an image", ["acquire_image"], {}, ["1830", "0.078"]),
+    ("take an image", ["get_status", "acquire_image"], {}, ["1830", "0.078"]),
     ("acquire a BF image", ["acquire_image"], {"acquire_image": {"detector": "BF"}}, ["a0007"]),
     (
         "fov 20 nm, 256 px then grab a HAADF frame",
@@ -117,7 +117,7 @@ CASES: list[tuple[str, list[str], dict[str, dict[str, Any]], list[str]]] = [
     ("how much dose have I used so far", ["get_status"], {}, ["12.5"]),
     (
         "take an image and export it as tiff",
-        ["acquire_image", "export_acquisition"],
+        ["get_status", "acquire_image", "export_acquisition"],
         {"export_acquisition": {"acq_id": "a0007", "format": "tiff"}},
         ["5120"],
     ),

@@ -42,7 +42,7 @@ def test_a_load_verb_followed_by_a_specimen_still_loads_it() -> None:
 
 @pytest.mark.parametrize("text", ["shoot one at 1k px", "capture one at 512 pixels"])
 def test_shoot_or_capture_one_takes_an_image(text: str) -> None:
-    assert drive(text).names == ["set_scan", "acquire_image"]
+    assert drive(text).names == ["get_status", "set_scan", "acquire_image"]  # which instrument: the status says
 
 
 @pytest.mark.parametrize("text", ["please focus, then check how sharp it is", "first focus and tell me the sharpness"])

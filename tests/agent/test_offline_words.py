@@ -77,7 +77,7 @@ def test_an_image_request_naming_no_instrument_reads_the_status_to_know_which() 
     [("do a quick survey at 2 um then zoom into something interesting", 2000.0), ("overview of 5 um", 5000.0)],
 )
 def test_a_survey_sized_after_its_name_takes_that_field_of_view(text: str, fov_nm: float) -> None:
-    assert drive(text).calls[0][1]["fov_nm"] == fov_nm
+    assert drive(text).args("set_scan")["fov_nm"] == fov_nm
 
 
 @pytest.mark.parametrize(

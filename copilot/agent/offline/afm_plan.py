@@ -38,7 +38,9 @@ def afm_steps(request: Request, status: dict[str, Any] | None) -> list[Step]:
     intents = request.intents
     settings = (status or {}).get("settings") or {}
     engaged = settings.get("engaged") is True
-    surface = bool(intents & SURFACE_INTENTS)
+    analyses = list(dict.fromkeys(tool for intent, tool in AFM_ANALYSES.items() if intent in intents))
+    images = bool(intents & {"afm_image", "acquire", "tip_check"} or analyses) and not request.use_last_image
+    surface = bool(intents & SURFACE_INTENTS) or images  # an image is taken with the tip on the surface
     steps: list[Step] = []
     feedback = given(setpoint_nm=request.setpoint_nm, p_gain=request.p_gain, i_gain_per_ms=request.i_gain_per_ms)
     if feedback:
@@ -49,14 +51,13 @@ def afm_steps(request: Request, status: dict[str, Any] | None) -> list[Step]:
         engaged = False
     if ("afm_approach" in intents or surface) and not engaged:
         steps.append(Step("approach", {}))
-    scan = given(size_nm=request.fov_nm, pixels=request.pixels, rate_hz=request.rate_hz)
+    scan = given(size_nm=request.fov_nm, pixels=request.pixels, rate_hz=request.rate_hz, angle_deg=request.rotation_deg)
     if scan:
         steps.append(Step("set_afm_scan", scan))
     image = Step("acquire_afm_image", _channels(request))
-    analyses = list(dict.fromkeys(tool for intent, tool in AFM_ANALYSES.items() if intent in intents))
     if "feedback_tune" in intents and not feedback:
         steps += tuning_steps(settings.get("feedback") or {}, image)
-    elif (intents & {"afm_image", "acquire", "tip_check"} or analyses) and not request.use_last_image:
+    elif images:
         steps.append(image)
     elif analyses:
         steps.append(Step("list_acquisitions", {}))

@@ -3,7 +3,8 @@
 A negation ("do not", "don't", "never", "without", "no", "avoid", "skip", "leave ... alone") covers its clause up
 to the next comma, semicolon, full stop, "but", "then", "just", "instead" or "and" + verb; one said after what it
 negates ("autofocus is not needed") covers the clause before it. A limit ("must stay below 200 pA", "hold the dwell
-under 5 us", "at most 100 e-/A^2", "limit the current to 50 pA") covers the quantity it bounds. All are cut out of
+under 5 us", "at most 100 e-/A^2", "limit the current to 50 pA") covers the quantity it bounds; a dose said
+without one ("the budget is 2000 e-/A^2") is a ceiling too, as no tool sets a dose. All are cut out of
 the text the planner reads, so a negated or bounded value is never taken as an instruction, and each becomes a
 ``Constraint``: a forbidden action (the tools it would call) or a bound on a setting (the tool argument it bounds).
 """
@@ -64,6 +65,7 @@ ACTION_TOOLS: tuple[tuple[str, tuple[str, ...]], ...] = (
     (r"\bblank|\bunblank", ("set_beam",)),
     (r"\b(beam|current|high tension|voltage|kv|energy)\b", ("set_beam",)),
     (r"autofocus|refocus", ("autofocus",)),
+    (r"\bfft\b|fourier", ("compute_fft",)),
     (r"\bfocus", ("autofocus", "set_optics")),
     (r"defocus|astigmat|optics|aberration|\bcs\b|convergence", ("set_optics",)),
     (r"\b(move|moving|moved|drive|driving|translate|go to|going to|stage|tilt|tilting)\b", ("move_stage",)),
@@ -129,6 +131,11 @@ def read_constraints(low: str) -> Reading:
             Constraint(kind="limit", said=said, dimension=bounded.dimension, bound=bound, value=bounded.value)
         )
         kept = kept[:start] + " " + kept[bounded.end :]
+    for dose in reversed([q for q in quantities(kept) if q.dimension == "dose"]):
+        start = _clause_start(kept, dose.start)  # "the budget is 2000 e-/A^2": no tool sets a dose, it bounds one
+        said = kept[start : dose.end].strip()
+        constraints.append(Constraint(kind="limit", said=said, dimension="dose", bound="max", value=dose.value))
+        kept = kept[:start] + " " + kept[dose.end :]
     for match in reversed(list(re.finditer(AFTER_NEGATION, kept))):
         start = _clause_start(kept, match.start())  # "autofocus is not needed": the clause before it
         constraints += forbids(kept[start : match.start()], kept[start : match.end()].strip())

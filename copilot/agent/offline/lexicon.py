@@ -2,7 +2,8 @@
 
 Pure functions of the text. Every quantity is converted to its tool unit (nm, µs, pA, kV, degrees, mrad,
 e⁻/Å², Hz); shop-floor abbreviations are spelled out before any pattern reads the text ("mag" -> magnification,
-"stig" -> astigmatism, "df -20 nm" -> defocus, a lone "df" -> dark field, "'em" -> them, "kV to 200" -> kV to
+"stig" -> astigmatism, "power spectrum" -> fft (an image's Fourier transform, never a spectroscopy
+acquisition), "df -20 nm" -> defocus, a lone "df" -> dark field, "'em" -> them, "kV to 200" -> kV to
 200 kV, "HT 200" -> high tension 200 kV).
 """
 
@@ -114,9 +115,10 @@ ABBREVIATIONS = (
         r"(?![\d.]|\s*(?:k?v|kev)\b)",
         r"\1 \2 kv",
     ),
-    (r"\b1k\s*(?=px|pixel)", "1024 "),
-    (r"\b2k\s*(?=px|pixel)", "2048 "),
-    (r"\b4k\s*(?=px|pixel)", "4096 "),
+    (r"\b1k\s*(?=px|pixel|(?:scan )?lines\b)", "1024 "),
+    (r"\b2k\s*(?=px|pixel|(?:scan )?lines\b)", "2048 "),
+    (r"\b4k\s*(?=px|pixel|(?:scan )?lines\b)", "4096 "),
+    (r"\b(?:power|fourier|frequency|amplitude|fft|diffractogram) spectr(?:um|a)\b", "fft"),
     (r"\bmag(nification)? up\b", "higher magnification"),
     (r"\bmag(nification)? down\b", "lower magnification"),
 )

@@ -21,6 +21,7 @@ from copilot.agent.offline.read_stage import read_stage
 from copilot.agent.offline.request import Request
 from copilot.agent.offline.specimens import wanted_specimen
 from copilot.agent.offline.spectrum_map import asks_for_map
+from copilot.agent.offline.unread import unread_numbers
 from copilot.agent.offline.vocabulary import (
     COUNT_ANY,
     INSPECT_PATTERN,
@@ -81,6 +82,7 @@ def parse_request(text: str) -> Request:
         request.drift_interval_s = requested_interval_s(low)
     _settle_intents(low, request)
     _read_targets(low, request)
+    request.unread = unread_numbers(low, request)
     return request
 
 

@@ -12,6 +12,7 @@ from collections.abc import Callable, Sequence
 from typing import Any
 
 from copilot.agent.offline.afm_plan import SURFACE_INTENTS, afm_steps
+from copilot.agent.offline.lexicon import specimen_named
 from copilot.agent.offline.outcomes import (
     Outcome,
     current_fov_nm,
@@ -58,6 +59,25 @@ ACTION_INTENTS = AFM_INTENTS - {"afm_context", "afm_withdraw", "change_tip"} | {
     "focus_quality",
 }
 """Requests that acquire or measure."""
+STEM_ONLY_INTENTS = {
+    "atoms",
+    "defects",
+    "lattice",
+    "particles",
+    "spectrum",
+    "elements",
+    "survey_zoom",
+    "fft",
+    "denoise",
+    "drift",
+    "focus_quality",
+    "focus",
+    "beam",
+    "optics",
+    "stage",
+    "line_profile",
+}
+"""What only the STEM's tools do: a request asking for one of them is meant for the STEM."""
 LONG_DWELL_US = 10.0
 HIGH_CURRENT_PA = 50.0
 """A requested dwell or current above these can overexpose a beam-sensitive specimen: the dose is checked first."""
@@ -173,9 +193,20 @@ def needs_status(request: Request) -> bool:
     centre_spectrum = centre_spectrum and (request.region_nm is None or "elements" in intents)
     centre_spectrum = centre_spectrum and request.spectrum_target is None and not request.use_last_spectrum
     dose = (request.dwell_us or 0.0) > LONG_DWELL_US or (request.current_pa or 0.0) > HIGH_CURRENT_PA
-    which = "image_any" in intents and request.instrument is None  # "image it": on which instrument?
-    relative = request.zoom_factor is not None or which
-    return surface or centre_spectrum or relative or request.astig_check or (dose and _acquires(request))
+    relative = request.zoom_factor is not None or instrument_unknown(request)
+    lands = request.instrument == "AFM" and bool(intents & {"image_any", "acquire"})  # the tip lands to image
+    return surface or lands or centre_spectrum or relative or request.astig_check or (dose and _acquires(request))
+
+
+def instrument_unknown(request: Request) -> bool:
+    """The request's tools depend on the instrument and nothing in it says which: a scan or an image (both
+    instruments have them) with no word, specimen or analysis of only one instrument ("scan 2 um", "image it",
+    "256 pixels"). The plan then reads the status and uses the instrument that is loaded."""
+    if request.instrument is not None or request.specimen or specimen_named(request.text):
+        return False
+    if request.intents & (AFM_INTENTS | STEM_ONLY_INTENTS) or request.count_any or request.inspect:
+        return False
+    return bool(request.intents & {"scan", "acquire", "image_any"})
 
 
 def is_afm(request: Request, status: dict[str, Any] | None) -> bool:

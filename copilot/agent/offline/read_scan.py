@@ -16,6 +16,13 @@ IMAGE_AFTER = (
     r"\s+(?:(?:haadf|a?bf|adf|bright[- ]field|dark[- ]field|stem)\s+)?(?:images?|frames?|pictures?|micrographs?)\b"
 )
 """A length said right before an image noun (perhaps with its detector) is the image's field of view."""
+LINES = (
+    r"(\d+)\s*(?:scan\s+)?lines\b(?!\s*(?:profile|scan))|"
+    r"\blines?\s*(?:per (?:frame|image|scan)\s*)?(?:of|to|=|:)\s*(\d+)|"
+    r"(\d+)\s*(?:samples|points|pixels) (?:per|a|each) line\b"
+)
+"""The scan lines of a frame ("512 lines", "lines: 256", "512 samples per line"): the pixels a side of a square scan
+(AFM operators count lines, STEM operators pixels)."""
 
 
 def length_nm(value: str, unit: str) -> float:
@@ -47,8 +54,9 @@ def read_scan(low: str, request: Request) -> None:
     pixels = re.search(r"(\d+)\s*(?:x|×|by)\s*\d+\b(?!\s*(?:nm|µm|um))", low)
     pixels = pixels or re.search(r"(\d+)\s*(?:px|pixels?)\b", low)
     pixels = pixels or re.search(r"pixels?\s*(?:of|to|=|:)?\s*(\d+)", low)
+    pixels = pixels or re.search(LINES, low)  # "512 lines": a square scan has as many pixels a side as lines
     if pixels:
-        request.pixels = int(pixels.group(1))
+        request.pixels = int(next(group for group in pixels.groups() if group))
     for match in re.finditer(NUM + TIME, low):
         value_us = to_tool_unit(match.group(1), match.group(2))
         if request.spectrum_kind and (

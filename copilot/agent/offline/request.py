@@ -64,4 +64,5 @@ class Request:
     load_explicit: bool = True  # the specimen was named with a load verb (else loaded only if it is not in)
     instrument: str | None = None  # "STEM" or "AFM" when the words of the request (negated ones too) say which
     magnification: float | None = None  # a magnification as said ("500kx"): not a field of view, so not set
+    unread: list[str] = field(default_factory=list)  # numbers said that no setting took ("512 lines"): nothing runs
     count_any: bool = False  # "count them": what is counted is chosen by the field of view of the image

@@ -15,6 +15,7 @@ from typing import Any
 from copilot.agent.offline.answer import CAPABILITIES
 from copilot.agent.offline.request import Request
 from copilot.agent.offline.steps import Step
+from copilot.agent.offline.unread import read_summary
 
 MIN_SAFE_SETPOINT_NM = 3.0
 """set_feedback: setpoints under 3 nm (of the 20 nm free amplitude) crash an engaged tip."""
@@ -27,6 +28,16 @@ def refusal(request: Request) -> str | None:
         return (
             "I cannot " + " or ".join(request.unsupported) + " with this instrument's tools, so I ran nothing "
             "(doing only part of the request would not give what you asked for). I can: "
+            + "; ".join(CAPABILITIES)
+            + "."
+        )
+    if request.unread and request.intents:
+        read = read_summary(request)
+        return (
+            f"I did not understand {' or '.join(repr(said) for said in request.unread)}: no setting I read takes "
+            "that number, so I ran nothing rather than go on with a default. "
+            + (f"I read: {read}. " if read else "")
+            + "Say which setting it is, with its unit (e.g. 'field of view 20 nm', '512 px', 'dwell 2 us'). I can: "
             + "; ".join(CAPABILITIES)
             + "."
         )

@@ -121,7 +121,8 @@ AFM_WORDS = (
 STEM_WORDS = (
     r"\bstem\b|auto-?focus|\brefocus|defocus|underfocus|overfocus|\bhaadf\b|\ba?bf\b|\badf\b|bright[- ]?field|"
     r"dark[- ]?field|z[- ]contrast|\beels\b|\beds\b|\bedx\b|\d\s*kv\b|high tension|\bprobe current|beam current|"
-    r"\bblank|\bunblank|astigmat|convergence|\bdwell|\bdose\b|electron"
+    r"\bblank|\bunblank|astigmat|convergence|\bdwell|\bdose\b|electron|field of view|\bfov\b|micrograph|\bfocus|"
+    r"\bstage\b|\bzoom|per pixel|\d\s*(µs|us|ns)\b|\d\s*(å|angstroms?)\b"
 )
 """Words only one instrument's tools answer to: a request naming them (even in a negated clause, as in "don't
 approach, just set the scan") is meant for that instrument."""

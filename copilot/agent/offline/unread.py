@@ -1,0 +1,129 @@
+"""Numbers a request states that its reading did not place: the planner runs nothing rather than act with a default.
+
+Every number of the request (outside specimen names and what the constraints cut out) must come out as a value of
+the reading (``Request``), in its own unit or its tool unit (a length in µm for the stage or in nm for a scan, a
+time in ms or µs). One that does not ("512 lines" when lines were not read as pixels, "1k" on its own) means a
+stated parameter would be dropped and the plan would run with a default: the answer says what was read, what
+was not, and what can be done, and nothing runs.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from dataclasses import fields
+from typing import Any
+
+from copilot.agent.offline.lexicon import SPECIMEN_ALIASES, quantities
+from copilot.agent.offline.request import Request
+
+BARE_NUMBER = re.compile(r"(?<![\w.^/])([-+]?\d+(?:\.\d+)?)(?![\w.]*\d)(?!\s*(?:st|nd|rd|th|d)\b)")
+"""A number on its own (not inside a name such as "MoS2", "SrTiO3", "4D-STEM", "2nd")."""
+READ_LABELS: tuple[tuple[str, str], ...] = (
+    ("fov_nm", "field of view {} nm"),
+    ("pixels", "{} pixels"),
+    ("dwell_us", "dwell {} µs"),
+    ("rotation_deg", "scan rotation {}°"),
+    ("rate_hz", "line rate {} Hz"),
+    ("defocus_nm", "defocus {} nm"),
+    ("astig_nm", "astigmatism {} nm"),
+    ("cs_um", "Cs {} µm"),
+    ("convergence_mrad", "convergence {} mrad"),
+    ("energy_kv", "beam energy {} kV"),
+    ("current_pa", "current {} pA"),
+    ("setpoint_nm", "setpoint {} nm"),
+    ("p_gain", "P gain {}"),
+    ("i_gain_per_ms", "I gain {} /ms"),
+    ("spectrum_dwell_ms", "spectrum dwell {} ms"),
+    ("seed", "seed {}"),
+)
+
+
+def read_values(request: Request) -> list[float]:
+    """Every number the reading holds, in tool units."""
+    values: list[float] = []
+
+    def add(item: Any) -> None:
+        if isinstance(item, bool) or item is None:
+            return
+        if isinstance(item, int | float):
+            values.append(float(item))
+        elif isinstance(item, dict):
+            for inner in item.values():
+                add(inner)
+        elif isinstance(item, list | tuple):
+            for inner in item:
+                add(inner)
+
+    for field in fields(request):
+        if field.name not in ("text", "constraints", "questions", "unmapped", "unsupported", "unread"):
+            add(getattr(request, field.name))
+    region = request.region_nm
+    if region is not None:  # a region said as ranges: its far corner too
+        values += [region[0] + region[2], region[1] + region[3]]
+    return values
+
+
+def _placed(candidates: list[float], values: list[float]) -> bool:
+    return any(
+        math.isclose(abs(c), abs(v), rel_tol=1e-6, abs_tol=1e-9) or (c == 0 and v == 0)
+        for c in candidates
+        for v in values
+    )
+
+
+def unread_numbers(low: str, request: Request) -> list[str]:
+    """The parts of ``low`` (the request as read, constraints cut out) holding a number the reading did not
+    place, as said."""
+    text = low
+    for alias in SPECIMEN_ALIASES.values():
+        text = re.sub(alias, lambda m: " " * len(m.group(0)), text)
+    text = re.sub(r"\bseed\s*(?:=|:|of|#|no\.?|number)?\s*\d+", lambda m: " " * len(m.group(0)), text)
+    values = read_values(request) + frames_taken(text, request)
+    missed: list[str] = []
+    blanked = list(text)
+    for quantity in quantities(text):
+        said = text[quantity.start : quantity.end]
+        raw = float(re.match(r"[-+]?\d+(?:\.\d+)?", said.replace("−", "-")).group(0))  # type: ignore[union-attr]
+        tool = quantity.value
+        if not _placed([raw, tool, tool / 1000, tool * 1000, tool / 1e6], values):  # also µm, ms, s
+            missed.append(said.strip())
+        blanked[quantity.start : quantity.end] = " " * (quantity.end - quantity.start)
+    rest = "".join(blanked)
+    for match in BARE_NUMBER.finditer(rest):
+        value = float(match.group(1))
+        if not _placed([value, value / 1000, value * 1000], values):
+            missed.append(_context(low, match.start(), match.end()))
+    return missed
+
+
+def frames_taken(text: str, request: Request) -> list[float]:
+    """A count of frames said ("take 2 HAADF frames") that the plan takes: one, or the two of a drift check."""
+    said = re.search(r"(\d+)\s+(?:[a-z]+\s+)?(?:images|frames|pictures|scans)\b", text)
+    if said is None:
+        return []
+    return [float(said.group(1))] if int(said.group(1)) == (2 if "drift" in request.intents else 1) else []
+
+
+CONNECTIVE = r"\s*(?:and|then|please|but|so|or)\b"
+
+
+def _context(text: str, start: int, end: int) -> str:
+    """The number with the word said before it and the word after it ("current to 20", "512 lines", "1k")."""
+    before = re.search(r"(?:[a-zµ]+\s+){0,2}$", text[:start])
+    after = None if re.match(CONNECTIVE, text[end:]) else re.match(r"\s*[a-zµ°%]+", text[end:])
+    return text[(before.start() if before else start) : end + (after.end() if after else 0)].strip()
+
+
+def read_summary(request: Request) -> str:
+    """What the reading holds, in words ("field of view 5 nm, 1024 pixels")."""
+    parts = []
+    for name, label in READ_LABELS:
+        value = getattr(request, name)
+        if isinstance(value, int | float) and not isinstance(value, bool):
+            parts.append(label.format(f"{value:g}"))
+    if request.specimen:
+        parts.insert(0, f"specimen {request.specimen}")
+    if request.detector:
+        parts.append(f"{request.detector} detector")
+    return ", ".join(parts)

@@ -1,0 +1,155 @@
+"""Requests the planner once acted on in a misread form, each fixed by a general reading rule and tested on other
+wordings: a power spectrum is an image's Fourier transform, not a spectroscopy acquisition; a scan or an image that
+names no instrument is planned for the one the status says is loaded; scan lines are the pixels of a frame; the
+tip is never approached before the status says whether it is engaged; a number the planner cannot place runs
+nothing."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from tests.agent.planner_harness import RESULTS, Tool, drive
+from tests.agent.test_corpus import AFM_STATUS
+
+SPECTROSCOPY = {"acquire_spectrum", "acquire_spectrum_image", "identify_elements"}
+
+
+def on_afm(engaged: bool = False) -> dict[str, Tool]:
+    status: dict[str, Any] = {**AFM_STATUS, "settings": {**AFM_STATUS["settings"], "engaged": engaged}}
+    return {"get_status": lambda args: status}
+
+
+def on_stem() -> dict[str, Tool]:
+    return {"get_status": lambda args: {**RESULTS["get_status"], "instrument": "STEM"}}
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "power spectrum of the previous frame",
+        "compute the power spectrum of the last image",
+        "show me the Fourier spectrum of the last frame",
+        "take a frame and give me its power spectrum",
+        "amplitude spectrum of the existing image please",
+    ],
+)
+def test_a_power_spectrum_is_the_fourier_transform_of_an_image_never_a_spectroscopy_acquisition(text: str) -> None:
+    run = drive(text)
+    assert "compute_fft" in run.names
+    assert not SPECTROSCOPY & set(run.names)
+
+
+def test_a_spectrum_that_is_no_power_spectrum_is_still_a_spectroscopy_acquisition() -> None:
+    assert "acquire_spectrum" in drive("EELS spectrum at the centre, then the power spectrum of the frame").names
+    assert drive("take an EDS spectrum at x 2 nm y 3 nm").names == ["acquire_spectrum"]
+
+
+def test_a_forbidden_power_spectrum_forbids_the_fft() -> None:
+    run = drive("count the atoms, no need for a power spectrum")
+    assert "compute_fft" not in run.names
+    assert "find_atoms" in run.names
+
+
+@pytest.mark.parametrize(
+    ("text", "afm_call"),
+    [
+        ("scan 2 um", ("set_afm_scan", {"size_nm": 2000.0})),
+        ("use 256 px", ("set_afm_scan", {"pixels": 256})),
+        ("rotate the scan 45°", ("set_afm_scan", {"angle_deg": 45.0})),
+        ("scan size 3 um", ("set_afm_scan", {"size_nm": 3000.0})),
+    ],
+)
+def test_a_scan_naming_no_instrument_uses_the_loaded_one(text: str, afm_call: tuple[str, dict[str, Any]]) -> None:
+    afm = drive(text, on_afm())
+    assert afm.names[0] == "get_status"
+    assert afm_call in afm.calls
+    assert not {"set_scan", "acquire_image"} & set(afm.names)
+    stem = drive(text, on_stem())
+    assert stem.names[0] == "get_status"
+    assert "set_scan" in stem.names
+    assert not {"set_afm_scan", "acquire_afm_image", "approach"} & set(stem.names)
+
+
+@pytest.mark.parametrize("text", ["take an image", "one more image please", "grab one", "image it"])
+def test_an_image_naming_no_instrument_is_taken_on_the_loaded_one_with_the_tip_engaged_first(text: str) -> None:
+    afm = drive(text, on_afm())
+    assert afm.names == ["get_status", "approach", "acquire_afm_image"]
+    assert drive(text, on_afm(engaged=True)).names == ["get_status", "acquire_afm_image"]
+    assert drive(text, on_stem()).names == ["get_status", "acquire_image"]
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["take a 20 nm HAADF image", "fov 8 nm, 512 px", "image at 15 nm but leave the focus alone", "a 2 us dwell frame"],
+)
+def test_a_request_in_stem_words_needs_no_status_to_know_the_instrument(text: str) -> None:
+    names = drive(text).names
+    assert "get_status" not in names
+    assert not {"set_afm_scan", "acquire_afm_image"} & set(names)
+
+
+@pytest.mark.parametrize(
+    ("text", "pixels"),
+    [
+        ("image the surface at 1 Hz, 512 lines", 512),
+        ("topography with 256 scan lines", 256),
+        ("AFM image, lines: 1024", 1024),
+        ("take a height image with 1k lines", 1024),
+        ("take an AFM scan with 128 samples per line", 128),
+    ],
+)
+def test_scan_lines_are_the_pixels_of_the_frame_and_the_tip_lands_only_after_the_status(text: str, pixels: int) -> None:
+    run = drive(text, on_afm())
+    assert run.names[0] == "get_status"
+    assert run.names.index("get_status") < run.names.index("approach") < run.names.index("acquire_afm_image")
+    assert run.args("set_afm_scan")["pixels"] == pixels
+    assert drive(text, on_afm(engaged=True)).names.count("approach") == 0
+
+
+def test_lines_in_a_line_profile_are_not_scan_lines() -> None:
+    run = drive("take an image and a line profile across it")
+    assert "line_profile" in run.names
+    assert all("pixels" not in args for name, args in run.calls if name == "set_scan")
+
+
+@pytest.mark.parametrize("text", ["engage and image at 2 Hz", "AFM image at 0.5 Hz please", "image the surface"])
+def test_the_tip_is_never_approached_before_the_status_is_read(text: str) -> None:
+    run = drive(text, on_afm())
+    assert run.names[0] == "get_status"
+    assert "approach" in run.names
+
+
+@pytest.mark.parametrize(
+    ("text", "unread", "read"),
+    [
+        ("HAADF at 5 nm, 3k", "3k", "field of view 5 nm"),
+        ("take 3 frames at 10 nm", "take 3 frames", "field of view 10 nm"),
+        ("set the current to 20 and take an image", "current to 20", ""),
+        ("defocus 5 then take a frame", "defocus 5", ""),
+        ("take an image at 20 nm with 7 averages", "7 averages", "field of view 20 nm"),
+    ],
+)
+def test_a_number_the_reading_cannot_place_runs_nothing_and_says_what_was_read(
+    text: str, unread: str, read: str
+) -> None:
+    run = drive(text)
+    assert run.calls == []
+    assert "did not understand '" in run.answer and unread in run.answer and "ran nothing" in run.answer
+    assert read in run.answer
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "load the MoS2, seed 4",
+        "measure the drift for 2 minutes",
+        "EELS at (2 nm, 5 nm) for 10 ms",
+        "move the stage to x 300 nm, y -200 nm",
+        "put in -15 nm of defocus",
+        "take 2 HAADF frames and estimate the drift",
+    ],
+)
+def test_every_number_of_a_request_read_in_full_is_placed(text: str) -> None:
+    assert "did not understand" not in drive(text).answer
