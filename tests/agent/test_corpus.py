@@ -24,6 +24,9 @@ FRESH_AS_WRITTEN = (49, 57)
 FRESH2_AS_WRITTEN = (55, 72)
 """The third held-out batch (corpus/fresh2.yaml), right as written before the planner was first run on it (76 %,
 under the 85 % target): a floor."""
+FRESH3_AS_WRITTEN = (55, 81)
+"""The fourth held-out batch (corpus/fresh3.yaml), right as written before the planner was first run on it (68 %):
+a floor. Its safety fixes (requests acted on in a misread form) brought it to 59/81."""
 AFM_STATUS: dict[str, Any] = {
     "instrument": "AFM",
     "specimen": "afm_steps",
@@ -123,6 +126,13 @@ def test_the_third_held_out_batch_stays_at_or_above_its_rate_as_written() -> Non
     passed, total = rates["fresh2"]
     assert total == FRESH2_AS_WRITTEN[1]
     assert passed / total >= FRESH2_AS_WRITTEN[0] / FRESH2_AS_WRITTEN[1], [case.text for case, _ in failed]
+
+
+def test_the_fourth_held_out_batch_stays_at_or_above_its_rate_as_written() -> None:
+    rates, failed = pass_rates([case for case in load_corpus() if case.category == "fresh3"])
+    passed, total = rates["fresh3"]
+    assert total == FRESH3_AS_WRITTEN[1]
+    assert passed / total >= FRESH3_AS_WRITTEN[0] / FRESH3_AS_WRITTEN[1], [case.text for case, _ in failed]
 
 
 def test_no_corpus_request_runs_a_tool_it_forbids() -> None:

@@ -153,3 +153,69 @@ def test_a_number_the_reading_cannot_place_runs_nothing_and_says_what_was_read(
 )
 def test_every_number_of_a_request_read_in_full_is_placed(text: str) -> None:
     assert "did not understand" not in drive(text).answer
+
+
+@pytest.mark.parametrize(
+    ("text", "analysis"),
+    [
+        ("segment the particles in the frame we already have", "segment_particles"),
+        ("measure the lattice on the image from earlier", "measure_lattice"),
+        ("count the atoms in the old frame", "find_atoms"),
+    ],
+)
+def test_an_image_taken_before_is_analysed_without_a_new_exposure(text: str, analysis: str) -> None:
+    run = drive(text)
+    assert run.names == ["list_acquisitions", analysis]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "identify the elements in the spectrum we took earlier",
+        "which elements are in the EDS spectrum from before?",
+        "element ID on the earlier spectrum",
+    ],
+)
+def test_a_spectrum_taken_before_is_analysed_without_a_new_exposure(text: str) -> None:
+    assert drive(text).names == ["identify_elements"]
+
+
+@pytest.mark.parametrize(
+    ("text", "tool"),
+    [
+        ("current no higher than 20 pA, take a HAADF", "set_beam"),
+        ("dwell not longer than 1 us and a 512 px frame", "set_scan"),
+    ],
+)
+def test_a_ceiling_said_as_no_higher_than_is_a_limit_not_a_setting(text: str, tool: str) -> None:
+    run = drive(text)  # the scripted status has 30 pA and 4 us: both outside the limit
+    assert run.names == ["get_status"]
+    assert "ran nothing" in run.answer
+
+
+@pytest.mark.parametrize(
+    ("text", "value"),
+    [
+        ("what's the I gain?", "0.1"),
+        ("what are the gains?", "0.05"),
+        ("don't approach, only tell me the setpoint", "14"),
+    ],
+)
+def test_a_question_about_the_feedback_reads_it_and_tunes_nothing(text: str, value: str) -> None:
+    run = drive(text, on_afm())
+    assert run.names == ["get_status"]
+    assert value in run.answer
+
+
+@pytest.mark.parametrize(
+    ("text", "analysis"),
+    [
+        ("roughness of the last AFM image", "roughness"),
+        ("step height on the previous height image", "step_height"),
+        ("check the tip on the last image", "tip_artifact_check"),
+    ],
+)
+def test_an_analysis_of_an_afm_image_taken_before_never_lands_the_tip(text: str, analysis: str) -> None:
+    run = drive(text, on_afm())
+    assert "approach" not in run.names and "acquire_afm_image" not in run.names
+    assert run.names[-2:] == ["list_acquisitions", analysis]

@@ -23,7 +23,9 @@ AFM_ANALYSES = {
     "domains": "domain_fraction",
 }
 SURFACE_INTENTS = {"afm_image", "force_curve", "feedback_tune", "tip_check", *AFM_ANALYSES}
-"""Requests that need the tip on the surface."""
+"""Requests that need the tip on the surface (unless they work on an image taken before)."""
+TIP_DOWN_INTENTS = {"force_curve", "feedback_tune"}
+"""Requests that need the tip on the surface whatever image they work on."""
 AGREE_RMS_NM = 0.1
 """Trace and retrace agree when their rms height difference is below this (about the noise of a good frame)."""
 GAIN_STEP = (3.0, 5.0)
@@ -40,7 +42,7 @@ def afm_steps(request: Request, status: dict[str, Any] | None) -> list[Step]:
     engaged = settings.get("engaged") is True
     analyses = list(dict.fromkeys(tool for intent, tool in AFM_ANALYSES.items() if intent in intents))
     images = bool(intents & {"afm_image", "acquire", "tip_check"} or analyses) and not request.use_last_image
-    surface = bool(intents & SURFACE_INTENTS) or images  # an image is taken with the tip on the surface
+    surface = bool(intents & TIP_DOWN_INTENTS) or images  # the tip is on the surface to image, never to analyse
     steps: list[Step] = []
     feedback = given(setpoint_nm=request.setpoint_nm, p_gain=request.p_gain, i_gain_per_ms=request.i_gain_per_ms)
     if feedback:
@@ -59,7 +61,7 @@ def afm_steps(request: Request, status: dict[str, Any] | None) -> list[Step]:
         steps += tuning_steps(settings.get("feedback") or {}, image)
     elif images:
         steps.append(image)
-    elif analyses:
+    elif analyses or "tip_check" in intents:
         steps.append(Step("list_acquisitions", {}))
     if "tip_check" in intents:
         steps.append(Step("tip_artifact_check", on_last_image))

@@ -42,7 +42,8 @@ BOUNDARY = re.compile(
 )
 STRICT_LIMIT = (
     r"below|less than|lower than|at most|no more than|not more than|(?:must |should |do |does )?not exceed|"
-    r"never exceed|(?:must |should )?not go (?:above|over|beyond)|maximum of|max\.?|at least|no less than"
+    r"never exceed|(?:must |should )?not go (?:above|over|beyond)|maximum of|max\.?|at least|no less than|"
+    r"no (?:higher|greater|larger|longer|lower|shorter) than|not (?:higher|greater|larger|longer|lower|shorter) than"
 )
 KEEP = r"(?:must|should|has to|needs? to|have to|to|will)?\s*(?:stay|remain|be|keep|kept|stays|remains)"
 KEPT = r"(?:" + KEEP + r"|(?:keep|hold|maintain)(?:ing)?\s+(?:the\s+|it\s+|its\s+)?(?:[\w-]+\s+){0,3}?)"
@@ -57,7 +58,17 @@ LIMIT = re.compile(
     + CAP
     + r"))\s*"
 )
-MIN_WORDS = ("above", "over", "beyond", "at least", "no less than")
+MIN_WORDS = (
+    "above",
+    "over",
+    "beyond",
+    "at least",
+    "no less than",
+    "no lower than",
+    "not lower than",
+    "no shorter than",
+)
+MIN_WORDS += ("not shorter than",)
 IMAGE_WORDS = r"\b(images?|imaging|picture|frames?|micrograph|haadf|bf|survey|overview|topograph\w*)\b"
 SPECTRUM_WORDS = r"spectr|\beels\b|\beds\b|\bedx\b|\bmap"
 ACQUIRE_VERBS = r"\b(acquire|acquiring|take|taking|record|recording|scan|scanning|expose|exposing|shoot|grab)\b"

@@ -13,7 +13,7 @@ import re
 from copilot.agent.offline.clauses import read_constraints
 from copilot.agent.offline.lexicon import SPECIMEN_ALIASES, normalise, quantities
 from copilot.agent.offline.places import fov_point_nm, region_nm
-from copilot.agent.offline.questions import status_questions
+from copilot.agent.offline.questions import FEEDBACK_QUESTIONS, QUESTIONS, status_questions
 from copilot.agent.offline.read_optics import read_optics_and_beam
 from copilot.agent.offline.read_probe import read_afm, read_spectrum
 from copilot.agent.offline.read_scan import fallback_fov, read_relative_zoom, read_scan
@@ -46,7 +46,7 @@ def parse_request(text: str) -> Request:
     whole = normalise(text)
     reading = read_constraints(whole)
     low = reading.text
-    request = Request(text=low, constraints=reading.constraints, questions=status_questions(whole))
+    request = Request(text=low, constraints=reading.constraints, questions=status_questions(whole, low))
     request.instrument = instrument_named(whole)  # "don't approach, just set the scan": the AFM's scan
     wanted = wanted_specimen(low)
     named = low
@@ -81,6 +81,8 @@ def parse_request(text: str) -> Request:
     if "drift" in request.intents:
         request.drift_interval_s = requested_interval_s(low)
     _settle_intents(low, request)
+    if request.questions and any(QUESTIONS[i][0] in FEEDBACK_QUESTIONS for i in request.questions):
+        request.intents.discard("feedback_tune")  # "what's the P gain?" asks for its value, not for a tuning
     _read_targets(low, request)
     request.unread = unread_numbers(low, request)
     return request
@@ -120,13 +122,9 @@ def _read_targets(low: str, request: Request) -> None:
     export_format = re.search(r"\b(hdf5|h5|tiff?|png)\b", low)
     if export_format:
         request.export_format = {"h5": "hdf5", "tif": "tiff"}.get(export_format.group(1), export_format.group(1))
-    last = r"\b(last|previous|existing|current|that|this) "
-    just = r" (i|you|we) (just )?(took|taken|recorded|acquired)"
+    last = r"\b(last|previous|existing|current|that|this|earlier|old|older) "
+    just = r" (i|you|we) (just |already )?(took|taken|recorded|acquired|have|had|got)|(?: \w+)? from (before|earlier)"
     no_new_image = any("acquire_image" in c.tools for c in request.constraints)  # "don't take a new image"
-    request.use_last_image = no_new_image or bool(
-        re.search(
-            last + r"(afm |haadf |bf |stem |height |topography )?(image|acquisition|scan|frame)|(image|frame)" + just,
-            low,
-        )
-    )
-    request.use_last_spectrum = bool(re.search(last + r"spectrum|spectrum" + just, low))
+    image = r"(afm |haadf |bf |stem |height |topography )?(image|acquisition|scan|frame|topograph\w*)"
+    request.use_last_image = no_new_image or bool(re.search(last + image + "|" + image + f"(?:{just})", low))
+    request.use_last_spectrum = bool(re.search(last + r"(eels |eds )?spectrum|spectrum" + f"(?:{just})", low))

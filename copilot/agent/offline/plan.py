@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from typing import Any
 
-from copilot.agent.offline.afm_plan import SURFACE_INTENTS, afm_steps
+from copilot.agent.offline.afm_plan import SURFACE_INTENTS, TIP_DOWN_INTENTS, afm_steps
 from copilot.agent.offline.lexicon import specimen_named
 from copilot.agent.offline.outcomes import (
     Outcome,
@@ -189,6 +189,8 @@ def needs_status(request: Request) -> bool:
     if "load" in intents:
         return False
     surface = bool(intents & (SURFACE_INTENTS | {"afm_approach"}))
+    if request.use_last_image and not intents & (TIP_DOWN_INTENTS | {"afm_approach", "afm_image"}):
+        surface = False  # "the roughness of the last topograph": no tip on the surface, nothing to read first
     centre_spectrum = bool(intents & {"spectrum", "elements"}) and request.point_nm is None
     centre_spectrum = centre_spectrum and (request.region_nm is None or "elements" in intents)
     centre_spectrum = centre_spectrum and request.spectrum_target is None and not request.use_last_spectrum

@@ -91,6 +91,9 @@ QUESTIONS: tuple[tuple[str, Callable[[Status], str | None]], ...] = (
         _plain("The scan has", "scan", "pixels", " pixels a side"),
     ),
     (r"\bstage\b|where (am i|are we)|position", _stage),
+    (r"\bsetpoint", _plain("The amplitude setpoint", "feedback", "setpoint_nm", " nm")),
+    (r"\b(p|proportional)[- ]gain|\bgains\b", _plain("The P gain", "feedback", "p_gain", "")),
+    (r"\b(i|integral)[- ]gain|\bgains\b", _plain("The I gain", "feedback", "i_gain_per_ms", " per ms")),
     (r"blank", _blanked),
     (r"\bdose\b", _dose),
     (
@@ -99,7 +102,11 @@ QUESTIONS: tuple[tuple[str, Callable[[Status], str | None]], ...] = (
     ),
 )
 """What a question asks about -> the one-sentence answer from the status."""
+FEEDBACK_QUESTIONS = {pattern for pattern, _ in QUESTIONS if "gain" in pattern or "setpoint" in pattern}
+"""Questions about the AFM feedback settings: they ask for values, never for a tuning."""
 QUESTION_START = r"^(what|what's|whats|how|which|where|is|are|tell me|give me|show me|remind me|current|and)\b"
+ASKS_ANYWHERE = r"\b(just |only )?(tell|remind|show) me\b"
+"""A question said after something else ("don't engage, just tell me the setpoint")."""
 ACTION_WORDS = (
     r"\b(set|take|acquire|record|grab|measure|find|count|move|go to|run|autofocus|focus on|load|zoom|change|make|use|"
     r"image|blank|unblank|approach|tilt|lower|raise|increase|decrease|reduce|export|save|estimate|detect|locate|"
@@ -107,11 +114,14 @@ ACTION_WORDS = (
 )
 
 
-def status_questions(low: str) -> list[int]:
+def status_questions(low: str, kept: str | None = None) -> list[int]:
     """The indexes into ``QUESTIONS`` of what a request asks about the instrument; empty unless the request is a
-    question (a question mark or a question word) that asks for no action and names no value to set."""
-    asks = low.rstrip().endswith("?") or re.search(QUESTION_START, low)
-    acting = re.search(ACTION_WORDS, re.sub(r"how long (does|will|would) .{0,20}take", " ", low))
+    question (a question mark or a question word) that asks for no action and names no value to set. ``kept`` is
+    the request without what it forbids (an action it forbids, "don't approach, just tell me ...", asks for none)."""
+    asks = low.rstrip().endswith("?") or re.search(QUESTION_START, low) or re.search(ASKS_ANYWHERE, low)
+    acting = re.search(
+        ACTION_WORDS, re.sub(r"how long (does|will|would) .{0,20}take", " ", low if kept is None else kept)
+    )
     if not asks or acting or re.search(r"\d", low.replace("a1", "")):
         return []
     return [i for i, (pattern, _) in enumerate(QUESTIONS) if re.search(pattern, low)][:3]
