@@ -67,8 +67,8 @@ MIN_WORDS = (
     "no lower than",
     "not lower than",
     "no shorter than",
+    "not shorter than",
 )
-MIN_WORDS += ("not shorter than",)
 IMAGE_WORDS = r"\b(images?|imaging|picture|frames?|micrograph|haadf|bf|survey|overview|topograph\w*)\b"
 SPECTRUM_WORDS = r"spectr|\beels\b|\beds\b|\bedx\b|\bmap"
 ACQUIRE_VERBS = r"\b(acquire|acquiring|take|taking|record|recording|scan|scanning|expose|exposing|shoot|grab)\b"
