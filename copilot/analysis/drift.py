@@ -1,7 +1,9 @@
 """Drift between two images of the same area by phase correlation with sub-pixel upsampling, unwrapped on
 crystals: a lattice repeats, so its correlation fixes the shift only modulo a lattice vector; the part of the
 images that does not repeat (defects, contamination, edges, the amorphous support) picks the lattice vector; when
-it does not (a pristine crystal), the shift is reported as ambiguous rather than guessed."""
+it does not (a pristine crystal), the shift is reported as ambiguous rather than guessed. The registration reads
+the periodic component of each frame (:func:`periodic_component`): a frame's FFT joins its opposite edges, and the
+jumps there (particles cut by the frame edge) stay put while the specimen moves, pulling the peak towards zero."""
 
 from __future__ import annotations
 
@@ -68,6 +70,29 @@ def _confidence(a: np.ndarray, b: np.ndarray) -> float:
     masked[:4, :4] = masked[:4, -3:] = masked[-3:, :4] = masked[-3:, -3:] = -np.inf
     second = float(masked.max())
     return float(np.clip(1.0 - max(second, 0.0) / peak, 0.0, 1.0)) if peak > 0 else 0.0
+
+
+def periodic_component(image: NDArray[np.float64]) -> NDArray[np.float64]:
+    """The periodic part of ``image`` (Moisan's periodic-plus-smooth decomposition), mean-subtracted: ``image``
+    minus the smooth image (harmonic inside, Laplacian equal to the jumps between opposite edges) that carries all
+    of its edge discontinuities. Use before registering frames by FFT: the periodic continuation of a raw frame
+    has lines along its edges that do not move with the specimen, a correlation peak at zero shift that pulls the
+    registered shift towards zero (on the twin's gold frames by up to 0.28 nm of a 0.32 nm shift); unlike a
+    window, it keeps the content near the edges."""
+    ny, nx = image.shape
+    jumps = np.zeros_like(image)
+    jumps[0, :] += image[-1, :] - image[0, :]
+    jumps[-1, :] += image[0, :] - image[-1, :]
+    jumps[:, 0] += image[:, -1] - image[:, 0]
+    jumps[:, -1] += image[:, 0] - image[:, -1]
+    denominator = (
+        2.0 * np.cos(2.0 * np.pi * np.arange(ny) / ny)[:, None] + 2.0 * np.cos(2.0 * np.pi * np.arange(nx) / nx) - 4.0
+    )
+    denominator[0, 0] = 1.0
+    smooth_ft = np.fft.fft2(jumps) / denominator
+    smooth_ft[0, 0] = 0.0
+    periodic = image - np.fft.ifft2(smooth_ft).real
+    return np.asarray(periodic - periodic.mean(), dtype=np.float64)
 
 
 def _shift_px(a: NDArray[np.float64], b: NDArray[np.float64]) -> tuple[float, float]:
@@ -204,16 +229,17 @@ def _unwrap(
 def estimate_drift(image_a: ArrayLike, image_b: ArrayLike, pixel_size_nm: float, dt_s: float) -> Drift:
     """How far the specimen moved between two frames taken ``dt_s`` seconds apart.
 
-    Both images are mean-subtracted, then registered by cross-correlation upsampled 50x; ``confidence`` comes from
-    the phase-correlation surface. On a crystal the registration is unwrapped (:func:`_unwrap`): of the shifts
-    that differ by a lattice vector or a half-cell pseudo-translation, the one at which the non-repeating part of
-    the images (lattice reflections removed) correlates best is taken, and ``confidence`` is 1 minus the ratio of
-    the strongest competing peak to it. A periodic image correlates as well one lattice vector away: when the
-    non-repeating part does not single one shift out, ``reliable`` is false ("periodic image ... ambiguous modulo
-    a lattice vector") and the shortest shift by whole lattice vectors is returned. ``uncertainty_nm`` is the
-    larger of the split-half noise estimate (:func:`split_half_sigma_px`) and a tenth of a pixel over the
-    confidence; a shift known to worse than 10 % is not reliable. Positive ``dx_nm`` means features moved to the
-    right (+x) in image B.
+    The periodic components of both images (:func:`periodic_component`) are registered by cross-correlation
+    upsampled 50x; ``confidence`` comes from the phase-correlation surface of the mean-subtracted images. On a
+    crystal the registration is unwrapped (:func:`_unwrap`): of the shifts that differ by a lattice vector or a
+    half-cell pseudo-translation, the one at which the non-repeating part of the images (lattice reflections
+    removed) correlates best is taken, and ``confidence`` is 1 minus the ratio of the strongest competing peak to
+    it. A periodic image correlates as well one lattice vector away: when the non-repeating part does not single
+    one shift out, ``reliable`` is false ("periodic image ... ambiguous modulo a lattice vector") and the shortest
+    shift by whole lattice vectors is returned. ``uncertainty_nm`` is the larger of the split-half noise estimate
+    (:func:`split_half_sigma_px`, on the periodic components) and a tenth of a pixel over the confidence; a shift
+    known to worse than 10 % is not reliable. Positive ``dx_nm`` means features moved to the right (+x) in
+    image B.
     """
     a, b = as_image(image_a, "image_a"), as_image(image_b, "image_b")
     if a.shape != b.shape:
@@ -221,7 +247,8 @@ def estimate_drift(image_a: ArrayLike, image_b: ArrayLike, pixel_size_nm: float,
     px = positive("pixel_size_nm", pixel_size_nm)
     dt = positive("dt_s", dt_s)
     wa, wb = a - a.mean(), b - b.mean()
-    dy_px, dx_px = _shift_px(wa, wb)
+    pa, pb = periodic_component(wa), periodic_component(wb)  # registered without the edges' static jumps
+    dy_px, dx_px = _shift_px(pa, pb)
     confidence = _confidence(wb, wa)
     note = ""
     try:
@@ -242,7 +269,7 @@ def estimate_drift(image_a: ArrayLike, image_b: ArrayLike, pixel_size_nm: float,
         note = "the two images barely correlate: they may not show the same area"
     dx, dy = dx_px * px, dy_px * px
     shift = math.hypot(dx, dy)
-    sigma_nm = max(split_half_sigma_px(wa, wb) * px, 0.1 * px / max(confidence, 0.05))
+    sigma_nm = max(split_half_sigma_px(pa, pb) * px, 0.1 * px / max(confidence, 0.05))
     if not note and sigma_nm > MAX_RELATIVE_UNCERTAINTY * shift:
         note = (
             f"the shift ({shift:.3g} nm) is known only to +-{sigma_nm:.2g} nm at this signal (even and odd lines "

@@ -15,6 +15,7 @@ from copilot.bench.accuracy_scan import drift_case, true_image_shift_nm
 from copilot.session import Session
 from copilot.tools.server import create_server
 from copilot.twin import Microscope
+from copilot.twin.results import ImageFrame
 from tests.analysis.synth import lattice_sites, render_spots
 
 
@@ -83,6 +84,34 @@ def test_drift_rate_is_within_15_percent_and_direction_within_15_degrees_of_the_
 def test_a_shift_too_noisy_for_the_rate_target_is_not_reliable() -> None:
     outcome = drift_case(seed=0, drift_nm_per_s=0.5)  # under half a count per pixel: the shift is known to ~25 %
     assert not outcome.reliable and outcome.ok, outcome
+
+
+def _gold_task_frames(seed: int, noise: bool) -> tuple[Microscope, ImageFrame, ImageFrame]:
+    """Two consecutive gold frames as the drift-planning tasks take them (100 nm, 512 px, after one frame)."""
+    scope = Microscope("gold_nanoparticles", seed=seed, noise=noise)
+    scope.set_scan(fov_nm=100.0, pixels=512)
+    scope.acquire_image()
+    return scope, scope.acquire_image(), scope.acquire_image()
+
+
+@pytest.mark.parametrize("seed", [2302, 2304, 2307])
+def test_particles_cut_by_the_frame_edges_do_not_pull_the_shift_towards_zero(seed: int) -> None:
+    """Noise-free frames: registered as they were, the edges' jumps (which stay put) pulled one component of a
+    1.6 px shift towards zero by 0.16-0.28 nm."""
+    scope, first, second = _gold_task_frames(seed, noise=False)
+    true_dx, true_dy = true_image_shift_nm(scope, first, second)
+    drift = estimate_drift(first.data, second.data, first.pixel_size_nm, second.started_s - first.started_s)
+    assert math.hypot(drift.dx_nm - true_dx, drift.dy_nm - true_dy) < 0.05, (drift, true_dx, true_dy)
+
+
+def test_the_drift_planning_task_frames_give_the_rate_within_its_tolerance_and_the_error_within_its_sigma() -> None:
+    """The frames of the task plan-drift-particle-positions-2302, which read 0.09 nm/s against 0.3 nm/s."""
+    scope, first, second = _gold_task_frames(2302, noise=True)
+    true_dx, true_dy = true_image_shift_nm(scope, first, second)
+    drift = estimate_drift(first.data, second.data, first.pixel_size_nm, second.frame_time_s)
+    assert abs(drift.rate_nm_per_s - scope.ground_truth_drift_nm_per_s()) < 0.2, drift
+    error_nm = math.hypot(drift.dx_nm - true_dx, drift.dy_nm - true_dy)
+    assert error_nm < 3 * math.sqrt(2) * drift.uncertainty_nm, (error_nm, drift)
 
 
 async def test_estimate_drift_reads_the_interval_from_the_start_times(tmp_path: Path) -> None:
