@@ -12,6 +12,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from copilot.agent.offline.spoken import spell_quantities
+
 NUM = r"([-+−]?\d+(?:\.\d+)?(?:e[-+]?\d+)?)"
 UNITS: dict[str, tuple[str, float]] = {
     "nm": ("length", 1.0),
@@ -138,7 +140,7 @@ class Quantity:
 
 def normalise(text: str) -> str:
     """Lower case, one space between words, one spelling of µ and the minus sign, abbreviations spelled out."""
-    low = " ".join(text.lower().replace("μ", "µ").replace("−", "-").split())
+    low = spell_quantities(" ".join(text.lower().replace("μ", "µ").replace("−", "-").split()))
     for pattern, spelled in ABBREVIATIONS:
         low = re.sub(pattern, spelled, low)
     return low

@@ -11,9 +11,9 @@ from __future__ import annotations
 import re
 
 from copilot.agent.offline.clauses import read_constraints
-from copilot.agent.offline.lexicon import SPECIMEN_ALIASES, normalise, quantities
+from copilot.agent.offline.lexicon import SPECIMEN_ALIASES, normalise, quantities, specimen_named
 from copilot.agent.offline.places import fov_point_nm, region_nm
-from copilot.agent.offline.questions import FEEDBACK_QUESTIONS, QUESTIONS, status_questions
+from copilot.agent.offline.questions import FEEDBACK_QUESTIONS, QUESTION_START, QUESTIONS, status_questions
 from copilot.agent.offline.read_optics import read_optics_and_beam
 from copilot.agent.offline.read_probe import read_afm, read_spectrum
 from copilot.agent.offline.read_scan import fallback_fov, read_relative_zoom, read_scan
@@ -39,6 +39,9 @@ FOCUS_RUN = (
 )
 """A focus run asked for: the routine named, or "focus" said as a verb ("focus and then tell me how sharp it is")."""
 COUNTED = {"defects", "particles", "atoms", "lattice"}
+MOVING_ON = {"time", "for", "next", "up", "now", "then", "please", "ok", "okay", "let's", "lets", "on", "to", "over"}
+MOVING_ON |= {"go", "the", "a", "an", "sample", "specimen", "crystal", "moving", "onto", "and"}
+"""The words around a specimen's name that move on to it ("time for the grain boundary sample", "on to the STO")."""
 
 
 def parse_request(text: str) -> Request:
@@ -56,7 +59,10 @@ def parse_request(text: str) -> Request:
         named = re.sub(SPECIMEN_ALIASES.get(wanted.name, re.escape(wanted.name)), " ", named)
         named = re.sub(r"\(?\s*seed\s*(?:=|:|of|#)?\s*\d+\s*\)?", " ", named)
     request.intents = {name for name, pattern in INTENT_PATTERNS.items() if re.search(pattern, named)}
-    if wanted is not None:
+    if wanted is None and (alone := lone_specimen(low)) is not None:
+        request.specimen, request.load_explicit = alone, False  # "time for the grain boundary sample"
+        request.intents = set()  # its name is all it says: "the gold particles now" asks for no particle sizing
+    if wanted is not None or request.specimen:
         request.intents.add("load")
     request.unsupported = [what for pattern, what in UNSUPPORTED.items() if re.search(pattern, low)]
     request.magnification = next((q.value for q in quantities(low) if q.dimension == "magnification"), None)
@@ -86,6 +92,16 @@ def parse_request(text: str) -> Request:
     _read_targets(low, request)
     request.unread = unread_numbers(low, request)
     return request
+
+
+def lone_specimen(low: str) -> str | None:
+    """The specimen a request names when it asks for nothing else and is no question ("time for the grain boundary
+    sample", "the STO now"): the specimen to work on, loaded if it is not in."""
+    named = specimen_named(low)
+    if named is None or low.rstrip().endswith("?") or re.match(QUESTION_START, low):
+        return None
+    rest = re.sub(SPECIMEN_ALIASES.get(named[0], re.escape(named[0])), " ", low)
+    return named[0] if set(re.findall(r"[\w']+", rest)) <= MOVING_ON else None
 
 
 def _settle_intents(low: str, request: Request) -> None:

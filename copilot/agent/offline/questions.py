@@ -71,10 +71,10 @@ def _plain(label: str, group: str, key: str, unit: str) -> Callable[[Status], st
 QUESTIONS: tuple[tuple[str, Callable[[Status], str | None]], ...] = (
     (r"pixel (size|spacing)|how (big|large|small) is (a|the|one|each) pixel|nm (per|a) pixel|sampling", _pixel),
     (
-        r"\bkv\b|high tension|accelerating voltage|beam energy|\bvoltage",
+        r"\bkv\b|kilovolts?|high tension|accelerating voltage|beam energy|\bvoltage",
         _plain("The beam energy", "beam", "energy_kv", " kV"),
     ),
-    (r"\bcurrent\b|how many pa\b", _plain("The probe current", "beam", "current_pa", " pA")),
+    (r"\bcurrent\b|how many pa\b|picoamps?|nanoamps?", _plain("The probe current", "beam", "current_pa", " pA")),
     (r"\bcs\b|spherical aberration", _plain("Cs (spherical aberration)", "optics", "cs_um", " µm")),
     (r"astigmatism|\ba1\b", _plain("The twofold astigmatism A1", "optics", "astig_nm", " nm")),
     (r"defocus|\bfocus\b", _plain("The defocus", "optics", "defocus_nm", " nm")),
@@ -105,6 +105,8 @@ QUESTIONS: tuple[tuple[str, Callable[[Status], str | None]], ...] = (
 FEEDBACK_QUESTIONS = {pattern for pattern, _ in QUESTIONS if "gain" in pattern or "setpoint" in pattern}
 """Questions about the AFM feedback settings: they ask for values, never for a tuning."""
 QUESTION_START = r"^(what|what's|whats|how|which|where|is|are|tell me|give me|show me|remind me|current|and)\b"
+SET_NOW = r"\b(is|are|was|were)\s+(currently\s+|now\s+)?set\b|\bset\s+to\s*\??\s*$|\bset\s+(at|to)\s+(now|currently)\b"
+"""How a setting is said to stand ("which voltage is set?", "what's the dwell set to?"): no action."""
 ASKS_ANYWHERE = r"\b(just |only )?(tell|remind|show) me\b"
 """A question said after something else ("don't engage, just tell me the setpoint")."""
 ACTION_WORDS = (
@@ -119,9 +121,8 @@ def status_questions(low: str, kept: str | None = None) -> list[int]:
     question (a question mark or a question word) that asks for no action and names no value to set. ``kept`` is
     the request without what it forbids (an action it forbids, "don't approach, just tell me ...", asks for none)."""
     asks = low.rstrip().endswith("?") or re.search(QUESTION_START, low) or re.search(ASKS_ANYWHERE, low)
-    acting = re.search(
-        ACTION_WORDS, re.sub(r"how long (does|will|would) .{0,20}take", " ", low if kept is None else kept)
-    )
+    spoken = re.sub(r"how long (does|will|would) .{0,20}take", " ", low if kept is None else kept)
+    acting = re.search(ACTION_WORDS, re.sub(SET_NOW, " ", spoken))
     if not asks or acting or re.search(r"\d", low.replace("a1", "")):
         return []
     return [i for i, (pattern, _) in enumerate(QUESTIONS) if re.search(pattern, low)][:3]

@@ -31,6 +31,9 @@ def read_stage(low: str, request: Request) -> None:
         low,
     ):
         positions = positions or [{"x_um": 0.0, "y_um": 0.0}]
+    zeros = re.search(r"\bx\s*(?:=|:|to)?\s*0(?:\.0+)?\s*,?\s*(?:and\s+)?y\s*(?:=|:|to)?\s*0(?:\.0+)?(?![\d.])", low)
+    if zeros and moves and not positions:
+        positions = [{"x_um": 0.0, "y_um": 0.0}]  # "back to x 0, y 0": zero needs no unit
     if pair and not positions:
         positions = [{"x_um": number(pair.group(1)), "y_um": number(pair.group(2))}]
     shift = re.search(

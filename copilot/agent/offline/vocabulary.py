@@ -25,13 +25,14 @@ INTENT_PATTERNS: dict[str, str] = {
     r"\b(haadf|bf|adf|abf|bright[- ]?field|dark[- ]?field|z[- ]contrast)\b.{0,25}\b(images?|picture|frame|please)\b|"
     r"^\s*(haadf|bf|adf)\b|\b(gimme|give me|get me) (a|an|one) (haadf|bf|adf|image|frame)|"
     r"\b(one more|another|new) (image|frame|picture)\b|\b(grab|snap|shoot)\s*(it|one)?\s*[.!]?$|"
-    r"(then|and|\+|,)\s*(image|haadf|bf|snap)\s*[.!]?$|\b(and|then)\s+scan\b(?!\s*(size|rotation|speed|rate|settings?|to))",
+    r"(then|and|\+|,)\s*(image|haadf|bf|snap)\s*[.!]?$|\b(then|and)\s+(image|scan)\s+(at|with|it|again)\b|\b(and|then)\s+scan\b(?!\s*(size|rotation|speed|rate|settings?|to))",
     "atoms": r"\batoms?\b|atomic columns?|\bcolumns\b",
     "defects": r"defects?|vacanc|dopants?|impurit|substitution",
     "lattice": r"lattice|d-?spacing|interplanar|periodicity|unit cell",
     "particles": r"particles?|nanoparticles?|clusters|size distribution",
     "spectrum": r"spectrum|spectra|\beels\b|\beds\b|\bedx\b|spectroscop",
     "elements": r"(which|what) elements|identify (the )?elements|composition|chemical make|made of|"
+    r"\bwhat('s| is) (there|present)\b|"
     r"identify (it|them)\b",
     "survey_zoom": r"most interesting|\bzoom",
     "fft": r"\bfft\b|fourier|diffractogram|power spectrum",
@@ -43,7 +44,7 @@ INTENT_PATTERNS: dict[str, str] = {
     r"\bsave (it|this|that|them) (as|to|in)\b|"
     r"\btiff?\b|\bhdf5\b",
     "afm_approach": r"\bapproach\b|\bengage\b|land the tip",
-    "afm_withdraw": r"withdraw|retract the tip|lift the tip|disengage|"
+    "afm_withdraw": r"withdraw|\bretract\b|lift the tip|disengage|"
     r"\b(pull|lift|raise|draw|move|take|bring) (the )?(tip|cantilever) (back|up|away|off|out)\b",
     "afm_image": r"\bafm (image|frame|topograph)|topograph|height (image|map)|tapping|contact mode|phase channel|"
     r"\b(height|phase|amplitude) (and \w+ )?(images?|maps?)\b",
@@ -52,8 +53,8 @@ INTENT_PATTERNS: dict[str, str] = {
     "step_height": r"step height|terrace|atomic steps?|\bsteps? of\b",
     "force_curve": r"force[- ]?(curve|distance|spectroscop)|adhesion",
     "change_tip": r"(change|replace|swap|new) (the |a )?(afm |double )?tip|\btip\b.*\b(change|replace|swap) it\b",
-    "tip_check": r"tip (artifact|artefact|check|condition|state|shape|quality)|double[- ]tip|tip is double|blunt|"
-    r"check (the|whether the|if the) tip",
+    "tip_check": r"tip (artifact|artefact|check|condition|state|shape|quality)|double[- ]tip|"
+    r"\btip\b.{0,20}\bdouble\b|blunt|check (the|whether the|if the) tip",
     "grating": r"pitch|\bdepth\b|how deep|grating (period|spacing)|calibrate the scanner",
     "afm_context": r"\bafm\b|\btip\b|cantilever|raster|line rate|\d\s*hz\b|setpoint",
     "domains": r"domains?|minority phase|area fraction|phase fraction",
