@@ -219,3 +219,26 @@ def test_an_analysis_of_an_afm_image_taken_before_never_lands_the_tip(text: str,
     run = drive(text, on_afm())
     assert "approach" not in run.names and "acquire_afm_image" not in run.names
     assert run.names[-2:] == ["list_acquisitions", analysis]
+
+
+@pytest.mark.parametrize("text", ["take a HAADF at 2 Hz", "BF frame, tip engaged"])
+def test_words_of_both_instruments_read_the_status_and_use_the_loaded_one(text: str) -> None:
+    stem = drive(text, on_stem())
+    assert stem.names[0] == "get_status"
+    assert not {"approach", "set_afm_scan", "acquire_afm_image"} & set(stem.names)
+    afm = drive(text, on_afm())
+    assert afm.names[0] == "get_status"
+    assert not {"set_scan", "acquire_image"} & set(afm.names)
+
+
+@pytest.mark.parametrize(
+    ("text", "said"),
+    [("take an AFM image at 2 us dwell", "dwell of 2 µs"), ("AFM image, 40 pA", "current of 40 pA")],
+)
+def test_a_stated_setting_the_loaded_instrument_cannot_take_is_said_not_dropped(text: str, said: str) -> None:
+    run = drive(text, on_afm())
+    assert f"the {said} you asked for: no step of this plan takes it" in run.answer
+
+
+def test_a_stem_setting_said_on_the_stem_is_not_reported_as_dropped() -> None:
+    assert "no step of this plan takes it" not in drive("take a HAADF at 2 us dwell, 20 nm").answer

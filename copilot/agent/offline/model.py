@@ -37,6 +37,7 @@ from copilot.agent.offline.safety import dose_check, out_of_range, refusal
 from copilot.agent.offline.sequence import compare_line, sequence_steps
 from copilot.agent.offline.signal_retry import signal_follow_up
 from copilot.agent.offline.steps import Step
+from copilot.agent.offline.unread import unhonoured
 from copilot.agent.replymodel import ReplyChatModel
 from copilot.agent.stream import tool_data, tool_text
 
@@ -93,7 +94,7 @@ class OfflinePlanner(ReplyChatModel):
         forbidden = {tool for c in request.constraints if c.kind == "forbid" for tool in c.tools}
         context = context_of(request.constraints, status, self.tool_schemas)
         progress = self.replay(steps, outcomes[start:], list(outcomes[:start]), forbidden, context)
-        progress.notes = [*left_out, *progress.notes]
+        progress.notes = [*left_out, *unhonoured(request, {step.tool for step in steps}), *progress.notes]
         if progress.next_call is not None:
             return self._call(messages, *progress.next_call)
         shown = outcomes if "status" in request.intents or "dose" in request.intents else outcomes[start:]

@@ -29,6 +29,7 @@ from copilot.agent.offline.vocabulary import (
     UNSUPPORTED,
     detector,
     instrument_named,
+    instruments_named,
     requested_interval_s,
 )
 
@@ -50,6 +51,7 @@ def parse_request(text: str) -> Request:
     reading = read_constraints(whole)
     low = reading.text
     request = Request(text=low, constraints=reading.constraints, questions=status_questions(whole, low))
+    request.instruments_named = instruments_named(whole)
     request.instrument = instrument_named(whole)  # "don't approach, just set the scan": the AFM's scan
     wanted = wanted_specimen(low)
     named = low

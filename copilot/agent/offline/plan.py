@@ -196,7 +196,7 @@ def needs_status(request: Request) -> bool:
     centre_spectrum = centre_spectrum and request.spectrum_target is None and not request.use_last_spectrum
     dose = (request.dwell_us or 0.0) > LONG_DWELL_US or (request.current_pa or 0.0) > HIGH_CURRENT_PA
     relative = request.zoom_factor is not None or instrument_unknown(request)
-    lands = request.instrument == "AFM" and bool(intents & {"image_any", "acquire"})  # the tip lands to image
+    lands = is_afm(request, None) and bool(intents & {"image_any", "acquire", "afm_image"})  # the tip lands to image
     return surface or lands or centre_spectrum or relative or request.astig_check or (dose and _acquires(request))
 
 
@@ -204,6 +204,8 @@ def instrument_unknown(request: Request) -> bool:
     """The request's tools depend on the instrument and nothing in it says which: a scan or an image (both
     instruments have them) with no word, specimen or analysis of only one instrument ("scan 2 um", "image it",
     "256 pixels"). The plan then reads the status and uses the instrument that is loaded."""
+    if request.instruments_named == {"STEM", "AFM"}:
+        return True  # "a HAADF at 2 Hz": words of both, the loaded one decides
     if request.instrument is not None or request.specimen or specimen_named(request.text):
         return False
     if request.intents & (AFM_INTENTS | STEM_ONLY_INTENTS) or request.count_any or request.inspect:

@@ -62,6 +62,7 @@ class Request:
     constraints: list[Constraint] = field(default_factory=list)  # what it forbids or bounds (``clauses``)
     questions: list[int] = field(default_factory=list)  # what it asks about the instrument (``questions``)
     load_explicit: bool = True  # the specimen was named with a load verb (else loaded only if it is not in)
+    instruments_named: set[str] = field(default_factory=set)  # every instrument whose words the request uses
     instrument: str | None = None  # "STEM" or "AFM" when the words of the request (negated ones too) say which
     magnification: float | None = None  # a magnification as said ("500kx"): not a field of view, so not set
     unread: list[str] = field(default_factory=list)  # numbers said that no setting took ("512 lines"): nothing runs

@@ -127,3 +127,33 @@ def read_summary(request: Request) -> str:
     if request.detector:
         parts.append(f"{request.detector} detector")
     return ", ".join(parts)
+
+
+TAKEN_BY: tuple[tuple[str, str, tuple[str, ...]], ...] = (
+    ("fov_nm", "field of view {} nm", ("set_scan", "set_afm_scan")),
+    ("pixels", "{} pixels", ("set_scan", "set_afm_scan")),
+    ("dwell_us", "dwell of {} µs", ("set_scan",)),
+    ("rotation_deg", "scan rotation of {}°", ("set_scan", "set_afm_scan")),
+    ("rate_hz", "line rate of {} Hz", ("set_afm_scan",)),
+    ("energy_kv", "beam energy of {} kV", ("set_beam",)),
+    ("current_pa", "current of {} pA", ("set_beam",)),
+    ("defocus_nm", "defocus of {} nm", ("set_optics",)),
+    ("cs_um", "Cs of {} µm", ("set_optics",)),
+    ("convergence_mrad", "convergence of {} mrad", ("set_optics",)),
+    ("setpoint_nm", "setpoint of {} nm", ("set_feedback",)),
+    ("p_gain", "P gain of {}", ("set_feedback",)),
+    ("i_gain_per_ms", "I gain of {} /ms", ("set_feedback",)),
+    ("spectrum_dwell_ms", "spectrum dwell of {} ms", ("acquire_spectrum", "acquire_spectrum_image")),
+)
+"""A setting the reading holds -> how it is said, and the tools that take it."""
+
+
+def unhonoured(request: Request, tools: set[str]) -> list[str]:
+    """The settings a request states that no step of its plan (``tools``) takes ("an AFM image at 2 us dwell": the
+    AFM has no dwell), said in the answer instead of dropped silently."""
+    missed = []
+    for name, label, takers in TAKEN_BY:
+        value = getattr(request, name)
+        if isinstance(value, int | float) and not isinstance(value, bool) and not tools & set(takers):
+            missed.append(f"the {label.format(f'{value:g}')} you asked for: no step of this plan takes it")
+    return missed

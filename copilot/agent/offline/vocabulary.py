@@ -129,6 +129,11 @@ STEM_WORDS = (
 approach, just set the scan") is meant for that instrument."""
 
 
+def instruments_named(whole: str) -> set[str]:
+    """Every instrument whose own words the whole normalised request uses."""
+    return {name for name, words in (("AFM", AFM_WORDS), ("STEM", STEM_WORDS)) if re.search(words, whole)}
+
+
 def instrument_named(whole: str) -> str | None:
     """ "STEM" or "AFM" when the whole normalised request names only that instrument's things, else None."""
     afm, stem = bool(re.search(AFM_WORDS, whole)), bool(re.search(STEM_WORDS, whole))
