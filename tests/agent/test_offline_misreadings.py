@@ -242,3 +242,13 @@ def test_a_stated_setting_the_loaded_instrument_cannot_take_is_said_not_dropped(
 
 def test_a_stem_setting_said_on_the_stem_is_not_reported_as_dropped() -> None:
     assert "no step of this plan takes it" not in drive("take a HAADF at 2 us dwell, 20 nm").answer
+
+
+@pytest.mark.parametrize("text", ["we're done with the gold particles", "finished with the particles, thanks"])
+def test_a_specimen_one_is_done_with_is_neither_loaded_nor_analysed(text: str) -> None:
+    assert drive(text).calls == []
+
+
+def test_a_list_of_specimens_asked_for_is_given_in_the_answer() -> None:
+    assert "graphene, mos2" in drive("which samples can I load?").answer
+    assert "Specimens available" not in drive("load graphene").answer

@@ -99,7 +99,8 @@ def compose(
     limits kept, what was left out and why, what failed, what was not understood or cannot be done, and what may
     come next. An answer that ran nothing says what can be done instead. The full tool log stays in the steps."""
     done = [o for o in outcomes if o.ok]
-    lines = [line for line in (sentence(o) for o in done) if line]
+    loaded = any(o.name == "load_specimen" for o in done)  # the list only fed the choice: not repeated
+    lines = [line for line in (sentence(o) for o in done if not (loaded and o.name == "list_specimens")) if line]
     lines += [f"Recovered: {line}." for line in recovered]
     lines += [f"Kept: {line}." for line in kept]
     lines += [f"Skipped: {note}." for note in notes]
@@ -125,7 +126,7 @@ SETTING_VERBS = {
     "move_stage": "Stage moved:",
     "load_specimen": "Loaded:",
 }
-QUIET = {"list_specimens", "list_acquisitions", "autofocus"}
+QUIET = {"list_acquisitions", "autofocus"}
 """Tools that only feed the plan or whose outcome the warnings give: no sentence of their own."""
 
 
@@ -134,6 +135,10 @@ def sentence(outcome: Outcome) -> str | None:
     another result with its first figures (no list dumps)."""
     if outcome.name in QUIET or (has_headline(outcome) and not outcome.name.startswith("acquire")):
         return None  # the headline gives its figures
+    if outcome.name == "list_specimens":
+        items = next((v for v in outcome.data.values() if isinstance(v, list)), [])
+        names = [str(i.get("name") if isinstance(i, dict) else i) for i in items]
+        return f"Specimens available: {', '.join(names)}." if names else "No specimens are listed."
     if outcome.name == "get_status":
         ordered: dict[str, Any] = {k: outcome.data[k] for k in ("specimen", "seed", "dose") if k in outcome.data}
         items = summarize({**ordered, **(outcome.data.get("settings") or {})}, limit=24)

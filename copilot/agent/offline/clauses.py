@@ -24,7 +24,8 @@ LEFT_ALONE = (
 )
 NEGATION = (
     r"\b(?:do not|don['’]t|dont|does not|doesn['’]t|must not|mustn['’]t|should not|shouldn['’]t|never|without|"
-    r"avoid|skip|no need (?:to|for)|not|no(?= (?:auto-?focus|refocus|focus|stage|tilt|spectr|eels|eds|images?|"
+    r"avoid|skip|no need (?:to|for)|(?:done|finished|through) with|enough of|"
+    r"not|no(?= (?:auto-?focus|refocus|focus|stage|tilt|spectr|eels|eds|images?|"
     r"imaging|blank|moves?|movement|zoom|changes?|new)\b)|(?:leave|keep|hold)(?=" + LEFT_ALONE + r"))\b"
 )
 AFTER_NEGATION = (
