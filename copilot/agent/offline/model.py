@@ -1,16 +1,17 @@
 """``OfflinePlanner``: the deterministic planner as a LangChain chat model (no network, no key).
 
-Each call re-reads the conversation: the last user message gives the plan (``parse`` + ``plan``), the tool results
-since then say how far it got. Requests the tools cannot do, or that would harm the tip or the specimen, are
-declined before anything runs (``safety``). Plans that depend on the instrument's state (AFM engagement and gains,
-the field of view, the dose a frame would deliver) start with ``get_status``. The next step's call is emitted, one
+Each call re-reads the conversation: the last user message gives the plan (``parse`` + ``plan``), the tool results since
+then say how far it got. Requests the tools cannot do, or that would harm the tip or the specimen, are declined before
+anything runs (``safety``), and so are requests holding a number the reading could not place (``unread``). Plans that
+depend on the instrument's state (AFM engagement and gains, the field of view, the dose a frame would deliver, which
+instrument is loaded when a scan or image names none) start with ``get_status``. The next step's call is emitted, one
 call per reply; when the plan is done (or a step failed, or a person declined) the answer is written from the tool
-results, the requested figures first (``answer``). A step refused by a known instrument fault (aborted scan,
-blanked beam, tip not engaged) is retried after the fix (``recovery``), unless the fix is an action the request
-forbids; an over-budget acquisition a person declined (the tool asks them itself) is reported, not retried. A
-step that worked but whose result is not good enough yet gets its follow-up (``followups``): an autofocus series
-widened or refined (``focus_passes``), a read-noise-limited frame taken again at a higher current within the dose
-limits and the analysis rerun (``signal_retry``); the answer says so, and drops the superseded result's warning.
+results, the requested figures first (``answer``). A step refused by a known instrument fault (aborted scan, blanked
+beam, tip not engaged) is retried after the fix (``recovery``), unless the fix is an action the request forbids; an
+over-budget acquisition a person declined (the tool asks them itself) is reported, not retried. A step that worked but
+whose result is not good enough yet gets its follow-up (``followups``): an autofocus series widened or refined
+(``focus_passes``), a read-noise-limited frame taken again at a higher current within the dose limits and the analysis
+rerun (``signal_retry``); the answer says so, and drops the superseded result's warning.
 """
 
 from __future__ import annotations

@@ -178,9 +178,9 @@ ANALYSIS_ARGS = {"estimate_drift": drift_args, "line_profile": profile_args}
 
 
 def needs_status(request: Request) -> bool:
-    """Whether the plan starts from the instrument status: an AFM measurement (engaged? which gains?), a spectrum at
-    the centre of the field of view, or an image with a long dwell or high current (the dose); not after a specimen
-    change."""
+    """Whether the plan starts from the instrument status: an AFM measurement or image (engaged? which gains?), a
+    spectrum at the centre of the field of view, an image with a long dwell or high current (the dose), or a scan or
+    image that names no instrument (which one is loaded); not after a specimen change."""
     intents = request.intents
     if request.specimen and not request.load_explicit:
         return True  # loaded only if it is not in already
