@@ -252,3 +252,30 @@ def test_a_specimen_one_is_done_with_is_neither_loaded_nor_analysed(text: str) -
 def test_a_list_of_specimens_asked_for_is_given_in_the_answer() -> None:
     assert "graphene, mos2" in drive("which samples can I load?").answer
     assert "Specimens available" not in drive("load graphene").answer
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "what would happen if I set 300 kV?",
+        "should I refocus?",
+        "is it safe to approach?",
+        "what if we take a 2 us frame?",
+        "do you think I should raise the current to 60 pA?",
+    ],
+)
+def test_a_question_whether_or_what_if_runs_nothing_and_says_what_was_read(text: str) -> None:
+    run = drive(text, on_afm() if "approach" in text else None)
+    assert run.calls == []
+    assert "ran nothing" in run.answer and "I read:" in run.answer
+
+
+@pytest.mark.parametrize("text", ["shall we take an image?", "can you refocus?", "should not matter, take an image"])
+def test_a_polite_request_is_still_run(text: str) -> None:
+    assert drive(text).calls
+
+
+@pytest.mark.parametrize("text", ["measure the spectrum of particle sizes", "particle size spectrum please"])
+def test_a_spectrum_of_sizes_is_a_size_distribution_not_a_spectroscopy_acquisition(text: str) -> None:
+    run = drive(text)
+    assert "segment_particles" in run.names and not SPECTROSCOPY & set(run.names)

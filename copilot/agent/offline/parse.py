@@ -40,6 +40,12 @@ FOCUS_RUN = (
 )
 """A focus run asked for: the routine named, or "focus" said as a verb ("focus and then tell me how sharp it is")."""
 COUNTED = {"defects", "particles", "atoms", "lattice"}
+HYPOTHETICAL = (
+    r"\bwhat (would|will|could) happen if\b|\bwhat if\b|\b(should|must) (i|we)\b(?! not)|"
+    r"\b(would|will) it be (ok|okay|safe|wise|fine|better|a good idea) to\b|\bis it (ok|okay|safe|wise|fine) to\b|"
+    r"\bdo (i|we) (need|have) to\b|\bdo you (think|recommend)\b"
+)
+"""A request that asks whether or what if, and orders nothing: the planner says what it would run and runs nothing."""
 MOVING_ON = {"time", "for", "next", "up", "now", "then", "please", "ok", "okay", "let's", "lets", "on", "to", "over"}
 MOVING_ON |= {"go", "the", "a", "an", "sample", "specimen", "crystal", "moving", "onto", "and"}
 """The words around a specimen's name that move on to it ("time for the grain boundary sample", "on to the STO")."""
@@ -93,6 +99,7 @@ def parse_request(text: str) -> Request:
         request.intents.discard("feedback_tune")  # "what's the P gain?" asks for its value, not for a tuning
     _read_targets(low, request)
     request.unread = unread_numbers(low, request)
+    request.hypothetical = bool(re.search(HYPOTHETICAL, whole))
     return request
 
 

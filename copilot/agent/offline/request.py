@@ -65,5 +65,6 @@ class Request:
     instruments_named: set[str] = field(default_factory=set)  # every instrument whose words the request uses
     instrument: str | None = None  # "STEM" or "AFM" when the words of the request (negated ones too) say which
     magnification: float | None = None  # a magnification as said ("500kx"): not a field of view, so not set
+    hypothetical: bool = False  # "what would happen if I set 300 kV?", "should I refocus?": asks, orders nothing
     unread: list[str] = field(default_factory=list)  # numbers said that no setting took ("512 lines"): nothing runs
     count_any: bool = False  # "count them": what is counted is chosen by the field of view of the image

@@ -31,6 +31,14 @@ def refusal(request: Request) -> str | None:
             + "; ".join(CAPABILITIES)
             + "."
         )
+    if request.hypothetical and request.intents:
+        read = read_summary(request)
+        return (
+            "That asks what to do or what would happen, not to do it, so I ran nothing and changed no setting. "
+            + (f"I read: {read}. " if read else "")
+            + "Tell me to do it (e.g. the same request without 'should I' or 'what if') and I will run it; the "
+            "instrument status, with the present settings, is there to compare against ('what is the status?')."
+        )
     if request.unread and request.intents:
         read = read_summary(request)
         return (

@@ -30,6 +30,10 @@ SPOKEN: tuple[tuple[str, str], ...] = (
     (r"\b(?:one|a) and a half " + UNIT_WORD + r"\b", r"1.5 \1"),
     (r"\b(" + "|".join(WORD_NUMBERS) + r") " + UNIT_WORD + r"\b", "<word>"),
     (r"\b(?:an?|one) (micron|micromet(?:re|er))\b", r"1 \1"),
+    (
+        r"\b(?:particle )?(?:size|diameter) spectrum\b|\bspectrum of (?:the )?(?:particle )?(?:sizes|diameters)\b",
+        "size distribution",
+    ),
     (r"\bzero (defocus|focus)\b", r"defocus 0"),
     (r"\b(defocus|focus) (?:back )?(?:to|at|of) zero\b", r"defocus 0"),
     (r"\b(rotation|alpha|beta|tilt) (to|back to|at|of) zero\b", r"\1 \2 0°"),

@@ -115,9 +115,27 @@ def _context(text: str, start: int, end: int) -> str:
     return text[(before.start() if before else start) : end + (after.end() if after else 0)].strip()
 
 
+ACTIONS = {
+    "focus": "an autofocus",
+    "acquire": "an image",
+    "afm_image": "an AFM image",
+    "afm_approach": "an approach",
+    "afm_withdraw": "a withdraw",
+    "change_tip": "a tip change",
+    "spectrum": "a spectrum",
+    "atoms": "an atom count",
+    "defects": "a defect search",
+    "lattice": "a lattice measurement",
+    "particles": "a particle sizing",
+    "load": "a specimen load",
+    "stage": "a stage move",
+}
+"""What a request asks for, in words, for an answer that ran nothing."""
+
+
 def read_summary(request: Request) -> str:
-    """What the reading holds, in words ("field of view 5 nm, 1024 pixels")."""
-    parts = []
+    """What the reading holds, in words ("an image, field of view 5 nm, 1024 pixels")."""
+    parts = [words for intent, words in ACTIONS.items() if intent in request.intents]
     for name, label in READ_LABELS:
         value = getattr(request, name)
         if isinstance(value, int | float) and not isinstance(value, bool):
