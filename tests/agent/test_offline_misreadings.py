@@ -279,3 +279,10 @@ def test_a_polite_request_is_still_run(text: str) -> None:
 def test_a_spectrum_of_sizes_is_a_size_distribution_not_a_spectroscopy_acquisition(text: str) -> None:
     run = drive(text)
     assert "segment_particles" in run.names and not SPECTROSCOPY & set(run.names)
+
+
+@pytest.mark.parametrize(
+    "text", ["no approach needed, the tip is down; take an image", "no engaging, set the line rate to 2 Hz"]
+)
+def test_no_approach_forbids_the_approach(text: str) -> None:
+    assert "approach" not in drive(text, on_afm()).names

@@ -26,7 +26,8 @@ NEGATION = (
     r"\b(?:do not|don['’]t|dont|does not|doesn['’]t|must not|mustn['’]t|should not|shouldn['’]t|never|without|"
     r"avoid|skip|no need (?:to|for)|(?:done|finished|through) with|enough of|"
     r"not|no(?= (?:auto-?focus|refocus|focus|stage|tilt|spectr|eels|eds|images?|"
-    r"imaging|blank|moves?|movement|zoom|changes?|new)\b)|(?:leave|keep|hold)(?=" + LEFT_ALONE + r"))\b"
+    r"imaging|blank|moves?|movement|zoom|changes?|new|approach\w*|engag\w*|landing|withdraw\w*|retract\w*|"
+    r"tip change|exports?|saving|loading|analys[ie]s)\b)|(?:leave|keep|hold)(?=" + LEFT_ALONE + r"))\b"
 )
 AFTER_NEGATION = (
     r"\b(?:is|are)\s+not\s+(?:needed|necessary|required|wanted|allowed|permitted)\b|"
