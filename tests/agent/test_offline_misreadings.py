@@ -286,3 +286,20 @@ def test_a_spectrum_of_sizes_is_a_size_distribution_not_a_spectroscopy_acquisiti
 )
 def test_no_approach_forbids_the_approach(text: str) -> None:
     assert "approach" not in drive(text, on_afm()).names
+
+
+@pytest.mark.parametrize(
+    ("text", "fov_nm"),
+    [
+        ("2 nm/pixel survey", 512.0),  # the scripted status has 256 pixels
+        ("image at 0.05 nm per pixel", 12.8),
+        ("512 px at 0.1 nm/px", 51.2),
+    ],
+)
+def test_a_pixel_size_is_never_read_as_the_field_of_view(text: str, fov_nm: float) -> None:
+    run = drive(text)
+    assert run.args("set_scan")["fov_nm"] == pytest.approx(fov_nm)
+
+
+def test_a_pixel_size_with_a_field_of_view_gives_the_pixels() -> None:
+    assert drive("pixel size 0.2 nm, 20 nm field of view").calls == [("set_scan", {"fov_nm": 20.0, "pixels": 100})]

@@ -120,7 +120,12 @@ def _settle_intents(low: str, request: Request) -> None:
         request.map_pixels, request.pixels = request.pixels, None  # "a 4x4 spectrum image": the map's pixels
     if request.spectrum_map and request.region_nm is None:
         request.map_side_nm, request.fov_nm = request.fov_nm, None  # "over a 4 nm square" sizes the map, not the scan
-    if request.fov_nm is not None or request.pixels is not None or request.dwell_us is not None:
+    size = request.pixel_size_nm
+    if size and request.fov_nm is None and request.pixels:
+        request.fov_nm = round(request.pixels * size, 6)  # "512 px at 0.1 nm/px": a 51.2 nm field of view
+    elif size and request.fov_nm is not None and request.pixels is None:
+        request.pixels = max(1, round(request.fov_nm / size))
+    if request.fov_nm is not None or request.pixels is not None or request.dwell_us is not None or size:
         intents.add("scan")
     if "scan" in intents and "spectrum" not in intents and re.search(IMAGE_NOUN, low):
         intents.add("acquire")  # "a 5 nm, 512 px image please"

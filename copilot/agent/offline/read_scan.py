@@ -30,7 +30,27 @@ def length_nm(value: str, unit: str) -> float:
     return number(value) * 0.1 if unit.lower() == "a" else to_tool_unit(value, unit)
 
 
+PIXEL_SIZE = (
+    NUM
+    + LENGTH_OR_A
+    + r"\s*(?:/\s*(?:px|pixel)\b|per\s+(?:px|pixel)\b|(?:a|each)\s+pixel\b|pixels?\b(?!\s*(?:at|of|and|,)))|"
+    r"\bpixel\s*(?:size|spacing)\s*(?:of|to|=|:|at)?\s*" + NUM + LENGTH_OR_A
+)
+"""A pixel size ("0.05 nm per pixel", "2 nm/px", "pixel size 0.1 nm"): one pixel's length, never the field of view."""
+
+
+def read_pixel_size(low: str, request: Request) -> str:
+    """Read a pixel size into ``request.pixel_size_nm``; the text without it, for the other lengths to be read."""
+    found = re.search(PIXEL_SIZE, low)
+    if found is None:
+        return low
+    value, unit = (found.group(1), found.group(2)) if found.group(1) else (found.group(3), found.group(4))
+    request.pixel_size_nm = length_nm(value, unit)
+    return low[: found.start()] + " " + low[found.end() :]
+
+
 def read_scan(low: str, request: Request) -> None:
+    low = read_pixel_size(low, request)
     scan_word = r"(?:fov|field of view|field|scan size|view|(?:afm )?scan|raster|survey|overview)"
     fov = re.search(scan_word + r"\s*(?:of|to|=|:|at|is|for)?\s*(?:a\s*)?" + NUM + LENGTH_OR_A, low)
     fov = fov or re.search(
@@ -79,7 +99,7 @@ def fallback_fov(low: str, request: Request) -> None:
         return
     if request.stage_um or request.stage_series_um:
         return
-    lengths = re.findall(NUM + r"\s*(nm|å|angstroms?)\b", low)
+    lengths = re.findall(NUM + r"\s*(nm|å|angstroms?)\b", re.sub(PIXEL_SIZE, " ", low))
     if len(lengths) == 1 and image_request(request):
         request.fov_nm = length_nm(*lengths[0])
 

@@ -15,6 +15,7 @@ class Request:
     intents: set[str] = field(default_factory=set)
     fov_nm: float | None = None
     pixels: int | None = None
+    pixel_size_nm: float | None = None  # "at 0.05 nm per pixel": the field of view is this times the pixels
     dwell_us: float | None = None
     rotation_deg: float | None = None
     rate_hz: float | None = None

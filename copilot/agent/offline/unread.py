@@ -150,6 +150,7 @@ def read_summary(request: Request) -> str:
 TAKEN_BY: tuple[tuple[str, str, tuple[str, ...]], ...] = (
     ("fov_nm", "field of view {} nm", ("set_scan", "set_afm_scan")),
     ("pixels", "{} pixels", ("set_scan", "set_afm_scan")),
+    ("pixel_size_nm", "pixel size of {} nm", ("set_scan", "set_afm_scan")),
     ("dwell_us", "dwell of {} µs", ("set_scan",)),
     ("rotation_deg", "scan rotation of {}°", ("set_scan", "set_afm_scan")),
     ("rate_hz", "line rate of {} Hz", ("set_afm_scan",)),
