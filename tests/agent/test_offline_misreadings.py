@@ -303,3 +303,10 @@ def test_a_pixel_size_is_never_read_as_the_field_of_view(text: str, fov_nm: floa
 
 def test_a_pixel_size_with_a_field_of_view_gives_the_pixels() -> None:
     assert drive("pixel size 0.2 nm, 20 nm field of view").calls == [("set_scan", {"fov_nm": 20.0, "pixels": 100})]
+
+
+@pytest.mark.parametrize("text", ["take an image, then blank", "count the atoms and blank the beam when done"])
+def test_a_beam_blanked_with_an_acquisition_is_blanked_after_it(text: str) -> None:
+    names = drive(text).names
+    assert names[-1] == "set_beam" and "acquire_image" in names
+    assert names.index("acquire_image") < len(names) - 1

@@ -256,6 +256,8 @@ def build_plan(request: Request, status: dict[str, Any] | None = None) -> list[S
         steps += _settings_steps(request, status) + _stem_steps(request, status)
     if "export" in intents:
         steps.append(Step("export_acquisition", export_args(request)))
+    if request.blanked is True and _acquires(request) and not is_afm(request, status):
+        steps.append(Step("set_beam", {"blanked": True}))  # the beam is blanked once the acquisitions are done
     if "afm_withdraw" in intents and "change_tip" not in intents:  # a tip change withdraws first
         steps.append(Step("withdraw", {}))
     return steps
@@ -273,7 +275,10 @@ def _settings_steps(request: Request, status: dict[str, Any] | None) -> list[Ste
     """Beam, optics and a single stage move, in that order; blanked beams are unblanked before an acquisition."""
     intents = request.intents
     steps: list[Step] = []
-    beam = given(energy_kv=request.energy_kv, current_pa=request.current_pa, blanked=request.blanked)
+    blank_after = request.blanked is True and _acquires(request)  # "take an image, then blank": blanked last
+    beam = given(
+        energy_kv=request.energy_kv, current_pa=request.current_pa, blanked=None if blank_after else request.blanked
+    )
     if _blanked(status) and request.blanked is None and _acquires(request):
         beam["blanked"] = False  # the request needs the beam: unblank it first
     if beam and ("beam" in intents or "blanked" in beam):
