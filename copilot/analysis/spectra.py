@@ -8,16 +8,21 @@ from typing import Literal
 
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
-from scipy.ndimage import gaussian_filter1d
+from scipy.interpolate import BSpline
 from scipy.optimize import minimize
 
 from copilot.analysis.elements import EDS_LINES, EELS_EDGES, Line
 from copilot.analysis.errors import AnalysisError
+from copilot.twin.eds import EDS_WINDOW_KEV, SDD_SI_THICKNESS_CM, SI_DENSITY_G_PER_CM3, SI_MU_RHO_10KEV_CM2_PER_G
 
 DETECTION_SIGMAS = 5.0
 EXPONENT_PRIOR, EXPONENT_PRIOR_SD = 3.0, 1.5  # EELS background power law E^-r
 FWHM_MN_KA_EV = 130.0  # EDS detector resolution at Mn Ka (5.895 keV)
-LOW_CONTINUUM_EV = 1500.0  # below: a fitted window-absorbed continuum; above: SNIP
+CONTINUUM_MIN_EV = 100.0  # the EDS continuum is fitted on the channels above (below: cut off by the window)
+CONTINUUM_BEAM_KEV = 200.0  # thin-target shape of the continuum model (its ln factor changes slowly with kV)
+KNOT_STEP_LN_E = 0.25  # spline knots of the continuum correction, in ln E (a factor 1.28 in energy)
+CONTINUUM_SMOOTHING = 30.0  # penalty on the second differences of the spline coefficients
+WINDOW_PRIOR_SD = 0.3  # prior of the window cut-off strength: 1 +- 0.3 (E_w within ~10 % of the detector's)
 
 
 @dataclass(frozen=True)
@@ -133,48 +138,127 @@ def _fwhm_eV(energy_eV: NDArray[np.float64]) -> NDArray[np.float64]:
     return np.sqrt(np.maximum(FWHM_MN_KA_EV**2 + 2.53 * (energy_eV - 5895.0), 40.0**2))
 
 
-def _snip(counts: NDArray[np.float64], half_width: NDArray[np.int_], iterations: int = 24) -> NDArray[np.float64]:
-    """SNIP background (clipping in log-log-sqrt space) with a window per channel, shrinking to 1 channel.
+def _continuum_shape(energy_eV: NDArray[np.float64]) -> NDArray[np.float64]:
+    """Log of the thin-target bremsstrahlung a detector records, before its window: Bethe-Heitler
+    ln((sqrt(T) + sqrt(T - E))^2 / E) / E at ``CONTINUUM_BEAM_KEV``, times the absorption in the silicon crystal
+    (what escapes it at high energy is not counted). The fitted continuum is this shape times a smooth correction."""
+    t = CONTINUUM_BEAM_KEV
+    e_kev = np.minimum(energy_eV / 1000.0, 0.999 * t)
+    thin_target = np.log((math.sqrt(t) + np.sqrt(t - e_kev)) ** 2 / e_kev) / e_kev
+    mu_t = SI_MU_RHO_10KEV_CM2_PER_G * (10.0 / e_kev) ** 2.8 * SI_DENSITY_G_PER_CM3 * SDD_SI_THICKNESS_CM
+    return np.asarray(np.log(thin_target) + np.log(-np.expm1(-mu_t)), dtype=np.float64)
 
-    The window follows the detector resolution, so the continuum keeps its shape where peaks are narrow (at low
-    energy, near the window cut-off) and wide peaks are still clipped at high energy.
+
+def _continuum_basis(energy_eV: NDArray[np.float64], span_eV: tuple[float, float]) -> NDArray[np.float64]:
+    """Cubic B-splines in ln E with knots every ~``KNOT_STEP_LN_E`` over ``span_eV`` (they sum to 1; constant
+    outside the span)."""
+    lo, hi = math.log(span_eV[0] / 1000.0), math.log(span_eV[1] / 1000.0)
+    segments = max(math.ceil((hi - lo) / KNOT_STEP_LN_E), 1)
+    knots = lo + (hi - lo) / segments * np.arange(-3, segments + 4)
+    u = np.clip(np.log(energy_eV / 1000.0), lo, hi)
+    return np.asarray(BSpline.design_matrix(u, knots, 3).toarray(), dtype=np.float64)
+
+
+@dataclass(frozen=True)
+class _ContinuumModel:
+    """Poisson model of EDS counts: continuum exp(shape + B beta - c w) plus line families design @ amp.
+
+    ``w`` = (E_w / E)^3 is the window cut-off (c = 1: the detector's window, c = 0: none), ``penalty`` the
+    roughness penalty on beta (second differences) and the window prior, ``prior`` the parameters it pulls to.
     """
-    v = np.log(np.log(np.sqrt(np.maximum(counts, 0.0) + 1.0) + 1.0) + 1.0)
-    i = np.arange(len(v))
-    for scale in np.linspace(1.0, 0.0, iterations):
-        w = np.maximum(np.rint(scale * half_width).astype(int), 1)
-        inside = (i - w >= 0) & (i + w < len(v))
-        j = i[inside]
-        mean = 0.5 * (v[j - w[inside]] + v[j + w[inside]])
-        v[j] = np.minimum(v[j], mean)
-    return (np.exp(np.exp(v) - 1.0) - 1.0) ** 2 - 1.0
+
+    counts: NDArray[np.float64]
+    shape: NDArray[np.float64]
+    basis: NDArray[np.float64]
+    w: NDArray[np.float64]
+    design: NDArray[np.float64]
+    penalty: NDArray[np.float64]
+    prior: NDArray[np.float64]
+    floor: float
+
+    def continuum(self, theta: NDArray) -> NDArray[np.float64]:
+        nb = self.basis.shape[1]
+        return np.exp(np.minimum(self.shape + self.basis @ theta[:nb] - theta[nb] * self.w, 700.0))
+
+    def mean(self, theta: NDArray) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
+        cont = self.continuum(theta)
+        return cont, cont + self.design @ theta[self.basis.shape[1] + 1 :] + self.floor
+
+    def nll(self, theta: NDArray) -> float:
+        q = theta - self.prior
+        mu = self.mean(theta)[1]
+        return float(np.sum(mu - self.counts * np.log(mu))) + 0.5 * float(q @ self.penalty @ q)
+
+    def gradient_and_information(self, theta: NDArray) -> tuple[NDArray, NDArray]:
+        """Gradient of the penalised NLL and its Fisher information (expected Hessian)."""
+        cont, mu = self.mean(theta)
+        jac = np.column_stack([self.basis * cont[:, None], -(self.w * cont)[:, None], self.design])
+        grad = jac.T @ (1.0 - self.counts / mu) + self.penalty @ (theta - self.prior)
+        return grad, jac.T @ (jac / mu[:, None]) + self.penalty
 
 
-def _low_energy_continuum(energy: NDArray, counts: NDArray, centres: NDArray, sigma: NDArray) -> NDArray:
-    """Continuum below ``LOW_CONTINUUM_EV`` fitted as exp(-(E_w/E)^3) ((a + c ln E)/E + b): bremsstrahlung
-    (Bethe-Heitler ~ ln(E0/E)/E) cut off by the detector window, by Poisson likelihood on the channels away
-    from every tabulated line.
+def _projected_newton(model: _ContinuumModel, theta: NDArray, lower: NDArray, iterations: int = 200) -> NDArray:
+    """Minimum of the model's NLL over theta >= lower by Fisher scoring on the parameters off their bounds, with a
+    backtracking line search along the projected path."""
+    f = model.nll(theta)
+    for _ in range(iterations):
+        grad, info = model.gradient_and_information(theta)
+        free = ~((theta <= lower) & (grad > 0))
+        h = info[np.ix_(free, free)]
+        step = np.zeros_like(theta)
+        step[free] = -np.linalg.solve(h + 1e-10 * np.trace(h) / max(len(h), 1) * np.eye(len(h)), grad[free])
+        t, new, f_new = 1.0, theta, f
+        while t > 1e-10:
+            new = np.maximum(theta + t * step, lower)
+            f_new = model.nll(new)
+            if f_new <= f + 1e-4 * float(grad @ (new - theta)):
+                break
+            t *= 0.5
+        if not f_new < f:
+            break
+        converged = f - f_new < 1e-10 * max(1.0, abs(f))
+        theta, f = new, f_new
+        if converged:
+            break
+    return theta
 
-    SNIP clips the concave rise and maximum of the continuum there (it takes the mean of neighbours as an upper
-    bound), which leaves a false C Ka or O Ka peak on any spectrum with enough counts.
+
+def eds_continuum(energy: NDArray[np.float64], counts: NDArray[np.float64], design: NDArray) -> NDArray[np.float64]:
+    """EDS continuum (counts per channel) fitted by Poisson maximum likelihood jointly with the line families.
+
+    The model is thin-target bremsstrahlung seen through the detector (:func:`_continuum_shape`), cut off by a
+    window exp(-c (E_w/E)^3) of free strength c (prior 1 +- ``WINDOW_PRIOR_SD``, 0 allowed), times exp of a cubic
+    spline in ln E whose curvature is penalised: with few counts the continuum keeps the physical shape and only
+    its level and slope are fitted; with many counts it follows any smooth continuum (a synthetic exponential, a
+    flat one). The families (``design``, counts per channel per unit amplitude) have non-negative amplitudes.
+    Every channel above ``CONTINUUM_MIN_EV`` counts, so no minimum or percentile of noisy counts enters: unlike
+    clipping (SNIP), the estimate is unbiased at a fraction of a count per channel.
     """
-    fit = (energy > 100.0) & (energy < LOW_CONTINUUM_EV)
-    fit &= np.all(np.abs(energy[:, None] - centres[None, :]) > 2.5 * sigma[None, :], axis=1)
-    e, n = energy[fit] / 1000.0, counts[fit]
-    scale = max(float(n.mean()), 1e-3)
-
-    def model(p: NDArray, x_keV: NDArray) -> NDArray:
-        shape = np.maximum((p[0] + p[3] * np.log(x_keV)) / x_keV + p[1], 1e-9)
-        return scale * np.exp(-((p[2] / x_keV) ** 3)) * shape
-
-    def nll(p: NDArray) -> float:
-        mu = np.maximum(model(p, e), 1e-12 * scale)  # the window cut-off underflows to 0 at low energy
-        return float(np.sum(mu - n * np.log(mu)))
-
-    res = minimize(nll, np.array([1.0, 0.1, 0.3, 0.0]), method="Nelder-Mead",
-                   options={"xatol": 1e-6, "fatol": 1e-6, "maxiter": 4000})  # fmt: skip
-    res = minimize(nll, res.x, method="L-BFGS-B", bounds=[(0.0, None), (0.0, None), (0.05, 1.0), (None, None)])
-    return model(res.x, energy / 1000.0)
+    fit = energy >= CONTINUUM_MIN_EV
+    if fit.sum() < 8:
+        fit = energy > 0.0
+    e, n = energy[fit], np.maximum(counts[fit], 0.0)
+    span = (float(e[0]), float(e[-1]))
+    basis = _continuum_basis(e, span)
+    nb, nf = basis.shape[1], design.shape[1]
+    second = np.diff(np.eye(nb), 2, axis=0)
+    penalty = np.zeros((nb + 1 + nf, nb + 1 + nf))
+    penalty[:nb, :nb] = CONTINUUM_SMOOTHING * second.T @ second
+    penalty[nb, nb] = 1.0 / WINDOW_PRIOR_SD**2
+    prior = np.zeros(nb + 1 + nf)
+    prior[nb] = 1.0
+    model = _ContinuumModel(n, _continuum_shape(e), basis, (1000.0 * EDS_WINDOW_KEV / e) ** 3, design[fit],
+                            penalty, prior, 1e-9 * max(float(n.mean()), 1e-3))  # fmt: skip
+    theta = prior.copy()
+    theta[:nb] = math.log(max(float(n.sum()), 1.0) / float(model.continuum(theta).sum()))
+    lower = np.full(len(theta), -np.inf)
+    lower[nb:] = 0.0
+    theta = _projected_newton(model, theta, lower)
+    at = np.maximum(energy, span[0])  # below the fitted channels: the continuum at the first of them, cut off
+    cut = (1000.0 * EDS_WINDOW_KEV / np.maximum(energy, 1.0)) ** 3
+    full = _ContinuumModel(np.zeros(len(energy)), _continuum_shape(at), _continuum_basis(at, span), cut, design,
+                           penalty, prior, 0.0)  # fmt: skip
+    return full.continuum(theta)
 
 
 def _poisson_nll(amp: NDArray, design: NDArray, background: NDArray, counts: NDArray) -> tuple[float, NDArray]:
@@ -224,38 +308,33 @@ class EdsFit:
 
 
 def eds_fit(energy: NDArray[np.float64], counts: NDArray[np.float64]) -> EdsFit | None:
-    """Families of Gaussian lines fitted by Poisson likelihood over a SNIP continuum (None: no line in range)."""
+    """Families of Gaussian lines fitted by Poisson likelihood over a continuum fitted jointly with them
+    (:func:`eds_continuum`); each family's significance is the likelihood ratio with and without it, the other
+    families refitted over that continuum (None: no line in range)."""
     lines = [ln for ln in EDS_LINES if energy[0] < 1000 * ln.energy_keV < energy[-1]]
     if not lines:
         return None
-    step = float(np.median(np.diff(energy)))
     families = list(dict.fromkeys((ln.element, ln.family) for ln in lines))
     centres = np.array([1000 * ln.energy_keV for ln in lines])
     sigma = _fwhm_eV(centres) / 2.3548
-    fwhm_ch = _fwhm_eV(energy) / step
-    # SNIP on raw Poisson counts follows the noise minima; on a smoothed spectrum it follows the continuum.
-    smoothed = gaussian_filter1d(counts, max(1.0, 0.5 * FWHM_MN_KA_EV / step))
-    background = np.maximum(_snip(smoothed, np.maximum(2, np.rint(1.5 * fwhm_ch)).astype(int)), 1e-3)
-    if energy[0] < LOW_CONTINUUM_EV / 2 and np.sum(counts[energy < LOW_CONTINUUM_EV]) > 0:
-        low = np.clip((LOW_CONTINUUM_EV - energy) / (LOW_CONTINUUM_EV / 3), 0.0, 1.0)  # 1 below 2/3 of the limit
-        background = low * _low_energy_continuum(energy, counts, centres, sigma) + (1 - low) * background
-    near = np.any(np.abs(energy[:, None] - centres[None, :]) < 3 * sigma[None, :], axis=1)
-    peaks = np.exp(-0.5 * ((energy[near, None] - centres[None, :]) / sigma[None, :]) ** 2)
+    peaks = np.exp(-0.5 * ((energy[:, None] - centres[None, :]) / sigma[None, :]) ** 2)
     member = np.array([[(ln.element, ln.family) == f for f in families] for ln in lines], dtype=np.float64)
     design = peaks @ (member * np.array([ln.weight for ln in lines])[:, None])
-    n, b = counts[near], background[near]
+    background = np.maximum(eds_continuum(energy, counts, design), 1e-9 * max(float(np.mean(counts)), 1e-3))
+    near = np.any(np.abs(energy[:, None] - centres[None, :]) < 3 * sigma[None, :], axis=1)
+    n, b, d = counts[near], background[near], design[near]
     everything = np.ones(len(families), dtype=bool)
-    best, amplitudes = line_fit(design, b, n, everything)
+    best, amplitudes = line_fit(d, b, n, everything)
     sigs = []
     for k in range(len(families)):
         without = everything.copy()
         without[k] = False
-        sigs.append(math.sqrt(2.0 * max(line_fit(design, b, n, without)[0] - best, 0.0)))
-    return EdsFit(tuple(lines), tuple(families), energy[near], n, b, design, amplitudes, best, np.array(sigs))
+        sigs.append(math.sqrt(2.0 * max(line_fit(d, b, n, without)[0] - best, 0.0)))
+    return EdsFit(tuple(lines), tuple(families), energy[near], n, b, d, amplitudes, best, np.array(sigs))
 
 
 def _eds(energy: NDArray[np.float64], counts: NDArray[np.float64]) -> list[ElementEvidence]:
-    """Families of Gaussian lines fitted by Poisson likelihood over a SNIP continuum; likelihood-ratio sigmas."""
+    """Families of Gaussian lines fitted by Poisson likelihood over a fitted continuum; likelihood-ratio sigmas."""
     fit = eds_fit(energy, counts)
     if fit is None:
         return []
@@ -286,7 +365,8 @@ def identify_elements(energy_axis_eV: ArrayLike, counts: ArrayLike, kind: Litera
     EELS: for each tabulated edge inside the range, a power law is fitted (weighted, log-log) on a window before
     the onset that stops short of the previous edge, extrapolated over a window after it that stops short of the
     next edge; the jump over that background divided by its Poisson and extrapolation uncertainty is the
-    significance. EDS: a SNIP background is removed and all tabulated lines are fitted at once as Gaussians of
+    significance. EDS: the continuum (bremsstrahlung through the detector window, with a smooth fitted
+    correction) and all tabulated lines are fitted at once by Poisson likelihood, the lines as Gaussians of
     the detector resolution, so overlapping lines (Mo La 2.293 / S Ka 2.307 keV) share their counts according to
     the peak shape and the other lines of each element (Mo Lb1, Mo Ka, S Kb); an overlap that cannot be split
     shows as low significance on both. Present = at least 5 sigma.
