@@ -150,7 +150,9 @@ def test_what_is_there_after_a_spectrum_identifies_the_elements() -> None:
     assert run.names == ["acquire_spectrum", "identify_elements"]
 
 
-@pytest.mark.parametrize("text", ["set 200 pA, then image at 10 nm", "beam on and image with 512 px"])
+@pytest.mark.parametrize(
+    "text", ["set 200 pA, then image at 10 nm", "beam on and image with 512 px", "set 40 pA, image at 10 nm"]
+)
 def test_image_said_as_a_verb_after_then_or_and_takes_an_image(text: str) -> None:
     assert drive(text).names[-1] == "acquire_image"
 

@@ -25,7 +25,7 @@ INTENT_PATTERNS: dict[str, str] = {
     r"\b(haadf|bf|adf|abf|bright[- ]?field|dark[- ]?field|z[- ]contrast)\b.{0,25}\b(images?|picture|frame|please)\b|"
     r"^\s*(haadf|bf|adf)\b|\b(gimme|give me|get me) (a|an|one) (haadf|bf|adf|image|frame)|"
     r"\b(one more|another|new) (image|frame|picture)\b|\b(grab|snap|shoot)\s*(it|one)?\s*[.!]?$|"
-    r"(then|and|\+|,)\s*(image|haadf|bf|snap)\s*[.!]?$|\b(then|and)\s+(image|scan)\s+(at|with|it|again)\b|\b(and|then)\s+scan\b(?!\s*(size|rotation|speed|rate|settings?|to))",
+    r"(then|and|\+|,)\s*(image|haadf|bf|snap)\s*[.!]?$|(?:\b(?:then|and)|[,;])\s+(image|scan)\s+(at|with|it|again)\b|\b(and|then)\s+scan\b(?!\s*(size|rotation|speed|rate|settings?|to))",
     "atoms": r"\batoms?\b|atomic columns?|\bcolumns\b",
     "defects": r"defects?|vacanc|dopants?|impurit|substitution",
     "lattice": r"lattice|d-?spacing|interplanar|periodicity|unit cell",
