@@ -19,7 +19,7 @@ from copilot.analysis.errors import AnalysisError
 from copilot.bench.accuracy_case import Case, Outcome, rel
 from copilot.bench.accuracy_particles import afm_particles_case, particles_case
 from copilot.bench.accuracy_scan import drift_case, lattice_case
-from copilot.bench.accuracy_spectra import detection_case, onset_case
+from copilot.bench.accuracy_spectra import EDS_DETECTION_CASES, detection_case, eds_detection_case, onset_case
 from copilot.bench.accuracy_truth import inside, match, true_columns, true_defects
 from copilot.bench.core import BenchReport
 
@@ -193,6 +193,7 @@ def grid() -> list[Runner]:
         cases.append(partial(drift_case, seed, drift))
     cases += [partial(onset_case, *edge) for edge in ONSET_CASES]
     cases += [partial(detection_case, dwell) for dwell in (30.0, 300.0)]
+    cases += [partial(eds_detection_case, *case) for case in EDS_DETECTION_CASES]
     return cases
 
 
