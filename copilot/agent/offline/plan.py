@@ -44,8 +44,7 @@ AFM_INTENTS = {
     "tallest",
     "afm_context",
 }
-ACTION_INTENTS = AFM_INTENTS - {"afm_context", "afm_withdraw", "change_tip"} | {
-    "acquire",
+STEM_MEASUREMENTS = {
     "atoms",
     "defects",
     "lattice",
@@ -58,19 +57,10 @@ ACTION_INTENTS = AFM_INTENTS - {"afm_context", "afm_withdraw", "change_tip"} | {
     "drift",
     "focus_quality",
 }
+"""What the STEM acquires or measures beyond a plain image."""
+ACTION_INTENTS = AFM_INTENTS - {"afm_context", "afm_withdraw", "change_tip"} | {"acquire"} | STEM_MEASUREMENTS
 """Requests that acquire or measure."""
-STEM_ONLY_INTENTS = {
-    "atoms",
-    "defects",
-    "lattice",
-    "particles",
-    "spectrum",
-    "elements",
-    "survey_zoom",
-    "fft",
-    "denoise",
-    "drift",
-    "focus_quality",
+STEM_ONLY_INTENTS = STEM_MEASUREMENTS | {
     "focus",
     "beam",
     "optics",
