@@ -22,6 +22,7 @@ from copilot.bench.accuracy_scan import drift_case, lattice_case
 from copilot.bench.accuracy_spectra import EDS_DETECTION_CASES, detection_case, eds_detection_case, onset_case
 from copilot.bench.accuracy_truth import inside, match, true_columns, true_defects
 from copilot.bench.core import BenchReport
+from copilot.twin.results import ImageFrame
 
 # ----- atoms ---------------------------------------------------------------------------------------------------
 
@@ -30,11 +31,11 @@ RESOLVABLE_SNR = 5.0
 """Rose's criterion: a column is resolvable when it stands this many noise sigmas above its nearest hollow."""
 
 
-def column_snr(case: Case, truth: np.ndarray, spacing_nm: float) -> float:
+def column_snr(case: Case, noisy: ImageFrame, truth: np.ndarray, spacing_nm: float) -> float:
     """How far the dimmest columns (tenth percentile) stand above their nearest hollow, in noise sigmas, measured
     on the twin itself: the noise-free frame of the same instant gives each true column's signal, the recorded
     frame minus it the noise, both smoothed by a Gaussian of a quarter spacing (the matched filter)."""
-    noisy, clean = case.scope().acquire_image(), case.scope().acquire_image(noise=False)
+    clean = case.scope().acquire_image(noise=False)  # a fresh scope: the same instant as ``noisy``
     px = noisy.pixel_size_nm
     sigma_px = max(0.25 * spacing_nm / px, 0.7)
     signal = gaussian_filter(np.asarray(clean.data, dtype=np.float64), sigma_px)
@@ -62,7 +63,7 @@ def atoms_case(case: Case) -> Outcome:
     )
     m = match(f_in, t_in, 0.5 * spacing)
     err = rel(len(f_in), len(t_in))
-    snr = column_snr(case, t_in, spacing)
+    snr = column_snr(case, frame, t_in, spacing)
     resolvable = snr >= RESOLVABLE_SNR
     if resolvable or found.reliable:
         target = f"|error| <= {ATOM_COUNT_TOLERANCE:g} % ({'resolvable' if resolvable else 'said reliable'})"
