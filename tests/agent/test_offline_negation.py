@@ -37,6 +37,16 @@ ACTIONS: list[tuple[str, str]] = [
     ("move up by {n} nm", "move_stage"),
     ("go back to the origin", "move_stage"),
     ("swap the sample for graphene", "load_specimen"),
+    ("swap the MoS2 out for graphene", "load_specimen"),
+    ("kill the beam", "set_beam"),
+    ("open the probe up to {n} mrad", "set_optics"),
+    ("bump the sample {n} nm to the left", "move_stage"),
+    ("tip the holder {n} degrees in beta", "move_stage"),
+    ("park the stage at the origin", "move_stage"),
+    ("double the field of view", "set_scan"),
+    ("halve the dwell", "set_scan"),
+    ("zoom in 2x", "set_scan"),
+    ("get the tip off the surface", "withdraw"),
 ]
 NEGATIONS = [
     "do not {a}",
@@ -54,7 +64,7 @@ MEANT = ["", "just check the focus quality", "tell me the status", "count the at
 
 
 @pytest.mark.slow
-@settings(max_examples=100, deadline=None, derandomize=True)
+@settings(max_examples=200, deadline=None, derandomize=True)
 @given(
     action=st.sampled_from(ACTIONS),
     negation=st.sampled_from(NEGATIONS),

@@ -47,7 +47,7 @@ STRICT_LIMIT = (
     r"never exceed|(?:must |should )?not go (?:above|over|beyond)|maximum of|max\.?|at least|no less than|"
     r"no (?:higher|greater|larger|longer|lower|shorter) than|not (?:higher|greater|larger|longer|lower|shorter) than"
 )
-KEEP = r"(?:must|should|has to|needs? to|have to|to|will)?\s*(?:stay|remain|be|keep|kept|stays|remains)"
+KEEP = r"(?:must|should|has to|needs? to|have to|to|will)?\s*\b(?:stay|remain|be|keep|kept|stays|remains)"
 KEPT = r"(?:" + KEEP + r"|(?:keep|hold|maintain)(?:ing)?\s+(?:the\s+|it\s+|its\s+)?(?:[\w-]+\s+){0,3}?)"
 CAP = r"(?:limit|cap|restrict)(?:ed|ing|ped|ping)?\s+(?:the\s+|it\s+|its\s+)?(?:[\w-]+\s+){0,3}?(?:to|at)"
 """A ceiling said as a verb: "limit the current to 50 pA", "cap the dwell at 2 us"."""

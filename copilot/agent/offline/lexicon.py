@@ -13,6 +13,7 @@ import re
 from dataclasses import dataclass
 
 from copilot.agent.offline.spoken import spell_quantities
+from copilot.agent.offline.synonyms import canonical_verbs
 
 NUM = r"([-+−]?\d+(?:\.\d+)?(?:e[-+]?\d+)?)"
 UNITS: dict[str, tuple[str, float]] = {
@@ -111,6 +112,11 @@ ABBREVIATIONS = (
     (r"\b(count|find|locate|measure|size|segment|show|get|grab|label|image|zoom on)\s+em\b", r"\1 them"),
     (r"(\d)\s*nanomet(?:re|er)s?\b", r"\1 nm"),
     (r"(\d)\s*micromet(?:re|er)s?\b", r"\1 um"),
+    (r"(\d)\s*kilovolts?\b", r"\1 kv"),
+    (r"(\d)\s*picoamp(?:ere)?s?\b", r"\1 pa"),
+    (r"(\d)\s*nanoamp(?:ere)?s?\b", r"\1 na"),
+    (r"(\d)\s*(?:milliradians?|mrads)\b", r"\1 mrad"),
+    (r"(\d)\s*hertz\b", r"\1 hz"),
     (r"\b(kv|pa|na|mrad)\s*(?:to|=|:|of|at)\s*([-+]?\d+(?:\.\d+)?)(?![\d.]|\s*(?:k?v|[pnµu]a|mrad)\b)", r"\1 to \2 \1"),
     (
         r"\b(high tension|accelerating voltage|acceleration voltage)\s*(?:to|=|:|of|at)?\s*(\d+(?:\.\d+)?)"
@@ -139,11 +145,12 @@ class Quantity:
 
 
 def normalise(text: str) -> str:
-    """Lower case, one space between words, one spelling of µ and the minus sign, abbreviations spelled out."""
+    """Lower case, one space between words, one spelling of µ and the minus sign, abbreviations spelled out, everyday
+    verbs spelled as the tool's verb (``synonyms``)."""
     low = spell_quantities(" ".join(text.lower().replace("μ", "µ").replace("−", "-").split()))
     for pattern, spelled in ABBREVIATIONS:
         low = re.sub(pattern, spelled, low)
-    return low
+    return canonical_verbs(low)
 
 
 def number(text: str) -> float:

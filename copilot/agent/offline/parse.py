@@ -18,6 +18,7 @@ from copilot.agent.offline.read_optics import read_optics_and_beam
 from copilot.agent.offline.read_probe import read_afm, read_spectrum
 from copilot.agent.offline.read_scan import fallback_fov, read_relative_zoom, read_scan
 from copilot.agent.offline.read_stage import read_stage
+from copilot.agent.offline.relative_settings import read_scales
 from copilot.agent.offline.request import Request
 from copilot.agent.offline.specimens import wanted_specimen
 from copilot.agent.offline.spectrum_map import asks_for_map
@@ -48,7 +49,9 @@ HYPOTHETICAL = (
 """A request that asks whether or what if, and orders nothing: the planner says what it would run and runs nothing."""
 MOVING_ON = {"time", "for", "next", "up", "now", "then", "please", "ok", "okay", "let's", "lets", "on", "to", "over"}
 MOVING_ON |= {"go", "the", "a", "an", "sample", "specimen", "crystal", "moving", "onto", "and"}
-"""The words around a specimen's name that move on to it ("time for the grain boundary sample", "on to the STO")."""
+MOVING_ON |= {"i", "we", "i'd", "we'd", "need", "want", "would", "like", "give", "bring", "me", "us", "use", "some"}
+"""The words around a specimen's name that move on to it ("time for the grain boundary sample", "on to the STO", "I
+need the polymer blend now")."""
 
 
 def parse_request(text: str) -> Request:
@@ -84,6 +87,7 @@ def parse_request(text: str) -> Request:
     read_optics_and_beam(low, request)
     read_stage(low, request)
     read_afm(low, request)
+    read_scales(low, request)
     if re.search(INSPECT_PATTERN, low) and not request.intents & COUNTED:
         request.inspect = True
         request.intents.add("acquire")

@@ -20,6 +20,7 @@ from copilot.agent.offline.outcomes import (
     recent_acquisitions,
 )
 from copilot.agent.offline.recipes import recipe_steps
+from copilot.agent.offline.relative_settings import scaled
 from copilot.agent.offline.relative_zoom import zoomed_scan
 from copilot.agent.offline.request import Request
 from copilot.agent.offline.specimens import Wanted, best_specimen, needs_loading
@@ -185,7 +186,7 @@ def needs_status(request: Request) -> bool:
     centre_spectrum = centre_spectrum and (request.region_nm is None or "elements" in intents)
     centre_spectrum = centre_spectrum and request.spectrum_target is None and not request.use_last_spectrum
     dose = (request.dwell_us or 0.0) > LONG_DWELL_US or (request.current_pa or 0.0) > HIGH_CURRENT_PA
-    relative = request.zoom_factor is not None or instrument_unknown(request)
+    relative = request.zoom_factor is not None or bool(request.scales) or instrument_unknown(request)
     relative = relative or (request.pixel_size_nm is not None and request.fov_nm is None)  # times the pixels set
     lands = is_afm(request, None) and bool(intents & {"image_any", "acquire", "afm_image"})  # the tip lands to image
     return surface or lands or centre_spectrum or relative or request.astig_check or (dose and _acquires(request))
@@ -235,6 +236,8 @@ def build_plan(request: Request, status: dict[str, Any] | None = None) -> list[S
     if loading and request.specimen:
         chooser = best_specimen(request.specimen)
         steps.append(Step("load_specimen", lambda o: _with(chooser(o), given(seed=request.seed))))
+    if request.scales and status is not None:
+        request.unmapped += [said for said in scaled(request, status) if said not in request.unmapped]
     scan_now = ((status or {}).get("settings") or {}).get("scan") or {}
     if request.pixel_size_nm and request.fov_nm is None and isinstance(scan_now.get("pixels"), int):
         request.fov_nm = round(scan_now["pixels"] * request.pixel_size_nm, 6)  # at the pixels that are set

@@ -53,6 +53,8 @@ def read_optics_and_beam(low: str, request: Request) -> None:
         request.cs_um = to_tool_unit(cs.group(1), cs.group(2)) / 1000
     if convergence := re.search(r"convergence\D{0,25}?" + NUM + r"\s*mrad\b", low):
         request.convergence_mrad = number(convergence.group(1))
+    elif angle := first(low, "mrad"):
+        request.convergence_mrad = angle.value  # the convergence is the one setting in mrad ("open the probe to 35")
     if request.cs_um is not None or request.convergence_mrad is not None:
         request.intents.add("optics")
     if re.search(r"\bunblank", low):

@@ -37,13 +37,14 @@ def read_stage(low: str, request: Request) -> None:
     if pair and not positions:
         positions = [{"x_um": number(pair.group(1)), "y_um": number(pair.group(2))}]
     shift = re.search(
-        r"\b(?:move|shift|nudge|drive|step|translate|go)(?: the stage| the specimen| the sample)?\s*(by|another)?\s*"
+        r"\b(?:move|shift|nudge|drive|step|translate|go)(?: the stage| the specimen| the sample| it)?"
+        r"\s*(by|another)?\s*"
         + NUM
-        + r"\s*(nm|µm|um|microns?)\s*(?:in |along |to the )?(x|y|right|left|up|down)\b",
+        + r"\s*(nm|µm|um|microns?)\s*(?:in |along |to the |towards the )?([-+]?(?:x|y)|right|left|up|down)\b",
         low,
     )
     led = re.search(
-        r"\b(?:move|shift|nudge|drive|step|go|pan)(?: the stage| the specimen| the sample)?\s+(?:to the\s+)?"
+        r"\b(?:move|shift|nudge|drive|step|go|pan)(?: the stage| the specimen| the sample| it)?\s+(?:to the\s+)?"
         r"(right|left|up|down)\s*(?:by\s*)?" + NUM + r"\s*(nm|µm|um|microns?)\b",
         low,
     )  # "move up by 200 nm"
@@ -51,8 +52,8 @@ def read_stage(low: str, request: Request) -> None:
     said = said or ((led.group(1), led.group(2), led.group(3)) if led else None)
     if said and not positions:
         direction, value, unit = said
-        sign = -1.0 if direction in ("left", "down") else 1.0
-        axis = "x_um" if direction in ("x", "right", "left") else "y_um"
+        sign = -1.0 if direction in ("left", "down", "-x", "-y") else 1.0
+        axis = "x_um" if direction.lstrip("+-") in ("x", "right", "left") else "y_um"
         positions = [{axis: sign * to_tool_unit(value, unit) / 1000, "relative": True}]
     tilts, request.tilt_relative = stage_tilts_deg(re.sub(r"rotat\w*\D{0,20}?" + NUM + r"\s*(?:°|deg)", " ", low))
     if tilts and request.tilt_relative:

@@ -18,12 +18,21 @@ ZOOM_OUT = r"zoom(ed|ing)? (back )?out|(lower|less|decrease|reduce|drop)( the)? 
 ZOOM_IN = r"zoom(ed|ing)? in\b|(higher|more|increase|raise|up)( the)? mag|\bmagnify|closer (look|view)"
 
 
+ZOOM_BY = r"(?:\s+(?:by\s+)?(?:a factor (?:of )?(\d+(?:\.\d+)?)|(\d+(?:\.\d+)?)\s*(?:x|×|times|fold)(?![a-z\d])|"
+ZOOM_BY += r"x\s*(\d+(?:\.\d+)?)))?"
+"""A zoom by a number ("zoom in 2x", "zoom out by a factor of 4", "zoom in x3"): the field of view over or times it."""
+
+
 def relative_zoom_factor(low: str) -> float | None:
-    """The factor on the field of view an unquantified zoom asks for (``ZOOM_STEP`` out, 1 / ``ZOOM_STEP`` in)."""
-    if re.search(ZOOM_OUT, low):
-        return ZOOM_STEP
-    if re.search(ZOOM_IN, low):
-        return 1.0 / ZOOM_STEP
+    """The factor on the field of view a zoom with no field of view asks for: the number said ("zoom in 4x": 1/4),
+    else ``ZOOM_STEP`` out or 1 / ``ZOOM_STEP`` in."""
+    for pattern, way in ((ZOOM_OUT, 1.0), (ZOOM_IN, -1.0)):
+        if found := re.search("(?:" + pattern + ")" + ZOOM_BY, low):
+            said = next((float(n) for n in found.groups()[-3:] if n), None)
+            step = said if said is not None and said > 1 else ZOOM_STEP
+            return step**way
+    if found := re.search(r"\b(\d+(?:\.\d+)?)\s*(?:x|×|times|fold) zoom(?: in)?\b", low):
+        return 1.0 / float(found.group(1)) if float(found.group(1)) > 1 else None
     return None
 
 

@@ -54,6 +54,7 @@ class Request:
     astig_fix: bool = False  # ... and keep A1 = 0 when it is sharper
     particle_target: str | None = None  # zoom on the "largest" or "smallest" particle
     spectrum_map: bool = False  # a spectrum image over a region ("map the Ti distribution over a 4 nm square")
+    scales: dict[str, float] = field(default_factory=dict)  # "double the field of view": argument -> factor on now
     zoom_factor: float | None = None  # "zoom out a bit": the current field of view times this
     drift_interval_s: float | None = None  # "a drift check over 10 seconds"
     inspect: bool = False  # "anything unusual?": the analysis is chosen by the field of view of the image

@@ -18,10 +18,12 @@ from copilot.agent.offline.outcomes import Outcome
 
 LOAD_VERB = (
     r"\b(?:load|insert|mount|switch to|change to|swap to|swap in|put in|change the (?:specimen|sample) to|"
-    r"(?:swap|exchange|replace) (?:the |this |it )?(?:specimen |sample )?(?:out )?(?:for|with))\s+"
+    r"(?:swap|exchange|replace|trade) (?:out )?(?:the |this |it )?(?:{swapped}\s+)?(?:specimen |sample )?(?:out )?"
+    r"(?:for|with))\s+"
     r"(?:the\s+|a\s+|an\s+)?(?:specimen\s+|sample\s+)?([\w\-\.\+/()]+(?:\s+[\w\-\.\+/()]+)*?)"
     r"(?:\s+(?:specimen|sample|crystal))?(?:\s+with\b|\s+seed\b|[,;:]|\.\s|\.$|\s+and\b|\s+then\b|\s+please\b|$)"
-)
+).replace("{swapped}", "(?:" + re.sub(r"(?<!\\)\((?!\?)", "(?:", "|".join(SPECIMEN_ALIASES.values())) + ")")
+"""A load said as a verb; a swap may name the specimen taken out ("swap the MoS2 out for graphene")."""
 PUT_IN = r"\b(?:put|pop|stick|get)\s+(?:the\s+|a\s+|an\s+|some\s+)?(.+?)\s+(?:sample\s+|specimen\s+)?in\b"
 IN_NOW = r"^\s*(?:the\s+)?(?:{alias})(?:\s+(?:sample|specimen))?\s+in\b"
 OPENER = (

@@ -58,6 +58,8 @@ def read_values(request: Request) -> list[float]:
     for field in fields(request):
         if field.name not in ("text", "constraints", "questions", "unmapped", "unsupported", "unread"):
             add(getattr(request, field.name))
+    factors = [*request.scales.values(), *([request.zoom_factor] if request.zoom_factor else [])]
+    values += [1.0 / factor for factor in factors]  # "3x smaller", "zoom in 2x": a factor of 1/3, 1/2
     region = request.region_nm
     if region is not None:  # a region said as ranges: its far corner too
         values += [region[0] + region[2], region[1] + region[3]]

@@ -1,0 +1,91 @@
+"""A setting changed by a factor of its present value: "double the field of view", "halve the dwell", "triple the
+pixels", "the current twice as high", "cut the line rate by a factor of 2", "make the scan 3x larger".
+
+The factor is read into ``Request.scales`` (tool argument -> factor); the plan reads the status first and sets the
+present value times the factor (``scaled``), so the new value is never guessed. A factor with no setting named, or
+a setting the status does not report, sets nothing.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from copilot.agent.offline.request import Request
+
+TARGETS: tuple[tuple[str, str, str], ...] = (
+    ("fov_nm", "scan", r"field of view|\bfov\b|\bfield\b|scan size|scan area|image size|\bscan\b|\bframe\b|\bview\b"),
+    ("dwell_us", "scan", r"\bdwell(?: time)?\b|pixel time|time per pixel"),
+    ("pixels", "scan", r"\bpixels?\b|pixel count|\bsampling\b|\bresolution\b"),
+    ("current_pa", "beam", r"(?:beam |probe )?\bcurrent\b"),
+    ("rate_hz", "scan", r"line rate|scan rate|scan speed|\brate\b"),
+)
+"""(argument, intent, words naming the setting), most specific first ("the pixel time" is a dwell)."""
+FACTOR_WORDS = {"double": 2.0, "twice": 2.0, "triple": 3.0, "treble": 3.0, "quadruple": 4.0, "halve": 0.5, "half": 0.5}
+FACTOR_WORDS |= {"doubled": 2.0, "tripled": 3.0, "quadrupled": 4.0, "halved": 0.5}
+WORD = r"\b(double|twice|triple|treble|quadruple|halve|half)\s+(?:the\s+|its\s+|our\s+|this\s+|that\s+)?"
+WORD += r"(?:[a-z]+\s+)?(?:{t})"
+DONE = r"(?:{t})\s+(?:is\s+|be\s+)?(doubled|tripled|quadrupled|halved)\b"
+IN_HALF = r"(?:{t})\s+(?:[a-z]+\s+){{0,2}}?(?:in|by) half\b"
+UP = r"increase|raise|multiply|bigger|larger|longer|wider|higher|greater|more|up|scale up"
+DOWN = r"decrease|reduce|lower|cut|divide|drop|smaller|shorter|narrower|less|down|shrink|scale down"
+NUMBER = (
+    r"(?:by\s+)?(?:a factor (?:of )?(\d+(?:\.\d+)?)|(\d+(?:\.\d+)?)\s*(?:x|×|times)(?![a-z\d])|x\s*(\d+(?:\.\d+)?)\b)"
+)
+BY_NUMBER = r"\b({way})\s+(?:the\s+|its\s+|our\s+)?(?:[a-z]+\s+)?(?:{t})\s+" + NUMBER
+AS = r"(?:{t})\s+(?:[a-z]+\s+)?(twice|half) as\b"
+NUMBER_AFTER = r"(?:{t})\s+(?:is\s+|be\s+)?" + NUMBER + r"\s+({way})\b"
+"""A factor said as a number ("raise the dwell by a factor of 2", "make the field 3x bigger", "the current 2 times
+higher"): up or down by the verb or comparative said with it."""
+
+
+def read_scales(low: str, request: Request) -> None:
+    """Read the factors of ``low`` into ``request.scales`` (see the module docstring)."""
+    for argument, intent, words in TARGETS:
+        factor = _factor(low, words)
+        if factor is not None and getattr(request, argument) is None:
+            request.scales[argument] = factor
+            request.intents.add(intent)
+            return
+
+
+def _factor(low: str, target: str) -> float | None:
+    """The factor said on the setting the ``target`` words name, or None."""
+    said = next((m for form in (WORD, DONE, AS) if (m := re.search(form.format(t=target), low))), None)
+    if said:
+        return FACTOR_WORDS[said.group(1)]
+    if re.search(IN_HALF.format(t=target), low):
+        return 0.5
+    way = f"{UP}|{DOWN}"
+    found = re.search(BY_NUMBER.format(way=way, t=target), low)
+    groups = (found.group(1), *found.groups()[1:]) if found else ()
+    if found is None and (after := re.search(NUMBER_AFTER.format(way=way, t=target), low)):
+        found, groups = after, (after.group(4), *after.groups()[:3])
+    if found is None:
+        return None
+    direction, *numbers = groups
+    value = float(next(n for n in numbers if n))
+    if value <= 0 or value == 1:
+        return None
+    return 1.0 / value if re.fullmatch(DOWN, direction) else value
+
+
+STATUS_KEYS = {"fov_nm": ("scan", ("fov_nm", "size_nm"))}
+"""Where the status reports a setting, when it is not under its own name (the AFM scan's side is ``size_nm``)."""
+
+
+def scaled(request: Request, status: dict[str, Any] | None) -> list[str]:
+    """Set each scaled setting of ``request`` to its present value (from ``status``) times its factor; the ones the
+    status does not report, in words, for the answer."""
+    settings = (status or {}).get("settings") or {}
+    missing = []
+    for argument, factor in request.scales.items():
+        group = "beam" if argument == "current_pa" else "scan"
+        group, keys = STATUS_KEYS.get(argument, (group, (argument,)))
+        present = next((v for k in keys if isinstance(v := (settings.get(group) or {}).get(k), int | float)), None)
+        if present is None or isinstance(present, bool):
+            missing.append(f"the present {argument.split('_')[0]} is unknown, so it was not scaled")
+            continue
+        value = float(present) * factor
+        setattr(request, argument, max(1, round(value)) if argument == "pixels" else round(value, 4))
+    return missing

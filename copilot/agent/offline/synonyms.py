@@ -1,0 +1,49 @@
+"""Everyday verbs for a tool's action, spelled as the one verb the planner reads ("kill the beam" -> blank the beam,
+"tip the holder" -> tilt the stage, "park the stage at the origin" -> move the stage to the origin, "get the tip off
+the surface" -> withdraw the tip, "bump the sample" -> move the stage). Pure text rewrites of the lower-cased
+request, applied by ``lexicon.normalise`` after its abbreviations, so a negated synonym ("don't kill the beam") is
+read, and forbidden, as the verb it stands for.
+"""
+
+from __future__ import annotations
+
+import re
+
+STAGE_THING = r"(?:the\s+)?(?:stage|holder|specimen|sample|grid)"
+"""What a stage verb moves: the stage, or the specimen on it."""
+HOME = r"(?:the\s+)?(?:stage\s+)?(?:origin|home(?:\s+position)?|zero(?:\s+position)?|(?:position\s+)?\(?0\s*,\s*0\)?)"
+SYNONYMS: tuple[tuple[str, str], ...] = (
+    (r"\b(?:kill|cut|stop|block|shutter)(?:\s+the)?\s+beam\b", "blank the beam"),
+    (r"\b(?:unshutter|restore)(?:\s+the)?\s+beam\b", "unblank the beam"),
+    (r"\b(?:tip|rock|tilt)\s+" + STAGE_THING + r"\b", "tilt the stage"),
+    (
+        r"\b(?:park|put|send|bring|take|return|reset|drive|move)\s+"
+        + STAGE_THING
+        + r"\s+(?:back\s+)?(?:at|to)\s+"
+        + HOME
+        + r"(?![\w(])",
+        "move the stage to the origin",
+    ),
+    (
+        r"\b(?:send|bring|take|return|drive)\s+"
+        + STAGE_THING
+        + r"\s+home\b|\breset the stage(?: position)?\b(?!\s*(?:tilt|alpha|beta))",
+        "move the stage to the origin",
+    ),
+    (r"\b(?:bump|jog|nudge|push|slide|scoot|shift|displace|offset)\s+" + STAGE_THING + r"\b", "move the stage"),
+    (r"\b(?:bump|jog|push|slide|scoot|displace|offset)\b(?=\s+(?:it\s+|over\s+)?(?:by\s+)?[-+]?\d)", "move"),
+    (
+        r"\b(?:get|pull|take|lift|move|bring|back|raise)\s+(?:the\s+)?(?:tip|cantilever|probe)\s+"
+        r"(?:off|away from|clear of|up from|out of contact with)\s+(?:the\s+)?(?:surface|sample|specimen)\b",
+        "withdraw the tip",
+    ),
+    (r"\bback (?:the )?(?:tip|cantilever) (?:off|out|away)\b", "withdraw the tip"),
+)
+"""(pattern, canonical verb phrase), applied in order."""
+
+
+def canonical_verbs(low: str) -> str:
+    """See the module docstring."""
+    for pattern, verb in SYNONYMS:
+        low = re.sub(pattern, verb, low)
+    return low
