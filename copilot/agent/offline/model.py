@@ -35,6 +35,7 @@ from copilot.agent.offline.questions import status_answer
 from copilot.agent.offline.recipes import verdicts
 from copilot.agent.offline.recovery import MAX_RECOVERIES, already_done, fixes_for
 from copilot.agent.offline.safety import dose_check, out_of_range, refusal
+from copilot.agent.offline.said_order import as_said
 from copilot.agent.offline.sequence import compare_line, sequence_steps
 from copilot.agent.offline.signal_retry import signal_follow_up
 from copilot.agent.offline.steps import Step
@@ -84,7 +85,8 @@ class OfflinePlanner(ReplyChatModel):
         start = 1 if status is not None else 0
         whole = build_plan(request, status)
         sequence = sequence_steps(request.text, lambda clause: build_plan(clause, status), whole)
-        steps, left_out = apply_forbidden(sequence or whole, request.constraints)
+        ordered = sequence or as_said(request.text, lambda clause: build_plan(clause, status), whole)
+        steps, left_out = apply_forbidden(ordered, request.constraints)
         if outside := out_of_range(steps, self.tool_schemas):
             return AIMessage(content=outside)
         problem, kept = limit_problem(steps, request.constraints, status, self.tool_schemas)

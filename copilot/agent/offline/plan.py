@@ -180,7 +180,7 @@ def needs_status(request: Request) -> bool:
     if "load" in intents:
         return False
     surface = bool(intents & (SURFACE_INTENTS | {"afm_approach"}))
-    if request.use_last_image and not intents & (TIP_DOWN_INTENTS | {"afm_approach", "afm_image"}):
+    if request.use_last_image and not intents & (TIP_DOWN_INTENTS | {"afm_approach"}):
         surface = False  # "the roughness of the last topograph": no tip on the surface, nothing to read first
     centre_spectrum = bool(intents & {"spectrum", "elements"}) and request.point_nm is None
     centre_spectrum = centre_spectrum and (request.region_nm is None or "elements" in intents)
@@ -189,6 +189,7 @@ def needs_status(request: Request) -> bool:
     relative = request.zoom_factor is not None or bool(request.scales) or instrument_unknown(request)
     relative = relative or (request.pixel_size_nm is not None and request.fov_nm is None)  # times the pixels set
     lands = is_afm(request, None) and bool(intents & {"image_any", "acquire", "afm_image"})  # the tip lands to image
+    lands = lands and not request.use_last_image  # ... not to analyse "the last topograph"
     return surface or lands or centre_spectrum or relative or request.astig_check or (dose and _acquires(request))
 
 
@@ -250,7 +251,7 @@ def build_plan(request: Request, status: dict[str, Any] | None = None) -> list[S
     if "export" in intents:
         steps.append(Step("export_acquisition", export_args(request)))
     if request.blanked is True and _acquires(request) and not is_afm(request, status):
-        steps.append(Step("set_beam", {"blanked": True}))  # the beam is blanked once the acquisitions are done
+        steps.append(Step("set_beam", {"blanked": True}, last=True))  # blanked once the acquisitions are done
     if "afm_withdraw" in intents and "change_tip" not in intents:  # a tip change withdraws first
         steps.append(Step("withdraw", {}))
     return steps

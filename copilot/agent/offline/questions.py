@@ -68,6 +68,30 @@ def _plain(label: str, group: str, key: str, unit: str) -> Callable[[Status], st
     return answer
 
 
+def _field(status: Status) -> str | None:
+    """The field of view, or the AFM scan's side (``size_nm``)."""
+    if fov := _value(status, "scan", "fov_nm", " nm"):
+        return f"The field of view is {fov}."
+    side = _value(status, "scan", "size_nm", " nm")
+    return f"The scan size is {side}." if side else None
+
+
+def _frame_time(status: Status) -> str | None:
+    """The frame time the status reports; else pixels² x dwell (STEM, without the flyback) or lines / line rate
+    (AFM)."""
+    reported = _value(status, "scan", "frame_time_s", " s")
+    if reported:
+        return f"One frame takes {reported}."
+    pixels, dwell, rate = (_setting(status, "scan", key) for key in ("pixels", "dwell_us", "rate_hz"))
+    if not isinstance(pixels, int | float):
+        return None
+    if isinstance(dwell, int | float) and dwell > 0:
+        return f"One frame takes about {format_number(pixels**2 * dwell * 1e-6)} s ({pixels}² pixels x {dwell:g} µs)."
+    if isinstance(rate, int | float) and rate > 0:
+        return f"One frame takes about {format_number(pixels / rate)} s ({pixels} lines at {rate:g} Hz)."
+    return None
+
+
 QUESTIONS: tuple[tuple[str, Callable[[Status], str | None]], ...] = (
     (r"pixel (size|spacing)|how (big|large|small) is (a|the|one|each) pixel|nm (per|a) pixel|sampling", _pixel),
     (
@@ -79,12 +103,14 @@ QUESTIONS: tuple[tuple[str, Callable[[Status], str | None]], ...] = (
     (r"astigmatism|\ba1\b", _plain("The twofold astigmatism A1", "optics", "astig_nm", " nm")),
     (r"defocus|\bfocus\b", _plain("The defocus", "optics", "defocus_nm", " nm")),
     (r"convergence", _plain("The convergence semi-angle", "optics", "convergence_mrad", " mrad")),
-    (r"field of view|\bfov\b|magnification|scan size", _plain("The field of view", "scan", "fov_nm", " nm")),
+    (r"field of view|\bfov\b|magnification|scan size|scan area|how (big|large|wide) is the (scan|image|frame)", _field),
     (r"dwell", _plain("The dwell time", "scan", "dwell_us", " µs per pixel")),
     (
-        r"frame time|how long (does|will|would) (a|one|the) (frame|image|scan)",
-        _plain("One frame takes", "scan", "frame_time_s", " s"),
+        r"frame time|time per frame|frame (duration|length)|how long (is|does|will|would|takes?) (a|one|the|each|this)"
+        r" (frame|image|scan)",
+        _frame_time,
     ),
+    (r"line rate|scan (rate|speed)|how fast", _plain("The line rate", "scan", "rate_hz", " Hz")),
     (r"scan rotation|rotation", _plain("The scan rotation", "scan", "rotation_deg", "°")),
     (
         r"how many pixels|number of pixels|pixel count|\bpixels\b",

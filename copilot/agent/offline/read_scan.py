@@ -13,9 +13,11 @@ from copilot.agent.offline.vocabulary import TIME
 LENGTH = r"\s*(nm|µm|μm|um|microns?|å|angstroms?|pm)\b"
 LENGTH_OR_A = r"\s*(nm|µm|μm|um|microns?|å|a|angstroms?|pm)(?![a-z])"
 IMAGE_AFTER = (
-    r"\s+(?:(?:haadf|a?bf|adf|bright[- ]field|dark[- ]field|stem)\s+)?(?:images?|frames?|pictures?|micrographs?)\b"
+    r"\s+(?:(?:(?:haadf|a?bf|adf|bright[- ]field|dark[- ]field|stem)\s+)?(?:images?|frames?|pictures?|micrographs?)\b|"
+    r"(?:haadf|a?bf|adf)\b(?!\s*(?:detector|signal|contrast|mode)))"
 )
-"""A length said right before an image noun (perhaps with its detector) is the image's field of view."""
+"""A length said right before an image noun (perhaps with its detector), or before a detector said as the image ("a
+10 nm HAADF"), is the image's field of view."""
 LINES = (
     r"(\d+)\s*(?:scan\s+)?lines\b(?!\s*(?:profile|scan))|"
     r"\blines?\s*(?:per (?:frame|image|scan)\s*)?(?:of|to|=|:)\s*(\d+)|"

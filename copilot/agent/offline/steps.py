@@ -57,6 +57,7 @@ class Step(BaseModel):
     optional: bool = False  # a failure is noted and the plan goes on
     when: Callable[[Sequence[Outcome]], bool] | None = None  # run only if this holds for the outcomes so far
     fallback: tuple[str, ...] = ()  # arguments passed only to a tool whose schema requires them
+    last: bool = False  # runs after the rest of the plan, whatever order the request says it in
 
     def __init__(self, tool: str, args: Args, kind: Kind | None = None, **options: Any) -> None:
         super().__init__(tool=tool, args=args, kind=kind or kind_of(tool), **options)

@@ -8,6 +8,23 @@ import re
 
 TIME = r"\s*(µs|μs|us|microseconds?|ns|nanoseconds?|ms|milliseconds?)\b"
 
+DETECTOR_NOUN = (
+    r"\b(?:a|an|one|another|quick|fast|new|fresh|single|short|clean|low-dose|\d+(?:\.\d+)?\s*(?:nm|µm|um|px))\s+"
+    r"(?:(?:quick|fast|new|fresh|single|short|clean|low-dose|\d+(?:\.\d+)?\s*(?:nm|µm|um|px))\s+)*"
+    r"(?:haadf|a?bf|adf)\b(?!\s*(?:detector|signal|contrast|mode|collection|channel|imaging))"
+)
+"""A detector said as the thing to take ("quick BF at 50 nm", "a 1k HAADF", "just a 10 nm HAADF"): an image."""
+A_LOOK = r"\b(?:quick|fast|brief|short|first|low-dose) look\b|"
+A_LOOK += r"\b(?:have|take) a look\b(?!\s+at\s+(?:the|some|our|this|that)\b)"
+"""A quick look ("quick look at 20 nm", "take a look"): an image (a look at a named thing loads or analyses it)."""
+
+TIP_STATE = (
+    r"\b(?:is|are) (?:the |my |our )?tip (?:still )?(?:sharp|blunt|worn|damaged|broken|ok|okay|fine|good|healthy|"
+    r"intact|clean|contaminated|usable)\b|\bhow (?:sharp|good|healthy|worn) is the tip\b|"
+    r"\btip (?:still )?(?:sharp|blunt|ok|okay|fine|good|healthy|intact|usable)\s*\?"
+)
+"""A question about the tip's state ("is the tip still sharp?", "how worn is the tip"): judged on a new image."""
+
 INTENT_PATTERNS: dict[str, str] = {
     "status": r"\bstatus\b|current (settings|state|setup)|what is loaded|how is the (instrument|microscope)",
     "dose": r"\bdose (used|spent|so far|map|budget|left)|how much dose|remaining dose",
@@ -25,7 +42,8 @@ INTENT_PATTERNS: dict[str, str] = {
     r"\b(haadf|bf|adf|abf|bright[- ]?field|dark[- ]?field|z[- ]contrast)\b.{0,25}\b(images?|picture|frame|please)\b|"
     r"^\s*(haadf|bf|adf)\b|\b(gimme|give me|get me) (a|an|one) (haadf|bf|adf|image|frame)|"
     r"\b(one more|another|new) (image|frame|picture)\b|\b(grab|snap|shoot)\s*(it|one)?\s*[.!]?$|"
-    r"(then|and|\+|,)\s*(image|haadf|bf|snap)\s*[.!]?$|(?:\b(?:then|and)|[,;])\s+(image|scan)\s+(at|with|it|again)\b|\b(and|then)\s+scan\b(?!\s*(size|rotation|speed|rate|settings?|to))",
+    r"(then|and|\+|,)\s*(image|haadf|bf|snap)\s*[.!]?$|(?:\b(?:then|and)|[,;])\s+(image|scan)\s+(at|with|it|again)\b|"
+    r"\b(and|then)\s+scan\b(?!\s*(size|rotation|speed|rate|settings?|to))|" + DETECTOR_NOUN + "|" + A_LOOK,
     "atoms": r"\batoms?\b|atomic columns?|\bcolumns\b",
     "defects": r"defects?|vacanc|dopants?|impurit|substitution",
     "lattice": r"lattice|d-?spacing|interplanar|periodicity|unit cell",
@@ -53,7 +71,7 @@ INTENT_PATTERNS: dict[str, str] = {
     "step_height": r"step height|terrace|atomic steps?|\bsteps? of\b",
     "force_curve": r"force[- ]?(curve|distance|spectroscop)|adhesion",
     "change_tip": r"(change|replace|swap|new) (the |a )?(afm |double )?tip|\btip\b.*\b(change|replace|swap) it\b",
-    "tip_check": r"tip (artifact|artefact|check|condition|state|shape|quality)|double[- ]tip|"
+    "tip_check": r"tip (artifact|artefact|check|condition|state|shape|quality|health)|double[- ]tip|" + TIP_STATE + "|"
     r"\btip\b.{0,20}\bdouble\b|blunt|check (the|whether the|if the) tip",
     "grating": r"pitch|\bdepth\b|how deep|grating (period|spacing)|calibrate the scanner",
     "afm_context": r"\bafm\b|\btip\b|cantilever|raster|line rate|\d\s*hz\b|setpoint",
