@@ -25,6 +25,12 @@ class FFTSummary(Reliability):
     d_spacings_nm: list[float]
     d_uncertainties_nm: list[float] = Field(description="one standard deviation of each d-spacing, same order")
     angles_deg: list[float]
+    first_order_d_nm: float | None = Field(
+        description="first-order (largest) lattice spacing, nm: the mean of the lattice's peaks with the largest d "
+        "(e.g. the three 10-10 peaks of a hexagonal lattice); d_spacings_nm[0], the strongest, is often a higher "
+        "order; null without peaks"
+    )
+    first_order_d_uncertainty_nm: float | None = Field(description="one standard deviation of first_order_d_nm")
 
 
 class ProfileResult(Reliability):
@@ -66,9 +72,11 @@ def register_image_measurement_tools(mcp: FastMCP, session: Any) -> None:
     """Register compute_fft, line_profile, estimate_drift and focus_quality over ``session``."""
 
     def compute_fft(acq_id: AcqId = None) -> ToolResult:
-        """Power spectrum of an image with its main peaks as d-spacings (nm, each with its uncertainty) and
-        directions (deg). reliable is false when no peak stands above the noise, or when a peak lies near the
-        Nyquist limit (a spacing finer than two pixels may have folded back there: use a smaller pixel)."""
+        """Power spectrum of an image with its main peaks as d-spacings (nm, each with its uncertainty, strongest
+        first) and directions (deg), and the lattice's first-order (largest) spacing first_order_d_nm: report that
+        as the lattice spacing, since at high signal a higher order is often the strongest peak. reliable is false
+        when no peak stands above the noise, or when a peak lies near the Nyquist limit (a spacing finer than two
+        pixels may have folded back there: use a smaller pixel)."""
         chosen, img, px = image_of(session, acq_id)
         f = _compute_fft(img, px)
         result = FFTSummary(
@@ -76,6 +84,10 @@ def register_image_measurement_tools(mcp: FastMCP, session: Any) -> None:
             d_spacings_nm=[p.d_spacing_nm for p in f.peaks],
             d_uncertainties_nm=[round(p.d_uncertainty_nm, 6) for p in f.peaks],
             angles_deg=[p.angle_deg for p in f.peaks],
+            first_order_d_nm=f.first_order_d_nm,
+            first_order_d_uncertainty_nm=(
+                None if f.first_order_d_uncertainty_nm is None else round(f.first_order_d_uncertainty_nm, 6)
+            ),
             reliable=f.reliable,
             reliability_note=f.reliability_note,
         )

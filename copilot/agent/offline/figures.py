@@ -16,7 +16,7 @@ UNCERTAINTY_WORDS = ("std", "err", "uncertainty", "sigma", "ci")
 
 HEADLINES: dict[str, tuple[tuple[str, str, str], ...]] = {
     "measure_lattice": (("Lattice constant a", "a_nm", "nm"), ("b", "b_nm", "nm"), ("gamma", "gamma_deg", "°")),
-    "compute_fft": (("Strongest FFT d-spacing", "d_spacings_nm[0]", "nm"),),
+    "compute_fft": (("Strongest FFT d-spacing", "d_spacings_nm[0]", "nm"), ("first-order", "first_order_d_nm", "nm")),
     "find_atoms": (("Atomic columns found", "atom_count", ""),),
     "segment_particles": (
         ("Particles", "particle_count", ""),
