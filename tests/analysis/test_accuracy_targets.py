@@ -7,7 +7,15 @@ from __future__ import annotations
 
 import pytest
 
-from copilot.bench.accuracy import ATOM_LADDER, DEFECT_CASES, RESOLVABLE_SNR, atoms_case, defects_case
+from copilot.bench.accuracy import (
+    ATOM_LADDER,
+    DEFECT_CASES,
+    LOW_DOSE_MOS2,
+    RESOLVABLE_SNR,
+    atoms_case,
+    default_mos2,
+    defects_case,
+)
 from copilot.bench.accuracy_case import Case
 
 pytestmark = pytest.mark.slow
@@ -52,7 +60,15 @@ def test_pristine_srtio3_has_at_most_one_false_defect_per_10_nm2(case: Case) -> 
     assert outcome.ok, outcome
 
 
-@pytest.mark.parametrize("case", [Case("mos2", dwell_us=2.0, current_pa=10.0), Case("mos2", dwell_us=1.0)])
+@pytest.mark.parametrize("case", [LOW_DOSE_MOS2, Case("mos2", dwell_us=1.0)], ids=lambda c: c.label)
 def test_defects_the_tool_cannot_resolve_are_reported_as_not_reliable(case: Case) -> None:
     outcome = defects_case(case)
     assert outcome.reliable is False, outcome
+
+
+def test_the_default_mos2_frame_resolves_the_columns_well_below_the_critical_dose() -> None:
+    """The defects of this frame are judged with ``DEFECT_CASES``; here its dose and column signal."""
+    case = default_mos2(0)
+    scope = case.scope()
+    assert scope.planned_dose_e_per_A2() < 0.2 * scope.critical_dose_e_per_A2()  # five such frames stay below it
+    assert atoms_case(case).extra["column_snr"] >= 2 * RESOLVABLE_SNR

@@ -95,8 +95,8 @@ def test_damage_starts_with_the_first_electrons_below_the_critical_dose():
     m = quiet("mos2", seed=7)
     m.set_beam(energy_kv=200.0, current_pa=10.0)
     go(m, clear_spot(m.specimen, 30.0), fov_nm=8.0, pixels=512)
-    assert m.planned_dose_e_per_A2() < m.critical_dose_e_per_A2()
     m.set_scan(dwell_us=1.0)
+    assert m.planned_dose_e_per_A2() < 0.5 * m.critical_dose_e_per_A2()  # the frame taken, not the default one
     m.acquire_image()
     assert m.atoms_lost() > 0
 
