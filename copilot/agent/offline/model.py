@@ -73,6 +73,10 @@ class OfflinePlanner(ReplyChatModel):
             if not outcomes:
                 return self._call(messages, "get_status", {})
             return AIMessage(content=status_answer(request.questions, outcomes[0].data if outcomes[0].ok else {}))
+        if not request.intents and request.unjudged:
+            return AIMessage(
+                content="Nothing was run. " + " ".join(f"{note[0].upper()}{note[1:]}." for note in request.unjudged)
+            )
         if not request.intents:
             return AIMessage(content=cannot_do(request.unsupported, request.unmapped, request.constraints))
         status: dict[str, Any] | None = None
@@ -97,7 +101,12 @@ class OfflinePlanner(ReplyChatModel):
         forbidden = {tool for c in request.constraints if c.kind == "forbid" for tool in c.tools}
         context = context_of(request.constraints, status, self.tool_schemas)
         progress = self.replay(steps, outcomes[start:], list(outcomes[:start]), forbidden, context)
-        progress.notes = [*left_out, *unhonoured(request, {step.tool for step in steps}), *progress.notes]
+        progress.notes = [
+            *left_out,
+            *request.unjudged,
+            *unhonoured(request, {step.tool for step in steps}),
+            *progress.notes,
+        ]
         if progress.next_call is not None:
             return self._call(messages, *progress.next_call)
         shown = outcomes if "status" in request.intents or "dose" in request.intents else outcomes[start:]

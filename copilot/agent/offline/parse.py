@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 
 from copilot.agent.offline.clauses import read_constraints
+from copilot.agent.offline.conditions import cut_conditions
 from copilot.agent.offline.lexicon import SPECIMEN_ALIASES, normalise, quantities, specimen_named
 from copilot.agent.offline.places import fov_point_nm, region_nm
 from copilot.agent.offline.questions import FEEDBACK_QUESTIONS, QUESTION_START, QUESTIONS, status_questions
@@ -58,8 +59,9 @@ def parse_request(text: str) -> Request:
     """Parse one user message (see the module docstring)."""
     whole = normalise(text)
     reading = read_constraints(whole)
-    low = reading.text
+    low, unjudged = cut_conditions(reading.text)
     request = Request(text=low, constraints=reading.constraints, questions=status_questions(whole, low))
+    request.unjudged = unjudged
     request.instruments_named = instruments_named(whole)
     request.instrument = instrument_named(whole)  # "don't approach, just set the scan": the AFM's scan
     wanted = wanted_specimen(low)

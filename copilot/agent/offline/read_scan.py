@@ -87,6 +87,10 @@ def read_scan(low: str, request: Request) -> None:
             request.spectrum_dwell_ms = value_us / 1000  # a spectrum's time is its own dwell, not the scan's
         else:
             request.dwell_us = value_us
+    seconds = re.search(NUM + r"\s*(s|secs?|seconds?|mins?|minutes?)\b", low)
+    if request.spectrum_kind and request.spectrum_dwell_ms is None and seconds:
+        per_minute = seconds.group(2).startswith("m")  # "EDS for 2 s", "a 1 min EELS": the spectrum's own time
+        request.spectrum_dwell_ms = number(seconds.group(1)) * (60000.0 if per_minute else 1000.0)
     if rotation := re.search(r"rotat\w*\D{0,20}?" + NUM + r"\s*(?:°|deg)", low):
         request.rotation_deg = number(rotation.group(1))
         request.intents.add("scan")
@@ -101,7 +105,7 @@ def fallback_fov(low: str, request: Request) -> None:
         return
     if request.stage_um or request.stage_series_um:
         return
-    lengths = re.findall(NUM + r"\s*(nm|å|angstroms?)\b", re.sub(PIXEL_SIZE, " ", low))
+    lengths = re.findall(NUM + r"\s*(nm|å|angstroms?|µm|um|microns?)\b", re.sub(PIXEL_SIZE, " ", low))
     if len(lengths) == 1 and image_request(request):
         request.fov_nm = length_nm(*lengths[0])
 

@@ -1,6 +1,7 @@
 """Quantities said in words, spelled as numbers before the request is read ("half a micron" -> 0.5 micron, "zero
-defocus" -> defocus 0, "@ 5 nm" -> at 5 nm, a bare "1k" -> 1024 px). Pure text rewrites of the lower-cased request,
-applied by ``lexicon.normalise`` before its abbreviations.
+defocus" -> defocus 0, "@ 5 nm" -> at 5 nm, a bare "1k" -> 1024 px, "2k x 2k" -> 2048 px, "twenty-five pA" -> 25 pA,
+"two hundred and fifty nm" -> 250 nm; a number word is spelled only before a unit, so "snap one" stays a count).
+Pure text rewrites of the lower-cased request, applied by ``lexicon.normalise`` before its abbreviations.
 """
 
 from __future__ import annotations
@@ -8,27 +9,53 @@ from __future__ import annotations
 import re
 
 UNIT_WORD = r"(microns?|µm|um|nanomet(?:re|er)s?|nm|angstroms?|å|micromet(?:re|er)s?)"
-WORD_NUMBERS = {
-    "one": "1",
-    "two": "2",
-    "three": "3",
-    "four": "4",
-    "five": "5",
-    "six": "6",
-    "seven": "7",
-    "eight": "8",
-    "nine": "9",
-    "ten": "10",
-    "twenty": "20",
-    "fifty": "50",
-    "hundred": "100",
-}
+ONES = ["zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten", "eleven", "twelve"]
+ONES += ["thirteen", "fourteen", "fifteen", "sixteen"]
+ONES += ["seventeen", "eighteen", "nineteen"]
+TENS = {"twenty": 20, "thirty": 30, "forty": 40, "fifty": 50, "sixty": 60, "seventy": 70, "eighty": 80, "ninety": 90}
+SCALES = {"hundred": 100, "thousand": 1000}
+WORD_VALUES: dict[str, int] = {word: value for value, word in enumerate(ONES)} | TENS
+NUMBER_WORD = "|".join(sorted([*WORD_VALUES, *SCALES], key=len, reverse=True))
+SPOKEN_UNIT = (
+    r"(?:microns?|µm|um|nanomet(?:re|er)s?|nm|angstroms?|å|micromet(?:re|er)s?|pm|mm|microseconds?|µs|us|ns|"
+    r"milliseconds?|ms|seconds?|secs?|s|minutes?|mins?|pa|picoamps?|na|nanoamps?|kv|kilovolts?|mrad|milliradians?|"
+    r"degrees?|deg|°|hz|hertz|px|pixels?|lines|frames|images|e/å2|e-/å2|e/a2|e-/a2)(?![a-z])"
+)
+"""The units a number said in words may carry."""
+NUMBER_WORDS = (
+    r"\b(?:an?\s+)?(?:(?:" + NUMBER_WORD + r")(?:[\s-]+(?:and\s+)?(?=(?:" + NUMBER_WORD + r")\b))?)+"
+    r"(?:\s+point(?:\s+(?:" + "|".join(ONES[:10]) + r"))+)?(?=\s*" + SPOKEN_UNIT + ")"
+)
+"""A number said in words before a unit ("twenty-five nm", "two hundred and fifty pA", "a hundred px", "two point
+five microns")."""
+
+
+def word_value(said: str) -> float | None:
+    """ "two hundred and fifty" -> 250, "twenty-five" -> 25, "a thousand" -> 1000, "two point five" -> 2.5."""
+    whole, _, fraction = said.partition(" point ")
+    words = [w for w in re.split(r"[\s-]+", whole.strip()) if w and w != "and"]
+    total = current = 0
+    if words and words[0] in ("a", "an"):
+        words[0] = "one"
+    for word in words:
+        if word in SCALES:
+            current = max(current, 1) * SCALES[word]
+            if SCALES[word] == 1000:
+                total, current = total + current, 0
+        elif word in WORD_VALUES:
+            current += WORD_VALUES[word]
+        else:
+            return None
+    digits = "".join(str(WORD_VALUES[w]) for w in fraction.split() if w in WORD_VALUES)
+    return float(f"{total + current}.{digits}") if digits else float(total + current)
+
+
 SPOKEN: tuple[tuple[str, str], ...] = (
     (r"\s*@\s*", " at "),
     (r"\b(?:a )?half (?:of )?an? " + UNIT_WORD + r"\b", r"0.5 \1"),
     (r"\b(?:a )?quarter (?:of )?an? " + UNIT_WORD + r"\b", r"0.25 \1"),
     (r"\b(?:one|a) and a half " + UNIT_WORD + r"\b", r"1.5 \1"),
-    (r"\b(" + "|".join(WORD_NUMBERS) + r") " + UNIT_WORD + r"\b", "<word>"),
+    (NUMBER_WORDS, "<word>"),
     (r"\b(?:an?|one) (micron|micromet(?:re|er))\b", r"1 \1"),
     (
         r"\b(?:particle )?(?:size|diameter) spectrum\b|\bspectrum of (?:the )?(?:particle )?(?:sizes|diameters)\b",
@@ -37,10 +64,11 @@ SPOKEN: tuple[tuple[str, str], ...] = (
     (r"\bzero (defocus|focus)\b", r"defocus 0"),
     (r"\b(defocus|focus) (?:back )?(?:to|at|of) zero\b", r"defocus 0"),
     (r"\b(rotation|alpha|beta|tilt) (to|back to|at|of) zero\b", r"\1 \2 0°"),
+    (r"\b([124])\s?k\s*(?:x|×|by)\s*\1\s?k\b", r"\1k px"),
     (r"\b([124])k\b(?!\s*(?:x\b|e|v\b|ev|hz|nm|µm|um|counts?|dose))", "<k>"),
 )
-"""(pattern, spelled) applied in order; ``<word>`` spells a number word, ``<k>`` a bare 1k/2k/4k as its pixels
-(a frame size: 1k = 1024 px)."""
+"""(pattern, spelled) applied in order; ``<word>`` spells a number said in words before a unit, ``<k>`` a bare
+1k/2k/4k as its pixels (a frame size: 1k = 1024 px; "2k x 2k" is one square frame)."""
 K_PIXELS = {"1": "1024", "2": "2048", "4": "4096"}
 
 
@@ -48,12 +76,17 @@ def spell_quantities(low: str) -> str:
     """See the module docstring."""
     for pattern, spelled in SPOKEN:
         if spelled == "<word>":
-            low = re.sub(pattern, lambda m: f"{WORD_NUMBERS[m.group(1)]} {m.group(2)}", low)
+            low = re.sub(pattern, _spelled_number, low)
         elif spelled == "<k>":
             low = re.sub(pattern, _k_pixels, low)
         else:
             low = re.sub(pattern, spelled, low)
     return " ".join(low.split())
+
+
+def _spelled_number(match: re.Match[str]) -> str:
+    value = word_value(match.group(0).strip())
+    return match.group(0) if value is None else f"{value:g}"
 
 
 def _k_pixels(match: re.Match[str]) -> str:

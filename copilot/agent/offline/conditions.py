@@ -1,0 +1,69 @@
+"""Actions asked for only under a condition the planner does not judge ("autofocus only if the focus is bad", "if
+the image is blurry, autofocus", "refocus unless it is sharp"): the action and its condition are cut out of the
+text the planner reads, so the action never runs unconditionally, and the answer says what was not run and why.
+
+The tools report figures (a sharpness to compare frames, a drift rate), not verdicts such as "bad focus", so the
+planner cannot say when the condition holds. Conditions it does judge are left to their own rules: a double tip
+(``tip_check``), astigmatism "if needed" or "if so" (``astig_check``), trace and retrace that "do not agree"
+(feedback tuning). "If" meaning whether ("tell me if it is sharp", "check if the tip is double") is no condition,
+and a courtesy ("if possible", "if you can") is dropped.
+"""
+
+from __future__ import annotations
+
+import re
+
+CONDITION = re.compile(r"\b(?:only\s+)?(?:if|unless|in case|provided(?:\s+that)?|as long as|otherwise|else)\b")
+WHETHER = (
+    r"(?:\b(?:tell me|let me know|see|check|know|ask|wonder|find out|say|look|judge|decide|what|whether|happen)|\?)\s*$"
+)
+"""Words before an "if" that make it a whether ("tell me if ...")."""
+JUDGED = r"double|astig|\bstig|trace|retrace|\bagree"
+"""Conditions another rule of the planner judges."""
+GENERIC = r"\b(?:if|unless) (?:so|needed|necessary|required|not|they do not|they don['’]t|it is not|it isn['’]t)\b"
+JUDGED_TOPICS = r"astig|\bstig|\btip\b|\bgains?\b|feedback|trace"
+"""A bare "if needed" or "if not" is judged only in a request about what those rules judge."""
+COURTESY = r",?\s*\bif (?:possible|you can|you could|you like|you want|you wish|that['’]?s (?:ok|okay|fine)|feasible)\b"
+CONDITION_END = re.compile(r"[,;.!?](?:\s|$)|\s(?:then|but|and)\b|$")
+ACTION_END = re.compile(r"[;.!?](?:\s|$)|,?\s(?:then|but)\b|,?\s(?=otherwise\b|else\b)|$")
+CLAUSE_START = re.compile(r"[,;.!?](?:\s|$)|\b(?:then|but|and|so|please|just)\b")
+
+
+def cut_conditions(low: str) -> tuple[str, list[str]]:
+    """``low`` without its conditional actions and their conditions, and one sentence for each (see the module
+    docstring)."""
+    text = re.sub(COURTESY, " ", low)
+    notes: list[str] = []
+    for match in reversed(list(CONDITION.finditer(text))):
+        if re.search(WHETHER, text[: match.start()]):
+            continue
+        alternative = match.group(0) in ("otherwise", "else")  # "..., otherwise take an image": conditional too
+        end = None if alternative else CONDITION_END.search(text, match.end())
+        stop = match.end() if alternative else (end.start() if end else len(text))
+        condition = (
+            "otherwise (when the condition before it does not hold)" if alternative else text[match.start() : stop]
+        )
+        condition = condition.strip()
+        if re.search(JUDGED, condition) or (re.search(GENERIC, condition) and re.search(JUDGED_TOPICS, text)):
+            continue
+        start = max((m.end() for m in CLAUSE_START.finditer(text[: match.start()])), default=0)
+        if text[start : match.start()].strip(" ,") and not alternative:
+            action, cut = text[start : match.start()], (start, stop)  # "autofocus only if the focus is bad"
+        else:
+            rest = ACTION_END.search(text, stop + 1) if stop < len(text) else None
+            finish = rest.start() if rest else len(text)
+            action, cut = text[stop:finish], (match.start(), finish)  # "if the image is blurry, autofocus"
+        action = action.strip(" ,;")
+        notes.insert(0, unjudged(action or condition, condition))  # "if it looks fuzzy refocus": said as one
+        text = text[: cut[0]] + " " + text[cut[1] :]
+    return " ".join(text.split()), notes
+
+
+def unjudged(action: str, condition: str) -> str:
+    """The sentence for an action not run because its condition is not judged."""
+    check = " (e.g. 'check the focus quality')" if re.search(r"focus|blur|sharp|fuzzy|soft", condition) else ""
+    return (
+        f"'{action}' was not run: you asked for it {condition!r}, and I do not judge that condition from the tools' "
+        f"results (they report figures, not verdicts), so I did not run it either way; ask for the check itself{check} "
+        "and decide on its figures, or ask for the action without the condition"
+    )
