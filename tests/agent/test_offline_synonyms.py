@@ -179,3 +179,33 @@ SYNONYM_ACTIONS = [
 def test_every_synonym_in_every_negation_form_leaves_its_tool_uncalled(negation: str, phrase: str, tool: str) -> None:
     for text in (negation.format(a=phrase), f"count the atoms, but {negation.format(a=phrase)}"):
         assert tool not in drive(text).names, text
+
+
+@pytest.mark.parametrize(
+    "text", ["bring the tip down", "lower the tip onto the surface", "touch down", "get the cantilever into contact"]
+)
+def test_bringing_the_tip_down_approaches_it(text: str) -> None:
+    assert drive(text, AFM).names == ["get_status", "approach"]
+
+
+@pytest.mark.parametrize(
+    ("text", "names"), [("lift off", ["withdraw"]), ("back off, then change the tip", ["withdraw", "change_tip"])]
+)
+def test_lifting_or_backing_off_withdraws_the_tip(text: str, names: list[str]) -> None:
+    assert drive(text, AFM).names == names
+
+
+@pytest.mark.parametrize(
+    ("text", "tool"),
+    [
+        ("measure the spacing", "measure_lattice"),
+        ("clean up the noise", "denoise_image"),
+        ("smooth the image", "denoise_image"),
+    ],
+)
+def test_everyday_names_of_an_analysis_run_it(text: str, tool: str) -> None:
+    assert drive(text).names == ["acquire_image", tool]
+
+
+def test_a_scan_rotation_without_a_unit_is_in_degrees() -> None:
+    assert drive("scan rotation 30").calls[-1] == ("set_scan", {"rotation_deg": 30.0})

@@ -91,8 +91,15 @@ def read_scan(low: str, request: Request) -> None:
     if request.spectrum_kind and request.spectrum_dwell_ms is None and seconds:
         per_minute = seconds.group(2).startswith("m")  # "EDS for 2 s", "a 1 min EELS": the spectrum's own time
         request.spectrum_dwell_ms = number(seconds.group(1)) * (60000.0 if per_minute else 1000.0)
-    if rotation := re.search(r"rotat\w*\D{0,20}?" + NUM + r"\s*(?:°|deg)", low):
-        request.rotation_deg = number(rotation.group(1))
+    rotated = (
+        r"rotat\w*\D{0,20}?"
+        + NUM
+        + r"\s*(?:°|deg)|\bscan rotation\s*(?:of|to|=|:|at)?\s*"
+        + NUM
+        + r"(?![\d.]|\s*[a-zµ%])"
+    )
+    if rotation := re.search(rotated, low):
+        request.rotation_deg = number(rotation.group(1) or rotation.group(2))  # "scan rotation 30": degrees
         request.intents.add("scan")
     if rate := re.search(NUM + r"\s*hz\b", low):
         request.rate_hz = number(rate.group(1))

@@ -1,8 +1,8 @@
 """Everyday verbs for a tool's action, spelled as the one verb the planner reads ("kill the beam" -> blank the beam,
 "tip the holder" -> tilt the stage, "park the stage at the origin" -> move the stage to the origin, "get the tip off
-the surface" -> withdraw the tip, "bump the sample" -> move the stage). Pure text rewrites of the lower-cased
-request, applied by ``lexicon.normalise`` after its abbreviations, so a negated synonym ("don't kill the beam") is
-read, and forbidden, as the verb it stands for.
+the surface", "lift off" -> withdraw the tip, "bring the tip down", "touch down" -> approach the tip, "bump the
+sample" -> move the stage). Pure text rewrites of the lower-cased request, applied by ``lexicon.normalise`` after its
+abbreviations, so a negated synonym ("don't kill the beam") is read, and forbidden, as the verb it stands for.
 """
 
 from __future__ import annotations
@@ -12,6 +12,8 @@ import re
 STAGE_THING = r"(?:the\s+)?(?:stage|holder|specimen|sample|grid)"
 """What a stage verb moves: the stage, or the specimen on it."""
 HOME = r"(?:the\s+)?(?:stage\s+)?(?:origin|home(?:\s+position)?|zero(?:\s+position)?|(?:position\s+)?\(?0\s*,\s*0\)?)"
+CLAUSE_END = r"(?=\s*(?:$|[,.;!?]|and\b|then\b|please\b|now\b))"
+"""A verb said alone at the end of its clause ("lift off, then change the tip")."""
 SYNONYMS: tuple[tuple[str, str], ...] = (
     (r"\b(?:kill|cut|stop|block|shutter)(?:\s+the)?\s+beam\b", "blank the beam"),
     (r"\b(?:unshutter|restore)(?:\s+the)?\s+beam\b", "unblank the beam"),
@@ -38,6 +40,13 @@ SYNONYMS: tuple[tuple[str, str], ...] = (
         "withdraw the tip",
     ),
     (r"\bback (?:the )?(?:tip|cantilever) (?:off|out|away)\b", "withdraw the tip"),
+    (r"\b(?:lift|back|pull|tip) (?:off|back|up|out)\b" + CLAUSE_END, "withdraw the tip"),
+    (
+        r"\b(?:bring|lower|put|move|drive|get|take|send)\s+(?:the\s+)?(?:tip|cantilever|probe)\s+"
+        r"(?:down|in contact|into contact|onto the (?:surface|sample)|to the (?:surface|sample)|into feedback)\b",
+        "approach the tip",
+    ),
+    (r"\b(?:touch down|make contact|go into contact|get into feedback)\b", "approach the tip"),
 )
 """(pattern, canonical verb phrase), applied in order."""
 

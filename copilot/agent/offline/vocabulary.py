@@ -46,7 +46,8 @@ INTENT_PATTERNS: dict[str, str] = {
     r"\b(and|then)\s+scan\b(?!\s*(size|rotation|speed|rate|settings?|to))|" + DETECTOR_NOUN + "|" + A_LOOK,
     "atoms": r"\batoms?\b|atomic columns?|\bcolumns\b",
     "defects": r"defects?|vacanc|dopants?|impurit|substitution",
-    "lattice": r"lattice|d-?spacing|interplanar|periodicity|unit cell",
+    "lattice": r"lattice|d-?spacing|interplanar|periodicity|unit cell|"
+    r"\b(?:measure|what is|what's) the (?:atomic )?spacing",
     "particles": r"particles?|nanoparticles?|clusters|size distribution",
     "spectrum": r"spectrum|spectra|\beels\b|\beds\b|\bedx\b|spectroscop",
     "elements": r"(which|what) elements|identify (the )?elements|composition|chemical make|made of|"
@@ -54,7 +55,8 @@ INTENT_PATTERNS: dict[str, str] = {
     r"identify (it|them)\b",
     "survey_zoom": r"most interesting|\bzoom",
     "fft": r"\bfft\b|fourier|diffractogram|power spectrum",
-    "denoise": r"denois|noise reduction",
+    "denoise": r"denois|noise reduction|(?:clean up|reduce|remove|filter out|get rid of|suppress) (?:the )?noise|"
+    r"\b(?:smooth|filter) (?:the |this |that )?(?:image|frame)\b",
     "line_profile": r"line[- ]?profile|intensity profile|line scan",
     "drift": r"\bdrift",
     "focus_quality": r"focus quality|sharpness|how sharp|is it in focus|check (the )?focus|is (it|the image) sharp",
