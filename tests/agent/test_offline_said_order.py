@@ -140,3 +140,18 @@ def test_a_question_about_the_tip_state_is_a_tip_check_on_a_new_image(text: str)
 )
 def test_an_analysis_of_the_last_topograph_reads_no_status_and_lands_no_tip(text: str, tool: str) -> None:
     assert drive(text, AFM).names == ["list_acquisitions", tool]
+
+
+@pytest.mark.parametrize(("text", "said"), [("is the beam on?", "not blanked"), ("is the beam off?", "not blanked")])
+def test_a_question_whether_the_beam_is_on_is_answered_and_changes_nothing(text: str, said: str) -> None:
+    run = drive(text)
+    assert run.names == ["get_status"] and said in run.answer
+
+
+def test_current_as_an_adjective_asks_for_the_status_not_the_probe_current() -> None:
+    run = drive("current settings?")
+    assert run.names == ["get_status"] and "energy 80 kV" in run.answer
+
+
+def test_the_pixel_count_is_said_in_one_sentence() -> None:
+    assert "The scan has 256 pixels a side." in drive("how many pixels").answer

@@ -90,6 +90,8 @@ TOOL_UNIT = {
 }
 _UNIT_ALTERNATION = "|".join(re.escape(unit) for unit in sorted(UNITS, key=len, reverse=True))
 QUANTITY = re.compile(NUM + r"\s*(" + _UNIT_ALTERNATION + r")(?![a-zµ0-9])")
+ASKED = r"(?<!\bis the )(?<!\bis )(?<!\bwas the )(?<!\bstill )"
+"""Not after "is the" ("is the beam on?" asks, it orders no unblank)."""
 ABBREVIATIONS = (
     (r"\bmag\b\.?", "magnification"),
     (r"\bstigs?\b|\bstigmator\b", "astigmatism"),
@@ -106,8 +108,8 @@ ABBREVIATIONS = (
     (r"\baf\b", "autofocus"),
     (r"\b(?:turn|switch|shut) off the beam\b|\b(?:turn|switch|shut) the beam off\b", "blank the beam"),
     (r"\b(?:turn|switch) on the beam\b|\b(?:turn|switch) the beam (?:back )?on\b", "unblank the beam"),
-    (r"\bbeam off\b(?=\s*(?:$|[,.;!?]|and\b|then\b|please\b))", "blank the beam"),
-    (r"\bbeam (?:back )?on\b(?=\s*(?:$|[,.;!?]|and\b|then\b|please\b))", "unblank the beam"),
+    (ASKED + r"\bbeam off\b(?=\s*(?:$|[,.;!?]|and\b|then\b|please\b))", "blank the beam"),
+    (ASKED + r"\bbeam (?:back )?on\b(?=\s*(?:$|[,.;!?]|and\b|then\b|please\b))", "unblank the beam"),
     (r"['’]em\b", "them"),
     (r"\b(count|find|locate|measure|size|segment|show|get|grab|label|image|zoom on)\s+em\b", r"\1 them"),
     (r"(\d)\s*nanomet(?:re|er)s?\b", r"\1 nm"),

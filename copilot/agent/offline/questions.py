@@ -92,13 +92,22 @@ def _frame_time(status: Status) -> str | None:
     return None
 
 
+NOT_ADJECTIVE = (
+    r"(?!\s+(?:settings?|state|setup|status|values?|conditions?|parameters?|defocus|focus|fov|field|dwell|kv|voltage|"
+    r"energy|position|pixels?|magnification|stage|specimen|sample|scan|rotation|convergence|astig\w*|cs|setpoint|"
+    r"gains?|line rate|dose|frame))"
+)
+"""A "current" that is the probe current, not the adjective ("current settings?", "current defocus?")."""
 QUESTIONS: tuple[tuple[str, Callable[[Status], str | None]], ...] = (
     (r"pixel (size|spacing)|how (big|large|small) is (a|the|one|each) pixel|nm (per|a) pixel|sampling", _pixel),
     (
         r"\bkv\b|kilovolts?|high tension|accelerating voltage|beam energy|\bvoltage",
         _plain("The beam energy", "beam", "energy_kv", " kV"),
     ),
-    (r"\bcurrent\b|how many pa\b|picoamps?|nanoamps?", _plain("The probe current", "beam", "current_pa", " pA")),
+    (
+        r"\bcurrent\b" + NOT_ADJECTIVE + r"|how many pa\b|picoamps?|nanoamps?",
+        _plain("The probe current", "beam", "current_pa", " pA"),
+    ),
     (r"\bcs\b|spherical aberration", _plain("Cs (spherical aberration)", "optics", "cs_um", " µm")),
     (r"astigmatism|\ba1\b", _plain("The twofold astigmatism A1", "optics", "astig_nm", " nm")),
     (r"defocus|\bfocus\b", _plain("The defocus", "optics", "defocus_nm", " nm")),
@@ -114,13 +123,13 @@ QUESTIONS: tuple[tuple[str, Callable[[Status], str | None]], ...] = (
     (r"scan rotation|rotation", _plain("The scan rotation", "scan", "rotation_deg", "°")),
     (
         r"how many pixels|number of pixels|pixel count|\bpixels\b",
-        _plain("The scan has", "scan", "pixels", " pixels a side"),
+        lambda s: f"The scan has {v} a side." if (v := _value(s, "scan", "pixels", " pixels")) else None,
     ),
     (r"\bstage\b|where (am i|are we)|position", _stage),
     (r"\bsetpoint", _plain("The amplitude setpoint", "feedback", "setpoint_nm", " nm")),
     (r"\b(p|proportional)[- ]gain|\bgains\b", _plain("The P gain", "feedback", "p_gain", "")),
     (r"\b(i|integral)[- ]gain|\bgains\b", _plain("The I gain", "feedback", "i_gain_per_ms", " per ms")),
-    (r"blank", _blanked),
+    (r"blank|\bbeam (?:on|off)\b", _blanked),
     (r"\bdose\b", _dose),
     (
         r"(which|what) (specimen|sample)\b(?! (are|can))|what('s| is) (loaded|in the (column|holder|microscope))",
