@@ -116,3 +116,16 @@ def test_frame_sizes_and_lengths_written_other_ways_set_the_scan(text: str, sett
 @pytest.mark.parametrize("text", ["snap one", "take one image"])
 def test_one_said_as_a_count_stays_a_word(text: str) -> None:
     assert drive(text).names[-1] == "acquire_image"
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Take a HAADF frame of the MoS2 provided it stays below the critical dose.",
+        "Can you image this graphene at 0.05 nm per pixel while staying under 10000 e-/A^2? If so, take the frame.",
+        "record one image as long as it fits the dose budget",
+    ],
+)
+def test_a_condition_on_the_dose_is_left_to_the_dose_checks(text: str) -> None:
+    run = drive(text)
+    assert "acquire_image" in run.names and "was not run" not in run.answer

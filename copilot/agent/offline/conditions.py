@@ -5,8 +5,10 @@ text the planner reads, so the action never runs unconditionally, and the answer
 The tools report figures (a sharpness to compare frames, a drift rate), not verdicts such as "bad focus", so the
 planner cannot say when the condition holds. Conditions it does judge are left to their own rules: a double tip
 (``tip_check``), astigmatism "if needed" or "if so" (``astig_check``), trace and retrace that "do not agree"
-(feedback tuning). "If" meaning whether ("tell me if it is sharp", "check if the tip is double") is no condition,
-and a courtesy ("if possible", "if you can") is dropped.
+(feedback tuning), a dose or limit the frame must fit ("provided it stays below the critical dose", "can you
+image it under 1e4 e-/A^2? if so, take it": the dose checks decline a frame that does not fit). "If" meaning
+whether ("tell me if it is sharp", "check if the tip is double") is no condition, and a courtesy ("if possible",
+"if you can") is dropped.
 """
 
 from __future__ import annotations
@@ -18,10 +20,13 @@ WHETHER = (
     r"(?:\b(?:tell me|let me know|see|check|know|ask|wonder|find out|say|look|judge|decide|what|whether|happen)|\?)\s*$"
 )
 """Words before an "if" that make it a whether ("tell me if ...")."""
-JUDGED = r"double|astig|\bstig|trace|retrace|\bagree"
+JUDGED = (
+    r"double|astig|\bstig|trace|retrace|\bagree|\bdose\b|\bbudget\b|can be done|\bfits?\b|feasible|possible|"
+    r"\byou can\b|\bstays? (?:below|under|within)\b"
+)
 """Conditions another rule of the planner judges."""
-GENERIC = r"\b(?:if|unless) (?:so|needed|necessary|required|not|they do not|they don['’]t|it is not|it isn['’]t)\b"
-JUDGED_TOPICS = r"astig|\bstig|\btip\b|\bgains?\b|feedback|trace"
+GENERIC = r"\b(?:if|unless) (?:so|yes|needed|necessary|required|not|they do not|they don['’]t|it is not|it isn['’]t)\b"
+JUDGED_TOPICS = r"astig|\bstig|\btip\b|\bgains?\b|feedback|trace|\bdose\b|budget|possible|\bcan (?:you|i|we)\b"
 """A bare "if needed" or "if not" is judged only in a request about what those rules judge."""
 COURTESY = r",?\s*\bif (?:possible|you can|you could|you like|you want|you wish|that['’]?s (?:ok|okay|fine)|feasible)\b"
 CONDITION_END = re.compile(r"[,;.!?](?:\s|$)|\s(?:then|but|and)\b|$")
@@ -29,9 +34,10 @@ ACTION_END = re.compile(r"[;.!?](?:\s|$)|,?\s(?:then|but)\b|,?\s(?=otherwise\b|e
 CLAUSE_START = re.compile(r"[,;.!?](?:\s|$)|\b(?:then|but|and|so|please|just)\b")
 
 
-def cut_conditions(low: str) -> tuple[str, list[str]]:
+def cut_conditions(low: str, whole: str | None = None) -> tuple[str, list[str]]:
     """``low`` without its conditional actions and their conditions, and one sentence for each (see the module
-    docstring)."""
+    docstring); ``whole`` is the request before its limits were cut out (what a bare "if so" refers to)."""
+    said = whole if whole is not None else low
     text = re.sub(COURTESY, " ", low)
     notes: list[str] = []
     for match in reversed(list(CONDITION.finditer(text))):
@@ -44,7 +50,7 @@ def cut_conditions(low: str) -> tuple[str, list[str]]:
             "otherwise (when the condition before it does not hold)" if alternative else text[match.start() : stop]
         )
         condition = condition.strip()
-        if re.search(JUDGED, condition) or (re.search(GENERIC, condition) and re.search(JUDGED_TOPICS, text)):
+        if re.search(JUDGED, condition) or (re.search(GENERIC, condition) and re.search(JUDGED_TOPICS, said)):
             continue
         start = max((m.end() for m in CLAUSE_START.finditer(text[: match.start()])), default=0)
         if text[start : match.start()].strip(" ,") and not alternative:
