@@ -129,3 +129,20 @@ def test_one_said_as_a_count_stays_a_word(text: str) -> None:
 def test_a_condition_on_the_dose_is_left_to_the_dose_checks(text: str) -> None:
     run = drive(text)
     assert "acquire_image" in run.names and "was not run" not in run.answer
+
+
+@pytest.mark.parametrize(
+    ("text", "call"),
+    [
+        ("tilt to minus 10 degrees", ("move_stage", {"alpha_deg": -10.0})),
+        ("defocus minus five nm", ("set_optics", {"defocus_nm": -5.0})),
+        ("fov 1,000 nm", ("set_scan", {"fov_nm": 1000.0})),
+        ("energy 200keV", ("set_beam", {"energy_kv": 200.0})),
+        ("move x by -0.5 um", ("move_stage", {"x_um": -0.5, "relative": True})),
+        ("move the stage in y by 300 nm", ("move_stage", {"y_um": 0.3, "relative": True})),
+    ],
+)
+def test_signs_thousands_and_units_said_other_ways_keep_their_value(
+    text: str, call: tuple[str, dict[str, object]]
+) -> None:
+    assert drive(text).calls == [call]

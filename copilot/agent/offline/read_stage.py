@@ -48,7 +48,13 @@ def read_stage(low: str, request: Request) -> None:
         r"(right|left|up|down)\s*(?:by\s*)?" + NUM + r"\s*(nm|µm|um|microns?)\b",
         low,
     )  # "move up by 200 nm"
+    axis_first = re.search(
+        r"\b(?:move|shift|nudge|drive|step|go)(?: the stage| the specimen| the sample| it)?\s+(?:in |along )?(x|y)\s*"
+        r"(?:by\s*)?" + NUM + r"\s*(nm|µm|um|microns?)\b",
+        low,
+    )  # "move x by +200 nm"
     said = (shift.group(4), shift.group(2), shift.group(3)) if shift else None
+    said = said or ((axis_first.group(1), axis_first.group(2), axis_first.group(3)) if axis_first else None)
     said = said or ((led.group(1), led.group(2), led.group(3)) if led else None)
     if said and not positions:
         direction, value, unit = said

@@ -1,7 +1,8 @@
 """Quantities said in words, spelled as numbers before the request is read ("half a micron" -> 0.5 micron, "zero
 defocus" -> defocus 0, "@ 5 nm" -> at 5 nm, a bare "1k" -> 1024 px, "2k x 2k" -> 2048 px, "twenty-five pA" -> 25 pA,
-"two hundred and fifty nm" -> 250 nm; a number word is spelled only before a unit, so "snap one" stays a count).
-Pure text rewrites of the lower-cased request, applied by ``lexicon.normalise`` before its abbreviations.
+"two hundred and fifty nm" -> 250 nm, "minus 10 degrees" -> -10 degrees, "1,000 nm" -> 1000 nm; a number word is
+spelled only before a unit, so "snap one" stays a count). Pure text rewrites of the lower-cased request, applied by
+``lexicon.normalise`` before its abbreviations.
 """
 
 from __future__ import annotations
@@ -55,7 +56,10 @@ SPOKEN: tuple[tuple[str, str], ...] = (
     (r"\b(?:a )?half (?:of )?an? " + UNIT_WORD + r"\b", r"0.5 \1"),
     (r"\b(?:a )?quarter (?:of )?an? " + UNIT_WORD + r"\b", r"0.25 \1"),
     (r"\b(?:one|a) and a half " + UNIT_WORD + r"\b", r"1.5 \1"),
+    (r"(?<![\d.,])(\d{1,3}),(\d{3})(?![\d,])", r"\1\2"),
     (NUMBER_WORDS, "<word>"),
+    (r"\b(?:minus|negative)\s+(?=\d|\.\d)", "-"),
+    (r"\bplus\s+(?=\d)", "+"),
     (r"\b(?:an?|one) (micron|micromet(?:re|er))\b", r"1 \1"),
     (
         r"\b(?:particle )?(?:size|diameter) spectrum\b|\bspectrum of (?:the )?(?:particle )?(?:sizes|diameters)\b",
