@@ -209,3 +209,24 @@ def test_everyday_names_of_an_analysis_run_it(text: str, tool: str) -> None:
 
 def test_a_scan_rotation_without_a_unit_is_in_degrees() -> None:
     assert drive("scan rotation 30").calls[-1] == ("set_scan", {"rotation_deg": 30.0})
+
+
+@pytest.mark.parametrize(
+    ("text", "name"),
+    [
+        ("switch over to STO", "srtio3"),
+        ("change samples to gold", "gold_nanoparticles"),
+        ("pop the grating in", "afm_grating"),
+    ],
+)
+def test_more_ways_of_changing_the_specimen_load_it(text: str, name: str) -> None:
+    assert drive(text).calls == [("list_specimens", {}), ("load_specimen", {"name": name})]
+
+
+def test_a_specimen_one_moves_on_to_that_is_in_already_is_not_reloaded() -> None:
+    assert "load_specimen" not in drive("let's do MoS2 next").names
+
+
+@pytest.mark.parametrize("text", ["chemical analysis at the centre", "elemental analysis in the middle"])
+def test_a_chemical_analysis_is_a_spectrum_and_its_elements(text: str) -> None:
+    assert drive(text).names == ["get_status", "acquire_spectrum", "identify_elements"]

@@ -17,7 +17,8 @@ from copilot.agent.offline.lexicon import SPECIMEN_ALIASES, seed_named, specimen
 from copilot.agent.offline.outcomes import Outcome
 
 LOAD_VERB = (
-    r"\b(?:load|insert|mount|switch to|change to|swap to|swap in|put in|change the (?:specimen|sample) to|"
+    r"\b(?:load|insert|mount|switch (?:over )?to|change (?:over )?to|swap to|swap in|put in|"
+    r"change (?:the )?(?:specimens?|samples?) (?:over )?to|"
     r"(?:swap|exchange|replace|trade) (?:out )?(?:the |this |it )?(?:{swapped}\s+)?(?:specimen |sample )?(?:out )?"
     r"(?:for|with))\s+"
     r"(?:the\s+|a\s+|an\s+)?(?:specimen\s+|sample\s+)?([\w\-\.\+/()]+(?:\s+[\w\-\.\+/()]+)*?)"
@@ -65,7 +66,7 @@ def wanted_specimen(low: str) -> Wanted | None:
         return Wanted(alias[0] if alias else said, seed, True, verb.group(0))
     put = re.search(PUT_IN, low)
     named = specimen_named(low)
-    if put and (alias := specimen_named(put.group(1))):
+    if put and (alias := specimen_named(put.group(1)) or specimen_named(put.group(0))):  # "pop the grating in"
         return Wanted(alias[0], seed, True, put.group(0))
     if named is not None and (into := re.search(IN_NOW.format(alias=SPECIMEN_ALIASES[named[0]]), low)):
         return Wanted(named[0], seed, True, into.group(0))  # "STO in, seed 3"

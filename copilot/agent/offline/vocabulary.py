@@ -51,6 +51,7 @@ INTENT_PATTERNS: dict[str, str] = {
     "particles": r"particles?|nanoparticles?|clusters|size distribution",
     "spectrum": r"spectrum|spectra|\beels\b|\beds\b|\bedx\b|spectroscop",
     "elements": r"(which|what) elements|identify (the )?elements|composition|chemical make|made of|"
+    r"(chemical|elemental) (analysis|identification|id)|\belement id\b|"
     r"\bwhat('s| is) (there|present)\b|"
     r"identify (it|them)\b",
     "survey_zoom": r"most interesting|\bzoom",
