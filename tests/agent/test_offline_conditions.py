@@ -146,3 +146,21 @@ def test_signs_thousands_and_units_said_other_ways_keep_their_value(
     text: str, call: tuple[str, dict[str, object]]
 ) -> None:
     assert drive(text).calls == [call]
+
+
+@pytest.mark.parametrize(
+    ("text", "setting"),
+    [
+        ("image at 0.05 nm per pixel while staying under 10000 e-/A^2", {"fov_nm": 12.8}),
+        ("a 20 nm frame with the current below 50 pA", {"fov_nm": 20.0}),
+        ("take an image at 512 px, keeping the dwell under 10 us", {"pixels": 512}),
+    ],
+)
+def test_a_setting_said_in_the_clause_of_a_limit_is_still_set(text: str, setting: dict[str, float]) -> None:
+    run = drive(text)
+    assert run.args("set_scan") == setting and "acquire_image" in run.names
+
+
+def test_a_limit_said_after_a_setting_still_bounds_it() -> None:
+    run = drive("take an image at 20 nm with the current below 10 pA")
+    assert "acquire_image" not in run.names and "current_pa is 30 now" in run.answer

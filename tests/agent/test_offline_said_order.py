@@ -155,3 +155,10 @@ def test_current_as_an_adjective_asks_for_the_status_not_the_probe_current() -> 
 
 def test_the_pixel_count_is_said_in_one_sentence() -> None:
     assert "The scan has 256 pixels a side." in drive("how many pixels").answer
+
+
+@pytest.mark.parametrize(
+    ("text", "tool"), [("2 nm HAADF and count", "find_atoms"), ("take a 500 nm image, then count", "segment_particles")]
+)
+def test_a_bare_count_after_an_image_counts_by_its_scale(text: str, tool: str) -> None:
+    assert drive(text).names[-1] == tool

@@ -139,6 +139,7 @@ def read_constraints(low: str) -> Reading:
         op = match.group("weak") or match.group("strict")
         start = _clause_start(kept, match.start())
         said = kept[start : bounded.end].strip()
+        start = _after_settings(kept, start, match.start(), bounded.start)
         bound: Literal["max", "min"] = "min" if op in MIN_WORDS else "max"
         constraints.append(
             Constraint(kind="limit", said=said, dimension=bounded.dimension, bound=bound, value=bounded.value)
@@ -147,6 +148,7 @@ def read_constraints(low: str) -> Reading:
     for dose in reversed([q for q in quantities(kept) if q.dimension == "dose"]):
         start = _clause_start(kept, dose.start)  # "the budget is 2000 e-/A^2": no tool sets a dose, it bounds one
         said = kept[start : dose.end].strip()
+        start = _after_settings(kept, start, dose.start, dose.start)
         constraints.append(Constraint(kind="limit", said=said, dimension="dose", bound="max", value=dose.value))
         kept = kept[:start] + " " + kept[dose.end :]
     for match in reversed(list(re.finditer(AFTER_NEGATION, kept))):
@@ -176,6 +178,22 @@ def forbids(scope: str, said: str) -> list[Constraint]:
     if tools:
         constraints.append(Constraint(kind="forbid", said=said, tools=tools))
     return constraints
+
+
+LINK = re.compile(r"\b(?:while|whilst|with|keeping|staying|so that|as long as|provided|but|and|under|below|within)\b")
+"""Where a limit said after a setting of its clause starts ("at 0.05 nm per pixel while staying under 1e4 e-/A^2")."""
+
+
+def _after_settings(text: str, start: int, limit: int, bound: int) -> int:
+    """Where to cut a limit out of its clause: after the last other quantity said before it, at the word that links
+    the limit to it, so that setting is still read ("image at 0.05 nm per pixel while staying under 1e4 e-/A^2"
+    keeps the pixel size); the clause start when no quantity comes before the ``limit`` word. ``bound`` is where the
+    bounded quantity starts."""
+    before = [q for q in quantities(text[:limit]) if q.start >= start]
+    if not before:
+        return start
+    link = LINK.search(text, before[-1].end, bound)
+    return link.start() if link else start
 
 
 def _clause_start(text: str, before: int) -> int:

@@ -132,7 +132,7 @@ def requested_interval_s(low: str) -> float | None:
 
 COUNT_ANY = (
     r"\bcount (them|it|those|these|everything|what you see|what'?s there)\b|"
-    r"^\s*(please\s+)?count\s*(please)?\s*[.!?]*$|"
+    r"^\s*(please\s+)?count\s*(please)?\s*[.!?]*$|(?:\band|,|;|\bthen)\s+count\s*(please)?\s*[.!?]*$|"
     r"\bhow many (are there|of them|can you see|do you see)\s*[.!?]*$"
 )
 """A count that names nothing to count: atoms at atomic scale, particles on a survey (``recipes``)."""
