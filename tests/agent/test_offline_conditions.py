@@ -164,3 +164,8 @@ def test_a_setting_said_in_the_clause_of_a_limit_is_still_set(text: str, setting
 def test_a_limit_said_after_a_setting_still_bounds_it() -> None:
     run = drive("take an image at 20 nm with the current below 10 pA")
     assert "acquire_image" not in run.names and "current_pa is 30 now" in run.answer
+
+
+def test_anything_else_is_no_condition() -> None:
+    run = drive("count the atoms, nothing else")
+    assert run.names == ["acquire_image", "find_atoms"] and "was not run" not in run.answer

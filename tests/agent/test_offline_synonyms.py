@@ -230,3 +230,16 @@ def test_a_specimen_one_moves_on_to_that_is_in_already_is_not_reloaded() -> None
 @pytest.mark.parametrize("text", ["chemical analysis at the centre", "elemental analysis in the middle"])
 def test_a_chemical_analysis_is_a_spectrum_and_its_elements(text: str) -> None:
     assert drive(text).names == ["get_status", "acquire_spectrum", "identify_elements"]
+
+
+@pytest.mark.parametrize(
+    ("text", "call"),
+    [
+        ("cut the beam current to 10 pA", ("set_beam", {"current_pa": 10.0})),
+        ("stop the beam damage by lowering the current to 5 pA", ("set_beam", {"current_pa": 5.0})),
+    ],
+)
+def test_a_beam_setting_cut_or_stopped_is_that_setting_not_a_blank(
+    text: str, call: tuple[str, dict[str, float]]
+) -> None:
+    assert drive(text).calls == [call]

@@ -15,7 +15,8 @@ from __future__ import annotations
 
 import re
 
-CONDITION = re.compile(r"\b(?:only\s+)?(?:if|unless|in case|provided(?:\s+that)?|as long as|otherwise|else)\b")
+CONDITION = re.compile(r"\b(?:only\s+)?(?:if|unless|in case|provided(?:\s+that)?|as long as|otherwise|or else)\b")
+"""What opens a condition ("anything else" is no "or else")."""
 WHETHER = (
     r"(?:\b(?:tell me|let me know|see|check|know|ask|wonder|find out|say|look|judge|decide|what|whether|happen)|\?)\s*$"
 )
@@ -30,7 +31,7 @@ JUDGED_TOPICS = r"astig|\bstig|\btip\b|\bgains?\b|feedback|trace|\bdose\b|budget
 """A bare "if needed" or "if not" is judged only in a request about what those rules judge."""
 COURTESY = r",?\s*\bif (?:possible|you can|you could|you like|you want|you wish|that['’]?s (?:ok|okay|fine)|feasible)\b"
 CONDITION_END = re.compile(r"[,;.!?](?:\s|$)|\s(?:then|but|and)\b|$")
-ACTION_END = re.compile(r"[;.!?](?:\s|$)|,?\s(?:then|but)\b|,?\s(?=otherwise\b|else\b)|$")
+ACTION_END = re.compile(r"[;.!?](?:\s|$)|,?\s(?:then|but)\b|,?\s(?=otherwise\b|or else\b)|$")
 CLAUSE_START = re.compile(r"[,;.!?](?:\s|$)|\b(?:then|but|and|so|please|just)\b")
 
 
@@ -43,7 +44,7 @@ def cut_conditions(low: str, whole: str | None = None) -> tuple[str, list[str]]:
     for match in reversed(list(CONDITION.finditer(text))):
         if re.search(WHETHER, text[: match.start()]):
             continue
-        alternative = match.group(0) in ("otherwise", "else")  # "..., otherwise take an image": conditional too
+        alternative = match.group(0) in ("otherwise", "or else")  # "..., otherwise take an image": conditional too
         end = None if alternative else CONDITION_END.search(text, match.end())
         stop = match.end() if alternative else (end.start() if end else len(text))
         condition = (

@@ -12,11 +12,13 @@ import re
 STAGE_THING = r"(?:the\s+)?(?:stage|holder|specimen|sample|grid)"
 """What a stage verb moves: the stage, or the specimen on it."""
 HOME = r"(?:the\s+)?(?:stage\s+)?(?:origin|home(?:\s+position)?|zero(?:\s+position)?|(?:position\s+)?\(?0\s*,\s*0\)?)"
+NOT_A_SETTING = r"(?!\s*(?:current|energy|voltage|dose|damage|time|tilt|shift|size|spread|convergence))"
+"""The beam itself, not one of its settings ("cut the beam current to 10 pA" lowers the current)."""
 CLAUSE_END = r"(?=\s*(?:$|[,.;!?]|and\b|then\b|please\b|now\b))"
 """A verb said alone at the end of its clause ("lift off, then change the tip")."""
 SYNONYMS: tuple[tuple[str, str], ...] = (
-    (r"\b(?:kill|cut|stop|block|shutter)(?:\s+the)?\s+beam\b", "blank the beam"),
-    (r"\b(?:unshutter|restore)(?:\s+the)?\s+beam\b", "unblank the beam"),
+    (r"\b(?:kill|cut|stop|block|shutter)(?:\s+the)?\s+beam\b" + NOT_A_SETTING, "blank the beam"),
+    (r"\b(?:unshutter|restore)(?:\s+the)?\s+beam\b" + NOT_A_SETTING, "unblank the beam"),
     (r"\b(?:tip|rock|tilt)\s+" + STAGE_THING + r"\b", "tilt the stage"),
     (
         r"\b(?:park|put|send|bring|take|return|reset|drive|move)\s+"
