@@ -162,3 +162,8 @@ def test_the_pixel_count_is_said_in_one_sentence() -> None:
 )
 def test_a_bare_count_after_an_image_counts_by_its_scale(text: str, tool: str) -> None:
     assert drive(text).names[-1] == tool
+
+
+@pytest.mark.parametrize("text", ["a second image", "a fresh frame", "one more picture"])
+def test_a_second_or_fresh_image_is_an_image(text: str) -> None:
+    assert drive(text).names == ["get_status", "acquire_image"]
