@@ -243,3 +243,22 @@ def test_a_beam_setting_cut_or_stopped_is_that_setting_not_a_blank(
     text: str, call: tuple[str, dict[str, float]]
 ) -> None:
     assert drive(text).calls == [call]
+
+
+@pytest.mark.parametrize(
+    ("text", "call"),
+    [
+        ("focus 10 nm under", ("set_optics", {"defocus_nm": -10.0})),
+        ("put the focus at -8 nm", ("set_optics", {"defocus_nm": -8.0})),
+        ("change the focus to 4 nm", ("set_optics", {"defocus_nm": 4.0})),
+    ],
+)
+def test_a_focus_put_at_a_value_is_a_defocus_setting_not_an_autofocus(
+    text: str, call: tuple[str, dict[str, float]]
+) -> None:
+    assert drive(text).calls == [call]
+
+
+@pytest.mark.parametrize("text", ["stigmate", "stigmate the image"])
+def test_stigmating_checks_and_fixes_the_astigmatism(text: str) -> None:
+    assert drive(text).names == ["get_status", "acquire_image", "focus_quality"]

@@ -10,6 +10,9 @@ from copilot.agent.offline.places import series_nm
 from copilot.agent.offline.read_scan import LENGTH, LENGTH_OR_A, length_nm
 from copilot.agent.offline.request import Request
 
+FOCUS_SET_VERB = r"\bset|\b(?:put|change|adjust|bring|move|make|shift)\b"
+"""A verb that makes "focus at -8 nm" a defocus setting ("put the focus at -8 nm"), not an autofocus."""
+
 
 def _defocus_said(low: str) -> tuple[str, str, str] | None:
     """(word, value, unit) of a defocus the request names: "defocus to -5 nm", "underfocus by 3 nm", "defocus 0",
@@ -28,7 +31,7 @@ def read_optics_and_beam(low: str, request: Request) -> None:
     said = _defocus_said(low)
     if request.defocus_series_nm:
         request.intents.add("optics")
-    elif said and (said[0] != "focus" or "optics" in request.intents or "set" in low):
+    elif said and (said[0] != "focus" or "optics" in request.intents or re.search(FOCUS_SET_VERB, low)):
         word, value, unit = said
         length = length_nm(value, unit or "nm")
         sign = {"underfocus": -1.0, "overfocus": 1.0}.get(word)

@@ -1,8 +1,9 @@
 """Everyday verbs for a tool's action, spelled as the one verb the planner reads ("kill the beam" -> blank the beam,
 "tip the holder" -> tilt the stage, "park the stage at the origin" -> move the stage to the origin, "get the tip off
 the surface", "lift off" -> withdraw the tip, "bring the tip down", "touch down" -> approach the tip, "bump the
-sample" -> move the stage). Pure text rewrites of the lower-cased request, applied by ``lexicon.normalise`` after its
-abbreviations, so a negated synonym ("don't kill the beam") is read, and forbidden, as the verb it stands for.
+sample" -> move the stage, "stigmate" -> fix the astigmatism, "focus 10 nm under" -> underfocus 10 nm). Pure text
+rewrites of the lower-cased request, applied by ``lexicon.normalise`` after its abbreviations, so a negated synonym
+("don't kill the beam") is read, and forbidden, as the verb it stands for.
 """
 
 from __future__ import annotations
@@ -49,6 +50,8 @@ SYNONYMS: tuple[tuple[str, str], ...] = (
         "approach the tip",
     ),
     (r"\b(?:touch down|make contact|go into contact|get into feedback)\b", "approach the tip"),
+    (r"\bstigmat(?:e|ing)\b(?: the (?:image|beam|probe))?", "fix the astigmatism"),
+    (r"\bfocus\s+([-+]?\d+(?:\.\d+)?)\s*(nm|µm|um|å)\s+(under|over)\b(?!\s*focus)", r"\3focus \1 \2"),
 )
 """(pattern, canonical verb phrase), applied in order."""
 
