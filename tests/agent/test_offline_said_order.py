@@ -167,3 +167,14 @@ def test_a_bare_count_after_an_image_counts_by_its_scale(text: str, tool: str) -
 @pytest.mark.parametrize("text", ["a second image", "a fresh frame", "one more picture"])
 def test_a_second_or_fresh_image_is_an_image(text: str) -> None:
     assert drive(text).names == ["get_status", "acquire_image"]
+
+
+@pytest.mark.parametrize("text", ["what have we acquired?", "show me the last acquisitions", "what data do we have"])
+def test_a_question_about_what_was_acquired_lists_the_acquisitions(text: str) -> None:
+    run = drive(text)
+    assert run.names == ["list_acquisitions"] and "Acquisitions: a0001, a0005 (latest a0005)." in run.answer
+
+
+def test_an_empty_listing_says_so() -> None:
+    run = drive("list the acquisitions", {"list_acquisitions": lambda args: {"acquisitions": []}})
+    assert "No acquisitions have been recorded yet." in run.answer

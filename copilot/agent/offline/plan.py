@@ -248,6 +248,8 @@ def build_plan(request: Request, status: dict[str, Any] | None = None) -> list[S
         steps += afm_steps(request, status)
     else:
         steps += _settings_steps(request, status) + _stem_steps(request, status)
+    if "acquisitions" in intents and not any(step.tool == "list_acquisitions" for step in steps):
+        steps.append(Step("list_acquisitions", {}))  # "what have we acquired?": the listing is the answer
     if "export" in intents:
         steps.append(Step("export_acquisition", export_args(request)))
     if request.blanked is True and _acquires(request) and not is_afm(request, status):

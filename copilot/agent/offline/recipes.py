@@ -79,6 +79,19 @@ class Recipe:
     verdict: Callable[[Sequence[Outcome], Request, Status], str | None]
 
 
+def listing_line(outcomes: Sequence[Outcome]) -> str | None:
+    """The acquisitions listed, newest last, for a request that asked what was acquired."""
+    listed = next((o for o in reversed(outcomes) if o.ok and o.name == "list_acquisitions"), None)
+    if listed is None:
+        return None
+    items = next((v for v in listed.data.values() if isinstance(v, list)), [])
+    ids = [str(i.get("id") or i.get("acquisition_id")) if isinstance(i, dict) else str(i) for i in items]
+    if not ids:
+        return "No acquisitions have been recorded yet."
+    latest = listed.data.get("latest_acquisition_id")
+    return f"Acquisitions: {', '.join(ids)}" + (f" (latest {latest})." if latest else ".")
+
+
 RECIPES = (
     Recipe("inspection", lambda r: r.inspect, lambda r, s: inspection_steps(), lambda o, r, s: None),
     Recipe("count by scale", lambda r: r.count_any, lambda r, s: count_steps(), lambda o, r, s: None),
@@ -93,6 +106,9 @@ RECIPES = (
         lambda r: r.particle_target is not None,
         lambda r, s: particle_zoom_steps(r.particle_target or "largest", r.detector),
         lambda o, r, s: zoom_line(o, r.particle_target or "largest"),
+    ),
+    Recipe(
+        "acquisitions listing", lambda r: "acquisitions" in r.intents, lambda r, s: [], lambda o, r, s: listing_line(o)
     ),
     Recipe(
         "drift interval",
