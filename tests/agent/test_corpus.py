@@ -19,14 +19,15 @@ from tests.agent.planner_harness import Tool, drive
 
 CORPUS = Path(__file__).parent / "corpus"
 TARGET = 0.85
-FRESH_AS_WRITTEN = (49, 57)
-"""The second held-out batch (corpus/fresh.yaml), right as written before the planner was first run on it: a floor."""
-FRESH2_AS_WRITTEN = (55, 72)
-"""The third held-out batch (corpus/fresh2.yaml), right as written before the planner was first run on it (76 %,
-under the 85 % target): a floor."""
-FRESH3_AS_WRITTEN = (55, 81)
-"""The fourth held-out batch (corpus/fresh3.yaml), right as written before the planner was first run on it (68 %):
-a floor. Its safety fixes (requests acted on in a misread form) brought it to 59/81."""
+AS_WRITTEN = {
+    "fresh": (49, 57),
+    "fresh2": (55, 72),
+    "fresh3": (55, 81),
+    "fresh4": (47, 84),
+}
+"""Each held-out batch (corpus/fresh*.yaml): (right, total) as written, before the planner was first run on it. A
+floor: later rules may raise a batch's rate, never lower it. fresh2 (76 %), fresh3 (68 %) and fresh4 (56 %) were
+under the 85 % target as written."""
 AFM_STATUS: dict[str, Any] = {
     "instrument": "AFM",
     "specimen": "afm_steps",
@@ -114,25 +115,13 @@ def test_the_planner_gets_the_plan_right_for_at_least_85_percent_of_the_corpus()
     assert passed / total >= TARGET, [case.text for case, _ in failed]
 
 
-def test_the_fresh_held_out_batch_stays_at_or_above_its_rate_as_written() -> None:
-    rates, failed = pass_rates([case for case in load_corpus() if case.category == "fresh"])
-    passed, total = rates["fresh"]
-    assert total == FRESH_AS_WRITTEN[1]
-    assert passed / total >= FRESH_AS_WRITTEN[0] / FRESH_AS_WRITTEN[1], [case.text for case, _ in failed]
-
-
-def test_the_third_held_out_batch_stays_at_or_above_its_rate_as_written() -> None:
-    rates, failed = pass_rates([case for case in load_corpus() if case.category == "fresh2"])
-    passed, total = rates["fresh2"]
-    assert total == FRESH2_AS_WRITTEN[1]
-    assert passed / total >= FRESH2_AS_WRITTEN[0] / FRESH2_AS_WRITTEN[1], [case.text for case, _ in failed]
-
-
-def test_the_fourth_held_out_batch_stays_at_or_above_its_rate_as_written() -> None:
-    rates, failed = pass_rates([case for case in load_corpus() if case.category == "fresh3"])
-    passed, total = rates["fresh3"]
-    assert total == FRESH3_AS_WRITTEN[1]
-    assert passed / total >= FRESH3_AS_WRITTEN[0] / FRESH3_AS_WRITTEN[1], [case.text for case, _ in failed]
+@pytest.mark.parametrize("batch", sorted(AS_WRITTEN))
+def test_a_held_out_batch_stays_at_or_above_its_rate_as_written(batch: str) -> None:
+    floor, size = AS_WRITTEN[batch]
+    rates, failed = pass_rates([case for case in load_corpus() if case.category == batch])
+    passed, total = rates[batch]
+    assert total == size
+    assert passed >= floor, [case.text for case, _ in failed]
 
 
 def test_no_corpus_request_runs_a_tool_it_forbids() -> None:
