@@ -32,9 +32,12 @@ NEGATION = (
 AFTER_NEGATION = (
     r"\b(?:is|are)\s+not\s+(?:needed|necessary|required|wanted|allowed|permitted)\b|"
     r"\b(?:isn['’]t|aren['’]t)\s+(?:needed|necessary|required|wanted|allowed|permitted)\b|"
-    r"\b(?:is|are)\s+(?:unnecessary|not necessary|forbidden|off limits)\b"
+    r"\b(?:is|are)\s+(?:unnecessary|not necessary|forbidden|off limits)\b|"
+    r"\b(?:stays?|remains?|(?:is|are) (?:left|kept))\s+(?:as (?:it|they) (?:is|are|was|were)|put|unchanged|untouched|"
+    r"as is|where (?:it|they) (?:is|are)|the same)\b"
 )
-"""A negation said after what it negates ("autofocus is not needed"): it covers the clause before it."""
+"""A negation said after what it negates ("autofocus is not needed", "the gains stay as they are", "the stage stays
+put"): it covers the clause before it."""
 """Words that negate their clause; "leave the focus alone" and "keep the stage where it is" forbid as "do not"
 does (a "keep" that bounds a value, "keep the current below 50 pA", is a limit and read first)."""
 BOUNDARY = re.compile(

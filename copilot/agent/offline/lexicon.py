@@ -188,7 +188,7 @@ SPECIMEN_ALIASES: dict[str, str] = {
     "graphene": r"\bgraphene\b",
     "gold_nanoparticles": r"\b(gold|au) (nano)?particles\b|\baunps?\b|gold on (holey )?carbon|"
     r"\bgold\b(?= (sample|specimen|grid))",
-    "afm_steps": r"si\(111\)|silicon steps|step(ped)? (silicon|surface sample)|terrace sample",
+    "afm_steps": r"si\(111\)(?: terraces?| steps?)?|silicon steps|step(ped)? (silicon|surface sample)|terrace sample",
     "afm_polymer_blend": r"polymer blend|\bblend sample|polystyrene|ps/pb",
     "afm_grating": r"calibration grating|grating sample|\bgrating\b(?= (please|in|sample))",
     "afm_ferroelectric": r"\bpzt\b|ferroelectric",
@@ -196,11 +196,18 @@ SPECIMEN_ALIASES: dict[str, str] = {
 """Canonical specimen name -> the ways microscopists name it. The AFM gold particles are named with ``afm``."""
 
 
+REFINES: dict[str, set[str]] = {"graphene": {"grain_boundary"}}
+"""A specimen name -> the longer names that contain it: "the graphene with the grain boundaries" is the grain
+boundary specimen, not plain graphene."""
+
+
 def specimen_named(low: str) -> tuple[str, int] | None:
     """The specimen the text names (canonical name, where it starts), or None."""
     hits = [(m.start(), name) for name, pattern in SPECIMEN_ALIASES.items() if (m := re.search(pattern, low))]
     if re.search(r"\bafm\b", low) and any(name == "gold_nanoparticles" for _, name in hits):
         hits = [(s, "afm_nanoparticles" if name == "gold_nanoparticles" else name) for s, name in hits]
+    names = {name for _, name in hits}
+    hits = [(s, name) for s, name in hits if REFINES.get(name) is None or not names & REFINES[name]]
     if not hits:
         return None
     start, name = min(hits)

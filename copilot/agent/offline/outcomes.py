@@ -21,9 +21,12 @@ class Outcome:
 
 
 def last_acquisition_id(outcomes: Sequence[Outcome]) -> str | None:
-    """The id of the newest acquisition returned in this turn, if any."""
+    """The id of the newest acquisition returned in this turn, if any (a denoised frame is one: what follows a
+    denoise works on its result)."""
     for outcome in reversed(outcomes):
-        if outcome.ok and (outcome.name.startswith("acquire") or outcome.name == "list_acquisitions"):
+        if outcome.ok and (
+            outcome.name.startswith("acquire") or outcome.name in ("list_acquisitions", "denoise_image")
+        ):
             found = _acquisition_id(outcome.data)
             if found:
                 return found

@@ -15,7 +15,7 @@ from copilot.agent.offline.conditions import cut_conditions
 from copilot.agent.offline.lexicon import SPECIMEN_ALIASES, normalise, quantities, specimen_named
 from copilot.agent.offline.places import fov_point_nm, region_nm
 from copilot.agent.offline.questions import FEEDBACK_QUESTIONS, QUESTION_START, QUESTIONS, status_questions
-from copilot.agent.offline.read_optics import read_optics_and_beam
+from copilot.agent.offline.read_optics import DETECTOR_ANGLE, read_optics_and_beam
 from copilot.agent.offline.read_probe import read_afm, read_spectrum
 from copilot.agent.offline.read_scan import fallback_fov, read_relative_zoom, read_scan
 from copilot.agent.offline.read_stage import read_stage
@@ -35,7 +35,20 @@ from copilot.agent.offline.vocabulary import (
     requested_interval_s,
 )
 
-IMAGE_NOUN = r"\b(image|frame|picture|micrograph|haadf)\b"
+IMAGE_NOUN = r"\b(image|frame|picture|micrograph|haadf)\b(?!\s*(?:size|rate|time|width|area))"
+"""An image said as the thing to take; "frame size", "frame time" name a setting of it."""
+DENOISE_METHOD = r"\b(gaussian|median|wiener|nl[- _]means)\b"
+"""A denoise method named ("nl-means denoise", "a median filter"): passed to denoise_image."""
+PURPOSE = (
+    r"\bso (?:that )?[^,;.!?]{0,40}?\b(?:shows? up|are visible|is visible|becomes? visible|stands? out|"
+    r"come out|comes out|pop out|pops out)\b"
+)
+"""A purpose said after a setting ("so the light atoms show up"): why it is asked, not more to do."""
+EXPORT_NAME = (
+    r"\b(?:called|named|(?:file ?)?name)\s+[\"'‘“]?([a-z0-9][\w.-]*?)[\"'’”]?(?=[\s,;!?]|\.?$)|"
+    r"\bas\s+[\"'‘“]([a-z0-9][\w.-]*?)[\"'’”]"
+)
+"""The file name an export is given ("a TIFF called mos2_edge", "named run3", "as 'edge'")."""
 FOCUS_RUN = (
     r"auto-?focus|refocus|focus (the|on|up)|into focus|(?:^|[,;]\s*|\b(?:then|and|first|please)\s+)focus\b"
     r"(?!\s+quality)"
@@ -72,6 +85,8 @@ def parse_request(text: str) -> Request:
         named = low.replace(wanted.span, " ") if wanted.span else low  # a name is not a request
         named = re.sub(SPECIMEN_ALIASES.get(wanted.name, re.escape(wanted.name)), " ", named)
         named = re.sub(r"\(?\s*seed\s*(?:=|:|of|#)?\s*\d+\s*\)?", " ", named)
+    named = re.sub(PURPOSE, " ", named)  # "so the light atoms show up" says why, it asks for no atom count
+    named = DETECTOR_ANGLE.sub(" ", named)  # "HAADF outer angle 180 mrad" sets a detector, it asks for no image
     request.intents = {name for name, pattern in INTENT_PATTERNS.items() if re.search(pattern, named)}
     if wanted is None and (alone := lone_specimen(low)) is not None:
         request.specimen, request.load_explicit = alone, False  # "time for the grain boundary sample"
@@ -159,9 +174,14 @@ def _read_targets(low: str, request: Request) -> None:
     export_format = re.search(r"\b(hdf5|h5|tiff?|png)\b", low)
     if export_format:
         request.export_format = {"h5": "hdf5", "tif": "tiff"}.get(export_format.group(1), export_format.group(1))
-    last = r"\b(last|previous|existing|current|that|this|earlier|old|older) "
+    if "export" in request.intents and (name := re.search(EXPORT_NAME, request.text)):
+        request.export_name = re.sub(r"\.(hdf5|h5|tiff?|png)$", "", name.group(1) or name.group(2))
+    last = r"\b(last|latest|newest|most recent|previous|existing|current|that|this|earlier|old|older) "
     just = r" (i|you|we) (just |already )?(took|taken|recorded|acquired|have|had|got)|(?: \w+)? from (before|earlier)"
     no_new_image = any("acquire_image" in c.tools for c in request.constraints)  # "don't take a new image"
     image = r"(afm |haadf |bf |stem |height |topography )?(image|acquisition|scan|frame|topograph\w*)"
-    request.use_last_image = no_new_image or bool(re.search(last + image + "|" + image + f"(?:{just})", low))
+    taken = r"\bwhat (i|you|we) (just |already )?(took|recorded|acquired|got|imaged)\b"  # "FFT of what I just took"
+    request.use_last_image = no_new_image or bool(re.search(last + image + "|" + image + f"(?:{just})|{taken}", low))
+    if "denoise" in request.intents and (method := re.search(DENOISE_METHOD, low)):
+        request.denoise_method = method.group(1).replace("-", "_").replace(" ", "_")
     request.use_last_spectrum = bool(re.search(last + r"(eels |eds )?spectrum|spectrum" + f"(?:{just})", low))

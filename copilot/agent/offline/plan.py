@@ -24,7 +24,7 @@ from copilot.agent.offline.relative_settings import scaled
 from copilot.agent.offline.relative_zoom import zoomed_scan
 from copilot.agent.offline.request import Request
 from copilot.agent.offline.specimens import Wanted, best_specimen, needs_loading
-from copilot.agent.offline.spectrum_map import map_args
+from copilot.agent.offline.spectrum_map import map_args, map_place
 from copilot.agent.offline.steps import Step, at_centre, given, on_last_image
 
 SURVEY = {"fov_nm": 400.0, "pixels": 256, "dwell_us": 1.0}
@@ -73,25 +73,25 @@ LONG_DWELL_US = 10.0
 HIGH_CURRENT_PA = 50.0
 """A requested dwell or current above these can overexpose a beam-sensitive specimen: the dose is checked first."""
 IMAGE_ANALYSES = {
+    "denoise": "denoise_image",  # first: the analyses after it work on the denoised frame
     "atoms": "find_atoms",
     "defects": "detect_defects",
     "lattice": "measure_lattice",
     "particles": "segment_particles",
     "fft": "compute_fft",
-    "denoise": "denoise_image",
     "drift": "estimate_drift",
     "focus_quality": "focus_quality",
     "line_profile": "line_profile",
 }
 
 
-def spectrum_at(request: Request) -> Callable[[Sequence[Outcome]], dict[str, Any] | str]:
+def spectrum_at(request: Request, kind_said: str | None = None) -> Callable[[Sequence[Outcome]], dict[str, Any] | str]:
     """The spectrum arguments at the requested place: given coordinates, a found dopant or defect, or the centre of
-    the field of view; with the requested spectrum dwell."""
+    the field of view; with the requested spectrum dwell (of ``kind_said`` when the request names two kinds)."""
     dwell = given(dwell_ms=request.spectrum_dwell_ms)
 
     def place(outcomes: Sequence[Outcome]) -> dict[str, Any] | str:
-        kind = request.spectrum_kind or "EELS"
+        kind = kind_said or request.spectrum_kind or "EELS"
         if request.point_nm is not None:
             return {"kind": kind, "x_nm": request.point_nm[0], "y_nm": request.point_nm[1], **dwell}
         found = next((o for o in reversed(outcomes) if o.name == "detect_defects" and o.ok), None)
@@ -141,7 +141,8 @@ def export_args(request: Request) -> Callable[[Sequence[Outcome]], dict[str, Any
         if isinstance(target, str):
             return target
         fmt = request.export_format or "hdf5"
-        return {**target, "name": f"{target['acquisition_id']}_export", "format": fmt}
+        name = request.export_name or f"{target['acquisition_id']}_export"
+        return {**target, "name": name, "format": fmt}
 
     return args
 
@@ -163,6 +164,15 @@ def profile_args(outcomes: Sequence[Outcome]) -> dict[str, Any] | str:
         return target if isinstance(target, str) else "the field of view of the image is unknown"
     middle = round(fov / 2, 3)
     return {**target, "x0_nm": 0.0, "y0_nm": middle, "x1_nm": round(fov, 3), "y1_nm": middle}
+
+
+def denoise_args(request: Request) -> Callable[[Sequence[Outcome]], dict[str, Any] | str]:
+    """Denoise the newest image with the method the user named (the tool's default otherwise)."""
+
+    def args(outcomes: Sequence[Outcome]) -> dict[str, Any] | str:
+        return _with(on_last_image(outcomes), given(method=request.denoise_method))
+
+    return args
 
 
 ANALYSIS_ARGS = {"estimate_drift": drift_args, "line_profile": profile_args}
@@ -287,6 +297,8 @@ def _settings_steps(request: Request, status: dict[str, Any] | None) -> list[Ste
     )
     if "optics" in intents and optics:
         steps.append(Step("set_optics", optics))
+    if "detectors" in intents and request.detector_mrad:
+        steps.append(Step("set_detectors", dict(request.detector_mrad)))
     if "stage" in intents and request.stage_um:
         steps.append(Step("move_stage", dict(request.stage_um)))
     if "stage" in intents and request.tilt_deg:
@@ -336,15 +348,22 @@ def _stem_steps(request: Request, status: dict[str, Any] | None) -> list[Step]:
         steps.append(Step("list_acquisitions", {}))
     if "drift" in intents:
         steps.append(image)
-    steps += [Step(tool, ANALYSIS_ARGS.get(tool, on_last_image), fallback=("dt_s",)) for tool in analyses]
+    arguments = {**ANALYSIS_ARGS, "denoise_image": denoise_args(request)}
+    steps += [Step(tool, arguments.get(tool, on_last_image), fallback=("dt_s",)) for tool in analyses]
     steps += recipe_steps(request, status)
     if request.spectrum_map:
         kind = request.spectrum_kind or "EELS"
-        region = map_args(kind, request.region_nm, request.map_side_nm, request.map_pixels, request.spectrum_dwell_ms)
+        place = map_place(request.text)
+        region = map_args(
+            kind, request.region_nm, request.map_side_nm, request.map_pixels, request.spectrum_dwell_ms, place
+        )
         steps.append(Step("acquire_spectrum_image", region))
     point = "elements" in intents or ("spectrum" in intents and not request.spectrum_map)
     if point and not request.use_last_spectrum:  # identify_elements reads a point spectrum, not a map
-        steps.append(Step("acquire_spectrum", spectrum_at(request)))
+        for kind in request.spectrum_kinds or [
+            request.spectrum_kind or "EELS"
+        ]:  # one spectrum of each kind named, at the same place
+            steps.append(Step("acquire_spectrum", spectrum_at(request, kind)))
     if "elements" in intents or ("spectrum" in intents and request.use_last_spectrum):
         steps.append(Step("identify_elements", last_spectrum(status)))
     return steps

@@ -26,6 +26,28 @@ def _defocus_said(low: str) -> tuple[str, str, str] | None:
     return (before.group(3), before.group(1), before.group(2)) if before else None
 
 
+DETECTOR_ANGLE = re.compile(
+    r"\b(haadf|adf|dark[- ]field|bf|bright[- ]field|eels)(?: detector)?(?:'s)?\s+(?:(inner|outer|collection)\s+)?"
+    r"(?:(?:semi-?)?angle|cut-?off|radius)?\D{0,25}?" + NUM + r"\s*mrad\b"
+)
+"""An angle said of a detector ("the HAADF inner angle to 50 mrad", "BF outer 10 mrad", "EELS collection angle
+30 mrad"): a detector setting. Only probe or convergence words, or no detector word, make an angle the convergence."""
+
+
+def detector_angles_mrad(low: str) -> dict[str, float]:
+    """The set_detectors arguments the request names (see ``DETECTOR_ANGLE``)."""
+    angles: dict[str, float] = {}
+    for found in DETECTOR_ANGLE.finditer(low):
+        detector, edge, value = found.group(1), found.group(2), number(found.group(3))
+        if detector in ("bf", "bright field", "bright-field"):
+            angles["bf_outer_mrad"] = value
+        elif detector == "eels":
+            angles["eels_collection_mrad"] = value
+        else:
+            angles["haadf_outer_mrad" if edge == "outer" else "haadf_inner_mrad"] = value
+    return angles
+
+
 def read_optics_and_beam(low: str, request: Request) -> None:
     request.defocus_series_nm = series_nm(low, "focus")
     said = _defocus_said(low)
@@ -54,9 +76,12 @@ def read_optics_and_beam(low: str, request: Request) -> None:
         request.current_pa = current.value
     if cs := re.search(r"\b(?:cs|spherical aberration)\D{0,20}?" + NUM + r"\s*(mm|µm|um|nm)\b", low):
         request.cs_um = to_tool_unit(cs.group(1), cs.group(2)) / 1000
+    request.detector_mrad = detector_angles_mrad(low)
+    if request.detector_mrad:
+        request.intents.add("detectors")
     if convergence := re.search(r"convergence\D{0,25}?" + NUM + r"\s*mrad\b", low):
         request.convergence_mrad = number(convergence.group(1))
-    elif angle := first(low, "mrad"):
+    elif not request.detector_mrad and (angle := first(low, "mrad")):
         request.convergence_mrad = angle.value  # the convergence is the one setting in mrad ("open the probe to 35")
     if request.cs_um is not None or request.convergence_mrad is not None:
         request.intents.add("optics")

@@ -23,10 +23,18 @@ def read_afm(low: str, request: Request) -> None:
         request.intents.discard("change_tip")  # changed only if the check finds a double tip
 
 
+SPECTRUM_KIND = r"\beels\b|\beds\b|\bedx\b|x-ray"
+"""The words naming a spectrum's kind."""
+
+
 def read_spectrum(low: str, request: Request) -> None:
     if "spectrum" not in request.intents:
         return
     request.spectrum_kind = "EDS" if re.search(r"\beds\b|\bedx\b|x-ray", low) else "EELS"
+    said = [("EDS" if m.group(0) != "eels" else "EELS", m.start()) for m in re.finditer(SPECTRUM_KIND, low)]
+    kinds = list(dict.fromkeys(kind for kind, _ in sorted(said, key=lambda k: k[1])))
+    if len(kinds) == 2:
+        request.spectrum_kinds = kinds  # "EELS at 3,3 nm, then EDS on the same spot": two spectra, in that order
     if request.point_nm is not None:
         return
     if re.search(r"bright|heaviest|strongest", low):

@@ -24,6 +24,7 @@ class Request:
     astig_nm: float | None = None
     cs_um: float | None = None
     convergence_mrad: float | None = None
+    detector_mrad: dict[str, float] = field(default_factory=dict)  # set_detectors: "HAADF inner angle 50 mrad"
     energy_kv: float | None = None
     current_pa: float | None = None
     blanked: bool | None = None
@@ -35,6 +36,7 @@ class Request:
     seed: int | None = None
     detector: str | None = None
     spectrum_kind: str | None = None
+    spectrum_kinds: list[str] = field(default_factory=list)  # both EELS and EDS asked for, in the order said
     spectrum_dwell_ms: float | None = None
     point_nm: tuple[float, float] | None = None
     region_nm: tuple[float, float, float, float] | None = None
@@ -45,6 +47,8 @@ class Request:
     channels: list[str] = field(default_factory=list)
     change_if_double: bool = False
     export_format: str | None = None
+    export_name: str | None = None  # "save it as a TIFF called mos2_edge"
+    denoise_method: str | None = None  # "nl-means denoise": gaussian, median, wiener or nl_means
     use_last_image: bool = False
     use_last_spectrum: bool = False
     unsupported: list[str] = field(default_factory=list)

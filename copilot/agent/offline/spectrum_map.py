@@ -16,9 +16,11 @@ from copilot.agent.offline.outcomes import Outcome, current_fov_nm
 
 MAP_PATTERN = (
     r"spectr(um|al|o?scopic) image|\b(elemental|element|chemical|eels|eds|edx) maps?\b|"
-    r"\bmap(s|ping)?\b[^.]*\b(distribution|elements?|eels|eds|edx)\b|\bdistribution of\b[^.]*\b(eels|eds|edx)\b"
+    r"\bmap(s|ping)?\b[^.]*\b(distribution|elements?|eels|eds|edx)\b|\bdistribution of\b[^.]*\b(eels|eds|edx)\b|"
+    r"\b(eels|eds|edx)\s+sis?\b(?=\s*(?:of|over|across|on|covering|with|at|,|;|$))"
 )
-"""Words that ask for a map of a region rather than one spectrum at a point."""
+"""Words that ask for a map of a region rather than one spectrum at a point ("EDX SI of a 5 nm square"; "EELS Si
+L2,3 edge" names silicon, not a spectrum image)."""
 MAP_PIXELS = 16
 MAP_DWELL_MS = 0.5
 MAX_MAP_PIXELS = 128
@@ -29,15 +31,28 @@ def asks_for_map(low: str) -> bool:
     return bool(re.search(MAP_PATTERN, low)) and not re.search(r"\bdose map|size distribution", low)
 
 
+CORNERS = {"top": 0.0, "upper": 0.0, "bottom": 1.0, "lower": 1.0, "left": 0.0, "right": 1.0}
+
+
+def map_place(low: str) -> tuple[float, float]:
+    """Where in the field of view a map of a named size goes, as shares of the free room (x, y; image y runs down):
+    "the top-left 5 nm square" is (0, 0), "the bottom-right corner" (1, 1); the centre unless a corner is said."""
+    found = re.search(r"\b(top|upper|bottom|lower)[- ]?(left|right)\b", low)
+    if found is None:
+        return (0.5, 0.5)
+    return (CORNERS[found.group(2)], CORNERS[found.group(1)])
+
+
 def map_args(
     kind: str,
     region_nm: tuple[float, float, float, float] | None,
     side_nm: float | None,
     pixels: int | None,
     dwell_ms: float | None,
+    place: tuple[float, float] = (0.5, 0.5),
 ) -> Callable[[Sequence[Outcome]], dict[str, Any] | str]:
     """The ``acquire_spectrum_image`` arguments: the drawn region, else a ``side_nm`` square (the whole field of
-    view without one) centred in the current field of view."""
+    view without one) centred in the current field of view, or at the corner ``place`` says (see ``map_place``)."""
 
     def args(outcomes: Sequence[Outcome]) -> dict[str, Any] | str:
         settings = {"pixels": min(pixels or MAP_PIXELS, MAX_MAP_PIXELS), "dwell_ms": dwell_ms or MAP_DWELL_MS}
@@ -53,7 +68,7 @@ def map_args(
                 f"a {side:g} nm map does not fit in the {fov_nm:g} nm field of view: widen the field of view first "
                 "or map a smaller region"
             )
-        corner = round((fov_nm - side) / 2, 3)
-        return {"kind": kind, "x_nm": corner, "y_nm": corner, "width_nm": side, "height_nm": side, **settings}
+        x_nm, y_nm = (round(share * (fov_nm - side), 3) for share in place)
+        return {"kind": kind, "x_nm": x_nm, "y_nm": y_nm, "width_nm": side, "height_nm": side, **settings}
 
     return args
