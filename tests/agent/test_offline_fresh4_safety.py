@@ -149,3 +149,33 @@ def test_two_spectrum_kinds_are_two_spectra_at_the_same_place(text: str, kinds: 
 )
 def test_an_export_keeps_the_name_it_is_given(text: str, name: str) -> None:
     assert drive(text).args("export_acquisition")["name"] == name
+
+
+def _numbered_images() -> dict[str, Any]:
+    """Images with a new id each time, as the server gives them."""
+    count = iter(range(100))
+
+    def image(args: dict[str, Any]) -> dict[str, Any]:
+        return {"id": f"a{next(count) + 20:04d}", "fov_nm": 8.0, "frame_time_s": 2.0, "pixel_size_nm": 0.02}
+
+    return {"acquire_image": image}
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "HAADF, then rotate the scan to 90° and take a second one, then the drift-corrected lattice from the pair",
+        "a HAADF image, then set the scan rotation to 90 degrees and take another image, then the drift-free lattice",
+    ],
+)
+def test_a_setting_said_between_two_images_goes_between_them(text: str) -> None:
+    run = drive(text, _numbered_images())
+    assert run.names == ["acquire_image", "set_scan", "acquire_image", "measure_lattice"]
+    assert run.args("set_scan") == {"rotation_deg": 90.0}
+    assert run.args("measure_lattice") == {"acq_id": "a0020", "rotated_acq_id": "a0021"}
+
+
+def test_a_drift_estimate_compares_two_different_frames() -> None:
+    run = drive("take two frames and estimate the drift", _numbered_images())
+    args = run.args("estimate_drift")
+    assert args["first_acq_id"] != args["second_acq_id"]

@@ -37,6 +37,8 @@ from copilot.agent.offline.vocabulary import (
 
 IMAGE_NOUN = r"\b(image|frame|picture|micrograph|haadf)\b(?!\s*(?:size|rate|time|width|area))"
 """An image said as the thing to take; "frame size", "frame time" name a setting of it."""
+LATTICE_PAIR = r"drift[- ](?:corrected|free)|\bfrom (?:the|both) (?:pair|two|frames|images)\b|\bfrom both\b"
+"""A lattice measured on a frame and its rotated repeat ("the drift-corrected lattice from the pair")."""
 DENOISE_METHOD = r"\b(gaussian|median|wiener|nl[- _]means)\b"
 """A denoise method named ("nl-means denoise", "a median filter"): passed to denoise_image."""
 PURPOSE = (
@@ -114,6 +116,9 @@ def parse_request(text: str) -> Request:
         request.intents.add("acquire")
     fallback_fov(low, request)
     read_relative_zoom(low, request)
+    if "lattice" in request.intents and re.search(LATTICE_PAIR, low):
+        request.lattice_pair = True  # measured on both frames, not a drift estimate
+        request.intents.discard("drift")
     if "drift" in request.intents:
         request.drift_interval_s = requested_interval_s(low)
     _settle_intents(low, request)

@@ -157,6 +157,15 @@ def drift_args(outcomes: Sequence[Outcome]) -> dict[str, Any] | str:
     return {"first_acq_id": first, "second_acq_id": second, "dt_s": float(pair[0]["frame_time_s"])}
 
 
+def lattice_pair_args(outcomes: Sequence[Outcome]) -> dict[str, Any] | str:
+    """The lattice of the last two images of this turn: the second, taken with the scan rotated, as the rotated
+    frame that frees the cell of drift."""
+    pair = [str(a.get("id") or a.get("acquisition_id")) for a in recent_acquisitions(outcomes, 2)]
+    if len(pair) < 2:
+        return "the drift-corrected lattice needs two images of the same area"
+    return {"acquisition_id": pair[0], "rotated_acq_id": pair[1]}
+
+
 def profile_args(outcomes: Sequence[Outcome]) -> dict[str, Any] | str:
     """A line profile across the middle of the newest image, left to right."""
     target, fov = on_last_image(outcomes), current_fov_nm(outcomes)
@@ -346,9 +355,11 @@ def _stem_steps(request: Request, status: dict[str, Any] | None) -> list[Step]:
         steps.append(image)
     elif analyses or "export" in intents:
         steps.append(Step("list_acquisitions", {}))
-    if "drift" in intents:
-        steps.append(image)
+    if "drift" in intents or (request.lattice_pair and not request.use_last_image):
+        steps.append(image)  # the pair
     arguments = {**ANALYSIS_ARGS, "denoise_image": denoise_args(request)}
+    if request.lattice_pair:
+        arguments["measure_lattice"] = lattice_pair_args
     steps += [Step(tool, arguments.get(tool, on_last_image), fallback=("dt_s",)) for tool in analyses]
     steps += recipe_steps(request, status)
     if request.spectrum_map:

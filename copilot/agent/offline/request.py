@@ -61,6 +61,7 @@ class Request:
     scales: dict[str, float] = field(default_factory=dict)  # "double the field of view": argument -> factor on now
     zoom_factor: float | None = None  # "zoom out a bit": the current field of view times this
     drift_interval_s: float | None = None  # "a drift check over 10 seconds"
+    lattice_pair: bool = False  # "the drift-corrected lattice from the pair": the second frame is the rotated one
     inspect: bool = False  # "anything unusual?": the analysis is chosen by the field of view of the image
     map_pixels: int | None = None  # the pixels of a spectrum image
     map_side_nm: float | None = None  # the side of a square map centred in the field of view

@@ -27,6 +27,9 @@ ORDER_SPLIT = re.compile(
 )
 ORDERED_KINDS = {"Set", "Align", "Acquire"}
 """The kinds of step done in the order said; analyses stay with the data they work on."""
+REPEATED_IN_ORDER = {"acquire_image", "acquire_afm_image"}
+"""Tools a plan may call more than once whose k-th call belongs to the k-th clause that asks for one ("HAADF, then
+rotate the scan and take a second one": the rotation goes between the two frames)."""
 FIRST = r"\b(?:first|beforehand|before anything else|to start)\s*$"
 """A clause said to come first ("take a 5 nm image, autofocus first")."""
 
@@ -44,10 +47,15 @@ def as_said(text: str, build: Callable[[Request], list[Step]], whole: Sequence[S
     asked = [[step.tool for step in build(parse_request(part))] for part in parts]
     rank = [-1 if re.search(FIRST, part) else index for index, part in enumerate(parts)]
     owners: list[int | None] = []
+    seen: dict[str, int] = {}
     for step in whole:
-        said = [i for i, tools in enumerate(asked) if step.tool in tools]
-        unique = bool(said) and sum(other.tool == step.tool for other in whole) == 1
-        owners.append(rank[said[0]] if unique and step.kind in ORDERED_KINDS else None)
+        said = [i for i, tools in enumerate(asked) for tool in tools if tool == step.tool]
+        times = sum(other.tool == step.tool for other in whole)
+        nth = seen[step.tool] = seen.get(step.tool, -1) + 1
+        once = bool(said) and times == 1
+        repeated = times > 1 and len(said) >= times and step.tool in REPEATED_IN_ORDER  # k-th call: k-th said
+        owner = rank[said[0]] if once else (rank[said[nth]] if repeated else None)
+        owners.append(owner if step.kind in ORDERED_KINDS else None)
     known = [owner for owner in owners if owner is not None]
     if not known:
         return list(whole)
