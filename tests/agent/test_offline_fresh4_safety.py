@@ -179,3 +179,10 @@ def test_a_drift_estimate_compares_two_different_frames() -> None:
     run = drive("take two frames and estimate the drift", _numbered_images())
     args = run.args("estimate_drift")
     assert args["first_acq_id"] != args["second_acq_id"]
+
+
+@pytest.mark.parametrize(
+    "text", ["how worn is the tip?", "what is the tip radius now?", "is the tip worn?", "has the tip crashed?"]
+)
+def test_a_question_about_tip_wear_reads_the_tip_state_without_an_image(text: str) -> None:
+    assert drive(text, afm()).names == ["get_tip_state"]

@@ -123,9 +123,7 @@ def test_afm_scan_questions_are_answered_from_the_afm_status(text: str, said: st
     assert run.names == ["get_status"] and said in run.answer
 
 
-@pytest.mark.parametrize(
-    "text", ["is the tip still sharp?", "how worn is the tip", "tip still ok?", "is my tip damaged?"]
-)
+@pytest.mark.parametrize("text", ["is the tip still sharp?", "tip still ok?", "is my tip damaged?"])
 def test_a_question_about_the_tip_state_is_a_tip_check_on_a_new_image(text: str) -> None:
     assert drive(text, AFM).names == ["get_status", "approach", "acquire_afm_image", "tip_artifact_check"]
 

@@ -251,6 +251,8 @@ def build_plan(request: Request, status: dict[str, Any] | None = None) -> list[S
         steps.append(Step("get_status", {}))
     if "dose" in intents:
         steps.append(Step("get_dose_map", {}))
+    if "tip_wear" in intents:
+        steps.append(Step("get_tip_state", {}))  # wear and radius are recorded: no image is needed
     if "list_specimens" in intents or loading:
         steps.append(Step("list_specimens", {}))
     if loading and request.specimen:

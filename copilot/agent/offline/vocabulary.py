@@ -19,14 +19,23 @@ A_LOOK += r"\b(?:have|take) a look\b(?!\s+at\s+(?:the|some|our|this|that)\b)"
 """A quick look ("quick look at 20 nm", "take a look"): an image (a look at a named thing loads or analyses it)."""
 
 TIP_STATE = (
-    r"\b(?:is|are) (?:the |my |our )?tip (?:still )?(?:sharp|blunt|worn|damaged|broken|ok|okay|fine|good|healthy|"
-    r"intact|clean|contaminated|usable)\b|\bhow (?:sharp|good|healthy|worn) is the tip\b|"
+    r"\b(?:is|are) (?:the |my |our )?tip (?:still )?(?:sharp|blunt|damaged|broken|ok|okay|fine|good|healthy|"
+    r"intact|clean|contaminated|usable)\b|\bhow (?:sharp|good|healthy) is the tip\b|"
     r"\btip (?:still )?(?:sharp|blunt|ok|okay|fine|good|healthy|intact|usable)\s*\?"
 )
 """A question about the tip's state ("is the tip still sharp?", "how worn is the tip"): judged on a new image."""
 
+TIP_WEAR = (
+    r"\bhow (?:worn|blunt|used) is (?:the |my |our )?tip\b|\b(?:is|are) (?:the |my |our )?tip (?:still )?worn\b|"
+    r"\btip(?:'s)? (?:wear|radius)\b|\bwear (?:of|on) the tip\b|"
+    r"\bhow (?:far|much) has the tip (?:scanned|travell?ed)\b|"
+    r"\bhas the tip (?:ever )?crashed\b|\bcrash history\b"
+)
+"""A question about the tip's wear, radius or history ("how worn is the tip?"): get_tip_state answers it, no image."""
+
 INTENT_PATTERNS: dict[str, str] = {
     "status": r"\bstatus\b|current (settings|state|setup)|what is loaded|how is the (instrument|microscope)",
+    "tip_wear": TIP_WEAR,
     "dose": r"\bdose (used|spent|so far|map|budget|left)|how much dose|remaining dose",
     "acquisitions": r"\b(?:list|show)(?: me)? (?:the |all |our |my )?(?:last |recent |previous )?"
     r"(?:acquisitions|data sets?|images (?:taken|so far)|frames (?:taken|so far))\b|"
