@@ -121,7 +121,8 @@ ABBREVIATIONS = (
     (r"(\d)\s*hertz\b", r"\1 hz"),
     (r"\b(kv|pa|na|mrad)\s*(?:to|=|:|of|at)\s*([-+]?\d+(?:\.\d+)?)(?![\d.]|\s*(?:k?v|[pnµu]a|mrad)\b)", r"\1 to \2 \1"),
     (
-        r"\b(high tension|accelerating voltage|acceleration voltage)\s*(?:to|=|:|of|at)?\s*(\d+(?:\.\d+)?)"
+        r"\b(high tension|accelerating voltage|acceleration voltage)"
+        r"\s*(?:(?:up |down |back )?to|=|:|of|at)?\s*(\d+(?:\.\d+)?)"
         r"(?![\d.]|\s*(?:k?v|kev)\b)",
         r"\1 \2 kv",
     ),
