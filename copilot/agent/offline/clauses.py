@@ -106,6 +106,7 @@ ARGUMENT_WORDS: tuple[tuple[str, str, str], ...] = (
     (r"\bblank|\bunblank", "set_beam", "blanked"),
     (r"\bdefocus", "set_optics", "defocus_nm"),
     (r"astigmat", "set_optics", "astig_nm"),
+    (r"\bcoma\b", "set_optics", "coma_nm"),
 )
 """Words that name one setting of a tool: a negation of them forbids that argument, not the whole tool."""
 SETTERS = ("set_beam", "set_optics", "set_scan", "move_stage", "load_specimen", "set_feedback", "set_afm_scan")

@@ -94,7 +94,8 @@ ASKED = r"(?<!\bis the )(?<!\bis )(?<!\bwas the )(?<!\bstill )"
 """Not after "is the" ("is the beam on?" asks, it orders no unblank)."""
 ABBREVIATIONS = (
     (r"\bmag\b\.?", "magnification"),
-    (r"\bstigs?\b|\bstigmator\b", "astigmatism"),
+    (r"\bstigs?\b|\bstigmator\b|\ba1\b", "astigmatism"),
+    (r"\bb2\b", "coma"),
     (r"\bdf\b(?=\s*(?:of|to|=|:|by)?\s*[-+−]?\d)", "defocus"),
     (r"\bdf\b", "dark field"),
     (r"\bht\b", "high tension"),

@@ -62,12 +62,22 @@ def stage_positions_um(low: str, nm_allowed: bool) -> list[dict[str, float]]:
     return positions
 
 
+UNTILT = (
+    r"\b(?:zero|reset|level|flatten|remove)\b(?: out)?(?: both| the| all)*(?: stage)? tilts?\b|\buntilt|"
+    r"\b(?:both |the |all )?tilts? (?:back )?(?:to|at|=) (?:zero|0)(?![\d.])|"
+    r"\balpha and beta (?:back )?(?:to|at|=) (?:zero|0)(?![\d.])"
+)
+"""Both tilts to zero: "zero both tilts", "untilt the holder", "tilts back to 0", "set alpha and beta to 0"."""
+
+
 def stage_tilts_deg(low: str) -> tuple[dict[str, float], bool]:
     """Stage tilts in degrees: ``tilt the stage by 5 degrees in alpha``, ``alpha to 10°``, ``beta tilt of -3 deg``.
     A tilt is beta when ``beta`` is named next to its number, else alpha; it is relative (a second return value of
     True) when the number follows ``by`` or ``another``, or is followed by ``more``/``further``."""
-    if not re.search(r"\btilt|\balpha\b|\bbeta\b", low):
+    if not re.search(r"tilt|\balpha\b|\bbeta\b", low):
         return {}, False
+    if re.search(UNTILT, low):
+        return {"alpha_deg": 0.0, "beta_deg": 0.0}, False
     tilts: dict[str, float] = {}
     relative = False
     for match in re.finditer(NUM + r"\s*(?:°|deg(?:rees?)?\b)", low):

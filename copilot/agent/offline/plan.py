@@ -303,6 +303,9 @@ def _settings_steps(request: Request, status: dict[str, Any] | None) -> list[Ste
     optics = given(
         defocus_nm=request.defocus_nm,
         astig_nm=request.astig_nm,
+        astig_angle_deg=request.astig_angle_deg,
+        coma_nm=request.coma_nm,
+        coma_angle_deg=request.coma_angle_deg,
         cs_um=request.cs_um,
         convergence_mrad=request.convergence_mrad,
     )

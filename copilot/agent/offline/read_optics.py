@@ -12,6 +12,15 @@ from copilot.agent.offline.request import Request
 
 FOCUS_SET_VERB = r"\bset|\b(?:put|change|adjust|bring|move|make|shift)\b"
 """A verb that makes "focus at -8 nm" a defocus setting ("put the focus at -8 nm"), not an autofocus."""
+CORRECT = r"(correct|remove|zero|cancel|null|undo|get rid of|eliminate)"
+"""A verb that sets an aberration to zero ("get rid of the axial coma")."""
+
+
+def _angle_deg(low: str, word: str) -> float | None:
+    """The direction said with an aberration: "3 nm of A1 at 45 degrees", "coma 20 nm, angle 30°"."""
+    angle = re.search(word + r"(?:(?!\bthen\b)[^.;]){0,30}?(?:\bat|angle(?: of| to)?)\s*" + NUM + r"\s*(?:°|deg)", low)
+    angle = angle or re.search(r"(?:\bat|angle(?: of| to)?)\s*" + NUM + r"\s*(?:°|deg)\w*\s*(?:of\s+)?" + word, low)
+    return number(angle.group(1)) if angle else None
 
 
 def _defocus_said(low: str) -> tuple[str, str, str] | None:
@@ -62,13 +71,21 @@ def read_optics_and_beam(low: str, request: Request) -> None:
     if "astig" in request.intents:
         astig = re.search(r"astig\w*\D{0,20}?" + NUM + LENGTH, low)
         astig = astig or re.search(NUM + LENGTH + r"\s*(?:of\s+)?(?:twofold\s+)?astig", low)
-        corrected = re.search(r"(correct|remove|zero|cancel|null|undo|get rid of|eliminate)", low)
+        corrected = re.search(CORRECT, low)
         request.astig_nm = length_nm(astig.group(1), astig.group(2)) if astig else (0.0 if corrected else None)
         if request.astig_nm is None or (not astig and re.search(r"\bif (so|needed|necessary|it is)\b", low)):
             request.astig_check = True  # no value to set, or only "if needed": judge it on images
             request.astig_fix = bool(re.search(r"\b(fix|correct|remove|cancel|null|zero|if so)", low))
             request.astig_nm = None
         if request.astig_nm is not None:
+            request.intents.add("optics")
+            request.astig_angle_deg = _angle_deg(low, r"astig\w*")
+    if re.search(r"\bcoma\b", low):
+        coma = re.search(r"\bcoma\D{0,20}?" + NUM + LENGTH, low)
+        coma = coma or re.search(NUM + LENGTH + r"\s*(?:of\s+)?(?:axial\s+)?coma\b", low)
+        if coma or re.search(CORRECT + r".{0,25}\bcoma\b", low):
+            request.coma_nm = length_nm(coma.group(1), coma.group(2)) if coma else 0.0
+            request.coma_angle_deg = _angle_deg(low, r"coma")
             request.intents.add("optics")
     if energy := re.search(NUM + r"\s*kv\b", low):
         request.energy_kv = number(energy.group(1))

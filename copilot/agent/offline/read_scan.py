@@ -18,6 +18,14 @@ IMAGE_AFTER = (
 )
 """A length said right before an image noun (perhaps with its detector), or before a detector said as the image ("a
 10 nm HAADF"), is the image's field of view."""
+IMAGE_AT = (
+    r"\b(?:images?|frames?|pictures?|micrographs?|shots?|haadf|a?bf|adf)\s+(?:at|of)\s+(?:a\s+)?"
+    + NUM
+    + LENGTH_OR_A
+    + r"(?![\d,]|\s*(?:of\s+)?(?:defocus|underfocus|overfocus|focus|astig|coma|under|over)\b)"
+)
+"""A length said right after an image noun ("image at 8 nm", "a frame of 40 nm") is the image's field of view,
+unless an optics word claims it ("an image at 10 nm underfocus")."""
 LINES = (
     r"(\d+)\s*(?:scan\s+)?lines\b(?!\s*(?:profile|scan))|"
     r"\blines?\s*(?:per (?:frame|image|scan)\s*)?(?:of|to|=|:)\s*(\d+)|"
@@ -59,6 +67,7 @@ def read_scan(low: str, request: Request) -> None:
         NUM + LENGTH + r"\s*(?:afm )?(?:fov|field|wide|across|square|scan size|scan\b|view|survey|overview)", low
     )
     fov = fov or re.search(NUM + LENGTH + IMAGE_AFTER, low)  # "a 10 nm HAADF image": the image is 10 nm across
+    fov = fov or re.search(IMAGE_AT, low)
     if fov:
         request.fov_nm = length_nm(fov.group(1), fov.group(2))
     fovs = [length_nm(v, u) for v, u in re.findall(NUM + LENGTH + r"\s*(?:fov|field of view)", low)]
@@ -107,7 +116,8 @@ def read_scan(low: str, request: Request) -> None:
 
 def fallback_fov(low: str, request: Request) -> None:
     """ "A 5 nm, 512 px image": in an imaging request whose one length has no other role, it is the field of view."""
-    roles = (request.point_nm, request.region_nm, request.defocus_nm, request.astig_nm, request.setpoint_nm)
+    lengths_said = (request.defocus_nm, request.astig_nm, request.coma_nm, request.setpoint_nm)
+    roles = (request.point_nm, request.region_nm, *lengths_said)
     if request.fov_nm is not None or any(r is not None for r in roles) or request.defocus_series_nm:
         return
     if request.stage_um or request.stage_series_um:

@@ -22,6 +22,9 @@ class Request:
     defocus_nm: float | None = None
     defocus_series_nm: list[float] = field(default_factory=list)
     astig_nm: float | None = None
+    astig_angle_deg: float | None = None
+    coma_nm: float | None = None
+    coma_angle_deg: float | None = None
     cs_um: float | None = None
     convergence_mrad: float | None = None
     detector_mrad: dict[str, float] = field(default_factory=dict)  # set_detectors: "HAADF inner angle 50 mrad"

@@ -44,7 +44,7 @@ INTENT_PATTERNS: dict[str, str] = {
     r"(available|can)",
     "load": r"\b(load|insert|mount|switch to|put in)\b|\b(swap|exchange|replace) (the |this )?(specimen|sample)",
     "beam": r"\d\s*kv\b|\d\s*(pa|na|ua|µa)\b|\bblank|\bunblank",
-    "optics": r"defocus|underfocus|overfocus|astigmat",
+    "optics": r"defocus|underfocus|overfocus|astigmat|\bcoma\b",
     "stage": r"\b(move|go|stage|translate|tilt)\b.*(\d\s*(µm|um|μm|°|deg))|\bstage\b",
     "scan": r"\bfov\b|field of view|\d\s*(px|pixels?)\b|\d\s*(x|×)\s*\d|dwell|\d" + TIME,
     "focus": r"auto-?focus|\brefocus|\bfocus (the|on|it|up)|into focus|\bfocus\b(?! quality)",
@@ -155,8 +155,8 @@ AFM_WORDS = (
 STEM_WORDS = (
     r"\bstem\b|auto-?focus|\brefocus|defocus|underfocus|overfocus|\bhaadf\b|\ba?bf\b|\badf\b|bright[- ]?field|"
     r"dark[- ]?field|z[- ]contrast|\beels\b|\beds\b|\bedx\b|\d\s*kv\b|high tension|\bprobe current|beam current|"
-    r"\bblank|\bunblank|astigmat|convergence|\bdwell|\bdose\b|electron|field of view|\bfov\b|micrograph|\bfocus|"
-    r"\bstage\b|\bzoom|per pixel|\d\s*(µs|us|ns)\b|\d\s*(å|angstroms?)\b"
+    r"\bblank|\bunblank|astigmat|\bcoma\b|convergence|\bdwell|\bdose\b|electron|field of view|\bfov\b|micrograph|"
+    r"\bfocus|\bstage\b|\bzoom|per pixel|\d\s*(µs|us|ns)\b|\d\s*(å|angstroms?)\b"
 )
 """Words only one instrument's tools answer to: a request naming them (even in a negated clause, as in "don't
 approach, just set the scan") is meant for that instrument."""
