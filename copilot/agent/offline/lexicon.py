@@ -185,14 +185,15 @@ def first(low: str, dimension: str) -> Quantity | None:
 
 SPECIMEN_ALIASES: dict[str, str] = {
     "srtio3": r"\bsrtio3\b|\bsto\b|strontium titanate|\bperovskite\b",
-    "mos2": r"\bmos2\b|\bmos₂|molybdenum (di)?sulfide|molybdenite",
+    "mos2": r"\bmos2\b|\bmos₂|molybdenum (di)?sulfide|molybdenite|\bthe moly\b",
     "grain_boundary": r"grain[- ]boundar(y|ies)|polycrystalline graphene",
     "graphene": r"\bgraphene\b",
-    "gold_nanoparticles": r"\b(gold|au) (nano)?particles\b|\baunps?\b|gold on (holey )?carbon|"
+    "gold_nanoparticles": r"\b(gold|au) (nano)?particles\b|\bau[- ]on[- ]silicon\b|\baunps?\b|gold on (holey )?carbon|"
     r"\bgold\b(?= (sample|specimen|grid))",
-    "afm_steps": r"si\(111\)(?: terraces?| steps?)?|silicon steps|step(ped)? (silicon|surface sample)|terrace sample",
+    "afm_steps": r"si\(111\)(?: terraces?| steps?)?|silicon steps|step(ped)? (silicon|surface sample)|terraces? sample|"
+    r"\bthe terraces\b",
     "afm_polymer_blend": r"polymer blend|\bblend sample|polystyrene|ps/pb",
-    "afm_grating": r"calibration grating|grating sample|\bgrating\b(?= (please|in|sample))",
+    "afm_grating": r"calibration grating|grating sample|\bgrating\b(?= (please|in|sample))|pitch standard",
     "afm_ferroelectric": r"\bpzt\b|ferroelectric",
 }
 """Canonical specimen name -> the ways microscopists name it. The AFM gold particles are named with ``afm``."""
@@ -206,7 +207,7 @@ boundary specimen, not plain graphene."""
 def specimen_named(low: str) -> tuple[str, int] | None:
     """The specimen the text names (canonical name, where it starts), or None."""
     hits = [(m.start(), name) for name, pattern in SPECIMEN_ALIASES.items() if (m := re.search(pattern, low))]
-    if re.search(r"\bafm\b", low) and any(name == "gold_nanoparticles" for _, name in hits):
+    if re.search(r"\bafm\b|tapping|on[- ]silicon", low) and any(name == "gold_nanoparticles" for _, name in hits):
         hits = [(s, "afm_nanoparticles" if name == "gold_nanoparticles" else name) for s, name in hits]
     names = {name for _, name in hits}
     hits = [(s, name) for s, name in hits if REFINES.get(name) is None or not names & REFINES[name]]

@@ -48,9 +48,10 @@ PURPOSE = (
 """A purpose said after a setting ("so the light atoms show up"): why it is asked, not more to do."""
 EXPORT_NAME = (
     r"\b(?:called|named|(?:file ?)?name)\s+[\"'‘“]?([a-z0-9][\w.-]*?)[\"'’”]?(?=[\s,;!?]|\.?$)|"
-    r"\bas\s+[\"'‘“]([a-z0-9][\w.-]*?)[\"'’”]"
+    r"\bas\s+[\"'‘“]([a-z0-9][\w.-]*?)[\"'’”]|"
+    r"\bas\s+(?!(?:an?|the|tiff?|hdf5|h5|png|well|before|usual|it|is|one|a file)\b)([a-z0-9][\w.-]*?)(?=[,;!?]|\.?$)"
 )
-"""The file name an export is given ("a TIFF called mos2_edge", "named run3", "as 'edge'")."""
+"""The file name an export is given ("a TIFF called mos2_edge", "named run3", "as 'edge'", "to hdf5 as run42")."""
 FOCUS_RUN = (
     r"auto-?focus|refocus|focus (the|on|up)|into focus|(?:^|[,;]\s*|\b(?:then|and|first|please)\s+)focus\b"
     r"(?!\s+quality)"
@@ -180,7 +181,7 @@ def _read_targets(low: str, request: Request) -> None:
     if export_format:
         request.export_format = {"h5": "hdf5", "tif": "tiff"}.get(export_format.group(1), export_format.group(1))
     if "export" in request.intents and (name := re.search(EXPORT_NAME, request.text)):
-        request.export_name = re.sub(r"\.(hdf5|h5|tiff?|png)$", "", name.group(1) or name.group(2))
+        request.export_name = re.sub(r"\.(hdf5|h5|tiff?|png)$", "", next(group for group in name.groups() if group))
     last = r"\b(last|latest|newest|most recent|previous|existing|current|that|this|earlier|old|older) "
     just = r" (i|you|we) (just |already )?(took|taken|recorded|acquired|have|had|got)|(?: \w+)? from (before|earlier)"
     no_new_image = any("acquire_image" in c.tools for c in request.constraints)  # "don't take a new image"

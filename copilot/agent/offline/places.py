@@ -28,9 +28,13 @@ def fov_point_nm(low: str) -> tuple[float, float] | None:
     return (num(pair.group(1)), num(pair.group(2))) if pair else None
 
 
+CORNER_SQUARE = r"\b(?:top|upper)[- ]left\s+" + NUM + NM + r"\s*(?:square|region|area|box|window)\b"
+"""A square said from the image's top-left corner ("the top-left 250 nm square"): a region, never a field of view."""
+
+
 def region_nm(low: str) -> tuple[float, float, float, float] | None:
     """A rectangle (x, y, width, height) in nm: ``x 0-500 nm, y 0-500 nm``, ``x from 0 to 500 nm and y from 0 to
-    500 nm``, or ``the top-left 500 x 500 nm region``."""
+    500 nm``, ``the top-left 500 x 500 nm region`` or ``the top-left 250 nm square``."""
     span = r"\s*(?:from\s*)?" + NUM + r"\s*(?:nm\s*)?(?:-|–|to)\s*" + NUM + NM
     ranges = re.search(r"\bx" + span + r".{0,12}?\by" + span, low)
     if ranges:
@@ -41,6 +45,8 @@ def region_nm(low: str) -> tuple[float, float, float, float] | None:
     )
     if box and re.search(r"top[- ]left|upper[- ]left|corner|region|area", low):
         return (0.0, 0.0, num(box.group(1)), num(box.group(2)))
+    if square := re.search(CORNER_SQUARE, low):
+        return (0.0, 0.0, num(square.group(1)), num(square.group(1)))
     return None
 
 
@@ -72,8 +78,9 @@ UNTILT = (
 
 def stage_tilts_deg(low: str) -> tuple[dict[str, float], bool]:
     """Stage tilts in degrees: ``tilt the stage by 5 degrees in alpha``, ``alpha to 10°``, ``beta tilt of -3 deg``.
-    A tilt is beta when ``beta`` is named next to its number, else alpha; it is relative (a second return value of
-    True) when the number follows ``by`` or ``another``, or is followed by ``more``/``further``."""
+    A tilt is about the axis named last before its number (failing that, just after it), else alpha; it is relative
+    (a second return value of True) when the number follows ``by``, ``another``, ``add`` or ``a further``, or is
+    followed by ``more``/``further``."""
     if not re.search(r"tilt|\balpha\b|\bbeta\b", low):
         return {}, False
     if re.search(UNTILT, low):
@@ -83,9 +90,11 @@ def stage_tilts_deg(low: str) -> tuple[dict[str, float], bool]:
     for match in re.finditer(NUM + r"\s*(?:°|deg(?:rees?)?\b)", low):
         before = low[max(0, match.start() - 30) : match.start()]
         after = low[match.end() : match.end() + 15]
-        axis = "beta_deg" if re.search(r"\bbeta\b", before[-16:] + " " + after) else "alpha_deg"
+        named = re.findall(r"\b(alpha|beta)\b", before[-16:]) or re.findall(r"\b(alpha|beta)\b", after)[:1]
+        axis = "beta_deg" if named and named[-1] == "beta" else "alpha_deg"
         tilts.setdefault(axis, num(match.group(1)))
-        relative = relative or bool(re.search(r"\b(by|another)\s*$", before) or re.match(r"\s*(more|further)", after))
+        said_relative = re.search(r"\b(by|another|add|an? (?:extra|further))\s*$", before)
+        relative = relative or bool(said_relative or re.match(r"\s*(more|further)", after))
     return tilts, relative
 
 

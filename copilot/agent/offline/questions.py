@@ -99,7 +99,11 @@ NOT_ADJECTIVE = (
 )
 """A "current" that is the probe current, not the adjective ("current settings?", "current defocus?")."""
 QUESTIONS: tuple[tuple[str, Callable[[Status], str | None]], ...] = (
-    (r"pixel (size|spacing)|how (big|large|small) is (a|the|one|each) pixel|nm (per|a) pixel|sampling", _pixel),
+    (
+        r"pixel (size|spacing)|how (big|large|small) is (a|the|one|each) pixel|(size|width) of (a|the|each) pixel|"
+        r"nm (per|a) pixel|sampling",
+        _pixel,
+    ),
     (
         r"\bkv\b|kilovolts?|high tension|accelerating voltage|beam energy|\bvoltage",
         _plain("The beam energy", "beam", "energy_kv", " kV"),

@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 
 from copilot.agent.offline.lexicon import NUM, number, to_tool_unit
+from copilot.agent.offline.places import CORNER_SQUARE
 from copilot.agent.offline.relative_zoom import relative_zoom_factor
 from copilot.agent.offline.request import Request
 from copilot.agent.offline.vocabulary import TIME
@@ -35,6 +36,15 @@ LINES = (
 (AFM operators count lines, STEM operators pixels)."""
 
 
+PARTICLE_ZOOM = (
+    r"\bzoom\b(?!(?: in)?(?: to)?\s*(?:a\s*)?[-+]?\d)|"
+    r"\bzoom.{0,30}\b(?:largest|biggest|smallest|tiniest|one|a) particle|"
+    r"\bcent(re|er) (it|on)|close[- ]?up|magnif"
+)
+"""A zoom onto a particle ("zoom in on the largest one", "a close-up of the smallest particle"); a zoom to a named
+field ("zoom to 40 nm, then particle stats") is a second frame, not a particle's close-up."""
+
+
 def length_nm(value: str, unit: str) -> float:
     """A length in nm; a bare "a" after a number is an ångström."""
     return number(value) * 0.1 if unit.lower() == "a" else to_tool_unit(value, unit)
@@ -60,7 +70,7 @@ def read_pixel_size(low: str, request: Request) -> str:
 
 
 def read_scan(low: str, request: Request) -> None:
-    low = read_pixel_size(low, request)
+    low = re.sub(CORNER_SQUARE, " ", read_pixel_size(low, request))
     scan_word = r"(?:fov|field of view|field|scan size|view|(?:afm )?scan|raster|survey|overview)"
     fov = re.search(scan_word + r"\s*(?:of|to|=|:|at|is|for)?\s*(?:a\s*)?" + NUM + LENGTH_OR_A, low)
     fov = fov or re.search(
@@ -73,7 +83,7 @@ def read_scan(low: str, request: Request) -> None:
     fovs = [length_nm(v, u) for v, u in re.findall(NUM + LENGTH + r"\s*(?:fov|field of view)", low)]
     fovs += [length_nm(v, u) for v, u in re.findall(r"\bzoom(?: in)?(?: to)?\s*(?:a\s*)?" + NUM + LENGTH, low)]
     request.zoom_on_feature = bool(re.search(r"interesting|feature", low))
-    if "particles" in request.intents and re.search(r"\bzoom|\bcent(re|er) (it|on)|close[- ]?up|magnif", low):
+    if "particles" in request.intents and re.search(PARTICLE_ZOOM, low):
         request.particle_target = "smallest" if re.search(r"smallest|tiniest", low) else "largest"
         request.intents.discard("survey_zoom")  # the zoom goes to the particle, not to a defect
     if request.fov_nm is not None and fovs and (len(fovs) >= 2 or fovs[-1] != request.fov_nm):

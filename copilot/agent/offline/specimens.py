@@ -22,15 +22,18 @@ LOAD_VERB = (
     r"(?:swap|exchange|replace|trade) (?:out )?(?:the |this |it )?(?:{swapped}\s+)?(?:specimen |sample )?(?:out )?"
     r"(?:for|with))\s+"
     r"(?:the\s+|a\s+|an\s+)?(?:specimen\s+|sample\s+)?([\w\-\.\+/()]+(?:\s+[\w\-\.\+/()]+)*?)"
-    r"(?:\s+(?:specimen|sample|crystal))?(?:\s+with\b|\s+seed\b|[,;:]|\.\s|\.$|\s+and\b|\s+then\b|\s+please\b|$)"
+    r"(?:\s+(?:specimen|sample|crystal))?(?:\s+with\b|\s+seed\b|\s*[,;:?!]|\.\s|\.$|\s+and\b|\s+then\b|\s+please\b|$)"
 ).replace("{swapped}", "(?:" + re.sub(r"(?<!\\)\((?!\?)", "(?:", "|".join(SPECIMEN_ALIASES.values())) + ")")
 """A load said as a verb; a swap may name the specimen taken out ("swap the MoS2 out for graphene")."""
 PUT_IN = r"\b(?:put|pop|stick|get)\s+(?:the\s+|a\s+|an\s+|some\s+)?(.+?)\s+(?:sample\s+|specimen\s+)?in\b"
 IN_NOW = r"^\s*(?:the\s+)?(?:{alias})(?:\s+(?:sample|specimen))?\s+in\b"
 OPENER = (
     r"^\s*(?:on|with|for|use|using|now|ok|okay|next)?\s*(?:the\s+)?{alias}(?:\s+(?:sample|specimen))?"
+    r"(?:\s+on\s+(?:silicon|carbon))?(?:\s+for\s+(?:the\s+)?(?:afm|stem|tapping(?: mode)?|contact mode))?"
     r"\s*(?:,|:|;|-|\(|please\b|loaded\b|now\b|seed\b|$|\.)"
 )
+"""A specimen said first, perhaps with its substrate and the instrument it is for ("the gold nanoparticles on
+silicon for tapping mode, please")."""
 LOOK_AT = (
     r"\b(?:let['’]?s\s+|let us\s+|i['’]?d like to\s+|i want to\s+|we['’]?ll\s+|now\s+)?"
     r"(?:(?:have|take) a (?:quick |closer )?look at|look at|check out|examine|study|investigate|explore|work on|"
@@ -68,16 +71,21 @@ def wanted_specimen(low: str) -> Wanted | None:
     named = specimen_named(low)
     if put and (alias := specimen_named(put.group(1)) or specimen_named(put.group(0))):  # "pop the grating in"
         return Wanted(alias[0], seed, True, put.group(0))
-    if named is not None and (into := re.search(IN_NOW.format(alias=SPECIMEN_ALIASES[named[0]]), low)):
+    if named is not None and (into := re.search(IN_NOW.format(alias=_said_as(named[0])), low)):
         return Wanted(named[0], seed, True, into.group(0))  # "STO in, seed 3"
     if named is None:
         return None
     name = named[0]
-    pattern = f"(?:{SPECIMEN_ALIASES.get(name, re.escape(name))})"
+    pattern = f"(?:{_said_as(name)})"
     opener = re.search(OPENER.format(alias=pattern), low) or re.search(LOOK_AT.format(alias=pattern), low)
     if opener or seed is not None:
         return Wanted(name, seed, False, opener.group(0) if opener else "")
     return None
+
+
+def _said_as(name: str) -> str:
+    """The ways a specimen is named; the AFM gold particles are named as the gold particles are."""
+    return SPECIMEN_ALIASES.get("gold_nanoparticles" if name == "afm_nanoparticles" else name, re.escape(name))
 
 
 def needs_loading(wanted: Wanted, status: dict[str, Any] | None) -> bool:

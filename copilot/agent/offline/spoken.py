@@ -1,8 +1,8 @@
 """Quantities said in words, spelled as numbers before the request is read ("half a micron" -> 0.5 micron, "zero
 defocus" -> defocus 0, "@ 5 nm" -> at 5 nm, a bare "1k" -> 1024 px, "2k x 2k" -> 2048 px, "twenty-five pA" -> 25 pA,
-"two hundred and fifty nm" -> 250 nm, "minus 10 degrees" -> -10 degrees, "1,000 nm" -> 1000 nm; a number word is
-spelled only before a unit, so "snap one" stays a count). Pure text rewrites of the lower-cased request, applied by
-``lexicon.normalise`` before its abbreviations.
+"two hundred and fifty nm" -> 250 nm, "minus 10 degrees" -> -10 degrees, "1,000 nm" -> 1000 nm, "one pixel" -> a
+pixel; a number word is spelled only before a unit, so "snap one" stays a count). Pure text rewrites of the
+lower-cased request, applied by ``lexicon.normalise`` before its abbreviations.
 """
 
 from __future__ import annotations
@@ -53,6 +53,7 @@ def word_value(said: str) -> float | None:
 
 SPOKEN: tuple[tuple[str, str], ...] = (
     (r"\s*@\s*", " at "),
+    (r"\b(?:one|a single) pixel\b(?!s)", "a pixel"),
     (r"\b(?:a )?half (?:of )?an? " + UNIT_WORD + r"\b", r"0.5 \1"),
     (r"\b(?:a )?quarter (?:of )?an? " + UNIT_WORD + r"\b", r"0.25 \1"),
     (r"\b(?:one|a) and a half " + UNIT_WORD + r"\b", r"1.5 \1"),

@@ -42,6 +42,7 @@ SYNONYMS: tuple[tuple[str, str], ...] = (
         r"(?:off|away from|clear of|up from|out of contact with)\s+(?:the\s+)?(?:surface|sample|specimen)\b",
         "withdraw the tip",
     ),
+    (r"\b(?:swap|change|switch|trade) (?:the |this |that )?(?:afm )?tip (?:out|over)\b", "change the tip"),
     (r"\bback (?:the )?(?:tip|cantilever) (?:off|out|away)\b", "withdraw the tip"),
     (r"\b(?:lift|back|pull|tip) (?:off|back|up|out)\b" + CLAUSE_END, "withdraw the tip"),
     (
@@ -50,6 +51,7 @@ SYNONYMS: tuple[tuple[str, str], ...] = (
         "approach the tip",
     ),
     (r"\b(?:touch down|make contact|go into contact|get into feedback)\b", "approach the tip"),
+    (r"\bscan (?:the )?lines at\b", "line rate"),
     (r"\bstigmat(?:e|ing)\b(?: the (?:image|beam|probe))?", "fix the astigmatism"),
     (r"\bfocus\s+([-+]?\d+(?:\.\d+)?)\s*(nm|µm|um|å)\s+(under|over)\b(?!\s*focus)", r"\3focus \1 \2"),
 )

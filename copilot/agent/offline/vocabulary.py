@@ -33,6 +33,8 @@ TIP_WEAR = (
 )
 """A question about the tip's wear, radius or history ("how worn is the tip?"): get_tip_state answers it, no image."""
 
+DETECTOR_OBJECT = r"\s+(?:the\s+)?(?:haadf|a?bf|adf|annular|eels|eds|edx|x-ray)?\s*(?:detector|camera|spectrometer)s?\b"
+"""A detector as the object of a verb ("retract the HAADF detector"): the STEM's, never the AFM tip."""
 INTENT_PATTERNS: dict[str, str] = {
     "status": r"\bstatus\b|current (settings|state|setup)|what is loaded|how is the (instrument|microscope)",
     "tip_wear": TIP_WEAR,
@@ -69,7 +71,8 @@ INTENT_PATTERNS: dict[str, str] = {
     "survey_zoom": r"most interesting|\bzoom",
     "fft": r"\bfft\b|fourier|diffractogram|power spectrum",
     "denoise": r"denois|noise reduction|(?:clean up|reduce|remove|filter out|get rid of|suppress) (?:the )?noise|"
-    r"\b(?:smooth|filter) (?:the |this |that )?(?:image|frame)\b",
+    r"\b(?:smooth|filter) (?:the |this |that )?(?:image|frame)\b|"
+    r"\b(?:gaussian|median|wiener|nl[- _]means)[- ](?:filter|smooth)|\b(?:gaussian|median|wiener|nl[- _]means) filter",
     "line_profile": r"line[- ]?profile|intensity profile|line scan",
     "drift": r"\bdrift",
     "focus_quality": r"focus quality|sharpness|how sharp|is it in focus|check (the )?focus|is (it|the image) sharp",
@@ -77,7 +80,7 @@ INTENT_PATTERNS: dict[str, str] = {
     r"\bsave (it|this|that|them) (as|to|in)\b|"
     r"\btiff?\b|\bhdf5\b",
     "afm_approach": r"\bapproach\b|\bengage\b|land the tip",
-    "afm_withdraw": r"withdraw|\bretract\b|lift the tip|disengage|"
+    "afm_withdraw": r"(?:withdraw|\bretract\b)(?!" + DETECTOR_OBJECT + r")|lift the tip|disengage|"
     r"\b(pull|lift|raise|draw|move|take|bring) (the )?(tip|cantilever) (back|up|away|off|out)\b",
     "afm_image": r"\bafm (image|frame|topograph)|topograph|height (image|map)|tapping|contact mode|phase channel|"
     r"\b(height|phase|amplitude) (and \w+ )?(images?|maps?)\b",
@@ -105,6 +108,8 @@ UNSUPPORTED: dict[str, str] = {
     r"\b(gas|liquid cell|in[- ]situ|bias(ing)? holder)": "run in-situ experiments",
     r"\b(email|e-mail|internet|web|weather|order|buy)\b": "do anything outside the microscope",
     r"\b(vent|pump down|open the column|bake)": "service the column (venting, pumping or baking)",
+    r"\b(?:retract|insert|withdraw|pull out|put in)" + DETECTOR_OBJECT: "retract or insert a detector (the detectors "
+    "stay in: set_detectors sets their collection angles, acquire_image picks the one to read)",
 }
 
 
