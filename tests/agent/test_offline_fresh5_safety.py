@@ -2,7 +2,7 @@
 imaged; a tilt said as an addition is relative; a named filter runs before the analysis; an export keeps an
 unquoted name; a pixel's size is a question, not a one-pixel scan; a corner square is a region, not the scan; a
 tip swapped out is changed, not withdrawn; a detector is never the AFM tip; a zoom to a named field is no particle
-close-up."""
+close-up; settings said between a blank and an unblank change with the beam blanked."""
 
 from __future__ import annotations
 
@@ -87,3 +87,13 @@ def test_a_zoom_to_a_named_field_is_a_second_frame_not_a_particle_close_up() -> 
     run = drive("2 µm overview first, zoom to 40 nm, then particle stats on the zoomed frame")
     assert run.names == ["set_scan", "acquire_image", "set_scan", "acquire_image", "segment_particles"]
     assert "move_stage" not in run.names
+
+
+def test_settings_said_between_a_blank_and_an_unblank_are_changed_with_the_beam_blanked() -> None:
+    run = drive("blank, drop to 60 kV, unblank, then a BF frame")
+    assert run.calls == [
+        ("set_beam", {"blanked": True}),
+        ("set_beam", {"energy_kv": 60.0}),
+        ("set_beam", {"blanked": False}),
+        ("acquire_image", {"detector": "BF"}),
+    ]

@@ -317,7 +317,22 @@ def _settings_steps(request: Request, status: dict[str, Any] | None) -> list[Ste
         steps.append(Step("move_stage", dict(request.stage_um)))
     if "stage" in intents and request.tilt_deg:
         steps.append(Step("move_stage", {**request.tilt_deg, "relative": True}))
+    if request.blank_around:
+        return _blanked_around(steps)
     return steps
+
+
+def _blanked_around(steps: list[Step]) -> list[Step]:
+    """The settings changed between a blank and an unblank: blank first, unblank last."""
+    changes = []
+    for step in steps:
+        args = dict(step.args) if isinstance(step.args, dict) else step.args
+        if step.tool == "set_beam" and isinstance(args, dict):
+            args.pop("blanked", None)
+            if not args:
+                continue
+        changes.append(step.model_copy(update={"args": args}))
+    return [Step("set_beam", {"blanked": True}), *changes, Step("set_beam", {"blanked": False})]
 
 
 def _blanked(status: dict[str, Any] | None) -> bool:

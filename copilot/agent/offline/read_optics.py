@@ -102,7 +102,11 @@ def read_optics_and_beam(low: str, request: Request) -> None:
         request.convergence_mrad = angle.value  # the convergence is the one setting in mrad ("open the probe to 35")
     if request.cs_um is not None or request.convergence_mrad is not None:
         request.intents.add("optics")
-    if re.search(r"\bunblank", low):
+    blank = re.search(r"\bblank", low)
+    if blank and re.search(r"\bunblank", low[blank.end() :]):
+        request.blank_around = True  # "blank, drop to 60 kV, unblank": the change is made with the beam blanked
+        request.blanked = False
+    elif re.search(r"\bunblank", low):
         request.blanked = False
     elif re.search(r"\bblank", low):
         request.blanked = True

@@ -31,6 +31,7 @@ class Request:
     energy_kv: float | None = None
     current_pa: float | None = None
     blanked: bool | None = None
+    blank_around: bool = False  # blanked before the other settings change and unblanked after them
     stage_um: dict[str, float] = field(default_factory=dict)
     stage_series_um: list[dict[str, float]] = field(default_factory=list)
     zoom_fov_nm: float | None = None
