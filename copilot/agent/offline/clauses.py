@@ -47,6 +47,7 @@ BOUNDARY = re.compile(
 )
 STRICT_LIMIT = (
     r"below|less than|lower than|at most|no more than|not more than|(?:must |should |do |does )?not exceed|"
+    r"(?:don['’]t|doesn['’]t|mustn['’]t|shouldn['’]t) exceed|(?:don['’]t|do not) go (?:above|over|beyond)|"
     r"never exceed|(?:must |should )?not go (?:above|over|beyond)|maximum of|max\.?|at least|no less than|"
     r"no (?:higher|greater|larger|longer|lower|shorter) than|not (?:higher|greater|larger|longer|lower|shorter) than"
 )
@@ -142,7 +143,7 @@ def read_constraints(low: str) -> Reading:
             continue
         op = match.group("weak") or match.group("strict")
         start = _clause_start(kept, match.start())
-        said = kept[start : bounded.end].strip()
+        said = re.sub(r"^(?:but|and|then|while|so)\s+", "", kept[start : bounded.end].strip())
         start = _after_settings(kept, start, match.start(), bounded.start)
         bound: Literal["max", "min"] = "min" if op in MIN_WORDS else "max"
         constraints.append(
@@ -154,7 +155,8 @@ def read_constraints(low: str) -> Reading:
         said = kept[start : dose.end].strip()
         start = _after_settings(kept, start, dose.start, dose.start)
         constraints.append(Constraint(kind="limit", said=said, dimension="dose", bound="max", value=dose.value))
-        kept = kept[:start] + " " + kept[dose.end :]
+        per = re.match(PER_FRAME, kept[dose.end :])  # "100 e/A^2 per frame": the limit is the same per frame
+        kept = kept[:start] + " " + kept[dose.end + (per.end() if per else 0) :]
     for match in reversed(list(re.finditer(AFTER_NEGATION, kept))):
         start = _clause_start(kept, match.start())  # "autofocus is not needed": the clause before it
         constraints += forbids(kept[start : match.start()], kept[start : match.end()].strip())
@@ -184,6 +186,8 @@ def forbids(scope: str, said: str) -> list[Constraint]:
     return constraints
 
 
+PER_FRAME = r"\s*(?:per|a|each|for (?:the|each|one|a))\s+(?:frame|image|exposure|shot|acquisition)\b"
+"""What a dose limit may be said of: a limit per frame bounds each frame the plan takes."""
 LINK = re.compile(r"\b(?:while|whilst|with|keeping|staying|so that|as long as|provided|but|and|under|below|within)\b")
 """Where a limit said after a setting of its clause starts ("at 0.05 nm per pixel while staying under 1e4 e-/A^2")."""
 

@@ -102,8 +102,8 @@ def limit_problem(
             value = step.args.get(argument) if step.tool == tool and isinstance(step.args, dict) else None
             if isinstance(value, int | float) and breaks(constraint, float(value)):
                 return (
-                    f"Your request sets {argument} = {format_number(float(value))}, but you also asked that "
-                    f"{constraint.said}; I ran nothing. Say which one you want.",
+                    f"Your request sets {argument} = {format_number(float(value))}, but you also asked for "
+                    f"a limit ({constraint.said}); I ran nothing. Say which one you want.",
                     kept,
                 )
         present = (settings.get(path[0]) or {}).get(path[1])

@@ -67,6 +67,10 @@ UNITS: dict[str, tuple[str, float]] = {
     "e-/a^2": ("dose", 1.0),
     "e/a^2": ("dose", 1.0),
     "e⁻/å²": ("dose", 1.0),
+    "e/å²": ("dose", 1.0),
+    "e-/å²": ("dose", 1.0),
+    "e/a²": ("dose", 1.0),
+    "e-/a²": ("dose", 1.0),
     "hz": ("frequency", 1.0),
     "px": ("pixels", 1.0),
     "pixel": ("pixels", 1.0),
@@ -94,6 +98,7 @@ ASKED = r"(?<!\bis the )(?<!\bis )(?<!\bwas the )(?<!\bstill )"
 """Not after "is the" ("is the beam on?" asks, it orders no unblank)."""
 ABBREVIATIONS = (
     (r"\bmag\b\.?", "magnification"),
+    (r"\belectrons? per (?:square )?(?:å|angstroms?|a)(?:2|²|\^2| squared)?(?![a-z])", "e/å2"),
     (r"\bstigs?\b|\bstigmator\b|\ba1\b", "astigmatism"),
     (r"\bb2\b", "coma"),
     (r"\bdf\b(?=\s*(?:of|to|=|:|by)?\s*[-+−]?\d)", "defocus"),

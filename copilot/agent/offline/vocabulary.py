@@ -55,7 +55,9 @@ INTENT_PATTERNS: dict[str, str] = {
     r"^\s*(image|scan)\b(?!\s*(size|rotation|speed|settings?|range))|\bsurvey|overview|"
     r"\b(haadf|bf|adf|abf|bright[- ]?field|dark[- ]?field|z[- ]contrast)\b.{0,25}\b(images?|picture|frame|please)\b|"
     r"^\s*(haadf|bf|adf)\b|\b(gimme|give me|get me) (a|an|one) (haadf|bf|adf|image|frame)|"
-    r"\b(one more|another|new|second|fresh) (image|frame|picture)\b|\b(grab|snap|shoot)\s*(it|one)?\s*[.!]?$|"
+    r"\b(one more|another|new|second|fresh) (image|frame|picture)\b|"
+    r"(?:^\s*|[,;:]\s*|\b(?:then|and|please|just|take|want|need)\s+)(?:one|a|a single|1) (?:image|frame|picture|shot)\b"
+    r"(?!\s*(?:time|rate|size|takes?|lasts?))|\b(grab|snap|shoot)\s*(it|one)?\s*[.!]?$|"
     r"(then|and|\+|,)\s*(image|haadf|bf|snap)\s*[.!]?$|(?:\b(?:then|and)|[,;])\s+(image|scan)\s+(at|with|it|again)\b|"
     r"\b(and|then)\s+scan\b(?!\s*(size|rotation|speed|rate|settings?|to))|" + DETECTOR_NOUN + "|" + A_LOOK,
     "atoms": r"\batoms?\b|atomic columns?|\bcolumns\b",
