@@ -112,11 +112,18 @@ QUESTIONS: tuple[tuple[str, Callable[[Status], str | None]], ...] = (
         r"\bcurrent\b" + NOT_ADJECTIVE + r"|how many pa\b|picoamps?|nanoamps?",
         _plain("The probe current", "beam", "current_pa", " pA"),
     ),
-    (r"\bcs\b|spherical aberration", _plain("Cs (spherical aberration)", "optics", "cs_um", " µm")),
+    (r"\bcs\b|\bc3\b|spherical aberration", _plain("Cs (spherical aberration)", "optics", "cs_um", " µm")),
     (r"astigmatism|\ba1\b", _plain("The twofold astigmatism A1", "optics", "astig_nm", " nm")),
     (r"defocus|\bfocus\b", _plain("The defocus", "optics", "defocus_nm", " nm")),
-    (r"convergence", _plain("The convergence semi-angle", "optics", "convergence_mrad", " mrad")),
-    (r"field of view|\bfov\b|magnification|scan size|scan area|how (big|large|wide) is the (scan|image|frame)", _field),
+    (
+        r"convergence|semi-?angle|probe (?:half-)?angle",
+        _plain("The convergence semi-angle", "optics", "convergence_mrad", " mrad"),
+    ),
+    (
+        r"field of view|\bfov\b|magnification|scan size|scan area|how (big|large|wide) is the (afm |stem )?"
+        r"(scan|image|frame)|(what|which) field\b",
+        _field,
+    ),
     (r"dwell", _plain("The dwell time", "scan", "dwell_us", " µs per pixel")),
     (
         r"frame time|time per frame|frame (duration|length)|how long (is|does|will|would|takes?) (a|one|the|each|this)"
@@ -134,7 +141,7 @@ QUESTIONS: tuple[tuple[str, Callable[[Status], str | None]], ...] = (
     (r"\b(p|proportional)[- ]gain|\bgains\b", _plain("The P gain", "feedback", "p_gain", "")),
     (r"\b(i|integral)[- ]gain|\bgains\b", _plain("The I gain", "feedback", "i_gain_per_ms", " per ms")),
     (r"blank|\bbeam (?:on|off)\b", _blanked),
-    (r"\bdose\b", _dose),
+    (r"\bdose\b|\be-?/[åa][2²]", _dose),
     (
         r"(which|what) (specimen|sample)\b(?! (are|can))|what('s| is) (loaded|in the (column|holder|microscope))",
         lambda s: f"{s['specimen']} (seed {s.get('seed', 0)}) is loaded." if s.get("specimen") else None,
@@ -160,11 +167,25 @@ def status_questions(low: str, kept: str | None = None) -> list[int]:
     question (a question mark or a question word) that asks for no action and names no value to set. ``kept`` is
     the request without what it forbids (an action it forbids, "don't approach, just tell me ...", asks for none)."""
     asks = low.rstrip().endswith("?") or re.search(QUESTION_START, low) or re.search(ASKS_ANYWHERE, low)
+    asks = asks or _only_named(low)
     spoken = re.sub(r"how long (does|will|would) .{0,20}take", " ", low if kept is None else kept)
     acting = re.search(ACTION_WORDS, re.sub(SET_NOW, " ", spoken))
-    if not asks or acting or re.search(r"\d", low.replace("a1", "")):
+    if not asks or acting or re.search(r"(?<![a-zå/^])\d", low):
         return []
     return [i for i, (pattern, _) in enumerate(QUESTIONS) if re.search(pattern, low)][:3]
+
+
+FILLER = r"\b(?:and|the|please|quickly|quick|now|again|current|currently|values?|readings?)\b|[,;:.!&+/]"
+"""Words that leave a list of settings a question ("HT and current, quickly")."""
+
+
+def _only_named(low: str) -> bool:
+    """The request names settings and nothing else: it asks for their values."""
+    rest = low
+    for pattern, _ in QUESTIONS:
+        rest = re.sub(pattern, " ", rest)
+    verb = re.match(r"\s*(?:focus|blank|unblank|stage|tilt)\b", low)  # "focus please" orders an autofocus
+    return rest != low and verb is None and not re.sub(FILLER, " ", rest).strip()
 
 
 def status_answer(indexes: list[int], status: Status) -> str:

@@ -43,7 +43,7 @@ INTENT_PATTERNS: dict[str, str] = {
     r"(?:acquisitions|data sets?|images (?:taken|so far)|frames (?:taken|so far))\b|"
     r"\bwhat (?:have|did) (?:we|you|i) (?:acquired?|recorded?|taken|take)\b|\bwhat data (?:do )?(?:we|i) have\b",
     "list_specimens": r"(list|which|what) (the |of the )?(specimens|samples)|(specimens|samples) (are )?"
-    r"(available|can)",
+    r"(available|can)|\b(sample|specimen) (library|catalogu?e|box|cassette)",
     "load": r"\b(load|insert|mount|switch to|put in)\b|\b(swap|exchange|replace) (the |this )?(specimen|sample)",
     "beam": r"\d\s*kv\b|\d\s*(pa|na|ua|µa)\b|\bblank|\bunblank",
     "optics": r"defocus|underfocus|overfocus|astigmat|\bcoma\b",
