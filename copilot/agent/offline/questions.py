@@ -166,7 +166,7 @@ def status_questions(low: str, kept: str | None = None) -> list[int]:
     """The indexes into ``QUESTIONS`` of what a request asks about the instrument; empty unless the request is a
     question (a question mark or a question word) that asks for no action and names no value to set. ``kept`` is
     the request without what it forbids (an action it forbids, "don't approach, just tell me ...", asks for none)."""
-    asks = low.rstrip().endswith("?") or re.search(QUESTION_START, low) or re.search(ASKS_ANYWHERE, low)
+    asks = bool(low.rstrip().endswith("?") or re.search(QUESTION_START, low) or re.search(ASKS_ANYWHERE, low))
     asks = asks or _only_named(low)
     spoken = re.sub(r"how long (does|will|would) .{0,20}take", " ", low if kept is None else kept)
     acting = re.search(ACTION_WORDS, re.sub(SET_NOW, " ", spoken))
