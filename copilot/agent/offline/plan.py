@@ -247,9 +247,9 @@ def build_plan(request: Request, status: dict[str, Any] | None = None) -> list[S
         loading = False  # the named specimen is in already
     elif loading:
         status = None  # the status read first describes the specimen that is taken out
-    if status is None and ("status" in intents or ("dose" in intents and "map" not in intents)):
+    if status is None and ("status" in intents or ("dose" in intents and "dose_map" not in intents)):
         steps.append(Step("get_status", {}))
-    if "dose" in intents:
+    if intents & {"dose", "dose_map"}:
         steps.append(Step("get_dose_map", {}))
     if "tip_wear" in intents:
         steps.append(Step("get_tip_state", {}))  # wear and radius are recorded: no image is needed

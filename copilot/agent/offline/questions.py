@@ -141,7 +141,7 @@ QUESTIONS: tuple[tuple[str, Callable[[Status], str | None]], ...] = (
     (r"\b(p|proportional)[- ]gain|\bgains\b", _plain("The P gain", "feedback", "p_gain", "")),
     (r"\b(i|integral)[- ]gain|\bgains\b", _plain("The I gain", "feedback", "i_gain_per_ms", " per ms")),
     (r"blank|\bbeam (?:on|off)\b", _blanked),
-    (r"\bdose\b|\be-?/[åa][2²]", _dose),
+    (r"\bdose\b(?! (?:map|distribution))|\be-?/[åa][2²]", _dose),
     (
         r"(which|what) (specimen|sample)\b(?! (are|can))|what('s| is) (loaded|in the (column|holder|microscope))",
         lambda s: f"{s['specimen']} (seed {s.get('seed', 0)}) is loaded." if s.get("specimen") else None,

@@ -38,7 +38,8 @@ DETECTOR_OBJECT = r"\s+(?:the\s+)?(?:haadf|a?bf|adf|annular|eels|eds|edx|x-ray)?
 INTENT_PATTERNS: dict[str, str] = {
     "status": r"\bstatus\b|current (settings|state|setup)|what is loaded|how is the (instrument|microscope)",
     "tip_wear": TIP_WEAR,
-    "dose": r"\bdose (used|spent|so far|map|budget|left)|how much dose|remaining dose",
+    "dose": r"\bdose (used|spent|so far|budget|left)|how much dose|remaining dose",
+    "dose_map": r"\bdose (map|distribution)|(where|which (?:part|region|area)).{0,30}\b(dosed|exposed|irradiated)\b",
     "acquisitions": r"\b(?:list|show)(?: me)? (?:the |all |our |my )?(?:last |recent |previous )?"
     r"(?:acquisitions|data sets?|images (?:taken|so far)|frames (?:taken|so far))\b|"
     r"\bwhat (?:have|did) (?:we|you|i) (?:acquired?|recorded?|taken|take)\b|\bwhat data (?:do )?(?:we|i) have\b",
@@ -60,8 +61,9 @@ INTENT_PATTERNS: dict[str, str] = {
     r"(?!\s*(?:time|rate|size|takes?|lasts?))|\b(grab|snap|shoot)\s*(it|one)?\s*[.!]?$|"
     r"(then|and|\+|,)\s*(image|haadf|bf|snap)\s*[.!]?$|(?:\b(?:then|and)|[,;])\s+(image|scan)\s+(at|with|it|again)\b|"
     r"\b(and|then)\s+scan\b(?!\s*(size|rotation|speed|rate|settings?|to))|" + DETECTOR_NOUN + "|" + A_LOOK,
-    "atoms": r"\batoms?\b|atomic columns?|\bcolumns\b",
-    "defects": r"defects?|vacanc|dopants?|impurit|substitution",
+    "atoms": r"\batoms?\b|atomic columns?|\bcolumns\b|\b(?:every|each|all the) column\b",
+    "defects": r"defects?|vacanc|dopants?|impurit|substitution|"
+    r"\bmissing (?:\w+ )?(?:atoms?|sulph\w*|sulf\w*|oxygens?|columns?|sites?)\b",
     "lattice": r"lattice|d-?spacing|interplanar|periodicity|unit cell|"
     r"\b(?:measure|what is|what's) the (?:atomic )?spacing",
     "particles": r"particles?|nanoparticles?|clusters|size distribution",
@@ -69,14 +71,15 @@ INTENT_PATTERNS: dict[str, str] = {
     "elements": r"(which|what) elements|identify (the )?elements|composition|chemical make|made of|"
     r"(chemical|elemental) (analysis|identification|id)|\belement id\b|"
     r"\bwhat('s| is) (there|present)\b|"
-    r"identify (it|them)\b",
+    r"identify (it|them)\b|\bchemically\b|\bid (the )?elements\b|\btell me what (it|this|that) is\b",
     "survey_zoom": r"most interesting|\bzoom",
     "fft": r"\bfft\b|fourier|diffractogram|power spectrum",
     "denoise": r"denois|noise reduction|(?:clean up|reduce|remove|filter out|get rid of|suppress) (?:the )?noise|"
     r"\b(?:smooth|filter) (?:the |this |that )?(?:image|frame)\b|"
     r"\b(?:gaussian|median|wiener|nl[- _]means)[- ](?:filter|smooth)|\b(?:gaussian|median|wiener|nl[- _]means) filter",
     "line_profile": r"line[- ]?profile|intensity profile|line scan",
-    "drift": r"\bdrift",
+    "drift": r"\bdrift|\bcreep(?:s|ing)?\b|"
+    r"how far (?:it|the (?:image|specimen|sample|stage)) (?:has )?(?:moved|shifted)",
     "focus_quality": r"focus quality|sharpness|how sharp|is it in focus|check (the )?focus|is (it|the image) sharp",
     "export": r"\bexport|save (the |it|this |that )?(last |previous |new )?\s*(data|image|acquisition|frame)|"
     r"\bsave (it|this|that|them) (as|to|in)\b|"
