@@ -95,3 +95,17 @@ async def test_the_real_tools_get_the_approval_rules(session: Session) -> None:
     assert not {"acquire_image", "acquire_spectrum", "autofocus"} & set(rules)  # the server asks about the dose
     assert "load_specimen" not in rules and "get_status" not in rules and "set_scan" not in rules
     assert "change_tip" in rules and "when" not in rules["change_tip"]  # destructive: always asks
+
+
+@pytest.mark.parametrize("specimen", ["mos2"])
+async def test_the_offline_planner_fits_an_edge_onset_on_the_spectrum_it_just_took(session: Session) -> None:
+    agent = await CopilotAgent.create(session)
+    events = await turn(agent, "EELS at 4,4 nm for 5 ms, then fit the S L2,3 onset")  # within the dose
+    await agent.aclose()
+    assert [e.name for e in events if isinstance(e, ToolCall)] == ["acquire_spectrum", "measure_edge_onset"]
+    spectrum, onset = (e for e in events if isinstance(e, ToolResult))
+    assert onset.ok and onset.data["acquisition_id"] == spectrum.data["id"]
+    assert (onset.data["element"], onset.data["edge"]) == ("S", "L2,3")
+    final = events[-1]
+    assert isinstance(final, Final) and final.text.startswith("Edge onset ")
+    assert abs(onset.data["onset_eV"] - onset.data["tabulated_onset_eV"]) < 10

@@ -31,6 +31,11 @@ HEADLINES: dict[str, tuple[tuple[str, str, str], ...]] = {
     "plane_level": (("Height range after levelling (the tallest feature)", "range_nm", "nm"),),
     "estimate_drift": (("Drift rate", "rate_nm_per_s", "nm/s"),),
     "identify_elements": (("Elements present", "present", ""),),
+    "measure_edge_onset": (
+        ("Edge onset", "onset_eV", "eV"),
+        ("tabulated", "tabulated_onset_eV", "eV"),
+        ("shift", "shift_eV", "eV"),
+    ),
     "focus_quality": (("Sharpness", "sharpness", ""),),
     "autofocus": (("Best focus at defocus", "defocus_nm", "nm"),),
     "tip_artifact_check": (("Double tip", "double_tip", ""),),

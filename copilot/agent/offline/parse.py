@@ -12,6 +12,7 @@ import re
 
 from copilot.agent.offline.clauses import read_constraints
 from copilot.agent.offline.conditions import cut_conditions
+from copilot.agent.offline.edges import edge_onset_said
 from copilot.agent.offline.lexicon import SPECIMEN_ALIASES, normalise, quantities, specimen_named
 from copilot.agent.offline.places import fov_point_nm, region_nm
 from copilot.agent.offline.questions import FEEDBACK_QUESTIONS, QUESTION_START, QUESTIONS, status_questions
@@ -103,6 +104,9 @@ def parse_request(text: str) -> Request:
     if asks_for_map(low):
         request.spectrum_map = True
         request.intents.add("spectrum")
+    if onset := edge_onset_said(low):
+        request.edge_onset = onset
+        request.intents.add("edge_onset")
     read_spectrum(low, request)
     read_scan(low, request)
     read_optics_and_beam(low, request)

@@ -62,6 +62,7 @@ STEM_MEASUREMENTS = {
 ACTION_INTENTS = AFM_INTENTS - {"afm_context", "afm_withdraw", "change_tip"} | {"acquire"} | STEM_MEASUREMENTS
 """Requests that acquire or measure."""
 STEM_ONLY_INTENTS = STEM_MEASUREMENTS | {
+    "edge_onset",
     "focus",
     "beam",
     "optics",
@@ -395,9 +396,19 @@ def _stem_steps(request: Request, status: dict[str, Any] | None) -> list[Step]:
             request.spectrum_kind or "EELS"
         ]:  # one spectrum of each kind named, at the same place
             steps.append(Step("acquire_spectrum", spectrum_at(request, kind)))
-    if "elements" in intents or ("spectrum" in intents and request.use_last_spectrum):
+    last_analysed = "spectrum" in intents and request.use_last_spectrum and request.edge_onset is None
+    if "elements" in intents or last_analysed:
         steps.append(Step("identify_elements", last_spectrum(status)))
+    if request.edge_onset is not None:
+        element, edge = request.edge_onset
+        steps.append(Step("measure_edge_onset", _on_spectrum(status, given(element=element, edge=edge))))
     return steps
+
+
+def _on_spectrum(status: dict[str, Any] | None, args: dict[str, Any]) -> Callable[[Sequence[Outcome]], Any]:
+    """``args`` on the spectrum to analyse (see ``last_spectrum``)."""
+    spectrum = last_spectrum(status)
+    return lambda outcomes: _with(spectrum(outcomes), args)
 
 
 def _survey_zoom_steps(request: Request) -> list[Step]:

@@ -16,10 +16,14 @@ CORRECT = r"(correct|remove|zero|cancel|null|undo|get rid of|eliminate)"
 """A verb that sets an aberration to zero ("get rid of the axial coma")."""
 
 
+DIRECTION = r"(?:\bat|\balong|\btowards?|\bangle(?: of| to)?|\bdirection(?: of)?)\s*"
+"""The words that give an aberration's direction ("A1 at 45 degrees", "stig of 8 nm along 30°")."""
+
+
 def _angle_deg(low: str, word: str) -> float | None:
     """The direction said with an aberration: "3 nm of A1 at 45 degrees", "coma 20 nm, angle 30°"."""
-    angle = re.search(word + r"(?:(?!\bthen\b)[^.;]){0,30}?(?:\bat|angle(?: of| to)?)\s*" + NUM + r"\s*(?:°|deg)", low)
-    angle = angle or re.search(r"(?:\bat|angle(?: of| to)?)\s*" + NUM + r"\s*(?:°|deg)\w*\s*(?:of\s+)?" + word, low)
+    angle = re.search(word + r"(?:(?!\bthen\b)[^.;]){0,30}?" + DIRECTION + NUM + r"\s*(?:°|deg)", low)
+    angle = angle or re.search(DIRECTION + NUM + r"\s*(?:°|deg)\w*\s*(?:of\s+)?" + word, low)
     return number(angle.group(1)) if angle else None
 
 
@@ -29,6 +33,7 @@ def _defocus_said(low: str) -> tuple[str, str, str] | None:
     after = re.search(
         r"(defocus|underfocus|overfocus|focus)(?: value)?\s*(?:of|to|=|:|at|by)?\s*" + NUM + LENGTH_OR_A, low
     ) or re.search(r"(defocus)\s*(?:to|=|:)?\s*(0)()\s*(?:$|[,.;]|\s+(?:and|then|please)\b)", low)
+    after = after or re.search(r"(underfocus|overfocus),\s*" + NUM + LENGTH_OR_A, low)  # "overfocus, +3 nm"
     if after:
         return after.group(1), after.group(2), after.group(3)
     before = re.search(NUM + LENGTH_OR_A + r"\s*(?:of\s+)?(defocus|underfocus|overfocus)\b", low)

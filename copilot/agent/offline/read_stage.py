@@ -56,11 +56,15 @@ def read_stage(low: str, request: Request) -> None:
     said = (shift.group(4), shift.group(2), shift.group(3)) if shift else None
     said = said or ((axis_first.group(1), axis_first.group(2), axis_first.group(3)) if axis_first else None)
     said = said or ((led.group(1), led.group(2), led.group(3)) if led else None)
-    if said and not positions:
-        direction, value, unit = said
-        sign = -1.0 if direction in ("left", "down", "-x", "-y") else 1.0
-        axis = "x_um" if direction.lstrip("+-") in ("x", "right", "left") else "y_um"
-        positions = [{axis: sign * to_tool_unit(value, unit) / 1000, "relative": True}]
+    found = shift or axis_first or led
+    if found and said and not positions:
+        shifts = [said, *_more_shifts(low[found.end() :])]
+        move: dict[str, float] = {}
+        for direction, value, unit in shifts:
+            sign = -1.0 if direction in ("left", "down", "-x", "-y") else 1.0
+            axis = "x_um" if direction.lstrip("+-") in ("x", "right", "left") else "y_um"
+            move.setdefault(axis, sign * to_tool_unit(value, unit) / 1000)
+        positions = [{**move, "relative": True}]
     tilts, request.tilt_relative = stage_tilts_deg(re.sub(r"rotat\w*\D{0,20}?" + NUM + r"\s*(?:°|deg)", " ", low))
     if tilts and request.tilt_relative:
         request.tilt_deg = tilts  # a move "by" an angle is its own relative move_stage
@@ -77,3 +81,22 @@ def read_stage(low: str, request: Request) -> None:
         request.intents.add("stage")
     else:
         request.intents.discard("stage")
+
+
+AND_SHIFT = (
+    r"^\s*(?:,|and|,\s*and)\s+(?:then\s+)?(?:(?:by\s+)?"
+    + NUM
+    + r"\s*(nm|µm|um|microns?)\s*(?:to the |towards the )?(right|left|up|down|[-+]?[xy])\b|"
+    r"(?:to the\s+)?(right|left|up|down)\s*(?:by\s*)?" + NUM + r"\s*(nm|µm|um|microns?)\b)"
+)
+"""A second shift said with the first ("50 nm up and 80 nm right", "left 100 nm and down 50 nm")."""
+
+
+def _more_shifts(rest: str) -> list[tuple[str, str, str]]:
+    """(direction, value, unit) of the shift said right after the first one, if any."""
+    more = re.match(AND_SHIFT, rest)
+    if more is None:
+        return []
+    if more.group(1) is not None:
+        return [(more.group(3), more.group(1), more.group(2))]
+    return [(more.group(4), more.group(5), more.group(6))]

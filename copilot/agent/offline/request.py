@@ -61,6 +61,7 @@ class Request:
     astig_check: bool = False  # "is the image astigmatic?": compare sharpness at the current A1 and at zero
     astig_fix: bool = False  # ... and keep A1 = 0 when it is sharper
     particle_target: str | None = None  # zoom on the "largest" or "smallest" particle
+    edge_onset: tuple[str, str | None] | None = None  # measure_edge_onset: (element, edge or None for its lowest)
     spectrum_map: bool = False  # a spectrum image over a region ("map the Ti distribution over a 4 nm square")
     scales: dict[str, float] = field(default_factory=dict)  # "double the field of view": argument -> factor on now
     zoom_factor: float | None = None  # "zoom out a bit": the current field of view times this

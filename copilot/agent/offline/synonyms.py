@@ -54,6 +54,8 @@ SYNONYMS: tuple[tuple[str, str], ...] = (
     (r"\bscan (?:the )?lines at\b", "line rate"),
     (r"\bstigmat(?:e|ing)\b(?: the (?:image|beam|probe))?", "fix the astigmatism"),
     (r"\bfocus\s+([-+]?\d+(?:\.\d+)?)\s*(nm|µm|um|å)\s+(under|over)\b(?!\s*focus)", r"\3focus \1 \2"),
+    (r"\b([-+]?\d+(?:\.\d+)?)\s*(nm|µm|um|å)\s+(under|over)[- ]focus(?:ed)?\b", r"\3focus \1 \2"),
+    (r"\b(under|over)[- ]focus(?:ed)?\b", r"\1focus"),
 )
 """(pattern, canonical verb phrase), applied in order."""
 

@@ -14,6 +14,7 @@ import re
 from dataclasses import fields
 from typing import Any
 
+from copilot.agent.offline.edges import without_edge_names
 from copilot.agent.offline.lexicon import SPECIMEN_ALIASES, quantities
 from copilot.agent.offline.request import Request
 
@@ -84,6 +85,7 @@ def unread_numbers(low: str, request: Request) -> list[str]:
     for alias in SPECIMEN_ALIASES.values():
         text = re.sub(alias, lambda m: " " * len(m.group(0)), text)
     text = re.sub(r"\bseed\s*(?:=|:|of|#|no\.?|number)?\s*\d+", lambda m: " " * len(m.group(0)), text)
+    text = without_edge_names(text)
     values = read_values(request) + frames_taken(text, request)
     missed: list[str] = []
     blanked = list(text)
