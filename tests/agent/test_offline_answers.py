@@ -64,3 +64,9 @@ def test_a_drift_check_leaves_the_interval_to_the_tool_that_reads_it_from_the_fr
     run = drive("estimate the drift")
     assert run.calls[-1] == ("estimate_drift", {"first_acq_id": "a0007", "second_acq_id": "a0007"})
     assert "Drift rate 0.21 nm/s." in run.answer
+
+
+def test_a_stated_uncertainty_is_given_before_the_spread_of_what_was_averaged() -> None:
+    steps = {"acquisition_id": "a0011", "step_nm": 0.314, "step_std_nm": 0.0003, "step_uncertainty_nm": 0.003}
+    run = drive("measure the step height", {"step_height": lambda args: steps})
+    assert "Step height 0.314 ± 0.003 nm" in run.answer

@@ -129,7 +129,7 @@ CASES: list[tuple[str, list[str], dict[str, dict[str, Any]], list[str]]] = [
     ),
     (
         "AFM image, 1 µm field, 256 px",
-        ["get_status", "approach", "set_afm_scan", "acquire_afm_image"],
+        ["set_afm_scan", "get_status", "approach", "acquire_afm_image"],
         {"set_afm_scan": {"size_nm": 1000.0, "pixels": 256}},
         [],
     ),

@@ -27,7 +27,9 @@ NEGATION = (
     r"avoid|skip|no need (?:to|for)|(?:done|finished|through) with|enough of|"
     r"not|no(?= (?:auto-?focus|refocus|focus|stage|tilt|spectr|eels|eds|images?|"
     r"imaging|blank|moves?|movement|zoom|changes?|new|approach\w*|engag\w*|landing|withdraw\w*|retract\w*|"
-    r"tip change|exports?|saving|loading|analys[ie]s)\b)|(?:leave|keep|hold)(?=" + LEFT_ALONE + r"))\b"
+    r"tip change|exports?|saving|loading|analys[ie]s)\b)|"
+    r"no(?= (?:gains?|feedback|setpoint|scan|settings?|focus|optics|beam|current|dwell|pixels?|kv|voltage|stage)"
+    r"(?: setting)? (?:changes?|adjust\w*|tuning|tweak\w*)\b)|(?:leave|keep|hold)(?=" + LEFT_ALONE + r"))\b"
 )
 AFTER_NEGATION = (
     r"\b(?:is|are)\s+not\s+(?:needed|necessary|required|wanted|allowed|permitted)\b|"

@@ -10,8 +10,9 @@ from typing import Any
 from copilot.agent.offline.outcomes import Outcome
 from copilot.agent.summary import format_number, summarize
 
-UNCERTAINTY_WORDS = ("std", "err", "uncertainty", "sigma", "ci")
-"""``a_nm`` has the uncertainty ``a_std_nm`` / ``a_err_nm`` / ``a_uncertainty_nm`` / ``a_nm_std``..."""
+UNCERTAINTY_WORDS = ("uncertainty", "err", "sigma", "ci", "std")
+"""``a_nm`` has the uncertainty ``a_uncertainty_nm`` / ``a_err_nm`` / ``a_std_nm`` / ``a_nm_std``..., in this order
+of preference: a tool's stated uncertainty of the value before the spread of what it averaged."""
 
 
 HEADLINES: dict[str, tuple[tuple[str, str, str], ...]] = {
@@ -91,12 +92,11 @@ def _figure(data: dict[str, Any], label: str, key: str, unit: str) -> str:
 def uncertainty(data: dict[str, Any], key: str) -> float | None:
     """The uncertainty a result gives for its field ``key`` (see ``UNCERTAINTY_WORDS``), if any."""
     stem, _, unit = key.rpartition("_")
-    names = {f"{key}_{word}" for word in UNCERTAINTY_WORDS}
-    if stem:
-        names |= {f"{stem}_{word}_{unit}" for word in UNCERTAINTY_WORDS}
+    names = [f"{stem}_{word}_{unit}" for word in UNCERTAINTY_WORDS] if stem else []
+    names += [f"{key}_{word}" for word in UNCERTAINTY_WORDS]
     lowered = {k.lower(): v for k, v in data.items()}
     nested = data.get("uncertainty") or data.get("uncertainties")
-    found = [lowered.get(name.lower()) for name in sorted(names)]
+    found = [lowered.get(name.lower()) for name in names]
     if isinstance(nested, dict):
         found.append(nested.get(key))
     return next((float(v) for v in found if isinstance(v, int | float) and not isinstance(v, bool)), None)

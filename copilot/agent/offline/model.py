@@ -36,6 +36,7 @@ from copilot.agent.offline.recipes import verdicts
 from copilot.agent.offline.recovery import MAX_RECOVERIES, already_done, fixes_for
 from copilot.agent.offline.safety import dose_check, out_of_range, refusal
 from copilot.agent.offline.said_order import as_said
+from copilot.agent.offline.scan_first import after_scan_first, scan_first
 from copilot.agent.offline.sequence import compare_line, sequence_steps
 from copilot.agent.offline.signal_retry import signal_follow_up
 from copilot.agent.offline.steps import Step
@@ -80,17 +81,23 @@ class OfflinePlanner(ReplyChatModel):
         if not request.intents:
             return AIMessage(content=cannot_do(request.unsupported, request.unmapped, request.constraints))
         status: dict[str, Any] | None = None
+        first = scan_first(request, self.tool_schemas) if needs_status(request) else None
+        at = 1 if first else 0  # where the status read sits among the outcomes
         if needs_status(request):
-            if not outcomes:
+            if first is not None and not outcomes:
+                return self._call(messages, first.tool, dict(first.args) if isinstance(first.args, dict) else {})
+            if len(outcomes) <= at:
                 return self._call(messages, "get_status", {})
-            status = outcomes[0].data if outcomes[0].ok else {}
+            status = outcomes[at].data if outcomes[at].ok else {}
             if too_much := dose_check(request, status):
                 return AIMessage(content=too_much)
-        start = 1 if status is not None else 0
+        read = [] if status is None else [outcomes[at]]
+        done = [o for o in outcomes if not any(o is r for r in read)]  # the plan's outcomes, the status read apart
         whole = build_plan(request, status)
         sequence = sequence_steps(request.text, lambda clause: build_plan(clause, status), whole)
         ordered = sequence or as_said(request.text, lambda clause: build_plan(clause, status), whole)
         steps, left_out = apply_forbidden(ordered, request.constraints)
+        steps = after_scan_first(steps, first) if first is not None else steps
         if outside := out_of_range(steps, self.tool_schemas):
             return AIMessage(content=outside)
         problem, kept = limit_problem(steps, request.constraints, status, self.tool_schemas)
@@ -100,7 +107,7 @@ class OfflinePlanner(ReplyChatModel):
             return AIMessage(content=cannot_do(request.unsupported, request.unmapped, request.constraints))
         forbidden = {tool for c in request.constraints if c.kind == "forbid" for tool in c.tools}
         context = context_of(request.constraints, status, self.tool_schemas)
-        progress = self.replay(steps, outcomes[start:], list(outcomes[:start]), forbidden, context)
+        progress = self.replay(steps, done, list(read), forbidden, context)
         progress.notes = [
             *left_out,
             *request.unjudged,
@@ -109,7 +116,7 @@ class OfflinePlanner(ReplyChatModel):
         ]
         if progress.next_call is not None:
             return self._call(messages, *progress.next_call)
-        shown = outcomes if "status" in request.intents or "dose" in request.intents else outcomes[start:]
+        shown = outcomes if "status" in request.intents or "dose" in request.intents else done
         body = compose(
             shown, progress.notes, progress.failure, request.unsupported, progress.recovered, request.unmapped, kept
         )
