@@ -52,3 +52,10 @@ def test_two_shifts_said_together_are_one_relative_move(text: str, move: dict[st
 
 def test_two_shifts_along_one_axis_are_not_guessed_into_one() -> None:
     assert drive("move 100 nm right and 50 nm right").calls == []
+
+
+@pytest.mark.parametrize(
+    ("text", "dwell_us"), [("dwell of 250 nanoseconds", 0.25), ("dwell 2 μs", 2.0), ("dwell 500 ns", 0.5)]
+)
+def test_every_time_unit_the_reader_knows_converts_to_the_dwell(text: str, dwell_us: float) -> None:
+    assert drive(text).calls == [("set_scan", {"dwell_us": dwell_us})]
