@@ -50,7 +50,8 @@ BOUNDARY = re.compile(
 STRICT_LIMIT = (
     r"below|less than|lower than|at most|no more than|not more than|(?:must |should |do |does )?not exceed|"
     r"(?:don['’]t|doesn['’]t|mustn['’]t|shouldn['’]t) exceed|(?:don['’]t|do not) go (?:above|over|beyond)|"
-    r"never exceed|(?:must |should )?not go (?:above|over|beyond)|maximum of|max\.?|at least|no less than|"
+    r"never exceed|(?:must |should )?not go (?:above|over|beyond)|(?:ceiling|cap|upper limit|limit) (?:of|at)|"
+    r"at or (?:under|below)|maximum of|max\.?|at least|no less than|"
     r"no (?:higher|greater|larger|longer|lower|shorter) than|not (?:higher|greater|larger|longer|lower|shorter) than"
 )
 KEEP = r"(?:must|should|has to|needs? to|have to|to|will)?\s*\b(?:stay|remain|be|keep|kept|stays|remains)"

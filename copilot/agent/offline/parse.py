@@ -38,6 +38,21 @@ from copilot.agent.offline.vocabulary import (
 
 IMAGE_NOUN = r"\b(image|frame|picture|micrograph|haadf)\b(?!\s*(?:size|rate|time|width|area))"
 """An image said as the thing to take; "frame size", "frame time" name a setting of it."""
+FRAME_SIZE = r"(?:^|[,;:]\s*)[\d.]+\s*(?:nm|µm|um|å)\s*$"
+"""What comes before "frame" when a frame is said by its size in a list of settings ("600 nm frame, 1024 px,
+1.5 Hz"): a setting, not a frame to take ("a 20 nm frame" and "20 nm frame please" are one)."""
+
+
+def image_said(low: str) -> bool:
+    """Whether the request names an image to take (see ``IMAGE_NOUN`` and ``FRAME_SIZE``)."""
+    return any(
+        found.group(1) != "frame"
+        or not re.search(FRAME_SIZE, low[: found.start()])
+        or not re.match(r"\s*[,;]", low[found.end() :])
+        for found in re.finditer(IMAGE_NOUN, low)
+    )
+
+
 LATTICE_PAIR = r"drift[- ](?:corrected|free)|\bfrom (?:the|both) (?:pair|two|frames|images)\b|\bfrom both\b"
 """A lattice measured on a frame and its rotated repeat ("the drift-corrected lattice from the pair")."""
 DENOISE_METHOD = r"\b(gaussian|median|wiener|nl[- _]means)\b"
@@ -47,7 +62,7 @@ PURPOSE = (
     r"come out|comes out|pop out|pops out)\b"
 )
 """A purpose said after a setting ("so the light atoms show up"): why it is asked, not more to do."""
-EXPORT_NAME = (
+EXPORT_NAME = re.compile(
     r"\b(?:called|named|(?:file ?)?name)\s+[\"'‘“]?([a-z0-9][\w.-]*?)[\"'’”]?(?=[\s,;!?]|\.?$)|"
     r"\bas\s+[\"'‘“]([a-z0-9][\w.-]*?)[\"'’”]|"
     r"\bas\s+(?!(?:an?|the|tiff?|hdf5|h5|png|well|before|usual|it|is|one|a file)\b)([a-z0-9][\w.-]*?)(?=[,;!?]|\.?$)"
@@ -89,6 +104,7 @@ def parse_request(text: str) -> Request:
         named = low.replace(wanted.span, " ") if wanted.span else low  # a name is not a request
         named = re.sub(SPECIMEN_ALIASES.get(wanted.name, re.escape(wanted.name)), " ", named)
         named = re.sub(r"\(?\s*seed\s*(?:=|:|of|#)?\s*\d+\s*\)?", " ", named)
+    named = _without_file_name(named)  # "named overview_3": a file name asks for no survey
     named = re.sub(PURPOSE, " ", named)  # "so the light atoms show up" says why, it asks for no atom count
     named = DETECTOR_ANGLE.sub(" ", named)  # "HAADF outer angle 180 mrad" sets a detector, it asks for no image
     request.intents = {name for name, pattern in INTENT_PATTERNS.items() if re.search(pattern, named)}
@@ -112,7 +128,7 @@ def parse_request(text: str) -> Request:
     read_optics_and_beam(low, request)
     read_stage(low, request)
     read_afm(low, request)
-    read_scales(low, request)
+    unscaled = read_scales(low, request)  # "shrink the AFM frame to a fifth" names a setting, not a frame to take
     if re.search(INSPECT_PATTERN, low) and not request.intents & COUNTED:
         request.inspect = True
         request.intents.add("acquire")
@@ -126,13 +142,21 @@ def parse_request(text: str) -> Request:
         request.intents.discard("drift")
     if "drift" in request.intents:
         request.drift_interval_s = requested_interval_s(low)
-    _settle_intents(low, request)
+    _settle_intents(unscaled, request)
     if request.questions and any(QUESTIONS[i][0] in FEEDBACK_QUESTIONS for i in request.questions):
         request.intents.discard("feedback_tune")  # "what's the P gain?" asks for its value, not for a tuning
     _read_targets(low, request)
     request.unread = unread_numbers(low, request)
     request.hypothetical = bool(re.search(HYPOTHETICAL, whole))
     return request
+
+
+def _without_file_name(low: str) -> str:
+    """The text with the export file names it gives blanked (the words that give them stay)."""
+    for found in EXPORT_NAME.finditer(low):
+        group = next(i for i in range(1, 4) if found.group(i))
+        low = low[: found.start(group)] + " " * len(found.group(group)) + low[found.end(group) :]
+    return low
 
 
 def lone_specimen(low: str) -> str | None:
@@ -159,7 +183,7 @@ def _settle_intents(low: str, request: Request) -> None:
         request.pixels = max(1, round(request.fov_nm / size))
     if request.fov_nm is not None or request.pixels is not None or request.dwell_us is not None or size:
         intents.add("scan")
-    if "scan" in intents and "spectrum" not in intents and re.search(IMAGE_NOUN, low):
+    if "scan" in intents and "spectrum" not in intents and image_said(low):
         intents.add("acquire")  # "a 5 nm, 512 px image please"
     if "focus_quality" in intents and not re.search(FOCUS_RUN, low):
         intents.discard("focus")  # "is it in focus?" asks for a check, not a focus run

@@ -176,13 +176,9 @@ def profile_args(outcomes: Sequence[Outcome]) -> dict[str, Any] | str:
     return {**target, "x0_nm": 0.0, "y0_nm": middle, "x1_nm": round(fov, 3), "y1_nm": middle}
 
 
-def denoise_args(request: Request) -> Callable[[Sequence[Outcome]], dict[str, Any] | str]:
-    """Denoise the newest image with the method the user named (the tool's default otherwise)."""
-
-    def args(outcomes: Sequence[Outcome]) -> dict[str, Any] | str:
-        return _with(on_last_image(outcomes), given(method=request.denoise_method))
-
-    return args
+def last_image_with(extra: dict[str, Any]) -> Callable[[Sequence[Outcome]], dict[str, Any] | str]:
+    """The newest image, with the ``extra`` arguments the user named (a denoise method, a particle size range)."""
+    return lambda outcomes: _with(on_last_image(outcomes), extra)
 
 
 ANALYSIS_ARGS = {"estimate_drift": drift_args, "line_profile": profile_args}
@@ -378,7 +374,13 @@ def _stem_steps(request: Request, status: dict[str, Any] | None) -> list[Step]:
         steps.append(Step("list_acquisitions", {}))
     if "drift" in intents or (request.lattice_pair and not request.use_last_image):
         steps.append(image)  # the pair
-    arguments = {**ANALYSIS_ARGS, "denoise_image": denoise_args(request)}
+    arguments = {
+        **ANALYSIS_ARGS,
+        "denoise_image": last_image_with(given(method=request.denoise_method)),
+        "segment_particles": last_image_with(
+            given(min_diameter_nm=request.min_diameter_nm, max_diameter_nm=request.max_diameter_nm)
+        ),
+    }
     if request.lattice_pair:
         arguments["measure_lattice"] = lattice_pair_args
     steps += [Step(tool, arguments.get(tool, on_last_image), fallback=("dt_s",)) for tool in analyses]

@@ -70,7 +70,7 @@ def read_pixel_size(low: str, request: Request) -> str:
 
 
 def read_scan(low: str, request: Request) -> None:
-    low = re.sub(CORNER_SQUARE, " ", read_pixel_size(low, request))
+    low = re.sub(CORNER_SQUARE, " ", read_pixel_size(read_particle_sizes(low, request), request))
     scan_word = r"(?:fov|field of view|field|scan size|view|(?:afm )?scan|raster|survey|overview)"
     fov = re.search(scan_word + r"\s*(?:of|to|=|:|at|is|for)?\s*(?:a\s*)?" + NUM + LENGTH_OR_A, low)
     fov = fov or re.search(
@@ -124,6 +124,28 @@ def read_scan(low: str, request: Request) -> None:
         request.rate_hz = number(rate.group(1))
 
 
+SIZE_BOUND = (
+    r"\b(bigger|larger|wider|greater|more|over|above|at least|smaller|less|under|below|at most)(?: than)?\s*"
+    + NUM
+    + LENGTH_OR_A
+)
+"""A size bound said of the particles ("only the particles bigger than 3 nm", "smaller than 10 nm across")."""
+
+
+def read_particle_sizes(low: str, request: Request) -> str:
+    """Read the particle size range a sizing names; the text without it, for the other lengths to be read."""
+    if "particles" not in request.intents:
+        return low
+    for found in re.finditer(SIZE_BOUND, low):
+        value = length_nm(found.group(2), found.group(3))
+        if found.group(1) in ("smaller", "less", "under", "below", "at most"):
+            request.max_diameter_nm = value
+        else:
+            request.min_diameter_nm = value
+        low = low[: found.start()] + " " * (found.end() - found.start()) + low[found.end() :]
+    return low
+
+
 def fallback_fov(low: str, request: Request) -> None:
     """ "A 5 nm, 512 px image": in an imaging request whose one length has no other role, it is the field of view."""
     lengths_said = (request.defocus_nm, request.astig_nm, request.coma_nm, request.setpoint_nm)
@@ -132,7 +154,8 @@ def fallback_fov(low: str, request: Request) -> None:
         return
     if request.stage_um or request.stage_series_um:
         return
-    lengths = re.findall(NUM + r"\s*(nm|å|angstroms?|µm|um|microns?)\b", re.sub(PIXEL_SIZE, " ", low))
+    said = re.sub(SIZE_BOUND, " ", low) if "particles" in request.intents else low
+    lengths = re.findall(NUM + r"\s*(nm|å|angstroms?|µm|um|microns?)\b", re.sub(PIXEL_SIZE, " ", said))
     if len(lengths) == 1 and image_request(request):
         request.fov_nm = length_nm(*lengths[0])
 
@@ -141,6 +164,8 @@ def read_relative_zoom(low: str, request: Request) -> None:
     """A zoom with no field of view named, on no survey or particle: scale the current field of view, then image."""
     if request.fov_nm is not None or request.zoom_fov_nm is not None or request.particle_target is not None:
         return
+    if "fov_nm" in request.scales:
+        return  # "widen the FOV by 25 percent": a setting scaled, not a zoom to image
     if "survey_zoom" in request.intents:
         return
     request.zoom_factor = relative_zoom_factor(low)

@@ -15,7 +15,7 @@ def read_stage(low: str, request: Request) -> None:
     if z := re.search(r"\bz\s*(?:=|:|to)?\s*" + NUM + r"\s*(µm|um)\b", low):
         positions = positions or [{}]
         positions[0]["z_um"] = number(z.group(1))
-    pair = re.search(r"(?:move|go|stage)\D*\(?\s*" + NUM + r"\s*,\s*" + NUM + r"\s*\)?\s*(µm|um)", low)
+    pair = re.search(r"(?:move|go|stage)\D*?\(?\s*" + NUM + r"\s*,\s*" + NUM + r"\s*\)?\s*(µm|um)", low)
     pair = pair or re.search(
         r"\b(?:go|move|drive|return|back)(?: the stage)? to\s*\(?\s*"
         + NUM

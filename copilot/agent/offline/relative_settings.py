@@ -14,21 +14,39 @@ from typing import Any
 from copilot.agent.offline.request import Request
 
 TARGETS: tuple[tuple[str, str, str], ...] = (
-    ("fov_nm", "scan", r"field of view|\bfov\b|\bfield\b|scan size|scan area|image size|\bscan\b|\bframe\b|\bview\b"),
-    ("dwell_us", "scan", r"\bdwell(?: time)?\b|pixel time|time per pixel"),
-    ("pixels", "scan", r"\bpixels?\b|pixel count|\bsampling\b|\bresolution\b"),
-    ("current_pa", "beam", r"(?:beam |probe )?\bcurrent\b"),
+    ("dwell_us", "scan", r"\bdwell(?: time)?(?: per pixel)?\b|pixel time|time per pixel"),
     ("rate_hz", "scan", r"line rate|scan rate|scan speed|\brate\b"),
+    ("pixels", "scan", r"\bpixels?\b(?! (?:time|size))|pixel count|\bsampling\b|\bresolution\b"),
+    ("current_pa", "beam", r"(?:beam |probe )?\bcurrent\b"),
+    (
+        "fov_nm",
+        "scan",
+        r"field of view|\bfov\b|\bfield\b|scan size|scan area|image size|\bscan\b(?! (?:rate|speed))|"
+        r"(?:afm )?\bframe\b|\bview\b",
+    ),
 )
-"""(argument, intent, words naming the setting), most specific first ("the pixel time" is a dwell)."""
+"""(argument, intent, words naming the setting), most specific first ("the pixel time" is a dwell, "the scan
+rate" a line rate); each setting said is scaled, and the words that said it are not read again."""
 FACTOR_WORDS = {"double": 2.0, "twice": 2.0, "triple": 3.0, "treble": 3.0, "quadruple": 4.0, "halve": 0.5, "half": 0.5}
 FACTOR_WORDS |= {"doubled": 2.0, "tripled": 3.0, "quadrupled": 4.0, "halved": 0.5}
 WORD = r"\b(double|twice|triple|treble|quadruple|halve|half)\s+(?:the\s+|its\s+|our\s+|this\s+|that\s+)?"
 WORD += r"(?:[a-z]+\s+)?(?:{t})"
 DONE = r"(?:{t})\s+(?:is\s+|be\s+)?(doubled|tripled|quadrupled|halved)\b"
 IN_HALF = r"(?:{t})\s+(?:[a-z]+\s+){{0,2}}?(?:in|by) half\b"
-UP = r"increase|raise|multiply|bigger|larger|longer|wider|higher|greater|more|up|scale up"
-DOWN = r"decrease|reduce|lower|cut|divide|drop|smaller|shorter|narrower|less|down|shrink|scale down"
+UP = r"increase|raise|multiply|bigger|larger|longer|wider|higher|greater|more|up|scale up|widen|enlarge|expand|grow"
+UP += r"|lengthen|extend|boost"
+DOWN = r"decrease|reduce|lower|cut|divide|drop|smaller|shorter|narrower|less|down|shrink|scale down|narrow|shorten"
+DOWN += r"|trim|slash"
+PARTS = {"half": 2.0, "third": 3.0, "quarter": 4.0, "fifth": 5.0, "tenth": 10.0}
+TO_PART = r"\b(?:{way}|make|set|bring|take)\s+(?:the\s+|its\s+|our\s+)?(?:[a-z]+\s+)?(?:{t})\s+(?:down\s+)?to\s+"
+TO_PART += r"(?:a|one|1)\s+(half|third|quarter|fifth|tenth)\b"
+"""A setting brought to a part of itself ("shrink the field of view to a quarter")."""
+PERCENT = r"(\d+(?:\.\d+)?)\s*(?:%|percent|per cent)"
+BY_PERCENT = r"\b({way})\s+(?:the\s+|its\s+|our\s+)?(?:[a-z]+\s+)?(?:{t})\s+(?:by\s+)?" + PERCENT
+PERCENT_AFTER = r"(?:{t})\s+(?:is\s+|be\s+)?" + PERCENT + r"\s+({way})\b"
+"""A change by a share of the present value ("widen the FOV by 25 percent", "make the field 50 % bigger")."""
+NUMBER_BEFORE = r"(\d+(?:\.\d+)?)\s*(?:x|×|times)\s+({way})\s+(?:[a-z]+\s+)?(?:{t})"
+"""A factor said before the setting ("a 5x longer dwell", "five times longer dwell per pixel")."""
 NUMBER = (
     r"(?:by\s+)?(?:a factor (?:of )?(\d+(?:\.\d+)?)|(\d+(?:\.\d+)?)\s*(?:x|×|times)(?![a-z\d])|x\s*(\d+(?:\.\d+)?)\b)"
 )
@@ -39,35 +57,53 @@ NUMBER_AFTER = r"(?:{t})\s+(?:is\s+|be\s+)?" + NUMBER + r"\s+({way})\b"
 higher"): up or down by the verb or comparative said with it."""
 
 
-def read_scales(low: str, request: Request) -> None:
-    """Read the factors of ``low`` into ``request.scales`` (see the module docstring)."""
+def read_scales(low: str, request: Request) -> str:
+    """Read the factors of ``low`` into ``request.scales`` (see the module docstring); the text without the words
+    that said them."""
     for argument, intent, words in TARGETS:
-        factor = _factor(low, words)
-        if factor is not None and getattr(request, argument) is None:
-            request.scales[argument] = factor
-            request.intents.add(intent)
-            return
+        said = _factor(low, words)
+        if said is None or getattr(request, argument) is not None:
+            continue
+        factor, found = said
+        request.scales[argument] = factor
+        request.intents.add(intent)
+        low = low[: found.start()] + " " * (found.end() - found.start()) + low[found.end() :]
+    return low
 
 
-def _factor(low: str, target: str) -> float | None:
-    """The factor said on the setting the ``target`` words name, or None."""
+def _factor(low: str, target: str) -> tuple[float, re.Match[str]] | None:
+    """The factor said on the setting the ``target`` words name, and where it is said, or None."""
     said = next((m for form in (WORD, DONE, AS) if (m := re.search(form.format(t=target), low))), None)
     if said:
-        return FACTOR_WORDS[said.group(1)]
-    if re.search(IN_HALF.format(t=target), low):
-        return 0.5
+        return FACTOR_WORDS[said.group(1)], said
+    if half := re.search(IN_HALF.format(t=target), low):
+        return 0.5, half
     way = f"{UP}|{DOWN}"
+    if part := re.search(TO_PART.format(way=way, t=target), low):
+        return 1.0 / PARTS[part.group(1)], part
+    if share := re.search(BY_PERCENT.format(way=way, t=target), low):
+        return _percent(share.group(1), share.group(2)), share
+    if share := re.search(PERCENT_AFTER.format(way=way, t=target), low):
+        return _percent(share.group(2), share.group(1)), share
     found = re.search(BY_NUMBER.format(way=way, t=target), low)
     groups = (found.group(1), *found.groups()[1:]) if found else ()
     if found is None and (after := re.search(NUMBER_AFTER.format(way=way, t=target), low)):
         found, groups = after, (after.group(4), *after.groups()[:3])
+    if found is None and (before := re.search(NUMBER_BEFORE.format(way=way, t=target), low)):
+        found, groups = before, (before.group(2), before.group(1))
     if found is None:
         return None
     direction, *numbers = groups
     value = float(next(n for n in numbers if n))
     if value <= 0 or value == 1:
         return None
-    return 1.0 / value if re.fullmatch(DOWN, direction) else value
+    return (1.0 / value if re.fullmatch(DOWN, direction) else value), found
+
+
+def _percent(direction: str, share: str) -> float:
+    """The factor of a change by ``share`` percent up or down."""
+    change = float(share) / 100
+    return 1.0 - change if re.fullmatch(DOWN, direction) else 1.0 + change
 
 
 STATUS_KEYS = {"fov_nm": ("scan", ("fov_nm", "size_nm"))}

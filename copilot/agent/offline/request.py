@@ -60,6 +60,8 @@ class Request:
     tilt_relative: bool = False
     astig_check: bool = False  # "is the image astigmatic?": compare sharpness at the current A1 and at zero
     astig_fix: bool = False  # ... and keep A1 = 0 when it is sharper
+    min_diameter_nm: float | None = None  # "only the particles bigger than 3 nm"
+    max_diameter_nm: float | None = None
     particle_target: str | None = None  # zoom on the "largest" or "smallest" particle
     edge_onset: tuple[str, str | None] | None = None  # measure_edge_onset: (element, edge or None for its lowest)
     spectrum_map: bool = False  # a spectrum image over a region ("map the Ti distribution over a 4 nm square")

@@ -1,8 +1,9 @@
 """Quantities said in words, spelled as numbers before the request is read ("half a micron" -> 0.5 micron, "zero
 defocus" -> defocus 0, "@ 5 nm" -> at 5 nm, a bare "1k" -> 1024 px, "2k x 2k" -> 2048 px, "twenty-five pA" -> 25 pA,
-"two hundred and fifty nm" -> 250 nm, "minus 10 degrees" -> -10 degrees, "1,000 nm" -> 1000 nm, "one pixel" -> a
-pixel; a number word is spelled only before a unit, so "snap one" stays a count). Pure text rewrites of the
-lower-cased request, applied by ``lexicon.normalise`` before its abbreviations.
+"two hundred and fifty nm" -> 250 nm, "minus 10 degrees" -> -10 degrees, "1,000 nm" -> 1000 nm, "512-pixel" ->
+512 pixel, "one pixel" -> a pixel, "eightfold" -> 8x; a number word is spelled only before a unit, so "snap one"
+stays a count). Pure text rewrites of the lower-cased request, applied by ``lexicon.normalise`` before its
+abbreviations.
 """
 
 from __future__ import annotations
@@ -16,6 +17,8 @@ ONES += ["seventeen", "eighteen", "nineteen"]
 TENS = {"twenty": 20, "thirty": 30, "forty": 40, "fifty": 50, "sixty": 60, "seventy": 70, "eighty": 80, "ninety": 90}
 SCALES = {"hundred": 100, "thousand": 1000}
 WORD_VALUES: dict[str, int] = {word: value for value, word in enumerate(ONES)} | TENS
+FACTOR_WORD = "|".join([*ONES[2:13], "twenty"])
+"""A factor said in words: "eightfold", "five times longer", "a factor of eight"."""
 NUMBER_WORD = "|".join(sorted([*WORD_VALUES, *SCALES], key=len, reverse=True))
 SPOKEN_UNIT = (
     r"(?:microns?|µm|um|nanomet(?:re|er)s?|nm|angstroms?|å|micromet(?:re|er)s?|pm|mm|microseconds?|µs|us|ns|"
@@ -53,6 +56,9 @@ def word_value(said: str) -> float | None:
 
 SPOKEN: tuple[tuple[str, str], ...] = (
     (r"\s*@\s*", " at "),
+    (r"\b(" + FACTOR_WORD + r")[- ]?fold\b(?![- ]?(?:astig|stig|symmetr|axis|rotation))", "<fold>"),
+    (r"\b(" + FACTOR_WORD + r")(?= times\b)|(?<=\bfactor of )(" + FACTOR_WORD + r")\b", "<n>"),
+    (r"(\d)-(?=(?:pixels?|px|nm|µm|um|å|kv|pa|na|ms|us|µs|hz|mrad|degrees?|lines?)\b)", r"\1 "),
     (r"\b(?:one|a single) pixel\b(?!s)", "a pixel"),
     (r"\b(?:a )?half (?:of )?an? " + UNIT_WORD + r"\b", r"0.5 \1"),
     (r"\b(?:a )?quarter (?:of )?an? " + UNIT_WORD + r"\b", r"0.25 \1"),
@@ -84,6 +90,10 @@ def spell_quantities(low: str) -> str:
             low = re.sub(pattern, _spelled_number, low)
         elif spelled == "<k>":
             low = re.sub(pattern, _k_pixels, low)
+        elif spelled == "<n>":
+            low = re.sub(pattern, lambda m: str(WORD_VALUES[m.group(1) or m.group(2)]), low)
+        elif spelled == "<fold>":
+            low = re.sub(pattern, lambda m: f"{WORD_VALUES[m.group(1)]}x", low)
         else:
             low = re.sub(pattern, spelled, low)
     return " ".join(low.split())

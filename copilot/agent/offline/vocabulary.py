@@ -76,18 +76,21 @@ INTENT_PATTERNS: dict[str, str] = {
     "fft": r"\bfft\b|fourier|diffractogram|power spectrum",
     "denoise": r"denois|noise reduction|(?:clean up|reduce|remove|filter out|get rid of|suppress) (?:the )?noise|"
     r"\b(?:smooth|filter) (?:the |this |that )?(?:image|frame)\b|"
-    r"\b(?:gaussian|median|wiener|nl[- _]means)[- ](?:filter|smooth)|\b(?:gaussian|median|wiener|nl[- _]means) filter",
+    r"\b(?:gaussian|median|wiener|nl[- _]means)[- ](?:filter|smooth)|\b(?:gaussian|median|wiener|nl[- _]means) filter|"
+    r"\b(?:gaussian|median|wiener|nl[- _]means)(?: filter)? (?:it|them|the (?:image|frame))\b",
     "line_profile": r"line[- ]?profile|intensity profile|line scan",
     "drift": r"\bdrift|\bcreep(?:s|ing)?\b|"
     r"how far (?:it|the (?:image|specimen|sample|stage)) (?:has )?(?:moved|shifted)",
     "focus_quality": r"focus quality|sharpness|how sharp|is it in focus|check (the )?focus|is (it|the image) sharp",
     "export": r"\bexport|save (the |it|this |that )?(last |previous |new )?\s*(data|image|acquisition|frame)|"
     r"\bsave (it|this|that|them) (as|to|in)\b|"
-    r"\btiff?\b|\bhdf5\b",
+    r"\btiff?\b|\bhdf5\b|\bpng\b|\bwrite\b.{0,40}?\b(?:out|to (?:disk|file))\b",
     "afm_approach": r"\bapproach\b|\bengage\b|land the tip",
     "afm_withdraw": r"(?:withdraw|\bretract\b)(?!" + DETECTOR_OBJECT + r")|lift the tip|disengage|"
     r"\b(pull|lift|raise|draw|move|take|bring) (the )?(tip|cantilever) (back|up|away|off|out)\b",
-    "afm_image": r"\bafm (image|frame|topograph)|topograph|height (image|map)|tapping|contact mode|phase channel|"
+    "afm_image": r"\bafm (image|topograph)|\b(?:an?|one|new|another) afm frame|topograph|height (image|map)|"
+    r"phase channel|"
+    r"\b(?:tapping|contact)[- ]mode (?:image|scan|frame|topograph)|\b(?:image|scan) in (?:tapping|contact) mode|"
     r"\b(height|phase|amplitude) (and \w+ )?(images?|maps?)\b",
     "image_any": r"\bimage (it|the \w+)\b|re-?image|image again",
     "roughness": r"\brough|\brms\b|\brq\b",
