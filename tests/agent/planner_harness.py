@@ -108,7 +108,13 @@ RESULTS: dict[str, dict[str, Any]] = {
     "acquire_afm_image": {"id": "a0011", "size_nm": 1000.0},
     "acquire_force_curve": {"id": "a0012", "adhesion_nn": 2.3},
     "autofocus": {"success": True, "defocus_nm": -3.2, "dose_e_per_A2": 44.0},
-    "list_acquisitions": {"acquisitions": [{"id": "a0001"}, {"id": "a0005"}], "latest_acquisition_id": "a0005"},
+    "list_acquisitions": {
+        "acquisitions": [
+            {"id": "a0001", "kind": "image", "fov_nm": 32.0},
+            {"id": "a0005", "kind": "image", "fov_nm": 20.0},
+        ],
+        "latest_acquisition_id": "a0005",
+    },
     "export_acquisition": {"id": "a0007", "format": "tiff", "file_name": "a0007_export.tiff", "size_bytes": 5120},
 }
 

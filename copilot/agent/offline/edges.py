@@ -17,11 +17,18 @@ ELEMENTS = frozenset(
         "pt au hg tl pb bi",
     )
 )
+ELEMENT_NAMES = {
+    "hydrogen": "h", "carbon": "c", "nitrogen": "n", "oxygen": "o", "fluorine": "f", "silicon": "si",
+    "phosphorus": "p", "sulphur": "s", "sulfur": "s", "chlorine": "cl", "titanium": "ti", "iron": "fe",
+    "cobalt": "co", "nickel": "ni", "copper": "cu", "strontium": "sr", "molybdenum": "mo", "tungsten": "w",
+    "rhenium": "re", "gold": "au", "silver": "ag", "platinum": "pt", "lanthanum": "la", "barium": "ba",
+}  # fmt: skip
+"""Element names said in words, for an edge said by the element's name ("where does the sulphur edge start?")."""
 EDGE_NAME = r"(?:k|l1|l2,3|l2|l3|m1|m2,3|m4,5|m4|m5|n4,5|n6,7)"
 """Core-loss edges as written ("K", "L2,3", "M4,5")."""
 EDGE_SAID = re.compile(
     r"\b(?P<element>[a-z]{1,2})\s+(?P<edge>" + EDGE_NAME + r")(?![\w,])(?:[- ]?edges?)?|"
-    r"\b(?P<bare>[a-z]{1,2})[- ](?:edge\s+)?onset\b"
+    r"\b(?P<bare>[a-z]{1,2})[- ](?:edge\s+)?onset\b|\b(?P<edged>[a-z]{1,2})[- ]edges?\b"
 )
 ONSET = r"\bonsets?\b|\bedge (?:position|energy|threshold)|\bwhere (?:does|do) the\b.{0,30}\bedges? (?:start|begin)"
 """Words asking where an edge starts."""
@@ -31,8 +38,10 @@ def edge_onset_said(low: str) -> tuple[str, str | None] | None:
     """(element symbol, edge or None for the element's lowest) of the onset the request asks for, or None."""
     if not re.search(ONSET, low):
         return None
+    names = "|".join(ELEMENT_NAMES)
+    low = re.sub(r"\b(" + names + r")\b(?=(?:\s+" + EDGE_NAME + r"(?![\w,]))?[- ](?:edge|onset))", _symbol, low)
     for found in EDGE_SAID.finditer(low):
-        element = found.group("element") or found.group("bare")
+        element = found.group("element") or found.group("bare") or found.group("edged")
         if element in ELEMENTS:
             edge = found.group("edge")
             return element.capitalize(), edge.upper() if edge else None
@@ -42,3 +51,7 @@ def edge_onset_said(low: str) -> tuple[str, str | None] | None:
 def without_edge_names(low: str) -> str:
     """The text with its edge labels blanked ("s l2,3" keeps its length, loses its digits)."""
     return re.sub(r"\b[a-z]{1,2}\s+" + EDGE_NAME + r"(?![\w,])", lambda m: " " * len(m.group(0)), low)
+
+
+def _symbol(found: re.Match[str]) -> str:
+    return ELEMENT_NAMES[found.group(1)]

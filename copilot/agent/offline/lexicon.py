@@ -104,6 +104,7 @@ ABBREVIATIONS = (
     (r"\belectrons? per (?:square )?(?:å|angstroms?|a)(?:2|²|\^2| squared)?(?![a-z])", "e/å2"),
     (r"\bstigs?\b|\bstigmator\b|\ba1\b", "astigmatism"),
     (r"\bb2\b", "coma"),
+    (r"\bc1\b", "defocus"),
     (r"\bdf\b(?=\s*(?:of|to|=|:|by)?\s*[-+−]?\d)", "defocus"),
     (r"\bdf\b", "dark field"),
     (r"\bht\b", "high tension"),
@@ -193,15 +194,16 @@ def first(low: str, dimension: str) -> Quantity | None:
 
 SPECIMEN_ALIASES: dict[str, str] = {
     "srtio3": r"\bsrtio3\b|\bsto\b|strontium titanate|\bperovskite\b",
-    "mos2": r"\bmos2\b|\bmos₂|molybdenum (di)?sulfide|molybdenite|\bthe moly\b",
+    "mos2": r"\bmos2\b|\bmos₂|molybdenum (di)?sul(f|ph)ide|molybdenite|\bthe moly\b",
     "grain_boundary": r"grain[- ]boundar(y|ies)|polycrystalline graphene",
     "graphene": r"\bgraphene\b",
-    "gold_nanoparticles": r"\b(gold|au) (nano)?particles\b|\bau[- ]on[- ]silicon\b|\baunps?\b|gold on (holey )?carbon|"
+    "gold_nanoparticles": r"\b(gold|au) (nano)?particles?\b|\bau[- ]on[- ]silicon\b|\baunps?\b|gold on (holey )?carbon|"
     r"\bgold\b(?= (sample|specimen|grid))",
     "afm_steps": r"si\(111\)(?: terraces?| steps?)?|silicon steps|step(ped)? (silicon|surface sample)|terraces? sample|"
     r"\bthe terraces\b",
     "afm_polymer_blend": r"polymer blend|\bblend sample|polystyrene|ps/pb",
-    "afm_grating": r"calibration grating|grating sample|\bgrating\b(?= (please|in|sample))|pitch standard",
+    "afm_grating": r"calibration grating|grating sample|\bgrating\b(?= (please|in|sample))|"
+    r"(?:pitch|grating) standard",
     "afm_ferroelectric": r"\bpzt\b|ferroelectric",
 }
 """Canonical specimen name -> the ways microscopists name it. The AFM gold particles are named with ``afm``."""

@@ -14,9 +14,9 @@ from copilot.agent.offline.clauses import read_constraints
 from copilot.agent.offline.conditions import cut_conditions
 from copilot.agent.offline.edges import edge_onset_said
 from copilot.agent.offline.lexicon import SPECIMEN_ALIASES, normalise, quantities, specimen_named
-from copilot.agent.offline.places import fov_point_nm, region_nm
+from copilot.agent.offline.places import fov_point_nm, region_nm, two_points_nm
 from copilot.agent.offline.questions import FEEDBACK_QUESTIONS, QUESTION_START, QUESTIONS, status_questions
-from copilot.agent.offline.read_optics import DETECTOR_ANGLE, read_optics_and_beam
+from copilot.agent.offline.read_optics import ANNULUS, DETECTOR_ANGLE, read_optics_and_beam
 from copilot.agent.offline.read_probe import read_afm, read_spectrum
 from copilot.agent.offline.read_scan import fallback_fov, read_relative_zoom, read_scan
 from copilot.agent.offline.read_stage import read_stage
@@ -106,7 +106,7 @@ def parse_request(text: str) -> Request:
         named = re.sub(r"\(?\s*seed\s*(?:=|:|of|#)?\s*\d+\s*\)?", " ", named)
     named = _without_file_name(named)  # "named overview_3": a file name asks for no survey
     named = re.sub(PURPOSE, " ", named)  # "so the light atoms show up" says why, it asks for no atom count
-    named = DETECTOR_ANGLE.sub(" ", named)  # "HAADF outer angle 180 mrad" sets a detector, it asks for no image
+    named = ANNULUS.sub(" ", DETECTOR_ANGLE.sub(" ", named))  # "HAADF outer angle 180 mrad" asks for no image
     request.intents = {name for name, pattern in INTENT_PATTERNS.items() if re.search(pattern, named)}
     if wanted is None and (alone := lone_specimen(low)) is not None:
         request.specimen, request.load_explicit = alone, False  # "time for the grain boundary sample"
@@ -117,6 +117,9 @@ def parse_request(text: str) -> Request:
     request.magnification = next((q.value for q in quantities(low) if q.dimension == "magnification"), None)
     request.point_nm = fov_point_nm(low)
     request.region_nm = region_nm(low)
+    if "line_profile" in request.intents and request.region_nm is None:
+        request.line_nm = two_points_nm(low)
+        request.line_diagonal = bool(re.search(r"corner to corner|diagonal", low))
     if asks_for_map(low):
         request.spectrum_map = True
         request.intents.add("spectrum")

@@ -18,10 +18,40 @@ def num(text: str) -> float:
     return float(text.replace("−", "-"))
 
 
+TWO_POINTS = (
+    r"\bfrom\s*\(?\s*"
+    + NUM
+    + r"(?:"
+    + NM
+    + r")?\s*,\s*"
+    + NUM
+    + r"\s*\)?(?:"
+    + NM
+    + r")?\s*to\s*\(?\s*"
+    + NUM
+    + r"(?:"
+    + NM
+    + r")?\s*,\s*"
+    + NUM
+    + r"\s*\)?"
+    + NM
+)
+"""Two points of the image ("from (1, 1) nm to (7, 5) nm", "from (0, 4 nm) to (8, 4 nm)"): a line's ends, or a
+rectangle's corners."""
+
+
+def two_points_nm(low: str) -> tuple[float, float, float, float] | None:
+    """(x0, y0, x1, y1) in nm of the two points the text names (see ``TWO_POINTS``), or None."""
+    found = re.search(TWO_POINTS, low)
+    return (num(found.group(1)), num(found.group(2)), num(found.group(3)), num(found.group(4))) if found else None
+
+
 def fov_point_nm(low: str) -> tuple[float, float] | None:
     """``x = 4 nm, y = 4 nm``, ``x 3 nm y 3 nm``, ``(4 nm, 4 nm)``, ``at (3.5, 4 nm)``: a point of the image."""
     if re.search(r"\bstage\b", low) and not re.search(r"spectrum|eels|eds|force", low):
         return None
+    if two_points_nm(low):
+        return None  # two points: a line or a rectangle, not one place
     pair = re.search(r"\bx\s*(?:=|:)?\s*" + NUM + r"(?:" + NM + r")?\s*,?\s*(?:and\s+)?y\s*(?:=|:)?\s*" + NUM + NM, low)
     pair = pair or re.search(r"\(\s*" + NUM + r"(?:" + NM + r")?\s*,\s*" + NUM + NM + r"\s*\)", low)
     pair = pair or re.search(r"\bat\s*\(?\s*" + NUM + r"(?:" + NM + r")?\s*,\s*" + NUM + NM, low)
@@ -45,6 +75,10 @@ def region_nm(low: str) -> tuple[float, float, float, float] | None:
     )
     if box and re.search(r"top[- ]left|upper[- ]left|corner|region|area", low):
         return (0.0, 0.0, num(box.group(1)), num(box.group(2)))
+    corners = two_points_nm(low)
+    if corners and re.search(r"\b(square|region|area|box|window|rectangle|map)\b", low):
+        x0, y0, x1, y1 = corners
+        return (min(x0, x1), min(y0, y1), abs(x1 - x0), abs(y1 - y0))
     if square := re.search(CORNER_SQUARE, low):
         return (0.0, 0.0, num(square.group(1)), num(square.group(1)))
     return None

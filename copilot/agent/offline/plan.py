@@ -167,13 +167,22 @@ def lattice_pair_args(outcomes: Sequence[Outcome]) -> dict[str, Any] | str:
     return {"acquisition_id": pair[0], "rotated_acq_id": pair[1]}
 
 
-def profile_args(outcomes: Sequence[Outcome]) -> dict[str, Any] | str:
-    """A line profile across the middle of the newest image, left to right."""
-    target, fov = on_last_image(outcomes), current_fov_nm(outcomes)
-    if isinstance(target, str) or fov is None:
-        return target if isinstance(target, str) else "the field of view of the image is unknown"
-    middle = round(fov / 2, 3)
-    return {**target, "x0_nm": 0.0, "y0_nm": middle, "x1_nm": round(fov, 3), "y1_nm": middle}
+def profile_args(request: Request) -> Callable[[Sequence[Outcome]], dict[str, Any] | str]:
+    """A line profile between the ends the user named, else corner to corner when asked, else across the middle of
+    the newest image, left to right."""
+
+    def args(outcomes: Sequence[Outcome]) -> dict[str, Any] | str:
+        target, fov = on_last_image(outcomes), current_fov_nm(outcomes)
+        if isinstance(target, str) or request.line_nm is not None:
+            return _with(target, dict(zip(("x0_nm", "y0_nm", "x1_nm", "y1_nm"), request.line_nm or (), strict=False)))
+        if fov is None:
+            return "the field of view of the image is unknown"
+        middle, side = round(fov / 2, 3), round(fov, 3)
+        if request.line_diagonal:
+            return {**target, "x0_nm": 0.0, "y0_nm": 0.0, "x1_nm": side, "y1_nm": side}
+        return {**target, "x0_nm": 0.0, "y0_nm": middle, "x1_nm": side, "y1_nm": middle}
+
+    return args
 
 
 def last_image_with(extra: dict[str, Any]) -> Callable[[Sequence[Outcome]], dict[str, Any] | str]:
@@ -181,7 +190,7 @@ def last_image_with(extra: dict[str, Any]) -> Callable[[Sequence[Outcome]], dict
     return lambda outcomes: _with(on_last_image(outcomes), extra)
 
 
-ANALYSIS_ARGS = {"estimate_drift": drift_args, "line_profile": profile_args}
+ANALYSIS_ARGS = {"estimate_drift": drift_args}
 
 
 def needs_status(request: Request) -> bool:
@@ -377,6 +386,7 @@ def _stem_steps(request: Request, status: dict[str, Any] | None) -> list[Step]:
     arguments = {
         **ANALYSIS_ARGS,
         "denoise_image": last_image_with(given(method=request.denoise_method)),
+        "line_profile": profile_args(request),
         "segment_particles": last_image_with(
             given(min_diameter_nm=request.min_diameter_nm, max_diameter_nm=request.max_diameter_nm)
         ),

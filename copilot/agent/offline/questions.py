@@ -121,7 +121,7 @@ QUESTIONS: tuple[tuple[str, Callable[[Status], str | None]], ...] = (
     ),
     (
         r"field of view|\bfov\b|magnification|scan size|scan area|how (big|large|wide) is the (afm |stem )?"
-        r"(scan|image|frame)|(what|which) field\b",
+        r"(scan|image|frame)|(what|which) field\b|how (big|large|wide) is the (area|region) (being )?scanned",
         _field,
     ),
     (r"dwell", _plain("The dwell time", "scan", "dwell_us", " µs per pixel")),
@@ -141,9 +141,10 @@ QUESTIONS: tuple[tuple[str, Callable[[Status], str | None]], ...] = (
     (r"\b(p|proportional)[- ]gain|\bgains\b", _plain("The P gain", "feedback", "p_gain", "")),
     (r"\b(i|integral)[- ]gain|\bgains\b", _plain("The I gain", "feedback", "i_gain_per_ms", " per ms")),
     (r"blank|\bbeam (?:on|off)\b", _blanked),
-    (r"\bdose\b(?! (?:map|distribution))|\be-?/[åa][2²]", _dose),
+    (r"\bdose\b(?! (?:map|distribution))|\be-?/[åa][2²]|electron budget|\bbudget\b", _dose),
     (
-        r"(which|what) (specimen|sample)\b(?! (are|can))|what('s| is) (loaded|in the (column|holder|microscope))",
+        r"(which|what) (specimen|sample|crystal|material)\b(?! (?:are|can)\b(?! we\b))|"
+        r"what('s| is) (loaded|in the (column|holder|microscope))",
         lambda s: f"{s['specimen']} (seed {s.get('seed', 0)}) is loaded." if s.get("specimen") else None,
     ),
 )

@@ -48,8 +48,18 @@ DETECTOR_ANGLE = re.compile(
 30 mrad"): a detector setting. Only probe or convergence words, or no detector word, make an angle the convergence."""
 
 
+ANNULUS = re.compile(
+    r"\b(haadf|adf|dark[- ]field)(?: detector)?(?:'s)?\s+(?:annulus|collection (?:range|angles?)|angles?|range)\s*"
+    r"(?:from|of|:|=)?\s*" + NUM + r"\s*(?:mrad\s*)?(?:to|-|–)\s*" + NUM + r"\s*mrad\b"
+)
+"""An annular detector's inner and outer angle said as a range ("HAADF annulus from 70 to 200 mrad")."""
+
+
 def detector_angles_mrad(low: str) -> dict[str, float]:
-    """The set_detectors arguments the request names (see ``DETECTOR_ANGLE``)."""
+    """The set_detectors arguments the request names (see ``DETECTOR_ANGLE`` and ``ANNULUS``)."""
+    if annulus := ANNULUS.search(low):
+        inner, outer = sorted((number(annulus.group(2)), number(annulus.group(3))))
+        return {"haadf_inner_mrad": inner, "haadf_outer_mrad": outer}
     angles: dict[str, float] = {}
     for found in DETECTOR_ANGLE.finditer(low):
         detector, edge, value = found.group(1), found.group(2), number(found.group(3))

@@ -10,9 +10,11 @@ from copilot.agent.offline.request import Request
 
 
 def read_stage(low: str, request: Request) -> None:
-    moves = bool(re.search(r"\b(stage|move|drive|go to|translate)\b", low))
+    moves = bool(re.search(r"\b(stage|move|drive|go to|translate)\b", low))  # "stage height" moves z too
     positions = stage_positions_um(low, nm_allowed=moves and request.point_nm is None)
-    if z := re.search(r"\bz\s*(?:=|:|to)?\s*" + NUM + r"\s*(µm|um)\b", low):
+    z = re.search(r"\bz\s*(?:=|:|to)?\s*" + NUM + r"\s*(µm|um)\b", low)
+    z = z or re.search(r"\b(?:stage|specimen|sample) height\s*(?:=|:|to|of|at)?\s*" + NUM + r"\s*(µm|um)\b", low)
+    if z:
         positions = positions or [{}]
         positions[0]["z_um"] = number(z.group(1))
     pair = re.search(r"(?:move|go|stage)\D*?\(?\s*" + NUM + r"\s*,\s*" + NUM + r"\s*\)?\s*(µm|um)", low)

@@ -44,6 +44,8 @@ class Request:
     spectrum_dwell_ms: float | None = None
     point_nm: tuple[float, float] | None = None
     region_nm: tuple[float, float, float, float] | None = None
+    line_nm: tuple[float, float, float, float] | None = None  # a line profile's ends: x0, y0, x1, y1
+    line_diagonal: bool = False  # a line profile corner to corner
     spectrum_target: str | None = None  # "brightest", "dopant", "defect" or None
     setpoint_nm: float | None = None
     p_gain: float | None = None

@@ -56,10 +56,19 @@ def word_value(said: str) -> float | None:
 
 SPOKEN: tuple[tuple[str, str], ...] = (
     (r"\s*@\s*", " at "),
+    (r"\b(haadf|a?bf|adf)s\b", r"\1 frames"),
     (r"\b(" + FACTOR_WORD + r")[- ]?fold\b(?![- ]?(?:astig|stig|symmetr|axis|rotation))", "<fold>"),
-    (r"\b(" + FACTOR_WORD + r")(?= times\b)|(?<=\bfactor of )(" + FACTOR_WORD + r")\b", "<n>"),
+    (
+        r"\b("
+        + FACTOR_WORD
+        + r")(?= times\b|(?: [a-z]+)? (?:frames|images|pictures|scans)\b)|(?<=\bfactor of )("
+        + FACTOR_WORD
+        + r")\b",
+        "<n>",
+    ),
     (r"(\d)-(?=(?:pixels?|px|nm|µm|um|å|kv|pa|na|ms|us|µs|hz|mrad|degrees?|lines?)\b)", r"\1 "),
     (r"\b(?:one|a single) pixel\b(?!s)", "a pixel"),
+    (r"\bback[- ]to[- ]back\b", "consecutive"),
     (r"\b(?:a )?half (?:of )?an? " + UNIT_WORD + r"\b", r"0.5 \1"),
     (r"\b(?:a )?quarter (?:of )?an? " + UNIT_WORD + r"\b", r"0.25 \1"),
     (r"\b(?:one|a) and a half " + UNIT_WORD + r"\b", r"1.5 \1"),

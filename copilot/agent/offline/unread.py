@@ -106,11 +106,14 @@ def unread_numbers(low: str, request: Request) -> list[str]:
 
 
 def frames_taken(text: str, request: Request) -> list[float]:
-    """A count of frames said ("take 2 HAADF frames") that the plan takes: one, or the two of a drift check."""
+    """A count of frames said ("take 2 HAADF frames") that the plan takes: one, the two of a drift check, or one
+    per defocus or stage position of a series."""
     said = re.search(r"(\d+)\s+(?:[a-z]+\s+)?(?:images|frames|pictures|scans)\b", text)
     if said is None:
         return []
-    return [float(said.group(1))] if int(said.group(1)) == (2 if "drift" in request.intents else 1) else []
+    series = len(request.defocus_series_nm) or len(request.stage_series_um)
+    taken = series or (2 if "drift" in request.intents else 1)
+    return [float(said.group(1))] if int(said.group(1)) == taken else []
 
 
 CONNECTIVE = r"\s*(?:and|then|please|but|so|or)\b"

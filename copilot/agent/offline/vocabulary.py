@@ -26,6 +26,7 @@ TIP_STATE = (
 """A question about the tip's state ("is the tip still sharp?", "how worn is the tip"): judged on a new image."""
 
 TIP_WEAR = (
+    r"\b(?:what|which) (?:condition|state|shape) is (?:the |my |our )?tip in\b|\btip(?:'s)? condition\b|"
     r"\bhow (?:worn|blunt|used) is (?:the |my |our )?tip\b|\b(?:is|are) (?:the |my |our )?tip (?:still )?worn\b|"
     r"\btip(?:'s)? (?:wear|radius)\b|\bwear (?:of|on) the tip\b|"
     r"\bhow (?:far|much) has the tip (?:scanned|travell?ed)\b|"
@@ -39,7 +40,8 @@ INTENT_PATTERNS: dict[str, str] = {
     "status": r"\bstatus\b|current (settings|state|setup)|what is loaded|how is the (instrument|microscope)",
     "tip_wear": TIP_WEAR,
     "dose": r"\bdose (used|spent|so far|budget|left)|how much dose|remaining dose",
-    "dose_map": r"\bdose (map|distribution)|(where|which (?:part|region|area)).{0,30}\b(dosed|exposed|irradiated)\b",
+    "dose_map": r"\bdose (map|distribution)|(where|which (?:part|region|area)).{0,30}\b(dosed|exposed|irradiated|"
+    r"exposure|dose)\b",
     "acquisitions": r"\b(?:list|show)(?: me)? (?:the |all |our |my )?(?:last |recent |previous )?"
     r"(?:acquisitions|data sets?|images (?:taken|so far)|frames (?:taken|so far))\b|"
     r"\bwhat (?:have|did) (?:we|you|i) (?:acquired?|recorded?|taken|take)\b|\bwhat data (?:do )?(?:we|i) have\b",
@@ -71,21 +73,22 @@ INTENT_PATTERNS: dict[str, str] = {
     "elements": r"(which|what) elements|identify (the )?elements|composition|chemical make|made of|"
     r"(chemical|elemental) (analysis|identification|id)|\belement id\b|"
     r"\bwhat('s| is) (there|present)\b|"
-    r"identify (it|them)\b|\bchemically\b|\bid (the )?elements\b|\btell me what (it|this|that) is\b",
+    r"identify (it|them)\b|\bchemically\b|\bchemistry\b|\bid (the )?elements\b|\btell me what (it|this|that) is\b",
     "survey_zoom": r"most interesting|\bzoom",
     "fft": r"\bfft\b|fourier|diffractogram|power spectrum",
     "denoise": r"denois|noise reduction|(?:clean up|reduce|remove|filter out|get rid of|suppress) (?:the )?noise|"
     r"\b(?:smooth|filter) (?:the |this |that )?(?:image|frame)\b|"
     r"\b(?:gaussian|median|wiener|nl[- _]means)[- ](?:filter|smooth)|\b(?:gaussian|median|wiener|nl[- _]means) filter|"
     r"\b(?:gaussian|median|wiener|nl[- _]means)(?: filter)? (?:it|them|the (?:image|frame))\b",
-    "line_profile": r"line[- ]?profile|intensity profile|line scan",
-    "drift": r"\bdrift|\bcreep(?:s|ing)?\b|"
+    "line_profile": r"line[- ]?profile|intensity (?:profile|trace)|line scan",
+    "drift": r"\bdrift|\bcreep(?:s|ing)?\b|\bwander(?:s|ing)?\b|"
     r"how far (?:it|the (?:image|specimen|sample|stage)) (?:has )?(?:moved|shifted)",
-    "focus_quality": r"focus quality|sharpness|how sharp|is it in focus|check (the )?focus|is (it|the image) sharp",
+    "focus_quality": r"focus quality|sharpness|how sharp|is it in focus|check (the )?focus|is (it|the image) sharp|"
+    r"how well (?:focused|in focus)",
     "export": r"\bexport|save (the |it|this |that )?(last |previous |new )?\s*(data|image|acquisition|frame)|"
     r"\bsave (it|this|that|them) (as|to|in)\b|"
     r"\btiff?\b|\bhdf5\b|\bpng\b|\bwrite\b.{0,40}?\b(?:out|to (?:disk|file))\b",
-    "afm_approach": r"\bapproach\b|\bengage\b|land the tip",
+    "afm_approach": r"\bapproach\b|\bengage\b|land the tip|\bland (?:it )?again\b|\bre-?land\b",
     "afm_withdraw": r"(?:withdraw|\bretract\b)(?!" + DETECTOR_OBJECT + r")|lift the tip|disengage|"
     r"\b(pull|lift|raise|draw|move|take|bring) (the )?(tip|cantilever) (back|up|away|off|out)\b",
     "afm_image": r"\bafm (image|topograph)|\b(?:an?|one|new|another) afm frame|topograph|height (image|map)|"
@@ -96,12 +99,13 @@ INTENT_PATTERNS: dict[str, str] = {
     "roughness": r"\brough|\brms\b|\brq\b",
     "step_height": r"step height|terrace|atomic steps?|\bsteps? of\b",
     "force_curve": r"force[- ]?(curve|distance|spectroscop)|adhesion",
-    "change_tip": r"(change|replace|swap|new) (the |a )?(afm |double )?tip|\btip\b.*\b(change|replace|swap) it\b",
+    "change_tip": r"(change|replace|swap|new) (the |a )?(afm |double )?tip|\bfit a (?:new|fresh) (?:one|tip)\b|"
+    r"\btip\b.*\b(change|replace|swap) it\b",
     "tip_check": r"tip (artifact|artefact|check|condition|state|shape|quality|health)|double[- ]tip|" + TIP_STATE + "|"
     r"\btip\b.{0,20}\bdouble\b|blunt|check (the|whether the|if the) tip",
-    "grating": r"pitch|\bdepth\b|how deep|grating (period|spacing)|calibrate the scanner",
+    "grating": r"pitch|\bdepth\b|how deep|grating (period|spacing)|calibrate the scanner|line spacing of the grating",
     "afm_context": r"\bafm\b|\btip\b|cantilever|raster|line rate|\d\s*hz\b|setpoint",
-    "domains": r"domains?|minority phase|area fraction|phase fraction",
+    "domains": r"domains?|minority (?:phase|polymer|component)|area fraction|phase fraction",
     "tallest": r"tallest|how tall|maximum (particle )?height|highest (particle|feature)",
     "feedback_tune": r"feedback|\bgains?\b|trace and retrace|retrace",
     "astig": r"astigmat|\bastig\b",
@@ -112,6 +116,9 @@ UNSUPPORTED: dict[str, str] = {
     r"tomograph|tilt series|3d reconstruct|reconstruct\w*\b.{0,30}\b(3d|3-d|three[- ]dimension)|\bin 3d\b": "record a "
     "tomography tilt series",
     r"hologra": "do electron holography",
+    r"\b(mfm|kpfm|efm|pfm|c-?afm|magnetic force|kelvin probe|electrostatic force|conductive afm|piezo-?response)": (
+        "run MFM, KPFM, EFM, PFM or conductive AFM (the AFM records height and phase in tapping mode)"
+    ),
     r"\b(cbed|diffraction pattern|4d-?stem)": "record diffraction patterns (no diffraction camera on the twin)",
     r"\b(gas|liquid cell|in[- ]situ|bias(ing)? holder)": "run in-situ experiments",
     r"\b(email|e-mail|internet|web|weather|order|buy)\b": "do anything outside the microscope",
