@@ -175,6 +175,7 @@ def read_constraints(low: str) -> Reading:
 
 def forbids(scope: str, said: str) -> list[Constraint]:
     """What a negated clause forbids: the tools its words name, or only the arguments of a setting it names."""
+    scope = re.sub(BETWEEN, " ", scope)  # "don't blank between frames": frames say when, they are not forbidden
     tools = forbidden_tools(scope)
     if not tools and re.search(CHANGE_WORDS, scope):
         tools = list(SETTERS)  # "don't change anything": no setting moves
@@ -189,6 +190,8 @@ def forbids(scope: str, said: str) -> list[Constraint]:
     return constraints
 
 
+BETWEEN = r"\b(?:between|after|before|during) (?:the |each |every )?(?:frames?|images?|scans?|exposures?|shots?)\b"
+"""When a negated action would happen, said of the frames; the frames are not what it forbids."""
 PER_FRAME = r"\s*(?:per|a|each|for (?:the|each|one|a))\s+(?:frame|image|exposure|shot|acquisition)\b"
 """What a dose limit may be said of: a limit per frame bounds each frame the plan takes."""
 LINK = re.compile(r"\b(?:while|whilst|with|keeping|staying|so that|as long as|provided|but|and|under|below|within)\b")

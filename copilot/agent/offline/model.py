@@ -37,7 +37,7 @@ from copilot.agent.offline.recovery import MAX_RECOVERIES, already_done, fixes_f
 from copilot.agent.offline.safety import dose_check, out_of_range, refusal
 from copilot.agent.offline.said_order import as_said
 from copilot.agent.offline.scan_first import after_scan_first, scan_first
-from copilot.agent.offline.sequence import compare_line, sequence_steps
+from copilot.agent.offline.sequence import clauses, compare_line, sequence_steps
 from copilot.agent.offline.signal_retry import signal_follow_up
 from copilot.agent.offline.steps import Step
 from copilot.agent.offline.unread import unhonoured
@@ -66,6 +66,9 @@ class OfflinePlanner(ReplyChatModel):
     def reply(self, messages: Sequence[BaseMessage]) -> AIMessage:
         """The next tool call of the plan, or the final answer."""
         request = parse_request(_last_user_text(messages))
+        unread = request.unread
+        if unread and all(not parse_request(part).unread for part in clauses(request.text)):
+            request.unread = []  # "defocus -20 nm, take a frame, back to 0": each clause places its numbers...
         declined = refusal(request)
         if declined:
             return AIMessage(content=declined)
@@ -95,6 +98,9 @@ class OfflinePlanner(ReplyChatModel):
         done = [o for o in outcomes if not any(o is r for r in read)]  # the plan's outcomes, the status read apart
         whole = build_plan(request, status)
         sequence = sequence_steps(request.text, lambda clause: build_plan(clause, status), whole)
+        if sequence is None and unread and not request.unread:
+            request.unread = unread  # ... but only a sequence planned clause by clause reads them
+            return AIMessage(content=refusal(request) or "")
         ordered = sequence or as_said(request.text, lambda clause: build_plan(clause, status), whole)
         steps, left_out = apply_forbidden(ordered, request.constraints)
         steps = after_scan_first(steps, first) if first is not None else steps

@@ -45,6 +45,18 @@ PARTICLE_ZOOM = (
 field ("zoom to 40 nm, then particle stats") is a second frame, not a particle's close-up."""
 
 
+SURVEY_THEN = (
+    r"\b(?:survey|overview)\s*(?:at|of)?\s*"
+    + NUM
+    + LENGTH
+    + r"\s*,?\s*(?:and\s+)?then\s+(?:at\s+|(?:zoom(?: in)? )?to\s+)?"
+    + NUM
+    + LENGTH
+    + r"(?!\s*(?:defocus|under|over|step|away|left|right|up|down))"
+)
+"""A survey's field of view and the next frame's, said as a sequence ("overview at 3 µm, then 80 nm")."""
+
+
 def length_nm(value: str, unit: str) -> float:
     """A length in nm; a bare "a" after a number is an ångström."""
     return number(value) * 0.1 if unit.lower() == "a" else to_tool_unit(value, unit)
@@ -82,6 +94,8 @@ def read_scan(low: str, request: Request) -> None:
         request.fov_nm = length_nm(fov.group(1), fov.group(2))
     fovs = [length_nm(v, u) for v, u in re.findall(NUM + LENGTH + r"\s*(?:fov|field of view)", low)]
     fovs += [length_nm(v, u) for v, u in re.findall(r"\bzoom(?: in)?(?: to)?\s*(?:a\s*)?" + NUM + LENGTH, low)]
+    if then := re.search(SURVEY_THEN, low):  # "survey at 600 nm, then 30 nm": the second frame's field of view
+        fovs += [length_nm(then.group(1), then.group(2)), length_nm(then.group(3), then.group(4))]
     request.zoom_on_feature = bool(re.search(r"interesting|feature", low))
     if "particles" in request.intents and re.search(PARTICLE_ZOOM, low):
         request.particle_target = "smallest" if re.search(r"smallest|tiniest", low) else "largest"

@@ -19,16 +19,34 @@ from copilot.agent.summary import format_number
 
 ACTION = (
     r"(?:please\s+)?(?:take|acquire|image|record|grab|snap|set|defocus|underfocus|overfocus|refocus|autofocus|focus|"
-    r"move|go|tilt|zoom|compare|measure|count|find|check|change|lower|raise|increase|decrease|blank|unblank)\b"
+    r"move|go|tilt|zoom|compare|measure|count|find|check|change|lower|raise|increase|decrease|blank|unblank|"
+    r"back to|return to|frame|score)\b"
 )
 SPLIT = re.compile(r"\s*(?:,|;|\bthen\b|\band\b)\s*(?:(?:and|then)\s+)*(?=" + ACTION + ")")
 CHANGES = {"optics", "beam", "scan", "stage", "focus"}
-COMPARE = r"\bcompare\b|which (one |image )?is (sharper|better)"
+COMPARE = r"\bcompare\b|which (one |image )?is (sharper|better)|\bboth\b.{0,20}\bsharp|\bsharp\w*.{0,20}\bboth\b"
+SETTING_WORDS = r"\b(defocus|underfocus|overfocus|field of view|fov|dwell|current|high tension|convergence)\b"
+"""The setting a later clause of a sequence goes on with when it names only a value ("back to 0", "at +10 nm")."""
+VALUE_ONLY = re.compile(r"^(?:(?:back|return) to|(?:a |another |one more )?frame at|image at)\s+([-+]?\d)")
+"""A clause that names a value but not its setting: "back to 0", "frame at +10 nm"."""
 
 
 def clauses(text: str) -> list[str]:
-    """The clauses of a request, cut before each action that follows a comma, "then" or "and"."""
-    return [part.strip(" ,.;") for part in SPLIT.split(text) if part.strip(" ,.;")]
+    """The clauses of a request, cut before each action that follows a comma, "then" or "and"; a clause that names
+    only a value goes on with the setting the clause before it named ("defocus -20 nm, take a frame, back to 0"
+    sets the defocus to 0)."""
+    parts = [part.strip(" ,.;") for part in SPLIT.split(text) if part.strip(" ,.;")]
+    setting = None
+    for index, part in enumerate(parts):
+        said = re.findall(SETTING_WORDS, part)
+        if said:
+            setting = said[-1]
+        elif setting and (value := VALUE_ONLY.match(part)):
+            signed = value.group(1)[0] in "+-" or setting not in ("field of view", "fov")
+            if signed or part.startswith(("back", "return")):
+                take = "take an image at " if re.match(r"(?:a |another |one more )?frame|image", part) else ""
+                parts[index] = f"{take}{setting} {part[value.start(1) :]}"
+    return parts
 
 
 def sequence_steps(text: str, build: Callable[[Request], list[Step]], whole: Sequence[Step]) -> list[Step] | None:

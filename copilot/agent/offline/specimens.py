@@ -17,7 +17,7 @@ from copilot.agent.offline.lexicon import SPECIMEN_ALIASES, seed_named, specimen
 from copilot.agent.offline.outcomes import Outcome
 
 LOAD_VERB = (
-    r"\b(?:load|insert|mount|switch (?:over )?to|change (?:over )?to|swap to|swap in|put in|"
+    r"\b(?:load|insert|mount|switch (?:over )?to|change (?:over )?to|swap (?:over )?to|swap in|put in|"
     r"change (?:the )?(?:specimens?|samples?) (?:over )?to|"
     r"(?:swap|exchange|replace|trade) (?:out )?(?:the |this |it )?(?:{swapped}\s+)?(?:specimen |sample )?(?:out )?"
     r"(?:for|with))\s+"
