@@ -26,10 +26,12 @@ AS_WRITTEN = {
     "fresh4": (47, 84),
     "fresh5": (76, 120),
     "fresh6": (72, 116),
+    "fresh7": (62, 116),
 }
 """Each held-out batch (corpus/fresh*.yaml): (right, total) as written, before the planner was first run on it. A
-floor: later rules may raise a batch's rate, never lower it. fresh2 (76 %), fresh3 (68 %), fresh4 (56 %), fresh5 (63 %)
-and fresh6 (62 %, one request crashing the reader) were under the 85 % target as written."""
+floor: later rules may raise a batch's rate, never lower it. fresh2 (76 %), fresh3 (68 %), fresh4 (56 %), fresh5 (63 %),
+fresh6 (62 %, one request crashing the reader) and fresh7 (53 %, written in words the corpus did not use yet) were
+under the 85 % target as written."""
 AFM_STATUS: dict[str, Any] = {
     "instrument": "AFM",
     "specimen": "afm_steps",
