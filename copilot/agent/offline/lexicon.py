@@ -195,7 +195,7 @@ def first(low: str, dimension: str) -> Quantity | None:
 SPECIMEN_ALIASES: dict[str, str] = {
     "srtio3": r"\bsrtio3\b|\bsto\b|strontium titanate|\bperovskite\b",
     "mos2": r"\bmos2\b|\bmos₂|molybdenum (di)?sul(f|ph)ide|molybdenite|\bthe moly\b",
-    "grain_boundary": r"grain[- ]boundar(y|ies)|polycrystalline graphene",
+    "grain_boundary": r"grain[- ]boundar(y|ies)|polycrystalline graphene|bicrystal(?:line)?(?: graphene)?",
     "graphene": r"\bgraphene\b",
     "gold_nanoparticles": r"\b(gold|au) (nano)?particles?\b|\bau[- ]on[- ]silicon\b|\baunps?\b|gold on (holey )?carbon|"
     r"\bgold\b(?= (sample|specimen|grid))",

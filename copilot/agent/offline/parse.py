@@ -62,6 +62,11 @@ PURPOSE = (
     r"come out|comes out|pop out|pops out)\b"
 )
 """A purpose said after a setting ("so the light atoms show up"): why it is asked, not more to do."""
+PURPOSE_LEAD = (
+    r"^\s*(?:(?:in order )?to (?:check|see|find out|test|confirm|judge|tell|learn) (?:whether|if|how|what)|"
+    r"for (?:better|more|higher|stronger|cleaner|a (?:better|cleaner|sharper))|because|since)\b[^,;:]*[,;:]"
+)
+"""A purpose said first ("To check whether the dopants cluster, grab a 9 nm frame ..."): why, not what to do."""
 EXPORT_NAME = re.compile(
     r"\b(?:called|named|(?:file ?)?name)\s+[\"'‘“]?([a-z0-9][\w.-]*?)[\"'’”]?(?=[\s,;!?]|\.?$)|"
     r"\bas\s+[\"'‘“]([a-z0-9][\w.-]*?)[\"'’”]|"
@@ -105,7 +110,9 @@ def parse_request(text: str) -> Request:
         named = re.sub(SPECIMEN_ALIASES.get(wanted.name, re.escape(wanted.name)), " ", named)
         named = re.sub(r"\(?\s*seed\s*(?:=|:|of|#)?\s*\d+\s*\)?", " ", named)
     named = _without_file_name(named)  # "named overview_3": a file name asks for no survey
-    named = re.sub(PURPOSE, " ", named)  # "so the light atoms show up" says why, it asks for no atom count
+    named = re.sub(
+        PURPOSE_LEAD, " ", re.sub(PURPOSE, " ", named)
+    )  # "so the light atoms show up" says why, it asks for no atom count
     named = ANNULUS.sub(" ", DETECTOR_ANGLE.sub(" ", named))  # "HAADF outer angle 180 mrad" asks for no image
     request.intents = {name for name, pattern in INTENT_PATTERNS.items() if re.search(pattern, named)}
     if wanted is None and (alone := lone_specimen(low)) is not None:
@@ -188,6 +195,8 @@ def _settle_intents(low: str, request: Request) -> None:
         intents.add("scan")
     if "scan" in intents and "spectrum" not in intents and image_said(low):
         intents.add("acquire")  # "a 5 nm, 512 px image please"
+    if "tip_wear" in intents and not re.search(r"\bcheck|artifact|artefact|double", low):
+        intents.discard("tip_check")  # "how blunt has the tip got?": its record answers, no image is taken
     if "focus_quality" in intents and not re.search(FOCUS_RUN, low):
         intents.discard("focus")  # "is it in focus?" asks for a check, not a focus run
     if request.setpoint_nm is not None or request.p_gain is not None or request.i_gain_per_ms is not None:
@@ -214,9 +223,10 @@ def _read_targets(low: str, request: Request) -> None:
     if "export" in request.intents and (name := re.search(EXPORT_NAME, request.text)):
         request.export_name = re.sub(r"\.(hdf5|h5|tiff?|png)$", "", next(group for group in name.groups() if group))
     last = r"\b(last|latest|newest|most recent|previous|existing|current|that|this|earlier|old|older) "
-    just = r" (i|you|we) (just |already )?(took|taken|recorded|acquired|have|had|got)|(?: \w+)? from (before|earlier)"
+    just = r" (i|you|we) (just |already )?(took|taken|recorded|acquired|have|had|got)|(?: \w+)? from (before|earlier|"
+    just += r"a (moment|minute) ago|just now)| (taken|recorded) (earlier|before|just now)"
     no_new_image = any("acquire_image" in c.tools for c in request.constraints)  # "don't take a new image"
-    image = r"(afm |haadf |bf |stem |height |topography )?(image|acquisition|scan|frame|topograph\w*)"
+    image = r"(afm |haadf |bf |stem |height |topography )?(image|acquisition|scan|frame|shot|topograph\w*)"
     taken = r"\bwhat (i|you|we) (just |already )?(took|recorded|acquired|got|imaged)\b"  # "FFT of what I just took"
     request.use_last_image = no_new_image or bool(re.search(last + image + "|" + image + f"(?:{just})|{taken}", low))
     if "denoise" in request.intents and (method := re.search(DENOISE_METHOD, low)):

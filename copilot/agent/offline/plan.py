@@ -211,7 +211,7 @@ def needs_status(request: Request) -> bool:
     centre_spectrum = centre_spectrum and (request.region_nm is None or "elements" in intents)
     centre_spectrum = centre_spectrum and request.spectrum_target is None and not request.use_last_spectrum
     dose = (request.dwell_us or 0.0) > LONG_DWELL_US or (request.current_pa or 0.0) > HIGH_CURRENT_PA
-    relative = request.zoom_factor is not None or bool(request.scales) or instrument_unknown(request)
+    relative = request.zoom_factor is not None or bool(request.scales or request.offsets) or instrument_unknown(request)
     relative = relative or (request.pixel_size_nm is not None and request.fov_nm is None)  # times the pixels set
     lands = is_afm(request, None) and bool(intents & {"image_any", "acquire", "afm_image"})  # the tip lands to image
     lands = lands and not request.use_last_image  # ... not to analyse "the last topograph"
@@ -264,7 +264,7 @@ def build_plan(request: Request, status: dict[str, Any] | None = None) -> list[S
     if loading and request.specimen:
         chooser = best_specimen(request.specimen)
         steps.append(Step("load_specimen", lambda o: _with(chooser(o), given(seed=request.seed))))
-    if request.scales and status is not None:
+    if (request.scales or request.offsets) and status is not None:
         request.unmapped += [said for said in scaled(request, status) if said not in request.unmapped]
     scan_now = ((status or {}).get("settings") or {}).get("scan") or {}
     if request.pixel_size_nm and request.fov_nm is None and isinstance(scan_now.get("pixels"), int):

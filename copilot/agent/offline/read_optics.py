@@ -41,8 +41,9 @@ def _defocus_said(low: str) -> tuple[str, str, str] | None:
 
 
 DETECTOR_ANGLE = re.compile(
-    r"\b(haadf|adf|dark[- ]field|bf|bright[- ]field|eels)(?: detector)?(?:'s)?\s+(?:(inner|outer|collection)\s+)?"
-    r"(?:(?:semi-?)?angle|cut-?off|radius)?\D{0,25}?" + NUM + r"\s*mrad\b"
+    r"\b(haadf|adf|dark[- ]field|bf|bright[- ]field|eels|spectrometer)(?: detector)?(?:'s)?\s+"
+    r"(?:(inner|outer|collection|acceptance|entrance)\s+)?"
+    r"(?:(?:semi-?)?angle|cut-?off|radius)?\D{0,25}?" + NUM + r"\s*mrad\b(?:\s+for the (?:eels|spectrometer|spectra?))?"
 )
 """An angle said of a detector ("the HAADF inner angle to 50 mrad", "BF outer 10 mrad", "EELS collection angle
 30 mrad"): a detector setting. Only probe or convergence words, or no detector word, make an angle the convergence."""
@@ -65,10 +66,16 @@ def detector_angles_mrad(low: str) -> dict[str, float]:
         detector, edge, value = found.group(1), found.group(2), number(found.group(3))
         if detector in ("bf", "bright field", "bright-field"):
             angles["bf_outer_mrad"] = value
-        elif detector == "eels":
+        elif detector in ("eels", "spectrometer"):
             angles["eels_collection_mrad"] = value
         else:
             angles["haadf_outer_mrad" if edge == "outer" else "haadf_inner_mrad"] = value
+            other = "inner" if edge == "outer" else "outer"  # "ADF inner angle 90 mrad, outer 220"
+            if more := re.match(
+                r"\s*(?:,|and|,\s*and)\s*" + other + r"\s*(?:angle\s*)?(?:to|of|=|:|at)?\s*" + NUM + r"(?:\s*mrad)?",
+                low[found.end() :],
+            ):
+                angles[f"haadf_{other}_mrad"] = number(more.group(1))
     return angles
 
 

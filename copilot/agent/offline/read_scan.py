@@ -144,15 +144,27 @@ SIZE_BOUND = (
     + LENGTH_OR_A
 )
 """A size bound said of the particles ("only the particles bigger than 3 nm", "smaller than 10 nm across")."""
+SIZE_RANGE = r"\b(?:between|from)\s*" + NUM + r"(?:" + LENGTH + r")?\s*(?:and|to|-)\s*" + NUM + LENGTH
+"""A size range said of the particles ("between 2 and 8 nm across")."""
+LEFT_OUT = r"\b(?:ignor\w*|exclud\w*|drop\w*|skip\w*|discard\w*|leav\w* out|without)\s+(?:\w+\s+){0,2}$"
+"""Words that leave the bounded particles out ("ignoring anything under 1.5 nm": the smallest kept is 1.5 nm)."""
 
 
 def read_particle_sizes(low: str, request: Request) -> str:
     """Read the particle size range a sizing names; the text without it, for the other lengths to be read."""
     if "particles" not in request.intents:
         return low
+    if span := re.search(SIZE_RANGE, low):
+        low_nm = length_nm(span.group(1), span.group(2) or span.group(4))
+        high_nm = length_nm(span.group(3), span.group(4))
+        request.min_diameter_nm, request.max_diameter_nm = min(low_nm, high_nm), max(low_nm, high_nm)
+        return low[: span.start()] + " " * (span.end() - span.start()) + low[span.end() :]
     for found in re.finditer(SIZE_BOUND, low):
         value = length_nm(found.group(2), found.group(3))
-        if found.group(1) in ("smaller", "less", "under", "below", "at most"):
+        upper = found.group(1) in ("smaller", "less", "under", "below", "at most")
+        if re.search(LEFT_OUT, low[: found.start()]):
+            upper = not upper  # "ignoring anything under 1.5 nm" keeps 1.5 nm and up
+        if upper:
             request.max_diameter_nm = value
         else:
             request.min_diameter_nm = value
@@ -168,7 +180,7 @@ def fallback_fov(low: str, request: Request) -> None:
         return
     if request.stage_um or request.stage_series_um:
         return
-    said = re.sub(SIZE_BOUND, " ", low) if "particles" in request.intents else low
+    said = re.sub(SIZE_BOUND, " ", re.sub(SIZE_RANGE, " ", low)) if "particles" in request.intents else low
     lengths = re.findall(NUM + r"\s*(nm|å|angstroms?|µm|um|microns?)\b", re.sub(PIXEL_SIZE, " ", said))
     if len(lengths) == 1 and image_request(request):
         request.fov_nm = length_nm(*lengths[0])
@@ -178,7 +190,7 @@ def read_relative_zoom(low: str, request: Request) -> None:
     """A zoom with no field of view named, on no survey or particle: scale the current field of view, then image."""
     if request.fov_nm is not None or request.zoom_fov_nm is not None or request.particle_target is not None:
         return
-    if "fov_nm" in request.scales:
+    if "fov_nm" in request.scales or "fov_nm" in request.offsets:
         return  # "widen the FOV by 25 percent": a setting scaled, not a zoom to image
     if "survey_zoom" in request.intents:
         return

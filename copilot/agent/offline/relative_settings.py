@@ -1,9 +1,11 @@
-"""A setting changed by a factor of its present value: "double the field of view", "halve the dwell", "triple the
-pixels", "the current twice as high", "cut the line rate by a factor of 2", "make the scan 3x larger".
+"""A setting changed from its present value: by a factor ("double the field of view", "halve the dwell", "triple
+the pixels", "the current twice as high", "cut the line rate by a factor of 2", "make the scan 3x larger", "raise
+the current by a third") or by an amount ("raise the current by 10 pA", "bring the HT up by 40 kV").
 
-The factor is read into ``Request.scales`` (tool argument -> factor); the plan reads the status first and sets the
-present value times the factor (``scaled``), so the new value is never guessed. A factor with no setting named, or
-a setting the status does not report, sets nothing.
+The factor is read into ``Request.scales`` (tool argument -> factor), the amount into ``Request.offsets`` (tool
+argument -> change in the tool unit); the plan reads the status first and sets the present value times the factor
+or plus the amount (``scaled``), so the new value is never guessed, and an amount is never set as the value itself.
+A change with no setting named, or of a setting the status does not report, sets nothing.
 """
 
 from __future__ import annotations
@@ -11,13 +13,19 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from copilot.agent.offline.lexicon import to_tool_unit
 from copilot.agent.offline.request import Request
 
 TARGETS: tuple[tuple[str, str, str], ...] = (
     ("dwell_us", "scan", r"\bdwell(?: time)?(?: per pixel)?\b|pixel time|time per pixel"),
-    ("rate_hz", "scan", r"line rate|scan rate|scan speed|\brate\b"),
+    (
+        "rate_hz",
+        "scan",
+        r"line rate|scan rate|scan speed|\brate\b|\b(?:afm |scan )?lines\b(?=.{0,20}\bas (?:fast|slow))",
+    ),
     ("pixels", "scan", r"\bpixels?\b(?! (?:time|size))|pixel count|\bsampling\b|\bresolution\b"),
     ("current_pa", "beam", r"(?:beam |probe )?\bcurrent\b"),
+    ("energy_kv", "beam", r"high tension|accelerating voltage|acceleration voltage|beam energy|\bvoltage\b|\bkv\b"),
     (
         "fov_nm",
         "scan",
@@ -45,6 +53,18 @@ PERCENT = r"(\d+(?:\.\d+)?)\s*(?:%|percent|per cent)"
 BY_PERCENT = r"\b({way})\s+(?:the\s+|its\s+|our\s+)?(?:[a-z]+\s+)?(?:{t})\s+(?:by\s+)?" + PERCENT
 PERCENT_AFTER = r"(?:{t})\s+(?:is\s+|be\s+)?" + PERCENT + r"\s+({way})\b"
 """A change by a share of the present value ("widen the FOV by 25 percent", "make the field 50 % bigger")."""
+BY_PART = r"\b({way})\s+(?:the\s+|its\s+|our\s+)?(?:[a-z]+\s+)?(?:{t})\s+by\s+(?:a|one|1)\s+"
+BY_PART += r"(half|third|quarter|fifth|tenth)\b"
+"""A change by a part of the present value ("raise the probe current by a third", "cut the dwell by a quarter")."""
+UNITS_OF = {"energy_kv": r"kv", "current_pa": r"pa|na", "dwell_us": r"µs|us|ms|ns", "fov_nm": r"nm|µm|um|å"}
+OFFSET = (
+    r"\b(?:({way})\s+(?:the\s+|its\s+|our\s+)?(?:[a-z]+\s+)?(?:{t})|(?:{t})\s+(up|down))\s+(?:up\s+|down\s+)?by\s+"
+    r"(?:another\s+)?" + r"([-+]?\d+(?:\.\d+)?)\s*({u})\b"
+)
+"""A change by an amount ("raise the current by 10 pA", "bring the accelerating voltage up by 40 kV")."""
+TIMES_AS = r"(?:{t})\s+(?:[a-z]+\s+)?(\d+(?:\.\d+)?)\s*(?:x|×|times)\s+as\s+"
+TIMES_AS += r"(big|large|wide|long|high|fast|small|narrow|short|low|slow)\b"
+"""A factor said as "N times as big" ("make the AFM frame three times as big")."""
 NUMBER_BEFORE = r"(\d+(?:\.\d+)?)\s*(?:x|×|times)\s+({way})\s+(?:[a-z]+\s+)?(?:{t})"
 """A factor said before the setting ("a 5x longer dwell", "five times longer dwell per pixel")."""
 NUMBER = (
@@ -58,9 +78,19 @@ higher"): up or down by the verb or comparative said with it."""
 
 
 def read_scales(low: str, request: Request) -> str:
-    """Read the factors of ``low`` into ``request.scales`` (see the module docstring); the text without the words
-    that said them."""
+    """Read the factors of ``low`` into ``request.scales`` and the amounts into ``request.offsets`` (see the module
+    docstring); the text without the words that said them."""
     for argument, intent, words in TARGETS:
+        if argument in UNITS_OF and (
+            found := re.search(OFFSET.format(way=f"{UP}|{DOWN}", t=words, u=UNITS_OF[argument]), low)
+        ):
+            amount = to_tool_unit(found.group(3), found.group(4))
+            down = re.fullmatch(DOWN, found.group(1) or "") or found.group(2) == "down"
+            request.offsets[argument] = -abs(amount) if down else amount
+            setattr(request, argument, None)  # the amount said is the change, never the value
+            request.intents.add(intent)
+            low = low[: found.start()] + " " * (found.end() - found.start()) + low[found.end() :]
+            continue
         said = _factor(low, words)
         if said is None or getattr(request, argument) is not None:
             continue
@@ -81,6 +111,13 @@ def _factor(low: str, target: str) -> tuple[float, re.Match[str]] | None:
     way = f"{UP}|{DOWN}"
     if part := re.search(TO_PART.format(way=way, t=target), low):
         return 1.0 / PARTS[part.group(1)], part
+    if times := re.search(TIMES_AS.format(t=target), low):
+        value = float(times.group(1))
+        if value > 0 and value != 1:
+            return (1.0 / value if times.group(2) in ("small", "narrow", "short", "low", "slow") else value), times
+    if by_part := re.search(BY_PART.format(way=way, t=target), low):
+        part_of = 1.0 / PARTS[by_part.group(2)]
+        return (1.0 - part_of if re.fullmatch(DOWN, by_part.group(1)) else 1.0 + part_of), by_part
     if share := re.search(BY_PERCENT.format(way=way, t=target), low):
         return _percent(share.group(1), share.group(2)), share
     if share := re.search(PERCENT_AFTER.format(way=way, t=target), low):
@@ -115,13 +152,15 @@ def scaled(request: Request, status: dict[str, Any] | None) -> list[str]:
     status does not report, in words, for the answer."""
     settings = (status or {}).get("settings") or {}
     missing = []
-    for argument, factor in request.scales.items():
-        group = "beam" if argument == "current_pa" else "scan"
+    changes = [(argument, factor, 0.0) for argument, factor in request.scales.items()]
+    changes += [(argument, 1.0, amount) for argument, amount in request.offsets.items()]
+    for argument, factor, amount in changes:
+        group = "beam" if argument in ("current_pa", "energy_kv") else "scan"
         group, keys = STATUS_KEYS.get(argument, (group, (argument,)))
         present = next((v for k in keys if isinstance(v := (settings.get(group) or {}).get(k), int | float)), None)
         if present is None or isinstance(present, bool):
             missing.append(f"the present {argument.split('_')[0]} is unknown, so it was not scaled")
             continue
-        value = float(present) * factor
+        value = float(present) * factor + amount
         setattr(request, argument, max(1, round(value)) if argument == "pixels" else round(value, 4))
     return missing

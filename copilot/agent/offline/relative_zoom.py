@@ -15,7 +15,8 @@ from copilot.agent.offline.outcomes import Outcome, current_fov_nm
 ZOOM_STEP = 2.0
 """An unquantified zoom changes the field of view by this factor: a visible change that keeps the area in view."""
 ZOOM_OUT = (
-    r"zoom(ed|ing)? (back )?out|(lower|less|decrease|reduce|drop)( the)? mag(nification)?|wider (field|view)|widen"
+    r"zoom(ed|ing)? (back )?out|(lower|less|decrease|reduce|drop)( the)? mag(nification)?|wider (field|view)|"
+    r"widen(?! (?:the )?(?:probe|convergence|aperture|angle|beam))"
 )
 ZOOM_IN = (
     r"zoom(ed|ing)? in\b|(higher|more|increase|raise|up)( the)? mag(nification)?|\bmagnify|closer (look|view)|"

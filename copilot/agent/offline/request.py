@@ -68,6 +68,7 @@ class Request:
     edge_onset: tuple[str, str | None] | None = None  # measure_edge_onset: (element, edge or None for its lowest)
     spectrum_map: bool = False  # a spectrum image over a region ("map the Ti distribution over a 4 nm square")
     scales: dict[str, float] = field(default_factory=dict)  # "double the field of view": argument -> factor on now
+    offsets: dict[str, float] = field(default_factory=dict)  # "raise the current by 10 pA": argument -> change
     zoom_factor: float | None = None  # "zoom out a bit": the current field of view times this
     drift_interval_s: float | None = None  # "a drift check over 10 seconds"
     lattice_pair: bool = False  # "the drift-corrected lattice from the pair": the second frame is the rotated one

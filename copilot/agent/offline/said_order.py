@@ -17,7 +17,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Sequence
 
-from copilot.agent.offline.parse import parse_request
+from copilot.agent.offline.parse import PURPOSE_LEAD, parse_request
 from copilot.agent.offline.request import Request
 from copilot.agent.offline.sequence import SPLIT
 from copilot.agent.offline.steps import Step
@@ -36,6 +36,7 @@ FIRST = r"\b(?:first|beforehand|before anything else|to start)\s*$"
 
 def said_clauses(text: str) -> list[str]:
     """The clauses of a request in the order it says them (see the module docstring)."""
+    text = re.sub(PURPOSE_LEAD, " ", text)  # a purpose said first orders nothing
     return [part.strip(" ,.;") for part in ORDER_SPLIT.split(text) if part and part.strip(" ,.;")]
 
 

@@ -17,13 +17,13 @@ ONES += ["seventeen", "eighteen", "nineteen"]
 TENS = {"twenty": 20, "thirty": 30, "forty": 40, "fifty": 50, "sixty": 60, "seventy": 70, "eighty": 80, "ninety": 90}
 SCALES = {"hundred": 100, "thousand": 1000}
 WORD_VALUES: dict[str, int] = {word: value for value, word in enumerate(ONES)} | TENS
-FACTOR_WORD = "|".join([*ONES[2:13], "twenty"])
+FACTOR_WORD = "|".join(sorted([*ONES[2:], *TENS], key=len, reverse=True))
 """A factor said in words: "eightfold", "five times longer", "a factor of eight"."""
 NUMBER_WORD = "|".join(sorted([*WORD_VALUES, *SCALES], key=len, reverse=True))
 SPOKEN_UNIT = (
     r"(?:microns?|µm|um|nanomet(?:re|er)s?|nm|angstroms?|å|micromet(?:re|er)s?|pm|mm|microseconds?|µs|us|ns|"
     r"milliseconds?|ms|seconds?|secs?|s|minutes?|mins?|pa|picoamps?|na|nanoamps?|kv|kilovolts?|mrad|milliradians?|"
-    r"degrees?|deg|°|hz|hertz|px|pixels?|lines|frames|images|e/å2|e-/å2|e/a2|e-/a2)(?![a-z])"
+    r"degrees?|deg|°|hz|hertz|px|pixels?|lines|frames|images|e/å2|e-/å2|e/a2|e-/a2|electrons?)(?![a-z])"
 )
 """The units a number said in words may carry."""
 NUMBER_WORDS = (
@@ -61,7 +61,7 @@ SPOKEN: tuple[tuple[str, str], ...] = (
     (
         r"\b("
         + FACTOR_WORD
-        + r")(?= times\b|(?: [a-z]+)? (?:frames|images|pictures|scans)\b)|(?<=\bfactor of )("
+        + r")(?= times\b|(?: [a-z]+){0,2} (?:frames|images|pictures|scans)\b)|(?<=\bfactor of )("
         + FACTOR_WORD
         + r")\b",
         "<n>",

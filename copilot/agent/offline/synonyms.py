@@ -19,6 +19,7 @@ CLAUSE_END = r"(?=\s*(?:$|[,.;!?]|and\b|then\b|please\b|now\b))"
 """A verb said alone at the end of its clause ("lift off, then change the tip")."""
 SYNONYMS: tuple[tuple[str, str], ...] = (
     (r"\b(?:kill|cut|stop|block|shutter)(?:\s+the)?\s+beam\b" + NOT_A_SETTING, "blank the beam"),
+    (r"^\s*(?:the )?beam off\b", "blank the beam"),
     (r"\b(?:unshutter|restore)(?:\s+the)?\s+beam\b" + NOT_A_SETTING, "unblank the beam"),
     (r"\b(?:tip|rock|tilt)\s+" + STAGE_THING + r"\b", "tilt the stage"),
     (
@@ -55,6 +56,7 @@ SYNONYMS: tuple[tuple[str, str], ...] = (
     (r"\bstigmat(?:e|ing)\b(?: the (?:image|beam|probe))?", "fix the astigmatism"),
     (r"\bfocus\s+([-+]?\d+(?:\.\d+)?)\s*(nm|µm|um|å)\s+(under|over)\b(?!\s*focus)", r"\3focus \1 \2"),
     (r"\b([-+]?\d+(?:\.\d+)?)\s*(nm|µm|um|å)\s+(under|over)[- ]focus(?:ed)?\b", r"\3focus \1 \2"),
+    (r"\bdefocus\s+([-+]?\d+(?:\.\d+)?)\s*(nm|µm|um|å)\s+(under|over)\b(?!\s*focus)", r"\3focus \1 \2"),
     (r"\b(under|over)[- ]focus(?:ed)?\b", r"\1focus"),
 )
 """(pattern, canonical verb phrase), applied in order."""

@@ -108,7 +108,7 @@ def unread_numbers(low: str, request: Request) -> list[str]:
 def frames_taken(text: str, request: Request) -> list[float]:
     """A count of frames said ("take 2 HAADF frames") that the plan takes: one, the two of a drift check, or one
     per defocus or stage position of a series."""
-    said = re.search(r"(\d+)\s+(?:[a-z]+\s+)?(?:images|frames|pictures|scans)\b", text)
+    said = re.search(r"(\d+)\s+(?:[a-z]+\s+){0,2}(?:images|frames|pictures|scans)\b", text)
     if said is None:
         return []
     series = len(request.defocus_series_nm) or len(request.stage_series_um)

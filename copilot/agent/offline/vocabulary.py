@@ -26,6 +26,7 @@ TIP_STATE = (
 """A question about the tip's state ("is the tip still sharp?", "how worn is the tip"): judged on a new image."""
 
 TIP_WEAR = (
+    r"\bhow (?:blunt|worn) (?:has|is) (?:the |my |our )?tip (?:got|gotten|become|getting)?\b|"
     r"\b(?:what|which) (?:condition|state|shape) is (?:the |my |our )?tip in\b|\btip(?:'s)? condition\b|"
     r"\bhow (?:worn|blunt|used) is (?:the |my |our )?tip\b|\b(?:is|are) (?:the |my |our )?tip (?:still )?worn\b|"
     r"\btip(?:'s)? (?:wear|radius)\b|\bwear (?:of|on) the tip\b|"
@@ -64,17 +65,19 @@ INTENT_PATTERNS: dict[str, str] = {
     r"(?!\s*(?:time|rate|size|takes?|lasts?))|\b(grab|snap|shoot)\s*(it|one)?\s*[.!]?$|"
     r"(then|and|\+|,)\s*(image|haadf|bf|snap)\s*[.!]?$|(?:\b(?:then|and)|[,;])\s+(image|scan)\s+(at|with|it|again)\b|"
     r"\b(and|then)\s+scan\b(?!\s*(size|rotation|speed|rate|settings?|to))|" + DETECTOR_NOUN + "|" + A_LOOK,
-    "atoms": r"\batoms?\b|atomic columns?|\bcolumns\b|\b(?:every|each|all the) column\b",
+    "atoms": r"\batoms?\b|atomic columns?|\bcolumns\b|\b(?:every|each|all the) column\b|"
+    r"\bcolumn (?:count|positions?)\b",
     "defects": r"defects?|vacanc|dopants?|impurit|substitution|"
     r"\bmissing (?:\w+ )?(?:atoms?|sulph\w*|sulf\w*|oxygens?|columns?|sites?)\b",
     "lattice": r"lattice|d-?spacing|interplanar|periodicity|unit cell|"
     r"\b(?:measure|what is|what's) the (?:atomic )?spacing",
-    "particles": r"particles?|nanoparticles?|clusters|size distribution",
+    "particles": r"particles?|nanoparticles?|clusters|size distribution|\bblobs\b",
     "spectrum": r"spectrum|spectra|\beels\b|\beds\b|\bedx\b|spectroscop",
     "elements": r"(which|what) elements|identify (the )?elements|composition|chemical make|made of|"
     r"(chemical|elemental) (analysis|identification|id)|\belement id\b|"
     r"\bwhat('s| is) (there|present)\b|"
-    r"identify (it|them)\b|\bchemically\b|\bchemistry\b|\bid (the )?elements\b|\btell me what (it|this|that) is\b",
+    r"identify (it|them)\b|\bchemically\b|\bchemistry\b|\bassign (the )?elements\b|\bid (the )?elements\b|"
+    r"\btell me what (it|this|that) is\b",
     "survey_zoom": r"most interesting|\bzoom",
     "fft": r"\bfft\b|fourier|diffractogram|power spectrum",
     "denoise": r"denois|noise reduction|(?:clean up|reduce|remove|filter out|get rid of|suppress) (?:the )?noise|"
@@ -82,7 +85,7 @@ INTENT_PATTERNS: dict[str, str] = {
     r"\b(?:gaussian|median|wiener|nl[- _]means)[- ](?:filter|smooth)|\b(?:gaussian|median|wiener|nl[- _]means) filter|"
     r"\b(?:gaussian|median|wiener|nl[- _]means)(?: filter)? (?:it|them|the (?:image|frame))\b",
     "line_profile": r"line[- ]?profile|intensity (?:profile|trace)|line scan",
-    "drift": r"\bdrift|\bcreep(?:s|ing)?\b|\bwander(?:s|ing)?\b|"
+    "drift": r"\bdrift|\bcre(?:ep(?:s|ing)?|pt)\b|\bwander(?:s|ing|ed)?\b|"
     r"how far (?:it|the (?:image|specimen|sample|stage)) (?:has )?(?:moved|shifted)",
     "focus_quality": r"focus quality|sharpness|how sharp|is it in focus|check (the )?focus|is (it|the image) sharp|"
     r"how well (?:focused|in focus)",
@@ -100,11 +103,13 @@ INTENT_PATTERNS: dict[str, str] = {
     "roughness": r"\brough|\brms\b|\brq\b",
     "step_height": r"step height|terrace|atomic steps?|\bsteps? of\b",
     "force_curve": r"force[- ]?(curve|distance|spectroscop)|adhesion",
-    "change_tip": r"(change|replace|swap|new) (the |a )?(afm |double )?tip|\bfit a (?:new|fresh) (?:one|tip)\b|"
+    "change_tip": r"(change|replace|swap|new) (the |a )?(afm |double )?(tip|cantilever)|"
+    r"\bfit a (?:new|fresh) (?:one|tip)\b|"
     r"\btip\b.*\b(change|replace|swap) it\b",
     "tip_check": r"tip (artifact|artefact|check|condition|state|shape|quality|health)|double[- ]tip|" + TIP_STATE + "|"
     r"\btip\b.{0,20}\bdouble\b|blunt|check (the|whether the|if the) tip",
-    "grating": r"pitch|\bdepth\b|how deep|grating (period|spacing)|calibrate the scanner|line spacing of the grating",
+    "grating": r"pitch|\bdepth\b|how deep|grating (period|spacing)|calibrate the scanner|line spacing of the grating|"
+    r"\bperiod of the (?:calibration )?grating",
     "afm_context": r"\bafm\b|\btip\b|cantilever|raster|line rate|\d\s*hz\b|setpoint",
     "domains": r"domains?|minority (?:phase|polymer|component)|area fraction|phase fraction",
     "tallest": r"tallest|how tall|maximum (particle )?height|highest (particle|feature)",
@@ -113,7 +118,9 @@ INTENT_PATTERNS: dict[str, str] = {
     "plane_level": r"plane[- ]level|level(ling)? the|flatten|plane fit",
 }
 UNSUPPORTED: dict[str, str] = {
-    r"\b(heat|cool|temperature|cryo|anneal)": "change the specimen temperature (no heating or cryo holder)",
+    r"\b(heat|cool(?!ing water)|temperature|cryo|anneal)": (
+        "change the specimen temperature (no heating or cryo holder)"
+    ),
     r"tomograph|tilt series|3d reconstruct|reconstruct\w*\b.{0,30}\b(3d|3-d|three[- ]dimension)|\bin 3d\b": "record a "
     "tomography tilt series",
     r"hologra": "do electron holography",
