@@ -197,7 +197,8 @@ SPECIMEN_ALIASES: dict[str, str] = {
     "mos2": r"\bmos2\b|\bmos₂|molybdenum (di)?sul(f|ph)ide|molybdenite|\bthe moly\b",
     "grain_boundary": r"grain[- ]boundar(y|ies)|polycrystalline graphene|bicrystal(?:line)?(?: graphene)?",
     "graphene": r"\bgraphene\b",
-    "gold_nanoparticles": r"\b(gold|au) (nano)?particles?\b|\bau[- ]on[- ]silicon\b|\baunps?\b|gold on (holey )?carbon|"
+    "gold_nanoparticles": r"\b(gold|au) (nano)?particles?\b|\bau[- ]on[- ](?:silicon|si)\b(?: particles)?|\baunps?\b|"
+    r"gold on (holey )?carbon|"
     r"\bgold\b(?= (sample|specimen|grid))",
     "afm_steps": r"si\(111\)(?: terraces?| steps?)?|silicon steps|step(ped)? (silicon|surface sample)|terraces? sample|"
     r"\bthe terraces\b",
@@ -217,7 +218,9 @@ boundary specimen, not plain graphene."""
 def specimen_named(low: str) -> tuple[str, int] | None:
     """The specimen the text names (canonical name, where it starts), or None."""
     hits = [(m.start(), name) for name, pattern in SPECIMEN_ALIASES.items() if (m := re.search(pattern, low))]
-    if re.search(r"\bafm\b|tapping|on[- ]silicon", low) and any(name == "gold_nanoparticles" for _, name in hits):
+    if re.search(r"\bafm\b|tapping|on[- ]silicon|on[- ]si\b", low) and any(
+        name == "gold_nanoparticles" for _, name in hits
+    ):
         hits = [(s, "afm_nanoparticles" if name == "gold_nanoparticles" else name) for s, name in hits]
     names = {name for _, name in hits}
     hits = [(s, name) for s, name in hits if REFINES.get(name) is None or not names & REFINES[name]]

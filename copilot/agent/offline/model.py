@@ -45,6 +45,8 @@ from copilot.agent.replymodel import ReplyChatModel
 from copilot.agent.stream import tool_data, tool_text
 
 ID_KEYS = ("acquisition_id", "acq_id", "image_id", "id")
+NOT_QUESTIONS = {"list_specimens", "load", "export", "dose_map"}
+"""Requests answered by a tool other than the status, even when they are said as a question."""
 FOLLOW_UP_RULES: tuple[Rule, ...] = (focus_follow_up, signal_follow_up)
 """What is done next when a step worked but its result is not good enough yet (``followups``)."""
 
@@ -73,7 +75,7 @@ class OfflinePlanner(ReplyChatModel):
         if declined:
             return AIMessage(content=declined)
         outcomes = turn_outcomes(messages)
-        if request.questions and not request.intents & (ACTION_INTENTS | {"list_specimens", "load", "export"}):
+        if request.questions and not request.intents & (ACTION_INTENTS | NOT_QUESTIONS):
             if not outcomes:
                 return self._call(messages, "get_status", {})
             return AIMessage(content=status_answer(request.questions, outcomes[0].data if outcomes[0].ok else {}))

@@ -55,7 +55,7 @@ def image_said(low: str) -> bool:
 
 LATTICE_PAIR = r"drift[- ](?:corrected|free)|\bfrom (?:the|both) (?:pair|two|frames|images)\b|\bfrom both\b"
 """A lattice measured on a frame and its rotated repeat ("the drift-corrected lattice from the pair")."""
-DENOISE_METHOD = r"\b(gaussian|median|wiener|nl[- _]means)\b"
+DENOISE_METHOD = r"\b(gaussian|median|wiener|nl[- _]means|non-?local[- ]means)\b"
 """A denoise method named ("nl-means denoise", "a median filter"): passed to denoise_image."""
 PURPOSE = (
     r"\bso (?:that )?[^,;.!?]{0,40}?\b(?:shows? up|are visible|is visible|becomes? visible|stands? out|"
@@ -230,5 +230,6 @@ def _read_targets(low: str, request: Request) -> None:
     taken = r"\bwhat (i|you|we) (just |already )?(took|recorded|acquired|got|imaged)\b"  # "FFT of what I just took"
     request.use_last_image = no_new_image or bool(re.search(last + image + "|" + image + f"(?:{just})|{taken}", low))
     if "denoise" in request.intents and (method := re.search(DENOISE_METHOD, low)):
-        request.denoise_method = method.group(1).replace("-", "_").replace(" ", "_")
+        said = method.group(1)
+        request.denoise_method = "nl_means" if "local" in said else said.replace("-", "_").replace(" ", "_")
     request.use_last_spectrum = bool(re.search(last + r"(eels |eds )?spectrum|spectrum" + f"(?:{just})", low))

@@ -101,6 +101,7 @@ NOT_ADJECTIVE = (
 QUESTIONS: tuple[tuple[str, Callable[[Status], str | None]], ...] = (
     (
         r"pixel (size|spacing)|how (big|large|small) is (a|the|one|each) pixel|(size|width) of (a|the|each) pixel|"
+        r"(?:each|a|one) pixel (?:span|cover)|"
         r"nm (per|a) pixel|sampling",
         _pixel,
     ),
@@ -121,7 +122,8 @@ QUESTIONS: tuple[tuple[str, Callable[[Status], str | None]], ...] = (
     ),
     (
         r"field of view|\bfov\b|magnification|scan size|scan area|how (big|large|wide) is the (afm |stem )?"
-        r"(scan|image|frame)|(what|which) field\b|how (big|large|wide) is the (area|region) (being )?scanned",
+        r"(scan|image|frame)|(what|which) field\b|how (big|large|wide) is the (area|region) (being )?scanned|"
+        r"\bframe size\b",
         _field,
     ),
     (r"dwell", _plain("The dwell time", "scan", "dwell_us", " µs per pixel")),
@@ -141,7 +143,7 @@ QUESTIONS: tuple[tuple[str, Callable[[Status], str | None]], ...] = (
     (r"\b(p|proportional)[- ]gain|\bgains\b", _plain("The P gain", "feedback", "p_gain", "")),
     (r"\b(i|integral)[- ]gain|\bgains\b", _plain("The I gain", "feedback", "i_gain_per_ms", " per ms")),
     (r"blank|\bbeam (?:on|off)\b", _blanked),
-    (r"\bdose\b(?! (?:map|distribution))|\be-?/[åa][2²]|electron budget|\bbudget\b", _dose),
+    (r"\bdose\b(?! (?:map|distribution))|\be-?/[åa][2²]|electron budget|\bbudget\b|\bexposure\b", _dose),
     (
         r"(which|what) (specimen|sample|crystal|material)\b(?! (?:are|can)\b(?! we\b))|"
         r"what('s| is) (loaded|in the (column|holder|microscope))",

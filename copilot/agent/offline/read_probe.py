@@ -14,7 +14,7 @@ def read_afm(low: str, request: Request) -> None:
         request.setpoint_nm = number(setpoint.group(1) or setpoint.group(2))
     gains_said = re.search(r"\bgains?\b|\bfeedback\b|\bp\s*" + NUM + r"\s*,?\s*(?:and\s+)?i\s*" + NUM, low)
     gain = r"(?:[- ]gain)?" if gains_said else r"[- ]gain"  # "gains: P 0.2, I 2", "P 0.08, I 0.5 per ms"
-    if p_gain := re.search(r"\b(?:p|proportional)" + gain + r"\s*(?:=|:|to|of)?\s*" + NUM, low):
+    if p_gain := re.search(r"\b(?:p|prop|proportional)" + gain + r"\s*(?:=|:|to|of)?\s*" + NUM, low):
         request.p_gain = number(p_gain.group(1))
     if i_gain := re.search(r"\b(?:i|integral)" + gain + r"\s*(?:=|:|to|of)?\s*" + NUM, low):
         request.i_gain_per_ms = number(i_gain.group(1))

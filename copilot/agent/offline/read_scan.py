@@ -46,9 +46,13 @@ field ("zoom to 40 nm, then particle stats") is a second frame, not a particle's
 
 
 SURVEY_THEN = (
-    r"\b(?:survey|overview)\s*(?:at|of)?\s*"
+    r"\b(?:(?:survey|overview)\s*(?:at|of)?\s*"
     + NUM
     + LENGTH
+    + r"|"
+    + NUM
+    + LENGTH
+    + r"\s+(?:survey|overview))"
     + r"\s*,?\s*(?:and\s+)?then\s+(?:at\s+|(?:zoom(?: in)? )?to\s+)?"
     + NUM
     + LENGTH
@@ -95,7 +99,8 @@ def read_scan(low: str, request: Request) -> None:
     fovs = [length_nm(v, u) for v, u in re.findall(NUM + LENGTH + r"\s*(?:fov|field of view)", low)]
     fovs += [length_nm(v, u) for v, u in re.findall(r"\bzoom(?: in)?(?: to)?\s*(?:a\s*)?" + NUM + LENGTH, low)]
     if then := re.search(SURVEY_THEN, low):  # "survey at 600 nm, then 30 nm": the second frame's field of view
-        fovs += [length_nm(then.group(1), then.group(2)), length_nm(then.group(3), then.group(4))]
+        first_nm = length_nm(then.group(1), then.group(2)) if then.group(1) else length_nm(then.group(3), then.group(4))
+        fovs += [first_nm, length_nm(then.group(5), then.group(6))]
     request.zoom_on_feature = bool(re.search(r"interesting|feature", low))
     if "particles" in request.intents and re.search(PARTICLE_ZOOM, low):
         request.particle_target = "smallest" if re.search(r"smallest|tiniest", low) else "largest"

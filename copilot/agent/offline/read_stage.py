@@ -14,7 +14,16 @@ def read_stage(low: str, request: Request) -> None:
     positions = stage_positions_um(low, nm_allowed=moves and request.point_nm is None)
     z = re.search(r"\bz\s*(?:=|:|to)?\s*" + NUM + r"\s*(µm|um)\b", low)
     z = z or re.search(r"\b(?:stage|specimen|sample) height\s*(?:=|:|to|of|at)?\s*" + NUM + r"\s*(µm|um)\b", low)
-    if z:
+    z_by = re.search(
+        r"\b(raise|lift|lower|drop)\s+(?:the\s+)?(?:stage|specimen|sample)(?: height)?\s+by\s+"
+        + NUM
+        + r"\s*(nm|µm|um)\b",
+        low,
+    )  # "lower the specimen height by 200 nm": a relative z move
+    if z_by and not positions:
+        sign = -1.0 if z_by.group(1) in ("lower", "drop") else 1.0
+        positions = [{"z_um": sign * to_tool_unit(z_by.group(2), z_by.group(3)) / 1000, "relative": True}]
+    elif z:
         positions = positions or [{}]
         positions[0]["z_um"] = number(z.group(1))
     pair = re.search(r"(?:move|go|stage)\D*?\(?\s*" + NUM + r"\s*,\s*" + NUM + r"\s*\)?\s*(µm|um)", low)

@@ -23,7 +23,7 @@ TARGETS: tuple[tuple[str, str, str], ...] = (
         "scan",
         r"line rate|scan rate|scan speed|\brate\b|\b(?:afm |scan )?lines\b(?=.{0,20}\bas (?:fast|slow))",
     ),
-    ("pixels", "scan", r"\bpixels?\b(?! (?:time|size))|pixel count|\bsampling\b|\bresolution\b"),
+    ("pixels", "scan", r"\bpixels?(?: per line)?\b(?! (?:time|size))|pixel count|\bsampling\b|\bresolution\b"),
     ("current_pa", "beam", r"(?:beam |probe )?\bcurrent\b"),
     ("energy_kv", "beam", r"high tension|accelerating voltage|acceleration voltage|beam energy|\bvoltage\b|\bkv\b"),
     (
@@ -51,6 +51,11 @@ TO_PART += r"(?:a|one|1)\s+(half|third|quarter|fifth|tenth)\b"
 """A setting brought to a part of itself ("shrink the field of view to a quarter")."""
 PERCENT = r"(\d+(?:\.\d+)?)\s*(?:%|percent|per cent)"
 BY_PERCENT = r"\b({way})\s+(?:the\s+|its\s+|our\s+)?(?:[a-z]+\s+)?(?:{t})\s+(?:by\s+)?" + PERCENT
+PERCENT_UP_DOWN = r"(?:{t})\s+(up|down)\s+by\s+" + PERCENT
+FRACTION_OF = r"(?:{t})\s+(?:to\s+)?(\d+)\s*/\s*(\d+)\s+(?:of|times)\b"
+"""A fraction of the present value ("make the field of view 3/8 of what it is now")."""
+TIMES_THE = r"\b(\d+(?:\.\d+)?)\s*(?:x|×|times)\s+(?:the\s+)?(?:{t})"
+"""A factor said before the setting it multiplies ("2.5x the dwell time per pixel")."""
 PERCENT_AFTER = r"(?:{t})\s+(?:is\s+|be\s+)?" + PERCENT + r"\s+({way})\b"
 """A change by a share of the present value ("widen the FOV by 25 percent", "make the field 50 % bigger")."""
 BY_PART = r"\b({way})\s+(?:the\s+|its\s+|our\s+)?(?:[a-z]+\s+)?(?:{t})\s+by\s+(?:a|one|1)\s+"
@@ -122,6 +127,16 @@ def _factor(low: str, target: str) -> tuple[float, re.Match[str]] | None:
         return _percent(share.group(1), share.group(2)), share
     if share := re.search(PERCENT_AFTER.format(way=way, t=target), low):
         return _percent(share.group(2), share.group(1)), share
+    if share := re.search(PERCENT_UP_DOWN.format(t=target), low):
+        return _percent("up" if share.group(1) == "up" else "down", share.group(2)), share
+    if fraction := re.search(FRACTION_OF.format(t=target), low):
+        top, bottom = float(fraction.group(1)), float(fraction.group(2))
+        if top > 0 and bottom > 0 and top != bottom:
+            return top / bottom, fraction
+    if times := re.search(TIMES_THE.format(t=target), low):
+        value = float(times.group(1))
+        if value > 0 and value != 1:
+            return value, times
     found = re.search(BY_NUMBER.format(way=way, t=target), low)
     groups = (found.group(1), *found.groups()[1:]) if found else ()
     if found is None and (after := re.search(NUMBER_AFTER.format(way=way, t=target), low)):

@@ -20,7 +20,7 @@ ZOOM_OUT = (
 )
 ZOOM_IN = (
     r"zoom(ed|ing)? in\b|(higher|more|increase|raise|up)( the)? mag(nification)?|\bmagnify|closer (look|view)|"
-    r"\bmag(nification)? up\b"
+    r"\bmag(nification)? up\b|\bgo in\b(?= by|\s+\d)"
 )
 
 

@@ -25,11 +25,13 @@ LOAD_VERB = (
     r"(?:\s+(?:specimen|sample|crystal))?(?:\s+with\b|\s+seed\b|\s*[,;:?!]|\.\s|\.$|\s+and\b|\s+then\b|\s+please\b|$)"
 ).replace("{swapped}", "(?:" + re.sub(r"(?<!\\)\((?!\?)", "(?:", "|".join(SPECIMEN_ALIASES.values())) + ")")
 """A load said as a verb; a swap may name the specimen taken out ("swap the MoS2 out for graphene")."""
-PUT_IN = r"\b(?:put|pop|stick|get)\s+(?:the\s+|a\s+|an\s+|some\s+)?(.+?)\s+(?:sample\s+|specimen\s+)?in\b"
+PUT_IN = (
+    r"\b(?:put|pop|stick|get|chuck|slot|throw)\s+(?:the\s+|a\s+|an\s+|some\s+)?(.+?)\s+(?:sample\s+|specimen\s+)?in\b"
+)
 IN_NOW = r"^\s*(?:the\s+)?(?:{alias})(?:\s+(?:sample|specimen))?\s+in\b"
 OPENER = (
     r"^\s*(?:on|with|for|use|using|now|ok|okay|next)?\s*(?:the\s+)?{alias}(?:\s+(?:sample|specimen))?"
-    r"(?:\s+on\s+(?:silicon|carbon))?(?:\s+for\s+(?:the\s+)?(?:afm|stem|tapping(?: mode)?|contact mode))?"
+    r"(?:\s+on\s+(?:silicon|carbon))?(?:\s+for\s+(?:the\s+)?(?:afm|stem|tapping(?: mode)?|contact mode|tapping))?"
     r"\s*(?:,|:|;|-|\(|please\b|loaded\b|now\b|seed\b|$|\.)"
 )
 """A specimen said first, perhaps with its substrate and the instrument it is for ("the gold nanoparticles on

@@ -23,7 +23,8 @@ NUMBER_WORD = "|".join(sorted([*WORD_VALUES, *SCALES], key=len, reverse=True))
 SPOKEN_UNIT = (
     r"(?:microns?|µm|um|nanomet(?:re|er)s?|nm|angstroms?|å|micromet(?:re|er)s?|pm|mm|microseconds?|µs|us|ns|"
     r"milliseconds?|ms|seconds?|secs?|s|minutes?|mins?|pa|picoamps?|na|nanoamps?|kv|kilovolts?|mrad|milliradians?|"
-    r"degrees?|deg|°|hz|hertz|px|pixels?|lines|frames|images|e/å2|e-/å2|e/a2|e-/a2|electrons?)(?![a-z])"
+    r"degrees?|deg|°|hz|hertz|px|pixels?|lines|frames|images|e/å2|e-/å2|e/a2|e-/a2|electrons?|%|percent|per cent)"
+    r"(?![a-z])"
 )
 """The units a number said in words may carry."""
 NUMBER_WORDS = (
@@ -72,6 +73,10 @@ SPOKEN: tuple[tuple[str, str], ...] = (
     (r"\b(?:a )?half (?:of )?an? " + UNIT_WORD + r"\b", r"0.5 \1"),
     (r"\b(?:a )?quarter (?:of )?an? " + UNIT_WORD + r"\b", r"0.25 \1"),
     (r"\b(?:one|a) and a half " + UNIT_WORD + r"\b", r"1.5 \1"),
+    (r"\b(?:a )?half (?:of )?an? (second|sec|millisecond|minute|degree)\b", r"0.5 \1"),
+    (r"\bthree[- ]quarters? (?:of )?an? (second|sec|millisecond|degree|micron|nanomet(?:re|er))\b", r"0.75 \1"),
+    (r"\b(?:a )?quarter (?:of )?an? (second|sec|millisecond|degree)\b", r"0.25 \1"),
+    (r"\bseed (" + "|".join(ONES[1:]) + r")\b", "<seed>"),
     (r"(?<![\d.,])(\d{1,3}),(\d{3})(?![\d,])", r"\1\2"),
     (NUMBER_WORDS, "<word>"),
     (r"\b(?:minus|negative)\s+(?=\d|\.\d)", "-"),
@@ -99,6 +104,8 @@ def spell_quantities(low: str) -> str:
             low = re.sub(pattern, _spelled_number, low)
         elif spelled == "<k>":
             low = re.sub(pattern, _k_pixels, low)
+        elif spelled == "<seed>":
+            low = re.sub(pattern, lambda m: f"seed {WORD_VALUES[m.group(1)]}", low)
         elif spelled == "<n>":
             low = re.sub(pattern, lambda m: str(WORD_VALUES[m.group(1) or m.group(2)]), low)
         elif spelled == "<fold>":

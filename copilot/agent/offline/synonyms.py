@@ -37,7 +37,10 @@ SYNONYMS: tuple[tuple[str, str], ...] = (
         "move the stage to the origin",
     ),
     (r"\b(?:bump|jog|nudge|push|slide|scoot|shift|displace|offset)\s+" + STAGE_THING + r"\b", "move the stage"),
-    (r"\b(?:bump|jog|push|slide|scoot|displace|offset)\b(?=\s+(?:it\s+|over\s+)?(?:by\s+)?[-+]?\d)", "move"),
+    (
+        r"\b(?:bump|jog|push|slide|scoot|displace|offset|shuffle|walk|creep)\b(?=\s+(?:it\s+|over\s+)?(?:by\s+)?[-+]?\d)",
+        "move",
+    ),
     (
         r"\b(?:get|pull|take|lift|move|bring|back|raise)\s+(?:the\s+)?(?:tip|cantilever|probe)\s+"
         r"(?:off|away from|clear of|up from|out of contact with)\s+(?:the\s+)?(?:surface|sample|specimen)\b",

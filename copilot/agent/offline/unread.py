@@ -87,6 +87,7 @@ def unread_numbers(low: str, request: Request) -> list[str]:
         text = re.sub(alias, lambda m: " " * len(m.group(0)), text)
     text = re.sub(r"\bseed\s*(?:=|:|of|#|no\.?|number)?\s*\d+", lambda m: " " * len(m.group(0)), text)
     text = without_edge_names(text)
+    text = re.sub(r"\b(\d+)\s*/\s*(\d+)\b", lambda m: _fraction_read(m, request), text)
     values = read_values(request) + frames_taken(text, request)
     missed: list[str] = []
     blanked = list(text)
@@ -103,6 +104,13 @@ def unread_numbers(low: str, request: Request) -> list[str]:
         if not _placed([value, value / 1000, value * 1000], values):
             missed.append(_context(low, match.start(), match.end()))
     return missed
+
+
+def _fraction_read(found: re.Match[str], request: Request) -> str:
+    """A fraction a scale was read from ("3/8 of what it is now"), blanked; any other fraction as said."""
+    top, bottom = float(found.group(1)), float(found.group(2))
+    read = bottom and any(math.isclose(factor, top / bottom) for factor in request.scales.values())
+    return " " * len(found.group(0)) if read else found.group(0)
 
 
 def frames_taken(text: str, request: Request) -> list[float]:

@@ -41,7 +41,8 @@ INTENT_PATTERNS: dict[str, str] = {
     "status": r"\bstatus\b|current (settings|state|setup)|what is loaded|how is the (instrument|microscope)",
     "tip_wear": TIP_WEAR,
     "dose": r"\bdose (used|spent|so far|budget|left)|how much dose|remaining dose",
-    "dose_map": r"\bdose (map|distribution)|(where|which (?:part|region|area)).{0,30}\b(dosed|exposed|irradiated|"
+    "dose_map": r"\bdose (map|distribution)|(where|which (?:parts?|regions?|areas?|patch(?:es)?)).{0,40}\b"
+    r"(dosed|exposed|irradiated|electrons|"
     r"exposure|dose)\b",
     "acquisitions": r"\b(?:list|show)(?: me)? (?:the |all |our |my )?(?:last |recent |previous )?"
     r"(?:acquisitions|data sets?|images (?:taken|so far)|frames (?:taken|so far))\b|"
@@ -81,13 +82,15 @@ INTENT_PATTERNS: dict[str, str] = {
     "survey_zoom": r"most interesting|\bzoom",
     "fft": r"\bfft\b|fourier|diffractogram|power spectrum",
     "denoise": r"denois|noise reduction|(?:clean up|reduce|remove|filter out|get rid of|suppress) (?:the )?noise|"
+    r"\b(?:non-?local[- ]means|nl[- _]?means|median|gaussian|wiener)\s+(?:clean[- ]?up|smoothing|filtering)\b|"
     r"\b(?:smooth|filter) (?:the |this |that )?(?:image|frame)\b|"
     r"\b(?:gaussian|median|wiener|nl[- _]means)[- ](?:filter|smooth)|\b(?:gaussian|median|wiener|nl[- _]means) filter|"
     r"\b(?:gaussian|median|wiener|nl[- _]means)(?: filter)? (?:it|them|the (?:image|frame))\b",
-    "line_profile": r"line[- ]?profile|intensity (?:profile|trace)|line scan",
+    "line_profile": r"line[- ]?profile|intensity (?:profile|trace|line)|line scan",
     "drift": r"\bdrift|\bcre(?:ep(?:s|ing)?|pt)\b|\bwander(?:s|ing|ed)?\b|"
     r"how far (?:it|the (?:image|specimen|sample|stage)) (?:has )?(?:moved|shifted)",
-    "focus_quality": r"focus quality|sharpness|how sharp|is it in focus|check (the )?focus|is (it|the image) sharp|"
+    "focus_quality": r"focus quality|sharpness|how sharp|how crisp|is it in focus|check (the )?focus|"
+    r"is (it|the image) sharp|"
     r"how well (?:focused|in focus)",
     "export": r"\bexport|save (the |it|this |that )?(last |previous |new )?\s*(data|image|acquisition|frame)|"
     r"\bsave (it|this|that|them) (as|to|in)\b|"
@@ -102,7 +105,7 @@ INTENT_PATTERNS: dict[str, str] = {
     "image_any": r"\bimage (it|the \w+)\b|re-?image|image again",
     "roughness": r"\brough|\brms\b|\brq\b",
     "step_height": r"step height|terrace|atomic steps?|\bsteps? of\b",
-    "force_curve": r"force[- ]?(curve|distance|spectroscop)|adhesion",
+    "force_curve": r"force[- ]?(curve|distance|spectroscop)|adhesion|\bf-?d curve|\bindent\b",
     "change_tip": r"(change|replace|swap|new) (the |a )?(afm |double )?(tip|cantilever)|"
     r"\bfit a (?:new|fresh) (?:one|tip)\b|"
     r"\btip\b.*\b(change|replace|swap) it\b",
@@ -111,7 +114,8 @@ INTENT_PATTERNS: dict[str, str] = {
     "grating": r"pitch|\bdepth\b|how deep|grating (period|spacing)|calibrate the scanner|line spacing of the grating|"
     r"\bperiod of the (?:calibration )?grating",
     "afm_context": r"\bafm\b|\btip\b|cantilever|raster|line rate|\d\s*hz\b|setpoint",
-    "domains": r"domains?|minority (?:phase|polymer|component)|area fraction|phase fraction",
+    "domains": r"domains?|minority (?:phase|polymer|component)|area fraction|phase fraction|"
+    r"fraction of the (?:film|blend|surface) is|\beach polymer\b",
     "tallest": r"tallest|how tall|maximum (particle )?height|highest (particle|feature)",
     "feedback_tune": r"feedback|\bgains?\b|trace and retrace|retrace",
     "astig": r"astigmat|\bastig\b",
