@@ -1,7 +1,9 @@
 """The planner on a corpus of requests in microscopists' words (tests/agent/corpus/*.yaml): the share whose plan
 (the tool calls in order, with the arguments the corpus names) is right, per category and overall.
 
-``python -m tests.agent.test_corpus`` prints the table and the requests it gets wrong.
+``python -m tests.agent.test_corpus`` prints the table, the requests acted on in a misread form (a call that changes
+the instrument, exposes the specimen or writes a file, which the plan does not ask for) and, with ``-v``, the
+requests it gets wrong.
 """
 
 from __future__ import annotations
@@ -86,6 +88,31 @@ def matches(case: Case) -> tuple[bool, str]:
     return ok, f"{run.calls} | {run.answer[:160]!r}"
 
 
+ACTIONS = {
+    "set_beam", "set_optics", "set_scan", "set_detectors", "move_stage", "load_specimen", "set_feedback",
+    "set_afm_scan", "approach", "withdraw", "change_tip", "autofocus", "acquire_image", "acquire_spectrum",
+    "acquire_spectrum_image", "acquire_afm_image", "acquire_force_curve", "export_acquisition",
+}  # fmt: skip
+"""Tools that change the instrument, expose the specimen or write a file: the calls a misreading can do harm with."""
+
+
+def misread_actions(case: Case) -> list[tuple[str, dict[str, Any]]]:
+    """The calls of ``ACTIONS`` the planner made that the case's plan does not ask for: a tool it does not name, or
+    one called with an argument other than the plan's (a request acted on in a misread form). Running less than the
+    plan, or reading more, is a miss but no misreading."""
+    tools: dict[str, Tool] = {"get_status": lambda args: AFM_STATUS} if case.status == "afm" else {}
+    wanted = [(next(iter(s)), next(iter(s.values())) or {}) if isinstance(s, dict) else (s, {}) for s in case.plan]
+    wrong = []
+    for name, args in drive(case.text, tools).calls:
+        fits = any(
+            name == tool and all(_same(args.get(key), value) for key, value in given.items() if key in args)
+            for tool, given in wanted
+        )
+        if name in ACTIONS and not fits:
+            wrong.append((name, args))
+    return wrong
+
+
 def _same(got: Any, wanted: Any) -> bool:
     if isinstance(wanted, int | float) and not isinstance(wanted, bool) and isinstance(got, int | float):
         return abs(float(got) - float(wanted)) <= 1e-6 * max(1.0, abs(float(wanted)))
@@ -128,6 +155,17 @@ def test_a_held_out_batch_stays_at_or_above_its_rate_as_written(batch: str) -> N
     assert passed >= floor, [case.text for case, _ in failed]
 
 
+ZOOM_TAKES_A_FRAME = {"zoom out sixteenfold"}
+"""Where the corpus disagrees with itself: "zoom out" and "mag up" take a frame in one batch, "zoom out sixteenfold"
+only sets the scan in another; the planner takes the frame a zoom is for."""
+
+
+@pytest.mark.slow
+def test_no_corpus_request_is_acted_on_in_a_misread_form() -> None:
+    misread = {case.text: calls for case in load_corpus() if (calls := misread_actions(case))}
+    assert set(misread) <= ZOOM_TAKES_A_FRAME, misread
+
+
 def test_no_corpus_request_runs_a_tool_it_forbids() -> None:
     for case in (c for c in load_corpus() if c.forbid):
         tools: dict[str, Tool] = {"get_status": lambda args: AFM_STATUS} if case.status == "afm" else {}
@@ -140,6 +178,10 @@ if __name__ == "__main__":
         print(f"| {name} | {passed}/{total} | {100 * passed / total:.0f} % |")
     all_passed, everything = sum(p for p, _ in table.values()), sum(t for _, t in table.values())
     print(f"| all | {all_passed}/{everything} | {100 * all_passed / everything:.1f} % |")
+    misread = [(case, calls) for case in load_corpus() if (calls := misread_actions(case))]
+    print(f"acted on a misreading: {len(misread)}")
+    for case, calls in misread:
+        print(f"  [{case.category}] {case.text!r} -> {calls}")
     if "-v" in sys.argv:
         for case, did in wrong:
             print(f"[{case.category}] {case.text!r}\n    expected {case.plan}\n    got {did}")

@@ -57,7 +57,7 @@ INTENT_PATTERNS: dict[str, str] = {
     "focus": r"auto-?focus|\brefocus|\bfocus (the|on|it|up)|into focus|\bfocus\b(?! quality)",
     "acquire": r"\b(acquire|take|grab|record|capture|snap|shoot|collect)\b.*\b(images?|picture|frames?|micrograph|"
     r"scan|series|haadf|abf|bf|adf)\b|\b(take|acquire|record|grab|snap|shoot|capture) (it|one)\b|\bacquire\b|"
-    r"^\s*(image|scan)\b(?!\s*(size|rotation|speed|settings?|range))|\bsurvey|overview|"
+    r"^\s*image\b(?!\s*(size|rotation|speed|settings?|range))|^\s*scan\b(?!\s*(size|rotation|speed|settings?|range|\d))|\bsurvey|overview|"
     r"^\s*(?:an? |another |one more )?(?:frame|image|picture) (?:at|with)\b|"
     r"\b(haadf|bf|adf|abf|bright[- ]?field|dark[- ]?field|z[- ]contrast)\b.{0,25}\b(images?|picture|frame|please)\b|"
     r"^\s*(haadf|bf|adf)\b|\b(gimme|give me|get me) (a|an|one) (haadf|bf|adf|image|frame)|"
