@@ -10,6 +10,7 @@ from typing import Any
 
 import pytest
 
+from copilot.agent.offline.parse import parse_request
 from tests.agent.planner_harness import drive
 from tests.agent.test_offline_afm import afm
 
@@ -114,3 +115,24 @@ def test_a_change_by_an_amount_or_a_part_starts_from_the_present_value(text: str
 )
 def test_an_afm_setting_said_as_times_as_big_or_half_as_fast_is_scaled(text: str, call: tuple[str, Any]) -> None:
     assert drive(text, afm()).calls == [("get_status", {}), call]
+
+
+@pytest.mark.parametrize(
+    ("text", "call"),
+    [
+        ("crank the current up 10 pA", ("set_beam", {"current_pa": 40.0})),
+        ("push the HT up 20 kV", ("set_beam", {"energy_kv": 100.0})),
+    ],
+)
+def test_a_setting_said_up_by_an_amount_is_changed_from_its_present_value(text: str, call: tuple[str, Any]) -> None:
+    assert drive(text).calls == [("get_status", {}), call]
+
+
+@pytest.mark.parametrize("text", ["current up to 50 pA", "take the current down to 3 pA"])
+def test_up_to_or_down_to_a_value_is_that_value(text: str) -> None:
+    assert drive(text).names == ["set_beam"]
+
+
+def test_an_amount_said_as_a_change_the_reader_cannot_apply_runs_nothing() -> None:
+    request = parse_request("beam current 20 pA, then up another 5 pA")
+    assert request.unread, "a change said as an amount is never set as the value"

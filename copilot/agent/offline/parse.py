@@ -24,7 +24,7 @@ from copilot.agent.offline.relative_settings import read_scales
 from copilot.agent.offline.request import Request
 from copilot.agent.offline.specimens import wanted_specimen
 from copilot.agent.offline.spectrum_map import asks_for_map
-from copilot.agent.offline.unread import unread_numbers
+from copilot.agent.offline.unread import changes_set_as_values, unread_numbers
 from copilot.agent.offline.vocabulary import (
     COUNT_ANY,
     INSPECT_PATTERN,
@@ -156,7 +156,7 @@ def parse_request(text: str) -> Request:
     if request.questions and any(QUESTIONS[i][0] in FEEDBACK_QUESTIONS for i in request.questions):
         request.intents.discard("feedback_tune")  # "what's the P gain?" asks for its value, not for a tuning
     _read_targets(low, request)
-    request.unread = unread_numbers(low, request)
+    request.unread = unread_numbers(low, request) + changes_set_as_values(low, request)
     request.hypothetical = bool(re.search(HYPOTHETICAL, whole))
     return request
 

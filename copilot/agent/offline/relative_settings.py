@@ -63,10 +63,11 @@ BY_PART += r"(half|third|quarter|fifth|tenth)\b"
 """A change by a part of the present value ("raise the probe current by a third", "cut the dwell by a quarter")."""
 UNITS_OF = {"energy_kv": r"kv", "current_pa": r"pa|na", "dwell_us": r"µs|us|ms|ns", "fov_nm": r"nm|µm|um|å"}
 OFFSET = (
-    r"\b(?:({way})\s+(?:the\s+|its\s+|our\s+)?(?:[a-z]+\s+)?(?:{t})|(?:{t})\s+(up|down))\s+(?:up\s+|down\s+)?by\s+"
-    r"(?:another\s+)?" + r"([-+]?\d+(?:\.\d+)?)\s*({u})\b"
+    r"\b(?:({way})\s+(?:the\s+|its\s+|our\s+)?(?:[a-z]+\s+)?(?:{t})\s+(?:up\s+|down\s+)?by|(?:{t})\s+(up|down)"
+    r"(?:\s+by)?)\s+(?:another\s+)?([-+]?\d+(?:\.\d+)?)\s*({u})\b"
 )
-"""A change by an amount ("raise the current by 10 pA", "bring the accelerating voltage up by 40 kV")."""
+"""A change by an amount ("raise the current by 10 pA", "bring the accelerating voltage up by 40 kV", "the current
+up 10 pA")."""
 TIMES_AS = r"(?:{t})\s+(?:[a-z]+\s+)?(\d+(?:\.\d+)?)\s*(?:x|×|times)\s+as\s+"
 TIMES_AS += r"(big|large|wide|long|high|fast|small|narrow|short|low|slow)\b"
 """A factor said as "N times as big" ("make the AFM frame three times as big")."""

@@ -113,6 +113,26 @@ def _fraction_read(found: re.Match[str], request: Request) -> str:
     return " " * len(found.group(0)) if read else found.group(0)
 
 
+CHANGE_BY = re.compile(
+    r"\b(?:(?:up|down)(?:\s+by)?|by(?:\s+another)?|another)\s+([-+]?\d+(?:\.\d+)?)\s*(kv|pa|na|µs|us|ms|ns)\b"
+)
+"""An amount said as a change ("up 10 pA", "by another 2 us"): never a value to set."""
+ABSOLUTE_OF = {"kv": "energy_kv", "pa": "current_pa", "na": "current_pa", "µs": "dwell_us", "us": "dwell_us"}
+ABSOLUTE_OF |= {"ms": "dwell_us", "ns": "dwell_us"}
+
+
+def changes_set_as_values(low: str, request: Request) -> list[str]:
+    """Amounts said as a change that the reading would set as the value itself ("crank the current up 10 pA" read
+    as 10 pA), as said: the plan runs nothing rather than set them."""
+    said = []
+    for found in CHANGE_BY.finditer(low):
+        argument = ABSOLUTE_OF[found.group(2)]
+        value = getattr(request, argument)
+        if argument not in request.offsets and isinstance(value, int | float):
+            said.append(found.group(0))
+    return said
+
+
 def frames_taken(text: str, request: Request) -> list[float]:
     """A count of frames said ("take 2 HAADF frames") that the plan takes: one, the two of a drift check, or one
     per defocus or stage position of a series."""
