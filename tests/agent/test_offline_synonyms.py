@@ -146,10 +146,15 @@ def test_an_afm_scan_scaled_by_a_factor_starts_from_the_afm_status(
 @pytest.mark.parametrize(
     ("text", "fov_nm"), [("zoom in 2x", 16.0), ("zoom out by a factor of 4", 128.0), ("4x zoom", 8.0)]
 )
-def test_a_zoom_by_a_number_divides_or_multiplies_the_present_field_of_view_and_images(
+def test_a_zoom_by_a_number_divides_or_multiplies_the_present_field_of_view_and_sets_it(
     text: str, fov_nm: float
 ) -> None:
-    assert drive(text).calls == [("get_status", {}), ("set_scan", {"fov_nm": fov_nm}), ("acquire_image", {})]
+    assert drive(text).calls == [("get_status", {}), ("set_scan", {"fov_nm": fov_nm})]
+
+
+@pytest.mark.parametrize("text", ["zoom out", "mag up", "zoom in a little"])
+def test_a_zoom_without_a_number_is_a_look_at_the_new_field(text: str) -> None:
+    assert drive(text).names == ["get_status", "set_scan", "acquire_image"]
 
 
 @pytest.mark.parametrize("text", ["is the tip double?", "check for a double tip on the last frame"])

@@ -153,6 +153,23 @@ def read_constraints(low: str) -> Reading:
             Constraint(kind="limit", said=said, dimension=bounded.dimension, bound=bound, value=bounded.value)
         )
         kept = kept[:start] + " " + kept[bounded.end :]
+    for quantity in reversed(quantities(kept)):
+        after = re.match(POSTFIX_LIMIT, kept[quantity.end :])
+        if after is None or quantity.dimension == "dose":
+            continue
+        start = _clause_start(kept, quantity.start)  # "3 µs dwell max": the limit said after its value
+        stop = quantity.end + after.end()
+        side: Literal["max", "min"] = "min" if after.group(1) in POSTFIX_MIN else "max"
+        constraints.append(
+            Constraint(
+                kind="limit",
+                said=kept[start:stop].strip(),
+                dimension=quantity.dimension,
+                bound=side,
+                value=quantity.value,
+            )
+        )
+        kept = kept[:start] + " " + kept[stop:]
     for dose in reversed([q for q in quantities(kept) if q.dimension == "dose"]):
         start = _clause_start(kept, dose.start)  # "the budget is 2000 e-/A^2": no tool sets a dose, it bounds one
         said = kept[start : dose.end].strip()
@@ -192,6 +209,12 @@ def forbids(scope: str, said: str) -> list[Constraint]:
 
 BETWEEN = r"\b(?:between|after|before|during) (?:the |each |every )?(?:frames?|images?|scans?|exposures?|shots?)\b"
 """When a negated action would happen, said of the frames; the frames are not what it forbids."""
+POSTFIX_LIMIT = (
+    r"\s*(?:[a-z]+\s+)?(max(?:imum)?|tops|at (?:the )?most|or (?:less|lower|below|under|fewer)|min(?:imum)?|"
+    r"at (?:the )?least|or (?:more|higher|above))\b"
+)
+"""A limit said after its value ("3 µs dwell max", "30 pA tops", "200 kV or less")."""
+POSTFIX_MIN = ("min", "minimum", "at least", "at the least", "or more", "or higher", "or above")
 PER_FRAME = r"\s*(?:per|a|each|for (?:the|each|one|a))\s+(?:frame|image|exposure|shot|acquisition)\b"
 """What a dose limit may be said of: a limit per frame bounds each frame the plan takes."""
 LINK = re.compile(r"\b(?:while|whilst|with|keeping|staying|so that|as long as|provided|but|and|under|below|within)\b")

@@ -16,7 +16,7 @@ from copilot.agent.offline.edges import edge_onset_said
 from copilot.agent.offline.lexicon import SPECIMEN_ALIASES, normalise, quantities, specimen_named
 from copilot.agent.offline.places import fov_point_nm, region_nm, two_points_nm
 from copilot.agent.offline.questions import FEEDBACK_QUESTIONS, QUESTION_START, QUESTIONS, status_questions
-from copilot.agent.offline.read_optics import ANNULUS, DETECTOR_ANGLE, read_optics_and_beam
+from copilot.agent.offline.read_optics import ANNULUS, DETECTOR_ANGLE, EELS_ANGLE_AFTER, read_optics_and_beam
 from copilot.agent.offline.read_probe import read_afm, read_spectrum
 from copilot.agent.offline.read_scan import fallback_fov, read_relative_zoom, read_scan
 from copilot.agent.offline.read_stage import read_stage
@@ -68,7 +68,7 @@ PURPOSE_LEAD = (
 )
 """A purpose said first ("To check whether the dopants cluster, grab a 9 nm frame ..."): why, not what to do."""
 EXPORT_NAME = re.compile(
-    r"\b(?:called|named|(?:file ?)?name)\s+[\"'‘“]?([a-z0-9][\w.-]*?)[\"'’”]?(?=[\s,;!?]|\.?$)|"
+    r"\b(?:called|named|(?:file ?)?name|call(?:ing)? it)\s+[\"'‘“]?([a-z0-9][\w.-]*?)[\"'’”]?(?=[\s,;!?]|\.?$)|"
     r"\bas\s+[\"'‘“]([a-z0-9][\w.-]*?)[\"'’”]|"
     r"\bas\s+(?!(?:an?|the|tiff?|hdf5|h5|png|well|before|usual|it|is|one|a file)\b)([a-z0-9][\w.-]*?)(?=[,;!?]|\.?$)"
 )
@@ -113,7 +113,8 @@ def parse_request(text: str) -> Request:
     named = re.sub(
         PURPOSE_LEAD, " ", re.sub(PURPOSE, " ", named)
     )  # "so the light atoms show up" says why, it asks for no atom count
-    named = ANNULUS.sub(" ", DETECTOR_ANGLE.sub(" ", named))  # "HAADF outer angle 180 mrad" asks for no image
+    for angle in (DETECTOR_ANGLE, ANNULUS, EELS_ANGLE_AFTER):
+        named = angle.sub(" ", named)  # "HAADF outer angle 180 mrad" asks for no image
     request.intents = {name for name, pattern in INTENT_PATTERNS.items() if re.search(pattern, named)}
     if wanted is None and (alone := lone_specimen(low)) is not None:
         request.specimen, request.load_explicit = alone, False  # "time for the grain boundary sample"

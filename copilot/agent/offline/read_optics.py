@@ -56,8 +56,17 @@ ANNULUS = re.compile(
 """An annular detector's inner and outer angle said as a range ("HAADF annulus from 70 to 200 mrad")."""
 
 
+EELS_ANGLE_AFTER = re.compile(
+    NUM + r"\s*mrad\s+(?:of\s+)?(?:collection|acceptance|entrance)\s+(?:semi-?)?angle\s+(?:into|for|of|on)\s+the\s+"
+    r"(?:spectrometer|eels)\b"
+)
+"""The EELS collection angle said number first ("20 mrad collection angle into the spectrometer")."""
+
+
 def detector_angles_mrad(low: str) -> dict[str, float]:
-    """The set_detectors arguments the request names (see ``DETECTOR_ANGLE`` and ``ANNULUS``)."""
+    """The set_detectors arguments the request names (see ``DETECTOR_ANGLE``, ``ANNULUS``, ``EELS_ANGLE_AFTER``)."""
+    if eels := EELS_ANGLE_AFTER.search(low):
+        return {"eels_collection_mrad": number(eels.group(1))}
     if annulus := ANNULUS.search(low):
         inner, outer = sorted((number(annulus.group(2)), number(annulus.group(3))))
         return {"haadf_inner_mrad": inner, "haadf_outer_mrad": outer}

@@ -192,16 +192,17 @@ def fallback_fov(low: str, request: Request) -> None:
 
 
 def read_relative_zoom(low: str, request: Request) -> None:
-    """A zoom with no field of view named, on no survey or particle: scale the current field of view, then image."""
+    """A zoom with no field of view named, on no survey or particle: scale the current field of view, then image
+    unless the zoom said its factor (see ``relative_zoom``)."""
     if request.fov_nm is not None or request.zoom_fov_nm is not None or request.particle_target is not None:
         return
     if "fov_nm" in request.scales or "fov_nm" in request.offsets:
         return  # "widen the FOV by 25 percent": a setting scaled, not a zoom to image
     if "survey_zoom" in request.intents:
         return
-    request.zoom_factor = relative_zoom_factor(low)
-    if request.zoom_factor is not None:
-        request.intents.add("acquire")
+    if zoom := relative_zoom_factor(low):
+        request.zoom_factor, numbered = zoom
+        request.intents.add("scan" if numbered else "acquire")
 
 
 def image_request(request: Request) -> bool:

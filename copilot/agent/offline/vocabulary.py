@@ -56,8 +56,10 @@ INTENT_PATTERNS: dict[str, str] = {
     "scan": r"\bfov\b|field of view|\d\s*(px|pixels?)\b|\d\s*(x|×)\s*\d|dwell|\d" + TIME,
     "focus": r"auto-?focus|\brefocus|\bfocus (the|on|it|up)|into focus|\bfocus\b(?! quality)",
     "acquire": r"\b(acquire|take|grab|record|capture|snap|shoot|collect)\b.*\b(images?|picture|frames?|micrograph|"
-    r"scan|series|haadf|abf|bf|adf)\b|\b(take|acquire|record|grab|snap|shoot|capture) (it|one)\b|\bacquire\b|"
-    r"^\s*image\b(?!\s*(size|rotation|speed|settings?|range))|^\s*scan\b(?!\s*(size|rotation|speed|settings?|range|\d))|\bsurvey|overview|"
+    r"scan|series|haadf|abf|bf|adf|bright[- ]?field|dark[- ]?field|z[- ]contrast)\b|"
+    r"\b(take|acquire|record|grab|snap|shoot|capture) (it|one)\b|\bacquire\b|"
+    r"^\s*image\b(?!\s*(size|rotation|speed|settings?|range))|^\s*scan\b(?!\s*(size|rotation|speed|settings?|range|\d))|"
+    r"\bsurvey|(?<!it's an )(?<!it is an )overview|"
     r"^\s*(?:an? |another |one more )?(?:frame|image|picture) (?:at|with)\b|"
     r"\b(haadf|bf|adf|abf|bright[- ]?field|dark[- ]?field|z[- ]contrast)\b.{0,25}\b(images?|picture|frame|please)\b|"
     r"^\s*(haadf|bf|adf)\b|\b(gimme|give me|get me) (a|an|one) (haadf|bf|adf|image|frame)|"
@@ -119,7 +121,7 @@ INTENT_PATTERNS: dict[str, str] = {
     "tallest": r"tallest|how tall|maximum (particle )?height|highest (particle|feature)",
     "feedback_tune": r"feedback|\bgains?\b|trace and retrace|retrace",
     "astig": r"astigmat|\bastig\b",
-    "plane_level": r"plane[- ]level|level(ling)? the|flatten|plane fit",
+    "plane_level": r"plane[- ]level|level(ling)? the\b(?! (?:specimen )?(?:holder|stage|tilts?))|flatten|plane fit",
 }
 UNSUPPORTED: dict[str, str] = {
     r"\b(heat|cool(?!ing water)|temperature|cryo|anneal)": (
