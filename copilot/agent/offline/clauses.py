@@ -50,11 +50,12 @@ BOUNDARY = re.compile(
 STRICT_LIMIT = (
     r"below|less than|lower than|at most|no more than|not more than|(?:must |should |do |does )?not exceed|"
     r"(?:don['’]t|doesn['’]t|mustn['’]t|shouldn['’]t) exceed|(?:don['’]t|do not) go (?:above|over|beyond)|"
+    r"(?:can['’]?t|cannot|can not|mustn['’]t|must not) (?:go (?:above|over|beyond|higher than)|exceed)|"
     r"never exceed|(?:must |should )?not go (?:above|over|beyond)|(?:ceiling|cap|upper limit|limit) (?:of|at)|"
     r"at or (?:under|below)|maximum of|max\.?|at least|no less than|"
     r"no (?:higher|greater|larger|longer|lower|shorter) than|not (?:higher|greater|larger|longer|lower|shorter) than"
 )
-KEEP = r"(?:must|should|has to|needs? to|have to|to|will)?\s*\b(?:stay|remain|be|keep|kept|stays|remains)"
+KEEP = r"(?:must|should|has to|needs? to|have to|to|will)?\s*\b(?:stay|remain|be|keep|kept|stays|remains|is|are)"
 KEPT = r"(?:" + KEEP + r"|(?:keep|hold|maintain)(?:ing)?\s+(?:the\s+|it\s+|its\s+)?(?:[\w-]+\s+){0,3}?)"
 CAP = r"(?:limit|cap|restrict)(?:ed|ing|ped|ping)?\s+(?:the\s+|it\s+|its\s+)?(?:[\w-]+\s+){0,3}?(?:to|at)"
 """A ceiling said as a verb: "limit the current to 50 pA", "cap the dwell at 2 us"."""

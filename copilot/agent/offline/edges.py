@@ -51,7 +51,7 @@ def edge_onset_said(low: str) -> tuple[str, str | None] | None:
 
 def without_edge_names(low: str) -> str:
     """The text with its edge labels blanked ("s l2,3" keeps its length, loses its digits)."""
-    return re.sub(r"\b[a-z]{1,2}\s+" + EDGE_NAME + r"(?![\w,])", lambda m: " " * len(m.group(0)), low)
+    return re.sub(r"\b[a-z]+\s+" + EDGE_NAME + r"(?![\w,])", lambda m: " " * len(m.group(0)), low)
 
 
 def _symbol(found: re.Match[str]) -> str:

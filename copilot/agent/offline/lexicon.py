@@ -105,6 +105,7 @@ ABBREVIATIONS = (
     (r"\bstigs?\b|\bstigmator\b|\ba1\b", "astigmatism"),
     (r"\bb2\b", "coma"),
     (r"\bc1\b", "defocus"),
+    (r"\bc3\b(?=\s*(?:of|to|=|:|at)?\s*[-+−]?\d)", "cs"),
     (r"\bdf\b(?=\s*(?:of|to|=|:|by)?\s*[-+−]?\d)", "defocus"),
     (r"\bdf\b", "dark field"),
     (r"\bht\b", "high tension"),
@@ -201,6 +202,7 @@ SPECIMEN_ALIASES: dict[str, str] = {
     r"gold on (holey )?carbon|"
     r"\bgold\b(?= (sample|specimen|grid))",
     "afm_steps": r"si\(111\)(?: terraces?| steps?)?|silicon steps|step(ped)? (silicon|surface sample)|terraces? sample|"
+    r"(?:afm )?steps? sample|"
     r"\bthe terraces\b",
     "afm_polymer_blend": r"polymer blend|\bblend sample|polystyrene|ps/pb",
     "afm_grating": r"calibration grating|grating sample|\bgrating\b(?= (please|in|sample))|"

@@ -76,7 +76,7 @@ def region_nm(low: str) -> tuple[float, float, float, float] | None:
     if box and re.search(r"top[- ]left|upper[- ]left|corner|region|area", low):
         return (0.0, 0.0, num(box.group(1)), num(box.group(2)))
     corners = two_points_nm(low)
-    if corners and re.search(r"\b(square|region|area|box|window|rectangle|map)\b", low):
+    if corners and re.search(r"\b(square|region|area|box|window|rectangle|map|spectrum image)\b", low):
         x0, y0, x1, y1 = corners
         return (min(x0, x1), min(y0, y1), abs(x1 - x0), abs(y1 - y0))
     if square := re.search(CORNER_SQUARE, low):
@@ -91,6 +91,11 @@ def stage_positions_um(low: str, nm_allowed: bool) -> list[dict[str, float]]:
     found = re.finditer(
         r"\bx\s*(?:=|:|to)?\s*" + NUM + unit + r"(?:\s*,?\s*(?:and\s+)?y\s*(?:=|:|to)?\s*" + NUM + unit + r")?", low
     )
+    shared = re.search(
+        r"\bx\s*(?:=|:|to)?\s*" + NUM + r"\s*,?\s*(?:and\s+)?y\s*(?:=|:|to)?\s*" + NUM + unit, low
+    )  # "x 3, y -2 microns": one unit for both
+    if shared and not re.search(r"\bx\s*(?:=|:|to)?\s*" + NUM + unit, low):
+        return [{"x_um": _um(shared.group(1), shared.group(3)), "y_um": _um(shared.group(2), shared.group(3))}]
     positions = []
     for match in found:
         position = {"x_um": _um(match.group(1), match.group(2))}

@@ -87,8 +87,9 @@ IMAGE_ANALYSES = {
 
 
 def spectrum_at(request: Request, kind_said: str | None = None) -> Callable[[Sequence[Outcome]], dict[str, Any] | str]:
-    """The spectrum arguments at the requested place: given coordinates, a found dopant or defect, or the centre of
-    the field of view; with the requested spectrum dwell (of ``kind_said`` when the request names two kinds)."""
+    """The spectrum arguments at the requested place: given coordinates, a found dopant or defect, the centre of a
+    mapped region (identify_elements reads a spot spectrum, not a map), or the centre of the field of view; with the
+    requested spectrum dwell (of ``kind_said`` when the request names two kinds)."""
     dwell = given(dwell_ms=request.spectrum_dwell_ms)
 
     def place(outcomes: Sequence[Outcome]) -> dict[str, Any] | str:
@@ -96,6 +97,14 @@ def spectrum_at(request: Request, kind_said: str | None = None) -> Callable[[Seq
         if request.point_nm is not None:
             return {"kind": kind, "x_nm": request.point_nm[0], "y_nm": request.point_nm[1], **dwell}
         found = next((o for o in reversed(outcomes) if o.name == "detect_defects" and o.ok), None)
+        if request.spectrum_map and request.region_nm is not None:  # the elements of a map: a spot at its centre
+            x_nm, y_nm, width_nm, height_nm = request.region_nm
+            return {
+                "kind": kind,
+                "x_nm": round(x_nm + width_nm / 2, 3),
+                "y_nm": round(y_nm + height_nm / 2, 3),
+                **dwell,
+            }
         if request.spectrum_target is None or found is None:
             centre = at_centre(outcomes)
             return {"kind": kind, **centre, **dwell} if isinstance(centre, dict) else centre

@@ -122,7 +122,7 @@ def read_optics_and_beam(low: str, request: Request) -> None:
         request.energy_kv = number(energy.group(1))
     if current := first(low, "current"):
         request.current_pa = current.value
-    if cs := re.search(r"\b(?:cs|spherical aberration)\D{0,20}?" + NUM + r"\s*(mm|µm|um|nm)\b", low):
+    if cs := re.search(r"\b(?:cs|spherical aberration)\D{0,20}?" + NUM + r"\s*(mm|µm|um|microns?|nm)\b", low):
         request.cs_um = to_tool_unit(cs.group(1), cs.group(2)) / 1000
     request.detector_mrad = detector_angles_mrad(low)
     if request.detector_mrad:

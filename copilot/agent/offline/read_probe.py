@@ -20,7 +20,10 @@ def read_afm(low: str, request: Request) -> None:
         request.i_gain_per_ms = number(i_gain.group(1))
     if re.search(r"\bphase\b", low) and request.intents & {"afm_image", "domains", "afm_approach"}:
         request.channels = ["height", "phase"]
-    request.change_if_double = "tip_check" in request.intents and bool(re.search(r"change|replace|swap", low))
+    conditional = re.search(r"\b(?:if|when|should|in case|whenever)\b", low)  # "change it if it is double"
+    request.change_if_double = "tip_check" in request.intents and bool(
+        conditional and re.search(r"change|replace|swap", low)
+    )
     if request.change_if_double:
         request.intents.discard("change_tip")  # changed only if the check finds a double tip
 

@@ -22,8 +22,9 @@ IMAGE_AFTER = (
 IMAGE_AT = (
     r"\b(?:images?|frames?|pictures?|micrographs?|shots?|haadf|a?bf|adf)\s+(?:at|of)\s+(?:a\s+)?"
     + NUM
+    + r"(?!\s*,\s*\d)"
     + LENGTH_OR_A
-    + r"(?![\d,]|\s*(?:of\s+)?(?:defocus|underfocus|overfocus|focus|astig|coma|under|over)\b)"
+    + r"(?!\s*(?:of\s+)?(?:defocus|underfocus|overfocus|focus|astig|coma|under|over)\b)"
 )
 """A length said right after an image noun ("image at 8 nm", "a frame of 40 nm") is the image's field of view,
 unless an optics word claims it ("an image at 10 nm underfocus")."""

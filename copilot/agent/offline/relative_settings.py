@@ -38,7 +38,7 @@ rate" a line rate); each setting said is scaled, and the words that said it are 
 FACTOR_WORDS = {"double": 2.0, "twice": 2.0, "triple": 3.0, "treble": 3.0, "quadruple": 4.0, "halve": 0.5, "half": 0.5}
 FACTOR_WORDS |= {"doubled": 2.0, "tripled": 3.0, "quadrupled": 4.0, "halved": 0.5}
 WORD = r"\b(double|twice|triple|treble|quadruple|halve|half)\s+(?:the\s+|its\s+|our\s+|this\s+|that\s+)?"
-WORD += r"(?:[a-z]+\s+)?(?:{t})"
+WORD += r"(?:[a-z]+\s+){{0,2}}(?:{t})"
 DONE = r"(?:{t})\s+(?:is\s+|be\s+)?(doubled|tripled|quadrupled|halved)\b"
 IN_HALF = r"(?:{t})\s+(?:[a-z]+\s+){{0,2}}?(?:in|by) half\b"
 UP = r"increase|raise|multiply|bigger|larger|longer|wider|higher|greater|more|up|scale up|widen|enlarge|expand|grow"
@@ -47,7 +47,7 @@ DOWN = r"decrease|reduce|lower|cut|divide|drop|smaller|shorter|narrower|less|dow
 DOWN += r"|trim|slash"
 PARTS = {"half": 2.0, "third": 3.0, "quarter": 4.0, "fifth": 5.0, "tenth": 10.0}
 TO_PART = r"\b(?:{way}|make|set|bring|take)\s+(?:the\s+|its\s+|our\s+)?(?:[a-z]+\s+)?(?:{t})\s+(?:down\s+)?to\s+"
-TO_PART += r"(?:a|one|1)\s+(half|third|quarter|fifth|tenth)\b"
+TO_PART += r"(?:a\s+|one\s+|1\s+)?(half|third|quarter|fifth|tenth)\b"
 """A setting brought to a part of itself ("shrink the field of view to a quarter")."""
 PERCENT = r"(\d+(?:\.\d+)?)\s*(?:%|percent|per cent)"
 BY_PERCENT = r"\b({way})\s+(?:the\s+|its\s+|our\s+)?(?:[a-z]+\s+)?(?:{t})\s+(?:by\s+)?" + PERCENT
@@ -61,13 +61,22 @@ PERCENT_AFTER = r"(?:{t})\s+(?:is\s+|be\s+)?" + PERCENT + r"\s+({way})\b"
 BY_PART = r"\b({way})\s+(?:the\s+|its\s+|our\s+)?(?:[a-z]+\s+)?(?:{t})\s+by\s+(?:a|one|1)\s+"
 BY_PART += r"(half|third|quarter|fifth|tenth)\b"
 """A change by a part of the present value ("raise the probe current by a third", "cut the dwell by a quarter")."""
-UNITS_OF = {"energy_kv": r"kv", "current_pa": r"pa|na", "dwell_us": r"µs|us|ms|ns", "fov_nm": r"nm|µm|um|å"}
+UNITS_OF = {
+    "energy_kv": r"kv|kilovolts?",
+    "current_pa": r"pa|picoamps?|na|nanoamps?",
+    "dwell_us": r"µs|μs|us|microseconds?|ms|milliseconds?|ns|nanoseconds?",
+    "fov_nm": r"nm|nanomet(?:re|er)s?|µm|um|microns?|å|angstroms?",
+}
 OFFSET = (
     r"\b(?:({way})\s+(?:the\s+|its\s+|our\s+)?(?:[a-z]+\s+)?(?:{t})\s+(?:up\s+|down\s+)?by|(?:{t})\s+(up|down)"
     r"(?:\s+by)?)\s+(?:another\s+)?([-+]?\d+(?:\.\d+)?)\s*({u})\b"
 )
 """A change by an amount ("raise the current by 10 pA", "bring the accelerating voltage up by 40 kV", "the current
 up 10 pA")."""
+ADD_TO = r"\b(add|take off|subtract)\s+([-+]?\d+(?:\.\d+)?)\s*({u})\s+(?:to|from)\s+(?:the\s+)?(?:{t})"
+"""An amount added to a setting ("add 1.5 microseconds to the dwell")."""
+BARE_KV = r"\b({way})\s+(?:the\s+)?(?:kv|high tension|voltage)\s+by\s+(\d+(?:\.\d+)?)(?!\s*[a-zµ%])"
+"""A beam energy changed by a number said without its unit ("drop the kV by 20")."""
 TIMES_AS = r"(?:{t})\s+(?:[a-z]+\s+)?(\d+(?:\.\d+)?)\s*(?:x|×|times)\s+as\s+"
 TIMES_AS += r"(big|large|wide|long|high|fast|small|narrow|short|low|slow)\b"
 """A factor said as "N times as big" ("make the AFM frame three times as big")."""
@@ -87,12 +96,9 @@ def read_scales(low: str, request: Request) -> str:
     """Read the factors of ``low`` into ``request.scales`` and the amounts into ``request.offsets`` (see the module
     docstring); the text without the words that said them."""
     for argument, intent, words in TARGETS:
-        if argument in UNITS_OF and (
-            found := re.search(OFFSET.format(way=f"{UP}|{DOWN}", t=words, u=UNITS_OF[argument]), low)
-        ):
-            amount = to_tool_unit(found.group(3), found.group(4))
-            down = re.fullmatch(DOWN, found.group(1) or "") or found.group(2) == "down"
-            request.offsets[argument] = -abs(amount) if down else amount
+        if (change := _amount(low, argument, words)) is not None:
+            amount, found = change
+            request.offsets[argument] = amount
             setattr(request, argument, None)  # the amount said is the change, never the value
             request.intents.add(intent)
             low = low[: found.start()] + " " * (found.end() - found.start()) + low[found.end() :]
@@ -105,6 +111,24 @@ def read_scales(low: str, request: Request) -> str:
         request.intents.add(intent)
         low = low[: found.start()] + " " * (found.end() - found.start()) + low[found.end() :]
     return low
+
+
+def _amount(low: str, argument: str, words: str) -> tuple[float, re.Match[str]] | None:
+    """The change by an amount said of the setting the ``words`` name, in its tool unit, and where it is said."""
+    if argument not in UNITS_OF:
+        return None
+    way, units = f"{UP}|{DOWN}", UNITS_OF[argument]
+    if found := re.search(OFFSET.format(way=way, t=words, u=units), low):
+        amount = to_tool_unit(found.group(3), found.group(4))
+        down = re.fullmatch(DOWN, found.group(1) or "") or found.group(2) == "down"
+        return (-abs(amount) if down else amount), found
+    if added := re.search(ADD_TO.format(t=words, u=units), low):
+        amount = to_tool_unit(added.group(2), added.group(3))
+        return (amount if added.group(1) == "add" else -abs(amount)), added
+    if argument == "energy_kv" and (bare := re.search(BARE_KV.format(way=way), low)):
+        amount = float(bare.group(2))
+        return (-amount if re.fullmatch(DOWN, bare.group(1)) else amount), bare
+    return None
 
 
 def _factor(low: str, target: str) -> tuple[float, re.Match[str]] | None:

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 
-STAGE_THING = r"(?:the\s+)?(?:stage|holder|specimen|sample|grid)"
+STAGE_THING = r"(?:(?:the\s+)?(?:stage|holder|specimen|sample|grid)|us)"
 """What a stage verb moves: the stage, or the specimen on it."""
 HOME = r"(?:the\s+)?(?:stage\s+)?(?:origin|home(?:\s+position)?|zero(?:\s+position)?|(?:position\s+)?\(?0\s*,\s*0\)?)"
 NOT_A_SETTING = r"(?!\s*(?:current|energy|voltage|dose|damage|time|tilt|shift|size|spread|convergence))"

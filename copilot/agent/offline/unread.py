@@ -20,6 +20,8 @@ from copilot.agent.offline.request import Request
 
 BARE_NUMBER = re.compile(r"(?<![\w.^/])([-+]?\d+(?:\.\d+)?)(?![\w.]*\d)(?!\s*(?:st|nd|rd|th|d)\b)")
 """A number on its own (not inside a name such as "MoS2", "SrTiO3", "4D-STEM", "2nd")."""
+POINT_INTENTS = {"spectrum", "elements", "force_curve"}
+"""What goes to a point of the image: a spot spectrum, the elements there, a force curve."""
 READ_LABELS: tuple[tuple[str, str], ...] = (
     ("fov_nm", "field of view {} nm"),
     ("pixels", "{} pixels"),
@@ -59,7 +61,10 @@ def read_values(request: Request) -> list[float]:
             for inner in item:
                 add(inner)
 
+    point_used = bool(request.intents & POINT_INTENTS)
     for field in fields(request):
+        if field.name == "point_nm" and not point_used:
+            continue  # "an image at 3,4 nm": no tool of the plan goes to a point, so the point is not read
         if field.name not in ("text", "constraints", "questions", "unmapped", "unsupported", "unread"):
             add(getattr(request, field.name))
     factors = [*request.scales.values(), *([request.zoom_factor] if request.zoom_factor else [])]
@@ -114,11 +119,12 @@ def _fraction_read(found: re.Match[str], request: Request) -> str:
 
 
 CHANGE_BY = re.compile(
-    r"\b(?:(?:up|down)(?:\s+by)?|by(?:\s+another)?|another)\s+([-+]?\d+(?:\.\d+)?)\s*(kv|pa|na|µs|us|ms|ns)\b"
+    r"\b(?:(?:up|down)(?:\s+by)?|by(?:\s+another)?|another|add)\s+([-+]?\d+(?:\.\d+)?)\s*"
+    r"(kv|kilovolts?|pa|picoamps?|na|nanoamps?|µs|us|microseconds?|ms|milliseconds?|ns|nanoseconds?)\b"
 )
-"""An amount said as a change ("up 10 pA", "by another 2 us"): never a value to set."""
-ABSOLUTE_OF = {"kv": "energy_kv", "pa": "current_pa", "na": "current_pa", "µs": "dwell_us", "us": "dwell_us"}
-ABSOLUTE_OF |= {"ms": "dwell_us", "ns": "dwell_us"}
+"""An amount said as a change ("up 10 pA", "by another 2 us", "add 2 us"): never a value to set."""
+ABSOLUTE_OF = (("energy_kv", r"k"), ("current_pa", r"[pn]a|picoamp|nanoamp"))
+"""The setting an amount's unit belongs to (by the unit's spelling); times are the dwell."""
 
 
 def changes_set_as_values(low: str, request: Request) -> list[str]:
@@ -126,7 +132,7 @@ def changes_set_as_values(low: str, request: Request) -> list[str]:
     as 10 pA), as said: the plan runs nothing rather than set them."""
     said = []
     for found in CHANGE_BY.finditer(low):
-        argument = ABSOLUTE_OF[found.group(2)]
+        argument = next((name for name, unit in ABSOLUTE_OF if re.match(unit, found.group(2))), "dwell_us")
         value = getattr(request, argument)
         if argument not in request.offsets and isinstance(value, int | float):
             said.append(found.group(0))

@@ -62,7 +62,7 @@ INTENT_PATTERNS: dict[str, str] = {
     r"\bsurvey|(?<!it's an )(?<!it is an )overview|"
     r"^\s*(?:an? |another |one more )?(?:frame|image|picture) (?:at|with)\b|"
     r"\b(haadf|bf|adf|abf|bright[- ]?field|dark[- ]?field|z[- ]contrast)\b.{0,25}\b(images?|picture|frame|please)\b|"
-    r"^\s*(haadf|bf|adf)\b|\b(gimme|give me|get me) (a|an|one) (haadf|bf|adf|image|frame)|"
+    r"^\s*(haadf|bf|adf)\b|\b(gimme|give (?:me|us)|get (?:me|us)) (a|an|one) (haadf|bf|adf|image|frame)|"
     r"\b(one more|another|new|second|fresh) (image|frame|picture)\b|"
     r"(?:^\s*|[,;:]\s*|\b(?:then|and|please|just|take|want|need)\s+)(?:one|a|a single|1) (?:image|frame|picture|shot)\b"
     r"(?!\s*(?:time|rate|size|takes?|lasts?))|\b(grab|snap|shoot)\s*(it|one)?\s*[.!]?$|"
@@ -79,7 +79,8 @@ INTENT_PATTERNS: dict[str, str] = {
     "elements": r"(which|what) elements|identify (the )?elements|composition|chemical make|made of|"
     r"(chemical|elemental) (analysis|identification|id)|\belement id\b|"
     r"\bwhat('s| is) (there|present)\b|"
-    r"identify (it|them)\b|\bchemically\b|\bchemistry\b|\bassign (the )?elements\b|\bid (the )?elements\b|"
+    r"identify (it|them)\b|\bchemically\b|\bchemistry\b|\bassign (the )?elements\b|\bidentify what'?s\b|"
+    r"\bid (the )?elements\b|"
     r"\btell me what (it|this|that) is\b",
     "survey_zoom": r"most interesting|\bzoom",
     "fft": r"\bfft\b|fourier|diffractogram|power spectrum",
@@ -88,7 +89,7 @@ INTENT_PATTERNS: dict[str, str] = {
     r"\b(?:smooth|filter) (?:the |this |that )?(?:image|frame)\b|"
     r"\b(?:gaussian|median|wiener|nl[- _]means)[- ](?:filter|smooth)|\b(?:gaussian|median|wiener|nl[- _]means) filter|"
     r"\b(?:gaussian|median|wiener|nl[- _]means)(?: filter)? (?:it|them|the (?:image|frame))\b",
-    "line_profile": r"line[- ]?profile|intensity (?:profile|trace|line)|line scan",
+    "line_profile": r"line[- ]?profile|intensity (?:profile|trace|line|along)|line scan",
     "drift": r"\bdrift|\bcre(?:ep(?:s|ing)?|pt)\b|\bwander(?:s|ing|ed)?\b|"
     r"how far (?:it|the (?:image|specimen|sample|stage)) (?:has )?(?:moved|shifted)",
     "focus_quality": r"focus quality|sharpness|how sharp|how crisp|is it in focus|check (the )?focus|"
@@ -106,19 +107,20 @@ INTENT_PATTERNS: dict[str, str] = {
     r"\b(height|phase|amplitude) (and \w+ )?(images?|maps?)\b",
     "image_any": r"\bimage (it|the \w+)\b|re-?image|image again",
     "roughness": r"\brough|\brms\b|\brq\b",
-    "step_height": r"step height|terrace|atomic steps?|\bsteps? of\b",
+    "step_height": r"step height|terrace|atomic steps?|\bsteps? of\b|how tall are the (?:terraces|steps)",
     "force_curve": r"force[- ]?(curve|distance|spectroscop)|adhesion|\bf-?d curve|\bindent\b",
     "change_tip": r"(change|replace|swap|new) (the |a )?(afm |double )?(tip|cantilever)|"
     r"\bfit a (?:new|fresh) (?:one|tip)\b|"
     r"\btip\b.*\b(change|replace|swap) it\b",
     "tip_check": r"tip (artifact|artefact|check|condition|state|shape|quality|health)|double[- ]tip|" + TIP_STATE + "|"
+    r"\bcheck (?:it |the image )?for (?:tip )?(?:artefacts|artifacts)\b|"
     r"\btip\b.{0,20}\bdouble\b|blunt|check (the|whether the|if the) tip",
     "grating": r"pitch|\bdepth\b|how deep|grating (period|spacing)|calibrate the scanner|line spacing of the grating|"
     r"\bperiod of the (?:calibration )?grating",
     "afm_context": r"\bafm\b|\btip\b|cantilever|raster|line rate|\d\s*hz\b|setpoint",
     "domains": r"domains?|minority (?:phase|polymer|component)|area fraction|phase fraction|"
     r"fraction of the (?:film|blend|surface) is|\beach polymer\b",
-    "tallest": r"tallest|how tall|maximum (particle )?height|highest (particle|feature)",
+    "tallest": r"tallest|how tall(?! are the (?:terraces|steps))|maximum (particle )?height|highest (particle|feature)",
     "feedback_tune": r"feedback|\bgains?\b|trace and retrace|retrace",
     "astig": r"astigmat|\bastig\b",
     "plane_level": r"plane[- ]level|level(ling)? the\b(?! (?:specimen )?(?:holder|stage|tilts?))|flatten|plane fit",
