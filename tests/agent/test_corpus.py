@@ -30,11 +30,12 @@ AS_WRITTEN = {
     "fresh6": (72, 116),
     "fresh7": (62, 116),
     "fresh8": (85, 119),
+    "fresh9": (87, 119),
 }
 """Each held-out batch (corpus/fresh*.yaml): (right, total) as written, before the planner was first run on it. A
 floor: later rules may raise a batch's rate, never lower it. fresh2 (76 %), fresh3 (68 %), fresh4 (56 %), fresh5 (63 %),
-fresh6 (62 %, one request crashing the reader), fresh7 (53 %, written in words the corpus did not use yet) and fresh8
-(71 %, a realistic day of requests) were under the 85 % target as written."""
+fresh6 (62 %, one request crashing the reader), fresh7 (53 %, written in words the corpus did not use yet), fresh8
+(71 %, a realistic day of requests) and fresh9 (73 %, another) were under the 85 % target as written."""
 AFM_STATUS: dict[str, Any] = {
     "instrument": "AFM",
     "specimen": "afm_steps",
