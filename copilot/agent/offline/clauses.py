@@ -25,7 +25,7 @@ LEFT_ALONE = (
 NEGATION = (
     r"\b(?:do not|don['’]t|dont|does not|doesn['’]t|must not|mustn['’]t|should not|shouldn['’]t|never|without|"
     r"avoid|skip|no need (?:to|for)|(?:done|finished|through) with|enough of|"
-    r"not|no(?= (?:auto-?focus|refocus|focus|stage|tilt|spectr|eels|eds|images?|"
+    r"not|no(?= (?:auto-?focus\w*|refocus\w*|focus\w*|stage|tilt\w*|spectr|eels|eds|images?|"
     r"imaging|blank|moves?|movement|zoom|changes?|new|approach\w*|engag\w*|landing|withdraw\w*|retract\w*|"
     r"tip change|exports?|saving|loading|analys[ie]s)\b)|"
     r"no(?= (?:gains?|feedback|setpoint|scan|settings?|focus|optics|beam|current|dwell|pixels?|kv|voltage|stage)"
@@ -52,6 +52,7 @@ STRICT_LIMIT = (
     r"(?:don['’]t|doesn['’]t|mustn['’]t|shouldn['’]t) exceed|(?:don['’]t|do not) go (?:above|over|beyond)|"
     r"(?:can['’]?t|cannot|can not|mustn['’]t|must not) (?:go (?:above|over|beyond|higher than)|exceed)|"
     r"never exceed|(?:must |should )?not go (?:above|over|beyond)|(?:ceiling|cap|upper limit|limit) (?:of|at)|"
+    r"(?:only|just) allowed(?: to use)?|allowed (?:at most|up to)|"
     r"at or (?:under|below)|maximum of|max\.?|at least|no less than|"
     r"no (?:higher|greater|larger|longer|lower|shorter) than|not (?:higher|greater|larger|longer|lower|shorter) than"
 )

@@ -59,9 +59,11 @@ DENOISE_METHOD = r"\b(gaussian|median|wiener|nl[- _]means|non-?local[- ]means)\b
 """A denoise method named ("nl-means denoise", "a median filter"): passed to denoise_image."""
 PURPOSE = (
     r"\bso (?:that )?[^,;.!?]{0,40}?\b(?:shows? up|are visible|is visible|becomes? visible|stands? out|"
-    r"come out|comes out|pop out|pops out)\b"
+    r"come out|comes out|pop out|pops out)\b|"
+    r"(?<=[,;] )(?:it'?s|it is|this is|i want|we want|i'?d like|for) (?:an?|the) (?:survey|overview)(?: first)?\b"
 )
-"""A purpose said after a setting ("so the light atoms show up"): why it is asked, not more to do."""
+"""A purpose said after a setting ("so the light atoms show up", "4 µm field, it's for a survey"): why it is
+asked, not more to do."""
 PURPOSE_LEAD = (
     r"^\s*(?:(?:in order )?to (?:check|see|find out|test|confirm|judge|tell|learn) (?:whether|if|how|what)|"
     r"for (?:better|more|higher|stronger|cleaner|a (?:better|cleaner|sharper))|because|since)\b[^,;:]*[,;:]"
@@ -233,4 +235,6 @@ def _read_targets(low: str, request: Request) -> None:
     if "denoise" in request.intents and (method := re.search(DENOISE_METHOD, low)):
         said = method.group(1)
         request.denoise_method = "nl_means" if "local" in said else said.replace("-", "_").replace(" ", "_")
-    request.use_last_spectrum = bool(re.search(last + r"(eels |eds )?spectrum|spectrum" + f"(?:{just})", low))
+    request.use_last_spectrum = bool(
+        re.search(last + r"(?:(eels |eds |edx )?spectrum|(?:eels|eds|edx)\b)|spectrum" + f"(?:{just})", low)
+    )

@@ -58,7 +58,7 @@ ANNULUS = re.compile(
 
 EELS_ANGLE_AFTER = re.compile(
     NUM + r"\s*mrad\s+(?:of\s+)?(?:collection|acceptance|entrance)\s+(?:semi-?)?angle\s+(?:into|for|of|on)\s+the\s+"
-    r"(?:spectrometer|eels)\b"
+    r"(?:spectrometer|eels)\b|\bfor (?:the )?eels,?\s+collect\w*\s+(?:out\s+)?(?:to\s+)?" + NUM + r"\s*mrad\b"
 )
 """The EELS collection angle said number first ("20 mrad collection angle into the spectrometer")."""
 
@@ -66,7 +66,7 @@ EELS_ANGLE_AFTER = re.compile(
 def detector_angles_mrad(low: str) -> dict[str, float]:
     """The set_detectors arguments the request names (see ``DETECTOR_ANGLE``, ``ANNULUS``, ``EELS_ANGLE_AFTER``)."""
     if eels := EELS_ANGLE_AFTER.search(low):
-        return {"eels_collection_mrad": number(eels.group(1))}
+        return {"eels_collection_mrad": number(eels.group(1) or eels.group(2))}
     if annulus := ANNULUS.search(low):
         inner, outer = sorted((number(annulus.group(2)), number(annulus.group(3))))
         return {"haadf_inner_mrad": inner, "haadf_outer_mrad": outer}

@@ -20,7 +20,7 @@ def read_afm(low: str, request: Request) -> None:
         request.i_gain_per_ms = number(i_gain.group(1))
     if re.search(r"\bphase\b", low) and request.intents & {"afm_image", "domains", "afm_approach"}:
         request.channels = ["height", "phase"]
-    conditional = re.search(r"\b(?:if|when|should|in case|whenever)\b", low)  # "change it if it is double"
+    conditional = re.search(r"\b(?:if|when|should|in case|whenever)\b|\b(?:a|the|any) double tip\b", low)
     request.change_if_double = "tip_check" in request.intents and bool(
         conditional and re.search(r"change|replace|swap", low)
     )

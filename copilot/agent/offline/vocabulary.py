@@ -59,7 +59,7 @@ INTENT_PATTERNS: dict[str, str] = {
     r"scan|series|haadf|abf|bf|adf|bright[- ]?field|dark[- ]?field|z[- ]contrast)\b|"
     r"\b(take|acquire|record|grab|snap|shoot|capture) (it|one)\b|\bacquire\b|"
     r"^\s*image\b(?!\s*(size|rotation|speed|settings?|range))|^\s*scan\b(?!\s*(size|rotation|speed|settings?|range|\d))|"
-    r"\bsurvey|(?<!it's an )(?<!it is an )overview|"
+    r"\bsurvey|overview|"
     r"^\s*(?:an? |another |one more )?(?:frame|image|picture) (?:at|with)\b|"
     r"\b(haadf|bf|adf|abf|bright[- ]?field|dark[- ]?field|z[- ]contrast)\b.{0,25}\b(images?|picture|frame|please)\b|"
     r"^\s*(haadf|bf|adf)\b|\b(gimme|give (?:me|us)|get (?:me|us)) (a|an|one) (haadf|bf|adf|image|frame)|"
@@ -93,6 +93,7 @@ INTENT_PATTERNS: dict[str, str] = {
     "drift": r"\bdrift|\bcre(?:ep(?:s|ing)?|pt)\b|\bwander(?:s|ing|ed)?\b|"
     r"how far (?:it|the (?:image|specimen|sample|stage)) (?:has )?(?:moved|shifted)",
     "focus_quality": r"focus quality|sharpness|how sharp|how crisp|is it in focus|check (the )?focus|"
+    r"\b(?:rate|score|grade|judge) (?:the |its )?(?:focus|sharpness)\b|"
     r"is (it|the image) sharp|"
     r"how well (?:focused|in focus)",
     "export": r"\bexport|save (the |it|this |that )?(last |previous |new )?\s*(data|image|acquisition|frame)|"
