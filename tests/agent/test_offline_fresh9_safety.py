@@ -46,3 +46,9 @@ def test_a_double_tip_is_changed_only_when_the_check_finds_one(text: str) -> Non
 @pytest.mark.parametrize("text", ["4 µm field of view, I want a survey first", "1.5 µm field please, it's an overview"])
 def test_a_survey_said_as_the_purpose_of_a_setting_takes_no_frame(text: str) -> None:
     assert "acquire_image" not in drive(text).names
+
+
+def test_the_new_image_after_a_double_tip_is_taken_after_the_tip_change() -> None:
+    double = afm(tip_artifact_check=lambda args: {"acquisition_id": "a0011", "double_tip": True})
+    run = drive("Record topography and check for tip artifacts; change a double tip and take a new image.", double)
+    assert run.names[-4:] == ["withdraw", "change_tip", "approach", "acquire_afm_image"]

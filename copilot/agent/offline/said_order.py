@@ -7,7 +7,8 @@ first clause whose own plan calls the same tool. The steps are then ordered by t
 plan's order within one. Only settings, alignments and acquisitions are ordered, and only those whose tool the
 whole plan calls once (a survey and its zoom set the scan twice: their order is the plan's); an analysis, or a step
 no clause asks for (an unblank the status calls for, a listing of the acquisitions an analysis works on), stays
-with the step it is planned after. A clause ending in "first" goes before the others. A step marked ``last``
+with the step it is planned after, and so does a step that runs only when a result calls for it (the tip change
+and the new image after a double tip). A clause ending in "first" goes before the others. A step marked ``last``
 (blanking the beam once the acquisitions are done) stays last: an image needs the beam, whatever order the request
 says them in.
 """
@@ -56,7 +57,7 @@ def as_said(text: str, build: Callable[[Request], list[Step]], whole: Sequence[S
         once = bool(said) and times == 1
         repeated = times > 1 and len(said) >= times and step.tool in REPEATED_IN_ORDER  # k-th call: k-th said
         owner = rank[said[0]] if once else (rank[said[nth]] if repeated else None)
-        owners.append(owner if step.kind in ORDERED_KINDS else None)
+        owners.append(owner if step.kind in ORDERED_KINDS and step.when is None else None)  # conditional: in place
     known = [owner for owner in owners if owner is not None]
     if not known:
         return list(whole)
