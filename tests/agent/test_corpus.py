@@ -99,20 +99,28 @@ ACTIONS = {
 
 
 def misread_actions(case: Case) -> list[tuple[str, dict[str, Any]]]:
-    """The calls of ``ACTIONS`` the planner made that the case's plan does not ask for: a tool it does not name, or
-    one called with an argument other than the plan's (a request acted on in a misread form). Running less than the
-    plan, or reading more, is a miss but no misreading."""
+    """The calls of ``ACTIONS`` the planner made that the case's plan does not ask for, in its order: a tool it does
+    not name, one out of the plan's order, or one without an argument the plan names or with another value (a
+    request acted on in a misread form). Running less than the plan, or reading more, is a miss but no
+    misreading."""
     tools: dict[str, Tool] = {"get_status": lambda args: AFM_STATUS} if case.status == "afm" else {}
     wanted = [(next(iter(s)), next(iter(s.values())) or {}) if isinstance(s, dict) else (s, {}) for s in case.plan]
-    wrong = []
+    wrong, at = [], 0
     for name, args in drive(case.text, tools).calls:
-        fits = any(
-            name == tool and all(_same(args.get(key), value) for key, value in given.items() if key in args)
-            for tool, given in wanted
-        )
-        if name in ACTIONS and not fits:
+        if name not in ACTIONS:
+            continue
+        place = next((i for i in range(at, len(wanted)) if _fits(name, args, *wanted[i])), None)
+        if place is None:
             wrong.append((name, args))
+        else:
+            at = place + 1
     return wrong
+
+
+def _fits(name: str, args: dict[str, Any], tool: str, given: dict[str, Any]) -> bool:
+    """A call is the plan's step: the same tool with every argument the step names, at the step's value (a setting
+    left at its default, or another setting changed in its place, is a misreading)."""
+    return name == tool and all(key in args and _same(args[key], value) for key, value in given.items())
 
 
 def _same(got: Any, wanted: Any) -> bool:
@@ -166,10 +174,19 @@ the planner takes one at the map's centre (as the earlier heldout batch expects)
 the map itself."""
 
 
+ORDER_SAID = {
+    "go to x 0.2 um, focus, and take a 10 nm HAADF image",
+    "focus first, then image 6 nm and give me the lattice parameter",
+    "autofocus, take a HAADF image with a 6 nm field of view and measure the lattice constant",
+}
+"""Where the corpus disagrees with itself on order: these plans set the field of view before an autofocus said
+first, others ("refocus, take a 5 nm frame") after it; the planner keeps the order said (decision 43)."""
+
+
 @pytest.mark.slow
 def test_no_corpus_request_is_acted_on_in_a_misread_form() -> None:
     misread = {case.text: calls for case in load_corpus() if (calls := misread_actions(case))}
-    assert set(misread) <= SPOT_FOR_A_MAP, misread
+    assert set(misread) <= SPOT_FOR_A_MAP | ORDER_SAID, misread
 
 
 def test_no_corpus_request_runs_a_tool_it_forbids() -> None:

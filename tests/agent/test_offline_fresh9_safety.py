@@ -52,3 +52,14 @@ def test_the_new_image_after_a_double_tip_is_taken_after_the_tip_change() -> Non
     double = afm(tip_artifact_check=lambda args: {"acquisition_id": "a0011", "double_tip": True})
     run = drive("Record topography and check for tip artifacts; change a double tip and take a new image.", double)
     assert run.names[-4:] == ["withdraw", "change_tip", "approach", "acquire_afm_image"]
+
+
+def test_an_annulus_edge_said_before_the_detector_is_that_edge() -> None:
+    assert drive("outer edge of the HAADF annulus at 180 mrad").calls == [
+        ("set_detectors", {"haadf_outer_mrad": 180.0})
+    ]
+
+
+def test_a_blunt_tip_said_with_a_new_one_put_in_is_changed_before_the_tip_lands() -> None:
+    run = drive("tip's blunt, retract, put a new one in, re-land and do a topograph", afm())
+    assert run.names == ["get_status", "withdraw", "change_tip", "approach", "acquire_afm_image"]

@@ -16,7 +16,13 @@ from copilot.agent.offline.edges import edge_onset_said
 from copilot.agent.offline.lexicon import SPECIMEN_ALIASES, normalise, quantities, specimen_named
 from copilot.agent.offline.places import fov_point_nm, region_nm, two_points_nm
 from copilot.agent.offline.questions import FEEDBACK_QUESTIONS, QUESTION_START, QUESTIONS, status_questions
-from copilot.agent.offline.read_optics import ANNULUS, DETECTOR_ANGLE, EELS_ANGLE_AFTER, read_optics_and_beam
+from copilot.agent.offline.read_optics import (
+    ANNULUS,
+    DETECTOR_ANGLE,
+    EDGE_FIRST,
+    EELS_ANGLE_AFTER,
+    read_optics_and_beam,
+)
 from copilot.agent.offline.read_probe import read_afm, read_spectrum
 from copilot.agent.offline.read_scan import fallback_fov, read_relative_zoom, read_scan
 from copilot.agent.offline.read_stage import read_stage
@@ -115,7 +121,7 @@ def parse_request(text: str) -> Request:
     named = re.sub(
         PURPOSE_LEAD, " ", re.sub(PURPOSE, " ", named)
     )  # "so the light atoms show up" says why, it asks for no atom count
-    for angle in (DETECTOR_ANGLE, ANNULUS, EELS_ANGLE_AFTER):
+    for angle in (DETECTOR_ANGLE, ANNULUS, EELS_ANGLE_AFTER, EDGE_FIRST):
         named = angle.sub(" ", named)  # "HAADF outer angle 180 mrad" asks for no image
     request.intents = {name for name, pattern in INTENT_PATTERNS.items() if re.search(pattern, named)}
     if wanted is None and (alone := lone_specimen(low)) is not None:
@@ -198,6 +204,8 @@ def _settle_intents(low: str, request: Request) -> None:
         intents.add("scan")
     if "scan" in intents and "spectrum" not in intents and image_said(low):
         intents.add("acquire")  # "a 5 nm, 512 px image please"
+    if "change_tip" in intents and not re.search(r"\bcheck|artifact|artefact|double", low):
+        intents.discard("tip_check")  # "tip's blunt, put a new one in": the tip is changed, not checked first
     if "tip_wear" in intents and not re.search(r"\bcheck|artifact|artefact|double", low):
         intents.discard("tip_check")  # "how blunt has the tip got?": its record answers, no image is taken
     if "focus_quality" in intents and not re.search(FOCUS_RUN, low):

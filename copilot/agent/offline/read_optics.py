@@ -63,8 +63,17 @@ EELS_ANGLE_AFTER = re.compile(
 """The EELS collection angle said number first ("20 mrad collection angle into the spectrometer")."""
 
 
+EDGE_FIRST = re.compile(
+    r"\b(inner|outer) (?:edge|radius|angle|cut-?off|limit) of the (?:haadf|adf|dark[- ]field) "
+    r"(?:annulus|detector)\D{0,20}?" + NUM + r"\s*mrad\b"
+)
+"""An annular detector's edge said before the detector ("outer edge of the HAADF annulus at 180 mrad")."""
+
+
 def detector_angles_mrad(low: str) -> dict[str, float]:
     """The set_detectors arguments the request names (see ``DETECTOR_ANGLE``, ``ANNULUS``, ``EELS_ANGLE_AFTER``)."""
+    if edge_first := EDGE_FIRST.search(low):
+        return {f"haadf_{edge_first.group(1)}_mrad": number(edge_first.group(2))}
     if eels := EELS_ANGLE_AFTER.search(low):
         return {"eels_collection_mrad": number(eels.group(1) or eels.group(2))}
     if annulus := ANNULUS.search(low):
