@@ -31,6 +31,7 @@ from copilot.agent.offline.request import Request
 from copilot.agent.offline.specimens import wanted_specimen
 from copilot.agent.offline.spectrum_map import asks_for_map
 from copilot.agent.offline.unread import changes_set_as_values, unread_numbers
+from copilot.agent.offline.unread_words import unread_words
 from copilot.agent.offline.vocabulary import (
     COUNT_ANY,
     INSPECT_PATTERN,
@@ -166,6 +167,7 @@ def parse_request(text: str) -> Request:
         request.intents.discard("feedback_tune")  # "what's the P gain?" asks for its value, not for a tuning
     _read_targets(low, request)
     request.unread = unread_numbers(low, request) + changes_set_as_values(low, request)
+    request.unread_words = unread_words(low, request)
     request.hypothetical = bool(re.search(HYPOTHETICAL, whole))
     return request
 

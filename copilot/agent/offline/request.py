@@ -85,4 +85,5 @@ class Request:
     magnification: float | None = None  # a magnification as said ("500kx"): not a field of view, so not set
     hypothetical: bool = False  # "what would happen if I set 300 kV?", "should I refocus?": asks, orders nothing
     unread: list[str] = field(default_factory=list)  # numbers said that no setting took ("512 lines"): nothing runs
+    unread_words: list[str] = field(default_factory=list)  # words the reading did not use ("that last frame")
     count_any: bool = False  # "count them": what is counted is chosen by the field of view of the image

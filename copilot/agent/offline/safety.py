@@ -49,6 +49,16 @@ def refusal(request: Request) -> str | None:
             + "; ".join(CAPABILITIES)
             + "."
         )
+    if request.unread_words:
+        read = read_summary(request)
+        return (
+            f"I did not understand what to do with {' or '.join(repr(said) for said in request.unread_words)}: "
+            "no part of the plan I read uses it, so I ran nothing rather than act on a misreading. "
+            + (f"I read: {read}. " if read else "")
+            + "Say it again with the setting and its unit, or the acquisition it is about. I can: "
+            + "; ".join(CAPABILITIES)
+            + "."
+        )
     if request.magnification is not None and request.fov_nm is None and request.zoom_fov_nm is None:
         return (
             f"I did not set a magnification of {request.magnification:,.0f}x: on this instrument the scale of an image "

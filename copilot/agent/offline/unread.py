@@ -76,9 +76,12 @@ def read_values(request: Request) -> list[float]:
     return values
 
 
-def _placed(candidates: list[float], values: list[float]) -> bool:
+def _placed(candidates: list[float], values: list[float], signed: bool = False) -> bool:
+    """Whether a candidate reading of a number is among the values read (a number said with its minus sign only
+    as a negative value: "(-3.2, 0.6) µm" read as x = 3.2 is a misreading)."""
+    size = (lambda x: x) if signed else abs
     return any(
-        math.isclose(abs(c), abs(v), rel_tol=1e-6, abs_tol=1e-9) or (c == 0 and v == 0)
+        math.isclose(size(c), size(v), rel_tol=1e-6, abs_tol=1e-9) or (c == 0 and v == 0)
         for c in candidates
         for v in values
     )
@@ -99,16 +102,21 @@ def unread_numbers(low: str, request: Request) -> list[str]:
     for quantity in quantities(text):
         said = text[quantity.start : quantity.end]
         raw = float(re.match(r"[-+]?\d+(?:\.\d+)?", said.replace("−", "-")).group(0))  # type: ignore[union-attr]
-        tool = quantity.value
-        if not _placed([raw, tool, tool / 1000, tool * 1000, tool / 1e6], values):  # also µm, ms, s
+        tool = quantity.value  # placed also in µm, ms or s
+        if not _placed([raw, tool, tool / 1000, tool * 1000, tool / 1e6], values, _minus(raw, text, quantity.start)):
             missed.append(said.strip())
         blanked[quantity.start : quantity.end] = " " * (quantity.end - quantity.start)
     rest = "".join(blanked)
     for match in BARE_NUMBER.finditer(rest):
         value = float(match.group(1))
-        if not _placed([value, value / 1000, value * 1000], values):
+        if not _placed([value, value / 1000, value * 1000], values, _minus(value, rest, match.start())):
             missed.append(_context(low, match.start(), match.end()))
     return missed
+
+
+def _minus(value: float, text: str, start: int) -> bool:
+    """A number said negative: a minus sign that is not the dash of a range ("x 2-6 nm")."""
+    return value < 0 and not re.search(r"\d\s*$", text[:start])
 
 
 def _fraction_read(found: re.Match[str], request: Request) -> str:
