@@ -33,6 +33,7 @@ class ElementsResult(Reliability):
     kind: str
     present: list[str]
     evidence: list[tuple[str, str, float, float]] = Field(description="(element, edge/line, energy_eV, sigmas)")
+    summed_spectra: int = Field(1, description="spectra summed: the pixels of a spectrum image, else 1")
 
 
 class EdgeOnsetResult(Reliability):
@@ -99,13 +100,16 @@ def _elements_verdict(evidence: list[tuple[str, str, float, float]]) -> tuple[bo
     )
 
 
-def _spectrum(session: Any, acq_id: str | None, want: str | None = None) -> tuple[str, Any]:
-    """(id, acquisition) of a stored spectrum (the latest acquisition when ``acq_id`` is None)."""
+def _spectrum(
+    session: Any, acq_id: str | None, want: str | None = None, kinds: tuple[str, ...] = ("spectrum",)
+) -> tuple[str, Any]:
+    """(id, acquisition) of a stored spectrum, or of another of ``kinds`` (the latest acquisition when ``acq_id`` is
+    None)."""
     chosen = acq_id or session.latest_acquisition_id
     if chosen is None:
         raise AnalysisError("there is no acquisition yet.", hint="Acquire a spectrum first (acquire_spectrum).")
     acq = session.get_acquisition(chosen)
-    if acq.kind != "spectrum":
+    if acq.kind not in kinds:
         raise AnalysisError(f"{chosen} is a {acq.kind}, not a spectrum.", hint="Pass a spectrum's id.")
     stored = acq.metadata.get("spectrum_kind")
     if want is not None and stored not in (None, want):
@@ -159,12 +163,12 @@ def register_spectra_analysis_tools(mcp: FastMCP, session: Any) -> None:
     """Register identify_elements, measure_edge_onset and detection_limit over ``session``."""
 
     def identify_elements(acq_id: AcqId = None, kind: Literal["auto", "EELS", "EDS"] = "auto") -> ToolResult:
-        """Elements present in a stored EELS or EDS spectrum, with the significance (sigmas) of each edge/line the
-        twin's spectra can hold (EELS: e.g. Si-L2,3 at 99 eV and Si-K; EDS: K, L and M lines). An element is
-        present at 5 sigmas; reliable is false when an edge or line lies near that level (3-7 sigmas), so that
-        more counts could change the answer. For how much of an absent element could be seen, use
-        detection_limit."""
-        chosen, acq = _spectrum(session, acq_id)
+        """Elements present in a stored EELS or EDS spectrum, or in a spectrum image (its spectra summed: which
+        elements the mapped region holds), with the significance (sigmas) of each edge/line the twin's spectra can
+        hold (EELS: e.g. Si-L2,3 at 99 eV and Si-K; EDS: K, L and M lines). An element is present at 5 sigmas;
+        reliable is false when an edge or line lies near that level (3-7 sigmas), so that more counts could change
+        the answer. For how much of an absent element could be seen, use detection_limit."""
+        chosen, acq = _spectrum(session, acq_id, kinds=("spectrum", "spectrum_image"))
         stored_kind = acq.metadata.get("spectrum_kind")
         if kind != "auto" and stored_kind not in (None, kind):
             raise AnalysisError(
@@ -172,7 +176,9 @@ def register_spectra_analysis_tools(mcp: FastMCP, session: Any) -> None:
                 hint=f"Use kind='auto' (or '{stored_kind}'), or pass an {kind} spectrum's id.",
             )
         spectrum_kind = (stored_kind or "EELS") if kind == "auto" else kind
-        energy, counts = acq.arrays["energy_eV"], acq.arrays["counts"]
+        energy, counts = acq.arrays["energy_eV"], np.asarray(acq.arrays["counts"])
+        summed = int(np.prod(counts.shape[:-1]))  # a map: the spectra of all its pixels, summed
+        counts = counts.reshape(-1, counts.shape[-1]).sum(axis=0)
         r = _identify_elements(energy, counts, spectrum_kind)
         evidence = [(e.element, e.feature, e.energy_eV, round(e.significance, 2)) for e in r.evidence]
         reliable, note = _elements_verdict(evidence)
@@ -183,6 +189,7 @@ def register_spectra_analysis_tools(mcp: FastMCP, session: Any) -> None:
             evidence=evidence,
             reliable=reliable,
             reliability_note=note,
+            summed_spectra=summed,
         )
         markers = [(e.energy_eV, f"{e.element} {e.feature}") for e in r.evidence if e.present]
         plot = spectrum_plot(energy, counts, markers, title=f"{r.kind} {chosen}", log_counts=r.kind == "EELS")

@@ -75,6 +75,12 @@ RESULTS: dict[str, dict[str, Any]] = {
         "frame_time_s": 2.1,
     },
     "acquire_spectrum": {"id": "a0008", "x_nm": 0.0, "spectrum_kind": "EELS", "dose_e_per_A2": 9100.0},
+    "acquire_spectrum_image": {
+        "id": "a0009",
+        "kind": "spectrum_image",
+        "spectrum_kind": "EDS",
+        "shape": [16, 16, 2048],
+    },
     "find_atoms": {
         "acquisition_id": "a0007",
         "atom_count": 57,

@@ -31,11 +31,13 @@ AS_WRITTEN = {
     "fresh7": (62, 116),
     "fresh8": (85, 119),
     "fresh9": (87, 119),
+    "fresh10": (80, 120),
 }
 """Each held-out batch (corpus/fresh*.yaml): (right, total) as written, before the planner was first run on it. A
 floor: later rules may raise a batch's rate, never lower it. fresh2 (76 %), fresh3 (68 %), fresh4 (56 %), fresh5 (63 %),
 fresh6 (62 %, one request crashing the reader), fresh7 (53 %, written in words the corpus did not use yet), fresh8
-(71 %, a realistic day of requests) and fresh9 (73 %, another) were under the 85 % target as written."""
+(71 %, a realistic day of requests), fresh9 (73 %, another) and fresh10 (67 %, the first measured with the check on
+words the reading did not use) were under the 85 % target as written."""
 AFM_STATUS: dict[str, Any] = {
     "instrument": "AFM",
     "specimen": "afm_steps",
@@ -165,15 +167,6 @@ def test_a_held_out_batch_stays_at_or_above_its_rate_as_written(batch: str) -> N
     assert passed >= floor, [case.text for case, _ in failed]
 
 
-SPOT_FOR_A_MAP = {
-    "EDS spectrum image of x 0-8 nm, y 0-8 nm, then identify what's in it",
-    "EDS map from (2,2) to (12,12) nm and identify the elements",
-}
-"""Where the corpus asks for what a tool cannot do: identify_elements reads a spot spectrum, not a spectrum image, so
-the planner takes one at the map's centre (as the earlier heldout batch expects) where these plans would identify on
-the map itself."""
-
-
 ORDER_SAID = {
     "go to x 0.2 um, focus, and take a 10 nm HAADF image",
     "focus first, then image 6 nm and give me the lattice parameter",
@@ -186,7 +179,7 @@ first, others ("refocus, take a 5 nm frame") after it; the planner keeps the ord
 @pytest.mark.slow
 def test_no_corpus_request_is_acted_on_in_a_misread_form() -> None:
     misread = {case.text: calls for case in load_corpus() if (calls := misread_actions(case))}
-    assert set(misread) <= SPOT_FOR_A_MAP | ORDER_SAID, misread
+    assert set(misread) <= ORDER_SAID, misread
 
 
 def test_no_corpus_request_runs_a_tool_it_forbids() -> None:

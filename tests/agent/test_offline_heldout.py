@@ -160,7 +160,7 @@ def test_a_map_or_distribution_is_a_short_dwell_spectrum_image_centred_in_the_fi
     assert args["dwell_ms"] <= 1.0 and args["pixels"] == 16
 
 
-def test_a_map_drawn_as_ranges_uses_that_region_and_an_elements_question_adds_a_point_spectrum() -> None:
+def test_a_map_drawn_as_ranges_uses_that_region_and_its_elements_are_the_maps() -> None:
     run = drive("EDS map of x 0-10 nm, y 5-15 nm and which elements are there?")
     assert run.args("acquire_spectrum_image") == {
         "kind": "EDS",
@@ -171,7 +171,8 @@ def test_a_map_drawn_as_ranges_uses_that_region_and_an_elements_question_adds_a_
         "pixels": 16,
         "dwell_ms": 0.5,
     }
-    assert run.names[-2:] == ["acquire_spectrum", "identify_elements"]
+    assert run.names[-2:] == ["acquire_spectrum_image", "identify_elements"]
+    assert run.args("identify_elements") == {"acq_id": "a0009"}  # no spot spectrum: the map's own spectra
 
 
 def test_a_map_larger_than_the_field_of_view_is_not_taken_and_says_why() -> None:

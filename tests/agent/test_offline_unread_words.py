@@ -21,6 +21,7 @@ MISREAD = [
     ("roughness of the HAADF frame", "haadf"),
     ("set the outer angle of the HAADF to 200 mrad", "outer angle"),
     ("afm:roughness of the bottom-right quadrant", "bottom-right"),
+    ("map the Ti over a 4 nm square", "map"),
 ]
 
 

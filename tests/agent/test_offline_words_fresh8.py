@@ -56,12 +56,12 @@ def test_the_request_runs_the_tools_it_asks_for(text: str, names: list[str]) -> 
     assert drive(text).names == names
 
 
-def test_a_second_said_as_a_spectrum_dwell_and_a_map_centre_for_its_elements() -> None:
+def test_a_second_said_as_a_spectrum_dwell_and_a_maps_elements_read_on_the_map() -> None:
     spot = drive("EDX in the centre of the field for a second, what's there?").args("acquire_spectrum")
     assert spot["dwell_ms"] == 1000.0
     mapped = drive("EDS spectrum image of x 0-8 nm, y 0-8 nm, then identify what's in it")
-    assert mapped.names[-2:] == ["acquire_spectrum", "identify_elements"]
-    assert (mapped.args("acquire_spectrum")["x_nm"], mapped.args("acquire_spectrum")["y_nm"]) == (4.0, 4.0)
+    assert mapped.names[-2:] == ["acquire_spectrum_image", "identify_elements"]
+    assert "acquire_spectrum" not in mapped.names
 
 
 def test_afm_terraces_are_a_step_height_and_a_tip_swapped_for_certain_is_changed() -> None:

@@ -93,3 +93,23 @@ async def test_the_elements_of_mos2_are_mo_and_s_by_eds_with_a_strong_beam_and_a
     await client.call_tool("load_specimen", {"name": "mos2", "seed": 0})
     await client.call_tool("set_beam", {"current_pa": 1000.0})
     assert await mos2_elements(client, "EDS", 60000.0) == {"Mo", "S"}
+
+
+async def test_the_elements_of_a_spectrum_image_are_those_of_its_summed_spectra_and_of_the_ground_truth(
+    client: Client[Any], session: Session
+) -> None:
+    await client.call_tool("load_specimen", {"name": "srtio3", "seed": 0})
+    await client.call_tool("set_scan", {"fov_nm": 4.0})
+    region = {"x_nm": 1.0, "y_nm": 1.0, "width_nm": 1.6, "height_nm": 0.8, "pixels": 8, "dwell_ms": 1.0}
+    mapped = await client.call_tool("acquire_spectrum_image", {"kind": "EELS", **region})
+    found = (
+        await client.call_tool("identify_elements", {"acq_id": mapped.structured_content["id"]})
+    ).structured_content
+    columns, _ = session.instrument.specimen.columns((-2.0, -2.0, 2.0, 2.0))  # the field of view, specimen nm
+    assert found["summed_spectra"] == 32  # 8 x 4 pixels
+    assert {"Sr", "Ti", "O"} <= set(found["present"]) <= set(columns.elements.tolist())
+    spot = await client.call_tool("acquire_spectrum", {"kind": "EELS", "x_nm": 1.8, "y_nm": 1.4, "dwell_ms": 1.0})
+    single = (await client.call_tool("identify_elements", {"acq_id": spot.structured_content["id"]})).structured_content
+    sigmas = {(e[0], e[1]): e[3] for e in single["evidence"]}
+    summed = {(e[0], e[1]): e[3] for e in found["evidence"]}
+    assert single["summed_spectra"] == 1 and summed[("Ti", "L2,3")] > 2 * sigmas[("Ti", "L2,3")]  # more counts

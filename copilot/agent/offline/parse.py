@@ -43,8 +43,11 @@ from copilot.agent.offline.vocabulary import (
     requested_interval_s,
 )
 
-IMAGE_NOUN = r"\b(image|frame|picture|micrograph|haadf)\b(?!\s*(?:size|rate|time|width|area))"
-"""An image said as the thing to take; "frame size", "frame time" name a setting of it."""
+IMAGE_NOUN = (
+    r"\b(image|frame|picture|micrograph|haadf)\b(?!\s*(?:size|rate|time|width|area))"
+    r"(?!\s+(?:of\s+)?[\d.]+\s*(?:nm|µm|um|å)\s*(?:[,;]|$|wide|across|square))"
+)
+"""An image said as the thing to take; "frame size", "frame time", "frame 750 nm, 384 px" name a setting of it."""
 FRAME_SIZE = r"(?:^|[,;:]\s*)[\d.]+\s*(?:nm|µm|um|å)\s*$"
 """What comes before "frame" when a frame is said by its size in a list of settings ("600 nm frame, 1024 px,
 1.5 Hz"): a setting, not a frame to take ("a 20 nm frame" and "20 nm frame please" are one)."""

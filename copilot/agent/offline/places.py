@@ -120,7 +120,8 @@ def stage_tilts_deg(low: str) -> tuple[dict[str, float], bool]:
     """Stage tilts in degrees: ``tilt the stage by 5 degrees in alpha``, ``alpha to 10°``, ``beta tilt of -3 deg``.
     A tilt is about the axis named last before its number (failing that, just after it), else alpha; it is relative
     (a second return value of True) when the number follows ``by``, ``another``, ``add`` or ``a further``, or is
-    followed by ``more``/``further``; a relative tilt said with "reduce", "decrease" or "lower" goes down."""
+    followed by ``more``/``further`` or said "up"/"down" ("beta down 2 degrees"); a relative tilt said with "reduce",
+    "decrease", "lower" or "down" goes down."""
     if not re.search(r"tilt|\balpha\b|\bbeta\b", low):
         return {}, False
     if re.search(UNTILT, low):
@@ -132,7 +133,7 @@ def stage_tilts_deg(low: str) -> tuple[dict[str, float], bool]:
         after = low[match.end() : match.end() + 15]
         named = re.findall(r"\b(alpha|beta)\b", before[-16:]) or re.findall(r"\b(alpha|beta)\b", after)[:1]
         axis = "beta_deg" if named and named[-1] == "beta" else "alpha_deg"
-        said_relative = re.search(r"\b(by|another|add|an? (?:extra|further))\s*$", before)
+        said_relative = re.search(r"\b(by|another|add|an? (?:extra|further)|up|down)\s*$", before)
         lowered = said_relative and re.search(r"\b(reduce|decrease|lower|drop|subtract|back off|take|down)\b", before)
         tilts.setdefault(axis, -abs(num(match.group(1))) if lowered else num(match.group(1)))
         relative = relative or bool(said_relative or re.match(r"\s*(more|further)", after))

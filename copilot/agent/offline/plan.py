@@ -87,9 +87,8 @@ IMAGE_ANALYSES = {
 
 
 def spectrum_at(request: Request, kind_said: str | None = None) -> Callable[[Sequence[Outcome]], dict[str, Any] | str]:
-    """The spectrum arguments at the requested place: given coordinates, a found dopant or defect, the centre of a
-    mapped region (identify_elements reads a spot spectrum, not a map), or the centre of the field of view; with the
-    requested spectrum dwell (of ``kind_said`` when the request names two kinds)."""
+    """The spectrum arguments at the requested place: given coordinates, a found dopant or defect, or the centre of
+    the field of view; with the requested spectrum dwell (of ``kind_said`` when the request names two kinds)."""
     dwell = given(dwell_ms=request.spectrum_dwell_ms)
 
     def place(outcomes: Sequence[Outcome]) -> dict[str, Any] | str:
@@ -97,14 +96,6 @@ def spectrum_at(request: Request, kind_said: str | None = None) -> Callable[[Seq
         if request.point_nm is not None:
             return {"kind": kind, "x_nm": request.point_nm[0], "y_nm": request.point_nm[1], **dwell}
         found = next((o for o in reversed(outcomes) if o.name == "detect_defects" and o.ok), None)
-        if request.spectrum_map and request.region_nm is not None:  # the elements of a map: a spot at its centre
-            x_nm, y_nm, width_nm, height_nm = request.region_nm
-            return {
-                "kind": kind,
-                "x_nm": round(x_nm + width_nm / 2, 3),
-                "y_nm": round(y_nm + height_nm / 2, 3),
-                **dwell,
-            }
         if request.spectrum_target is None or found is None:
             centre = at_centre(outcomes)
             return {"kind": kind, **centre, **dwell} if isinstance(centre, dict) else centre
@@ -120,10 +111,11 @@ def spectrum_at(request: Request, kind_said: str | None = None) -> Callable[[Seq
 
 
 def last_spectrum(status: dict[str, Any] | None) -> Callable[[Sequence[Outcome]], dict[str, Any] | str]:
-    """The spectrum to analyse: the newest of this turn, else the newest acquisition the status names."""
+    """The spectrum (or spectrum image) to analyse: the newest of this turn, else the newest acquisition the status
+    names."""
 
     def args(outcomes: Sequence[Outcome]) -> dict[str, Any] | str:
-        spectra = [o for o in outcomes if o.ok and o.name == "acquire_spectrum"]
+        spectra = [o for o in outcomes if o.ok and o.name in ("acquire_spectrum", "acquire_spectrum_image")]
         if spectra:
             return on_last_image(spectra)
         latest = (status or {}).get("latest_acquisition_id")
@@ -411,8 +403,8 @@ def _stem_steps(request: Request, status: dict[str, Any] | None) -> list[Step]:
             kind, request.region_nm, request.map_side_nm, request.map_pixels, request.spectrum_dwell_ms, place
         )
         steps.append(Step("acquire_spectrum_image", region))
-    point = "elements" in intents or ("spectrum" in intents and not request.spectrum_map)
-    if point and not request.use_last_spectrum:  # identify_elements reads a point spectrum, not a map
+    point = bool(intents & {"elements", "spectrum"}) and not request.spectrum_map  # a map's elements: the map's
+    if point and not request.use_last_spectrum:
         for kind in request.spectrum_kinds or [
             request.spectrum_kind or "EELS"
         ]:  # one spectrum of each kind named, at the same place

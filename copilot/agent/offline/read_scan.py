@@ -145,7 +145,7 @@ def read_scan(low: str, request: Request) -> None:
 
 
 SIZE_BOUND = (
-    r"\b(bigger|larger|wider|greater|more|over|above|at least|smaller|less|under|below|at most)(?: than)?\s*"
+    r"\b(bigger|larger|wider|greater|more|over|above|at least|smaller|less|under|below|at most|up to)(?: than)?\s*"
     + NUM
     + LENGTH_OR_A
 )
@@ -167,7 +167,7 @@ def read_particle_sizes(low: str, request: Request) -> str:
         return low[: span.start()] + " " * (span.end() - span.start()) + low[span.end() :]
     for found in re.finditer(SIZE_BOUND, low):
         value = length_nm(found.group(2), found.group(3))
-        upper = found.group(1) in ("smaller", "less", "under", "below", "at most")
+        upper = found.group(1) in ("smaller", "less", "under", "below", "at most", "up to")
         if re.search(LEFT_OUT, low[: found.start()]):
             upper = not upper  # "ignoring anything under 1.5 nm" keeps 1.5 nm and up
         if upper:

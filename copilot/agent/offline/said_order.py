@@ -23,8 +23,11 @@ from copilot.agent.offline.request import Request
 from copilot.agent.offline.sequence import SPLIT
 from copilot.agent.offline.steps import Step
 
+FRAME_SAID = r"(?:an?|one|another)\s+(?:[\d.]+\s*(?:nm|µm|um|å)\s+)?(?:haadf|bf|adf|abf|image|frame|picture)\b"
+"""A frame said by its noun alone after an action ("autofocus, and a 40 nm BF"): a clause of its own."""
 ORDER_SPLIT = re.compile(
-    SPLIT.pattern + r"|\s*[,;]?\s*\b(?:and\s+)?(?:then|after that|afterwards|followed by)\b[,\s]*|\s*;\s*"
+    SPLIT.pattern + r"|\s*[,;]?\s*\b(?:and\s+)?(?:then|after that|afterwards|followed by)\b[,\s]*|\s*;\s*|"
+    r"(?:\s*,\s*(?:and\s+)?|\s+and\s+)(?=" + FRAME_SAID + ")"
 )
 ORDERED_KINDS = {"Set", "Align", "Acquire"}
 """The kinds of step done in the order said; analyses stay with the data they work on."""

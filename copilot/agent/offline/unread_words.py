@@ -41,13 +41,18 @@ def _intent(*names: str) -> Reader:
     return lambda request: bool(request.intents & set(names))
 
 
+def _map(request: Request) -> bool:
+    """The reading takes a spectrum image or reads the dose map ("map the Ti over a 4 nm square")."""
+    return request.spectrum_map or "dose_map" in request.intents
+
+
 def _stage(axis: str) -> Reader:
     """The reading moves or tilts the stage on this axis."""
     return lambda request: axis in request.stage_um or axis in request.tilt_deg or axis in request.offsets
 
 
 SETTING_WORDS: tuple[tuple[str, Reader], ...] = (
-    (r"\bdwell\b", _set("dwell_us", "spectrum_dwell_ms")),
+    (r"\bdwell\b", lambda r: _set("dwell_us", "spectrum_dwell_ms")(r) or _bounded(r, "time")),
     (r"\bline rate\b|\bhz\b", _set("rate_hz")),
     (r"\bset ?point\b", _set("setpoint_nm")),
     (r"\b(?:p|i|feedback) gains?\b", lambda r: _set("p_gain", "i_gain_per_ms")(r) or "feedback_tune" in r.intents),
@@ -70,6 +75,7 @@ SETTING_WORDS: tuple[tuple[str, Reader], ...] = (
         r"\b(?:swap|replace)\b[^,;.]*\btip\b|\btip\b[^,;.]*\b(?:swap|replace)|\bnew (?:tip|probe|one)\b",
         _intent("change_tip"),
     ),
+    (r"(?<!height )(?<!phase )(?<!dose )(?<!topography )\bmap(?:s|ping)?\b(?! out)", _map),
     (r"\b(?:bigger|larger|greater|wider|smaller|narrower) than\b", _set("min_diameter_nm", "max_diameter_nm")),
 )
 """A word that names a setting -> whether the reading took a value for it."""
@@ -180,6 +186,11 @@ def _other_instrument(text: str, request: Request) -> str | None:
 def _said(words: str, text: str) -> str | None:
     found = re.search(words, text)
     return found.group(0) if found else None
+
+
+def _bounded(request: Request, dimension: str) -> bool:
+    """The request bounds a quantity of this dimension ("no more than 1.5 µs dwell": the dwell is read)."""
+    return any(constraint.dimension == dimension for constraint in request.constraints)
 
 
 def _limits(request: Request) -> bool:

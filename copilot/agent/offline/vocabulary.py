@@ -137,6 +137,7 @@ UNSUPPORTED: dict[str, str] = {
         "run MFM, KPFM, EFM, PFM or conductive AFM (the AFM records height and phase in tapping mode)"
     ),
     r"\b(cbed|diffraction pattern|4d-?stem)": "record diffraction patterns (no diffraction camera on the twin)",
+    r"\b(eftem|energy[- ]filtered)": "record energy-filtered images (EELS is taken as spectra and spectrum images)",
     r"\b(gas|liquid cell|in[- ]situ|bias(ing)? holder)": "run in-situ experiments",
     r"\b(email|e-mail|internet|web|weather|order|buy)\b": "do anything outside the microscope",
     r"\b(vent|pump down|open the column|bake)": "service the column (venting, pumping or baking)",
