@@ -27,6 +27,7 @@ NEGATION = (
     r"avoid|skip|no need (?:to|for)|(?:done|finished|through) with|enough of|"
     r"not|no(?= (?:auto-?focus\w*|refocus\w*|focus\w*|stage|tilt\w*|spectr|eels|eds|images?|"
     r"imaging|blank|moves?|movement|zoom|changes?|new|approach\w*|engag\w*|landing|withdraw\w*|retract\w*|"
+    r"re-?(?:approach|land|engag)\w*|"
     r"tip change|exports?|saving|loading|analys[ie]s)\b)|"
     r"no(?= (?:gains?|feedback|setpoint|scan|settings?|focus|optics|beam|current|dwell|pixels?|kv|voltage|stage)"
     r"(?: setting)? (?:changes?|adjust\w*|tuning|tweak\w*)\b)|(?:leave|keep|hold)(?=" + LEFT_ALONE + r"))\b"
@@ -48,7 +49,8 @@ BOUNDARY = re.compile(
     r"tell|give|do|make|use|check|load|zoom|collect|capture|snap|identify|compute|estimate|refocus|re-?image)\b)|$"
 )
 STRICT_LIMIT = (
-    r"below|less than|lower than|at most|no more than|not more than|(?:must |should |do |does )?not exceed|"
+    r"below|less than|lower than|at most|no more than|not more than|never (?:more than|above|over)|"
+    r"(?:must |should |do |does )?not exceed|"
     r"(?:don['’]t|doesn['’]t|mustn['’]t|shouldn['’]t) exceed|(?:don['’]t|do not) go (?:above|over|beyond)|"
     r"(?:can['’]?t|cannot|can not|mustn['’]t|must not) (?:go (?:above|over|beyond|higher than)|exceed)|"
     r"never exceed|(?:must |should )?not go (?:above|over|beyond)|(?:ceiling|cap|upper limit|limit) (?:of|at)|"
@@ -212,11 +214,22 @@ def forbids(scope: str, said: str) -> list[Constraint]:
 BETWEEN = r"\b(?:between|after|before|during) (?:the |each |every )?(?:frames?|images?|scans?|exposures?|shots?)\b"
 """When a negated action would happen, said of the frames; the frames are not what it forbids."""
 POSTFIX_LIMIT = (
-    r"\s*(?:[a-z]+\s+)?(max(?:imum)?|tops|at (?:the )?most|or (?:less|lower|below|under|fewer)|min(?:imum)?|"
-    r"at (?:the )?least|or (?:more|higher|above))\b"
+    r"\s*(?:[a-z]+\s+)?(max(?:imum)?|tops|at (?:the )?most|or (?:less|lower|below|under|fewer|shorter|smaller|slower)|"
+    r"min(?:imum)?|"
+    r"at (?:the )?least|or (?:more|higher|above|longer|larger))\b"
 )
 """A limit said after its value ("3 µs dwell max", "30 pA tops", "200 kV or less")."""
-POSTFIX_MIN = ("min", "minimum", "at least", "at the least", "or more", "or higher", "or above")
+POSTFIX_MIN = (
+    "min",
+    "minimum",
+    "at least",
+    "at the least",
+    "or more",
+    "or higher",
+    "or above",
+    "or longer",
+    "or larger",
+)
 PER_FRAME = r"\s*(?:per|a|each|for (?:the|each|one|a))\s+(?:frame|image|exposure|shot|acquisition)\b"
 """What a dose limit may be said of: a limit per frame bounds each frame the plan takes."""
 LINK = re.compile(r"\b(?:while|whilst|with|keeping|staying|so that|as long as|provided|but|and|under|below|within)\b")

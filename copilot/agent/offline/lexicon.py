@@ -161,7 +161,8 @@ class Quantity:
 def normalise(text: str) -> str:
     """Lower case, one space between words, one spelling of µ and the minus sign, abbreviations spelled out, everyday
     verbs spelled as the tool's verb (``synonyms``)."""
-    low = spell_quantities(" ".join(text.lower().replace("μ", "µ").replace("−", "-").split()))
+    low = " ".join(text.lower().replace("μ", "µ").replace("−", "-").split())
+    low = spell_quantities(re.sub(r"[åa]ngstr[öo]m", "angstrom", low))  # "ångströms": one spelling
     for pattern, spelled in ABBREVIATIONS:
         low = re.sub(pattern, spelled, low)
     return canonical_verbs(low)

@@ -76,9 +76,11 @@ PURPOSE = (
 asked, not more to do."""
 PURPOSE_LEAD = (
     r"^\s*(?:(?:in order )?to (?:check|see|find out|test|confirm|judge|tell|learn) (?:whether|if|how|what)|"
-    r"for (?:better|more|higher|stronger|cleaner|a (?:better|cleaner|sharper))|because|since)\b[^,;:]*[,;:]"
+    r"for (?:better|more|higher|stronger|cleaner|a (?:better|cleaner|sharper))|because|since|"
+    r"for (?:our|the|a|my|your) (?:[\w']+ ){0,2}(?:look|check|test|demo|visit|session)\b)\b[^,;:]*[,;:]"
 )
-"""A purpose said first ("To check whether the dopants cluster, grab a 9 nm frame ..."): why, not what to do."""
+"""A purpose said first ("To check whether the dopants cluster, grab a 9 nm frame ...", "for our visitor's first
+look, mount the STO"): why, not what to do."""
 EXPORT_NAME = re.compile(
     r"\b(?:called|named|(?:file ?)?name|call(?:ing)? it)\s+[\"'‘“]?([a-z0-9][\w.-]*?)[\"'’”]?(?=[\s,;!?]|\.?$)|"
     r"\bas\s+[\"'‘“]([a-z0-9][\w.-]*?)[\"'’”]|"
@@ -87,7 +89,7 @@ EXPORT_NAME = re.compile(
 """The file name an export is given ("a TIFF called mos2_edge", "named run3", "as 'edge'", "to hdf5 as run42")."""
 FOCUS_RUN = (
     r"auto-?focus|refocus|focus (the|on|up)|into focus|(?:^|[,;]\s*|\b(?:then|and|first|please)\s+)focus\b"
-    r"(?!\s+quality)"
+    r"(?!\s+(?:quality|score|metric|rating))"
 )
 """A focus run asked for: the routine named, or "focus" said as a verb ("focus and then tell me how sharp it is")."""
 COUNTED = {"defects", "particles", "atoms", "lattice"}
@@ -240,9 +242,10 @@ def _read_targets(low: str, request: Request) -> None:
         request.export_name = re.sub(r"\.(hdf5|h5|tiff?|png)$", "", next(group for group in name.groups() if group))
     last = r"\b(last|latest|newest|most recent|previous|existing|current|that|this|earlier|old|older) "
     just = r" (i|you|we) (just |already )?(took|taken|recorded|acquired|have|had|got)|(?: \w+)? from (before|earlier|"
-    just += r"a (moment|minute) ago|just now)| (taken|recorded) (earlier|before|just now)"
+    just += r"a (moment|minute) ago|just now)| (taken|recorded) (earlier|before|just now)| on (the )?screen| on display"
     no_new_image = any("acquire_image" in c.tools for c in request.constraints)  # "don't take a new image"
-    image = r"(afm |haadf |bf |stem |height |topography )?(image|acquisition|scan|frame|shot|topograph\w*)"
+    image = r"(?:(afm |haadf |bf |stem |height |topography )?(image|acquisition|scan|frame|shot|topograph\w*)|"
+    image += r"(?:height|phase|topography) map)"
     taken = r"\bwhat (i|you|we) (just |already )?(took|recorded|acquired|got|imaged)\b"  # "FFT of what I just took"
     request.use_last_image = no_new_image or bool(re.search(last + image + "|" + image + f"(?:{just})|{taken}", low))
     if "denoise" in request.intents and (method := re.search(DENOISE_METHOD, low)):

@@ -73,8 +73,12 @@ OFFSET = (
 )
 """A change by an amount ("raise the current by 10 pA", "bring the accelerating voltage up by 40 kV", "the current
 up 10 pA")."""
-ADD_TO = r"\b(add|take off|subtract)\s+([-+]?\d+(?:\.\d+)?)\s*({u})\s+(?:to|from)\s+(?:the\s+)?(?:{t})"
-"""An amount added to a setting ("add 1.5 microseconds to the dwell")."""
+ADD_TO = (
+    r"\b(add|take off|subtract)\s+([-+]?\d+(?:\.\d+)?)\s*({u})\s+(?:to|from)\s+(?:the\s+)?(?:{t})|"
+    r"\b(take|knock|shave)\s+([-+]?\d+(?:\.\d+)?)\s*({u})\s+off\s+(?:the\s+|its\s+|our\s+)?(?:[a-z]+\s+)?(?:{t})"
+)
+"""An amount added to a setting or taken off it ("add 1.5 microseconds to the dwell", "take 12 nm off the field of
+view")."""
 BARE_KV = r"\b({way})\s+(?:the\s+)?(?:kv|high tension|voltage)\s+by\s+(\d+(?:\.\d+)?)(?!\s*[a-zµ%])"
 """A beam energy changed by a number said without its unit ("drop the kV by 20")."""
 TIMES_AS = r"(?:{t})\s+(?:[a-z]+\s+)?(\d+(?:\.\d+)?)\s*(?:x|×|times)\s+as\s+"
@@ -123,8 +127,9 @@ def _amount(low: str, argument: str, words: str) -> tuple[float, re.Match[str]] 
         down = re.fullmatch(DOWN, found.group(1) or "") or found.group(2) == "down"
         return (-abs(amount) if down else amount), found
     if added := re.search(ADD_TO.format(t=words, u=units), low):
-        amount = to_tool_unit(added.group(2), added.group(3))
-        return (amount if added.group(1) == "add" else -abs(amount)), added
+        verb, value, unit = added.group(1, 2, 3) if added.group(1) else added.group(4, 5, 6)
+        amount = to_tool_unit(value, unit)
+        return (amount if verb == "add" else -abs(amount)), added
     if argument == "energy_kv" and (bare := re.search(BARE_KV.format(way=way), low)):
         amount = float(bare.group(2))
         return (-amount if re.fullmatch(DOWN, bare.group(1)) else amount), bare

@@ -1,9 +1,9 @@
 """Quantities said in words, spelled as numbers before the request is read ("half a micron" -> 0.5 micron, "zero
 defocus" -> defocus 0, "@ 5 nm" -> at 5 nm, a bare "1k" -> 1024 px, "2k x 2k" -> 2048 px, "twenty-five pA" -> 25 pA,
-"two hundred and fifty nm" -> 250 nm, "minus 10 degrees" -> -10 degrees, "1,000 nm" -> 1000 nm, "512-pixel" ->
-512 pixel, "one pixel" -> a pixel, "eightfold" -> 8x; a number word is spelled only before a unit, so "snap one"
-stays a count). Pure text rewrites of the lower-cased request, applied by ``lexicon.normalise`` before its
-abbreviations.
+"two hundred and fifty nm" -> 250 nm, "seed sixty-one" -> seed 61, "a fifth of a second" -> 0.2 second, "minus 10
+degrees" -> -10 degrees, "1,000 nm" -> 1000 nm, "512-pixel" -> 512 pixel, "one pixel" -> a pixel, "eightfold" -> 8x;
+a number word is spelled only before a unit, so "snap one" stays a count). Pure text rewrites of the lower-cased
+request, applied by ``lexicon.normalise`` before its abbreviations.
 """
 
 from __future__ import annotations
@@ -78,7 +78,8 @@ SPOKEN: tuple[tuple[str, str], ...] = (
     (r"\b(?:a )?half (?:of )?an? (second|sec|millisecond|minute|degree)\b", r"0.5 \1"),
     (r"\bthree[- ]quarters? (?:of )?an? (second|sec|millisecond|degree|micron|nanomet(?:re|er))\b", r"0.75 \1"),
     (r"\b(?:a )?quarter (?:of )?an? (second|sec|millisecond|degree)\b", r"0.25 \1"),
-    (r"\bseed (" + "|".join(ONES[1:]) + r")\b", "<seed>"),
+    (r"\b(?:a|one) (third|fifth|tenth|twentieth) of an? (second|sec|minute)\b", "<part>"),
+    (r"\bseed ((?:(?:" + NUMBER_WORD + r")\b(?:[\s-]+(?:and\s+)?(?=(?:" + NUMBER_WORD + r")\b))?)+)", "<seed>"),
     (r"(?<![\d.,])(\d{1,3}),(\d{3})(?![\d,])", r"\1\2"),
     (NUMBER_WORDS, "<word>"),
     (r"\b(?:minus|negative)\s+(?=\d|\.\d)", "-"),
@@ -96,6 +97,8 @@ SPOKEN: tuple[tuple[str, str], ...] = (
 )
 """(pattern, spelled) applied in order; ``<word>`` spells a number said in words before a unit, ``<k>`` a bare
 1k/2k/4k as its pixels (a frame size: 1k = 1024 px; "2k x 2k" is one square frame)."""
+PARTS = {"third": 3, "fifth": 5, "tenth": 10, "twentieth": 20}
+"""A part of a second said in words ("a fifth of a second" -> 0.2 second)."""
 K_PIXELS = {"1": "1024", "2": "2048", "4": "4096"}
 
 
@@ -107,7 +110,9 @@ def spell_quantities(low: str) -> str:
         elif spelled == "<k>":
             low = re.sub(pattern, _k_pixels, low)
         elif spelled == "<seed>":
-            low = re.sub(pattern, lambda m: f"seed {WORD_VALUES[m.group(1)]}", low)
+            low = re.sub(pattern, _spelled_seed, low)
+        elif spelled == "<part>":
+            low = re.sub(pattern, lambda m: f"{1 / PARTS[m.group(1)]:.4g} {m.group(2)}", low)
         elif spelled == "<n>":
             low = re.sub(pattern, lambda m: str(WORD_VALUES[m.group(1) or m.group(2)]), low)
         elif spelled == "<fold>":
@@ -120,6 +125,12 @@ def spell_quantities(low: str) -> str:
 def _spelled_number(match: re.Match[str]) -> str:
     value = word_value(match.group(0).strip())
     return match.group(0) if value is None else f"{value:g}"
+
+
+def _spelled_seed(match: re.Match[str]) -> str:
+    """ "seed sixty-one" -> "seed 61", "seed one hundred" -> "seed 100"."""
+    value = word_value(match.group(1))
+    return match.group(0) if value is None else f"seed {value:g}"
 
 
 def _k_pixels(match: re.Match[str]) -> str:

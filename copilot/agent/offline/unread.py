@@ -127,10 +127,11 @@ def _fraction_read(found: re.Match[str], request: Request) -> str:
 
 
 CHANGE_BY = re.compile(
-    r"\b(?:(?:up|down)(?:\s+by)?|by(?:\s+another)?|another|add)\s+([-+]?\d+(?:\.\d+)?)\s*"
+    r"\b(?:(?:up|down)(?:\s+by)?|by(?:\s+another)?|another|add|(?=(?:take|knock|shave)\s+\S+\s*\S+\s+off\b)\w+)\s+"
+    r"([-+]?\d+(?:\.\d+)?)\s*"
     r"(kv|kilovolts?|pa|picoamps?|na|nanoamps?|µs|us|microseconds?|ms|milliseconds?|ns|nanoseconds?)\b"
 )
-"""An amount said as a change ("up 10 pA", "by another 2 us", "add 2 us"): never a value to set."""
+"""An amount said as a change ("up 10 pA", "by another 2 us", "add 2 us", "knock 1 us off"): never a value to set."""
 ABSOLUTE_OF = (("energy_kv", r"k"), ("current_pa", r"[pn]a|picoamp|nanoamp"))
 """The setting an amount's unit belongs to (by the unit's spelling); times are the dwell."""
 

@@ -54,7 +54,7 @@ INTENT_PATTERNS: dict[str, str] = {
     "optics": r"defocus|underfocus|overfocus|astigmat|\bcoma\b",
     "stage": r"\b(move|go|stage|translate|tilt)\b.*(\d\s*(µm|um|μm|°|deg))|\bstage\b",
     "scan": r"\bfov\b|field of view|\d\s*(px|pixels?)\b|\d\s*(x|×)\s*\d|dwell|\d" + TIME,
-    "focus": r"auto-?focus|\brefocus|\bfocus (the|on|it|up)|into focus|\bfocus\b(?! quality)",
+    "focus": r"auto-?focus|\brefocus|\bfocus (the|on|it|up)|into focus|\bfocus\b(?! (?:quality|score|metric|rating))",
     "acquire": r"\b(acquire|take|grab|record|capture|snap|shoot|collect)\b.*\b(images?|picture|frames?|micrograph|"
     r"scan|series|haadf|abf|bf|adf|bright[- ]?field|dark[- ]?field|z[- ]contrast)\b|"
     r"\b(take|acquire|record|grab|snap|shoot|capture) (it|one)\b|\bacquire\b|"
@@ -62,7 +62,8 @@ INTENT_PATTERNS: dict[str, str] = {
     r"\bsurvey|overview|"
     r"^\s*(?:an? |another |one more )?(?:frame|image|picture) (?:at|with)\b|"
     r"\b(haadf|bf|adf|abf|bright[- ]?field|dark[- ]?field|z[- ]contrast)\b.{0,25}\b(images?|picture|frame|please)\b|"
-    r"^\s*(haadf|bf|adf)\b|\b(gimme|give (?:me|us)|get (?:me|us)) (a|an|one) (haadf|bf|adf|image|frame)|"
+    r"^\s*(haadf|bf|adf)\b|[;:]\s*(haadf|bf|adf)\b(?!\s+(?:detector|outer|inner|collection|angle))|"
+    r"\b(gimme|give (?:me|us)|get (?:me|us)) (a|an|one) (haadf|bf|adf|image|frame)|"
     r"\b(one more|another|new|second|fresh) (image|frame|picture)\b|"
     r"(?:^\s*|[,;:]\s*|\b(?:then|and|please|just|take|want|need)\s+)(?:one|a|a single|1) (?:image|frame|picture|shot)\b"
     r"(?!\s*(?:time|rate|size|takes?|lasts?))|\b(grab|snap|shoot)\s*(it|one)?\s*[.!]?$|"
@@ -80,7 +81,7 @@ INTENT_PATTERNS: dict[str, str] = {
     r"(chemical|elemental) (analysis|identification|id)|\belement id\b|"
     r"\bwhat('s| is) (there|present)\b|"
     r"identify (it|them)\b|\bchemically\b|\bchemistry\b|\bassign (the )?elements\b|\bidentify what'?s\b|"
-    r"\bid (the )?elements\b|"
+    r"\b(?:id|list) (the )?elements\b|"
     r"\btell me what (it|this|that) is\b",
     "survey_zoom": r"most interesting|\bzoom",
     "fft": r"\bfft\b|fourier|diffractogram|power spectrum",
@@ -92,7 +93,8 @@ INTENT_PATTERNS: dict[str, str] = {
     "line_profile": r"line[- ]?profile|intensity (?:profile|trace|line|along)|line scan",
     "drift": r"\bdrift|\bcre(?:ep(?:s|ing)?|pt)\b|\bwander(?:s|ing|ed)?\b|"
     r"how far (?:it|the (?:image|specimen|sample|stage)) (?:has )?(?:moved|shifted)",
-    "focus_quality": r"focus quality|sharpness|how sharp|how crisp|is it in focus|check (the )?focus|"
+    "focus_quality": r"focus (?:quality|score|metric|rating)|sharpness|how sharp|how crisp|is it in focus|"
+    r"check (the )?focus|"
     r"\b(?:rate|score|grade|judge) (?:the |its )?(?:focus|sharpness)\b|"
     r"is (it|the image) sharp|"
     r"how well (?:focused|in focus)",
