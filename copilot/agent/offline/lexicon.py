@@ -125,6 +125,7 @@ ABBREVIATIONS = (
     (r"\b(count|find|locate|measure|size|segment|show|get|grab|label|image|zoom on)\s+em\b", r"\1 them"),
     (r"(\d)\s*nanomet(?:re|er)s?\b", r"\1 nm"),
     (r"(\d)\s*micromet(?:re|er)s?\b", r"\1 um"),
+    (r"(\d)\s*millimet(?:re|er)s?\b", r"\1 mm"),
     (r"(\d)\s*(?:kilovolts?|kev)\b", r"\1 kv"),
     (r"(\d)\s*picoamp(?:ere)?s?\b", r"\1 pa"),
     (r"(\d)\s*nanoamp(?:ere)?s?\b", r"\1 na"),

@@ -21,7 +21,7 @@ FACTOR_WORD = "|".join(sorted([*ONES[2:], *TENS], key=len, reverse=True))
 """A factor said in words: "eightfold", "five times longer", "a factor of eight"."""
 NUMBER_WORD = "|".join(sorted([*WORD_VALUES, *SCALES], key=len, reverse=True))
 SPOKEN_UNIT = (
-    r"(?:microns?|µm|um|nanomet(?:re|er)s?|nm|angstroms?|å|micromet(?:re|er)s?|pm|mm|microseconds?|µs|us|ns|"
+    r"(?:microns?|µm|um|nanomet(?:re|er)s?|nm|angstroms?|å|micromet(?:re|er)s?|pm|mm|millimet(?:re|er)s?|microseconds?|µs|us|ns|"
     r"milliseconds?|ms|seconds?|secs?|s|minutes?|mins?|pa|picoamps?|na|nanoamps?|kv|kilovolts?|mrad|milliradians?|"
     r"degrees?|deg|°|hz|hertz|px|pixels?|lines|frames|images|e/å2|e-/å2|e/a2|e-/a2|electrons?|%|percent|per cent)"
     r"(?![a-z])"

@@ -16,6 +16,7 @@ from collections.abc import Callable
 from copilot.agent.offline.lexicon import SPECIMEN_ALIASES
 from copilot.agent.offline.plan import AFM_INTENTS, STEM_ONLY_INTENTS
 from copilot.agent.offline.request import Request
+from copilot.agent.offline.spoken import NUMBER_WORD, SPOKEN_UNIT
 from copilot.agent.offline.vocabulary import AFM_WORDS, INTENT_PATTERNS, STEM_WORDS
 
 Reader = Callable[[Request], bool]
@@ -106,6 +107,12 @@ FACTOR = re.compile(
 """A change said as a factor ("double the pixels", "halve the dwell", "shrink it to a fifth")."""
 ADD_WORD = re.compile(r"\b(?:add|another|more|further|extra)\b[^,;.]{0,20}?\d+(?:\.\d+)?\s*(?:°|deg)")
 """A tilt said as a change ("add 1.5° of beta tilt")."""
+NUMBER_IN_WORDS = re.compile(
+    r"\b(?:seed\s+(?:" + NUMBER_WORD + r")|(?:" + NUMBER_WORD + r")(?=(?:[\s-]+(?:and|point|[a-z]+))?[\s-]+"
+    r"(?:" + NUMBER_WORD + r"|" + SPOKEN_UNIT + r")))\b"
+)
+"""A number said in words that the lexer left unspelled before a unit or after "seed" ("seed sixty-one" were it not
+spelled): its value was not read."""
 DOWN_WORD = re.compile(r"\b(?:reduce|lower|decrease|down|minus|less|under(?:focus(?:ed)?)?|back off)\b")
 """A change said to go down ("reduce alpha by 2.5°", "beta down by 4°", "0.2 µm under")."""
 
@@ -129,6 +136,8 @@ def unread_words(low: str, request: Request) -> list[str]:
         missed.append(bound.group(0))
     if (more := ADD_WORD.search(text)) and not (request.tilt_relative or request.stage_series_um):
         missed.append(more.group(0))
+    if spelled := NUMBER_IN_WORDS.search(text):
+        missed.append(spelled.group(0))
     if (down := DOWN_WORD.search(text)) and _goes_up(request):
         missed.append(down.group(0))
     return missed
