@@ -214,7 +214,8 @@ def forbids(scope: str, said: str) -> list[Constraint]:
 BETWEEN = r"\b(?:between|after|before|during) (?:the |each |every )?(?:frames?|images?|scans?|exposures?|shots?)\b"
 """When a negated action would happen, said of the frames; the frames are not what it forbids."""
 POSTFIX_LIMIT = (
-    r"\s*(?:[a-z]+\s+)?(max(?:imum)?|tops|at (?:the )?most|or (?:less|lower|below|under|fewer|shorter|smaller|slower)|"
+    r"\s*(?:[a-z]+\s+){0,2}(max(?:imum)?|tops|at (?:the )?most|"
+    r"or (?:less|lower|below|under|fewer|shorter|smaller|slower)|"
     r"min(?:imum)?|"
     r"at (?:the )?least|or (?:more|higher|above|longer|larger))\b"
 )

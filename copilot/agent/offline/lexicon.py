@@ -219,8 +219,13 @@ REFINES: dict[str, set[str]] = {"graphene": {"grain_boundary"}}
 boundary specimen, not plain graphene."""
 
 
+DONE_WITH = r"^\s*(?:after|done with|finished with|enough of) (?:the )?[^,;]{1,40}[,;]"
+"""The specimen worked on before, said first ("after the terraces, the Au particles ..."): not the one named."""
+
+
 def specimen_named(low: str) -> tuple[str, int] | None:
     """The specimen the text names (canonical name, where it starts), or None."""
+    low = re.sub(DONE_WITH, lambda m: " " * len(m.group(0)), low)
     hits = [(m.start(), name) for name, pattern in SPECIMEN_ALIASES.items() if (m := re.search(pattern, low))]
     if re.search(r"\bafm\b|tapping|on[- ]silicon|on[- ]si\b", low) and any(
         name == "gold_nanoparticles" for _, name in hits

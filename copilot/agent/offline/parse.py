@@ -13,7 +13,7 @@ import re
 from copilot.agent.offline.clauses import read_constraints
 from copilot.agent.offline.conditions import cut_conditions
 from copilot.agent.offline.edges import edge_onset_said
-from copilot.agent.offline.lexicon import SPECIMEN_ALIASES, normalise, quantities, specimen_named
+from copilot.agent.offline.lexicon import DONE_WITH, SPECIMEN_ALIASES, normalise, quantities, specimen_named
 from copilot.agent.offline.places import fov_point_nm, region_nm, two_points_nm
 from copilot.agent.offline.questions import FEEDBACK_QUESTIONS, QUESTION_START, QUESTIONS, status_questions
 from copilot.agent.offline.read_optics import (
@@ -82,11 +82,13 @@ PURPOSE_LEAD = (
 """A purpose said first ("To check whether the dopants cluster, grab a 9 nm frame ...", "for our visitor's first
 look, mount the STO"): why, not what to do."""
 EXPORT_NAME = re.compile(
-    r"\b(?:called|named|(?:file ?)?name|call(?:ing)? it)\s+[\"'‘“]?([a-z0-9][\w.-]*?)[\"'’”]?(?=[\s,;!?]|\.?$)|"
+    r"\b(?:called|named|(?:file ?)?name(?: it)?|call(?:ing)? it)\s+[\"'‘“]?([a-z0-9][\w.-]*?)[\"'’”]?(?=[\s,;!?]|\.?$)|"
     r"\bas\s+[\"'‘“]([a-z0-9][\w.-]*?)[\"'’”]|"
     r"\bas\s+(?!(?:an?|the|tiff?|hdf5|h5|png|well|before|usual|it|is|one|a file)\b)([a-z0-9][\w.-]*?)(?=[,;!?]|\.?$)"
 )
 """The file name an export is given ("a TIFF called mos2_edge", "named run3", "as 'edge'", "to hdf5 as run42")."""
+NO_NEW_DOSE = r"\b(?:zero|no|without) (?:extra|more|new|additional|further) (?:dose|exposure)\b"
+"""Work on data already taken, said by the dose ("zero extra dose please")."""
 FOCUS_RUN = (
     r"auto-?focus|refocus|focus (the|on|up)|into focus|(?:^|[,;]\s*|\b(?:then|and|first|please)\s+)focus\b"
     r"(?!\s+(?:quality|score|metric|rating))"
@@ -123,7 +125,7 @@ def parse_request(text: str) -> Request:
         named = low.replace(wanted.span, " ") if wanted.span else low  # a name is not a request
         named = re.sub(SPECIMEN_ALIASES.get(wanted.name, re.escape(wanted.name)), " ", named)
         named = re.sub(r"\(?\s*seed\s*(?:=|:|of|#)?\s*\d+\s*\)?", " ", named)
-    named = _without_file_name(named)  # "named overview_3": a file name asks for no survey
+    named = _without_file_name(re.sub(DONE_WITH, " ", named))  # "named overview_3": a file name asks for no survey
     named = re.sub(
         PURPOSE_LEAD, " ", re.sub(PURPOSE, " ", named)
     )  # "so the light atoms show up" says why, it asks for no atom count
@@ -241,9 +243,11 @@ def _read_targets(low: str, request: Request) -> None:
     if "export" in request.intents and (name := re.search(EXPORT_NAME, request.text)):
         request.export_name = re.sub(r"\.(hdf5|h5|tiff?|png)$", "", next(group for group in name.groups() if group))
     last = r"\b(last|latest|newest|most recent|previous|existing|current|that|this|earlier|old|older) "
-    just = r" (i|you|we) (just |already )?(took|taken|recorded|acquired|have|had|got)|(?: \w+)? from (before|earlier|"
+    just = r" (i|you|we)(?:'ve| have)? (just |already )?"
+    just += r"(took|taken|recorded|acquired|have|had|got)|(?: \w+)? from (before|earlier|"
     just += r"a (moment|minute) ago|just now)| (taken|recorded) (earlier|before|just now)| on (the )?screen| on display"
     no_new_image = any("acquire_image" in c.tools for c in request.constraints)  # "don't take a new image"
+    no_new_image = no_new_image or bool(re.search(NO_NEW_DOSE, low))
     image = r"(?:(afm |haadf |bf |stem |height |topography )?(image|acquisition|scan|frame|shot|topograph\w*)|"
     image += r"(?:height|phase|topography) map)"
     taken = r"\bwhat (i|you|we) (just |already )?(took|recorded|acquired|got|imaged)\b"  # "FFT of what I just took"

@@ -134,7 +134,9 @@ def stage_tilts_deg(low: str) -> tuple[dict[str, float], bool]:
         named = re.findall(r"\b(alpha|beta)\b", before[-16:]) or re.findall(r"\b(alpha|beta)\b", after)[:1]
         axis = "beta_deg" if named and named[-1] == "beta" else "alpha_deg"
         said_relative = re.search(r"\b(by|another|add|an? (?:extra|further)|up|down)\s*$", before)
-        lowered = said_relative and re.search(r"\b(reduce|decrease|lower|drop|subtract|back off|take|down)\b", before)
+        lowered = said_relative and re.search(
+            r"\b(reduce|decrease|lower|drop|subtract|back (?:\w+ )?off|take|down)\b", before
+        )
         tilts.setdefault(axis, -abs(num(match.group(1))) if lowered else num(match.group(1)))
         relative = relative or bool(said_relative or re.match(r"\s*(more|further)", after))
     return tilts, relative

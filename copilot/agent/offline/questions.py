@@ -156,8 +156,11 @@ FEEDBACK_QUESTIONS = {pattern for pattern, _ in QUESTIONS if "gain" in pattern o
 QUESTION_START = r"^(what|what's|whats|how|which|where|is|are|tell me|give me|show me|remind me|current|and)\b"
 SET_NOW = r"\b(is|are|was|were)\s+(currently\s+|now\s+)?set\b|\bset\s+to\s*\??\s*$|\bset\s+(at|to)\s+(now|currently)\b"
 """How a setting is said to stand ("which voltage is set?", "what's the dwell set to?"): no action."""
+LEAD = r"^\s*(?:(?:quick |just a |sanity )?(?:check|question)\s*[:,]\s*)"
+"""A question announced as one ("quick check: ...")."""
 CHECKS_VALUE = (
-    r"^(?:is|are|was|were)\b(?![^?]*\b(?:possible|allowed|ok|okay|safe|supported|available|too|enough)\b)[^?]*\?\s*$"
+    r"^" + LEAD + r"?(?:[^?,]*,\s*or\s+)?(?:is|are|was|were)\b"
+    r"(?![^?]*\b(?:possible|allowed|ok|okay|safe|supported|available|too|enough)\b)[^?]*\?\s*$"
 )
 """A yes-or-no question about a value ("is it still at 80 kV?", "are we at 256 pixels?"): answered from the status,
 never set ("is 50 kV possible?" asks what the instrument can do, not how it stands)."""
@@ -178,6 +181,7 @@ def status_questions(low: str, kept: str | None = None) -> list[int]:
     asks = asks or _only_named(low)
     spoken = re.sub(r"how long (does|will|would) .{0,20}take", " ", low if kept is None else kept)
     spoken = re.sub(r"\b(?:did|has|have) (?:some|any)(?:one|body) \w+", " ", spoken)  # "or did someone change it?"
+    spoken = re.sub(LEAD, " ", spoken)  # "quick check: is the beam on?" checks nothing
     acting = re.search(ACTION_WORDS, re.sub(SET_NOW, " ", spoken))
     if not asks or acting or (re.search(r"(?<![a-zå/^])\d", low) and not re.search(CHECKS_VALUE, low)):
         return []

@@ -73,7 +73,8 @@ SETTING_WORDS: tuple[tuple[str, Reader], ...] = (
     ),
     (r"\bchange\b[^,;.]*\btip\b", _intent("change_tip", "tip_check")),  # "change a double tip": after a check
     (
-        r"\b(?:swap|replace)\b[^,;.]*\btip\b|\btip\b[^,;.]*\b(?:swap|replace)|\bnew (?:tip|probe|one)\b",
+        r"\b(?:swap|replace)\b[^,;.]*\btip\b|\btip\b[^,;.]*\b(?:swap|replace)|"
+        r"\b(?:new|fresh) (?:tip|probe|cantilever|one)\b",
         _intent("change_tip"),
     ),
     (r"(?<!height )(?<!phase )(?<!dose )(?<!topography )\bmap(?:s|ping)?\b(?! out)", _map),
@@ -88,7 +89,8 @@ PAST_DATA = re.compile(
 """Data already taken ("that last frame", "the spectrum from a moment ago", "what I just took")."""
 LIMIT_WORD = re.compile(
     r"\b(?:ceiling|cap|max(?:imum)?|tops|allowed|at most|no more than|limit(?:ed)?|not exceed)\b"
-    r"(?=[^,;:.!?\d]{0,25}\d)|(?<=\d)[^,;:.!?\d]{0,25}\b(?:ceiling|cap|max(?:imum)?|tops|allowed|limit)\b"
+    r"(?=[^,;:.!?\d]{0,25}\d)|(?<=\d)[^,;:.!?\d]{0,25}\b(?:ceiling|cap|max(?:imum)?|tops|allowed|limit|"
+    r"or (?:less|lower|shorter|smaller|fewer|below|under))\b"
 )
 """A number said as a bound, not as the value to set ("a current ceiling of 20 pA", "3 µs dwell max")."""
 NEGATION = re.compile(
@@ -109,11 +111,11 @@ ADD_WORD = re.compile(r"\b(?:add|another|more|further|extra)\b[^,;.]{0,20}?\d+(?
 """A tilt said as a change ("add 1.5° of beta tilt")."""
 NUMBER_IN_WORDS = re.compile(
     r"\b(?:seed\s+(?:" + NUMBER_WORD + r")|(?:" + NUMBER_WORD + r")(?=(?:[\s-]+(?:and|point|[a-z]+))?[\s-]+"
-    r"(?:" + NUMBER_WORD + r"|" + SPOKEN_UNIT + r")))\b"
+    r"(?:" + NUMBER_WORD + r"|" + SPOKEN_UNIT + r"))|(?:half|quarter) (?:of )?an? " + SPOKEN_UNIT + r")\b"
 )
 """A number said in words that the lexer left unspelled before a unit or after "seed" ("seed sixty-one" were it not
 spelled): its value was not read."""
-DOWN_WORD = re.compile(r"\b(?:reduce|lower|decrease|down|minus|less|under(?:focus(?:ed)?)?|back off)\b")
+DOWN_WORD = re.compile(r"\b(?:reduce|lower|decrease|down|minus|less|under(?:focus(?:ed)?)?|back (?:\w+ )?off)\b")
 """A change said to go down ("reduce alpha by 2.5°", "beta down by 4°", "0.2 µm under")."""
 
 

@@ -113,7 +113,7 @@ INTENT_PATTERNS: dict[str, str] = {
     "step_height": r"step height|terrace|atomic steps?|\bsteps? of\b|how tall are the (?:terraces|steps)",
     "force_curve": r"force[- ]?(curve|distance|spectroscop)|adhesion|\bf-?d curve|\bindent\b",
     "change_tip": r"(change|replace|swap|new) (the |a )?(afm |double )?(tip|cantilever)|"
-    r"\b(?:fit|put|mount) (?:a |in a )?(?:new|fresh) (?:one|tip)\b|"
+    r"\b(?:fit|put|mount|install) (?:a |in a )?(?:new|fresh) (?:one|tip|cantilever|probe)\b|"
     r"\btip\b.*\b(change|replace|swap) it\b",
     "tip_check": r"tip (artifact|artefact|check|condition|state|shape|quality|health)|double[- ]tip|" + TIP_STATE + "|"
     r"\bcheck (?:it |the image )?for (?:tip )?(?:artefacts|artifacts)\b|"
