@@ -40,14 +40,35 @@ TWO_POINTS = (
 rectangle's corners."""
 
 
+UNIT = r"\s*(nm|å|angstroms?)\b"
+PAIR = r"\(\s*" + NUM + r"(?:" + UNIT + r")?\s*,\s*" + NUM + r"(?:" + UNIT + r")?\s*\)(?:" + UNIT + r")?"
+"""A point in parentheses with its unit inside or after ("(12, 3) nm", "(4 nm, 4 nm)", "(30, 90) Å")."""
+PAIR_TO_PAIR = PAIR + r"\s*(?:to|-|–)\s*" + PAIR
+SAID_PAIR = r"\b(?:at|on)\s+" + NUM + r"(?:" + UNIT + r")?\s*,\s*" + NUM + UNIT
+"""A point said without parentheses ("at 7 nm, 12 nm", "at 30 Å, 90 Å")."""
+
+
+def _in_nm(found: re.Match[str], values: tuple[int, ...], units: tuple[int, ...]) -> list[float]:
+    """The numbers of ``found`` in nm, by the last unit said (Å is a tenth of a nm)."""
+    unit = next((found.group(i) for i in reversed(units) if found.group(i)), "nm")
+    return [num(found.group(i)) / (10.0 if unit != "nm" else 1.0) for i in values]
+
+
 def two_points_nm(low: str) -> tuple[float, float, float, float] | None:
-    """(x0, y0, x1, y1) in nm of the two points the text names (see ``TWO_POINTS``), or None."""
+    """(x0, y0, x1, y1) in nm of the two points the text names (see ``TWO_POINTS``, ``PAIR_TO_PAIR``), or None."""
     found = re.search(TWO_POINTS, low)
-    return (num(found.group(1)), num(found.group(2)), num(found.group(3)), num(found.group(4))) if found else None
+    if found:
+        return (num(found.group(1)), num(found.group(2)), num(found.group(3)), num(found.group(4)))
+    pairs = re.search(PAIR_TO_PAIR, low)
+    if pairs is None or not any(pairs.group(i) for i in (2, 4, 5, 7, 9, 10)):
+        return None
+    x0, y0, x1, y1 = _in_nm(pairs, (1, 3, 6, 8), (2, 4, 5, 7, 9, 10))
+    return (x0, y0, x1, y1)
 
 
 def fov_point_nm(low: str) -> tuple[float, float] | None:
-    """``x = 4 nm, y = 4 nm``, ``x 3 nm y 3 nm``, ``(4 nm, 4 nm)``, ``at (3.5, 4 nm)``: a point of the image."""
+    """``x = 4 nm, y = 4 nm``, ``x 3 nm y 3 nm``, ``(4 nm, 4 nm)``, ``at (3.5, 4 nm)``, ``(12, 3) nm``, ``at 30 Å,
+    90 Å``: a point of the image, in nm."""
     if re.search(r"\bstage\b", low) and not re.search(r"spectrum|eels|eds|force", low):
         return None
     if two_points_nm(low):
@@ -55,7 +76,17 @@ def fov_point_nm(low: str) -> tuple[float, float] | None:
     pair = re.search(r"\bx\s*(?:=|:)?\s*" + NUM + r"(?:" + NM + r")?\s*,?\s*(?:and\s+)?y\s*(?:=|:)?\s*" + NUM + NM, low)
     pair = pair or re.search(r"\(\s*" + NUM + r"(?:" + NM + r")?\s*,\s*" + NUM + NM + r"\s*\)", low)
     pair = pair or re.search(r"\bat\s*\(?\s*" + NUM + r"(?:" + NM + r")?\s*,\s*" + NUM + NM, low)
-    return (num(pair.group(1)), num(pair.group(2))) if pair else None
+    if pair:
+        return (num(pair.group(1)), num(pair.group(2)))
+    bracketed = re.search(PAIR, low)
+    if bracketed and any(bracketed.group(i) for i in (2, 4, 5)):
+        x_nm, y_nm = _in_nm(bracketed, (1, 3), (2, 4, 5))
+        return (x_nm, y_nm)
+    said = re.search(SAID_PAIR, low)
+    if said:
+        x_nm, y_nm = _in_nm(said, (1, 3), (2, 4))
+        return (x_nm, y_nm)
+    return None
 
 
 CORNER_SQUARE = r"\b(?:top|upper)[- ]left\s+" + NUM + NM + r"\s*(?:square|region|area|box|window)\b"

@@ -20,7 +20,7 @@ from copilot.agent.summary import format_number
 ACTION = (
     r"(?:please\s+)?(?:take|acquire|image|record|grab|snap|set|defocus|underfocus|overfocus|refocus|autofocus|focus|"
     r"move|go|tilt|zoom|compare|measure|count|find|check|change|lower|raise|increase|decrease|blank|unblank|"
-    r"back to|return to|frame|score)\b"
+    r"back to|return to|frame|score|(?:an? |one )?(?:eels|eds|edx)(?= (?:spot |spectrum )?(?:at|on)\b))\b"
 )
 SPLIT = re.compile(r"\s*(?:,|;|\bthen\b|\band\b)\s*(?:(?:and|then)\s+)*(?=" + ACTION + ")")
 CHANGES = {"optics", "beam", "scan", "stage", "focus"}
@@ -51,9 +51,13 @@ def clauses(text: str) -> list[str]:
 
 def sequence_steps(text: str, build: Callable[[Request], list[Step]], whole: Sequence[Step]) -> list[Step] | None:
     """The steps of each clause in order (``build`` plans one clause), or None when the request is no sequence or
-    the plan of the ``whole`` request already takes every image the clauses ask for."""
+    the plan of the ``whole`` request already takes every image the clauses ask for. Spectra at two or more places
+    ("EELS at (2, 3) nm, then EDS at (8, 3) nm") are a sequence too: one spectrum at each place, in order."""
     parts = clauses(text)
     requests = [parse_request(part) for part in parts]
+    spots = [r for r in requests if "spectrum" in r.intents and r.point_nm is not None]
+    if len(spots) >= 2 and len(spots) == sum("spectrum" in r.intents for r in requests):
+        return [step for request in requests for step in build(request)]  # a spectrum at each place said, in order
     images = [i for i, r in enumerate(requests) if "acquire" in r.intents or re.search(r"\banother\b", parts[i])]
     if len(images) < 2 or not any(requests[i].intents & CHANGES for i in range(images[0] + 1, images[-1] + 1)):
         return None

@@ -1,9 +1,10 @@
 """Quantities said in words, spelled as numbers before the request is read ("half a micron" -> 0.5 micron, "zero
 defocus" -> defocus 0, "@ 5 nm" -> at 5 nm, a bare "1k" -> 1024 px, "2k x 2k" -> 2048 px, "twenty-five pA" -> 25 pA,
-"two hundred and fifty nm" -> 250 nm, "seed sixty-one" -> seed 61, "a fifth of a second" -> 0.2 second, "minus 10
-degrees" -> -10 degrees, "1,000 nm" -> 1000 nm, "512-pixel" -> 512 pixel, "one pixel" -> a pixel, "eightfold" -> 8x;
-a number word is spelled only before a unit, so "snap one" stays a count). Pure text rewrites of the lower-cased
-request, applied by ``lexicon.normalise`` before its abbreviations.
+"two hundred and fifty nm" -> 250 nm, "two and a half seconds" -> 2.5 seconds, "(25, 40) Å" -> (2.5, 4) nm, "seed
+sixty-one" -> seed 61, "a fifth of a second" -> 0.2 second, "minus 10 degrees" -> -10 degrees, "1,000 nm" -> 1000 nm,
+"512-pixel" -> 512 pixel, "one pixel" -> a pixel, "eightfold" -> 8x; a number word is spelled only before a unit, so
+"snap one" stays a count). Pure text rewrites of the lower-cased request, applied by ``lexicon.normalise`` before its
+abbreviations.
 """
 
 from __future__ import annotations
@@ -72,7 +73,7 @@ SPOKEN: tuple[tuple[str, str], ...] = (
     (r"\bback[- ]to[- ]back\b", "consecutive"),
     (r"\b(?:a )?half (?:of )?an? " + UNIT_WORD + r"\b", r"0.5 \1"),
     (r"\b(?:a )?quarter (?:of )?an? " + UNIT_WORD + r"\b", r"0.25 \1"),
-    (r"\b(?:one|a|1) and a half (?=" + SPOKEN_UNIT + r"|times\b)", "1.5 "),
+    (r"\b(a|\d+|" + NUMBER_WORD + r") and a half (?=" + SPOKEN_UNIT + r"|times\b)", "<half>"),
     (r"\bfor a (second|minute)\b", r"for 1 \1"),
     (r"\b(down|up|left|right)wards?\b", r"\1"),
     (r"\b(?:a )?half (?:of )?an? (second|sec|millisecond|minute|degree|hertz|hz)\b", r"0.5 \1"),
@@ -82,6 +83,7 @@ SPOKEN: tuple[tuple[str, str], ...] = (
     (r"\bseed ((?:(?:" + NUMBER_WORD + r")\b(?:[\s-]+(?:and\s+)?(?=(?:" + NUMBER_WORD + r")\b))?)+)", "<seed>"),
     (r"(?<![\d.,])(\d{1,3}),(\d{3})(?![\d,])", r"\1\2"),
     (NUMBER_WORDS, "<word>"),
+    (r"\(\s*(\d+(?:\.\d+)?)\s*,\s*(\d+(?:\.\d+)?)\s*\)\s*(?:å|angstroms?)\b", "<pair>"),
     (r"\b(?:minus|negative)\s+(?=\d|\.\d)", "-"),
     (r"\bplus\s+(?=\d)", "+"),
     (r"\b(?:an?|one) (micron|micromet(?:re|er))\b", r"1 \1"),
@@ -111,6 +113,10 @@ def spell_quantities(low: str) -> str:
             low = re.sub(pattern, _k_pixels, low)
         elif spelled == "<seed>":
             low = re.sub(pattern, _spelled_seed, low)
+        elif spelled == "<pair>":
+            low = re.sub(pattern, lambda m: f"({float(m.group(1)) / 10:g}, {float(m.group(2)) / 10:g}) nm", low)
+        elif spelled == "<half>":
+            low = re.sub(pattern, _and_a_half, low)
         elif spelled == "<part>":
             low = re.sub(pattern, lambda m: f"{1 / PARTS[m.group(1)]:.4g} {m.group(2)}", low)
         elif spelled == "<n>":
@@ -125,6 +131,13 @@ def spell_quantities(low: str) -> str:
 def _spelled_number(match: re.Match[str]) -> str:
     value = word_value(match.group(0).strip())
     return match.group(0) if value is None else f"{value:g}"
+
+
+def _and_a_half(match: re.Match[str]) -> str:
+    """ "two and a half " -> "2.5 ", "3 and a half " -> "3.5 "."""
+    said = match.group(1)
+    whole = float(said) if said.isdigit() else word_value(said)
+    return match.group(0) if whole is None else f"{whole + 0.5:g} "
 
 
 def _spelled_seed(match: re.Match[str]) -> str:
