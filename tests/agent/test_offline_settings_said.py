@@ -59,3 +59,19 @@ def test_two_shifts_along_one_axis_are_not_guessed_into_one() -> None:
 )
 def test_every_time_unit_the_reader_knows_converts_to_the_dwell(text: str, dwell_us: float) -> None:
     assert drive(text).calls == [("set_scan", {"dwell_us": dwell_us})]
+
+
+@pytest.mark.parametrize(
+    ("text", "call"),
+    [
+        ("HT one and a half times what it is", ("set_beam", {"energy_kv": 120.0})),
+        ("three times as many pixels per line as now", ("set_scan", {"pixels": 768})),
+        ("a third less current than we have now", ("set_beam", {"current_pa": 20.0})),
+        ("shrink the field to five-eighths of what it is", ("set_scan", {"fov_nm": 20.0})),
+        ("an eighth of the present pixel count, please", ("set_scan", {"pixels": 32})),
+    ],
+)
+def test_a_change_on_the_present_value_said_in_words_reads_the_status_first(
+    text: str, call: tuple[str, dict[str, float]]
+) -> None:
+    assert drive(text).calls == [("get_status", {}), call]

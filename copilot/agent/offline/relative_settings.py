@@ -42,9 +42,9 @@ WORD += r"(?:[a-z]+\s+){{0,2}}(?:{t})"
 DONE = r"(?:{t})\s+(?:is\s+|be\s+)?(doubled|tripled|quadrupled|halved)\b"
 IN_HALF = r"(?:{t})\s+(?:[a-z]+\s+){{0,2}}?(?:in|by) half\b"
 UP = r"increase|raise|multiply|bigger|larger|longer|wider|higher|greater|more|up|scale up|widen|enlarge|expand|grow"
-UP += r"|lengthen|extend|boost"
+UP += r"|lengthen|extend|boost|speed up|faster"
 DOWN = r"decrease|reduce|lower|cut|divide|drop|smaller|shorter|narrower|less|down|shrink|scale down|narrow|shorten"
-DOWN += r"|trim|slash"
+DOWN += r"|trim|slash|slow(?: down)?|slower"
 PARTS = {"half": 2.0, "third": 3.0, "quarter": 4.0, "fifth": 5.0, "tenth": 10.0}
 TO_PART = r"\b(?:{way}|make|set|bring|take)\s+(?:the\s+|its\s+|our\s+)?(?:[a-z]+\s+)?(?:{t})\s+(?:down\s+)?to\s+"
 TO_PART += r"(?:a\s+|one\s+|1\s+)?(half|third|quarter|fifth|tenth)\b"
@@ -54,6 +54,25 @@ BY_PERCENT = r"\b({way})\s+(?:the\s+|its\s+|our\s+)?(?:[a-z]+\s+)?(?:{t})\s+(?:b
 PERCENT_UP_DOWN = r"(?:{t})\s+(up|down)\s+by\s+" + PERCENT
 FRACTION_OF = r"(?:{t})\s+(?:to\s+)?(\d+)\s*/\s*(\d+)\s+(?:of|times)\b"
 """A fraction of the present value ("make the field of view 3/8 of what it is now")."""
+TIMES_NOW = (
+    r"(?:(?:{t})\s+(?:to\s+)?(\d+(?:\.\d+)?)\s*(?:kv\s+|pa\s+|nm\s+)?(?:x|×|times)\s+"
+    r"(?:what (?:it|they) (?:is|are)(?: now)?|"
+    r"(?:its|the) (?:present|current) value|now)|(\d+(?:\.\d+)?)\s*(?:x|×|times)\s+as\s+(?:many|much)\s+(?:{t}))"
+)
+"""A factor on the present value ("HT 1.5 times what it is", "three times as many pixels per line as now")."""
+PART_MORE = r"\ban? (half|third|quarter|fifth|tenth) (less|more|fewer) (?:{t})"
+"""A change by a part said before the setting ("a third less current than we have now")."""
+COUNTS = ["two", "three", "four", "five", "six", "seven", "nine"]
+COUNT_WORD = "|".join(COUNTS)
+PARTS_OF = (
+    r"(?:{t})\s+(?:down\s+)?to\s+(?:an?\s+|one\s+|(\d+|" + COUNT_WORD + r")[\s-]*)?"
+    r"(eighths?|sixths?|thirds?|quarters?|fifths?|tenths?)\s+of\b|"
+    r"\b(?:an?|one|(\d+|" + COUNT_WORD + r"))[\s-]*(eighths?|sixths?|thirds?|quarters?|fifths?|tenths?)\s+of\s+"
+    r"(?:the\s+)?(?:present\s+|current\s+)?(?:{t})"
+)
+"""A part of the present value said in words ("shrink the field to five-eighths of what it is", "an eighth of the
+present pixel count")."""
+SHARES = {"third": 3.0, "quarter": 4.0, "fifth": 5.0, "sixth": 6.0, "eighth": 8.0, "tenth": 10.0}
 TIMES_THE = r"\b(\d+(?:\.\d+)?)\s*(?:x|×|times)\s+(?:the\s+)?(?:{t})"
 """A factor said before the setting it multiplies ("2.5x the dwell time per pixel")."""
 PERCENT_AFTER = r"(?:{t})\s+(?:is\s+|be\s+)?" + PERCENT + r"\s+({way})\b"
@@ -108,13 +127,19 @@ def read_scales(low: str, request: Request) -> str:
             low = low[: found.start()] + " " * (found.end() - found.start()) + low[found.end() :]
             continue
         said = _factor(low, words)
-        if said is None or getattr(request, argument) is not None:
+        if said is None or not _free(getattr(request, argument), said[1].group(0)):
             continue
         factor, found = said
+        setattr(request, argument, None)  # "HT 1.5 times what it is": the number said is the factor, not the value
         request.scales[argument] = factor
         request.intents.add(intent)
         low = low[: found.start()] + " " * (found.end() - found.start()) + low[found.end() :]
     return low
+
+
+def _free(value: Any, said: str) -> bool:
+    """The setting holds no value, or only a number said inside the factor's own words (read as the value)."""
+    return value is None or any(float(number) == value for number in re.findall(r"\d+(?:\.\d+)?", said))
 
 
 def _amount(low: str, argument: str, words: str) -> tuple[float, re.Match[str]] | None:
@@ -163,6 +188,19 @@ def _factor(low: str, target: str) -> tuple[float, re.Match[str]] | None:
         top, bottom = float(fraction.group(1)), float(fraction.group(2))
         if top > 0 and bottom > 0 and top != bottom:
             return top / bottom, fraction
+    if times := re.search(TIMES_NOW.format(t=target), low):
+        value = float(times.group(1) or times.group(2))
+        if value > 0 and value != 1:
+            return value, times
+    if part := re.search(PART_MORE.format(t=target), low):
+        part_of = 1.0 / PARTS[part.group(1)]
+        return (1.0 + part_of if part.group(2) == "more" else 1.0 - part_of), part
+    if shares := re.search(PARTS_OF.format(t=target), low):
+        counted = shares.group(1) or shares.group(3) or "1"
+        count = float(counted) if counted.isdigit() else float(COUNTS.index(counted) + 2)
+        whole = SHARES[(shares.group(2) or shares.group(4)).rstrip("s")]
+        if 0 < count < whole:
+            return count / whole, shares
     if times := re.search(TIMES_THE.format(t=target), low):
         value = float(times.group(1))
         if value > 0 and value != 1:

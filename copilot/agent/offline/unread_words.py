@@ -111,7 +111,7 @@ ADD_WORD = re.compile(r"\b(?:add|another|more|further|extra)\b[^,;.]{0,20}?\d+(?
 """A tilt said as a change ("add 1.5° of beta tilt")."""
 NUMBER_IN_WORDS = re.compile(
     r"\b(?:seed\s+(?:" + NUMBER_WORD + r")|(?:" + NUMBER_WORD + r")(?=(?:[\s-]+(?:and|point|[a-z]+))?[\s-]+"
-    r"(?:" + NUMBER_WORD + r"|" + SPOKEN_UNIT + r"))|(?:half|quarter) (?:of )?an? " + SPOKEN_UNIT + r")\b"
+    r"(?:(?:" + NUMBER_WORD + r")\b|" + SPOKEN_UNIT + r"))|(?:half|quarter) (?:of )?an? " + SPOKEN_UNIT + r")\b"
 )
 """A number said in words that the lexer left unspelled before a unit or after "seed" ("seed sixty-one" were it not
 spelled): its value was not read."""
