@@ -75,3 +75,17 @@ def test_a_change_on_the_present_value_said_in_words_reads_the_status_first(
     text: str, call: tuple[str, dict[str, float]]
 ) -> None:
     assert drive(text).calls == [("get_status", {}), call]
+
+
+@pytest.mark.parametrize(
+    ("text", "calls"),
+    [
+        ("pull back 5x on the field", [("get_status", {}), ("set_scan", {"fov_nm": 160.0})]),
+        (
+            "go in 20x, then a bright-field",
+            [("get_status", {}), ("set_scan", {"fov_nm": 1.6}), ("acquire_image", {"detector": "BF"})],
+        ),
+    ],
+)
+def test_a_zoom_said_as_pulling_back_or_going_in(text: str, calls: list[tuple[str, dict[str, Any]]]) -> None:
+    assert drive(text).calls == calls

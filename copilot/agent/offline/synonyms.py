@@ -1,9 +1,9 @@
 """Everyday verbs for a tool's action, spelled as the one verb the planner reads ("kill the beam" -> blank the beam,
 "tip the holder" -> tilt the stage, "park the stage at the origin" -> move the stage to the origin, "get the tip off
 the surface", "lift off" -> withdraw the tip, "bring the tip down", "touch down" -> approach the tip, "bump the
-sample" -> move the stage, "stigmate" -> fix the astigmatism, "focus 10 nm under" -> underfocus 10 nm). Pure text
-rewrites of the lower-cased request, applied by ``lexicon.normalise`` after its abbreviations, so a negated synonym
-("don't kill the beam") is read, and forbidden, as the verb it stands for.
+sample" -> move the stage, "stigmate" -> fix the astigmatism, "focus 10 nm under" -> underfocus 10 nm, "pull back
+5x" -> zoom out 5x). Pure text rewrites of the lower-cased request, applied by ``lexicon.normalise`` after its
+abbreviations, so a negated synonym ("don't kill the beam") is read, and forbidden, as the verb it stands for.
 """
 
 from __future__ import annotations
@@ -18,6 +18,8 @@ NOT_A_SETTING = r"(?!\s*(?:current|energy|voltage|dose|damage|time|tilt|shift|si
 CLAUSE_END = r"(?=\s*(?:$|[,.;!?]|and\b|then\b|please\b|now\b))"
 """A verb said alone at the end of its clause ("lift off, then change the tip")."""
 SYNONYMS: tuple[tuple[str, str], ...] = (
+    (r"\b(?:pull|back|step)\s+(?:back|out)\s+(?=\d+(?:\.\d+)?\s*(?:x|×|times)\b)", "zoom out "),
+    (r"\bgo\s+in\s+(?=\d+(?:\.\d+)?\s*(?:x|×|times)\b)", "zoom in "),
     (r"\b(?:kill|cut|stop|block|shutter)(?:\s+the)?\s+beam\b" + NOT_A_SETTING, "blank the beam"),
     (r"^\s*(?:the )?beam off\b", "blank the beam"),
     (r"\b(?:unshutter|restore)(?:\s+the)?\s+beam\b" + NOT_A_SETTING, "unblank the beam"),

@@ -67,7 +67,8 @@ INTENT_PATTERNS: dict[str, str] = {
     r"\b(one more|another|new|second|fresh) (image|frame|picture)\b|"
     r"(?:^\s*|[,;:]\s*|\b(?:then|and|please|just|take|want|need)\s+)(?:one|a|a single|1) (?:image|frame|picture|shot)\b"
     r"(?!\s*(?:time|rate|size|takes?|lasts?))|\b(grab|snap|shoot)\s*(it|one)?\s*[.!]?$|"
-    r"(then|and|\+|,)\s*(image|haadf|bf|snap)\s*[.!]?$|(?:\b(?:then|and)|[,;])\s+(image|scan)\s+(at|with|it|again)\b|"
+    r"(then|and|\+|,)\s*(?:an? |one )?(image|haadf|bf|adf|snap|bright[- ]?field|dark[- ]?field)\s*[.!]?$|"
+    r"(?:\b(?:then|and)|[,;])\s+(image|scan)\s+(at|with|it|again)\b|"
     r"\b(and|then)\s+scan\b(?!\s*(size|rotation|speed|rate|settings?|to))|" + DETECTOR_NOUN + "|" + A_LOOK,
     "atoms": r"\batoms?\b|atomic columns?|\bcolumns\b|\b(?:every|each|all the) column\b|"
     r"\bcolumn (?:count|positions?)\b",
