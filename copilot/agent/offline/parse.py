@@ -70,6 +70,7 @@ DENOISE_METHOD = r"\b(gaussian|median|wiener|nl[- _]means|non-?local[- ]means)\b
 PURPOSE = (
     r"\bso (?:that )?[^,;.!?]{0,40}?\b(?:shows? up|are visible|is visible|becomes? visible|stands? out|"
     r"come out|comes out|pop out|pops out)\b|"
+    r"\bso (?:that )?(?:[a-z]+ )?(?:can|could|will|may) (?:see|look at|watch|study)\b[^,;.!?]*|"
     r"(?<=[,;] )(?:it'?s|it is|this is|i want|we want|i'?d like|for) (?:an?|the) (?:survey|overview)(?: first)?\b"
 )
 """A purpose said after a setting ("so the light atoms show up", "4 µm field, it's for a survey"): why it is

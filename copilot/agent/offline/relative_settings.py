@@ -92,6 +92,11 @@ OFFSET = (
 )
 """A change by an amount ("raise the current by 10 pA", "bring the accelerating voltage up by 40 kV", "the current
 up 10 pA")."""
+COMPARED = (
+    r"(?:{t})\s+(?:by\s+)?([-+]?\d+(?:\.\d+)?)\s*({u})\s+"
+    r"(wider|bigger|larger|longer|higher|greater|more|narrower|smaller|shorter|lower|less)\b"
+)
+"""A change by an amount said with a comparative ("make the field 12 nm wider", "the dwell 2 us longer")."""
 ADD_TO = (
     r"\b(add|take off|subtract)\s+([-+]?\d+(?:\.\d+)?)\s*({u})\s+(?:to|from)\s+(?:the\s+)?(?:{t})|"
     r"\b(take|knock|shave)\s+([-+]?\d+(?:\.\d+)?)\s*({u})\s+off\s+(?:the\s+|its\s+|our\s+)?(?:[a-z]+\s+)?(?:{t})"
@@ -151,6 +156,9 @@ def _amount(low: str, argument: str, words: str) -> tuple[float, re.Match[str]] 
         amount = to_tool_unit(found.group(3), found.group(4))
         down = re.fullmatch(DOWN, found.group(1) or "") or found.group(2) == "down"
         return (-abs(amount) if down else amount), found
+    if compared := re.search(COMPARED.format(t=words, u=units), low):
+        amount = to_tool_unit(compared.group(1), compared.group(2))
+        return (-abs(amount) if re.fullmatch(DOWN, compared.group(3)) else amount), compared
     if added := re.search(ADD_TO.format(t=words, u=units), low):
         verb, value, unit = added.group(1, 2, 3) if added.group(1) else added.group(4, 5, 6)
         amount = to_tool_unit(value, unit)

@@ -129,10 +129,13 @@ def _fraction_read(found: re.Match[str], request: Request) -> str:
 CHANGE_BY = re.compile(
     r"\b(?:(?:up|down)(?:\s+by)?|by(?:\s+another)?|another|add|(?=(?:take|knock|shave)\s+\S+\s*\S+\s+off\b)\w+)\s+"
     r"([-+]?\d+(?:\.\d+)?)\s*"
-    r"(kv|kilovolts?|pa|picoamps?|na|nanoamps?|µs|us|microseconds?|ms|milliseconds?|ns|nanoseconds?)\b"
+    r"(kv|kilovolts?|pa|picoamps?|na|nanoamps?|µs|us|microseconds?|ms|milliseconds?|ns|nanoseconds?)\b|"
+    r"\b([-+]?\d+(?:\.\d+)?)\s*(nm|µm|um|å|kv|pa|na|µs|us|ms|ns)\s+"
+    r"(?=(?:wider|bigger|larger|longer|higher|greater|narrower|smaller|shorter|lower)\b)"
 )
-"""An amount said as a change ("up 10 pA", "by another 2 us", "add 2 us", "knock 1 us off"): never a value to set."""
-ABSOLUTE_OF = (("energy_kv", r"k"), ("current_pa", r"[pn]a|picoamp|nanoamp"))
+"""An amount said as a change ("up 10 pA", "by another 2 us", "add 2 us", "knock 1 us off", "12 nm wider"): never a
+value to set."""
+ABSOLUTE_OF = (("energy_kv", r"k"), ("current_pa", r"[pn]a|picoamp|nanoamp"), ("fov_nm", r"nm|µm|um|å"))
 """The setting an amount's unit belongs to (by the unit's spelling); times are the dwell."""
 
 
@@ -141,7 +144,8 @@ def changes_set_as_values(low: str, request: Request) -> list[str]:
     as 10 pA), as said: the plan runs nothing rather than set them."""
     said = []
     for found in CHANGE_BY.finditer(low):
-        argument = next((name for name, unit in ABSOLUTE_OF if re.match(unit, found.group(2))), "dwell_us")
+        unit = found.group(2) or found.group(4)
+        argument = next((name for name, said in ABSOLUTE_OF if re.match(said, unit)), "dwell_us")
         value = getattr(request, argument)
         if argument not in request.offsets and isinstance(value, int | float):
             said.append(found.group(0))
