@@ -120,7 +120,8 @@ def stage_positions_um(low: str, nm_allowed: bool) -> list[dict[str, float]]:
     With ``nm_allowed`` (the sentence moves the stage) ``x = 300 nm`` counts too."""
     unit = r"\s*(µm|um|microns?|nm)\b" if nm_allowed else r"\s*(µm|um|microns?)\b"
     found = re.finditer(
-        r"\bx\s*(?:=|:|to)?\s*" + NUM + unit + r"(?:\s*,?\s*(?:and\s+)?y\s*(?:=|:|to)?\s*" + NUM + unit + r")?", low
+        r"\bx\s*(?:=|:|to)?\s*" + NUM + unit + r"(?:\s*(?:,|/)?\s*(?:and\s+)?y\s*(?:=|:|to)?\s*" + NUM + unit + r")?",
+        low,
     )
     shared = re.search(
         r"\bx\s*(?:=|:|to)?\s*" + NUM + r"\s*,?\s*(?:and\s+)?y\s*(?:=|:|to)?\s*" + NUM + unit, low

@@ -129,7 +129,7 @@ QUESTIONS: tuple[tuple[str, Callable[[Status], str | None]], ...] = (
     (r"dwell", _plain("The dwell time", "scan", "dwell_us", " µs per pixel")),
     (
         r"frame time|time per frame|frame (duration|length)|how long (is|does|will|would|takes?) (a|one|the|each|this)"
-        r" (frame|image|scan)",
+        r" (frame|image|scan)|how many seconds (?:does|will|would) (?:a|one|the|each) (?:frame|image|scan)",
         _frame_time,
     ),
     (r"line rate|scan (rate|speed)|how fast", _plain("The line rate", "scan", "rate_hz", " Hz")),
@@ -146,7 +146,8 @@ QUESTIONS: tuple[tuple[str, Callable[[Status], str | None]], ...] = (
     (r"\bdose\b(?! (?:map|distribution))|\be-?/[åa][2²]|electron budget|\bbudget\b|\bexposure\b", _dose),
     (
         r"(which|what) (specimen|sample|crystal|material)\b(?! (?:are|can)\b(?! we\b))|"
-        r"what('s| is) (loaded|in the (column|holder|microscope))",
+        r"what('s| is) (loaded|mounted|in (?:the (?:column|holder|microscope|afm|stem)|there))|"
+        r"\bis (?:it|that|this) [\w()]+ (?:in there|loaded|mounted|in the (?:column|holder|microscope))",
         lambda s: f"{s['specimen']} (seed {s.get('seed', 0)}) is loaded." if s.get("specimen") else None,
     ),
 )
@@ -179,7 +180,9 @@ def status_questions(low: str, kept: str | None = None) -> list[int]:
     the request without what it forbids (an action it forbids, "don't approach, just tell me ...", asks for none)."""
     asks = bool(low.rstrip().endswith("?") or re.search(QUESTION_START, low) or re.search(ASKS_ANYWHERE, low))
     asks = asks or _only_named(low)
-    spoken = re.sub(r"how long (does|will|would) .{0,20}take", " ", low if kept is None else kept)
+    spoken = re.sub(
+        r"how (?:long|many seconds|much time) (does|will|would) .{0,20}take", " ", low if kept is None else kept
+    )
     spoken = re.sub(r"\b(?:did|has|have) (?:some|any)(?:one|body) \w+", " ", spoken)  # "or did someone change it?"
     spoken = re.sub(LEAD, " ", spoken)  # "quick check: is the beam on?" checks nothing
     acting = re.search(ACTION_WORDS, re.sub(SET_NOW, " ", spoken))

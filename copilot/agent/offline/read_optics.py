@@ -50,10 +50,19 @@ DETECTOR_ANGLE = re.compile(
 
 
 ANNULUS = re.compile(
-    r"\b(haadf|adf|dark[- ]field)(?: detector)?(?:'s)?\s+(?:annulus|collection (?:range|angles?)|angles?|range)\s*"
-    r"(?:from|of|:|=)?\s*" + NUM + r"\s*(?:mrad\s*)?(?:to|-|–)\s*" + NUM + r"\s*mrad\b"
+    r"\b(?:annular\s+)?(haadf|adf|dark[- ]field)(?: detector)?(?:'s)?\s+"
+    r"(?:annulus|collection(?: (?:range|angles?))?|angles?|range)?\s*"
+    r"(?:from|of|:|=)?\s*" + NUM + r"\s*(?:mrad\s*)?(?:to|-|–|out to)\s*" + NUM + r"\s*mrad\b|"
+    r"\b(?:annular\s+)?(haadf|adf|dark[- ]field)(?: detector)?(?:'s)?(?:\s+annulus)?\s*[:,]?\s*inner\s*"
+    r"(?:angle\s*)?(?:of|at|=|:)?\s*"
+    + NUM
+    + r"\s*(?:mrad)?\s*,?\s*(?:and\s+)?outer\s*(?:angle\s*)?(?:of|at|=|:)?\s*"
+    + NUM
+    + r"\s*mrad\b"
 )
-"""An annular detector's inner and outer angle said as a range ("HAADF annulus from 70 to 200 mrad")."""
+"""An annular detector's inner and outer angle said as a range ("HAADF annulus from 70 to 200 mrad", "annular
+dark-field from 75 out to 185 mrad", "HAADF collection 65 to 210 mrad", "dark-field annulus: inner 85, outer 230
+mrad")."""
 
 
 EELS_ANGLE_AFTER = re.compile(
@@ -77,7 +86,8 @@ def detector_angles_mrad(low: str) -> dict[str, float]:
     if eels := EELS_ANGLE_AFTER.search(low):
         return {"eels_collection_mrad": number(eels.group(1) or eels.group(2))}
     if annulus := ANNULUS.search(low):
-        inner, outer = sorted((number(annulus.group(2)), number(annulus.group(3))))
+        said = (annulus.group(2), annulus.group(3)) if annulus.group(1) else (annulus.group(5), annulus.group(6))
+        inner, outer = sorted(number(value) for value in said)
         return {"haadf_inner_mrad": inner, "haadf_outer_mrad": outer}
     angles: dict[str, float] = {}
     for found in DETECTOR_ANGLE.finditer(low):

@@ -208,4 +208,5 @@ def read_relative_zoom(low: str, request: Request) -> None:
 
 def image_request(request: Request) -> bool:
     imaging = {"acquire", "atoms", "lattice", "particles", "defects", "fft", "scan", "afm_image", "image_any"}
+    imaging |= {"roughness", "step_height", "grating", "domains", "tip_check", "tallest"}  # on a new AFM image
     return bool(request.intents & imaging)

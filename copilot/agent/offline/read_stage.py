@@ -12,7 +12,7 @@ from copilot.agent.offline.request import Request
 def read_stage(low: str, request: Request) -> None:
     moves = bool(re.search(r"\b(stage|move|drive|go to|translate)\b", low))  # "stage height" moves z too
     positions = stage_positions_um(low, nm_allowed=moves and request.point_nm is None)
-    z = re.search(r"\bz\s*(?:=|:|to)?\s*" + NUM + r"\s*(µm|um)\b", low)
+    z = re.search(r"\bz(?: height| position)?\s*(?:=|:|to|at)?\s*" + NUM + r"\s*(µm|um)\b", low)
     z = z or re.search(r"\b(?:stage|specimen|sample) height\s*(?:=|:|to|of|at)?\s*" + NUM + r"\s*(µm|um)\b", low)
     z_by = re.search(
         r"\b(raise|lift|lower|drop)\s+(?:the\s+)?(?:stage|specimen|sample)(?: height)?\s+by\s+"
@@ -64,6 +64,10 @@ def read_stage(low: str, request: Request) -> None:
         r"(?:by\s*)?" + NUM + r"\s*(nm|µm|um|microns?)\b",
         low,
     )  # "move x by +200 nm"
+    alone = re.match(
+        r"\s*(?:then\s+)?()" + NUM + r"\s*(nm|µm|um|microns?)\s*(?:to the\s+)?(right|left|up|down)\b", low
+    )  # "1.5 µm up and 350 nm to the left": a shift said without its verb
+    shift = shift or alone
     said = (shift.group(4), shift.group(2), shift.group(3)) if shift else None
     said = said or ((axis_first.group(1), axis_first.group(2), axis_first.group(3)) if axis_first else None)
     said = said or ((led.group(1), led.group(2), led.group(3)) if led else None)

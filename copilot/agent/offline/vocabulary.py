@@ -88,7 +88,8 @@ INTENT_PATTERNS: dict[str, str] = {
     "fft": r"\bfft\b|fourier|diffractogram|power spectrum",
     "denoise": r"denois|noise reduction|(?:clean up|reduce|remove|filter out|get rid of|suppress) (?:the )?noise|"
     r"\b(?:non-?local[- ]means|nl[- _]?means|median|gaussian|wiener)\s+(?:clean[- ]?up|smoothing|filtering)\b|"
-    r"\b(?:smooth|filter) (?:the |this |that )?(?:image|frame)\b|"
+    r"\b(?:smooth|filter) (?:the |this |that )?(?:image|frame)\b|\bsmooth (?:it|this|that)\b|"
+    r"\b(?:clean|tidy) up\b[^.;]{0,40}\b(?:non-?local|nl[- _]?means|median|gaussian|wiener)\b|"
     r"\b(?:gaussian|median|wiener|nl[- _]means)[- ](?:filter|smooth)|\b(?:gaussian|median|wiener|nl[- _]means) filter|"
     r"\b(?:gaussian|median|wiener|nl[- _]means)(?: filter)? (?:it|them|the (?:image|frame))\b",
     "line_profile": r"line[- ]?profile|intensity (?:profile|trace|line|along)|line scan",
@@ -120,14 +121,14 @@ INTENT_PATTERNS: dict[str, str] = {
     r"\bcheck (?:it |the image )?for (?:tip )?(?:artefacts|artifacts)\b|"
     r"\btip\b.{0,20}\bdouble\b|blunt|check (the|whether the|if the) tip",
     "grating": r"pitch|\bdepth\b|how deep|grating (period|spacing)|calibrate the scanner|line spacing of the grating|"
-    r"\bperiod of the (?:calibration )?grating",
+    r"\bperiod of the (?:calibration )?grating|grating\b[^.;]{0,40}\bperiod\b|\bperiod\b[^.;]{0,40}\bgrating\b",
     "afm_context": r"\bafm\b|\btip\b|cantilever|raster|line rate|\d\s*hz\b|setpoint",
     "domains": r"domains?|minority (?:phase|polymer|component)|area fraction|phase fraction|"
     r"fraction of the (?:film|blend|surface) is|\beach polymer\b",
     "tallest": r"tallest|how tall(?! are the (?:terraces|steps))|maximum (particle )?height|highest (particle|feature)",
     "feedback_tune": r"feedback|\bgains?\b|trace and retrace|retrace",
     "astig": r"astigmat|\bastig\b",
-    "plane_level": r"plane[- ]level|level(ling)? the\b(?! (?:specimen )?(?:holder|stage|tilts?))|flatten|plane fit",
+    "plane_level": r"plane[- ]level|level(ling)? the\b(?! (?:specimen )?(?:holder|stage|tilts?))|flatten|plane[- ]?fit",
 }
 UNSUPPORTED: dict[str, str] = {
     r"\b(heat|cool(?!ing water)|temperature|cryo|anneal)": (
