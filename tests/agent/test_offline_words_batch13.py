@@ -76,3 +76,16 @@ def test_a_stage_move_said_in_shorthand(text: str, args: dict[str, float]) -> No
 def test_a_question_about_the_holder_or_the_scan_time_is_answered(text: str, answer: str) -> None:
     run = drive(text)
     assert run.names == ["get_status"] and answer in run.answer
+
+
+@pytest.mark.parametrize(
+    ("text", "channels"),
+    [
+        ("engage in tapping mode and record height and amplitude", ["height", "amplitude"]),
+        ("land it and record height with the error channel", ["height", "error"]),
+        ("engage and grab height, amplitude and phase together", ["height", "amplitude", "phase"]),
+    ],
+)
+def test_the_channels_said_with_the_height_are_recorded(text: str, channels: list[str]) -> None:
+    run = drive(text, AFM)
+    assert run.names[-2:] == ["approach", "acquire_afm_image"] and run.args("acquire_afm_image")["channels"] == channels

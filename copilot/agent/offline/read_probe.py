@@ -8,6 +8,13 @@ import re
 from copilot.agent.offline.lexicon import NUM, number
 from copilot.agent.offline.request import Request
 
+CHANNELS = re.compile(
+    r"(?<!step )\bheight(?:[- ](?:and|plus)[- ]|\s*(?:,|\+|and|plus|with)\s*(?:the\s+)?)(error|amplitude|phase)\b"
+    r"(?!\s+setpoint)(?:\s+(?:channels?|signal))?(?:\s*(?:,|and)\s*(?:the\s+)?(error|amplitude|phase)\b)?"
+)
+"""The AFM channels said with the height ("height and amplitude", "height with the error channel", "a
+height-and-phase scan"): recorded in the order said."""
+
 
 def read_afm(low: str, request: Request) -> None:
     if setpoint := re.search(r"setpoint\D{0,20}?" + NUM + r"\s*nm|" + NUM + r"\s*nm (?:amplitude )?setpoint", low):
@@ -20,6 +27,9 @@ def read_afm(low: str, request: Request) -> None:
         request.i_gain_per_ms = number(i_gain.group(1))
     if re.search(r"\bphase\b", low) and request.intents & {"afm_image", "domains", "afm_approach"}:
         request.channels = ["height", "phase"]
+    if said := CHANNELS.search(low):
+        request.channels = ["height", *(name for name in said.groups() if name)]
+        request.intents.add("afm_image")
     conditional = re.search(r"\b(?:if|when|should|in case|whenever)\b|\b(?:a|the|any) double tip\b", low)
     request.change_if_double = "tip_check" in request.intents and bool(
         conditional and re.search(r"change|replace|swap", low)
