@@ -49,3 +49,16 @@ def test_one_frame_or_a_frame_is_an_image(text: str) -> None:
 
 def test_a_question_about_a_frame_takes_none() -> None:
     assert drive("how long does a frame take?").names == ["get_status"]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "the holder is rated to 160 kV; go to 260 kV",
+        "knock-on damage means 100 kV is the most this flake sees; set 120 kV",
+        "HT ceiling is 150 kV on this cartridge; go to 180 kV",
+    ],
+)
+def test_a_high_tension_rating_said_as_a_fact_is_a_limit_the_setting_breaks(text: str) -> None:
+    run = drive(text)
+    assert run.names == ["get_status"] and "ran nothing" in run.answer

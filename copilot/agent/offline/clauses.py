@@ -54,7 +54,7 @@ STRICT_LIMIT = (
     r"(?:don['’]t|doesn['’]t|mustn['’]t|shouldn['’]t) exceed|(?:don['’]t|do not) go (?:above|over|beyond)|"
     r"(?:can['’]?t|cannot|can not|mustn['’]t|must not) (?:go (?:above|over|beyond|higher than)|exceed)|"
     r"never exceed|(?:must |should )?not go (?:above|over|beyond)|(?:ceiling|cap|upper limit|limit) (?:of|at)|"
-    r"(?:only|just) allowed(?: to use)?|allowed (?:at most|up to)|"
+    r"(?:only|just) allowed(?: to use)?|allowed (?:at most|up to)|rated (?:to|for|at)|(?:ceiling|limit|maximum) is|"
     r"at or (?:under|below)|maximum of|max\.?|at least|no less than|"
     r"no (?:higher|greater|larger|longer|lower|shorter) than|not (?:higher|greater|larger|longer|lower|shorter) than"
 )
@@ -214,7 +214,7 @@ def forbids(scope: str, said: str) -> list[Constraint]:
 BETWEEN = r"\b(?:between|after|before|during) (?:the |each |every )?(?:frames?|images?|scans?|exposures?|shots?)\b"
 """When a negated action would happen, said of the frames; the frames are not what it forbids."""
 POSTFIX_LIMIT = (
-    r"\s*(?:[a-z]+\s+){0,2}(max(?:imum)?|tops|at (?:the )?most|"
+    r"\s*(?:[a-z]+\s+){0,2}(max(?:imum)?|tops|at (?:the )?most|the (?:most|max(?:imum)?|limit|ceiling)|"
     r"or (?:less|lower|below|under|fewer|shorter|smaller|slower)|"
     r"min(?:imum)?|"
     r"at (?:the )?least|or (?:more|higher|above|longer|larger))\b"
