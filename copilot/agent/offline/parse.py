@@ -173,7 +173,7 @@ def parse_request(text: str) -> Request:
     _settle_intents(unscaled, request)
     if request.questions and any(QUESTIONS[i][0] in FEEDBACK_QUESTIONS for i in request.questions):
         request.intents.discard("feedback_tune")  # "what's the P gain?" asks for its value, not for a tuning
-    _read_targets(low, request)
+    _read_targets(low, request, text)
     request.unread = unread_numbers(low, request) + changes_set_as_values(low, request)
     request.unread_words = unread_words(low, request)
     request.hypothetical = bool(re.search(HYPOTHETICAL, whole))
@@ -235,14 +235,17 @@ def _settle_intents(low: str, request: Request) -> None:
         intents.discard("lattice")  # "the d-spacing of the FFT" is read from the FFT itself
 
 
-def _read_targets(low: str, request: Request) -> None:
-    """The detector, the export format, and whether the request works on data taken before."""
+def _read_targets(low: str, request: Request, said: str) -> None:
+    """The detector, the export format and file name (as ``said``, in its own case), and whether the request works on
+    data taken before."""
     request.detector = detector(low)
     export_format = re.search(r"\b(hdf5|h5|tiff?|png)\b", low)
     if export_format:
         request.export_format = {"h5": "hdf5", "tif": "tiff"}.get(export_format.group(1), export_format.group(1))
     if "export" in request.intents and (name := re.search(EXPORT_NAME, request.text)):
-        request.export_name = re.sub(r"\.(hdf5|h5|tiff?|png)$", "", next(group for group in name.groups() if group))
+        named = re.sub(r"\.(hdf5|h5|tiff?|png)$", "", next(group for group in name.groups() if group))
+        as_said = re.search(r"(?<![\w.-])" + re.escape(named) + r"(?![\w-])", said, re.IGNORECASE)
+        request.export_name = as_said.group(0) if as_said else named  # "FA2291_sto_hr" keeps its capitals
     last = r"\b(last|latest|newest|most recent|previous|existing|current|that|this|earlier|old|older) "
     just = r" (i|you|we)(?:'ve| have)? (just |already )?"
     just += r"(took|taken|recorded|acquired|have|had|got)|(?: \w+)? from (before|earlier|"

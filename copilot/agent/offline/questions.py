@@ -161,10 +161,18 @@ LEAD = r"^\s*(?:(?:quick |just a |sanity )?(?:check|question)\s*[:,]\s*)"
 """A question announced as one ("quick check: ...")."""
 CHECKS_VALUE = (
     r"^" + LEAD + r"?(?:[^?,]*,\s*or\s+)?(?:is|are|was|were)\b"
-    r"(?![^?]*\b(?:possible|allowed|ok|okay|safe|supported|available|too|enough)\b)[^?]*\?\s*$"
+    r"(?![^?]*\b(?:possible|allowed|ok|okay|safe|supported|available|too|enough)\b)[^?]*\?\s*$|"
+    r"^(?:still )?(?:on|at)\b[^?]*,\s*(?:yes|right|correct|yeah)\s*\?\s*$"
 )
 """A yes-or-no question about a value ("is it still at 80 kV?", "are we at 256 pixels?"): answered from the status,
 never set ("is 50 kV possible?" asks what the instrument can do, not how it stands)."""
+UNIT_TOPICS = (
+    (r"\d\s*(?:pa|na)\b", "current"),
+    (r"\d\s*kv\b", "kv"),
+    (r"\d\s*(?:µs|us)\b", "dwell"),
+    (r"\d\s*(?:nm|µm|um)\b(?! (?:defocus|setpoint))", "field of view"),
+)
+"""The setting a value checked in a yes-or-no question names by its unit alone."""
 ASKS_ANYWHERE = r"\b(just |only )?(tell|remind|show) me\b"
 """A question said after something else ("don't engage, just tell me the setpoint")."""
 ACTION_WORDS = (
@@ -188,6 +196,8 @@ def status_questions(low: str, kept: str | None = None) -> list[int]:
     acting = re.search(ACTION_WORDS, re.sub(SET_NOW, " ", spoken))
     if not asks or acting or (re.search(r"(?<![a-zå/^])\d", low) and not re.search(CHECKS_VALUE, low)):
         return []
+    if re.search(CHECKS_VALUE, low):  # "still on 30 pA, yes?": the unit names the setting asked about
+        low += "".join(f" {topic}" for unit, topic in UNIT_TOPICS if re.search(unit, low))
     return [i for i, (pattern, _) in enumerate(QUESTIONS) if re.search(pattern, low)][:3]
 
 

@@ -73,10 +73,11 @@ EELS_ANGLE_AFTER = re.compile(
 
 
 EDGE_FIRST = re.compile(
-    r"\b(inner|outer) (?:edge|radius|angle|cut-?off|limit) of the (?:haadf|adf|dark[- ]field) "
-    r"(?:annulus|detector)\D{0,20}?" + NUM + r"\s*mrad\b"
+    r"\b(inner|outer) (?:(?:edge|radius|angle|cut-?off|limit) of the (?:haadf|adf|dark[- ]field) (?:annulus|detector)|"
+    r"(?:haadf|adf|dark[- ]field) (?:edge|radius|angle|cut-?off|limit))\D{0,20}?" + NUM + r"\s*mrad\b"
 )
-"""An annular detector's edge said before the detector ("outer edge of the HAADF annulus at 180 mrad")."""
+"""An annular detector's edge said before the detector ("outer edge of the HAADF annulus at 180 mrad", "outer HAADF
+edge 170 mrad")."""
 
 
 def detector_angles_mrad(low: str) -> dict[str, float]:

@@ -17,7 +17,7 @@ from copilot.agent.offline.outcomes import Outcome, current_fov_nm
 MAP_PATTERN = (
     r"spectr(um|al|o?scopic) image|\b(elemental|element|chemical|eels|eds|edx) maps?\b|"
     r"\bmap(s|ping)?\b[^.]*\b(distribution|elements?|eels|eds|edx)\b|\bdistribution of\b[^.]*\b(eels|eds|edx)\b|"
-    r"\b(eels|eds|edx)\s+sis?\b(?=\s*(?:of|over|across|on|covering|with|at|,|;|$))"
+    r"\b(eels|eds|edx)\s+sis?\b(?=\s*(?:of|over|across|on|covering|with|at|x\b|,|;|$))"
 )
 """Words that ask for a map of a region rather than one spectrum at a point ("EDX SI of a 5 nm square"; "EELS Si
 L2,3 edge" names silicon, not a spectrum image)."""

@@ -60,8 +60,8 @@ SETTING_WORDS: tuple[tuple[str, Reader], ...] = (
     (r"\balpha\b", _stage("alpha_deg")),
     (r"\bbeta\b", _stage("beta_deg")),
     (r"\brotat(?:e|ed|ion)\b", _set("rotation_deg")),
-    (r"\bouter (?:edge|angle|cut-?off|radius)\b", _detector("outer_mrad")),
-    (r"\binner (?:edge|angle|cut-?off|radius)\b", _detector("inner_mrad")),
+    (r"\bouter (?:[\w-]+ )?(?:edge|angle|cut-?off|radius|limit)\b", _detector("outer_mrad")),
+    (r"\binner (?:[\w-]+ )?(?:edge|angle|cut-?off|radius|limit)\b", _detector("inner_mrad")),
     (r"\b(?:acceptance|spectrometer|collection|collect)\b|\bout to\b", _detector("_mrad")),
     (r"\b(?:called|named|call it)\b", _set("export_name")),
     (r"\b(?:tiff?|png|hdf5|h5|npy)\b", _set("export_format")),
@@ -73,11 +73,15 @@ SETTING_WORDS: tuple[tuple[str, Reader], ...] = (
     ),
     (r"\bchange\b[^,;.]*\btip\b", _intent("change_tip", "tip_check")),  # "change a double tip": after a check
     (
-        r"\b(?:swap|replace)\b[^,;.]*\btip\b|\btip\b[^,;.]*\b(?:swap|replace)|"
+        r"\b(?:swap|replace)\b[^,;.]*\b(?:tip|probe|cantilever)\b|\btip\b[^,;.]*\b(?:swap|replace)|"
         r"\b(?:new|fresh) (?:tip|probe|cantilever|one)\b",
         _intent("change_tip"),
     ),
-    (r"(?<!height )(?<!phase )(?<!dose )(?<!topography )\bmap(?:s|ping)?\b(?! out)", _map),
+    (
+        r"(?<!height )(?<!phase )(?<!dose )(?<!topography )\bmap(?:s|ping)?\b(?! out)|"
+        r"\b(?:eels|eds|edx) sis?\b(?=\s*(?:of|over|x\b|,|$))",
+        _map,
+    ),
     (r"\b(?:bigger|larger|greater|wider|smaller|narrower) than\b", _set("min_diameter_nm", "max_diameter_nm")),
 )
 """A word that names a setting -> whether the reading took a value for it."""

@@ -82,7 +82,7 @@ INTENT_PATTERNS: dict[str, str] = {
     r"(chemical|elemental) (analysis|identification|id)|\belement id\b|"
     r"\bwhat('s| is) (there|present)\b|"
     r"identify (it|them)\b|\bchemically\b|\bchemistry\b|\bassign (the )?elements\b|\bidentify what'?s\b|"
-    r"\b(?:id|list) (the )?elements\b|"
+    r"\b(?:id|list) (the )?elements\b|\b(?:then|and) (?:the |its )?elements\b|"
     r"\btell me what (it|this|that) is\b",
     "survey_zoom": r"most interesting|\bzoom",
     "fft": r"\bfft\b|fourier|diffractogram|power spectrum",
@@ -114,7 +114,7 @@ INTENT_PATTERNS: dict[str, str] = {
     "roughness": r"\brough|\brms\b|\brq\b",
     "step_height": r"step height|terrace|atomic steps?|\bsteps? of\b|how tall are the (?:terraces|steps)",
     "force_curve": r"force[- ]?(curve|distance|spectroscop)|adhesion|\bf-?d curve|\bindent\b",
-    "change_tip": r"(change|replace|swap|new) (the |a )?(afm |double )?(tip|cantilever)|"
+    "change_tip": r"(change|replace|swap|new) (the |a )?(afm |double )?(tip|cantilever|probe)|"
     r"\b(?:fit|put|mount|install) (?:a |in a )?(?:new|fresh) (?:one|tip|cantilever|probe)\b|"
     r"\btip\b.*\b(change|replace|swap) it\b",
     "tip_check": r"tip (artifact|artefact|check|condition|state|shape|quality|health)|double[- ]tip|" + TIP_STATE + "|"
