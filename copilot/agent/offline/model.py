@@ -128,7 +128,8 @@ class OfflinePlanner(ReplyChatModel):
         body = compose(
             shown, progress.notes, progress.failure, request.unsupported, progress.recovered, request.unmapped, kept
         )
-        compared = compare_line(outcomes) if sequence else None
+        scored = sum(step.kind == "Compare" and step.tool == "focus_quality" for step in steps)
+        compared = compare_line(outcomes, max(scored, 2)) if sequence or scored >= 2 else None
         lead = [*verdicts(outcomes, request, status), *([compared] if compared else []), *headline(outcomes)]
         lead += warnings([o for o in outcomes if not any(o is old for old in progress.superseded)])
         return AIMessage(content="\n".join(line for line in [*lead, body] if line))

@@ -134,6 +134,15 @@ def stage_positions_um(low: str, nm_allowed: bool) -> list[dict[str, float]]:
         if match.group(3) is not None:
             position["y_um"] = _um(match.group(3), match.group(4))
         positions.append(position)
+    axis_after = re.search(
+        NUM + unit + r"\s*(?:in|along|on)\s*x\b(?:\s*(?:,|and|,\s*and)\s*" + NUM + unit + r"\s*(?:in|along|on)\s*y\b)?",
+        low,
+    )  # "7.5 µm in x, -4.5 µm in y"
+    if not positions and axis_after and not re.search(r"\b(?:by|another)\s*$", low[: axis_after.start()]):
+        position = {"x_um": _um(axis_after.group(1), axis_after.group(2))}
+        if axis_after.group(3) is not None:
+            position["y_um"] = _um(axis_after.group(3), axis_after.group(4))
+        positions.append(position)
     if not positions and (lone_y := re.search(r"\by\s*(?:=|:|to)?\s*" + NUM + unit, low)):
         positions.append({"y_um": _um(lone_y.group(1), lone_y.group(2))})
     return positions
@@ -160,7 +169,7 @@ def stage_tilts_deg(low: str) -> tuple[dict[str, float], bool]:
         return {"alpha_deg": 0.0, "beta_deg": 0.0}, False
     tilts: dict[str, float] = {}
     relative = False
-    for match in re.finditer(NUM + r"\s*(?:°|deg(?:rees?)?\b)", low):
+    for match in re.finditer(NUM + r"\s*(?:(?:more|further|extra)\s+)?(?:°|deg(?:rees?)?\b)", low):
         before = low[max(0, match.start() - 30) : match.start()]
         after = low[match.end() : match.end() + 15]
         named = re.findall(r"\b(alpha|beta)\b", before[-16:]) or re.findall(r"\b(alpha|beta)\b", after)[:1]
@@ -170,7 +179,8 @@ def stage_tilts_deg(low: str) -> tuple[dict[str, float], bool]:
             r"\b(reduce|decrease|lower|drop|subtract|back (?:\w+ )?off|take|down)\b", before
         )
         tilts.setdefault(axis, -abs(num(match.group(1))) if lowered else num(match.group(1)))
-        relative = relative or bool(said_relative or re.match(r"\s*(more|further)", after))
+        said_more = re.search(r"\b(?:more|further|extra)\b", match.group(0)) or re.match(r"\s*(more|further)", after)
+        relative = relative or bool(said_relative or said_more)
     return tilts, relative
 
 
@@ -196,4 +206,26 @@ def series_nm(low: str, word: str) -> list[float]:
             values = re.findall(NUM, match.group(0))
             if len(values) >= 2:
                 return [num(v) for v in values]
+    return []
+
+
+UNDER_OVER = re.compile(
+    NUM + r"(?:" + NM + r")?\s*(?:of\s+)?(under|over)(?:[- ]?focus(?:ed)?)?\b|"
+    r"\b(under|over)[- ]?focus(?:ed)?\s*(?:by\s+)?" + NUM + NM
+)
+SIGNED = re.compile(r"(?<![\w.)])([-+−]\d+(?:\.\d+)?)(?:" + NM + r")?(?!\s*(?:µm|um|mrad|pa|kv|%|°|\d))")
+EACH = r"\b(?:one|an?)\b.*\b(?:one|another)\b|\b(?:each|both|the other)\b|\bother\b.{0,12}\bover\b"
+
+
+def defocus_pair_nm(low: str) -> list[float]:
+    """Two frames at two defoci said one by one: ``one frame 25 nm under focus and one 25 nm over`` -> [-25, 25],
+    ``one shot at -18 nm defocus, one at +18`` -> [-18, 18]; [] unless the request takes one frame at each."""
+    if not re.search(EACH, low) or not re.search(r"focus", low):
+        return []
+    said = [(m.group(1) or m.group(4), m.group(2) or m.group(3)) for m in UNDER_OVER.finditer(low)]
+    if len(said) == 2 and {word for _, word in said} == {"under", "over"}:
+        return [abs(num(value)) * (-1.0 if word == "under" else 1.0) for value, word in said]
+    signed = SIGNED.findall(low)
+    if len(signed) == 2 and re.search(r"\bdefocus", low):
+        return [num(value) for value in signed]
     return []

@@ -25,7 +25,7 @@ from copilot.agent.offline.relative_zoom import zoomed_scan
 from copilot.agent.offline.request import Request
 from copilot.agent.offline.specimens import Wanted, best_specimen, needs_loading
 from copilot.agent.offline.spectrum_map import map_args, map_place
-from copilot.agent.offline.steps import Step, at_centre, given, on_last_image
+from copilot.agent.offline.steps import Step, at_centre, compare_steps, given, on_last_image
 
 SURVEY = {"fov_nm": 400.0, "pixels": 256, "dwell_us": 1.0}
 ZOOM = {"fov_nm": 16.0, "pixels": 512, "dwell_us": 4.0}
@@ -394,7 +394,10 @@ def _stem_steps(request: Request, status: dict[str, Any] | None) -> list[Step]:
     }
     if request.lattice_pair:
         arguments["measure_lattice"] = lattice_pair_args
-    steps += [Step(tool, arguments.get(tool, on_last_image), fallback=("dt_s",)) for tool in analyses]
+    series = len(request.stage_series_um or request.defocus_series_nm)
+    for tool in analyses:  # a series' frames are each scored ("one under focus, one over, which is sharper?")
+        each = tool == "focus_quality" and series >= 2
+        steps += compare_steps(series) if each else [Step(tool, arguments.get(tool, on_last_image), fallback=("dt_s",))]
     steps += recipe_steps(request, status)
     if request.spectrum_map:
         kind = request.spectrum_kind or "EELS"

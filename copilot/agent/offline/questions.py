@@ -102,7 +102,7 @@ QUESTIONS: tuple[tuple[str, Callable[[Status], str | None]], ...] = (
     (
         r"pixel (size|spacing)|how (big|large|small) is (a|the|one|each) pixel|(size|width) of (a|the|each) pixel|"
         r"(?:each|a|one) pixel (?:span|cover)|"
-        r"nm (per|a) pixel|sampling",
+        r"nm (per|a) pixel|sampling|(?:a|one|each) pixel (?:is )?worth",
         _pixel,
     ),
     (
@@ -123,16 +123,17 @@ QUESTIONS: tuple[tuple[str, Callable[[Status], str | None]], ...] = (
     (
         r"field of view|\bfov\b|magnification|scan size|scan area|how (big|large|wide) is the (afm |stem )?"
         r"(scan|image|frame)|(what|which) field\b|how (big|large|wide) is the (area|region) (being )?scanned|"
-        r"\bframe size\b",
+        r"\bframe size\b|\bfield width\b",
         _field,
     ),
     (r"dwell", _plain("The dwell time", "scan", "dwell_us", " µs per pixel")),
     (
         r"frame time|time per frame|frame (duration|length)|how long (is|does|will|would|takes?) (a|one|the|each|this)"
-        r" (frame|image|scan)|how many seconds (?:does|will|would) (?:a|one|the|each) (?:frame|image|scan)",
+        r" (frame|image|scan)|how many seconds (?:does|will|would) (?:a|one|the|each) (?:frame|image|scan)|"
+        r"frame acquisition time|seconds (?:per|a|for one) frame|time (?:for|of) (?:a|one) frame",
         _frame_time,
     ),
-    (r"line rate|scan (rate|speed)|how fast", _plain("The line rate", "scan", "rate_hz", " Hz")),
+    (r"line rate|lines per second|scan (rate|speed)|how fast", _plain("The line rate", "scan", "rate_hz", " Hz")),
     (r"scan rotation|rotation", _plain("The scan rotation", "scan", "rotation_deg", "°")),
     (
         r"how many pixels|number of pixels|pixel count|\bpixels\b",
@@ -147,7 +148,9 @@ QUESTIONS: tuple[tuple[str, Callable[[Status], str | None]], ...] = (
     (
         r"(which|what) (specimen|sample|crystal|material)\b(?! (?:are|can)\b(?! we\b))|"
         r"what('s| is) (loaded|mounted|in (?:the (?:column|holder|microscope|afm|stem)|there))|"
-        r"\bis (?:it|that|this) [\w()]+ (?:in there|loaded|mounted|in the (?:column|holder|microscope))",
+        r"\bis (?:it|that|this) [\w()]+ (?:in there|loaded|mounted|in the (?:column|holder|microscope))|"
+        r"^is the [\w -]{1,30}? (?:sample|specimen|crystal|grid|film|standard) (?:still )?(?:on|in) the "
+        r"(?:afm|stem|microscope|holder|stage|column)\b",
         lambda s: f"{s['specimen']} (seed {s.get('seed', 0)}) is loaded." if s.get("specimen") else None,
     ),
 )
@@ -155,8 +158,12 @@ QUESTIONS: tuple[tuple[str, Callable[[Status], str | None]], ...] = (
 FEEDBACK_QUESTIONS = {pattern for pattern, _ in QUESTIONS if "gain" in pattern or "setpoint" in pattern}
 """Questions about the AFM feedback settings: they ask for values, never for a tuning."""
 QUESTION_START = r"^(what|what's|whats|how|which|where|is|are|tell me|give me|show me|remind me|current|and)\b"
-SET_NOW = r"\b(is|are|was|were)\s+(currently\s+|now\s+)?set\b|\bset\s+to\s*\??\s*$|\bset\s+(at|to)\s+(now|currently)\b"
-"""How a setting is said to stand ("which voltage is set?", "what's the dwell set to?"): no action."""
+SET_NOW = (
+    r"\b(is|are|was|were)\s+(currently\s+|now\s+)?set\b|\bset\s+to\s*\??\s*$|\bset\s+(at|to)\s+(now|currently)\b|"
+    r"\bset (?:right )?now\b|\bpixel count\b"
+)
+"""How a setting is said to stand ("which voltage is set?", "what's the dwell set to?", "what's set now?"), or a
+setting whose name has an action word in it ("pixel count"): no action."""
 LEAD = r"^\s*(?:(?:quick |just a |sanity )?(?:check|question)\s*[:,]\s*)"
 """A question announced as one ("quick check: ...")."""
 CHECKS_VALUE = (
@@ -186,7 +193,7 @@ def status_questions(low: str, kept: str | None = None) -> list[int]:
     """The indexes into ``QUESTIONS`` of what a request asks about the instrument; empty unless the request is a
     question (a question mark or a question word) that asks for no action and names no value to set. ``kept`` is
     the request without what it forbids (an action it forbids, "don't approach, just tell me ...", asks for none)."""
-    asks = bool(low.rstrip().endswith("?") or re.search(QUESTION_START, low) or re.search(ASKS_ANYWHERE, low))
+    asks = bool("?" in low or re.search(QUESTION_START, low) or re.search(ASKS_ANYWHERE, low))
     asks = asks or _only_named(low)
     spoken = re.sub(
         r"how (?:long|many seconds|much time) (does|will|would) .{0,20}take", " ", low if kept is None else kept
@@ -201,7 +208,10 @@ def status_questions(low: str, kept: str | None = None) -> list[int]:
     return [i for i, (pattern, _) in enumerate(QUESTIONS) if re.search(pattern, low)][:3]
 
 
-FILLER = r"\b(?:and|the|please|quickly|quick|now|again|current|currently|values?|readings?)\b|[,;:.!&+/]"
+FILLER = (
+    r"\b(?:and|the|please|quickly|quick|now|again|current|currently|values?|readings?|probe|time|angle|amplitude|"
+    r"afm|stem|for my (?:notes|records|log)|at the present settings|with what's set now|right now)\b|[,;:.!?&+/]"
+)
 """Words that leave a list of settings a question ("HT and current, quickly")."""
 
 

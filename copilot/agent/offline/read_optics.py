@@ -6,7 +6,7 @@ from __future__ import annotations
 import re
 
 from copilot.agent.offline.lexicon import NUM, first, number, to_tool_unit
-from copilot.agent.offline.places import series_nm
+from copilot.agent.offline.places import defocus_pair_nm, series_nm
 from copilot.agent.offline.read_scan import LENGTH, LENGTH_OR_A, length_nm
 from copilot.agent.offline.request import Request
 
@@ -109,7 +109,7 @@ def detector_angles_mrad(low: str) -> dict[str, float]:
 
 
 def read_optics_and_beam(low: str, request: Request) -> None:
-    request.defocus_series_nm = series_nm(low, "focus")
+    request.defocus_series_nm = series_nm(low, "focus") or defocus_pair_nm(low)
     said = _defocus_said(low)
     if request.defocus_series_nm:
         request.intents.add("optics")

@@ -20,14 +20,14 @@ IMAGE_AFTER = (
 """A length said right before an image noun (perhaps with its detector), or before a detector said as the image ("a
 10 nm HAADF"), is the image's field of view."""
 IMAGE_AT = (
-    r"\b(?:images?|frames?|pictures?|micrographs?|shots?|haadf|a?bf|adf)\s+(?:at|of)\s+(?:a\s+)?"
+    r"\b(?:images?|frames?|pictures?|micrographs?|shots?|haadf|a?bf|adf)\s+(?:at|of)\s+(?:a\s+)?(?![-+−])"
     + NUM
     + r"(?!\s*,\s*\d)"
     + LENGTH_OR_A
     + r"(?!\s*(?:of\s+)?(?:defocus|underfocus|overfocus|focus|astig|coma|under|over)\b)"
 )
 """A length said right after an image noun ("image at 8 nm", "a frame of 40 nm") is the image's field of view,
-unless an optics word claims it ("an image at 10 nm underfocus")."""
+unless an optics word claims it ("an image at 10 nm underfocus") or it has a sign ("frame at +10 nm" is a defocus)."""
 LINES = (
     r"(\d+)\s*(?:scan\s+)?lines\b(?!\s*(?:profile|scan))|"
     r"\blines?\s*(?:per (?:frame|image|scan)\s*)?(?:of|to|=|:)\s*(\d+)|"
@@ -47,14 +47,15 @@ field ("zoom to 40 nm, then particle stats") is a second frame, not a particle's
 
 
 SURVEY_THEN = (
-    r"\b(?:(?:survey|overview)\s*(?:at|of)?\s*"
+    r"\b(?:(?:survey|overview|start wide)\s*(?:at|of)?\s*"
     + NUM
     + LENGTH
-    + r"|"
+    + r"(?:\s+wide)?|"
     + NUM
     + LENGTH
     + r"\s+(?:survey|overview))"
-    + r"\s*,?\s*(?:and\s+)?then\s+(?:at\s+|(?:zoom(?: in)? )?to\s+)?"
+    + r"(?:\s+first)?\s*,?\s*(?:and\s+)?then\s+"
+    + r"(?:at\s+|(?:(?:zoom|close|come|step)(?: in)?\s+|go\s+|(?:go )?down\s+|drop\s+)?to\s+)?"
     + NUM
     + LENGTH
     + r"(?!\s*(?:defocus|under|over|step|away|left|right|up|down))"

@@ -15,7 +15,7 @@ def read_stage(low: str, request: Request) -> None:
     z = re.search(r"\bz(?: height| position)?\s*(?:=|:|to|at)?\s*" + NUM + r"\s*(µm|um)\b", low)
     z = z or re.search(r"\b(?:stage|specimen|sample) height\s*(?:=|:|to|of|at)?\s*" + NUM + r"\s*(µm|um)\b", low)
     z_by = re.search(
-        r"\b(raise|lift|lower|drop)\s+(?:the\s+)?(?:stage|specimen|sample)(?: height)?\s+by\s+"
+        r"\b(raise|lift|lower|drop)\s+(?:the\s+)?(?:stage|specimen|sample|z)(?: height)?\s+by\s+"
         + NUM
         + r"\s*(nm|µm|um)\b",
         low,
@@ -35,6 +35,9 @@ def read_stage(low: str, request: Request) -> None:
         + r"\s*\)?(?!\s*(?:nm|µm|um|\d))",
         low,
     )
+    pair = pair or re.search(
+        r"(?:^|,|;|\bthen\b|\bover\b|\bback\b)\s*to\s*\(\s*" + NUM + r"\s*,\s*" + NUM + r"\s*\)\s*(µm|um|microns?)", low
+    )  # "over to (-0.6, 1.4) µm, autofocus": a place in µm is on the stage
     if re.search(
         r"\b(home|centre|center|zero) the stage|stage (to|back to) (the )?(origin|home|centre|center)|"
         r"\b(go|move|drive|return|back)( back)? to (the )?(stage )?(origin|home position)\b|"
@@ -48,14 +51,15 @@ def read_stage(low: str, request: Request) -> None:
     if pair and not positions:
         positions = [{"x_um": number(pair.group(1)), "y_um": number(pair.group(2))}]
     shift = re.search(
-        r"\b(?:move|shift|nudge|drive|step|translate|go)(?: the stage| the specimen| the sample| it)?"
+        r"\b(?:move|shift|nudge|drive|step|translate|go|scoot|slide|jog)(?: the stage| the specimen| the sample| it)?"
         r"\s*(by|another)?\s*"
         + NUM
         + r"\s*(nm|µm|um|microns?)\s*(?:in |along |to the |towards the )?([-+]?(?:x|y)|right|left|up|down)\b",
         low,
     )
     led = re.search(
-        r"\b(?:move|shift|nudge|drive|step|go|pan)(?: the stage| the specimen| the sample| it)?\s+(?:to the\s+)?"
+        r"\b(?:move|shift|nudge|drive|step|go|pan|scoot|slide|jog)(?: the stage| the specimen| the sample| it)?"
+        r"(?:\s*:)?\s+(?:to the\s+)?"
         r"(right|left|up|down)\s*(?:by\s*)?" + NUM + r"\s*(nm|µm|um|microns?)\b",
         low,
     )  # "move up by 200 nm"

@@ -9,12 +9,11 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Sequence
-from typing import Any
 
-from copilot.agent.offline.outcomes import Outcome, recent_acquisitions
+from copilot.agent.offline.outcomes import Outcome
 from copilot.agent.offline.parse import parse_request
 from copilot.agent.offline.request import Request
-from copilot.agent.offline.steps import Step
+from copilot.agent.offline.steps import Step, compare_steps
 from copilot.agent.summary import format_number
 
 ACTION = (
@@ -77,29 +76,17 @@ def sequence_steps(text: str, build: Callable[[Request], list[Step]], whole: Seq
     return steps if sum(step.tool == "acquire_image" for step in steps) == len(images) else None
 
 
-def _image(position: int) -> Callable[[Sequence[Outcome]], dict[str, Any] | str]:
-    def args(outcomes: Sequence[Outcome]) -> dict[str, Any] | str:
-        images = [o for o in outcomes if o.ok and o.name == "acquire_image"]
-        records = recent_acquisitions(images, 2)
-        if len(records) < 2:
-            return "there are not two images of this turn to compare"
-        record = records[position]
-        return {"acquisition_id": str(record.get("id") or record.get("acquisition_id"))}
-
-    return args
-
-
-def compare_steps() -> list[Step]:
-    """The sharpness of the second-to-last and of the last image of the turn."""
-    return [Step("focus_quality", _image(0), kind="Compare"), Step("focus_quality", _image(1), kind="Compare")]
-
-
-def compare_line(outcomes: Sequence[Outcome]) -> str | None:
-    """Which of the two compared images is sharper, with both sharpness values."""
-    values = [o.data.get("sharpness") for o in outcomes if o.ok and o.name == "focus_quality"][-2:]
-    if len(values) < 2 or not all(isinstance(v, int | float) for v in values):
+def compare_line(outcomes: Sequence[Outcome], count: int = 2) -> str | None:
+    """Which of the ``count`` compared images is sharpest, with their sharpness values."""
+    values = [o.data.get("sharpness") for o in outcomes if o.ok and o.name == "focus_quality"][-count:]
+    if len(values) < count or not all(isinstance(v, int | float) for v in values):
         return None
-    first, second = (float(v) for v in values)  # type: ignore[arg-type]
+    scores = [float(v) for v in values]  # type: ignore[arg-type]
+    if count > 2:
+        best = max(range(count), key=scores.__getitem__)
+        listed = ", ".join(format_number(v) for v in scores)
+        return f"Image {best + 1} of {count} is the sharpest: sharpness {listed}, in the order taken."
+    first, second = scores
     figures = f"sharpness {format_number(first)} for the first, {format_number(second)} for the second"
     if first == second:
         return f"The two images are equally sharp: {figures}."

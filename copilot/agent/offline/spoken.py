@@ -30,10 +30,18 @@ SPOKEN_UNIT = (
 """The units a number said in words may carry."""
 NUMBER_WORDS = (
     r"\b(?:an?\s+)?(?:(?:" + NUMBER_WORD + r")(?:[\s-]+(?:and\s+)?(?=(?:" + NUMBER_WORD + r")\b))?)+"
-    r"(?:\s+point(?:\s+(?:" + "|".join(ONES[:10]) + r"))+)?(?=\s*" + SPOKEN_UNIT + ")"
+    r"(?:\s+point(?:\s+(?:" + "|".join(ONES[:10]) + r"))+)?(?=\s*(?:(?:more|further|extra)\s+)?" + SPOKEN_UNIT + ")"
 )
 """A number said in words before a unit ("twenty-five nm", "two hundred and fifty pA", "a hundred px", "two point
 five microns")."""
+SAID_NUMBER = r"(?:(?:" + NUMBER_WORD + r")(?:[\s-]+(?:and\s+)?(?=(?:" + NUMBER_WORD + r")\b))?)+"
+AXIS_NUMBER = (
+    r"\b((?:alpha|beta)(?: tilt)? (?:to|by|of|at) |(?:tilt|rotate)\b[^,;.]{0,20}? to )((?:minus |negative )?)("
+    + SAID_NUMBER
+    + r")\b(?=\s*(?:in (?:alpha|beta)\b|$|,|;|\.|and\b|then\b))"
+)
+"""A tilt said in words next to its axis, without a unit ("alpha to eighteen", "tilt the holder to minus twenty in
+alpha"): spelled in degrees."""
 
 
 def word_value(said: str) -> float | None:
@@ -69,11 +77,16 @@ SPOKEN: tuple[tuple[str, str], ...] = (
         "<n>",
     ),
     (r"(\d)-(?=(?:pixels?|px|nm|µm|um|å|kv|pa|na|ms|us|µs|hz|mrad|degrees?|lines?)\b)", r"\1 "),
-    (r"\b(?:one|a single) pixel\b(?!s)", "a pixel"),
+    (r"\b(?:one|a single) (?:pixel|px)\b(?!s)", "a pixel"),
     (r"\bback[- ]to[- ]back\b", "consecutive"),
     (r"\b(?:a )?half (?:of )?an? " + UNIT_WORD + r"\b", r"0.5 \1"),
     (r"\b(?:a )?quarter (?:of )?an? " + UNIT_WORD + r"\b", r"0.25 \1"),
-    (r"\b(a|\d+|" + NUMBER_WORD + r") and a half (?=" + SPOKEN_UNIT + r"|times\b)", "<half>"),
+    (
+        r"\b(a|\d+|" + NUMBER_WORD + r") and a half (?=(?:(?:more|further|extra) )?" + SPOKEN_UNIT + r"|times\b)",
+        "<half>",
+    ),
+    (r"\b(?:a )?(half|quarter)[- ]" + UNIT_WORD + r"\b", "<fraction>"),
+    (AXIS_NUMBER, "<axis>"),
     (r"\bfor a (second|minute)\b", r"for 1 \1"),
     (r"\b(down|up|left|right)wards?\b", r"\1"),
     (r"\b(?:a )?half (?:of )?an? (second|sec|millisecond|minute|degree|hertz|hz)\b", r"0.5 \1"),
@@ -115,6 +128,10 @@ def spell_quantities(low: str) -> str:
             low = re.sub(pattern, _spelled_seed, low)
         elif spelled == "<pair>":
             low = re.sub(pattern, lambda m: f"({float(m.group(1)) / 10:g}, {float(m.group(2)) / 10:g}) nm", low)
+        elif spelled == "<axis>":
+            low = re.sub(pattern, _axis_degrees, low)
+        elif spelled == "<fraction>":
+            low = re.sub(pattern, lambda m: f"{0.5 if m.group(1) == 'half' else 0.25} {m.group(2)}", low)
         elif spelled == "<half>":
             low = re.sub(pattern, _and_a_half, low)
         elif spelled == "<part>":
@@ -131,6 +148,14 @@ def spell_quantities(low: str) -> str:
 def _spelled_number(match: re.Match[str]) -> str:
     value = word_value(match.group(0).strip())
     return match.group(0) if value is None else f"{value:g}"
+
+
+def _axis_degrees(match: re.Match[str]) -> str:
+    """ "alpha to eighteen" -> "alpha to 18°", "to minus twenty in alpha" -> "to -20° in alpha"."""
+    value = word_value(match.group(3))
+    if value is None:
+        return match.group(0)
+    return f"{match.group(1)}{'-' if match.group(2) else ''}{value:g}°"
 
 
 def _and_a_half(match: re.Match[str]) -> str:

@@ -15,7 +15,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict
 
-from copilot.agent.offline.outcomes import Outcome, current_fov_nm, last_acquisition_id
+from copilot.agent.offline.outcomes import Outcome, current_fov_nm, last_acquisition_id, recent_acquisitions
 
 Args = dict[str, Any] | Callable[[Sequence[Outcome]], dict[str, Any] | str]
 """Fixed arguments, or a function of the outcomes so far returning arguments or the reason to skip the step."""
@@ -80,3 +80,20 @@ def at_centre(outcomes: Sequence[Outcome]) -> dict[str, Any] | str:
     if fov is None:
         return "the size of the current scan is unknown"
     return {"x_nm": round(fov / 2, 3), "y_nm": round(fov / 2, 3)}
+
+
+def _image(position: int, count: int) -> Callable[[Sequence[Outcome]], dict[str, Any] | str]:
+    def args(outcomes: Sequence[Outcome]) -> dict[str, Any] | str:
+        images = [o for o in outcomes if o.ok and o.name == "acquire_image"]
+        records = recent_acquisitions(images, count)
+        if len(records) < count:
+            return f"there are not {count} images of this turn to compare"
+        record = records[position]
+        return {"acquisition_id": str(record.get("id") or record.get("acquisition_id"))}
+
+    return args
+
+
+def compare_steps(count: int = 2) -> list[Step]:
+    """The sharpness of each of the last ``count`` images of the turn, oldest first."""
+    return [Step("focus_quality", _image(position, count), kind="Compare") for position in range(count)]

@@ -31,7 +31,8 @@ TIP_WEAR = (
     r"\bhow (?:worn|blunt|used) is (?:the |my |our )?tip\b|\b(?:is|are) (?:the |my |our )?tip (?:still )?worn\b|"
     r"\btip(?:'s)? (?:wear|radius)\b|\bwear (?:of|on) the tip\b|"
     r"\bhow (?:far|much) has the tip (?:scanned|travell?ed)\b|"
-    r"\bhas the tip (?:ever )?crashed\b|\bcrash history\b"
+    r"\bhas the tip (?:ever )?crashed\b|\bcrash history\b|\btip (?:\w+ )?(?:worn|wearing)\b|"
+    r"\bhow much wear\b[^?.,;]{0,25}\btip\b"
 )
 """A question about the tip's wear, radius or history ("how worn is the tip?"): get_tip_state answers it, no image."""
 
@@ -48,7 +49,8 @@ INTENT_PATTERNS: dict[str, str] = {
     r"(?:acquisitions|data sets?|images (?:taken|so far)|frames (?:taken|so far))\b|"
     r"\bwhat (?:have|did) (?:we|you|i) (?:acquired?|recorded?|taken|take)\b|\bwhat data (?:do )?(?:we|i) have\b",
     "list_specimens": r"(list|which|what) (the |of the )?(specimens|samples)|(specimens|samples) (are )?"
-    r"(available|can)|\b(sample|specimen) (library|catalogu?e|box|cassette)",
+    r"(available|can)|\b(sample|specimen) (library|catalogu?e|box|cassette|list|cupboard|cabinet|shelf|drawer)\b|"
+    r"\bwhat (?:have|has) (?:we|i|you) got to (?:pick|choose) from\b",
     "load": r"\b(load|insert|mount|switch to|put in)\b|\b(swap|exchange|replace) (the |this )?(specimen|sample)",
     "beam": r"\d\s*kv\b|\d\s*(pa|na|ua|µa)\b|\bblank|\bunblank",
     "optics": r"defocus|underfocus|overfocus|astigmat|\bcoma\b",
@@ -99,7 +101,8 @@ INTENT_PATTERNS: dict[str, str] = {
     r"check (the )?focus|"
     r"\b(?:rate|score|grade|judge) (?:the |its )?(?:focus|sharpness)\b|"
     r"is (it|the image) sharp|"
-    r"how well (?:focused|in focus)",
+    r"how well (?:focused|in focus)|\bscore (?:both|each|them)\b|\b(?:sharper|crisper)\b|\bsharp enough\b|"
+    r"\b(?:frame|image|shot)\b[^,;.?]{0,20}\b(?:actually |really |properly )?in focus\?",
     "export": r"\bexport|save (the |it|this |that )?(last |previous |new )?\s*(data|image|acquisition|frame)|"
     r"\bsave (it|this|that|them) (as|to|in)\b|"
     r"\btiff?\b|\bhdf5\b|\bpng\b|\bwrite\b.{0,40}?\b(?:out|to (?:disk|file))\b",

@@ -1,0 +1,137 @@
+"""Wordings several held-out batches share: a pair of frames either side of focus scored each, stage moves and
+tilts said without the usual verbs or units, a survey said with "first" or "wide", and status questions that only
+list settings."""
+
+from __future__ import annotations
+
+import pytest
+
+from copilot.agent import CopilotAgent
+from copilot.agent.events import Final, ToolCall, ToolResult
+from copilot.session import Session
+from tests.agent.planner_harness import drive
+from tests.agent.test_corpus import AFM_STATUS
+
+PAIR = ["set_optics", "acquire_image", "set_optics", "acquire_image", "focus_quality", "focus_quality"]
+
+
+@pytest.mark.parametrize(
+    ("text", "defoci_nm"),
+    [
+        ("one frame 20 nm under focus and one 20 nm over, score both", [-20.0, 20.0]),
+        ("a frame 15 nm underfocus and another 15 nm over, which one's crisper", [-15.0, 15.0]),
+        ("one shot at -22 nm defocus, one at +22, which is sharper?", [-22.0, 22.0]),
+        ("frame at -8 nm defocus, frame at +8 nm, then score both for sharpness", [-8.0, 8.0]),
+    ],
+)
+def test_a_frame_either_side_of_focus_is_taken_and_each_is_scored(text: str, defoci_nm: list[float]) -> None:
+    run = drive(text)
+    assert run.names == PAIR
+    assert [args["defocus_nm"] for name, args in run.calls if name == "set_optics"] == defoci_nm
+    assert "set_scan" not in run.names  # "+8 nm" is a defocus, not a field of view
+
+
+def test_one_frame_under_focus_alone_is_no_pair() -> None:
+    assert drive("take one frame 20 nm under focus").names == ["set_optics", "acquire_image"]
+
+
+async def test_the_pair_is_scored_on_two_real_frames_and_the_sharper_one_named(session: Session) -> None:
+    agent = await CopilotAgent.create(session)
+    events = [event async for event in agent.run("one frame 60 nm under focus and one 20 nm over, score both")]
+    await agent.aclose()
+    assert [e.name for e in events if isinstance(e, ToolCall)] == PAIR
+    frames = [e.data["id"] for e in events if isinstance(e, ToolResult) and e.name == "acquire_image"]
+    scored = [e.args["acq_id"] for e in events if isinstance(e, ToolCall) and e.name == "focus_quality"]
+    assert scored == frames and len(set(frames)) == 2
+    sharpness = [e.data["sharpness"] for e in events if isinstance(e, ToolResult) and e.name == "focus_quality"]
+    final = events[-1]
+    sharper = "second" if sharpness[1] > sharpness[0] else "first"
+    assert isinstance(final, Final) and f"The {sharper} image is sharper" in final.text, final.text
+
+
+@pytest.mark.parametrize(
+    ("text", "move"),
+    [
+        ("raise z by 0.4 µm", {"z_um": 0.4, "relative": True}),
+        ("park the stage at 2.5 µm in x and minus 3 µm in y", {"x_um": 2.5, "y_um": -3.0}),
+        ("stage: 1.5 µm in x, -2.5 µm in y", {"x_um": 1.5, "y_um": -2.5}),
+        ("scoot left by three hundred nanometres", {"x_um": -0.3, "relative": True}),
+        ("move up a quarter micron and right 40 nm", {"y_um": 0.25, "x_um": 0.04, "relative": True}),
+        ("relative move: right 200 nm, up 150 nm", {"x_um": 0.2, "y_um": 0.15, "relative": True}),
+        ("tilt the holder to minus twelve in alpha", {"alpha_deg": -12.0}),
+        ("alpha to fourteen", {"alpha_deg": 14.0}),
+        ("give beta one and a half more degrees", {"beta_deg": 1.5, "relative": True}),
+        ("beta four more degrees", {"beta_deg": 4.0, "relative": True}),
+        ("move the stage by 40 nm in x", {"x_um": 0.04, "relative": True}),
+    ],
+)
+def test_stage_moves_said_in_other_words(text: str, move: dict[str, object]) -> None:
+    run = drive(text)
+    assert run.calls == [("move_stage", move)]
+
+
+def test_a_place_in_micrometres_after_to_is_a_stage_move_before_the_rest() -> None:
+    run = drive("over to (-1.2, 2.5) µm, autofocus, a HAADF and the column positions")
+    assert run.calls[0] == ("move_stage", {"x_um": -1.2, "y_um": 2.5})
+    assert run.names == ["move_stage", "autofocus", "acquire_image", "find_atoms"]
+
+
+@pytest.mark.parametrize(
+    ("text", "fovs_nm", "analysis"),
+    [
+        (
+            "survey 1.8 µm wide first, then go to 70 nm and size the particles there",
+            [1800.0, 70.0],
+            "segment_particles",
+        ),
+        ("0.9 µm overview first, then 45 nm, and the particle count on the second", [900.0, 45.0], "segment_particles"),
+        ("2 µm survey, then down to 35 nm, and a defect search on that frame", [2000.0, 35.0], "detect_defects"),
+    ],
+)
+def test_a_survey_then_a_closer_frame_said_with_first_or_down_to(
+    text: str, fovs_nm: list[float], analysis: str
+) -> None:
+    run = drive(text)
+    assert run.names == ["set_scan", "acquire_image", "set_scan", "acquire_image", analysis]
+    assert [args["fov_nm"] for name, args in run.calls if name == "set_scan"] == fovs_nm
+
+
+@pytest.mark.parametrize(
+    ("text", "afm", "said"),
+    [
+        ("probe current and dwell time, please", False, ["30 pA", "4 µs"]),
+        ("field width and dwell, quickly", False, ["32 nm", "4 µs"]),
+        ("convergence angle and field of view, for my notes", False, ["30 mrad", "32 nm"]),
+        ("seconds per frame with what's set now?", False, ["0.28 s"]),
+        ("frame acquisition time at the present settings?", False, ["0.28 s"]),
+        ("what's one px worth in nm right now?", False, ["0.125 nm"]),
+        ("Hi, a quick one: what accelerating voltage is the STEM at? Thanks", False, ["80 kV"]),
+        ("FOV? just read it", False, ["32 nm"]),
+        ("AFM setpoint and lines per second?", True, ["14 nm", "1 Hz"]),
+        ("what line rate and pixel count is the AFM set to?", True, ["1 Hz", "256"]),
+        ("is the step sample still on the AFM?", True, ["afm_steps"]),
+    ],
+)
+def test_status_questions_that_list_settings_are_answered_from_the_status(
+    text: str, afm: bool, said: list[str]
+) -> None:
+    run = drive(text, {"get_status": lambda args: AFM_STATUS} if afm else {})
+    assert run.names == ["get_status"]
+    assert all(value in run.answer for value in said), run.answer
+
+
+@pytest.mark.parametrize(
+    ("text", "tool"),
+    [
+        ("what have we got in the sample cupboard?", "list_specimens"),
+        ("specimen list please", "list_specimens"),
+        ("has the tip worn much?", "get_tip_state"),
+        ("how much wear has the tip seen?", "get_tip_state"),
+    ],
+)
+def test_the_specimen_list_and_the_tip_wear_in_other_words(text: str, tool: str) -> None:
+    assert drive(text, {"get_status": lambda args: AFM_STATUS}).names == [tool]
+
+
+def test_counting_is_still_an_action_outside_a_pixel_count() -> None:
+    assert drive("count the atoms on a new HAADF frame").names[-1] == "find_atoms"
