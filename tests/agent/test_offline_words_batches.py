@@ -135,3 +135,69 @@ def test_the_specimen_list_and_the_tip_wear_in_other_words(text: str, tool: str)
 
 def test_counting_is_still_an_action_outside_a_pixel_count() -> None:
     assert drive("count the atoms on a new HAADF frame").names[-1] == "find_atoms"
+
+
+@pytest.mark.parametrize(
+    ("text", "region"),
+    [
+        ("EELS SI x 1-11, y 5-8 nm, 40 px", (1.0, 5.0, 10.0, 3.0)),
+        ("EDX SI over (4, 6)-(10, 13) nm, 28 px", (4.0, 6.0, 6.0, 7.0)),
+        ("EDX mapping of the box x 2-8 nm by y 0-6 nm, 22 px wide", (2.0, 0.0, 6.0, 6.0)),
+        ("EELS SI of the 6 nm square in the top-left corner, 18 pixels across", (0.0, 0.0, 6.0, 6.0)),
+    ],
+)
+def test_spectrum_images_drawn_in_other_words(text: str, region: tuple[float, ...]) -> None:
+    run = drive(text)
+    assert run.names == ["acquire_spectrum_image"]
+    args = run.args("acquire_spectrum_image")
+    assert (args["x_nm"], args["y_nm"], args["width_nm"], args["height_nm"]) == region
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "EDS spectrum image of x 1-7 nm, y 1-7 nm, 24 px, and then tell me the elements",
+        "map x 0 to 6 nm by y 3 to 9 nm with EDS at 18 px, then tell the class what's in it",
+        "EELS SI over x 2-10 nm, y 2-6 nm with 30 px, then what elements turn up",
+    ],
+)
+def test_a_drawn_map_then_its_elements_reads_no_status(text: str) -> None:
+    assert drive(text).names == ["acquire_spectrum_image", "identify_elements"]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "EDX dead centre of the FOV for 1.2 s, elements?",
+        "park the probe dead centre, EELS for a tenth of a second, and name the elements",
+    ],
+)
+def test_a_spectrum_at_the_centre_then_its_elements(text: str) -> None:
+    assert drive(text).names == ["get_status", "acquire_spectrum", "identify_elements"]
+
+
+def test_two_spectra_said_with_after_that_are_taken_in_order() -> None:
+    run = drive("EELS on (3, 4) nm first, and after that an EDS on (9, 4) nm")
+    assert run.calls == [
+        ("acquire_spectrum", {"kind": "EELS", "x_nm": 3.0, "y_nm": 4.0}),
+        ("acquire_spectrum", {"kind": "EDS", "x_nm": 9.0, "y_nm": 4.0}),
+    ]
+    run = drive("first an EDX spot at 6 nm, 11 nm, afterwards EELS at 6 nm, 3 nm for 120 ms")
+    assert [args for _, args in run.calls] == [
+        {"kind": "EDS", "x_nm": 6.0, "y_nm": 11.0},
+        {"kind": "EELS", "x_nm": 6.0, "y_nm": 3.0, "dwell_ms": 120.0},
+    ]
+
+
+def test_a_square_placed_at_its_corner_is_the_region_of_a_past_topograph_not_a_scan_size() -> None:
+    run = drive(
+        "Rq over the 300 nm square at (100, 80) nm of the previous topograph", {"get_status": lambda a: AFM_STATUS}
+    )
+    assert run.names == ["list_acquisitions", "roughness"]
+    args = run.args("roughness")
+    assert (args["x_nm"], args["y_nm"], args["width_nm"], args["height_nm"]) == (100.0, 80.0, 300.0, 300.0)
+
+
+def test_name_the_elements_is_no_file_name() -> None:
+    run = drive("take a HAADF, export it as png, name it run_7")
+    assert run.args("export_acquisition")["name"] == "run_7"

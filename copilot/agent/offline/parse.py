@@ -83,7 +83,8 @@ PURPOSE_LEAD = (
 """A purpose said first ("To check whether the dopants cluster, grab a 9 nm frame ...", "for our visitor's first
 look, mount the STO"): why, not what to do."""
 EXPORT_NAME = re.compile(
-    r"\b(?:called|named|(?:file ?)?name(?: it)?|call(?:ing)? it)\s+[\"'‘“]?([a-z0-9][\w.-]*?)[\"'’”]?(?=[\s,;!?]|\.?$)|"
+    r"\b(?:called|named|(?:file ?)?name(?: it)?|call(?:ing)? it)\s+(?!(?:the|its|a|an|all|each|which|what)\s)"
+    r"[\"'‘“]?([a-z0-9][\w.-]*?)[\"'’”]?(?=[\s,;!?]|\.?$)|"
     r"\bas\s+[\"'‘“]([a-z0-9][\w.-]*?)[\"'’”]|"
     r"\bas\s+(?!(?:an?|the|tiff?|hdf5|h5|png|well|before|usual|it|is|one|a file)\b)([a-z0-9][\w.-]*?)(?=[,;!?]|\.?$)"
 )

@@ -89,15 +89,25 @@ def fov_point_nm(low: str) -> tuple[float, float] | None:
     return None
 
 
-CORNER_SQUARE = r"\b(?:top|upper)[- ]left\s+" + NUM + NM + r"\s*(?:square|region|area|box|window)\b"
-"""A square said from the image's top-left corner ("the top-left 250 nm square"): a region, never a field of view."""
+CORNER_SQUARE = (
+    r"\b(?:top|upper)[- ]left\s+" + NUM + NM + r"\s*(?:square|region|area|box|window)\b|"
+    + NUM
+    + NM
+    + r"\s*(?:square|box)\b[^.;]{0,25}?\b(?:top|upper)[- ]left(?: corner)?\b"
+)
+"""A square said from the image's top-left corner ("the top-left 250 nm square", "the 5 nm square in the top-left
+corner"): a region, never a field of view."""
+
+
+PLACED_SQUARE = NUM + NM + r"\s*(?:square|box)\s*(?:at|from|starting at)\s*" + PAIR
+"""A square said with its top-left corner ("the 400 nm square at (300, 150) nm"): a region, never a scan size."""
 
 
 def region_nm(low: str) -> tuple[float, float, float, float] | None:
     """A rectangle (x, y, width, height) in nm: ``x 0-500 nm, y 0-500 nm``, ``x from 0 to 500 nm and y from 0 to
     500 nm``, ``the top-left 500 x 500 nm region`` or ``the top-left 250 nm square``."""
-    span = r"\s*(?:from\s*)?" + NUM + r"\s*(?:nm\s*)?(?:-|–|to)\s*" + NUM + NM
-    ranges = re.search(r"\bx" + span + r".{0,12}?\by" + span, low)
+    span = r"\s*(?:from\s*)?" + NUM + r"\s*(?:nm\s*)?(?:-|–|to)\s*" + NUM
+    ranges = re.search(r"\bx" + span + r"(?:" + NM + r")?.{0,12}?\by" + span + NM, low)  # "x 2-12, y 6-9 nm"
     if ranges:
         x0, x1, y0, y1 = (num(ranges.group(i)) for i in range(1, 5))
         return (min(x0, x1), min(y0, y1), abs(x1 - x0), abs(y1 - y0))
@@ -107,11 +117,17 @@ def region_nm(low: str) -> tuple[float, float, float, float] | None:
     if box and re.search(r"top[- ]left|upper[- ]left|corner|region|area", low):
         return (0.0, 0.0, num(box.group(1)), num(box.group(2)))
     corners = two_points_nm(low)
-    if corners and re.search(r"\b(square|region|area|box|window|rectangle|map|spectrum image)\b", low):
+    if corners and re.search(r"\b(square|region|area|box|window|rectangle|map|spectrum image|sis?)\b", low):
         x0, y0, x1, y1 = corners
         return (min(x0, x1), min(y0, y1), abs(x1 - x0), abs(y1 - y0))
+    placed = re.search(PLACED_SQUARE, low)
+    if placed and any(placed.group(i) for i in (3, 5, 6)):  # "the 400 nm square at (300, 150) nm": its corner
+        side = num(placed.group(1))
+        x_nm, y_nm = _in_nm(placed, (2, 4), (3, 5, 6))
+        return (x_nm, y_nm, side, side)
     if square := re.search(CORNER_SQUARE, low):
-        return (0.0, 0.0, num(square.group(1)), num(square.group(1)))
+        side = num(square.group(1) or square.group(2))
+        return (0.0, 0.0, side, side)
     return None
 
 

@@ -211,6 +211,7 @@ def needs_status(request: Request) -> bool:
     centre_spectrum = bool(intents & {"spectrum", "elements"}) and request.point_nm is None
     centre_spectrum = centre_spectrum and (request.region_nm is None or "elements" in intents)
     centre_spectrum = centre_spectrum and request.spectrum_target is None and not request.use_last_spectrum
+    centre_spectrum = centre_spectrum and not (request.spectrum_map and request.region_nm is not None)
     dose = (request.dwell_us or 0.0) > LONG_DWELL_US or (request.current_pa or 0.0) > HIGH_CURRENT_PA
     relative = request.zoom_factor is not None or bool(request.scales or request.offsets) or instrument_unknown(request)
     relative = relative or (request.pixel_size_nm is not None and request.fov_nm is None)  # times the pixels set

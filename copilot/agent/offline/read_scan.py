@@ -6,7 +6,7 @@ from __future__ import annotations
 import re
 
 from copilot.agent.offline.lexicon import NUM, number, to_tool_unit
-from copilot.agent.offline.places import CORNER_SQUARE
+from copilot.agent.offline.places import CORNER_SQUARE, PLACED_SQUARE
 from copilot.agent.offline.relative_zoom import relative_zoom_factor
 from copilot.agent.offline.request import Request
 from copilot.agent.offline.vocabulary import TIME
@@ -88,7 +88,8 @@ def read_pixel_size(low: str, request: Request) -> str:
 
 
 def read_scan(low: str, request: Request) -> None:
-    low = re.sub(CORNER_SQUARE, " ", read_pixel_size(read_particle_sizes(low, request), request))
+    low = read_pixel_size(read_particle_sizes(low, request), request)
+    low = re.sub(PLACED_SQUARE, " ", re.sub(CORNER_SQUARE, " ", low))  # a region's side is no field of view
     scan_word = r"(?:fov|field of view|field|scan size|view|(?:afm )?scan|raster|survey|overview)"
     fov = re.search(scan_word + r"\s*(?:of|to|=|:|at|is|for)?\s*(?:a\s*)?" + NUM + LENGTH_OR_A, low)
     fov = fov or re.search(

@@ -21,7 +21,9 @@ ACTION = (
     r"move|go|tilt|zoom|compare|measure|count|find|check|change|lower|raise|increase|decrease|blank|unblank|"
     r"back to|return to|frame|score|(?:an? |one )?(?:eels|eds|edx)(?= (?:spot |spectrum )?(?:at|on)\b))\b"
 )
-SPLIT = re.compile(r"\s*(?:,|;|\bthen\b|\band\b)\s*(?:(?:and|then)\s+)*(?=" + ACTION + ")")
+SPLIT = re.compile(
+    r"\s*(?:,|;|\bthen\b|\band\b)\s*(?:(?:and|then|after that|afterwards|after this|next)\s+)*(?=" + ACTION + ")"
+)
 CHANGES = {"optics", "beam", "scan", "stage", "focus"}
 COMPARE = r"\bcompare\b|which (one |image )?is (sharper|better)|\bboth\b.{0,20}\bsharp|\bsharp\w*.{0,20}\bboth\b"
 SETTING_WORDS = r"\b(defocus|underfocus|overfocus|field of view|fov|dwell|current|high tension|convergence)\b"

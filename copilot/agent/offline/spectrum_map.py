@@ -15,7 +15,7 @@ from typing import Any
 from copilot.agent.offline.outcomes import Outcome, current_fov_nm
 
 MAP_PATTERN = (
-    r"spectr(um|al|o?scopic) image|\b(elemental|element|chemical|eels|eds|edx) maps?\b|"
+    r"spectr(um|al|o?scopic) image|\b(elemental|element|chemical|eels|eds|edx) map(?:s|ping)?\b|"
     r"\bmap(s|ping)?\b[^.]*\b(distribution|elements?|eels|eds|edx)\b|\bdistribution of\b[^.]*\b(eels|eds|edx)\b|"
     r"\b(eels|eds|edx)\s+sis?\b(?=\s*(?:of|over|across|on|covering|with|at|x\b|,|;|$))"
 )

@@ -85,7 +85,8 @@ INTENT_PATTERNS: dict[str, str] = {
     r"\bwhat('s| is) (there|present)\b|"
     r"identify (it|them)\b|\bchemically\b|\bchemistry\b|\bassign (the )?elements\b|\bidentify what'?s\b|"
     r"\b(?:id|list) (the )?elements\b|\b(?:then|and) (?:the |its )?elements\b|"
-    r"\btell me what (it|this|that) is\b",
+    r"\btell me what (it|this|that) is\b|\b(?:name|tell (?:me|us|them|the \w+)) (?:the |its )?elements\b|"
+    r"\belements\s*\?|\bwhat'?s in (?:it|there|the (?:map|spectrum|si))\b",
     "survey_zoom": r"most interesting|\bzoom",
     "fft": r"\bfft\b|fourier|diffractogram|power spectrum",
     "denoise": r"denois|noise reduction|(?:clean up|reduce|remove|filter out|get rid of|suppress) (?:the )?noise|"
