@@ -201,3 +201,34 @@ def test_a_square_placed_at_its_corner_is_the_region_of_a_past_topograph_not_a_s
 def test_name_the_elements_is_no_file_name() -> None:
     run = drive("take a HAADF, export it as png, name it run_7")
     assert run.args("export_acquisition")["name"] == "run_7"
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "3 nA for faster EDX?",
+        "six nanoamps for a quick EDX, can we?",
+        "let's try 2 nA so the EDX counts come in quickly",
+        "could each pixel get two milliseconds?",
+        "40 µm field for a bird's-eye view",
+    ],
+)
+def test_a_value_no_instrument_can_take_is_declined_without_reading_the_status(text: str) -> None:
+    run = drive(text)
+    assert run.calls == [] and "outside the range" in run.answer
+
+
+def test_a_value_only_one_instrument_can_take_still_reads_which_is_loaded() -> None:
+    assert drive("scan 3 µm").names == ["get_status", "set_scan"]
+
+
+def test_a_purpose_said_with_the_current_asks_for_no_spectrum() -> None:
+    assert drive("set 500 pA for faster EDX").calls == [("set_beam", {"current_pa": 500.0})]
+
+
+@pytest.mark.parametrize(
+    "text", ["a 12 nm bright-field, and leave the focus untouched", "40 nm bright-field, hands off the focus"]
+)
+def test_a_bright_field_said_as_the_image_with_the_focus_left_alone(text: str) -> None:
+    run = drive(text)
+    assert run.names == ["set_scan", "acquire_image"] and run.args("acquire_image") == {"detector": "BF"}

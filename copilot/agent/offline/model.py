@@ -34,6 +34,7 @@ from copilot.agent.offline.plan import ACTION_INTENTS, build_plan, needs_status
 from copilot.agent.offline.questions import status_answer
 from copilot.agent.offline.recipes import verdicts
 from copilot.agent.offline.recovery import MAX_RECOVERIES, already_done, fixes_for
+from copilot.agent.offline.request import Request
 from copilot.agent.offline.safety import dose_check, out_of_range, refusal
 from copilot.agent.offline.said_order import as_said
 from copilot.agent.offline.scan_first import after_scan_first, scan_first
@@ -86,6 +87,8 @@ class OfflinePlanner(ReplyChatModel):
         if not request.intents:
             return AIMessage(content=cannot_do(request.unsupported, request.unmapped, request.constraints))
         status: dict[str, Any] | None = None
+        if needs_status(request) and not outcomes and (outside := self._outside_everywhere(request)):
+            return AIMessage(content=outside)
         first = scan_first(request, self.tool_schemas) if needs_status(request) else None
         at = 1 if first else 0  # where the status read sits among the outcomes
         if needs_status(request):
@@ -133,6 +136,16 @@ class OfflinePlanner(ReplyChatModel):
         lead = [*verdicts(outcomes, request, status), *([compared] if compared else []), *headline(outcomes)]
         lead += warnings([o for o in outcomes if not any(o is old for old in progress.superseded)])
         return AIMessage(content="\n".join(line for line in [*lead, body] if line))
+
+    def _outside_everywhere(self, request: Request) -> str | None:
+        """Why a value is outside the range of every instrument that could take it ("2.5 nA for faster EDX?", a
+        30 µm field): declined before the status is read, since no status could make it run."""
+        candidates = [None] if request.instrument else [{"instrument": "STEM"}, {"instrument": "AFM"}]
+        plans = [apply_forbidden(build_plan(request, status), request.constraints)[0] for status in candidates]
+        said = [out_of_range(steps, self.tool_schemas) for steps in plans]
+        if not any(said) or not all(reason or not steps for reason, steps in zip(said, plans, strict=True)):
+            return None  # some instrument could run it
+        return " ".join(dict.fromkeys(reason for reason in said if reason))
 
     @staticmethod
     def _call(messages: Sequence[BaseMessage], name: str, args: dict[str, Any]) -> AIMessage:

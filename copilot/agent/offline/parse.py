@@ -44,7 +44,8 @@ from copilot.agent.offline.vocabulary import (
 )
 
 IMAGE_NOUN = (
-    r"\b(image|frame|picture|micrograph|haadf)\b(?!\s*(?:size|rate|time|width|area))"
+    r"\b(image|frame|picture|micrograph|haadf|a?bf|adf|bright[- ]field|dark[- ]field|z[- ]contrast)\b"
+    r"(?!\s*(?:size|rate|time|width|area|detector|signal|contrast|mode|collection|outer|inner|angle|disc|disk))"
     r"(?!\s+(?:of\s+)?[\d.]+\s*(?:nm|µm|um|å)\s*(?:[,;]|$|wide|across|square))"
 )
 """An image said as the thing to take; "frame size", "frame time", "frame 750 nm, 384 px" name a setting of it."""
@@ -71,10 +72,13 @@ PURPOSE = (
     r"\bso (?:that )?[^,;.!?]{0,40}?\b(?:shows? up|are visible|is visible|becomes? visible|stands? out|"
     r"come out|comes out|pop out|pops out)\b|"
     r"\bso (?:that )?(?:[a-z]+ )?(?:can|could|will|may) (?:see|look at|watch|study)\b[^,;.!?]*|"
-    r"(?<=[,;] )(?:it'?s|it is|this is|i want|we want|i'?d like|for) (?:an?|the) (?:survey|overview)(?: first)?\b"
+    r"(?<=[,;] )(?:it'?s|it is|this is|i want|we want|i'?d like|for) (?:an?|the) (?:survey|overview)(?: first)?\b|"
+    r"\bfor (?:an? |the )?(?:faster|quicker|quick|better|stronger|cleaner) (?:eels|eds|edx)\b"
+    r"(?: (?:signal|counts|spectra|spectrum|maps?))?|"
+    r"\bso (?:that )?(?:the )?(?:eels|eds|edx) (?:counts?|signal)\b[^,;.!?]*"
 )
-"""A purpose said after a setting ("so the light atoms show up", "4 µm field, it's for a survey"): why it is
-asked, not more to do."""
+"""A purpose said after a setting ("so the light atoms show up", "4 µm field, it's for a survey", "2 nA for faster
+EDX"): why it is asked, not more to do."""
 PURPOSE_LEAD = (
     r"^\s*(?:(?:in order )?to (?:check|see|find out|test|confirm|judge|tell|learn) (?:whether|if|how|what)|"
     r"for (?:better|more|higher|stronger|cleaner|a (?:better|cleaner|sharper))|because|since|"

@@ -15,7 +15,7 @@ LENGTH = r"\s*(nm|µm|μm|um|microns?|å|angstroms?|pm)\b"
 LENGTH_OR_A = r"\s*(nm|µm|μm|um|microns?|å|a|angstroms?|pm)(?![a-z])"
 IMAGE_AFTER = (
     r"\s+(?:(?:(?:haadf|a?bf|adf|bright[- ]field|dark[- ]field|stem)\s+)?(?:images?|frames?|pictures?|micrographs?)\b|"
-    r"(?:haadf|a?bf|adf)\b(?!\s*(?:detector|signal|contrast|mode)))"
+    r"(?:haadf|a?bf|adf|bright[- ]field|dark[- ]field|z[- ]contrast)\b(?!\s*(?:detector|signal|contrast|mode)))"
 )
 """A length said right before an image noun (perhaps with its detector), or before a detector said as the image ("a
 10 nm HAADF"), is the image's field of view."""
