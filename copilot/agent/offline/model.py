@@ -17,6 +17,7 @@ rerun (``signal_retry``); the answer says so, and drops the superseded result's 
 from __future__ import annotations
 
 from collections.abc import Sequence
+from copy import deepcopy
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -141,7 +142,9 @@ class OfflinePlanner(ReplyChatModel):
         """Why a value is outside the range of every instrument that could take it ("2.5 nA for faster EDX?", a
         30 µm field): declined before the status is read, since no status could make it run."""
         candidates = [None] if request.instrument else [{"instrument": "STEM"}, {"instrument": "AFM"}]
-        plans = [apply_forbidden(build_plan(request, status), request.constraints)[0] for status in candidates]
+        plans = [  # on copies: a plan may note what it read into its request
+            apply_forbidden(build_plan(deepcopy(request), status), request.constraints)[0] for status in candidates
+        ]
         said = [out_of_range(steps, self.tool_schemas) for steps in plans]
         if not any(said) or not all(reason or not steps for reason, steps in zip(said, plans, strict=True)):
             return None  # some instrument could run it
