@@ -232,3 +232,35 @@ def test_a_purpose_said_with_the_current_asks_for_no_spectrum() -> None:
 def test_a_bright_field_said_as_the_image_with_the_focus_left_alone(text: str) -> None:
     run = drive(text)
     assert run.names == ["set_scan", "acquire_image"] and run.args("acquire_image") == {"detector": "BF"}
+
+
+@pytest.mark.parametrize(
+    ("text", "runs"),
+    [
+        ("provided we're under 50 pA, take a 26 nm BF", ["get_status", "set_scan", "acquire_image"]),
+        ("provided we're under 20 pA, take a 26 nm BF", ["get_status"]),
+        ("is the probe at or under 45 pA? if so, HAADF at 21 nm", ["get_status", "set_scan", "acquire_image"]),
+        ("is the probe at or under 25 pA? if so, HAADF at 21 nm", ["get_status"]),
+        ("one frame at the present settings as long as it's 600 e/Å² or less", ["get_status", "acquire_image"]),
+        ("one frame at the present settings as long as it's 300 e/Å² or less", ["get_status"]),
+    ],
+)
+def test_a_condition_on_a_setting_is_a_limit_judged_on_the_status(text: str, runs: list[str]) -> None:
+    assert drive(text).names == runs  # status: 30 pA, and 480 e/Å² for a frame
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "HT no higher than 200 kV here, so put it on 260",
+        "HT no higher than 120 kV, then go to 160",
+        "this holder's max is 200 kV; set 230 kV",
+    ],
+)
+def test_a_setting_past_the_limit_said_with_it_runs_nothing(text: str) -> None:
+    run = drive(text)
+    assert run.names == ["get_status"] and "limit" in run.answer
+
+
+def test_a_setting_within_the_max_said_with_it_is_set() -> None:
+    assert drive("the max is 200 kV, so set 150 kV").calls[-1] == ("set_beam", {"energy_kv": 150.0})

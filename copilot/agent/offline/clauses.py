@@ -54,11 +54,12 @@ STRICT_LIMIT = (
     r"(?:don['’]t|doesn['’]t|mustn['’]t|shouldn['’]t) exceed|(?:don['’]t|do not) go (?:above|over|beyond)|"
     r"(?:can['’]?t|cannot|can not|mustn['’]t|must not) (?:go (?:above|over|beyond|higher than)|exceed)|"
     r"never exceed|(?:must |should )?not go (?:above|over|beyond)|(?:ceiling|cap|upper limit|limit) (?:of|at)|"
-    r"(?:only|just) allowed(?: to use)?|allowed (?:at most|up to)|rated (?:to|for|at)|(?:ceiling|limit|maximum) is|"
+    r"(?:only|just) allowed(?: to use)?|allowed (?:at most|up to)|rated (?:to|for|at)|"
+    r"(?:ceiling|limit|max(?:imum)?) is|"
     r"at or (?:under|below)|maximum of|max\.?|at least|no less than|"
     r"no (?:higher|greater|larger|longer|lower|shorter) than|not (?:higher|greater|larger|longer|lower|shorter) than"
 )
-KEEP = r"(?:must|should|has to|needs? to|have to|to|will)?\s*\b(?:stay|remain|be|keep|kept|stays|remains|is|are)"
+KEEP = r"(?:must|should|has to|needs? to|have to|to|will)?\s*\b(?:stay|remain|be|keep|kept|stays|remains|is|are|['’]re)"
 KEPT = r"(?:" + KEEP + r"|(?:keep|hold|maintain)(?:ing)?\s+(?:the\s+|it\s+|its\s+)?(?:[\w-]+\s+){0,3}?)"
 CAP = r"(?:limit|cap|restrict)(?:ed|ing|ped|ping)?\s+(?:the\s+|it\s+|its\s+)?(?:[\w-]+\s+){0,3}?(?:to|at)"
 """A ceiling said as a verb: "limit the current to 50 pA", "cap the dwell at 2 us"."""
@@ -180,6 +181,9 @@ def read_constraints(low: str) -> Reading:
         start = _after_settings(kept, start, dose.start, dose.start)
         constraints.append(Constraint(kind="limit", said=said, dimension="dose", bound="max", value=dose.value))
         per = re.match(PER_FRAME, kept[dose.end :])  # "100 e/A^2 per frame": the limit is the same per frame
+        per = per or re.match(
+            r"\s*(?:or (?:less|lower|under|below)|max(?:imum)?|tops|at (?:the )?most)\b", kept[dose.end :]
+        )
         kept = kept[:start] + " " + kept[dose.end + (per.end() if per else 0) :]
     for match in reversed(list(re.finditer(AFTER_NEGATION, kept))):
         start = _clause_start(kept, match.start())  # "autofocus is not needed": the clause before it
@@ -191,7 +195,26 @@ def read_constraints(low: str) -> Reading:
         constraints += forbids(kept[match.end() : stop], kept[match.start() : stop].strip())
         kept = kept[: match.start()] + " " + kept[stop:]
     text = re.sub(r"^(?:[\s,;:.!?+-]|\b(?:and|but|then|just|so|please|instead)\b)+", "", " ".join(kept.split()))
-    return Reading(text=text, constraints=constraints[::-1])
+    return Reading(text=_in_the_limit_unit(text, constraints), constraints=constraints[::-1])
+
+
+LIMIT_UNIT = {"energy": "kv", "current": "pa"}
+"""The unit a bare value takes from the one limit said with it."""
+BARE_VALUE = re.compile(
+    r"\b((?:go|put|set|take|bring|raise|push|turn)\b(?: it| the \w+| that)?(?: up| down)?\s*(?:to|on|at)\s+)"
+    r"([-+]?\d+(?:\.\d+)?)(?![\d.]|\s*[a-zµå%°/²])"
+)
+"""A value said with no unit after a verb ("then go to 300", "so put it on 250")."""
+
+
+def _in_the_limit_unit(text: str, constraints: list[Constraint]) -> str:
+    """``text`` with a bare value given the unit of the one limit said ("HT no higher than 200 kV, then go to 300"
+    asks for 300 kV), so the value is checked against that limit rather than left unread."""
+    units = {LIMIT_UNIT.get(c.dimension or "") for c in constraints if c.kind == "limit"}
+    if len(units) != 1 or None in units:
+        return text
+    unit = units.pop()
+    return BARE_VALUE.sub(lambda m: f"{m.group(1)}{m.group(2)} {unit}", text)
 
 
 def forbids(scope: str, said: str) -> list[Constraint]:
@@ -243,8 +266,9 @@ def _after_settings(text: str, start: int, limit: int, bound: int) -> int:
     keeps the pixel size); the clause start when no quantity comes before the ``limit`` word. ``bound`` is where the
     bounded quantity starts."""
     before = [q for q in quantities(text[:limit]) if q.start >= start]
-    if not before:
-        return start
+    if not before:  # "one frame at the present settings as long as it's 520 e/A2 or less": the frame stays
+        link = re.search(r"\b(?:as long as|so long as|provided(?: that)?|while|whilst)\b", text[start:bound])
+        return start + link.start() if link else start
     link = LINK.search(text, before[-1].end, bound)
     return link.start() if link else start
 

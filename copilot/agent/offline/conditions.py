@@ -35,9 +35,11 @@ ACTION_END = re.compile(r"[;.!?](?:\s|$)|,?\s(?:then|but)\b|,?\s(?=otherwise\b|o
 CLAUSE_START = re.compile(r"[,;.!?](?:\s|$)|\b(?:then|but|and|so|please|just)\b")
 
 
-def cut_conditions(low: str, whole: str | None = None) -> tuple[str, list[str]]:
+def cut_conditions(low: str, whole: str | None = None, limited: bool = False) -> tuple[str, list[str]]:
     """``low`` without its conditional actions and their conditions, and one sentence for each (see the module
-    docstring); ``whole`` is the request before its limits were cut out (what a bare "if so" refers to)."""
+    docstring); ``whole`` is the request before its limits were cut out (what a bare "if so" refers to), and
+    ``limited`` says a limit was read from it ("is the probe at or under 55 pA? if so, ...": the limit is the
+    condition, and the limit checks judge it)."""
     said = whole if whole is not None else low
     text = re.sub(COURTESY, " ", low)
     notes: list[str] = []
@@ -51,7 +53,8 @@ def cut_conditions(low: str, whole: str | None = None) -> tuple[str, list[str]]:
             "otherwise (when the condition before it does not hold)" if alternative else text[match.start() : stop]
         )
         condition = condition.strip()
-        if re.search(JUDGED, condition) or (re.search(GENERIC, condition) and re.search(JUDGED_TOPICS, said)):
+        generic = re.search(GENERIC, condition) and (limited or re.search(JUDGED_TOPICS, said))
+        if re.search(JUDGED, condition) or generic:
             continue
         start = max((m.end() for m in CLAUSE_START.finditer(text[: match.start()])), default=0)
         if text[start : match.start()].strip(" ,") and not alternative:

@@ -119,7 +119,7 @@ def parse_request(text: str) -> Request:
     """Parse one user message (see the module docstring)."""
     whole = normalise(text)
     reading = read_constraints(whole)
-    low, unjudged = cut_conditions(reading.text, whole)
+    low, unjudged = cut_conditions(reading.text, whole, any(c.kind == "limit" for c in reading.constraints))
     request = Request(text=low, constraints=reading.constraints, questions=status_questions(whole, low))
     request.unjudged = unjudged
     request.instruments_named = instruments_named(whole)

@@ -90,7 +90,10 @@ def fov_point_nm(low: str) -> tuple[float, float] | None:
 
 
 CORNER_SQUARE = (
-    r"\b(?:top|upper)[- ]left\s+" + NUM + NM + r"\s*(?:square|region|area|box|window)\b|"
+    r"\b(?:top|upper)[- ]left\s+"
+    + NUM
+    + NM
+    + r"\s*(?:square|region|area|box|window)\b|"
     + NUM
     + NM
     + r"\s*(?:square|box)\b[^.;]{0,25}?\b(?:top|upper)[- ]left(?: corner)?\b"
