@@ -203,7 +203,8 @@ SPECIMEN_ALIASES: dict[str, str] = {
     "gold_nanoparticles": r"\b(gold|au) (nano)?particles?\b|\bau[- ]on[- ](?:silicon|si)\b(?: particles)?|\baunps?\b|"
     r"gold on (holey )?carbon|"
     r"\bgold\b(?= (sample|specimen|grid))",
-    "afm_steps": r"si\(111\)(?: terraces?| steps?)?|silicon steps|step(ped)? (silicon|surface sample)|terraces? sample|"
+    "afm_steps": r"si\(111\)(?: terraces?| steps?)?|silicon (?:steps|terraces)|step(ped)? (silicon|surface sample)|"
+    r"terraces? sample|"
     r"(?:afm )?steps? sample|"
     r"\bthe terraces\b",
     "afm_polymer_blend": r"polymer blend|\bblend sample|polystyrene|ps/pb",

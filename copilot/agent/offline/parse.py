@@ -88,7 +88,7 @@ PURPOSE_LEAD = (
 look, mount the STO"): why, not what to do."""
 EXPORT_NAME = re.compile(
     r"\b(?:called|named|(?:file ?)?name(?: it)?|call(?:ing)? it)\s+(?!(?:the|its|a|an|all|each|which|what)\s)"
-    r"[\"'‘“]?([a-z0-9][\w.-]*?)[\"'’”]?(?=[\s,;!?]|\.?$)|"
+    r"[\"'‘“]?([a-z0-9][\w.-]*?)[\"'’”]?(?=\.?(?:[\s,;!?]|$))|"
     r"\bas\s+[\"'‘“]([a-z0-9][\w.-]*?)[\"'’”]|"
     r"\bas\s+(?!(?:an?|the|tiff?|hdf5|h5|png|well|before|usual|it|is|one|a file)\b)([a-z0-9][\w.-]*?)(?=[,;!?]|\.?$)"
 )
@@ -255,6 +255,7 @@ def _read_targets(low: str, request: Request, said: str) -> None:
     just = r" (i|you|we)(?:'ve| have)? (just |already )?"
     just += r"(took|taken|recorded|acquired|have|had|got)|(?: \w+)? from (before|earlier|"
     just += r"a (moment|minute) ago|just now)| (taken|recorded) (earlier|before|just now)| on (the )?screen| on display"
+    just += r"|(?: [\w.]+){1,3} (?:took|recorded|acquired) (?:before|earlier|yesterday|last night)"  # "Dr Sato took"
     no_new_image = any("acquire_image" in c.tools for c in request.constraints)  # "don't take a new image"
     no_new_image = no_new_image or bool(re.search(NO_NEW_DOSE, low))
     image = r"(?:(afm |haadf |bf |stem |height |topography )?(image|acquisition|scan|frame|shot|topograph\w*)|"

@@ -127,7 +127,7 @@ INTENT_PATTERNS: dict[str, str] = {
     "grating": r"pitch|\bdepth\b|how deep|grating (period|spacing)|calibrate the scanner|line spacing of the grating|"
     r"\bperiod of the (?:calibration )?grating|grating\b[^.;]{0,40}\bperiod\b|\bperiod\b[^.;]{0,40}\bgrating\b",
     "afm_context": r"\bafm\b|\btip\b|cantilever|raster|line rate|\d\s*hz\b|setpoint",
-    "domains": r"domains?|minority (?:phase|polymer|component)|area fraction|phase fraction|"
+    "domains": r"(?<!magnetic )domains?|minority (?:phase|polymer|component)|area fraction|phase fraction|"
     r"fraction of the (?:film|blend|surface) is|\beach polymer\b",
     "tallest": r"tallest|how tall(?! are the (?:terraces|steps))|maximum (particle )?height|highest (particle|feature)",
     "feedback_tune": r"feedback|\bgains?\b|trace and retrace|retrace",
@@ -141,6 +141,9 @@ UNSUPPORTED: dict[str, str] = {
     r"tomograph|tilt series|3d reconstruct|reconstruct\w*\b.{0,30}\b(3d|3-d|three[- ]dimension)|\bin 3d\b": "record a "
     "tomography tilt series",
     r"hologra": "do electron holography",
+    r"\blorentz\b|\bmagnetic (?:domains?|contrast|imaging|induction)\b": (
+        "image magnetic domains (no Lorentz mode or magnetic contrast on the twin)"
+    ),
     r"\b(mfm|kpfm|efm|pfm|c-?afm|magnetic force|kelvin probe|electrostatic force|conductive afm|piezo-?response)": (
         "run MFM, KPFM, EFM, PFM or conductive AFM (the AFM records height and phase in tapping mode)"
     ),
