@@ -264,3 +264,46 @@ def test_a_setting_past_the_limit_said_with_it_runs_nothing(text: str) -> None:
 
 def test_a_setting_within_the_max_said_with_it_is_set() -> None:
     assert drive("the max is 200 kV, so set 150 kV").calls[-1] == ("set_beam", {"energy_kv": 150.0})
+
+
+def test_until_and_till_draw_a_range() -> None:
+    assert drive("dark field detector from 60 till 210 mrad").calls == [
+        ("set_detectors", {"haadf_inner_mrad": 60.0, "haadf_outer_mrad": 210.0})
+    ]
+    run = drive("on newest image a line profile, (4, 1) nm until (16, 12) nm")
+    assert run.args("line_profile") | {"acq_id": None} == {
+        "x0_nm": 4.0,
+        "y0_nm": 1.0,
+        "x1_nm": 16.0,
+        "y1_nm": 12.0,
+        "acq_id": None,
+    }
+
+
+def test_a_direction_said_without_its_article() -> None:
+    assert drive("move 1.6 µm to left").calls == [("move_stage", {"x_um": -1.6, "relative": True})]
+
+
+@pytest.mark.parametrize(
+    ("text", "names"),
+    [
+        ("the previous image, it is focused or not?", ["list_acquisitions", "focus_quality"]),
+        ("the tip, it is worn already?", ["get_tip_state"]),
+        ("image at df -7 nm and at df +7 nm, which one is sharper?", PAIR),
+    ],
+)
+def test_questions_in_a_visitors_word_order(text: str, names: list[str]) -> None:
+    assert drive(text, {"get_status": lambda args: AFM_STATUS}).names == names
+
+
+@pytest.mark.parametrize(
+    ("text", "said"),
+    [
+        ("how many nm is one pixel at the moment?", ["0.125 nm"]),
+        ("frame time and pixel number, please", ["0.28 s", "256"]),
+        ("Cs and convergence, for the logbook", ["30 mrad"]),
+    ],
+)
+def test_more_status_questions_that_list_settings(text: str, said: list[str]) -> None:
+    run = drive(text)
+    assert run.names == ["get_status"] and all(value in run.answer for value in said), run.answer

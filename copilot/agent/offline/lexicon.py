@@ -110,6 +110,8 @@ ABBREVIATIONS = (
     (r"\bdf\b", "dark field"),
     (r"\bht\b", "high tension"),
     (r"\bpos\b", "position"),
+    (r"(?<=[\d)a-zå])\s+(?:until|till|til)\s+(?=[(\d+-])", " to "),  # "from 58 till 225 mrad": a range
+    (r"\bto (left|right)\b", r"to the \1"),
     (r"\bpls\b|\bplz\b", "please"),
     (r"\bimg\b", "image"),
     (r"\bpic\b", "picture"),

@@ -233,7 +233,10 @@ UNDER_OVER = re.compile(
     r"\b(under|over)[- ]?focus(?:ed)?\s*(?:by\s+)?" + NUM + NM
 )
 SIGNED = re.compile(r"(?<![\w.)])([-+−]\d+(?:\.\d+)?)(?:" + NM + r")?(?!\s*(?:µm|um|mrad|pa|kv|%|°|\d))")
-EACH = r"\b(?:one|an?)\b.*\b(?:one|another)\b|\b(?:each|both|the other)\b|\bother\b.{0,12}\bover\b"
+EACH = (
+    r"\b(?:one|an?)\b.*\b(?:one|another)\b|\bwhich\b.{0,20}\b(?:sharper|crisper|better)\b|"
+    r"\b(?:each|both|the other)\b|\bother\b.{0,12}\bover\b"
+)
 
 
 def defocus_pair_nm(low: str) -> list[float]:

@@ -102,7 +102,8 @@ QUESTIONS: tuple[tuple[str, Callable[[Status], str | None]], ...] = (
     (
         r"pixel (size|spacing)|how (big|large|small) is (a|the|one|each) pixel|(size|width) of (a|the|each) pixel|"
         r"(?:each|a|one) pixel (?:span|cover)|"
-        r"nm (per|a) pixel|sampling|(?:a|one|each) pixel (?:is )?worth",
+        r"nm (per|a) pixel|sampling|(?:a|one|each) pixel (?:is )?worth|"
+        r"how many (?:nm|nanomet\w*|å) is (?:a|one|each) pixel",
         _pixel,
     ),
     (
@@ -136,7 +137,7 @@ QUESTIONS: tuple[tuple[str, Callable[[Status], str | None]], ...] = (
     (r"line rate|lines per second|scan (rate|speed)|how fast", _plain("The line rate", "scan", "rate_hz", " Hz")),
     (r"scan rotation|rotation", _plain("The scan rotation", "scan", "rotation_deg", "°")),
     (
-        r"how many pixels|number of pixels|pixel count|\bpixels\b",
+        r"how many pixels|number of pixels|pixel (?:count|number)|\bpixels\b",
         lambda s: f"The scan has {v} a side." if (v := _value(s, "scan", "pixels", " pixels")) else None,
     ),
     (r"\bstage\b|where (am i|are we)|position", _stage),
@@ -160,7 +161,7 @@ FEEDBACK_QUESTIONS = {pattern for pattern, _ in QUESTIONS if "gain" in pattern o
 QUESTION_START = r"^(what|what's|whats|how|which|where|is|are|tell me|give me|show me|remind me|current|and)\b"
 SET_NOW = (
     r"\b(is|are|was|were)\s+(currently\s+|now\s+)?set\b|\bset\s+to\s*\??\s*$|\bset\s+(at|to)\s+(now|currently)\b|"
-    r"\bset (?:right )?now\b|\bpixel count\b"
+    r"\bset (?:right )?now\b|\bpixel (?:count|number)\b"
 )
 """How a setting is said to stand ("which voltage is set?", "what's the dwell set to?", "what's set now?"), or a
 setting whose name has an action word in it ("pixel count"): no action."""
@@ -210,7 +211,8 @@ def status_questions(low: str, kept: str | None = None) -> list[int]:
 
 FILLER = (
     r"\b(?:and|the|please|quickly|quick|now|again|current|currently|values?|readings?|probe|time|angle|amplitude|"
-    r"afm|stem|for my (?:notes|records|log)|at the present settings|with what's set now|right now)\b|[,;:.!?&+/]"
+    r"afm|stem|for (?:my|the|our) (?:notes|records|log|logbook)|at the present settings|with what's set now|right now|"
+    r"at the moment)\b|[,;:.!?&+/]"
 )
 """Words that leave a list of settings a question ("HT and current, quickly")."""
 

@@ -32,7 +32,7 @@ TIP_WEAR = (
     r"\btip(?:'s)? (?:wear|radius)\b|\bwear (?:of|on) the tip\b|"
     r"\bhow (?:far|much) has the tip (?:scanned|travell?ed)\b|"
     r"\bhas the tip (?:ever )?crashed\b|\bcrash history\b|\btip (?:\w+ )?(?:worn|wearing)\b|"
-    r"\bhow much wear\b[^?.,;]{0,25}\btip\b"
+    r"\bhow much wear\b[^?.,;]{0,25}\btip\b|\btip\b[^?.;]{0,12}\bit is (?:\w+ )?worn\b"
 )
 """A question about the tip's wear, radius or history ("how worn is the tip?"): get_tip_state answers it, no image."""
 
@@ -103,7 +103,8 @@ INTENT_PATTERNS: dict[str, str] = {
     r"\b(?:rate|score|grade|judge) (?:the |its )?(?:focus|sharpness)\b|"
     r"is (it|the image) sharp|"
     r"how well (?:focused|in focus)|\bscore (?:both|each|them)\b|\b(?:sharper|crisper)\b|\bsharp enough\b|"
-    r"\b(?:frame|image|shot)\b[^,;.?]{0,20}\b(?:actually |really |properly )?in focus\?",
+    r"\b(?:frame|image|shot)\b[^,;.?]{0,20}\b(?:actually |really |properly )?in focus\?|\bfocused or\b|"
+    r"\b(?:it is|is it) (?:\w+ )?focused\b",
     "export": r"\bexport|save (the |it|this |that )?(last |previous |new )?\s*(data|image|acquisition|frame)|"
     r"\bsave (it|this|that|them) (as|to|in)\b|"
     r"\btiff?\b|\bhdf5\b|\bpng\b|\bwrite\b.{0,40}?\b(?:out|to (?:disk|file))\b",
