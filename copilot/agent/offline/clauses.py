@@ -60,7 +60,12 @@ STRICT_LIMIT = (
     r"no (?:higher|greater|larger|longer|lower|shorter) than|not (?:higher|greater|larger|longer|lower|shorter) than"
 )
 KEEP = r"(?:must|should|has to|needs? to|have to|to|will)?\s*\b(?:stay|remain|be|keep|kept|stays|remains|is|are|['’]re)"
-KEPT = r"(?:" + KEEP + r"|(?:keep|hold|maintain)(?:ing)?\s+(?:the\s+|it\s+|its\s+)?(?:[\w-]+\s+){0,3}?)"
+KEPT = (
+    r"(?:" + KEEP + r"|(?:keep|hold|maintain)(?:ing)?\s+(?:the\s+|it\s+|its\s+)?(?:[\w-]+\s+){0,3}?|"
+    r"\b(?:dwell|probe current|current|high tension|voltage|dose)(?: time)?(?=\s+(?:under|below|over|above)\s*\d))"
+)
+"""How a limit is said to hold ("must stay", "keep the current"), or the setting it bounds named right before it
+("dwell under 2 µs")."""
 CAP = r"(?:limit|cap|restrict)(?:ed|ing|ped|ping)?\s+(?:the\s+|it\s+|its\s+)?(?:[\w-]+\s+){0,3}?(?:to|at)"
 """A ceiling said as a verb: "limit the current to 50 pA", "cap the dwell at 2 us"."""
 LIMIT = re.compile(

@@ -110,6 +110,8 @@ ABBREVIATIONS = (
     (r"\bdf\b", "dark field"),
     (r"\bht\b", "high tension"),
     (r"\bpos\b", "position"),
+    (r"\btopos?\b", "topograph"),
+    (r"\bcan u\b", "can you"),
     (r"(?<=[\d)a-zå])\s+(?:until|till|til)\s+(?=[(\d+-])", " to "),  # "from 58 till 225 mrad": a range
     (r"\bto (left|right)\b", r"to the \1"),
     (r"\bpls\b|\bplz\b", "please"),

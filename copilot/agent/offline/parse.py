@@ -54,8 +54,13 @@ FRAME_SIZE = r"(?:^|[,;:]\s*)[\d.]+\s*(?:nm|µm|um|å)\s*$"
 1.5 Hz"): a setting, not a frame to take ("a 20 nm frame" and "20 nm frame please" are one)."""
 
 
+FRAME_TIME_ASKED = r"\bhow (?:long|many seconds|much time) (?:does|will|would) .{0,20}?take\b"
+"""A question about a frame's time ("how long does a frame take?"): no frame to take."""
+
+
 def image_said(low: str) -> bool:
     """Whether the request names an image to take (see ``IMAGE_NOUN`` and ``FRAME_SIZE``)."""
+    low = re.sub(FRAME_TIME_ASKED, " ", low)
     return any(
         found.group(1) != "frame"
         or not re.search(FRAME_SIZE, low[: found.start()])
@@ -131,6 +136,7 @@ def parse_request(text: str) -> Request:
         named = low.replace(wanted.span, " ") if wanted.span else low  # a name is not a request
         named = re.sub(SPECIMEN_ALIASES.get(wanted.name, re.escape(wanted.name)), " ", named)
         named = re.sub(r"\(?\s*seed\s*(?:=|:|of|#)?\s*\d+\s*\)?", " ", named)
+    named = re.sub(FRAME_TIME_ASKED, " ", named)
     named = _without_file_name(re.sub(DONE_WITH, " ", named))  # "named overview_3": a file name asks for no survey
     named = re.sub(
         PURPOSE_LEAD, " ", re.sub(PURPOSE, " ", named)
@@ -255,7 +261,8 @@ def _read_targets(low: str, request: Request, said: str) -> None:
     just = r" (i|you|we)(?:'ve| have)? (just |already )?"
     just += r"(took|taken|recorded|acquired|have|had|got)|(?: \w+)? from (before|earlier|"
     just += r"a (moment|minute) ago|just now)| (taken|recorded) (earlier|before|just now)| on (the )?screen| on display"
-    just += r"|(?: [\w.]+){1,3} (?:took|recorded|acquired) (?:before|earlier|yesterday|last night)"  # "Dr Sato took"
+    just += r"|(?: [\w.]+){1,3} (?:took|recorded|acquired|ran|shot) (?:before|earlier|yesterday|last night|"
+    just += r"this (?:morning|afternoon)|today)"  # "the frame Dr Sato took before", "the EDX Mei ran earlier"
     no_new_image = any("acquire_image" in c.tools for c in request.constraints)  # "don't take a new image"
     no_new_image = no_new_image or bool(re.search(NO_NEW_DOSE, low))
     image = r"(?:(afm |haadf |bf |stem |height |topography )?(image|acquisition|scan|frame|shot|topograph\w*)|"
@@ -266,5 +273,7 @@ def _read_targets(low: str, request: Request, said: str) -> None:
         said = method.group(1)
         request.denoise_method = "nl_means" if "local" in said else said.replace("-", "_").replace(" ", "_")
     request.use_last_spectrum = bool(
-        re.search(last + r"(?:(eels |eds |edx )?spectrum|(?:eels|eds|edx)\b)|spectrum" + f"(?:{just})", low)
+        re.search(
+            last + r"(?:(eels |eds |edx )?spectrum|(?:eels|eds|edx)\b)|(?:spectrum|eels|eds|edx)" + f"(?:{just})", low
+        )
     )

@@ -190,7 +190,7 @@ def stage_tilts_deg(low: str) -> tuple[dict[str, float], bool]:
     relative = False
     for match in re.finditer(NUM + r"\s*(?:(?:more|further|extra)\s+)?(?:°|deg(?:rees?)?\b)", low):
         before = low[max(0, match.start() - 30) : match.start()]
-        after = low[match.end() : match.end() + 15]
+        after = low[match.end() : match.end() + 20]
         named = re.findall(r"\b(alpha|beta)\b", before[-16:]) or re.findall(r"\b(alpha|beta)\b", after)[:1]
         axis = "beta_deg" if named and named[-1] == "beta" else "alpha_deg"
         said_relative = re.search(r"\b(by|another|add|an? (?:extra|further)|up|down)\s*$", before)
@@ -198,7 +198,13 @@ def stage_tilts_deg(low: str) -> tuple[dict[str, float], bool]:
             r"\b(reduce|decrease|lower|drop|subtract|back (?:\w+ )?off|take|down)\b", before
         )
         tilts.setdefault(axis, -abs(num(match.group(1))) if lowered else num(match.group(1)))
-        said_more = re.search(r"\b(?:more|further|extra)\b", match.group(0)) or re.match(r"\s*(more|further)", after)
+        said_more = bool(
+            re.search(r"\b(?:more|further|extra)\b", match.group(0)) or re.match(r"\s*(more|further)", after)
+        )
+        if re.match(r"\s*(?:lower|less|smaller|down) than (?:now|before|it is|current)", after):
+            tilts[axis], said_more = -abs(tilts[axis]), True  # "beta five degrees lower than now"
+        elif re.match(r"\s*(?:higher|larger|up) than (?:now|before|it is|current)", after):
+            said_more = True
         relative = relative or bool(said_relative or said_more)
     return tilts, relative
 

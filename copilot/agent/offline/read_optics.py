@@ -41,7 +41,7 @@ def _defocus_said(low: str) -> tuple[str, str, str] | None:
 
 
 DETECTOR_ANGLE = re.compile(
-    r"\b(haadf|adf|dark[- ]field|bf|bright[- ]field|eels|spectrometer)(?: detector)?(?:'s)?\s+"
+    r"\b(haadf|adf|dark[- ]field|bf|bright[- ]field|eels|spectrometer)(?: detector)?(?:'s)?\s*[,:]?\s+"
     r"(?:(inner|outer|collection|acceptance|entrance)\s+)?"
     r"(?:(?:semi-?)?angle|cut-?off|radius)?\D{0,25}?" + NUM + r"\s*mrad\b(?:\s+for the (?:eels|spectrometer|spectra?))?"
 )
@@ -93,6 +93,8 @@ def detector_angles_mrad(low: str) -> dict[str, float]:
     angles: dict[str, float] = {}
     for found in DETECTOR_ANGLE.finditer(low):
         detector, edge, value = found.group(1), found.group(2), number(found.group(3))
+        if edge is None and (after := re.match(r"\s*(inner|outer)\b", low[found.end() :])):
+            edge = after.group(1)  # "dark field, 200 mrad outer"
         if detector in ("bf", "bright field", "bright-field"):
             angles["bf_outer_mrad"] = value
         elif detector in ("eels", "spectrometer"):

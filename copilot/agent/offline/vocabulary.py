@@ -59,8 +59,9 @@ INTENT_PATTERNS: dict[str, str] = {
     "focus": r"auto-?focus|\brefocus|\bfocus (the|on|it|up)|into focus|\bfocus\b(?! (?:quality|score|metric|rating))",
     "acquire": r"\b(acquire|take|grab|record|capture|snap|shoot|collect)\b.*\b(images?|picture|frames?|micrograph|"
     r"scan|series|haadf|abf|bf|adf|bright[- ]?field|dark[- ]?field|z[- ]contrast)\b|"
-    r"\b(take|acquire|record|grab|snap|shoot|capture) (it|one)\b|\bacquire\b|"
-    r"^\s*image\b(?!\s*(size|rotation|speed|settings?|range))|^\s*scan\b(?!\s*(size|rotation|speed|settings?|range|\d))|"
+    r"\b(take|acquire|record|grab|snap|shoot|capture) (it|one)\b(?!\s+(?:force|spectr|eels|eds|edx|curve))|\bacquire\b|"
+    r"^\s*image\b(?!\s*(size|rotation|speed|settings?|range))|"
+    r"^\s*scan\b(?!\s*(size|rotation|speed|settings?|range|\d|\())|"
     r"\bsurvey|overview|"
     r"^\s*(?:an? |another |one more )?(?:frame|image|picture) (?:at|with)\b|"
     r"\b(haadf|bf|adf|abf|bright[- ]?field|dark[- ]?field|z[- ]contrast)\b.{0,25}\b(images?|picture|frame|please)\b|"
