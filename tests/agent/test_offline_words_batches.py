@@ -307,3 +307,37 @@ def test_questions_in_a_visitors_word_order(text: str, names: list[str]) -> None
 def test_more_status_questions_that_list_settings(text: str, said: list[str]) -> None:
     run = drive(text)
     assert run.names == ["get_status"] and all(value in run.answer for value in said), run.answer
+
+
+@pytest.mark.parametrize(
+    ("text", "args"),
+    [
+        ("make the field 20 nm bigger than it is", {"fov_nm": 52.0}),
+        ("field 10 nm smaller than now", {"fov_nm": 22.0}),
+        ("add one and a half µs on the dwell", {"dwell_us": 5.5}),
+    ],
+)
+def test_a_change_said_against_the_present_value(text: str, args: dict[str, float]) -> None:
+    assert drive(text).calls == [("get_status", {}), ("set_scan", args)]
+
+
+@pytest.mark.parametrize(
+    ("text", "args"),
+    [
+        ("px 640 dwell 1.6 µs fov 38 nm", {"fov_nm": 38.0, "pixels": 640, "dwell_us": 1.6}),
+        ("FOV 44 Å, px 1472", {"fov_nm": 4.4, "pixels": 1472}),
+    ],
+)
+def test_logbook_shorthand_for_the_scan(text: str, args: dict[str, float]) -> None:
+    assert drive(text).calls == [("set_scan", args)]
+
+
+@pytest.mark.parametrize(
+    ("text", "runs"),
+    [
+        ("BF at 200 nm if the frame stays under fifteen e/Å²", ["get_status", "set_scan", "acquire_image"]),
+        ("BF at 200 nm if the frame stays under six e/Å²", ["get_status"]),  # 12.3 e/Å² at 200 nm, 256 px
+    ],
+)
+def test_a_dose_limit_said_in_words_is_checked(text: str, runs: list[str]) -> None:
+    assert drive(text).names == runs

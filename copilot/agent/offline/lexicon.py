@@ -111,6 +111,7 @@ ABBREVIATIONS = (
     (r"\bht\b", "high tension"),
     (r"\bpos\b", "position"),
     (r"\btopos?\b", "topograph"),
+    (r"\bpx\s*[:=]?\s*(\d+)\b(?!\s*(?:px|pixels?)\b)", r"\1 px"),  # "px 832": logbook shorthand
     (r"\bcan u\b", "can you"),
     (r"(?<=[\d)a-zå])\s+(?:until|till|til)\s+(?=[(\d+-])", " to "),  # "from 58 till 225 mrad": a range
     (r"\bto (left|right)\b", r"to the \1"),
@@ -180,7 +181,7 @@ def number(text: str) -> float:
 
 def to_tool_unit(value: str, unit: str) -> float:
     """``("1", "um")`` -> 1000.0 (nm): the value in the tool unit of the unit's dimension."""
-    return number(value) * UNITS[unit.lower().rstrip(".")][1]
+    return round(number(value) * UNITS[unit.lower().rstrip(".")][1], 9)  # 34 Å is 3.4 nm, not 3.4000000000000004
 
 
 def quantities(low: str) -> list[Quantity]:

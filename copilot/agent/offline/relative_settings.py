@@ -98,7 +98,7 @@ COMPARED = (
 )
 """A change by an amount said with a comparative ("make the field 12 nm wider", "the dwell 2 us longer")."""
 ADD_TO = (
-    r"\b(add|take off|subtract)\s+([-+]?\d+(?:\.\d+)?)\s*({u})\s+(?:to|from)\s+(?:the\s+)?(?:{t})|"
+    r"\b(add|take off|subtract)\s+([-+]?\d+(?:\.\d+)?)\s*({u})\s+(?:to|from|on|onto)\s+(?:the\s+)?(?:{t})|"
     r"\b(take|knock|shave)\s+([-+]?\d+(?:\.\d+)?)\s*({u})\s+off\s+(?:the\s+|its\s+|our\s+)?(?:[a-z]+\s+)?(?:{t})"
 )
 """An amount added to a setting or taken off it ("add 1.5 microseconds to the dwell", "take 12 nm off the field of

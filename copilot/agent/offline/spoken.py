@@ -24,7 +24,8 @@ NUMBER_WORD = "|".join(sorted([*WORD_VALUES, *SCALES], key=len, reverse=True))
 SPOKEN_UNIT = (
     r"(?:microns?|µm|um|nanomet(?:re|er)s?|nm|angstroms?|å|micromet(?:re|er)s?|pm|mm|millimet(?:re|er)s?|microseconds?|µs|us|ns|"
     r"milliseconds?|ms|seconds?|secs?|s|minutes?|mins?|pa|picoamps?|na|nanoamps?|kv|kilovolts?|mrad|milliradians?|"
-    r"degrees?|deg|°|hz|hertz|px|pixels?|lines|frames|images|e/å2|e-/å2|e/a2|e-/a2|electrons?|%|percent|per cent)"
+    r"degrees?|deg|°|hz|hertz|px|pixels?|lines|frames|images|e/å2|e-/å2|e/a2|e-/a2|e/å²|e-/å²|electrons?|%|percent|"
+    r"per cent)"
     r"(?![a-z])"
 )
 """The units a number said in words may carry."""

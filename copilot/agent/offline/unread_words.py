@@ -82,7 +82,10 @@ SETTING_WORDS: tuple[tuple[str, Reader], ...] = (
         r"\b(?:eels|eds|edx) sis?\b(?=\s*(?:of|over|x\b|,|$))",
         _map,
     ),
-    (r"\b(?:bigger|larger|greater|wider|smaller|narrower) than\b", _set("min_diameter_nm", "max_diameter_nm")),
+    (
+        r"\b(?:bigger|larger|greater|wider|smaller|narrower) than\b(?! (?:now|before|it is|what it is|at present))",
+        _set("min_diameter_nm", "max_diameter_nm"),
+    ),
 )
 """A word that names a setting -> whether the reading took a value for it."""
 PAST_DATA = re.compile(
