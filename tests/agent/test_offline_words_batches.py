@@ -341,3 +341,32 @@ def test_logbook_shorthand_for_the_scan(text: str, args: dict[str, float]) -> No
 )
 def test_a_dose_limit_said_in_words_is_checked(text: str, runs: list[str]) -> None:
     assert drive(text).names == runs
+
+
+def test_an_image_said_over_a_length_is_its_field_not_a_particle_bound() -> None:
+    run = drive("BF over 0.9 µm, then size the particles")
+    assert run.names == ["set_scan", "acquire_image", "segment_particles"]
+    assert run.calls[0] == ("set_scan", {"fov_nm": 900.0}) and "min_diameter_nm" not in run.args("segment_particles")
+
+
+@pytest.mark.parametrize(
+    ("text", "name"),
+    [
+        ("after lunch: pitch standard on the afm, seed 12", "afm_grating"),
+        ("and then the afm nanoparticle sample, seed sixty", "afm_nanoparticles"),
+    ],
+)
+def test_a_specimen_said_after_the_time_of_day(text: str, name: str) -> None:
+    run = drive(text, {"get_status": lambda args: AFM_STATUS})
+    assert run.names[-1] == "load_specimen" and run.args("load_specimen")["name"] == name
+
+
+def test_a_ring_and_a_height_in_nm() -> None:
+    assert drive("dark field ring 64 to 210 mrad").calls == [
+        ("set_detectors", {"haadf_inner_mrad": 64.0, "haadf_outer_mrad": 210.0})
+    ]
+    assert drive("put z on 400 nm").calls == [("move_stage", {"z_um": 0.4})]
+
+
+def test_a_frame_someone_just_took_is_past_data() -> None:
+    assert drive("is the frame ana just took in focus?").names == ["list_acquisitions", "focus_quality"]

@@ -206,7 +206,7 @@ SPECIMEN_ALIASES: dict[str, str] = {
     "grain_boundary": r"grain[- ]boundar(y|ies)|polycrystalline graphene|bicrystal(?:line)?(?: graphene)?",
     "graphene": r"\bgraphene\b",
     "gold_nanoparticles": r"\b(gold|au) (nano)?particles?\b|\bau[- ]on[- ](?:silicon|si)\b(?: particles)?|\baunps?\b|"
-    r"gold on (holey )?carbon|"
+    r"gold on (holey )?carbon|\bnanoparticles? (?:sample|specimen|grid)\b|"
     r"\bgold\b(?= (sample|specimen|grid))",
     "afm_steps": r"si\(111\)(?: terraces?| steps?)?|silicon (?:steps|terraces)|step(ped)? (silicon|surface sample)|"
     r"terraces? sample|"
@@ -225,8 +225,9 @@ REFINES: dict[str, set[str]] = {"graphene": {"grain_boundary"}}
 boundary specimen, not plain graphene."""
 
 
-DONE_WITH = r"^\s*(?:after|done with|finished with|enough of) (?:the )?[^,;]{1,40}[,;]"
-"""The specimen worked on before, said first ("after the terraces, the Au particles ..."): not the one named."""
+DONE_WITH = r"^\s*(?:after|done with|finished with|enough of) (?:the )?[^,;:]{1,40}[,;:]"
+"""The specimen worked on before, or the time, said first ("after the terraces, the Au particles ...", "after
+lunch: ..."): not the one named."""
 
 
 def specimen_named(low: str) -> tuple[str, int] | None:

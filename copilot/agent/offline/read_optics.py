@@ -51,7 +51,7 @@ DETECTOR_ANGLE = re.compile(
 
 ANNULUS = re.compile(
     r"\b(?:annular\s+)?(haadf|adf|dark[- ]field)(?: detector)?(?:'s)?\s+"
-    r"(?:annulus|collection(?: (?:range|angles?))?|angles?|range)?\s*"
+    r"(?:annulus|ring|collection(?: (?:range|angles?))?|angles?|range)?\s*"
     r"(?:from|of|:|=)?\s*" + NUM + r"\s*(?:mrad\s*)?(?:to|-|–|out to)\s*" + NUM + r"\s*mrad\b|"
     r"\b(?:annular\s+)?(haadf|adf|dark[- ]field)(?: detector)?(?:'s)?(?:\s+annulus)?\s*[:,]?\s*inner\s*"
     r"(?:angle\s*)?(?:of|at|=|:)?\s*"

@@ -147,11 +147,13 @@ def read_scan(low: str, request: Request) -> None:
 
 
 SIZE_BOUND = (
+    r"(?<!bf )(?<!bright field )(?<!haadf )(?<!adf )(?<!image )(?<!frame )(?<!scan )(?<!survey )"
     r"\b(bigger|larger|wider|greater|more|over|above|at least|smaller|less|under|below|at most|up to)(?: than)?\s*"
     + NUM
     + LENGTH_OR_A
 )
-"""A size bound said of the particles ("only the particles bigger than 3 nm", "smaller than 10 nm across")."""
+"""A size bound said of the particles ("only the particles bigger than 3 nm", "smaller than 10 nm across"); a length
+said "over" right after an image ("BF over 1.1 µm") is its field."""
 SIZE_RANGE = r"\b(?:between|from)\s*" + NUM + r"(?:" + LENGTH + r")?\s*(?:and|to|-)\s*" + NUM + LENGTH
 """A size range said of the particles ("between 2 and 8 nm across")."""
 LEFT_OUT = r"\b(?:ignor\w*|exclud\w*|drop\w*|skip\w*|discard\w*|leav\w* out|without)\s+(?:\w+\s+){0,2}$"

@@ -12,7 +12,7 @@ from copilot.agent.offline.request import Request
 def read_stage(low: str, request: Request) -> None:
     moves = bool(re.search(r"\b(stage|move|drive|go to|translate)\b", low))  # "stage height" moves z too
     positions = stage_positions_um(low, nm_allowed=moves and request.point_nm is None)
-    z = re.search(r"\bz(?: height| position)?\s*(?:=|:|to|at)?\s*" + NUM + r"\s*(µm|um)\b", low)
+    z = re.search(r"\bz(?: height| position)?\s*(?:=|:|to|at|on)?\s*" + NUM + r"\s*(µm|um|nm)\b", low)
     z = z or re.search(r"\b(?:stage|specimen|sample) height\s*(?:=|:|to|of|at)?\s*" + NUM + r"\s*(µm|um)\b", low)
     z_by = re.search(
         r"\b(raise|lift|lower|drop)\s+(?:the\s+)?(?:stage|specimen|sample|z)(?: height)?\s+by\s+"
@@ -25,7 +25,7 @@ def read_stage(low: str, request: Request) -> None:
         positions = [{"z_um": sign * to_tool_unit(z_by.group(2), z_by.group(3)) / 1000, "relative": True}]
     elif z:
         positions = positions or [{}]
-        positions[0]["z_um"] = number(z.group(1))
+        positions[0]["z_um"] = to_tool_unit(z.group(1), z.group(2)) / 1000  # "put z on 600 nm": 0.6 µm
     pair = re.search(r"(?:move|go|stage)\D*?\(?\s*" + NUM + r"\s*,\s*" + NUM + r"\s*\)?\s*(µm|um)", low)
     pair = pair or re.search(
         r"\b(?:go|move|drive|return|back)(?: the stage)? to\s*\(?\s*"
