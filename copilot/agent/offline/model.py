@@ -88,11 +88,12 @@ class OfflinePlanner(ReplyChatModel):
         if not request.intents:
             return AIMessage(content=cannot_do(request.unsupported, request.unmapped, request.constraints))
         status: dict[str, Any] | None = None
-        if needs_status(request) and not outcomes and (outside := self._outside_everywhere(request)):
+        reads_status = needs_status(request)
+        if reads_status and not outcomes and (outside := self._outside_everywhere(request)):
             return AIMessage(content=outside)
-        first = scan_first(request, self.tool_schemas) if needs_status(request) else None
+        first = scan_first(request, self.tool_schemas) if reads_status else None
         at = 1 if first else 0  # where the status read sits among the outcomes
-        if needs_status(request):
+        if reads_status:
             if first is not None and not outcomes:
                 return self._call(messages, first.tool, dict(first.args) if isinstance(first.args, dict) else {})
             if len(outcomes) <= at:

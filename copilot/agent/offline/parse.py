@@ -15,7 +15,13 @@ from copilot.agent.offline.conditions import cut_conditions
 from copilot.agent.offline.edges import edge_onset_said
 from copilot.agent.offline.lexicon import DONE_WITH, SPECIMEN_ALIASES, normalise, quantities, specimen_named
 from copilot.agent.offline.places import fov_point_nm, region_nm, two_points_nm
-from copilot.agent.offline.questions import FEEDBACK_QUESTIONS, QUESTION_START, QUESTIONS, status_questions
+from copilot.agent.offline.questions import (
+    FEEDBACK_QUESTIONS,
+    FRAME_TIME_ASKED,
+    QUESTION_START,
+    QUESTIONS,
+    status_questions,
+)
 from copilot.agent.offline.read_optics import (
     ANNULUS,
     DETECTOR_ANGLE,
@@ -52,10 +58,6 @@ IMAGE_NOUN = (
 FRAME_SIZE = r"(?:^|[,;:]\s*)[\d.]+\s*(?:nm|µm|um|å)\s*$"
 """What comes before "frame" when a frame is said by its size in a list of settings ("600 nm frame, 1024 px,
 1.5 Hz"): a setting, not a frame to take ("a 20 nm frame" and "20 nm frame please" are one)."""
-
-
-FRAME_TIME_ASKED = r"\bhow (?:long|many seconds|much time) (?:does|will|would) .{0,20}?take\b"
-"""A question about a frame's time ("how long does a frame take?"): no frame to take."""
 
 
 def image_said(low: str) -> bool:

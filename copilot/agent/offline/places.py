@@ -201,10 +201,10 @@ def stage_tilts_deg(low: str) -> tuple[dict[str, float], bool]:
         said_more = bool(
             re.search(r"\b(?:more|further|extra)\b", match.group(0)) or re.match(r"\s*(more|further)", after)
         )
-        if re.match(r"\s*(?:lower|less|smaller|down) than (?:now|before|it is|current)", after):
-            tilts[axis], said_more = -abs(tilts[axis]), True  # "beta five degrees lower than now"
-        elif re.match(r"\s*(?:higher|larger|up) than (?:now|before|it is|current)", after):
-            said_more = True
+        if than := re.match(r"\s*(lower|less|smaller|down|higher|larger|up) than (?:now|before|it is|current)", after):
+            said_more = True  # "beta five degrees lower than now"
+            if than.group(1) in ("lower", "less", "smaller", "down"):
+                tilts[axis] = -abs(tilts[axis])
         relative = relative or bool(said_relative or said_more)
     return tilts, relative
 

@@ -181,6 +181,8 @@ UNIT_TOPICS = (
     (r"\d\s*(?:nm|µm|um)\b(?! (?:defocus|setpoint))", "field of view"),
 )
 """The setting a value checked in a yes-or-no question names by its unit alone."""
+FRAME_TIME_ASKED = r"\bhow (?:long|many seconds|much time) (?:does|will|would) .{0,20}?take\b"
+"""A question about a frame's time ("how long does a frame take?"): no frame to take."""
 ASKS_ANYWHERE = r"\b(just |only )?(tell|remind|show) me\b"
 """A question said after something else ("don't engage, just tell me the setpoint")."""
 ACTION_WORDS = (
@@ -196,9 +198,7 @@ def status_questions(low: str, kept: str | None = None) -> list[int]:
     the request without what it forbids (an action it forbids, "don't approach, just tell me ...", asks for none)."""
     asks = bool("?" in low or re.search(QUESTION_START, low) or re.search(ASKS_ANYWHERE, low))
     asks = asks or _only_named(low)
-    spoken = re.sub(
-        r"how (?:long|many seconds|much time) (does|will|would) .{0,20}take", " ", low if kept is None else kept
-    )
+    spoken = re.sub(FRAME_TIME_ASKED, " ", low if kept is None else kept)
     spoken = re.sub(r"\b(?:did|has|have) (?:some|any)(?:one|body) \w+", " ", spoken)  # "or did someone change it?"
     spoken = re.sub(LEAD, " ", spoken)  # "quick check: is the beam on?" checks nothing
     acting = re.search(ACTION_WORDS, re.sub(SET_NOW, " ", spoken))
