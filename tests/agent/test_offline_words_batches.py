@@ -370,3 +370,76 @@ def test_a_ring_and_a_height_in_nm() -> None:
 
 def test_a_frame_someone_just_took_is_past_data() -> None:
     assert drive("is the frame ana just took in focus?").names == ["list_acquisitions", "focus_quality"]
+
+
+@pytest.mark.parametrize(
+    ("text", "name"),
+    [
+        ("can u swap the graphene in? seed 12", "graphene"),
+        ("we need the STO sample mounted, seed 9", "srtio3"),
+        ("I'd like the grain boundary loaded, seed 4", "grain_boundary"),
+    ],
+)
+def test_a_load_said_as_swapped_in_or_mounted_is_a_load(text: str, name: str) -> None:
+    run = drive(text)
+    assert run.names == ["list_specimens", "load_specimen"] and run.args("load_specimen")["name"] == name
+
+
+def test_whether_a_specimen_is_mounted_is_a_status_question() -> None:
+    run = drive("is the grain boundary sample mounted?")
+    assert run.names == ["get_status"] and "mos2" in run.answer
+
+
+@pytest.mark.parametrize(
+    ("text", "call"),
+    [
+        ("pixels per side up 25 percent pls", ("set_scan", {"pixels": 320})),
+        ("probe current, knock a third off it", ("set_beam", {"current_pa": 20.0})),
+        ("take a fifth off the dwell", ("set_scan", {"dwell_us": 3.2})),
+    ],
+)
+def test_a_part_or_a_percentage_of_the_present_value(text: str, call: tuple[str, dict[str, float]]) -> None:
+    assert drive(text).calls == [("get_status", {}), call]  # status: 256 px, 30 pA, 4 µs
+
+
+@pytest.mark.parametrize(
+    ("text", "rate_hz"),
+    [("afm lines 40 percent faster pls", 1.4), ("make the lines go three times faster", 3.0)],
+)
+def test_afm_lines_said_faster_by_a_share_or_a_factor(text: str, rate_hz: float) -> None:
+    run = drive(text, {"get_status": lambda args: AFM_STATUS})
+    assert run.calls == [("get_status", {}), ("set_afm_scan", {"rate_hz": rate_hz})]  # status: 1 Hz
+
+
+def test_a_reason_for_a_zoom_asks_for_nothing_more() -> None:
+    assert drive("zoom out 6x, lost the particle").calls == [("get_status", {}), ("set_scan", {"fov_nm": 192.0})]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "the holder is only good to 120 kV, can u go 200 kV",
+        "our holder is rated up to 160 kV; I would like 240 kV",
+        "dwell maximum 2 µs for this user; HAADF please",  # status: 4 µs
+        "BF of 8 nm, max four thousand e/Å² for frame",  # 7,680 e/Å² at 8 nm and 256 px
+    ],
+)
+def test_a_rating_or_a_maximum_is_a_limit(text: str) -> None:
+    run = drive(text)
+    assert run.names == ["get_status"], run.names
+
+
+def test_a_rating_that_allows_the_setting_sets_it() -> None:
+    assert drive("the holder is good to 300 kV, go to 200 kV").calls[-1] == ("set_beam", {"energy_kv": 200.0})
+
+
+@pytest.mark.parametrize(
+    ("text", "names"),
+    [
+        ("AFM size 2.6 µm; the tip stays up until I say so", ["set_afm_scan"]),
+        ("roughness of the existing topo, tip stays up", ["list_acquisitions", "roughness"]),
+        ("keep the tip up, set the afm scan to 2 µm", ["set_afm_scan"]),
+    ],
+)
+def test_a_tip_kept_up_forbids_the_approach(text: str, names: list[str]) -> None:
+    assert drive(text, {"get_status": lambda args: AFM_STATUS}).names == names

@@ -39,6 +39,12 @@ AFTER_NEGATION = (
     r"\b(?:stays?|remains?|(?:is|are) (?:left|kept))\s+(?:as (?:it|they) (?:is|are|was|were)|put|unchanged|untouched|"
     r"as is|where (?:it|they) (?:is|are)|the same)\b"
 )
+TIP_UP = (
+    r"\b(?:the |our )?(?:afm )?tip\s+(?:stays?|remains?|(?:is|are) (?:left|kept)|(?:should|must|has to|needs? to) stay)"
+    r"\s+(?:up|withdrawn|retracted|lifted|off the (?:surface|sample))\b(?:\s+(?:until|till) [^,;.!?]*)?|"
+    r"\bkeep (?:the )?tip (?:up|withdrawn|retracted|lifted)\b(?:\s+(?:until|till) [^,;.!?]*)?"
+)
+"""The AFM tip kept off the surface ("the tip stays up until I say so"): no approach."""
 """A negation said after what it negates ("autofocus is not needed", "the gains stay as they are", "the stage stays
 put"): it covers the clause before it."""
 """Words that negate their clause; "leave the focus alone" and "keep the stage where it is" forbid as "do not"
@@ -54,9 +60,10 @@ STRICT_LIMIT = (
     r"(?:don['’]t|doesn['’]t|mustn['’]t|shouldn['’]t) exceed|(?:don['’]t|do not) go (?:above|over|beyond)|"
     r"(?:can['’]?t|cannot|can not|mustn['’]t|must not) (?:go (?:above|over|beyond|higher than)|exceed)|"
     r"never exceed|(?:must |should )?not go (?:above|over|beyond)|(?:ceiling|cap|upper limit|limit) (?:of|at)|"
-    r"(?:only|just) allowed(?: to use)?|allowed (?:at most|up to)|rated (?:to|for|at)|"
+    r"(?:only|just) allowed(?: to use)?|allowed (?:at most|up to)|rated (?:only )?(?:up )?(?:to|for|at)|"
+    r"(?:only |just )?good (?:up )?(?:to|for)|"
     r"(?:ceiling|limit|max(?:imum)?) is|"
-    r"at or (?:under|below)|maximum of|max\.?|at least|no less than|"
+    r"at or (?:under|below)|maximum of|max(?:imum)?\b\.?|at least|no less than|"
     r"no (?:higher|greater|larger|longer|lower|shorter) than|not (?:higher|greater|larger|longer|lower|shorter) than"
 )
 KEEP = r"(?:must|should|has to|needs? to|have to|to|will)?\s*\b(?:stay|remain|be|keep|kept|stays|remains|is|are|['’]re)"
@@ -190,6 +197,9 @@ def read_constraints(low: str) -> Reading:
             r"\s*(?:or (?:less|lower|under|below)|max(?:imum)?|tops|at (?:the )?most)\b", kept[dose.end :]
         )
         kept = kept[:start] + " " + kept[dose.end + (per.end() if per else 0) :]
+    for match in reversed(list(re.finditer(TIP_UP, kept))):
+        constraints.append(Constraint(kind="forbid", said=match.group(0).strip(), tools=["approach"]))
+        kept = kept[: match.start()] + " " + kept[match.end() :]
     for match in reversed(list(re.finditer(AFTER_NEGATION, kept))):
         start = _clause_start(kept, match.start())  # "autofocus is not needed": the clause before it
         constraints += forbids(kept[start : match.start()], kept[start : match.end()].strip())
@@ -280,7 +290,7 @@ def _after_settings(text: str, start: int, limit: int, bound: int) -> int:
 
 def _clause_start(text: str, before: int) -> int:
     """Where the clause holding position ``before`` starts (after the last boundary before it)."""
-    starts = [m.end() for m in BOUNDARY.finditer(text[:before]) if m.end() < before]
+    starts = [m.end() for m in BOUNDARY.finditer(text[:before]) if m.end() < before or m.group(0)]
     return max(starts, default=0)
 
 

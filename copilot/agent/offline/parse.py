@@ -82,10 +82,11 @@ PURPOSE = (
     r"(?<=[,;] )(?:it'?s|it is|this is|i want|we want|i'?d like|for) (?:an?|the) (?:survey|overview)(?: first)?\b|"
     r"\bfor (?:an? |the )?(?:faster|quicker|quick|better|stronger|cleaner) (?:eels|eds|edx)\b"
     r"(?: (?:signal|counts|spectra|spectrum|maps?))?|"
-    r"\bso (?:that )?(?:the )?(?:eels|eds|edx) (?:counts?|signal)\b[^,;.!?]*"
+    r"\bso (?:that )?(?:the )?(?:eels|eds|edx) (?:counts?|signal)\b[^,;.!?]*|"
+    r"(?<=[,;] )(?:(?:i|we)(?:'ve| have)? )?(?:lost|can'?t find|cannot find) (?:the |my |our |it\b|that\b)[^,;.!?]*"
 )
 """A purpose said after a setting ("so the light atoms show up", "4 µm field, it's for a survey", "2 nA for faster
-EDX"): why it is asked, not more to do."""
+EDX", "zoom out 15x, lost the particle"): why it is asked, not more to do."""
 PURPOSE_LEAD = (
     r"^\s*(?:(?:in order )?to (?:check|see|find out|test|confirm|judge|tell|learn) (?:whether|if|how|what)|"
     r"for (?:better|more|higher|stronger|cleaner|a (?:better|cleaner|sharper))|because|since|"

@@ -151,7 +151,8 @@ QUESTIONS: tuple[tuple[str, Callable[[Status], str | None]], ...] = (
         r"what('s| is) (loaded|mounted|in (?:the (?:column|holder|microscope|afm|stem)|there))|"
         r"\bis (?:it|that|this) [\w()]+ (?:in there|loaded|mounted|in the (?:column|holder|microscope))|"
         r"^is the [\w -]{1,30}? (?:sample|specimen|crystal|grid|film|standard) (?:still )?(?:on|in) the "
-        r"(?:afm|stem|microscope|holder|stage|column)\b",
+        r"(?:afm|stem|microscope|holder|stage|column)\b|"
+        r"^is the [\w -]{1,30}? (?:sample|specimen|crystal|grid|film|standard) (?:still )?(?:mounted|loaded|in)\s*\?",
         lambda s: f"{s['specimen']} (seed {s.get('seed', 0)}) is loaded." if s.get("specimen") else None,
     ),
 )

@@ -90,7 +90,7 @@ def read_pixel_size(low: str, request: Request) -> str:
 def read_scan(low: str, request: Request) -> None:
     low = read_pixel_size(read_particle_sizes(low, request), request)
     low = re.sub(PLACED_SQUARE, " ", re.sub(CORNER_SQUARE, " ", low))  # a region's side is no field of view
-    scan_word = r"(?:fov|field of view|field|scan size|view|(?:afm )?scan|raster|survey|overview)"
+    scan_word = r"(?:fov|field of view|field|scan size|view|(?:afm )?scan|afm size|raster|survey|overview)"
     fov = re.search(scan_word + r"\s*(?:of|to|=|:|at|is|for)?\s*(?:a\s*)?" + NUM + LENGTH_OR_A, low)
     fov = fov or re.search(
         NUM + LENGTH + r"\s*(?:afm )?(?:fov|field|wide|across|square|scan size|scan\b|view|survey|overview)", low

@@ -21,9 +21,10 @@ TARGETS: tuple[tuple[str, str, str], ...] = (
     (
         "rate_hz",
         "scan",
-        r"line rate|scan rate|scan speed|\brate\b|\b(?:afm |scan )?lines\b(?=.{0,20}\bas (?:fast|slow))",
+        r"line rate|scan rate|scan speed|\brate\b|"
+        r"\b(?:afm |scan )?lines\b(?=.{0,24}\b(?:as (?:fast|slow)|faster|slower))",
     ),
-    ("pixels", "scan", r"\bpixels?(?: per line)?\b(?! (?:time|size))|pixel count|\bsampling\b|\bresolution\b"),
+    ("pixels", "scan", r"\bpixels?(?: per (?:line|side))?\b(?! (?:time|size))|pixel count|\bsampling\b|\bresolution\b"),
     ("current_pa", "beam", r"(?:beam |probe )?\bcurrent\b"),
     ("energy_kv", "beam", r"high tension|accelerating voltage|acceleration voltage|beam energy|\bvoltage\b|\bkv\b"),
     (
@@ -51,7 +52,7 @@ TO_PART += r"(?:a\s+|one\s+|1\s+)?(half|third|quarter|fifth|tenth)\b"
 """A setting brought to a part of itself ("shrink the field of view to a quarter")."""
 PERCENT = r"(\d+(?:\.\d+)?)\s*(?:%|percent|per cent)"
 BY_PERCENT = r"\b({way})\s+(?:the\s+|its\s+|our\s+)?(?:[a-z]+\s+)?(?:{t})\s+(?:by\s+)?" + PERCENT
-PERCENT_UP_DOWN = r"(?:{t})\s+(up|down)\s+by\s+" + PERCENT
+PERCENT_UP_DOWN = r"(?:{t})\s+(up|down)\s+(?:by\s+)?" + PERCENT
 FRACTION_OF = r"(?:{t})\s+(?:to\s+)?(\d+)\s*/\s*(\d+)\s+(?:of|times)\b"
 """A fraction of the present value ("make the field of view 3/8 of what it is now")."""
 TIMES_NOW = (
@@ -75,11 +76,18 @@ present pixel count")."""
 SHARES = {"third": 3.0, "quarter": 4.0, "fifth": 5.0, "sixth": 6.0, "eighth": 8.0, "tenth": 10.0}
 TIMES_THE = r"\b(\d+(?:\.\d+)?)\s*(?:x|×|times)\s+(?:the\s+)?(?:{t})"
 """A factor said before the setting it multiplies ("2.5x the dwell time per pixel")."""
-PERCENT_AFTER = r"(?:{t})\s+(?:is\s+|be\s+)?" + PERCENT + r"\s+({way})\b"
+GO = r"(?:is\s+|be\s+|go\s+|run\s+)?"
+"""The verb between a setting and its change ("make lines go 2.5 times faster")."""
+PERCENT_AFTER = r"(?:{t})\s+" + GO + PERCENT + r"\s+({way})\b"
 """A change by a share of the present value ("widen the FOV by 25 percent", "make the field 50 % bigger")."""
 BY_PART = r"\b({way})\s+(?:the\s+|its\s+|our\s+)?(?:[a-z]+\s+)?(?:{t})\s+by\s+(?:a|one|1)\s+"
 BY_PART += r"(half|third|quarter|fifth|tenth)\b"
 """A change by a part of the present value ("raise the probe current by a third", "cut the dwell by a quarter")."""
+PART_OFF = (
+    r"\b(?:knock|take|shave|cut)\s+(?:an?|one)\s+(half|third|quarter|fifth|tenth)\s+off\s+(?:the\s+|its\s+)?(?:{t})|"
+    r"(?:{t})\s*[,:;-]?\s+(?:just\s+)?(?:knock|take|shave|cut)\s+(?:an?|one)\s+(half|third|quarter|fifth|tenth)\s+off\b"
+)
+"""A part taken off the present value ("knock a fifth off the current", "probe current, knock a fifth off it")."""
 UNITS_OF = {
     "energy_kv": r"kv|kilovolts?",
     "current_pa": r"pa|picoamps?|na|nanoamps?",
@@ -115,7 +123,7 @@ NUMBER = (
 )
 BY_NUMBER = r"\b({way})\s+(?:the\s+|its\s+|our\s+)?(?:[a-z]+\s+)?(?:{t})\s+" + NUMBER
 AS = r"(?:{t})\s+(?:[a-z]+\s+)?(twice|half) as\b"
-NUMBER_AFTER = r"(?:{t})\s+(?:is\s+|be\s+)?" + NUMBER + r"\s+({way})\b"
+NUMBER_AFTER = r"(?:{t})\s+" + GO + NUMBER + r"\s+({way})\b"
 """A factor said as a number ("raise the dwell by a factor of 2", "make the field 3x bigger", "the current 2 times
 higher"): up or down by the verb or comparative said with it."""
 
@@ -186,6 +194,8 @@ def _factor(low: str, target: str) -> tuple[float, re.Match[str]] | None:
     if by_part := re.search(BY_PART.format(way=way, t=target), low):
         part_of = 1.0 / PARTS[by_part.group(2)]
         return (1.0 - part_of if re.fullmatch(DOWN, by_part.group(1)) else 1.0 + part_of), by_part
+    if part := re.search(PART_OFF.format(t=target), low):
+        return 1.0 - 1.0 / PARTS[part.group(1) or part.group(2)], part
     if share := re.search(BY_PERCENT.format(way=way, t=target), low):
         return _percent(share.group(1), share.group(2)), share
     if share := re.search(PERCENT_AFTER.format(way=way, t=target), low):

@@ -26,7 +26,9 @@ LOAD_VERB = (
 ).replace("{swapped}", "(?:" + re.sub(r"(?<!\\)\((?!\?)", "(?:", "|".join(SPECIMEN_ALIASES.values())) + ")")
 """A load said as a verb; a swap may name the specimen taken out ("swap the MoS2 out for graphene")."""
 PUT_IN = (
-    r"\b(?:put|pop|stick|get|chuck|slot|throw)\s+(?:the\s+|a\s+|an\s+|some\s+)?(.+?)\s+(?:sample\s+|specimen\s+)?in\b"
+    r"\b(?:put|pop|stick|get|chuck|slot|throw|swap|bring)\s+(?:the\s+|a\s+|an\s+|some\s+)?(.+?)\s+"
+    r"(?:sample\s+|specimen\s+)?in\b|"
+    r"\b(?:need|want|like|get)\s+(?:the\s+|a\s+|an\s+)?(.+?)\s+(?:sample\s+|specimen\s+)?(?:mounted|loaded)\b"
 )
 IN_NOW = r"^\s*(?:the\s+)?(?:{alias})(?:\s+(?:sample|specimen))?\s+in\b"
 OPENER = (
@@ -71,7 +73,8 @@ def wanted_specimen(low: str) -> Wanted | None:
         return Wanted(alias[0] if alias else said, seed, True, verb.group(0))
     put = re.search(PUT_IN, low)
     named = specimen_named(low)
-    if put and (alias := specimen_named(put.group(1)) or specimen_named(put.group(0))):  # "pop the grating in"
+    if put and (alias := specimen_named(put.group(1) or put.group(2)) or specimen_named(put.group(0))):
+        # "pop the grating in", "swap the STO in", "gonna need the grain boundary sample mounted"
         return Wanted(alias[0], seed, True, put.group(0))
     if named is not None and (into := re.search(IN_NOW.format(alias=_said_as(named[0])), low)):
         return Wanted(named[0], seed, True, into.group(0))  # "STO in, seed 3"

@@ -50,7 +50,7 @@ SYNONYMS: tuple[tuple[str, str], ...] = (
     ),
     (r"\b(?:swap|change|switch|trade) (?:the |this |that )?(?:afm )?tip (?:out|over)\b", "change the tip"),
     (r"\bback (?:the )?(?:tip|cantilever) (?:off|out|away)\b", "withdraw the tip"),
-    (r"\b(?:lift|back|pull|tip) (?:off|back|up|out)\b" + CLAUSE_END, "withdraw the tip"),
+    (r"(?<!keep the )(?<!keep )\b(?:lift|back|pull|tip) (?:off|back|up|out)\b" + CLAUSE_END, "withdraw the tip"),
     (
         r"\b(?:bring|lower|put|move|drive|get|take|send)\s+(?:the\s+)?(?:tip|cantilever|probe)\s+"
         r"(?:down|in contact|into contact|onto the (?:surface|sample)|to the (?:surface|sample)|into feedback)\b",
