@@ -443,3 +443,72 @@ def test_a_rating_that_allows_the_setting_sets_it() -> None:
 )
 def test_a_tip_kept_up_forbids_the_approach(text: str, names: list[str]) -> None:
     assert drive(text, {"get_status": lambda args: AFM_STATUS}).names == names
+
+
+def test_a_profile_between_two_points_in_angstrom() -> None:
+    run = drive("on the last frame a profile from (30, 50) Å to (110, 150) Å")
+    assert run.names == ["list_acquisitions", "line_profile"]
+    assert run.args("line_profile") | {"acq_id": None} == {
+        "x0_nm": 3.0,
+        "y0_nm": 5.0,
+        "x1_nm": 11.0,
+        "y1_nm": 15.0,
+        "acq_id": None,
+    }
+
+
+def test_a_spectrum_in_a_point_said_without_parentheses() -> None:
+    run = drive("loss spectrum in point 85 Å, 45 Å")
+    assert run.calls == [("acquire_spectrum", {"kind": "EELS", "x_nm": 8.5, "y_nm": 4.5})]
+
+
+def test_two_spectra_in_order_with_their_dwells() -> None:
+    run = drive("EDX 0.8 s at (6.5, 3) nm, then EELS 35 ms at (6.5, 12) nm")
+    assert run.calls == [
+        ("acquire_spectrum", {"kind": "EDS", "x_nm": 6.5, "y_nm": 3.0, "dwell_ms": 800.0}),
+        ("acquire_spectrum", {"kind": "EELS", "x_nm": 6.5, "y_nm": 12.0, "dwell_ms": 35.0}),
+    ]
+    assert drive("first EDX 0.8 s at (6.5, 3) nm, after that 35 ms of EELS at (6.5, 12) nm").calls == run.calls
+
+
+def test_an_image_said_last_in_a_sequence_is_taken() -> None:
+    run = drive("blank, HT 120, unblank, then BF of 45 nm")
+    assert run.names == ["set_beam", "set_beam", "set_beam", "set_scan", "acquire_image"]
+    assert run.calls[-1] == ("acquire_image", {"detector": "BF"})
+
+
+@pytest.mark.parametrize(
+    ("text", "names"),
+    [
+        ("BF, NL-means, then the vacancies", ["acquire_image", "denoise_image", "detect_defects"]),
+        ("EELS point at (9, 13) nm, then where the oxygen K edge begins", ["acquire_spectrum", "measure_edge_onset"]),
+        ("new frame then the atoms, scan settings stay as they are", ["acquire_image", "find_atoms"]),
+        ("can u check the dwell real quick", ["get_status"]),
+        ("for the 3 a.m. slot: graphene, seed 31", ["get_status", "list_specimens", "load_specimen"]),
+        ("C3 please on 1.1 millimetre", ["set_optics"]),
+    ],
+)
+def test_shorthand_steps_of_a_night_shift(text: str, names: list[str]) -> None:
+    assert drive(text).names == names
+
+
+def test_particles_sized_between_two_lengths_on_the_last_frame() -> None:
+    run = drive("on the previous frame only count particles 3.5 to 14 nm across")
+    assert run.names == ["list_acquisitions", "segment_particles"]
+    assert run.args("segment_particles") | {"acq_id": None} == {
+        "min_diameter_nm": 3.5,
+        "max_diameter_nm": 14.0,
+        "acq_id": None,
+    }
+
+
+def test_a_length_said_first_is_the_field_of_two_frames_for_the_drift() -> None:
+    run = drive("38 nm, two BF frames in a row, how bad is the drift?")
+    assert run.names == ["set_scan", "acquire_image", "acquire_image", "estimate_drift"]
+    assert run.calls[0] == ("set_scan", {"fov_nm": 38.0})
+
+
+def test_a_tilt_removed_from_past_data_is_a_plane_levelling() -> None:
+    run = drive("remove the tilt from the topograph of the previous user", {"get_status": lambda args: AFM_STATUS})
+    assert run.names == ["list_acquisitions", "plane_level"]
+    assert drive("remove the stage tilts").calls == [("move_stage", {"alpha_deg": 0.0, "beta_deg": 0.0})]

@@ -97,7 +97,8 @@ MIN_WORDS = (
 )
 IMAGE_WORDS = r"\b(images?|imaging|picture|frames?|micrograph|haadf|bf|survey|overview|topograph\w*)\b"
 SPECTRUM_WORDS = r"spectr|\beels\b|\beds\b|\bedx\b|\bmap"
-ACQUIRE_VERBS = r"\b(acquire|acquiring|take|taking|record|recording|scan|scanning|expose|exposing|shoot|grab)\b"
+ACQUIRE_VERBS = r"\b(acquire|acquiring|take|taking|record|recording|scan(?! (?:settings?|size|rate|speed|area))|"
+ACQUIRE_VERBS += r"scanning|expose|exposing|shoot|grab)\b"
 ACTION_TOOLS: tuple[tuple[str, tuple[str, ...]], ...] = (
     (r"\bblank|\bunblank", ("set_beam",)),
     (r"\b(beam|current|high tension|voltage|kv|energy)\b", ("set_beam",)),

@@ -31,7 +31,7 @@ EDGE_SAID = re.compile(
     r"\b(?P<bare>[a-z]{1,2})[- ](?:edge\s+)?onset\b|\b(?P<edged>[a-z]{1,2})[- ]edges?\b"
 )
 ONSET = r"\bonsets?\b|\bedge (?:position|energy|threshold)|"
-ONSET += r"\bwhere (?:does|do) the\b.{0,30}\bedges? (?:start|begin|kick|rise)"
+ONSET += r"\bwhere (?:(?:does|do) )?the\b.{0,30}\bedges? (?:start|begin|kick|rise)"
 """Words asking where an edge starts."""
 
 

@@ -105,7 +105,7 @@ ABBREVIATIONS = (
     (r"\bstigs?\b|\bstigmator\b|\ba1\b", "astigmatism"),
     (r"\bb2\b", "coma"),
     (r"\bc1\b", "defocus"),
-    (r"\bc3\b(?=\s*(?:of|to|=|:|at)?\s*[-+−]?\d)", "cs"),
+    (r"\bc3\b(?=\s*(?:please\s+)?(?:of|to|=|:|at|on)?\s*[-+−]?\d)", "cs"),
     (r"\bdf\b(?=\s*(?:of|to|=|:|by)?\s*[-+−]?\d)", "defocus"),
     (r"\bdf\b", "dark field"),
     (r"\bht\b", "high tension"),
@@ -116,6 +116,8 @@ ABBREVIATIONS = (
     (r"(?<=[\d)a-zå])\s+(?:until|till|til)\s+(?=[(\d+-])", " to "),  # "from 58 till 225 mrad": a range
     (r"\bto (left|right)\b", r"to the \1"),
     (r"\bpls\b|\bplz\b", "please"),
+    (r"\b\d{1,2}(?:[:.]\d{2})?\s*(?:a\.m\.|p\.m\.|am\b|o['’]clock\b)(?:\s+(?:slot|shift|session|booking))?", " "),
+    # "for the 2 a.m. slot": a time of day, no setting
     (r"\bimg\b", "image"),
     (r"\bpic\b", "picture"),
     (r"\bspec\b", "spectrum"),

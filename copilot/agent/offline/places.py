@@ -44,7 +44,7 @@ UNIT = r"\s*(nm|å|angstroms?)\b"
 PAIR = r"\(\s*" + NUM + r"(?:" + UNIT + r")?\s*,\s*" + NUM + r"(?:" + UNIT + r")?\s*\)(?:" + UNIT + r")?"
 """A point in parentheses with its unit inside or after ("(12, 3) nm", "(4 nm, 4 nm)", "(30, 90) Å")."""
 PAIR_TO_PAIR = PAIR + r"\s*(?:to|-|–)\s*" + PAIR
-SAID_PAIR = r"\b(?:at|on)\s+" + NUM + r"(?:" + UNIT + r")?\s*,\s*" + NUM + UNIT
+SAID_PAIR = r"\b(?:at|on|in)(?:\s+(?:the\s+)?point)?\s+" + NUM + r"(?:" + UNIT + r")?\s*,\s*" + NUM + UNIT
 """A point said without parentheses ("at 7 nm, 12 nm", "at 30 Å, 90 Å")."""
 
 
@@ -167,8 +167,12 @@ def stage_positions_um(low: str, nm_allowed: bool) -> list[dict[str, float]]:
     return positions
 
 
+FROM_DATA = r"\s+(?:from|of|in|on) (?:the |this |that |my |our )?(?:[\w-]+ )?"
+FROM_DATA += r"(?:topo\w*|afm|image|frame|scan|height|data)"
+"""What a tilt removed from is said to be in: data, so a plane levelling, not a stage tilt."""
 UNTILT = (
-    r"\b(?:zero|reset|level|flatten|remove)\b(?: out)?(?: both| the| all)*(?: stage)? tilts?\b|\buntilt|"
+    r"\b(?:zero|reset|level|flatten|remove)\b(?: out)?(?: both| the| all)*(?: stage)? tilts?\b(?!" + FROM_DATA + r")|"
+    r"\buntilt|"
     r"\blevel the (?:specimen )?(?:holder|stage)\b|"
     r"\b(?:both |the |all )?tilts? (?:back )?(?:to|at|=) (?:zero|0)(?![\d.])|"
     r"\balpha and beta (?:back )?(?:to|at|=) (?:zero|0)(?![\d.])"

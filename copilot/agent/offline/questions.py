@@ -186,6 +186,12 @@ FRAME_TIME_ASKED = r"\bhow (?:long|many seconds|much time) (?:does|will|would) .
 """A question about a frame's time ("how long does a frame take?"): no frame to take."""
 ASKS_ANYWHERE = r"\b(just |only )?(tell|remind|show) me\b"
 """A question said after something else ("don't engage, just tell me the setpoint")."""
+CHECK_SETTING = (
+    r"\b(?:double[- ])?check (?:the |what the |what )?(?:probe current|beam current|current|dwell(?: time)?|"
+    r"high tension|ht|kv|voltage|field of view|fov|pixel size|defocus|convergence(?: angle)?|setpoint|gains?)\b"
+    r"(?! (?:is|stays?|against|before|after|then)\b)"
+)
+"""A setting to be checked ("can u check the probe current real quick"): its value is asked for."""
 ACTION_WORDS = (
     r"\b(set|take|acquire|record|grab|measure|find|count|move|go to|run|autofocus|focus on|load|zoom|change|make|use|"
     r"image|blank|unblank|approach|tilt|lower|raise|increase|decrease|reduce|export|save|estimate|detect|locate|"
@@ -198,10 +204,11 @@ def status_questions(low: str, kept: str | None = None) -> list[int]:
     question (a question mark or a question word) that asks for no action and names no value to set. ``kept`` is
     the request without what it forbids (an action it forbids, "don't approach, just tell me ...", asks for none)."""
     asks = bool("?" in low or re.search(QUESTION_START, low) or re.search(ASKS_ANYWHERE, low))
-    asks = asks or _only_named(low)
+    asks = asks or _only_named(low) or bool(re.search(CHECK_SETTING, low))
     spoken = re.sub(FRAME_TIME_ASKED, " ", low if kept is None else kept)
     spoken = re.sub(r"\b(?:did|has|have) (?:some|any)(?:one|body) \w+", " ", spoken)  # "or did someone change it?"
     spoken = re.sub(LEAD, " ", spoken)  # "quick check: is the beam on?" checks nothing
+    spoken = re.sub(CHECK_SETTING, " ", spoken)  # "check the dwell" reads it, it runs nothing
     acting = re.search(ACTION_WORDS, re.sub(SET_NOW, " ", spoken))
     if not asks or acting or (re.search(r"(?<![a-zå/^])\d", low) and not re.search(CHECKS_VALUE, low)):
         return []

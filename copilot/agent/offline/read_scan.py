@@ -155,7 +155,8 @@ SIZE_BOUND = (
 """A size bound said of the particles ("only the particles bigger than 3 nm", "smaller than 10 nm across"); a length
 said "over" right after an image ("BF over 1.1 µm") is its field."""
 SIZE_RANGE = r"\b(?:between|from)\s*" + NUM + r"(?:" + LENGTH + r")?\s*(?:and|to|-)\s*" + NUM + LENGTH
-"""A size range said of the particles ("between 2 and 8 nm across")."""
+SIZED_SPAN = r"\bparticles?\s+(?:of\s+|sized\s+)?" + NUM + r"(?:" + LENGTH + r")?\s*(?:to|-)\s*" + NUM + LENGTH
+"""A size range said of the particles ("between 2 and 8 nm across", "count particles 2.5 to 18 nm across")."""
 LEFT_OUT = r"\b(?:ignor\w*|exclud\w*|drop\w*|skip\w*|discard\w*|leav\w* out|without)\s+(?:\w+\s+){0,2}$"
 """Words that leave the bounded particles out ("ignoring anything under 1.5 nm": the smallest kept is 1.5 nm)."""
 
@@ -164,7 +165,7 @@ def read_particle_sizes(low: str, request: Request) -> str:
     """Read the particle size range a sizing names; the text without it, for the other lengths to be read."""
     if "particles" not in request.intents:
         return low
-    if span := re.search(SIZE_RANGE, low):
+    if span := re.search(SIZE_RANGE, low) or re.search(SIZED_SPAN, low):
         low_nm = length_nm(span.group(1), span.group(2) or span.group(4))
         high_nm = length_nm(span.group(3), span.group(4))
         request.min_diameter_nm, request.max_diameter_nm = min(low_nm, high_nm), max(low_nm, high_nm)
@@ -190,7 +191,8 @@ def fallback_fov(low: str, request: Request) -> None:
         return
     if request.stage_um or request.stage_series_um:
         return
-    said = re.sub(SIZE_BOUND, " ", re.sub(SIZE_RANGE, " ", low)) if "particles" in request.intents else low
+    spans = re.sub(SIZED_SPAN, " ", re.sub(SIZE_RANGE, " ", low))
+    said = re.sub(SIZE_BOUND, " ", spans) if "particles" in request.intents else low
     lengths = re.findall(NUM + r"\s*(nm|å|angstroms?|µm|um|microns?)\b", re.sub(PIXEL_SIZE, " ", said))
     if len(lengths) == 1 and image_request(request):
         request.fov_nm = length_nm(*lengths[0])
@@ -211,6 +213,6 @@ def read_relative_zoom(low: str, request: Request) -> None:
 
 
 def image_request(request: Request) -> bool:
-    imaging = {"acquire", "atoms", "lattice", "particles", "defects", "fft", "scan", "afm_image", "image_any"}
+    imaging = {"acquire", "atoms", "lattice", "particles", "defects", "fft", "scan", "afm_image", "image_any", "drift"}
     imaging |= {"roughness", "step_height", "grating", "domains", "tip_check", "tallest"}  # on a new AFM image
     return bool(request.intents & imaging)

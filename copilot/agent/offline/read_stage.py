@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 
 from copilot.agent.offline.lexicon import NUM, number, to_tool_unit
-from copilot.agent.offline.places import stage_positions_um, stage_tilts_deg
+from copilot.agent.offline.places import FROM_DATA, stage_positions_um, stage_tilts_deg
 from copilot.agent.offline.request import Request
 
 
@@ -90,7 +90,7 @@ def read_stage(low: str, request: Request) -> None:
     elif tilts:
         positions = positions or [{}]
         positions[0].update(tilts)
-    elif re.search(r"\btilt", low) and not re.search(r"tilt series", low):
+    elif re.search(r"\btilt", low) and not re.search(r"tilt series|\btilt" + FROM_DATA, low):
         request.unmapped.append("the tilt (name the angle in degrees, e.g. 'tilt alpha by 5 degrees')")
     if len(positions) > 1:
         request.stage_series_um = positions

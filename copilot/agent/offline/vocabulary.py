@@ -6,6 +6,8 @@ from __future__ import annotations
 
 import re
 
+from copilot.agent.offline.places import FROM_DATA
+
 TIME = r"\s*(µs|μs|us|microseconds?|ns|nanoseconds?|ms|milliseconds?)\b"
 
 DETECTOR_NOUN = (
@@ -72,6 +74,8 @@ INTENT_PATTERNS: dict[str, str] = {
     r"(?!\s*(?:time|rate|size|takes?|lasts?))|\b(grab|snap|shoot)\s*(it|one)?\s*[.!]?$|"
     r"(then|and|\+|,)\s*(?:an? |one )?(image|haadf|bf|adf|snap|bright[- ]?field|dark[- ]?field)\s*[.!]?$|"
     r"(?:\b(?:then|and)|[,;])\s+(image|scan)\s+(at|with|it|again)\b|"
+    r"(?:\b(?:then|and)|[,;])\s+(?:an? |one )?(?:haadf|bf|adf|abf|bright[- ]?field|dark[- ]?field)"
+    r"\s+(?:of|at|over)\s+\d|"
     r"\b(and|then)\s+scan\b(?!\s*(size|rotation|speed|rate|settings?|to))|" + DETECTOR_NOUN + "|" + A_LOOK,
     "atoms": r"\batoms?\b|atomic columns?|\bcolumns\b|\b(?:every|each|all the) column\b|"
     r"\bcolumn (?:count|positions?)\b",
@@ -95,8 +99,10 @@ INTENT_PATTERNS: dict[str, str] = {
     r"\b(?:smooth|filter) (?:the |this |that )?(?:image|frame)\b|\bsmooth (?:it|this|that)\b|"
     r"\b(?:clean|tidy) up\b[^.;]{0,40}\b(?:non-?local|nl[- _]?means|median|gaussian|wiener)\b|"
     r"\b(?:gaussian|median|wiener|nl[- _]means)[- ](?:filter|smooth)|\b(?:gaussian|median|wiener|nl[- _]means) filter|"
-    r"\b(?:gaussian|median|wiener|nl[- _]means)(?: filter)? (?:it|them|the (?:image|frame))\b",
-    "line_profile": r"line[- ]?profile|intensity (?:profile|trace|line|along)|line scan",
+    r"\b(?:gaussian|median|wiener|nl[- _]means)(?: filter)? (?:it|them|the (?:image|frame))\b|"
+    r"\bnl[- _]?means\b|\bnon-?local[- ]means\b",
+    "line_profile": r"line[- ]?profile|intensity (?:profile|trace|line|along)|line scan|"
+    r"\bprofile (?:from|between|along|across)\b",
     "drift": r"\bdrift|\bcre(?:ep(?:s|ing)?|pt)\b|\bwander(?:s|ing|ed)?\b|"
     r"how far (?:it|the (?:image|specimen|sample|stage)) (?:has )?(?:moved|shifted)",
     "focus_quality": r"focus (?:quality|score|metric|rating)|sharpness|how sharp|how crisp|is it in focus|"
@@ -134,7 +140,8 @@ INTENT_PATTERNS: dict[str, str] = {
     "tallest": r"tallest|how tall(?! are the (?:terraces|steps))|maximum (particle )?height|highest (particle|feature)",
     "feedback_tune": r"feedback|\bgains?\b|trace and retrace|retrace",
     "astig": r"astigmat|\bastig\b",
-    "plane_level": r"plane[- ]level|level(ling)? the\b(?! (?:specimen )?(?:holder|stage|tilts?))|flatten|plane[- ]?fit",
+    "plane_level": r"plane[- ]level|level(ling)? the\b(?! (?:specimen )?(?:holder|stage|tilts?))|flatten|plane[- ]?fit|"
+    r"\b(?:remove|subtract|take out) the (?:background )?(?:tilt|slope|plane)" + FROM_DATA,
 }
 UNSUPPORTED: dict[str, str] = {
     r"\b(heat|cool(?!ing water)|temperature|cryo|anneal)": (
