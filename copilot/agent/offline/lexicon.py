@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from copilot.agent.offline.corrections import corrected
 from copilot.agent.offline.spoken import spell_quantities
 from copilot.agent.offline.synonyms import canonical_verbs
 
@@ -116,6 +117,8 @@ ABBREVIATIONS = (
     (r"(?<=[\d)a-zå])\s+(?:until|till|til)\s+(?=[(\d+-])", " to "),  # "from 58 till 225 mrad": a range
     (r"\bto (left|right)\b", r"to the \1"),
     (r"\bpls\b|\bplz\b", "please"),
+    (r"(?<![\d.])(?<![\d.] )\b(?:um+|uh+|erm+|uhm+|hmm+)\b,?", " "),  # spoken fillers, not a length in µm
+    (r"^\s*(?:sorry|okay so|ok so|so|right so|alright so|well)\b,?\s*", ""),
     (r"\b\d{1,2}(?:[:.]\d{2})?\s*(?:a\.m\.|p\.m\.|am\b|o['’]clock\b)(?:\s+(?:slot|shift|session|booking))?", " "),
     # "for the 2 a.m. slot": a time of day, no setting
     (r"\bimg\b", "image"),
@@ -169,7 +172,7 @@ class Quantity:
 def normalise(text: str) -> str:
     """Lower case, one space between words, one spelling of µ and the minus sign, abbreviations spelled out, everyday
     verbs spelled as the tool's verb (``synonyms``)."""
-    low = " ".join(text.lower().replace("μ", "µ").replace("−", "-").split())
+    low = corrected(" ".join(text.lower().replace("μ", "µ").replace("−", "-").split()))
     low = spell_quantities(re.sub(r"[åa]ngstr[öo]m", "angstrom", low))  # "ångströms": one spelling
     for pattern, spelled in ABBREVIATIONS:
         low = re.sub(pattern, spelled, low)

@@ -22,19 +22,26 @@ FACTOR_WORD = "|".join(sorted([*ONES[2:], *TENS], key=len, reverse=True))
 """A factor said in words: "eightfold", "five times longer", "a factor of eight"."""
 NUMBER_WORD = "|".join(sorted([*WORD_VALUES, *SCALES], key=len, reverse=True))
 SPOKEN_UNIT = (
-    r"(?:microns?|µm|um|nanomet(?:re|er)s?|nm|angstroms?|å|micromet(?:re|er)s?|pm|mm|millimet(?:re|er)s?|microseconds?|µs|us|ns|"
+    r"(?:microns?|µm|um|nanomet(?:re|er)s?|nm|angstroms?|å|micromet(?:re|er)s?|pm|mm|millimet(?:re|er)s?|microseconds?|µs|us|ns|nanoseconds?|"
     r"milliseconds?|ms|seconds?|secs?|s|minutes?|mins?|pa|picoamps?|na|nanoamps?|kv|kilovolts?|mrad|milliradians?|"
     r"degrees?|deg|°|hz|hertz|px|pixels?|lines|frames|images|e/å2|e-/å2|e/a2|e-/a2|e/å²|e-/å²|electrons?|%|percent|"
     r"per cent)"
     r"(?![a-z])"
 )
 """The units a number said in words may carry."""
-NUMBER_WORDS = (
-    r"\b(?:an?\s+)?(?:(?:" + NUMBER_WORD + r")(?:[\s-]+(?:and\s+)?(?=(?:" + NUMBER_WORD + r")\b))?)+"
-    r"(?:\s+point(?:\s+(?:" + "|".join(ONES[:10]) + r"))+)?(?=\s*(?:(?:more|further|extra)\s+)?" + SPOKEN_UNIT + ")"
+DIGIT_WORD = "|".join(ONES[:10])
+NUMBER_RUN = (
+    r"\b(?:(?:an?\s+)?(?:(?:" + NUMBER_WORD + r")(?:[\s-]+(?:and\s+)?(?=(?:" + NUMBER_WORD + r")\b))?)+"
+    r"(?:\s+point(?:\s+(?:" + DIGIT_WORD + r"))+)?|point(?:\s+(?:" + DIGIT_WORD + r"))+)\b"
 )
+"""A number said in words, wherever it stands ("seventy eight", "two point six", "point four five")."""
+NUMBER_WORDS = NUMBER_RUN + r"(?=\s*(?:(?:more|further|extra)\s+)?" + SPOKEN_UNIT + ")"
 """A number said in words before a unit ("twenty-five nm", "two hundred and fifty pA", "a hundred px", "two point
-five microns")."""
+five microns", "point six three microns")."""
+TERM = r"(?:" + NUMBER_RUN + r"|\d+(?:\.\d+)?)(?:\s+(?:to|-)\s+(?:" + NUMBER_RUN + r"|\d+(?:\.\d+)?))?"
+AXES = r"\bx\s+(?:=\s*)?" + TERM + r"\s*,?\s+(?:and\s+)?y\s+(?:=\s*)?" + TERM + r"(?=\s*" + SPOKEN_UNIT + ")"
+"""A place or a span said on both axes, its numbers in words ("at x twelve point five y nine point five nanometres",
+"x eleven to twenty six and y sixteen to twenty nine nanometres"): each number is spelled."""
 SAID_NUMBER = r"(?:(?:" + NUMBER_WORD + r")(?:[\s-]+(?:and\s+)?(?=(?:" + NUMBER_WORD + r")\b))?)+"
 AXIS_NUMBER = (
     r"\b((?:alpha|beta)(?: tilt)? (?:to|by|of|at) |(?:tilt|rotate)\b[^,;.]{0,20}? to )((?:minus |negative )?)("
@@ -47,17 +54,19 @@ alpha"): spelled in degrees."""
 
 def word_value(said: str) -> float | None:
     """ "two hundred and fifty" -> 250, "twenty-five" -> 25, "a thousand" -> 1000, "two point five" -> 2.5."""
-    whole, _, fraction = said.partition(" point ")
+    whole, _, fraction = f" {said}".partition(" point ")  # "point four five" has no whole part
     words = [w for w in re.split(r"[\s-]+", whole.strip()) if w and w != "and"]
     total = current = 0
-    if words and words[0] in ("a", "an"):
-        words[0] = "one"
+    if words and words[0] in ("a", "an"):  # "a hundred" is one hundred; "a seventy one nm field" is 71 nm
+        words = ["one", *words[1:]] if len(words) == 1 or words[1] in SCALES else words[1:]
     for word in words:
         if word in SCALES:
             current = max(current, 1) * SCALES[word]
             if SCALES[word] == 1000:
                 total, current = total + current, 0
         elif word in WORD_VALUES:
+            if current % 100 and (current % 10 or WORD_VALUES[word] >= 10):
+                return None  # "six three" or "five twenty" is no one number
             current += WORD_VALUES[word]
         else:
             return None
@@ -83,7 +92,8 @@ SPOKEN: tuple[tuple[str, str], ...] = (
     (r"\b(?:a )?half (?:of )?an? " + UNIT_WORD + r"\b", r"0.5 \1"),
     (r"\b(?:a )?quarter (?:of )?an? " + UNIT_WORD + r"\b", r"0.25 \1"),
     (
-        r"\b(a|\d+|" + NUMBER_WORD + r") and (?:a )?half (?=(?:(?:more|further|extra) )?" + SPOKEN_UNIT + r"|times\b)",
+        r"\b(a|\d+|" + NUMBER_WORD + r") and (?:a )?half (?=(?:(?:more|further|extra) )?" + SPOKEN_UNIT + r"|times\b|"
+        r"(?:and|to) (?:\d|(?:" + NUMBER_WORD + r")\b))",
         "<half>",
     ),
     (r"\b(?:a )?(half|quarter)[- ]" + UNIT_WORD + r"\b", "<fraction>"),
@@ -96,7 +106,9 @@ SPOKEN: tuple[tuple[str, str], ...] = (
     (r"\b(?:a|one) (third|fifth|tenth|twentieth) of an? (second|sec|minute)\b", "<part>"),
     (r"\bseed ((?:(?:" + NUMBER_WORD + r")\b(?:[\s-]+(?:and\s+)?(?=(?:" + NUMBER_WORD + r")\b))?)+)", "<seed>"),
     (r"(?<![\d.,])(\d{1,3}),(\d{3})(?![\d,])", r"\1\2"),
+    (AXES, "<axes>"),
     (NUMBER_WORDS, "<word>"),
+    (NUMBER_RUN, "<run>"),
     (r"\(\s*(\d+(?:\.\d+)?)\s*,\s*(\d+(?:\.\d+)?)\s*\)\s*(?:å|angstroms?)\b", "<pair>"),
     (r"\b(?:minus|negative)\s+(?=\d|\.\d)", "-"),
     (r"\bplus\s+(?=\d)", "+"),
@@ -123,6 +135,10 @@ def spell_quantities(low: str) -> str:
     for pattern, spelled in SPOKEN:
         if spelled == "<word>":
             low = re.sub(pattern, _spelled_number, low)
+        elif spelled == "<run>":
+            low = re.sub(pattern, _spelled_run, low)
+        elif spelled == "<axes>":
+            low = re.sub(pattern, lambda m: re.sub(NUMBER_RUN, _spelled_number, m.group(0)), low)
         elif spelled == "<k>":
             low = re.sub(pattern, _k_pixels, low)
         elif spelled == "<seed>":
@@ -149,6 +165,16 @@ def spell_quantities(low: str) -> str:
 def _spelled_number(match: re.Match[str]) -> str:
     value = word_value(match.group(0).strip())
     return match.group(0) if value is None else f"{value:g}"
+
+
+def _spelled_run(match: re.Match[str]) -> str:
+    """A number in words said with no unit: spelled unless it is one small word, which may be a count ("take one",
+    "two frames") or a name the other readers know in words."""
+    said = match.group(0)
+    if said in ONES[:13] or said in ("a", "an"):
+        return said
+    value = word_value(said)
+    return said if value is None else f"{value:g}"
 
 
 def _axis_degrees(match: re.Match[str]) -> str:

@@ -111,7 +111,8 @@ INTENT_PATTERNS: dict[str, str] = {
     r"is (it|the image) sharp|"
     r"how well (?:focused|in focus)|\bscore (?:both|each|them)\b|\b(?:sharper|crisper)\b|\bsharp enough\b|"
     r"\b(?:frame|image|shot)\b[^,;.?]{0,20}\b(?:actually |really |properly )?in focus\?|\bfocused or\b|"
-    r"\b(?:it is|is it) (?:\w+ )?focused\b",
+    r"\b(?:it is|is it) (?:\w+ )?focused\b|"
+    r"^\s*(?:is|was|are|were)\b[^,;.]{0,60}\b(?:in focus|focused|sharp)\s*(?:\?|$|or not\b)",
     "export": r"\bexport|save (the |it|this |that )?(last |previous |new )?\s*(data|image|acquisition|frame)|"
     r"\bsave (it|this|that|them) (as|to|in)\b|"
     r"\btiff?\b|\bhdf5\b|\bpng\b|\bwrite\b.{0,40}?\b(?:out|to (?:disk|file))\b",
