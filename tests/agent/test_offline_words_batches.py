@@ -512,3 +512,81 @@ def test_a_tilt_removed_from_past_data_is_a_plane_levelling() -> None:
     run = drive("remove the tilt from the topograph of the previous user", {"get_status": lambda args: AFM_STATUS})
     assert run.names == ["list_acquisitions", "plane_level"]
     assert drive("remove the stage tilts").calls == [("move_stage", {"alpha_deg": 0.0, "beta_deg": 0.0})]
+
+
+@pytest.mark.parametrize(
+    ("text", "call"),
+    [
+        ("give the dwell another two and a half microseconds", ("set_scan", {"dwell_us": 6.5})),
+        ("ninety six more pixels per side please", ("set_scan", {"pixels": 352})),
+        ("could you bring the probe current down by a fifth", ("set_beam", {"current_pa": 24.0})),
+    ],
+)
+def test_more_changes_said_against_the_present_value(text: str, call: tuple[str, dict[str, float]]) -> None:
+    assert drive(text).calls == [("get_status", {}), call]  # status: 4 µs, 256 px, 30 pA
+
+
+def test_an_aberration_direction_after_a_decimal_length() -> None:
+    assert drive("astigmatism 1.5 nm at 35 degrees").calls == [
+        ("set_optics", {"astig_nm": 1.5, "astig_angle_deg": 35.0})
+    ]
+
+
+@pytest.mark.parametrize(
+    ("text", "runs"),
+    [
+        ("one frame as it's set up now if that comes in under 600 e/Å²", ["get_status", "acquire_image"]),
+        ("one frame as it's set up now if that comes in under 250 e/Å²", ["get_status"]),  # 480 e/Å² a frame
+    ],
+)
+def test_a_dose_said_to_come_in_under_a_limit(text: str, runs: list[str]) -> None:
+    assert drive(text).names == runs
+
+
+@pytest.mark.parametrize(
+    ("text", "said"),
+    [
+        ("um what's the convergence angle at the moment", ["30 mrad"]),
+        ("on the AFM what's the scan size and the line rate", ["1000 nm", "1 Hz"]),
+        ("what have you got on the AFM right now", ["afm_steps"]),
+    ],
+)
+def test_spoken_status_questions(text: str, said: list[str]) -> None:
+    run = drive(text, {"get_status": lambda args: AFM_STATUS} if "AFM" in text else None)
+    assert run.names == ["get_status"] and all(value in run.answer for value in said), run.answer
+
+
+def test_afm_channels_said_without_commas_and_the_area_each_phase_covers() -> None:
+    run = drive(
+        "bring the tip down and then record height amplitude and phase channels",
+        {"get_status": lambda args: AFM_STATUS},
+    )
+    assert run.args("acquire_afm_image")["channels"] == ["height", "amplitude", "phase"]
+    run = drive(
+        "height and phase on a new 900 nm scan and then how much area each phase covers",
+        {"get_status": lambda args: AFM_STATUS},
+    )
+    assert run.names[-2:] == ["acquire_afm_image", "domain_fraction"]
+
+
+@pytest.mark.parametrize(
+    ("text", "call"),
+    [
+        ("I gain six", ("set_feedback", {"i_gain_per_ms": 6.0})),
+        ("P gain two", ("set_feedback", {"p_gain": 2.0})),
+    ],
+)
+def test_a_gain_said_as_one_word_is_set_not_tuned(text: str, call: tuple[str, dict[str, float]]) -> None:
+    assert drive(text, {"get_status": lambda args: AFM_STATUS}).calls == [call]
+
+
+def test_whether_the_tip_is_in_good_shape_reads_its_record() -> None:
+    assert drive("is the tip still in good shape", {"get_status": lambda args: AFM_STATUS}).names == ["get_tip_state"]
+
+
+def test_a_second_place_said_without_its_unit_takes_the_first_ones() -> None:
+    run = drive("EELS at 18, 24 nm for 65 ms and after that EDX at 23, 26 for 1.5 seconds")
+    assert run.calls == [
+        ("acquire_spectrum", {"kind": "EELS", "x_nm": 18.0, "y_nm": 24.0, "dwell_ms": 65.0}),
+        ("acquire_spectrum", {"kind": "EDS", "x_nm": 23.0, "y_nm": 26.0, "dwell_ms": 1500.0}),
+    ]

@@ -66,7 +66,8 @@ STRICT_LIMIT = (
     r"at or (?:under|below)|maximum of|max(?:imum)?\b\.?|at least|no less than|"
     r"no (?:higher|greater|larger|longer|lower|shorter) than|not (?:higher|greater|larger|longer|lower|shorter) than"
 )
-KEEP = r"(?:must|should|has to|needs? to|have to|to|will)?\s*\b(?:stay|remain|be|keep|kept|stays|remains|is|are|['’]re)"
+KEEP = r"(?:must|should|has to|needs? to|have to|to|will)?\s*\b(?:stay|remain|be|keep|kept|stays|remains|is|are|['’]re|"
+KEEP += r"comes? (?:in|out)|lands?|ends? up)"
 KEPT = (
     r"(?:" + KEEP + r"|(?:keep|hold|maintain)(?:ing)?\s+(?:the\s+|it\s+|its\s+)?(?:[\w-]+\s+){0,3}?|"
     r"\b(?:dwell|probe current|current|high tension|voltage|dose)(?: time)?(?=\s+(?:under|below|over|above)\s*\d))"
@@ -283,7 +284,7 @@ def _after_settings(text: str, start: int, limit: int, bound: int) -> int:
     bounded quantity starts."""
     before = [q for q in quantities(text[:limit]) if q.start >= start]
     if not before:  # "one frame at the present settings as long as it's 520 e/A2 or less": the frame stays
-        link = re.search(r"\b(?:as long as|so long as|provided(?: that)?|while|whilst)\b", text[start:bound])
+        link = re.search(r"\b(?:as long as|so long as|provided(?: that)?|while|whilst|if)\b", text[start:bound])
         return start + link.start() if link else start
     link = LINK.search(text, before[-1].end, bound)
     return link.start() if link else start

@@ -176,7 +176,7 @@ def normalise(text: str) -> str:
     low = spell_quantities(re.sub(r"[åa]ngstr[öo]m", "angstrom", low))  # "ångströms": one spelling
     for pattern, spelled in ABBREVIATIONS:
         low = re.sub(pattern, spelled, low)
-    return canonical_verbs(low)
+    return canonical_verbs(" ".join(low.split()))
 
 
 def number(text: str) -> float:

@@ -149,6 +149,7 @@ QUESTIONS: tuple[tuple[str, Callable[[Status], str | None]], ...] = (
     (
         r"(which|what) (specimen|sample|crystal|material)\b(?! (?:are|can)\b(?! we\b))|"
         r"what('s| is) (loaded|mounted|in (?:the (?:column|holder|microscope|afm|stem)|there))|"
+        r"\bwhat (?:have|'ve) (?:you|we) got (?:on|in|under) (?:the )?(?:afm|stem|microscope|holder|stage)\b|"
         r"\bis (?:it|that|this) [\w()]+ (?:in there|loaded|mounted|in the (?:column|holder|microscope))|"
         r"^is the [\w -]{1,30}? (?:sample|specimen|crystal|grid|film|standard) (?:still )?(?:on|in) the "
         r"(?:afm|stem|microscope|holder|stage|column)\b|"
@@ -159,7 +160,11 @@ QUESTIONS: tuple[tuple[str, Callable[[Status], str | None]], ...] = (
 """What a question asks about -> the one-sentence answer from the status."""
 FEEDBACK_QUESTIONS = {pattern for pattern, _ in QUESTIONS if "gain" in pattern or "setpoint" in pattern}
 """Questions about the AFM feedback settings: they ask for values, never for a tuning."""
-QUESTION_START = r"^(what|what's|whats|how|which|where|is|are|tell me|give me|show me|remind me|current|and)\b"
+QUESTION_START = (
+    r"^(?:(?:on|for) the (?:afm|stem|microscope)\s*[,:]?\s*)?"
+    r"(what|what's|whats|how|which|where|is|are|tell me|give me|show me|remind me|current|and)\b"
+)
+"""How a question starts, perhaps after the instrument it is about ("on the AFM what's the scan size")."""
 SET_NOW = (
     r"\b(is|are|was|were)\s+(currently\s+|now\s+)?set\b|\bset\s+to\s*\??\s*$|\bset\s+(at|to)\s+(now|currently)\b|"
     r"\bset (?:right )?now\b|\bpixel (?:count|number)\b"

@@ -22,7 +22,9 @@ DIRECTION = r"(?:\bat|\balong|\btowards?|\bangle(?: of| to)?|\bdirection(?: of)?
 
 def _angle_deg(low: str, word: str) -> float | None:
     """The direction said with an aberration: "3 nm of A1 at 45 degrees", "coma 20 nm, angle 30°"."""
-    angle = re.search(word + r"(?:(?!\bthen\b)[^.;]){0,30}?" + DIRECTION + NUM + r"\s*(?:°|deg)", low)
+    angle = re.search(
+        word + r"(?:(?!\bthen\b)(?:[^.;]|(?<=\d)\.(?=\d))){0,30}?" + DIRECTION + NUM + r"\s*(?:°|deg)", low
+    )
     angle = angle or re.search(DIRECTION + NUM + r"\s*(?:°|deg)\w*\s*(?:of\s+)?" + word, low)
     return number(angle.group(1)) if angle else None
 

@@ -9,7 +9,7 @@ from copilot.agent.offline.lexicon import NUM, number
 from copilot.agent.offline.request import Request
 
 CHANNELS = re.compile(
-    r"(?<!step )\bheight(?:[- ](?:and|plus)[- ]|\s*(?:,|\+|and|plus|with)\s*(?:the\s+)?)(error|amplitude|phase)\b"
+    r"(?<!step )\bheight(?:[- ](?:and|plus)[- ]|\s*(?:,|\+|and|plus|with)\s*(?:the\s+)?|\s+)(error|amplitude|phase)\b"
     r"(?!\s+setpoint)(?:\s+(?:channels?|signal))?(?:\s*(?:,|and)\s*(?:the\s+)?(error|amplitude|phase)\b)?"
 )
 """The AFM channels said with the height ("height and amplitude", "height with the error channel", "a

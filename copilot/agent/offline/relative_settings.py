@@ -81,7 +81,9 @@ GO = r"(?:is\s+|be\s+|go\s+|run\s+)?"
 PERCENT_AFTER = r"(?:{t})\s+" + GO + PERCENT + r"\s+({way})\b"
 """A change by a share of the present value ("widen the FOV by 25 percent", "make the field 50 % bigger")."""
 BY_PART = r"\b({way})\s+(?:the\s+|its\s+|our\s+)?(?:[a-z]+\s+)?(?:{t})\s+by\s+(?:a|one|1)\s+"
-BY_PART += r"(half|third|quarter|fifth|tenth)\b"
+BY_PART += (
+    r"(half|third|quarter|fifth|tenth)\b|(?:{t})\s+(up|down)\s+by\s+(?:a|one|1)\s+(half|third|quarter|fifth|tenth)\b"
+)
 """A change by a part of the present value ("raise the probe current by a third", "cut the dwell by a quarter")."""
 PART_OFF = (
     r"\b(?:knock|take|shave|cut)\s+(?:an?|one)\s+(half|third|quarter|fifth|tenth)\s+off\s+(?:the\s+|its\s+)?(?:{t})|"
@@ -107,10 +109,13 @@ COMPARED = (
 """A change by an amount said with a comparative ("make the field 12 nm wider", "the dwell 2 us longer")."""
 ADD_TO = (
     r"\b(add|take off|subtract)\s+([-+]?\d+(?:\.\d+)?)\s*({u})\s+(?:to|from|on|onto)\s+(?:the\s+)?(?:{t})|"
-    r"\b(take|knock|shave)\s+([-+]?\d+(?:\.\d+)?)\s*({u})\s+off\s+(?:the\s+|its\s+|our\s+)?(?:[a-z]+\s+)?(?:{t})"
+    r"\b(take|knock|shave)\s+([-+]?\d+(?:\.\d+)?)\s*({u})\s+off\s+(?:the\s+|its\s+|our\s+)?(?:[a-z]+\s+)?(?:{t})|"
+    r"\b(give)\s+(?:the\s+|its\s+|our\s+)?(?:{t})\s+(?:another|an extra|a further)\s+([-+]?\d+(?:\.\d+)?)\s*({u})\b"
 )
 """An amount added to a setting or taken off it ("add 1.5 microseconds to the dwell", "take 12 nm off the field of
 view")."""
+MORE_PIXELS = r"\b(\d+)\s+(more|extra|fewer|less)\s+(?:{t})"
+"""Pixels added or taken off by a count ("160 more pixels per side")."""
 BARE_KV = r"\b({way})\s+(?:the\s+)?(?:kv|high tension|voltage)\s+by\s+(\d+(?:\.\d+)?)(?!\s*[a-zµ%])"
 """A beam energy changed by a number said without its unit ("drop the kV by 20")."""
 TIMES_AS = r"(?:{t})\s+(?:[a-z]+\s+)?(\d+(?:\.\d+)?)\s*(?:x|×|times)\s+as\s+"
@@ -157,6 +162,8 @@ def _free(value: Any, said: str) -> bool:
 
 def _amount(low: str, argument: str, words: str) -> tuple[float, re.Match[str]] | None:
     """The change by an amount said of the setting the ``words`` name, in its tool unit, and where it is said."""
+    if argument == "pixels" and (more := re.search(MORE_PIXELS.format(t=words), low)):
+        return (float(more.group(1)) * (1 if more.group(2) in ("more", "extra") else -1)), more
     if argument not in UNITS_OF:
         return None
     way, units = f"{UP}|{DOWN}", UNITS_OF[argument]
@@ -168,9 +175,9 @@ def _amount(low: str, argument: str, words: str) -> tuple[float, re.Match[str]] 
         amount = to_tool_unit(compared.group(1), compared.group(2))
         return (-abs(amount) if re.fullmatch(DOWN, compared.group(3)) else amount), compared
     if added := re.search(ADD_TO.format(t=words, u=units), low):
-        verb, value, unit = added.group(1, 2, 3) if added.group(1) else added.group(4, 5, 6)
+        verb, value, unit = next(added.group(i, i + 1, i + 2) for i in (1, 4, 7) if added.group(i))
         amount = to_tool_unit(value, unit)
-        return (amount if verb == "add" else -abs(amount)), added
+        return (amount if verb in ("add", "give") else -abs(amount)), added
     if argument == "energy_kv" and (bare := re.search(BARE_KV.format(way=way), low)):
         amount = float(bare.group(2))
         return (-amount if re.fullmatch(DOWN, bare.group(1)) else amount), bare
@@ -192,8 +199,9 @@ def _factor(low: str, target: str) -> tuple[float, re.Match[str]] | None:
         if value > 0 and value != 1:
             return (1.0 / value if times.group(2) in ("small", "narrow", "short", "low", "slow") else value), times
     if by_part := re.search(BY_PART.format(way=way, t=target), low):
-        part_of = 1.0 / PARTS[by_part.group(2)]
-        return (1.0 - part_of if re.fullmatch(DOWN, by_part.group(1)) else 1.0 + part_of), by_part
+        direction, share_said = by_part.group(1, 2) if by_part.group(1) else by_part.group(3, 4)
+        part_of = 1.0 / PARTS[share_said]
+        return (1.0 - part_of if re.fullmatch(DOWN, direction) else 1.0 + part_of), by_part
     if part := re.search(PART_OFF.format(t=target), low):
         return 1.0 - 1.0 / PARTS[part.group(1) or part.group(2)], part
     if share := re.search(BY_PERCENT.format(way=way, t=target), low):

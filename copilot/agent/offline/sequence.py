@@ -31,6 +31,11 @@ SETTING_WORDS = r"\b(defocus|underfocus|overfocus|field of view|fov|dwell|curren
 """The setting a later clause of a sequence goes on with when it names only a value ("back to 0", "at +10 nm")."""
 VALUE_ONLY = re.compile(r"^(?:(?:back|return) to|(?:a |another |one more )?frame at|image at)\s+([-+]?\d)")
 """A clause that names a value but not its setting: "back to 0", "frame at +10 nm"."""
+PLACE = r"\bat\s+\(?\s*-?\d+(?:\.\d+)?\s*,\s*-?\d+(?:\.\d+)?\s*\)?"
+PLACE_UNIT = re.compile(PLACE + r"\s*(nm|å)\b")
+BARE_PLACE = re.compile(r"(" + PLACE + r")(?!\s*(?:nm|å|µm|um|[\d.]))")
+"""A place said with its unit, and one said without it ("EELS at 19, 25 nm ..., after that EDX at 24, 27"): the
+later place is in the unit of the earlier one."""
 
 
 def clauses(text: str) -> list[str]:
@@ -39,7 +44,12 @@ def clauses(text: str) -> list[str]:
     sets the defocus to 0)."""
     parts = [part.strip(" ,.;") for part in SPLIT.split(text) if part.strip(" ,.;")]
     setting = None
+    unit = None
     for index, part in enumerate(parts):
+        if unit and (bare := BARE_PLACE.search(part)):
+            parts[index] = part = f"{part[: bare.end()].rstrip()} {unit} {part[bare.end() :].lstrip()}".strip()
+        if placed := PLACE_UNIT.search(part):
+            unit = placed.group(1)
         said = re.findall(SETTING_WORDS, part)
         if said:
             setting = said[-1]

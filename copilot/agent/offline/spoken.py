@@ -42,6 +42,10 @@ TERM = r"(?:" + NUMBER_RUN + r"|\d+(?:\.\d+)?)(?:\s+(?:to|-)\s+(?:" + NUMBER_RUN
 AXES = r"\bx\s+(?:=\s*)?" + TERM + r"\s*,?\s+(?:and\s+)?y\s+(?:=\s*)?" + TERM + r"(?=\s*" + SPOKEN_UNIT + ")"
 """A place or a span said on both axes, its numbers in words ("at x twelve point five y nine point five nanometres",
 "x eleven to twenty six and y sixteen to twenty nine nanometres"): each number is spelled."""
+GAIN_WORD = (
+    r"\b((?:p|i|proportional|integral)[- ]gains?\s+(?:of\s+|to\s+|=\s*|at\s+|:\s*)?)(" + "|".join(ONES[:13]) + r")\b"
+)
+"""A gain said as one small word ("I gain eight per millisecond"): a value, never a count."""
 SAID_NUMBER = r"(?:(?:" + NUMBER_WORD + r")(?:[\s-]+(?:and\s+)?(?=(?:" + NUMBER_WORD + r")\b))?)+"
 AXIS_NUMBER = (
     r"\b((?:alpha|beta)(?: tilt)? (?:to|by|of|at) |(?:tilt|rotate)\b[^,;.]{0,20}? to )((?:minus |negative )?)("
@@ -108,6 +112,7 @@ SPOKEN: tuple[tuple[str, str], ...] = (
     (r"(?<![\d.,])(\d{1,3}),(\d{3})(?![\d,])", r"\1\2"),
     (AXES, "<axes>"),
     (NUMBER_WORDS, "<word>"),
+    (GAIN_WORD, "<gain>"),
     (NUMBER_RUN, "<run>"),
     (r"\(\s*(\d+(?:\.\d+)?)\s*,\s*(\d+(?:\.\d+)?)\s*\)\s*(?:å|angstroms?)\b", "<pair>"),
     (r"\b(?:minus|negative)\s+(?=\d|\.\d)", "-"),
@@ -135,6 +140,8 @@ def spell_quantities(low: str) -> str:
     for pattern, spelled in SPOKEN:
         if spelled == "<word>":
             low = re.sub(pattern, _spelled_number, low)
+        elif spelled == "<gain>":
+            low = re.sub(pattern, lambda m: f"{m.group(1)}{WORD_VALUES[m.group(2)]}", low)
         elif spelled == "<run>":
             low = re.sub(pattern, _spelled_run, low)
         elif spelled == "<axes>":

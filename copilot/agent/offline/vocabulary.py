@@ -34,7 +34,9 @@ TIP_WEAR = (
     r"\btip(?:'s)? (?:wear|radius)\b|\bwear (?:of|on) the tip\b|"
     r"\bhow (?:far|much) has the tip (?:scanned|travell?ed)\b|"
     r"\bhas the tip (?:ever )?crashed\b|\bcrash history\b|\btip (?:\w+ )?(?:worn|wearing)\b|"
-    r"\bhow much wear\b[^?.,;]{0,25}\btip\b|\btip\b[^?.;]{0,12}\bit is (?:\w+ )?worn\b"
+    r"\bhow much wear\b[^?.,;]{0,25}\btip\b|\btip\b[^?.;]{0,12}\bit is (?:\w+ )?worn\b|"
+    r"\b(?:is|are) (?:the |my |our )?tip (?:still )?(?:in (?:good|ok|okay|decent) (?:shape|condition)|ok|okay|good)\b|"
+    r"\b(?:is|are) it (?:\w+ )?worn(?: out)?\b"
 )
 """A question about the tip's wear, radius or history ("how worn is the tip?"): get_tip_state answers it, no image."""
 
@@ -137,7 +139,8 @@ INTENT_PATTERNS: dict[str, str] = {
     r"\bperiod of the (?:calibration )?grating|grating\b[^.;]{0,40}\bperiod\b|\bperiod\b[^.;]{0,40}\bgrating\b",
     "afm_context": r"\bafm\b|\btip\b|cantilever|raster|line rate|\d\s*hz\b|setpoint",
     "domains": r"(?<!magnetic )domains?|minority (?:phase|polymer|component)|area fraction|phase fraction|"
-    r"fraction of the (?:film|blend|surface) is|\beach polymer\b",
+    r"fraction of the (?:film|blend|surface) is|\beach polymer\b|"
+    r"\bhow much (?:of the )?(?:area|surface) (?:each|every|the) (?:phase|component) (?:covers|takes up|occupies)\b",
     "tallest": r"tallest|how tall(?! are the (?:terraces|steps))|maximum (particle )?height|highest (particle|feature)",
     "feedback_tune": r"feedback|\bgains?\b|trace and retrace|retrace",
     "astig": r"astigmat|\bastig\b",
