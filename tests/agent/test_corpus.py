@@ -39,6 +39,7 @@ AS_WRITTEN = {
     "fresh15": (87, 120),
     "fresh16": (86, 120),
     "fresh17": (81, 120),
+    "fresh18": (83, 120),
 }
 """Each held-out batch (corpus/fresh*.yaml): (right, total) as written, before the planner was first run on it. A
 floor: later rules may raise a batch's rate, never lower it. fresh2 (76 %), fresh3 (68 %), fresh4 (56 %), fresh5 (63 %),
@@ -46,8 +47,8 @@ fresh6 (62 %, one request crashing the reader), fresh7 (53 %, written in words t
 (71 %, a realistic day of requests), fresh9 (73 %, another), fresh10 (67 %, the first measured with the check on
 words the reading did not use), fresh11 (58 %, a visiting user's day), fresh12 (68 %, a night shift alone),
 fresh13 (72 %, a teaching session), fresh14 (68 %, a failure-analysis lab), fresh15 (72 %, a user facility's night
-shift), fresh16 (72 %, a battery group's chat) and fresh17 (68 %, requests dictated by voice and transcribed) were
-under the 85 % target as written."""
+shift), fresh16 (72 %, a battery group's chat), fresh17 (68 %, requests dictated by voice and transcribed) and fresh18
+(69 %, a newcomer's plain words) were under the 85 % target as written."""
 AFM_STATUS: dict[str, Any] = {
     "instrument": "AFM",
     "specimen": "afm_steps",

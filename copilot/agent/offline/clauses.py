@@ -24,7 +24,7 @@ LEFT_ALONE = (
 )
 NEGATION = (
     r"\b(?:do not|don['’]t|dont|does not|doesn['’]t|must not|mustn['’]t|should not|shouldn['’]t|never|without|"
-    r"avoid|skip|no need (?:to|for)|(?:done|finished|through) with|enough of|hands off|"
+    r"avoid|skip|no need (?:to|for)|(?:done|finished|through) with|enough of|hands off|nobody|no one|no-one|"
     r"not|no(?= (?:auto-?focus\w*|refocus\w*|focus\w*|stage|tilt\w*|spectr|eels|eds|images?|"
     r"imaging|blank|moves?|movement|zoom|changes?|new|approach\w*|engag\w*|landing|withdraw\w*|retract\w*|"
     r"re-?(?:approach|land|engag)\w*|"

@@ -42,6 +42,7 @@ from copilot.agent.offline.vocabulary import (
     COUNT_ANY,
     INSPECT_PATTERN,
     INTENT_PATTERNS,
+    MISSING_ATOMS,
     UNSUPPORTED,
     detector,
     instrument_named,
@@ -60,9 +61,18 @@ FRAME_SIZE = r"(?:^|[,;:]\s*)[\d.]+\s*(?:nm|µm|um|å)\s*$"
 1.5 Hz"): a setting, not a frame to take ("a 20 nm frame" and "20 nm frame please" are one)."""
 
 
+IMAGE_SETTING = (
+    r"\b(?:make|have|let|could|can|would|should) (?:the |this )?(?:picture|image|frame) (?:cover|show|span|be)\b|"
+    r"\b(?:middle|centre|center|corners?|edges?|top|bottom|left|right|sides?)(?: part| half)? of the "
+    r"(?:picture|image|frame|field)\b"
+)
+"""An image named as the field a setting shapes ("make the picture cover 86 nm") or as a place in it ("the middle
+of the picture"): no image to take."""
+
+
 def image_said(low: str) -> bool:
     """Whether the request names an image to take (see ``IMAGE_NOUN`` and ``FRAME_SIZE``)."""
-    low = re.sub(FRAME_TIME_ASKED, " ", low)
+    low = re.sub(IMAGE_SETTING, " ", re.sub(FRAME_TIME_ASKED, " ", low))
     return any(
         found.group(1) != "frame"
         or not re.search(FRAME_SIZE, low[: found.start()])
@@ -83,14 +93,21 @@ PURPOSE = (
     r"\bfor (?:an? |the )?(?:faster|quicker|quick|better|stronger|cleaner) (?:eels|eds|edx)\b"
     r"(?: (?:signal|counts|spectra|spectrum|maps?))?|"
     r"\bso (?:that )?(?:the )?(?:eels|eds|edx) (?:counts?|signal)\b[^,;.!?]*|"
-    r"(?<=[,;] )(?:(?:i|we)(?:'ve| have)? )?(?:lost|can'?t find|cannot find) (?:the |my |our |it\b|that\b)[^,;.!?]*"
+    r"(?<=[,;] )(?:(?:i|we)(?:'ve| have)? )?(?:lost|can'?t find|cannot find) (?:the |my |our |it\b|that\b)[^,;.!?]*|"
+    r"\b(?:says|said|explains?|claims?) (?:that )?(?:it|this|that|an? [\w-]+|the [\w-]+(?: [\w-]+){0,2}) "
+    r"(?:gives|give|sets|set|makes|controls|control|means|is|are|helps|improves|reduces|increases|decides|"
+    r"determines|taps|shows)\b[^.;?!]*|"
+    r"\b(?:she|he|they|i|we) wants? (?:the |to see the )?[^,.;]{0,40}?\b"
+    r"(?:to stand out|to show up|to pop out|visible)\b|"
+    r"\bwhy (?:does|do|is|are|did|was|were)\b[^?]*\?"
 )
 """A purpose said after a setting ("so the light atoms show up", "4 µm field, it's for a survey", "2 nA for faster
 EDX", "zoom out 15x, lost the particle"): why it is asked, not more to do."""
 PURPOSE_LEAD = (
     r"^\s*(?:(?:in order )?to (?:check|see|find out|test|confirm|judge|tell|learn) (?:whether|if|how|what)|"
     r"for (?:better|more|higher|stronger|cleaner|a (?:better|cleaner|sharper))|because|since|"
-    r"for (?:our|the|a|my|your) (?:[\w']+ ){0,2}(?:look|check|test|demo|visit|session)\b)\b[^,;:]*[,;:]"
+    r"for (?:our|the|a|my|your) (?:[\w'-]+ ){0,2}(?:look|check|test|demo|visit|session|spectra|spectrum|maps?)\b)\b"
+    r"[^,;:]*[,;:]"
 )
 """A purpose said first ("To check whether the dopants cluster, grab a 9 nm frame ...", "for our visitor's first
 look, mount the STO"): why, not what to do."""
@@ -139,7 +156,7 @@ def parse_request(text: str) -> Request:
         named = low.replace(wanted.span, " ") if wanted.span else low  # a name is not a request
         named = re.sub(SPECIMEN_ALIASES.get(wanted.name, re.escape(wanted.name)), " ", named)
         named = re.sub(r"\(?\s*seed\s*(?:=|:|of|#)?\s*\d+\s*\)?", " ", named)
-    named = re.sub(FRAME_TIME_ASKED, " ", named)
+    named = re.sub(IMAGE_SETTING, " ", re.sub(FRAME_TIME_ASKED, " ", named))
     named = _without_file_name(re.sub(DONE_WITH, " ", named))  # "named overview_3": a file name asks for no survey
     named = re.sub(
         PURPOSE_LEAD, " ", re.sub(PURPOSE, " ", named)
@@ -189,7 +206,7 @@ def parse_request(text: str) -> Request:
         request.intents.discard("feedback_tune")  # "what's the P gain?" asks for its value, not for a tuning
     _read_targets(low, request, text)
     request.unread = unread_numbers(low, request) + changes_set_as_values(low, request)
-    request.unread_words = unread_words(low, request)
+    request.unread_words = unread_words(re.sub(PURPOSE, " ", low), request)  # why it is asked uses no setting
     request.hypothetical = bool(re.search(HYPOTHETICAL, whole))
     return request
 
@@ -226,7 +243,7 @@ def _settle_intents(low: str, request: Request) -> None:
         request.pixels = max(1, round(request.fov_nm / size))
     if request.fov_nm is not None or request.pixels is not None or request.dwell_us is not None or size:
         intents.add("scan")
-    if "scan" in intents and "spectrum" not in intents and image_said(low):
+    if "scan" in intents and "spectrum" not in intents and image_said(re.sub(PURPOSE, " ", low)):
         intents.add("acquire")  # "a 5 nm, 512 px image please"
     if "change_tip" in intents and not re.search(r"\bcheck|artifact|artefact|double", low):
         intents.discard("tip_check")  # "tip's blunt, put a new one in": the tip is changed, not checked first
@@ -245,6 +262,8 @@ def _settle_intents(low: str, request: Request) -> None:
     imaging = re.sub(r"spectr(um|al|o?scopic) image", " ", low)  # a spectrum image is not a picture
     if "spectrum" in intents and not re.search(r"image|frame|picture|micrograph|haadf|\bbf\b", imaging):
         intents.discard("acquire")  # "acquire EDS for 0.5 ms" records a spectrum, not an image
+    if "defects" in intents and not re.search(INTENT_PATTERNS["atoms"], re.sub(MISSING_ATOMS, " ", low)):
+        intents.discard("atoms")  # "were any atoms missing?" asks for the defects, not a column count
     if "fft" in intents and not re.search(r"lattice (constant|parameter)", low):
         intents.discard("lattice")  # "the d-spacing of the FFT" is read from the FFT itself
 
@@ -270,7 +289,8 @@ def _read_targets(low: str, request: Request, said: str) -> None:
     # "the frame Dr Sato took before", "the EDX Mei ran earlier", "the frame Jonas just took"
     no_new_image = any("acquire_image" in c.tools for c in request.constraints)  # "don't take a new image"
     no_new_image = no_new_image or bool(re.search(NO_NEW_DOSE, low))
-    image = r"(?:(afm |haadf |bf |stem |height |topography )?(image|acquisition|scan|frame|shot|topograph\w*)|"
+    image = r"(?:(afm |haadf |bf |stem |height |topography )?(image|acquisition|scan|frame|shot|picture|micrograph|"
+    image += r"topograph\w*)|"
     image += r"(?:height|phase|topography) map)"
     taken = r"\bwhat (i|you|we) (just |already )?(took|recorded|acquired|got|imaged)\b"  # "FFT of what I just took"
     request.use_last_image = no_new_image or bool(re.search(last + image + "|" + image + f"(?:{just})|{taken}", low))

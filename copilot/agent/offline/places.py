@@ -168,10 +168,11 @@ def stage_positions_um(low: str, nm_allowed: bool) -> list[dict[str, float]]:
 
 
 FROM_DATA = r"\s+(?:from|of|in|on) (?:the |this |that |my |our )?(?:[\w-]+ )?"
-FROM_DATA += r"(?:topo\w*|afm|image|frame|scan|height|data)"
+FROM_DATA += r"(?:topo\w*|afm|image|frame|scan|height|data|picture)"
 """What a tilt removed from is said to be in: data, so a plane levelling, not a stage tilt."""
 UNTILT = (
-    r"\b(?:zero|reset|level|flatten|remove)\b(?: out)?(?: both| the| all)*(?: stage)? tilts?\b(?!" + FROM_DATA + r")|"
+    r"\b(?:zero|reset|level|flatten|remove)\b(?: out)?(?: both| the| all)*(?: stage)? tilts?\b"
+    r"(?!" + FROM_DATA + r")(?! out of)|"
     r"\buntilt|"
     r"\blevel the (?:specimen )?(?:holder|stage)\b|"
     r"\b(?:both |the |all )?tilts? (?:back )?(?:to|at|=) (?:zero|0)(?![\d.])|"

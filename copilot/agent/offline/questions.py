@@ -131,7 +131,9 @@ QUESTIONS: tuple[tuple[str, Callable[[Status], str | None]], ...] = (
     (
         r"frame time|time per frame|frame (duration|length)|how long (is|does|will|would|takes?) (a|one|the|each|this)"
         r" (frame|image|scan)|how many seconds (?:does|will|would) (?:a|one|the|each) (?:frame|image|scan)|"
-        r"frame acquisition time|seconds (?:per|a|for one) frame|time (?:for|of) (?:a|one) frame",
+        r"frame acquisition time|seconds (?:per|a|for one) frame|time (?:for|of) (?:a|one) frame|"
+        r"how (?:long|much time) (?:does|will|would) it take to (?:record|take|acquire|scan|get) (?:one|a|each|the) "
+        r"(?:picture|image|frame|scan)",
         _frame_time,
     ),
     (r"line rate|lines per second|scan (rate|speed)|how fast", _plain("The line rate", "scan", "rate_hz", " Hz")),
@@ -188,6 +190,7 @@ UNIT_TOPICS = (
 )
 """The setting a value checked in a yes-or-no question names by its unit alone."""
 FRAME_TIME_ASKED = r"\bhow (?:long|many seconds|much time) (?:does|will|would) .{0,20}?take\b"
+FRAME_TIME_ASKED += r"(?: to (?:record|take|acquire|scan|get) (?:one|a|each|the) (?:picture|image|frame|scan))?"
 """A question about a frame's time ("how long does a frame take?"): no frame to take."""
 ASKS_ANYWHERE = r"\b(just |only )?(tell|remind|show) me\b"
 """A question said after something else ("don't engage, just tell me the setpoint")."""

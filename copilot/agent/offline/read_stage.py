@@ -90,7 +90,7 @@ def read_stage(low: str, request: Request) -> None:
     elif tilts:
         positions = positions or [{}]
         positions[0].update(tilts)
-    elif re.search(r"\btilt", low) and not re.search(r"tilt series|\btilt" + FROM_DATA, low):
+    elif re.search(r"\btilt", low) and not re.search(r"tilt series|\btilt" + FROM_DATA + r"|\btilt out of", low):
         request.unmapped.append("the tilt (name the angle in degrees, e.g. 'tilt alpha by 5 degrees')")
     if len(positions) > 1:
         request.stage_series_um = positions

@@ -27,6 +27,11 @@ TIP_STATE = (
 )
 """A question about the tip's state ("is the tip still sharp?", "how worn is the tip"): judged on a new image."""
 
+MISSING_ATOMS = (
+    r"\bmissing (?:\w+ )?(?:atoms?|sulph\w*|sulf\w*|oxygens?|columns?|sites?)\b|"
+    r"\b(?:an? )?(?:atoms?|columns?) (?:(?:is|are|was|were) )?missing\b"
+)
+"""Atoms said to be missing ("missing sulphur", "were any atoms missing?"): a defect search, not an atom count."""
 TIP_WEAR = (
     r"\bhow (?:blunt|worn) (?:has|is) (?:the |my |our )?tip (?:got|gotten|become|getting)?\b|"
     r"\b(?:what|which) (?:condition|state|shape) is (?:the |my |our )?tip in\b|\btip(?:'s)? condition\b|"
@@ -48,13 +53,13 @@ INTENT_PATTERNS: dict[str, str] = {
     "dose": r"\bdose (used|spent|so far|budget|left)|how much dose|remaining dose",
     "dose_map": r"\bdose (map|distribution)|(where|which (?:parts?|regions?|areas?|patch(?:es)?)).{0,40}\b"
     r"(dosed|exposed|irradiated|electrons|"
-    r"exposure|dose)\b",
+    r"exposure|dose|hit)\b",
     "acquisitions": r"\b(?:list|show)(?: me)? (?:the |all |our |my )?(?:last |recent |previous )?"
     r"(?:acquisitions|data sets?|images (?:taken|so far)|frames (?:taken|so far))\b|"
     r"\bwhat (?:have|did) (?:we|you|i) (?:acquired?|recorded?|taken|take)\b|\bwhat data (?:do )?(?:we|i) have\b",
     "list_specimens": r"(list|which|what) (the |of the )?(specimens|samples)|(specimens|samples) (are )?"
     r"(available|can)|\b(sample|specimen) (library|catalogu?e|box|cassette|list|cupboard|cabinet|shelf|drawer)\b|"
-    r"\bwhat (?:have|has) (?:we|i|you) got to (?:pick|choose) from\b",
+    r"\bwhat (?:have|has) (?:we|i|you) got to (?:pick|choose) from\b|\blist of (?:the )?(?:samples|specimens)\b",
     "load": r"\b(load|insert|mount|switch to|put in)\b|\b(swap|exchange|replace) (the |this )?(specimen|sample)",
     "beam": r"\d\s*kv\b|\d\s*(pa|na|ua|µa)\b|\bblank|\bunblank",
     "optics": r"defocus|underfocus|overfocus|astigmat|\bcoma\b",
@@ -81,8 +86,7 @@ INTENT_PATTERNS: dict[str, str] = {
     r"\b(and|then)\s+scan\b(?!\s*(size|rotation|speed|rate|settings?|to))|" + DETECTOR_NOUN + "|" + A_LOOK,
     "atoms": r"\batoms?\b|atomic columns?|\bcolumns\b|\b(?:every|each|all the) column\b|"
     r"\bcolumn (?:count|positions?)\b",
-    "defects": r"defects?|vacanc|dopants?|impurit|substitution|"
-    r"\bmissing (?:\w+ )?(?:atoms?|sulph\w*|sulf\w*|oxygens?|columns?|sites?)\b",
+    "defects": r"defects?|vacanc|dopants?|impurit|substitution|" + MISSING_ATOMS,
     "lattice": r"lattice|d-?spacing|interplanar|periodicity|unit cell|"
     r"\b(?:measure|what is|what's) the (?:atomic )?spacing",
     "particles": r"particles?|nanoparticles?|clusters|size distribution|\bblobs\b",
@@ -106,7 +110,8 @@ INTENT_PATTERNS: dict[str, str] = {
     "line_profile": r"line[- ]?profile|intensity (?:profile|trace|line|along)|line scan|"
     r"\bprofile (?:from|between|along|across)\b",
     "drift": r"\bdrift|\bcre(?:ep(?:s|ing)?|pt)\b|\bwander(?:s|ing|ed)?\b|"
-    r"how far (?:it|the (?:image|specimen|sample|stage)) (?:has )?(?:moved|shifted)",
+    r"how far (?:it|the (?:image|specimen|sample|stage)) (?:has )?(?:moved|shifted)|"
+    r"\b(?:whether|if) the (?:sample|specimen|image) (?:is|was) (?:moving|shifting)\b",
     "focus_quality": r"focus (?:quality|score|metric|rating)|sharpness|how sharp|how crisp|is it in focus|"
     r"check (the )?focus|"
     r"\b(?:rate|score|grade|judge) (?:the |its )?(?:focus|sharpness)\b|"
@@ -145,7 +150,8 @@ INTENT_PATTERNS: dict[str, str] = {
     "feedback_tune": r"feedback|\bgains?\b|trace and retrace|retrace",
     "astig": r"astigmat|\bastig\b",
     "plane_level": r"plane[- ]level|level(ling)? the\b(?! (?:specimen )?(?:holder|stage|tilts?))|flatten|plane[- ]?fit|"
-    r"\b(?:remove|subtract|take out) the (?:background )?(?:tilt|slope|plane)" + FROM_DATA,
+    r"\b(?:remove|subtract|take out) the (?:background )?(?:tilt|slope|plane)" + FROM_DATA + "|"
+    r"\btake (?:the )?(?:tilt|slope) out of\b|\blevel (?:it|them)\b",
 }
 UNSUPPORTED: dict[str, str] = {
     r"\b(heat|cool(?!ing water)|temperature|cryo|anneal)": (
@@ -154,6 +160,9 @@ UNSUPPORTED: dict[str, str] = {
     r"tomograph|tilt series|3d reconstruct|reconstruct\w*\b.{0,30}\b(3d|3-d|three[- ]dimension)|\bin 3d\b": "record a "
     "tomography tilt series",
     r"hologra": "do electron holography",
+    r"\b(?:infra-?red|ir spectr\w*|ftir|raman|uv-?vis\w*|xps|x-ray photoelectron|nmr|mass spec\w*)\b": (
+        "record infrared, Raman, UV-vis, XPS, NMR or mass spectra (the twin records EELS and EDX spectra)"
+    ),
     r"\blorentz\b|\bmagnetic (?:domains?|contrast|imaging|induction)\b": (
         "image magnetic domains (no Lorentz mode or magnetic contrast on the twin)"
     ),
@@ -163,7 +172,8 @@ UNSUPPORTED: dict[str, str] = {
     r"\b(cbed|diffraction pattern|4d-?stem)": "record diffraction patterns (no diffraction camera on the twin)",
     r"\b(eftem|energy[- ]filtered)": "record energy-filtered images (EELS is taken as spectra and spectrum images)",
     r"\b(gas|liquid cell|in[- ]situ|bias(ing)? holder)": "run in-situ experiments",
-    r"\b(email|e-mail|internet|web|weather|order|buy)\b": "do anything outside the microscope",
+    r"\b(?:send|write|forward|answer|reply to)\b[^.;]{0,20}\b(?:e-?mails?|messages?|letters?)\b|"
+    r"\b(internet|web|weather|buy)\b|\border (?:more|new|a|an|some)\b": "do anything outside the microscope",
     r"\b(vent|pump down|open the column|bake)": "service the column (venting, pumping or baking)",
     r"\b(?:retract|insert|withdraw|pull out|put in)" + DETECTOR_OBJECT: "retract or insert a detector (the detectors "
     "stay in: set_detectors sets their collection angles, acquire_image picks the one to read)",
