@@ -590,3 +590,94 @@ def test_a_second_place_said_without_its_unit_takes_the_first_ones() -> None:
         ("acquire_spectrum", {"kind": "EELS", "x_nm": 18.0, "y_nm": 24.0, "dwell_ms": 65.0}),
         ("acquire_spectrum", {"kind": "EDS", "x_nm": 23.0, "y_nm": 26.0, "dwell_ms": 1500.0}),
     ]
+
+
+@pytest.mark.parametrize(
+    ("text", "names"),
+    [
+        (
+            "From my supervisor: 1) load the graphene, seed 12 2) set the high tension to 60 kV 3) take a HAADF "
+            "picture 3.1 nm across 4) count the vacancies",
+            ["list_specimens", "load_specimen", "set_beam", "set_scan", "acquire_image", "detect_defects"],
+        ),
+        (
+            "step 1: blank the beam step 2: set the current to 16 pA step 3: unblank step 4: BF at 70 nm",
+            ["set_beam", "set_beam", "set_beam", "set_scan", "acquire_image"],
+        ),
+        ("1) EELS at (3, 4) nm 2) EDX at (5, 6) nm", ["acquire_spectrum", "acquire_spectrum"]),
+    ],
+)
+def test_numbered_steps_run_in_order(text: str, names: list[str]) -> None:
+    assert drive(text).names == names
+
+
+def test_numbers_in_parentheses_are_no_steps() -> None:
+    run = drive("on the newest image a line profile from (3, 11) nm to (17, 4) nm")
+    assert run.args("line_profile") | {"acq_id": None} == {
+        "x0_nm": 3.0,
+        "y0_nm": 11.0,
+        "x1_nm": 17.0,
+        "y1_nm": 4.0,
+        "acq_id": None,
+    }
+
+
+@pytest.mark.parametrize(
+    ("text", "calls"),
+    [
+        ("I'd like the electrons accelerated at 240 kilovolts, please.", [("set_beam", {"energy_kv": 240.0})]),
+        (
+            "Could the beam current be reduced by a third, please?",
+            [("get_status", {}), ("set_beam", {"current_pa": 20.0})],
+        ),
+        (
+            "Please raise the accelerating voltage by 40 kV from where it is now.",
+            [("get_status", {}), ("set_beam", {"energy_kv": 120.0})],
+        ),
+        ("Set the stage height, z on the sheet, to 700 nanometres please.", [("move_stage", {"z_um": 0.7})]),
+        (
+            "Could the picture show an area three times as wide as it does now?",
+            [("get_status", {}), ("set_scan", {"fov_nm": 96.0})],
+        ),
+    ],
+)
+def test_settings_in_a_newcomers_words(text: str, calls: list[tuple[str, dict[str, float]]]) -> None:
+    assert drive(text).calls == calls
+
+
+@pytest.mark.parametrize(
+    ("text", "names"),
+    [
+        ("How wide is the area you're scanning right now? Just tell me, please don't change it.", ["get_status"]),
+        ("One picture with the settings as they are, if that stays below 600 e-/A^2.", ["get_status", "acquire_image"]),
+        (
+            "Find a spot where an atom is missing and then hold the beam on it for a 90 ms EELS spectrum.",
+            ["acquire_image", "detect_defects", "acquire_spectrum"],
+        ),
+    ],
+)
+def test_requests_in_a_newcomers_words(text: str, names: list[str]) -> None:
+    assert drive(text).names == names
+
+
+def test_a_square_that_starts_at_a_corner() -> None:
+    run = drive(
+        "On the last topograph, how rough is the 300 nm square that starts at (410, 230) nm?",
+        {"get_status": lambda args: AFM_STATUS},
+    )
+    assert run.args("roughness") | {"acq_id": None} == {
+        "x_nm": 410.0,
+        "y_nm": 230.0,
+        "width_nm": 300.0,
+        "height_nm": 300.0,
+        "acq_id": None,
+    }
+
+
+def test_the_tip_said_as_it() -> None:
+    run = drive(
+        "The tip seems worn. Could you lift it, put on a new tip, lower it again and take a picture?",
+        {"get_status": lambda args: AFM_STATUS},
+    )
+    assert run.names == ["get_status", "withdraw", "change_tip", "approach", "acquire_afm_image"]
+    assert drive("the current is too high, lower it").calls == []  # no tip named: "it" is no tip

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 
 from copilot.agent.offline.corrections import corrected
 from copilot.agent.offline.spoken import spell_quantities
+from copilot.agent.offline.steps_said import joined_steps
 from copilot.agent.offline.synonyms import canonical_verbs
 
 NUM = r"([-+−]?\d+(?:\.\d+)?(?:e[-+]?\d+)?)"
@@ -117,7 +118,28 @@ ABBREVIATIONS = (
     (r"(?<=[\d)a-zå])\s+(?:until|till|til)\s+(?=[(\d+-])", " to "),  # "from 58 till 225 mrad": a range
     (r"\bto (left|right)\b", r"to the \1"),
     (r"\bpls\b|\bplz\b", "please"),
+    (
+        r"\b((?:make|have|let|could|can|would|should) (?:the |this )?)(?:picture|image|frame)"
+        r"(?= (?:cover|show|span)\b)",
+        r"\1view",
+    ),
+    (
+        r"\b((?:middle|centre|center|corners?|edges?|top|bottom|sides?)(?: part| half)? of the )"
+        r"(?:picture|image|frame)\b",
+        r"\1field",
+    ),
+    # "make the picture cover 86 nm", "the middle of the picture": the field a setting shapes or a place in it
+    (
+        r"\b(?:with|at|using|on) the (?:present |current )?(?:settings|scan settings|parameters) (?:as (?:they|it) "
+        r"(?:are|is|stand)|as set|unchanged)(?: now| right now)?",
+        "at the present settings",
+    ),
     (r"(?<![\d.])(?<![\d.] )\b(?:um+|uh+|erm+|uhm+|hmm+)\b,?", " "),  # spoken fillers, not a length in µm
+    (
+        r"\b(?:from|than) where (?:it|they) (?:is|are)(?: now| at the moment| right now)?",
+        " ",
+    ),  # "raise it by 95 kV from
+    # where it is now": a change from the present value, which every change by an amount is
     (r"^\s*(?:sorry|okay so|ok so|so|right so|alright so|well)\b,?\s*", ""),
     (r"\b\d{1,2}(?:[:.]\d{2})?\s*(?:a\.m\.|p\.m\.|am\b|o['’]clock\b)(?:\s+(?:slot|shift|session|booking))?", " "),
     # "for the 2 a.m. slot": a time of day, no setting
@@ -172,7 +194,7 @@ class Quantity:
 def normalise(text: str) -> str:
     """Lower case, one space between words, one spelling of µ and the minus sign, abbreviations spelled out, everyday
     verbs spelled as the tool's verb (``synonyms``)."""
-    low = corrected(" ".join(text.lower().replace("μ", "µ").replace("−", "-").split()))
+    low = corrected(joined_steps(" ".join(text.lower().replace("μ", "µ").replace("−", "-").split())))
     low = spell_quantities(re.sub(r"[åa]ngstr[öo]m", "angstrom", low))  # "ångströms": one spelling
     for pattern, spelled in ABBREVIATIONS:
         low = re.sub(pattern, spelled, low)

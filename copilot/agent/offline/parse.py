@@ -61,18 +61,9 @@ FRAME_SIZE = r"(?:^|[,;:]\s*)[\d.]+\s*(?:nm|µm|um|å)\s*$"
 1.5 Hz"): a setting, not a frame to take ("a 20 nm frame" and "20 nm frame please" are one)."""
 
 
-IMAGE_SETTING = (
-    r"\b(?:make|have|let|could|can|would|should) (?:the |this )?(?:picture|image|frame) (?:cover|show|span|be)\b|"
-    r"\b(?:middle|centre|center|corners?|edges?|top|bottom|left|right|sides?)(?: part| half)? of the "
-    r"(?:picture|image|frame|field)\b"
-)
-"""An image named as the field a setting shapes ("make the picture cover 86 nm") or as a place in it ("the middle
-of the picture"): no image to take."""
-
-
 def image_said(low: str) -> bool:
     """Whether the request names an image to take (see ``IMAGE_NOUN`` and ``FRAME_SIZE``)."""
-    low = re.sub(IMAGE_SETTING, " ", re.sub(FRAME_TIME_ASKED, " ", low))
+    low = re.sub(FRAME_TIME_ASKED, " ", low)
     return any(
         found.group(1) != "frame"
         or not re.search(FRAME_SIZE, low[: found.start()])
@@ -156,7 +147,7 @@ def parse_request(text: str) -> Request:
         named = low.replace(wanted.span, " ") if wanted.span else low  # a name is not a request
         named = re.sub(SPECIMEN_ALIASES.get(wanted.name, re.escape(wanted.name)), " ", named)
         named = re.sub(r"\(?\s*seed\s*(?:=|:|of|#)?\s*\d+\s*\)?", " ", named)
-    named = re.sub(IMAGE_SETTING, " ", re.sub(FRAME_TIME_ASKED, " ", named))
+    named = re.sub(FRAME_TIME_ASKED, " ", named)
     named = _without_file_name(re.sub(DONE_WITH, " ", named))  # "named overview_3": a file name asks for no survey
     named = re.sub(
         PURPOSE_LEAD, " ", re.sub(PURPOSE, " ", named)
@@ -247,6 +238,9 @@ def _settle_intents(low: str, request: Request) -> None:
         intents.add("acquire")  # "a 5 nm, 512 px image please"
     if "change_tip" in intents and not re.search(r"\bcheck|artifact|artefact|double", low):
         intents.discard("tip_check")  # "tip's blunt, put a new one in": the tip is changed, not checked first
+    asks_wear = re.search(r"\bhow (?:worn|blunt|used)|\bwear\b|\b(?:is|are) (?:the |my )?tip", low)
+    if "change_tip" in intents and not asks_wear:
+        intents.discard("tip_wear")  # "the tip seems worn, put on a new one": why it is changed, not a question
     if "tip_wear" in intents and not re.search(r"\bcheck|artifact|artefact|double", low):
         intents.discard("tip_check")  # "how blunt has the tip got?": its record answers, no image is taken
     if "focus_quality" in intents and not re.search(FOCUS_RUN, low):

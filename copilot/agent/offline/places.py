@@ -102,7 +102,10 @@ CORNER_SQUARE = (
 corner"): a region, never a field of view."""
 
 
-PLACED_SQUARE = NUM + NM + r"\s*(?:square|box)\s*(?:at|from|starting at)\s*" + PAIR
+PLACED_SQUARE = (
+    NUM + NM + r"\s*(?:square|box)\s*(?:at|from|(?:that |which )?(?:starts?|starting|begins?|beginning) at)\s*"
+)
+PLACED_SQUARE += PAIR
 """A square said with its top-left corner ("the 400 nm square at (300, 150) nm"): a region, never a scan size."""
 
 

@@ -124,6 +124,7 @@ QUESTIONS: tuple[tuple[str, Callable[[Status], str | None]], ...] = (
     (
         r"field of view|\bfov\b|magnification|scan size|scan area|how (big|large|wide) is the (afm |stem )?"
         r"(scan|image|frame)|(what|which) field\b|how (big|large|wide) is the (area|region) (being )?scanned|"
+        r"how (?:big|large|wide) is the (?:area|region) (?:you're|you are|we're|we are|it's|it is) scanning|"
         r"\bframe size\b|\bfield width\b",
         _field,
     ),
@@ -203,7 +204,7 @@ CHECK_SETTING = (
 ACTION_WORDS = (
     r"\b(set|take|acquire|record|grab|measure|find|count|move|go to|run|autofocus|focus on|load|zoom|change|make|use|"
     r"image|blank|unblank|approach|tilt|lower|raise|increase|decrease|reduce|export|save|estimate|detect|locate|"
-    r"identify|compute|check)\b"
+    r"identify|compute|check|(?:reduced|lowered|raised|increased|decreased) (?:by|to))\b"
 )
 
 

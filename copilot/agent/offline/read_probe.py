@@ -56,7 +56,7 @@ def read_spectrum(low: str, request: Request) -> None:
         request.spectrum_target = "brightest"
     elif re.search(r"dopant|impurit|substitution", low):
         request.spectrum_target = "dopant"
-    elif re.search(r"defect|vacanc", low):
+    elif re.search(r"defect|vacanc|\bmissing\b", low):
         request.spectrum_target = "defect"
     if request.spectrum_target and not re.search(
         r"(find|count|locate|how many)\s+(all\s+|the\s+)?(atoms|atomic col|col)", low

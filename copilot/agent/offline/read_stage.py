@@ -13,7 +13,9 @@ def read_stage(low: str, request: Request) -> None:
     moves = bool(re.search(r"\b(stage|move|drive|go to|translate)\b", low))  # "stage height" moves z too
     positions = stage_positions_um(low, nm_allowed=moves and request.point_nm is None)
     z = re.search(r"\bz(?: height| position)?\s*(?:=|:|to|at|on)?\s*" + NUM + r"\s*(µm|um|nm)\b", low)
-    z = z or re.search(r"\b(?:stage|specimen|sample) height\s*(?:=|:|to|of|at)?\s*" + NUM + r"\s*(µm|um)\b", low)
+    z = z or re.search(
+        r"\b(?:stage|specimen|sample) height(?:\s*,[^,]{0,25},)?\s*(?:=|:|to|of|at)?\s*" + NUM + r"\s*(µm|um|nm)\b", low
+    )  # "the stage height, z on the sheet, to 900 nanometres"
     z_by = re.search(
         r"\b(raise|lift|lower|drop)\s+(?:the\s+)?(?:stage|specimen|sample|z)(?: height)?\s+by\s+"
         + NUM

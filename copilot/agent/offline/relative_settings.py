@@ -35,7 +35,7 @@ TARGETS: tuple[tuple[str, str, str], ...] = (
         "fov_nm",
         "scan",
         r"field of view|\bfov\b|\bfield\b|scan size|scan area|image size|\bscan\b(?! (?:rate|speed))|"
-        r"(?:afm )?\bframe\b|\bview\b",
+        r"(?:afm )?\bframe\b|\bview\b|\b(?:show|cover) an area\b",
     ),
 )
 """(argument, intent, words naming the setting), most specific first ("the pixel time" is a dwell, "the scan
@@ -85,9 +85,9 @@ GO = r"(?:is\s+|be\s+|go\s+|run\s+)?"
 PERCENT_AFTER = r"(?:{t})\s+" + GO + PERCENT + r"\s+({way})\b"
 """A change by a share of the present value ("widen the FOV by 25 percent", "make the field 50 % bigger")."""
 BY_PART = r"\b({way})\s+(?:the\s+|its\s+|our\s+)?(?:[a-z]+\s+)?(?:{t})\s+by\s+(?:a|one|1)\s+"
-BY_PART += (
-    r"(half|third|quarter|fifth|tenth)\b|(?:{t})\s+(up|down)\s+by\s+(?:a|one|1)\s+(half|third|quarter|fifth|tenth)\b"
-)
+BY_PART += r"(half|third|quarter|fifth|tenth)\b|"
+BY_PART += r"(?:{t})\s+(?:be\s+|is\s+|get\s+)?(up|down|reduced|lowered|cut|decreased|increased|raised)\s+by\s+"
+BY_PART += r"(?:a|one|1)\s+(half|third|quarter|fifth|tenth)\b"
 """A change by a part of the present value ("raise the probe current by a third", "cut the dwell by a quarter")."""
 PART_OFF = (
     r"\b(?:knock|take|shave|cut)\s+(?:an?|one)\s+(half|third|quarter|fifth|tenth)\s+off\s+(?:the\s+|its\s+)?(?:{t})|"
@@ -206,7 +206,8 @@ def _factor(low: str, target: str) -> tuple[float, re.Match[str]] | None:
     if by_part := re.search(BY_PART.format(way=way, t=target), low):
         direction, share_said = by_part.group(1, 2) if by_part.group(1) else by_part.group(3, 4)
         part_of = 1.0 / PARTS[share_said]
-        return (1.0 - part_of if re.fullmatch(DOWN, direction) else 1.0 + part_of), by_part
+        down = re.fullmatch(DOWN, direction) or direction in ("reduced", "lowered", "decreased")
+        return (1.0 - part_of if down else 1.0 + part_of), by_part
     if part := re.search(PART_OFF.format(t=target), low):
         return 1.0 - 1.0 / PARTS[part.group(1) or part.group(2)], part
     if share := re.search(BY_PERCENT.format(way=way, t=target), low):

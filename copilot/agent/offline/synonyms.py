@@ -67,8 +67,23 @@ SYNONYMS: tuple[tuple[str, str], ...] = (
 """(pattern, canonical verb phrase), applied in order."""
 
 
+TIP_PRONOUN = (
+    (r"\b(?:lift|raise) it(?: up| off)?\b(?!\s+by)", "withdraw the tip"),
+    (r"\b(?:lower|bring) it(?: back)?(?: down)?(?: again)?\b(?!\s+(?:by|to))", "approach the tip again"),
+)
+"""The tip said as "it" once it is named ("the tip seems blunt, lift it, put on a new tip, lower it again")."""
+
+
 def canonical_verbs(low: str) -> str:
     """See the module docstring."""
     for pattern, verb in SYNONYMS:
         low = re.sub(pattern, verb, low)
+    if tip := re.search(r"\btip\b", low):
+        low = low[: tip.end()] + _tip_verbs(low[tip.end() :])
     return low
+
+
+def _tip_verbs(after: str) -> str:
+    for pattern, verb in TIP_PRONOUN:
+        after = re.sub(pattern, verb, after)
+    return after
