@@ -101,6 +101,8 @@ _UNIT_ALTERNATION = "|".join(re.escape(unit) for unit in sorted(UNITS, key=len, 
 QUANTITY = re.compile(NUM + r"\s*(" + _UNIT_ALTERNATION + r")(?![a-zµ0-9])")
 ASKED = r"(?<!\bis the )(?<!\bis )(?<!\bwas the )(?<!\bstill )"
 """Not after "is the" ("is the beam on?" asks, it orders no unblank)."""
+TIME_OF_DAY = r"\b\d{1,2}(?:[:.]\d{2})?\s*(?:a\.m\.|p\.m\.|am\b|o['’]clock\b)"
+DATA_NOUN = r"(?:image|frame|picture|topo\w*|scan|spectrum|map|data|acquisition|shot|eels|edx|eds)"
 ABBREVIATIONS = (
     (r"\bmag\b\.?", "magnification"),
     (r"\belectrons? per (?:square )?(?:å|angstroms?|a)(?:2|²|\^2| squared)?(?![a-z])", "e/å2"),
@@ -141,8 +143,16 @@ ABBREVIATIONS = (
     ),  # "raise it by 95 kV from
     # where it is now": a change from the present value, which every change by an amount is
     (r"^\s*(?:sorry|okay so|ok so|so|right so|alright so|well)\b,?\s*", ""),
-    (r"\b\d{1,2}(?:[:.]\d{2})?\s*(?:a\.m\.|p\.m\.|am\b|o['’]clock\b)(?:\s+(?:slot|shift|session|booking))?", " "),
-    # "for the 2 a.m. slot": a time of day, no setting
+    (r"\bteh\b", "the"),
+    (r"\badn\b", "and"),
+    (r"\bwaht\b", "what"),
+    (r"\btaht\b", "that"),
+    (r"\bple(?:ae|as|ase?e|sae)\b", "please"),
+    (r"\brecieve", "receive"),  # typing slips
+    (r"\b(from|since) " + TIME_OF_DAY[2:] + r"(?=\s*$|\s*[,;?.]|\s+(?:show|have|had|look))", r"\1 earlier"),
+    (r"\bthe " + TIME_OF_DAY[2:] + r"(?=\s+(?:[\w-]+\s+)?" + DATA_NOUN + ")", "the earlier"),
+    (TIME_OF_DAY + r"(?:\s+(?:slot|shift|session|booking))?", " "),
+    # "the 11am frame", "the image from 9am": data taken earlier; "for the 2 a.m. slot": a time of day, no setting
     (r"\bimg\b", "image"),
     (r"\bpic\b", "picture"),
     (r"\bspec\b", "spectrum"),

@@ -280,6 +280,7 @@ def _read_targets(low: str, request: Request, said: str) -> None:
     just += r"|(?: [\w.]+){1,3} (?:took|recorded|acquired|ran|shot) (?:before|earlier|yesterday|last night|"
     just += r"this (?:morning|afternoon)|today)|(?: [\w.]+){1,2} just (?:took|recorded|acquired|ran|shot)\b"
     just += r"| (?:of|from) (?:the )?(?:previous|last|earlier|other|old) (?:user|shift|session|group)s?\b"
+    just += r"| (?:(?:already|previously) (?:taken|recorded|acquired)|(?:taken|recorded|acquired) already)\b"
     # "the frame Dr Sato took before", "the EDX Mei ran earlier", "the frame Jonas just took"
     no_new_image = any("acquire_image" in c.tools for c in request.constraints)  # "don't take a new image"
     no_new_image = no_new_image or bool(re.search(NO_NEW_DOSE, low))

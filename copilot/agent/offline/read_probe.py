@@ -8,10 +8,9 @@ import re
 from copilot.agent.offline.lexicon import NUM, number
 from copilot.agent.offline.request import Request
 
-CHANNELS = re.compile(
-    r"(?<!step )\bheight(?:[- ](?:and|plus)[- ]|\s*(?:,|\+|and|plus|with)\s*(?:the\s+)?|\s+)(error|amplitude|phase)\b"
-    r"(?!\s+setpoint)(?:\s+(?:channels?|signal))?(?:\s*(?:,|and)\s*(?:the\s+)?(error|amplitude|phase)\b)?"
-)
+CHANNEL = r"(?:[- ](?:and|plus)[- ]|\s*(?:,|\+|and|plus|with)\s*(?:the\s+)?|\s+)"
+CHANNEL += r"(?:error|amplitude|phase)\b(?!\s+setpoint)"
+CHANNELS = re.compile(r"(?<!step )\bheight((?:" + CHANNEL + r"(?:\s+(?:channels?|signal))?)+)")
 """The AFM channels said with the height ("height and amplitude", "height with the error channel", "a
 height-and-phase scan"): recorded in the order said."""
 
@@ -28,7 +27,7 @@ def read_afm(low: str, request: Request) -> None:
     if re.search(r"\bphase\b", low) and request.intents & {"afm_image", "domains", "afm_approach"}:
         request.channels = ["height", "phase"]
     if said := CHANNELS.search(low):
-        request.channels = ["height", *(name for name in said.groups() if name)]
+        request.channels = ["height", *dict.fromkeys(re.findall(r"error|amplitude|phase", said.group(1)))]
         request.intents.add("afm_image")
     conditional = re.search(r"\b(?:if|when|should|in case|whenever)\b|\b(?:a|the|any) double tip\b", low)
     request.change_if_double = "tip_check" in request.intents and bool(

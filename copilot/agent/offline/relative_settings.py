@@ -118,7 +118,8 @@ ADD_TO = (
 )
 """An amount added to a setting or taken off it ("add 1.5 microseconds to the dwell", "take 12 nm off the field of
 view")."""
-MORE_PIXELS = r"\b(\d+)\s+(more|extra|fewer|less)\s+(?:{t})|\b(?:an?\s+)?(extra|additional)\s+(\d+)\s+(?:{t})"
+MORE_PIXELS = r"\b(\d+)\s+(more|extra|fewer|less)\s+(?:{t})|"
+MORE_PIXELS += r"\b(?:an?\s+)?(extra|additional|add)\s+(\d+)\s+(?:more\s+)?(?:{t}|px\b)"
 """Pixels added or taken off by a count ("160 more pixels per side")."""
 BARE_KV = r"\b({way})\s+(?:the\s+)?(?:kv|high tension|voltage)\s+by\s+(\d+(?:\.\d+)?)(?!\s*[a-zµ%])"
 """A beam energy changed by a number said without its unit ("drop the kV by 20")."""
@@ -168,7 +169,7 @@ def _amount(low: str, argument: str, words: str) -> tuple[float, re.Match[str]] 
     """The change by an amount said of the setting the ``words`` name, in its tool unit, and where it is said."""
     if argument == "pixels" and (more := re.search(MORE_PIXELS.format(t=words), low)):
         count, way = more.group(1, 2) if more.group(1) else more.group(4, 3)
-        return (float(count) * (1 if way in ("more", "extra", "additional") else -1)), more
+        return (float(count) * (1 if way in ("more", "extra", "additional", "add") else -1)), more
     if argument not in UNITS_OF:
         return None
     way, units = f"{UP}|{DOWN}", UNITS_OF[argument]
