@@ -681,3 +681,82 @@ def test_the_tip_said_as_it() -> None:
     )
     assert run.names == ["get_status", "withdraw", "change_tip", "approach", "acquire_afm_image"]
     assert drive("the current is too high, lower it").calls == []  # no tip named: "it" is no tip
+
+
+@pytest.mark.parametrize(
+    ("text", "calls"),
+    [
+        ("stage 700nm left", [("move_stage", {"x_um": -0.7, "relative": True})]),
+        ("fov=44nm px=1280 dwell=1.8us", [("set_scan", {"fov_nm": 44.0, "pixels": 1280, "dwell_us": 1.8})]),
+        (
+            "Make the field of view 30 nm bigger than the present one",
+            [("get_status", {}), ("set_scan", {"fov_nm": 62.0})],
+        ),
+        ("blank it, running over to the FIB for 15min", [("set_beam", {"blanked": True})]),
+        ("Set HAADF inner angle to 92 mrad (outer stays as is)", [("set_detectors", {"haadf_inner_mrad": 92.0})]),
+        ("EELS @ x=195Å y=145Å", [("acquire_spectrum", {"kind": "EELS", "x_nm": 19.5, "y_nm": 14.5})]),
+    ],
+)
+def test_facility_shorthand_with_units_glued_on(text: str, calls: list[tuple[str, dict[str, float]]]) -> None:
+    assert drive(text).calls == calls
+
+
+def test_a_file_name_with_a_length_in_it_keeps_it() -> None:
+    assert drive("HAADF at 9 nm, then save it as png named mos2_9nm").args("export_acquisition")["name"] == "mos2_9nm"
+
+
+@pytest.mark.parametrize(
+    ("text", "args"),
+    [
+        (
+            "EELS SI x=3.5-21.5 y=2.5-20.5nm px=48 dwell=9ms",
+            {
+                "kind": "EELS",
+                "x_nm": 3.5,
+                "y_nm": 2.5,
+                "width_nm": 18.0,
+                "height_nm": 18.0,
+                "pixels": 48,
+                "dwell_ms": 9.0,
+            },
+        ),
+    ],
+)
+def test_a_spectrum_image_box_said_as_key_value_ranges(text: str, args: dict[str, float]) -> None:
+    assert drive(text).calls == [("acquire_spectrum_image", args)]
+
+
+def test_two_spectra_at_places_in_parentheses_with_glued_units() -> None:
+    run = drive("EDX (23.5,20.5)nm 2.5s then EELS (16.5,29)nm 45ms")
+    assert run.calls == [
+        ("acquire_spectrum", {"kind": "EDS", "x_nm": 23.5, "y_nm": 20.5, "dwell_ms": 2500.0}),
+        ("acquire_spectrum", {"kind": "EELS", "x_nm": 16.5, "y_nm": 29.0, "dwell_ms": 45.0}),
+    ]
+
+
+@pytest.mark.parametrize(
+    ("text", "names"),
+    [
+        ("line prof on newest frame, 7,23 to 25,12 nm", ["list_acquisitions", "line_profile"]),
+        ("last frame: particles only 4.5-31nm", ["list_acquisitions", "segment_particles"]),
+        ("FFT on the frame i shot before teh 3pm wafer job", ["list_acquisitions", "compute_fft"]),
+        ("px size in nm at present?", ["get_status"]),
+        ("pls load teh GB specimen, seed=71", ["list_specimens", "load_specimen"]),
+        (
+            "After this one the gold nanoparticles, seed one hundred seven",
+            ["get_status", "list_specimens", "load_specimen"],
+        ),
+    ],
+)
+def test_more_facility_shorthand(text: str, names: list[str]) -> None:
+    assert drive(text).names == names
+
+
+def test_a_signed_percentage_of_the_line_rate() -> None:
+    run = drive("afm line rate +35%", {"get_status": lambda args: AFM_STATUS})
+    assert run.calls == [("get_status", {}), ("set_afm_scan", {"rate_hz": 1.35})]
+
+
+def test_boron_and_other_light_elements_said_in_words() -> None:
+    run = drive("EELS spectrum at (28, 19.5) nm, then measure where the boron K edge starts")
+    assert run.args("measure_edge_onset") | {"acq_id": None} == {"element": "B", "edge": "K", "acq_id": None}

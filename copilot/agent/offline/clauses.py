@@ -50,7 +50,7 @@ put"): it covers the clause before it."""
 """Words that negate their clause; "leave the focus alone" and "keep the stage where it is" forbid as "do not"
 does (a "keep" that bounds a value, "keep the current below 50 pA", is a limit and read first)."""
 BOUNDARY = re.compile(
-    r"[,;:.!?](?:\s|$)|\s(?:but|then|just|instead|only|rather|so that|so|except)\b|"
+    r"[,;:.!?](?:\s|$)|\s\(|\)|\s(?:but|then|just|instead|only|rather|so that|so|except)\b|"
     r"\sand\s(?=(?:please\s)?(?:take|acquire|image|record|grab|set|measure|find|count|move|go|run|autofocus|focus|"
     r"tell|give|do|make|use|check|load|zoom|collect|capture|snap|identify|compute|estimate|refocus|re-?image)\b)|$"
 )

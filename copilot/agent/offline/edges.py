@@ -22,6 +22,10 @@ ELEMENT_NAMES = {
     "phosphorus": "p", "sulphur": "s", "sulfur": "s", "chlorine": "cl", "titanium": "ti", "iron": "fe",
     "cobalt": "co", "nickel": "ni", "copper": "cu", "strontium": "sr", "molybdenum": "mo", "tungsten": "w",
     "rhenium": "re", "gold": "au", "silver": "ag", "platinum": "pt", "lanthanum": "la", "barium": "ba",
+    "lithium": "li", "boron": "b", "sodium": "na", "magnesium": "mg", "aluminium": "al", "aluminum": "al",
+    "calcium": "ca", "vanadium": "v", "chromium": "cr", "manganese": "mn", "zinc": "zn", "gallium": "ga",
+    "germanium": "ge", "arsenic": "as", "selenium": "se", "zirconium": "zr", "niobium": "nb", "indium": "in",
+    "tin": "sn", "hafnium": "hf", "tantalum": "ta", "lead": "pb", "bismuth": "bi", "cerium": "ce",
 }  # fmt: skip
 """Element names said in words, for an edge said by the element's name ("where does the sulphur edge start?")."""
 EDGE_NAME = r"(?:k|l1|l2,3|l2|l3|m1|m2,3|m4,5|m4|m5|n4,5|n6,7)"

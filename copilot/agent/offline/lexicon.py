@@ -115,7 +115,8 @@ ABBREVIATIONS = (
     (r"\bht\b", "high tension"),
     (r"\bpos\b", "position"),
     (r"\btopos?\b", "topograph"),
-    (r"\bpx\s*[:=]?\s*(\d+)\b(?!\s*(?:px|pixels?)\b)", r"\1 px"),  # "px 832": logbook shorthand
+    (r"(?<![\d.] )\bpx\s*[:=]?\s*(\d+)\b(?![.\d]|\s*(?:px|pixels?|[µu]s|ms|nm|µm|um|å|pa|kv)\b)", r"\1 px"),
+    # "px 832": logbook shorthand
     (r"\bcan u\b", "can you"),
     (r"(?<=[\d)a-zå])\s+(?:until|till|til)\s+(?=[(\d+-])", " to "),  # "from 58 till 225 mrad": a range
     (r"\bto (left|right)\b", r"to the \1"),
@@ -137,11 +138,9 @@ ABBREVIATIONS = (
         "at the present settings",
     ),
     (r"(?<![\d.])(?<![\d.] )\b(?:um+|uh+|erm+|uhm+|hmm+)\b,?", " "),  # spoken fillers, not a length in µm
-    (
-        r"\b(?:from|than) where (?:it|they) (?:is|are)(?: now| at the moment| right now)?",
-        " ",
-    ),  # "raise it by 95 kV from
-    # where it is now": a change from the present value, which every change by an amount is
+    (r"\b(?:from|than) where (?:it|they) (?:is|are)(?: now| at the moment| right now)?", " "),
+    (r"(?<=er) than the (?:present|current)(?: one| value| setting)?\b", " "),
+    # "raise it by 95 kV from where it is now", "40 nm bigger than the present one": a change from the present value
     (r"^\s*(?:sorry|okay so|ok so|so|right so|alright so|well)\b,?\s*", ""),
     (r"\bteh\b", "the"),
     (r"\badn\b", "and"),
@@ -152,8 +151,14 @@ ABBREVIATIONS = (
     (r"\b(from|since) " + TIME_OF_DAY[2:] + r"(?=\s*$|\s*[,;?.]|\s+(?:show|have|had|look))", r"\1 earlier"),
     (r"\bthe " + TIME_OF_DAY[2:] + r"(?=\s+(?:[\w-]+\s+)?" + DATA_NOUN + ")", "the earlier"),
     (TIME_OF_DAY + r"(?:\s+(?:slot|shift|session|booking))?", " "),
+    (
+        r"\b(before|after|until|till|since) (the |my |our )?\d{1,2}(?:[:.]\d{2})?\s*pm\b",
+        r"\1 \2",
+    ),  # "before the 2pm job"
     # "the 11am frame", "the image from 9am": data taken earlier; "for the 2 a.m. slot": a time of day, no setting
     (r"\bimg\b", "image"),
+    (r"\bline prof\b", "line profile"),
+    (r"\bpx (size|spacing)\b", r"pixel \1"),
     (r"\bpic\b", "picture"),
     (r"\bspec\b", "spectrum"),
     (r"\bconv\.? angle\b", "convergence angle"),
@@ -240,7 +245,8 @@ def first(low: str, dimension: str) -> Quantity | None:
 SPECIMEN_ALIASES: dict[str, str] = {
     "srtio3": r"\bsrtio3\b|\bsto\b|strontium titanate|\bperovskite\b",
     "mos2": r"\bmos2\b|\bmos₂|molybdenum (di)?sul(f|ph)ide|molybdenite|\bthe moly\b",
-    "grain_boundary": r"grain[- ]boundar(y|ies)|polycrystalline graphene|bicrystal(?:line)?(?: graphene)?",
+    "grain_boundary": r"grain[- ]boundar(y|ies)|polycrystalline graphene|bicrystal(?:line)?(?: graphene)?|"
+    r"\bgb\b",
     "graphene": r"\bgraphene\b",
     "gold_nanoparticles": r"\b(gold|au) (nano)?particles?\b|\bau[- ]on[- ](?:silicon|si)\b(?: particles)?|\baunps?\b|"
     r"gold on (holey )?carbon|\bnanoparticles? (?:sample|specimen|grid)\b|"
@@ -262,7 +268,7 @@ REFINES: dict[str, set[str]] = {"graphene": {"grain_boundary"}}
 boundary specimen, not plain graphene."""
 
 
-DONE_WITH = r"^\s*(?:after|done with|finished with|enough of) (?:the )?[^,;:]{1,40}[,;:]"
+DONE_WITH = r"^\s*(?:after|done with|finished with|enough of) (?!(?:this|that)(?: one)? )(?:the )?[^,;:]{1,40}[,;:]"
 """The specimen worked on before, or the time, said first ("after the terraces, the Au particles ...", "after
 lunch: ..."): not the one named."""
 

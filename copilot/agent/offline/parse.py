@@ -90,7 +90,9 @@ PURPOSE = (
     r"determines|taps|shows)\b[^.;?!]*|"
     r"\b(?:she|he|they|i|we) wants? (?:the |to see the )?[^,.;]{0,40}?\b"
     r"(?:to stand out|to show up|to pop out|visible)\b|"
-    r"\bwhy (?:does|do|is|are|did|was|were)\b[^?]*\?"
+    r"\bwhy (?:does|do|is|are|did|was|were)\b[^?]*\?|"
+    r"(?<=[,;] )(?:i'?m |we'?re |i am |we are )?(?:running|going|heading|popping|nipping|off) "
+    r"(?:over |out |back |down )?(?:to|for)\b[^,;.!?]*"
 )
 """A purpose said after a setting ("so the light atoms show up", "4 µm field, it's for a survey", "2 nA for faster
 EDX", "zoom out 15x, lost the particle"): why it is asked, not more to do."""
@@ -196,8 +198,9 @@ def parse_request(text: str) -> Request:
     if request.questions and any(QUESTIONS[i][0] in FEEDBACK_QUESTIONS for i in request.questions):
         request.intents.discard("feedback_tune")  # "what's the P gain?" asks for its value, not for a tuning
     _read_targets(low, request, text)
-    request.unread = unread_numbers(low, request) + changes_set_as_values(low, request)
-    request.unread_words = unread_words(re.sub(PURPOSE, " ", low), request)  # why it is asked uses no setting
+    reasons_cut = re.sub(PURPOSE, " ", low)  # why it is asked uses no setting
+    request.unread = unread_numbers(reasons_cut, request) + changes_set_as_values(low, request)
+    request.unread_words = unread_words(reasons_cut, request)
     request.hypothetical = bool(re.search(HYPOTHETICAL, whole))
     return request
 
@@ -275,7 +278,7 @@ def _read_targets(low: str, request: Request, said: str) -> None:
         request.export_name = as_said.group(0) if as_said else named  # "FA2291_sto_hr" keeps its capitals
     last = r"\b(last|latest|newest|most recent|previous|existing|current|that|this|earlier|old|older) "
     just = r" (i|you|we)(?:'ve| have)? (just |already )?"
-    just += r"(took|taken|recorded|acquired|have|had|got)|(?: \w+)? from (before|earlier|"
+    just += r"(took|taken|recorded|acquired|have|had|got|shot|imaged|grabbed)\b|(?: \w+)? from (before|earlier|"
     just += r"a (moment|minute) ago|just now)| (taken|recorded) (earlier|before|just now)| on (the )?screen| on display"
     just += r"|(?: [\w.]+){1,3} (?:took|recorded|acquired|ran|shot) (?:before|earlier|yesterday|last night|"
     just += r"this (?:morning|afternoon)|today)|(?: [\w.]+){1,2} just (?:took|recorded|acquired|ran|shot)\b"

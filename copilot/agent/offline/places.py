@@ -44,6 +44,8 @@ UNIT = r"\s*(nm|å|angstroms?)\b"
 PAIR = r"\(\s*" + NUM + r"(?:" + UNIT + r")?\s*,\s*" + NUM + r"(?:" + UNIT + r")?\s*\)(?:" + UNIT + r")?"
 """A point in parentheses with its unit inside or after ("(12, 3) nm", "(4 nm, 4 nm)", "(30, 90) Å")."""
 PAIR_TO_PAIR = PAIR + r"\s*(?:to|-|–)\s*" + PAIR
+BARE_PAIRS = r"(?<![\d.(])" + NUM + r"\s*,\s*" + NUM + r"\s*(?:nm\s*)?(?:to|-)\s*" + NUM + r"\s*,\s*" + NUM + NM
+"""Two points said without parentheses ("8,24 to 26,13 nm")."""
 SAID_PAIR = r"\b(?:at|on|in)(?:\s+(?:the\s+)?point)?\s+" + NUM + r"(?:" + UNIT + r")?\s*,\s*" + NUM + UNIT
 """A point said without parentheses ("at 7 nm, 12 nm", "at 30 Å, 90 Å")."""
 
@@ -59,6 +61,9 @@ def two_points_nm(low: str) -> tuple[float, float, float, float] | None:
     found = re.search(TWO_POINTS, low)
     if found:
         return (num(found.group(1)), num(found.group(2)), num(found.group(3)), num(found.group(4)))
+    bare = re.search(BARE_PAIRS, low)
+    if bare:
+        return (num(bare.group(1)), num(bare.group(2)), num(bare.group(3)), num(bare.group(4)))
     pairs = re.search(PAIR_TO_PAIR, low)
     if pairs is None or not any(pairs.group(i) for i in (2, 4, 5, 7, 9, 10)):
         return None
@@ -74,6 +79,11 @@ def fov_point_nm(low: str) -> tuple[float, float] | None:
     if two_points_nm(low):
         return None  # two points: a line or a rectangle, not one place
     pair = re.search(r"\bx\s*(?:=|:)?\s*" + NUM + r"(?:" + NM + r")?\s*,?\s*(?:and\s+)?y\s*(?:=|:)?\s*" + NUM + NM, low)
+    if pair is None and (
+        tenths := re.search(r"\bx\s*(?:=|:)?\s*" + NUM + UNIT + r"\s*,?\s*(?:and\s+)?y\s*(?:=|:)?\s*" + NUM + UNIT, low)
+    ):
+        x_nm, y_nm = _in_nm(tenths, (1, 3), (2, 4))  # "x=285Å y=235Å"
+        return (x_nm, y_nm)
     pair = pair or re.search(r"\(\s*" + NUM + r"(?:" + NM + r")?\s*,\s*" + NUM + NM + r"\s*\)", low)
     pair = pair or re.search(r"\bat\s*\(?\s*" + NUM + r"(?:" + NM + r")?\s*,\s*" + NUM + NM, low)
     if pair:
@@ -112,7 +122,7 @@ PLACED_SQUARE += PAIR
 def region_nm(low: str) -> tuple[float, float, float, float] | None:
     """A rectangle (x, y, width, height) in nm: ``x 0-500 nm, y 0-500 nm``, ``x from 0 to 500 nm and y from 0 to
     500 nm``, ``the top-left 500 x 500 nm region`` or ``the top-left 250 nm square``."""
-    span = r"\s*(?:from\s*)?" + NUM + r"\s*(?:nm\s*)?(?:-|–|to)\s*" + NUM
+    span = r"\s*(?:=|:)?\s*(?:from\s*)?" + NUM + r"\s*(?:nm\s*)?(?:-|–|to)\s*" + NUM
     ranges = re.search(r"\bx" + span + r"(?:" + NM + r")?.{0,12}?\by" + span + NM, low)  # "x 2-12, y 6-9 nm"
     if ranges:
         x0, x1, y0, y1 = (num(ranges.group(i)) for i in range(1, 5))

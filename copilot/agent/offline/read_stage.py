@@ -71,8 +71,8 @@ def read_stage(low: str, request: Request) -> None:
         low,
     )  # "move x by +200 nm"
     alone = re.match(
-        r"\s*(?:then\s+)?()" + NUM + r"\s*(nm|µm|um|microns?)\s*(?:to the\s+)?(right|left|up|down)\b", low
-    )  # "1.5 µm up and 350 nm to the left": a shift said without its verb
+        r"\s*(?:then\s+|stage\s*:?\s+)?()" + NUM + r"\s*(nm|µm|um|microns?)\s*(?:to the\s+)?(right|left|up|down)\b", low
+    )  # "1.5 µm up and 350 nm to the left", "stage 950 nm left": a shift said without its verb
     shift = shift or alone
     said = (shift.group(4), shift.group(2), shift.group(3)) if shift else None
     said = said or ((axis_first.group(1), axis_first.group(2), axis_first.group(3)) if axis_first else None)

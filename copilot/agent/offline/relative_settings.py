@@ -56,7 +56,7 @@ TO_PART += r"(?:a\s+|one\s+|1\s+)?(half|third|quarter|fifth|tenth)\b"
 """A setting brought to a part of itself ("shrink the field of view to a quarter")."""
 PERCENT = r"(\d+(?:\.\d+)?)\s*(?:%|percent|per cent)"
 BY_PERCENT = r"\b({way})\s+(?:the\s+|its\s+|our\s+)?(?:[a-z]+\s+)?(?:{t})\s+(?:by\s+)?" + PERCENT
-PERCENT_UP_DOWN = r"(?:{t})\s+(up|down)\s+(?:by\s+)?" + PERCENT
+PERCENT_UP_DOWN = r"(?:{t})\s+(up|down|\+|-)\s*(?:by\s+)?" + PERCENT
 FRACTION_OF = r"(?:{t})\s+(?:to\s+)?(\d+)\s*/\s*(\d+)\s+(?:of|times)\b"
 """A fraction of the present value ("make the field of view 3/8 of what it is now")."""
 TIMES_NOW = (
@@ -216,7 +216,7 @@ def _factor(low: str, target: str) -> tuple[float, re.Match[str]] | None:
     if share := re.search(PERCENT_AFTER.format(way=way, t=target), low):
         return _percent(share.group(2), share.group(1)), share
     if share := re.search(PERCENT_UP_DOWN.format(t=target), low):
-        return _percent("up" if share.group(1) == "up" else "down", share.group(2)), share
+        return _percent("up" if share.group(1) in ("up", "+") else "down", share.group(2)), share
     if fraction := re.search(FRACTION_OF.format(t=target), low):
         top, bottom = float(fraction.group(1)), float(fraction.group(2))
         if top > 0 and bottom > 0 and top != bottom:

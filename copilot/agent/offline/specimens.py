@@ -32,7 +32,8 @@ PUT_IN = (
 )
 IN_NOW = r"^\s*(?:the\s+)?(?:{alias})(?:\s+(?:sample|specimen))?\s+in\b"
 OPENER = (
-    r"^\s*(?:on|with|for|use|using|now|ok|okay|next)?\s*(?:the\s+)?{alias}(?:\s+(?:sample|specimen))?"
+    r"^\s*(?:on|with|for|use|using|now|ok|okay|next|after (?:this|that)(?: one)?,?|and then|then)?\s*(?:the\s+)?{alias}"
+    r"(?:\s+(?:sample|specimen))?"
     r"(?:\s+on\s+(?:silicon|carbon))?(?:\s+for\s+(?:the\s+)?(?:afm|stem|tapping(?: mode)?|contact mode|tapping))?"
     r"\s*(?:,|:|;|-|\(|please\b|loaded\b|now\b|seed\b|$|\.)"
 )

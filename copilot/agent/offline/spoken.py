@@ -80,6 +80,10 @@ def word_value(said: str) -> float | None:
 
 SPOKEN: tuple[tuple[str, str], ...] = (
     (r"\s*@\s*", " at "),
+    (r"\b(\d+(?:\.\d+)?)(nm|um|µm|pa|na|kv|mrad|us|µs|ms|min|mins|s|hz|px|å|deg)\b", r"\1 \2"),
+    (r"(?<=\))(?=(?:nm|um|µm|å)\b)", " "),
+    # "48nm", "2.2us", "(560,610)nm": units glued on
+    (r"\b([2-9])\s*x\s+(haadf|a?bf|adf)\b(?!\s+(?:frames?|images?))", r"\1 \2 frames"),  # "2x HAADF": two frames
     (r"\b(haadf|a?bf|adf)s\b", r"\1 frames"),
     (r"\b(" + FACTOR_WORD + r")[- ]?fold\b(?![- ]?(?:astig|stig|symmetr|axis|rotation))", "<fold>"),
     (
@@ -109,7 +113,7 @@ SPOKEN: tuple[tuple[str, str], ...] = (
     (r"\b(?:a )?quarter (?:of )?an? (second|sec|millisecond|degree)\b", r"0.25 \1"),
     (r"\b(?:a|one) (third|fifth|tenth|twentieth) of an? (second|sec|minute)\b", "<part>"),
     (r"\bseed ((?:(?:" + NUMBER_WORD + r")\b(?:[\s-]+(?:and\s+)?(?=(?:" + NUMBER_WORD + r")\b))?)+)", "<seed>"),
-    (r"(?<![\d.,])(\d{1,3}),(\d{3})(?![\d,])", r"\1\2"),
+    (r"(?<![\d.,(])(?<!\(\s)(\d{1,3}),(\d{3})(?![\d,)])", r"\1\2"),
     (AXES, "<axes>"),
     (NUMBER_WORDS, "<word>"),
     (GAIN_WORD, "<gain>"),
