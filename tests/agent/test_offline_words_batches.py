@@ -760,3 +760,61 @@ def test_a_signed_percentage_of_the_line_rate() -> None:
 def test_boron_and_other_light_elements_said_in_words() -> None:
     run = drive("EELS spectrum at (28, 19.5) nm, then measure where the boron K edge starts")
     assert run.args("measure_edge_onset") | {"acq_id": None} == {"element": "B", "edge": "K", "acq_id": None}
+
+
+@pytest.mark.parametrize(
+    ("text", "names"),
+    [
+        ("unit-cell parameters from the previous frame", ["list_acquisitions", "measure_lattice"]),
+        (
+            "profile the intensity from (2.5, 7) nm to (13, 7) nm on the newest frame",
+            ["list_acquisitions", "line_profile"],
+        ),
+        ("gaussian-blur the last frame", ["list_acquisitions", "denoise_image"]),
+        ("map of the accumulated exposure, please", ["get_dose_map"]),
+        ("EDX spot at (8, 13) nm; the stage must not move", ["acquire_spectrum"]),
+        ("how big is the field at the moment?", ["get_status"]),
+        ("Email the facility manager that the grids ran out.", []),
+    ],
+)
+def test_older_wordings_of_analyses_and_questions(text: str, names: list[str]) -> None:
+    assert drive(text).names == names
+
+
+@pytest.mark.parametrize(
+    ("text", "names"),
+    [
+        ("subtract a plane from the topograph we just took", ["list_acquisitions", "plane_level"]),
+        ("plane-subtract the topograph from before lunch", ["list_acquisitions", "plane_level"]),
+        ("how's the tip doing?", ["get_tip_state"]),
+        ("don't change the tip, just rescan", ["get_status", "approach", "acquire_afm_image"]),
+        ("AFM frame to 2.5 µm but keep the tip up", ["set_afm_scan"]),
+        ("twelve nm on the setpoint", ["set_feedback"]),
+        (
+            "push on the surface at (300, 550) nm and log force vs distance",
+            ["get_status", "approach", "acquire_force_curve"],
+        ),
+    ],
+)
+def test_older_afm_wordings(text: str, names: list[str]) -> None:
+    assert drive(text, {"get_status": lambda args: AFM_STATUS}).names == names
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "force-distance curve at the point 500 nm across and 250 nm down",
+        "force-distance curve 500 nm from the left edge and 250 nm down",
+        "indent 500 nm from the left and 250 nm from the top and log the F-d curve",
+    ],
+)
+def test_a_point_said_by_its_distances_from_the_edges(text: str) -> None:
+    run = drive(text, {"get_status": lambda args: AFM_STATUS})
+    assert run.names == ["get_status", "approach", "acquire_force_curve"]
+    assert run.args("acquire_force_curve") == {"x_nm": 500.0, "y_nm": 250.0}
+
+
+def test_a_limit_the_frame_must_hold_to() -> None:
+    text = "we're only allowed 3 µs per pixel on this flake, so take a HAADF if that holds"
+    assert drive(text).names == ["get_status"]  # status: 4 µs, over the limit
+    assert drive("C3 of three-quarters of a millimetre").calls == [("set_optics", {"cs_um": 750.0})]

@@ -53,7 +53,7 @@ def cut_conditions(low: str, whole: str | None = None, limited: bool = False) ->
             "otherwise (when the condition before it does not hold)" if alternative else text[match.start() : stop]
         )
         condition = condition.strip()
-        if limited and re.search(r"\b(?:stays?|remains?|keeps?|comes? (?:in|out)|lands?|ends? up)$", condition):
+        if limited and re.search(r"\b(?:stays?|remains?|keeps?|comes? (?:in|out)|lands?|ends? up|holds?)$", condition):
             text = text[: match.start()] + " " + text[stop:]  # "if the frame stays": its limit was read already
             continue
         generic = re.search(GENERIC, condition) and (limited or re.search(JUDGED_TOPICS, said))

@@ -54,6 +54,7 @@ IMAGE_NOUN = (
     r"\b(image|frame|picture|micrograph|haadf|a?bf|adf|bright[- ]field|dark[- ]field|z[- ]contrast)\b"
     r"(?!\s*(?:size|rate|time|width|area|detector|signal|contrast|mode|collection|outer|inner|angle|disc|disk))"
     r"(?!\s+(?:of\s+)?[\d.]+\s*(?:nm|µm|um|å)\s*(?:[,;]|$|wide|across|square))"
+    r"(?!\s+to\s+[\d.]+\s*(?:nm|µm|um|å)\b)"
 )
 """An image said as the thing to take; "frame size", "frame time", "frame 750 nm, 384 px" name a setting of it."""
 FRAME_SIZE = r"(?:^|[,;:]\s*)[\d.]+\s*(?:nm|µm|um|å)\s*$"

@@ -44,6 +44,16 @@ UNIT = r"\s*(nm|å|angstroms?)\b"
 PAIR = r"\(\s*" + NUM + r"(?:" + UNIT + r")?\s*,\s*" + NUM + r"(?:" + UNIT + r")?\s*\)(?:" + UNIT + r")?"
 """A point in parentheses with its unit inside or after ("(12, 3) nm", "(4 nm, 4 nm)", "(30, 90) Å")."""
 PAIR_TO_PAIR = PAIR + r"\s*(?:to|-|–)\s*" + PAIR
+FROM_EDGES = (
+    NUM
+    + NM
+    + r"\s+(?:across|in|(?:in )?from the left(?: edge| side)?)\s*(?:,\s*|\s+and\s+)"
+    + NUM
+    + NM
+    + r"\s+(?:down|(?:down )?from the top(?: edge| side)?)\b"
+)
+"""A point said by its distances from the image's left and top edges ("600 nm across and 150 nm down", "300 nm from
+the left and 800 nm from the top")."""
 BARE_PAIRS = r"(?<![\d.(])" + NUM + r"\s*,\s*" + NUM + r"\s*(?:nm\s*)?(?:to|-)\s*" + NUM + r"\s*,\s*" + NUM + NM
 """Two points said without parentheses ("8,24 to 26,13 nm")."""
 SAID_PAIR = r"\b(?:at|on|in)(?:\s+(?:the\s+)?point)?\s+" + NUM + r"(?:" + UNIT + r")?\s*,\s*" + NUM + UNIT
@@ -74,10 +84,12 @@ def two_points_nm(low: str) -> tuple[float, float, float, float] | None:
 def fov_point_nm(low: str) -> tuple[float, float] | None:
     """``x = 4 nm, y = 4 nm``, ``x 3 nm y 3 nm``, ``(4 nm, 4 nm)``, ``at (3.5, 4 nm)``, ``(12, 3) nm``, ``at 30 Å,
     90 Å``: a point of the image, in nm."""
-    if re.search(r"\bstage\b", low) and not re.search(r"spectrum|eels|eds|force", low):
+    if re.search(r"\bstage\b", low) and not re.search(r"spectrum|eels|eds|edx|force", low):
         return None
     if two_points_nm(low):
         return None  # two points: a line or a rectangle, not one place
+    if edges := re.search(FROM_EDGES, low):
+        return (num(edges.group(1)), num(edges.group(2)))
     pair = re.search(r"\bx\s*(?:=|:)?\s*" + NUM + r"(?:" + NM + r")?\s*,?\s*(?:and\s+)?y\s*(?:=|:)?\s*" + NUM + NM, low)
     if pair is None and (
         tenths := re.search(r"\bx\s*(?:=|:)?\s*" + NUM + UNIT + r"\s*,?\s*(?:and\s+)?y\s*(?:=|:)?\s*" + NUM + UNIT, low)

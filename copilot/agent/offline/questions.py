@@ -123,7 +123,7 @@ QUESTIONS: tuple[tuple[str, Callable[[Status], str | None]], ...] = (
     ),
     (
         r"field of view|\bfov\b|magnification|scan size|scan area|how (big|large|wide) is the (afm |stem )?"
-        r"(scan|image|frame)|(what|which) field\b|how (big|large|wide) is the (area|region) (being )?scanned|"
+        r"(scan|image|frame|field)|(what|which) field\b|how (big|large|wide) is the (area|region) (being )?scanned|"
         r"how (?:big|large|wide) is the (?:area|region) (?:you're|you are|we're|we are|it's|it is) scanning|"
         r"\bframe size\b|\bfield width\b",
         _field,

@@ -16,7 +16,9 @@ height-and-phase scan"): recorded in the order said."""
 
 
 def read_afm(low: str, request: Request) -> None:
-    if setpoint := re.search(r"setpoint\D{0,20}?" + NUM + r"\s*nm|" + NUM + r"\s*nm (?:amplitude )?setpoint", low):
+    if setpoint := re.search(
+        r"setpoint\D{0,20}?" + NUM + r"\s*nm|" + NUM + r"\s*nm (?:on |for )?(?:the )?(?:amplitude )?setpoint", low
+    ):
         request.setpoint_nm = number(setpoint.group(1) or setpoint.group(2))
     gains_said = re.search(r"\bgains?\b|\bfeedback\b|\bp\s*" + NUM + r"\s*,?\s*(?:and\s+)?i\s*" + NUM, low)
     gain = r"(?:[- ]gain)?" if gains_said else r"[- ]gain"  # "gains: P 0.2, I 2", "P 0.08, I 0.5 per ms"

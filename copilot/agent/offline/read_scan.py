@@ -6,7 +6,7 @@ from __future__ import annotations
 import re
 
 from copilot.agent.offline.lexicon import NUM, number, to_tool_unit
-from copilot.agent.offline.places import CORNER_SQUARE, PLACED_SQUARE
+from copilot.agent.offline.places import CORNER_SQUARE, FROM_EDGES, PLACED_SQUARE
 from copilot.agent.offline.relative_zoom import relative_zoom_factor
 from copilot.agent.offline.request import Request
 from copilot.agent.offline.vocabulary import TIME
@@ -90,7 +90,8 @@ def read_pixel_size(low: str, request: Request) -> str:
 def read_scan(low: str, request: Request) -> None:
     low = read_pixel_size(read_particle_sizes(low, request), request)
     low = re.sub(PLACED_SQUARE, " ", re.sub(CORNER_SQUARE, " ", low))  # a region's side is no field of view
-    scan_word = r"(?:fov|field of view|field|scan size|view|(?:afm )?scan|afm size|raster|survey|overview)"
+    low = re.sub(FROM_EDGES, " ", low)  # "600 nm across and 150 nm down" is a place, not a field
+    scan_word = r"(?:fov|field of view|field|scan size|view|(?:afm )?scan|afm (?:size|frame)|raster|survey|overview)"
     fov = re.search(scan_word + r"\s*(?:of|to|=|:|at|is|for)?\s*(?:a\s*)?" + NUM + LENGTH_OR_A, low)
     fov = fov or re.search(
         NUM + LENGTH + r"\s*(?:afm )?(?:fov|field|wide|across|square|scan size|scan\b|view|survey|overview)", low

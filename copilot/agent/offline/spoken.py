@@ -109,7 +109,10 @@ SPOKEN: tuple[tuple[str, str], ...] = (
     (r"\bfor a (second|minute)\b", r"for 1 \1"),
     (r"\b(down|up|left|right)wards?\b", r"\1"),
     (r"\b(?:a )?half (?:of )?an? (second|sec|millisecond|minute|degree|hertz|hz)\b", r"0.5 \1"),
-    (r"\bthree[- ]quarters? (?:of )?an? (second|sec|millisecond|degree|micron|nanomet(?:re|er))\b", r"0.75 \1"),
+    (
+        r"\bthree[- ]quarters? (?:of )?an? (second|sec|millisecond|degree|micron|nanomet(?:re|er)|millimet(?:re|er))\b",
+        r"0.75 \1",
+    ),
     (r"\b(?:a )?quarter (?:of )?an? (second|sec|millisecond|degree)\b", r"0.25 \1"),
     (r"\b(?:a|one) (third|fifth|tenth|twentieth) of an? (second|sec|minute)\b", "<part>"),
     (r"\bseed ((?:(?:" + NUMBER_WORD + r")\b(?:[\s-]+(?:and\s+)?(?=(?:" + NUMBER_WORD + r")\b))?)+)", "<seed>"),

@@ -41,7 +41,7 @@ TIP_WEAR = (
     r"\bhas the tip (?:ever )?crashed\b|\bcrash history\b|\btip (?:\w+ )?(?:worn|wearing)\b|"
     r"\bhow much wear\b[^?.,;]{0,25}\btip\b|\btip\b[^?.;]{0,12}\bit is (?:\w+ )?worn\b|"
     r"\b(?:is|are) (?:the |my |our )?tip (?:still )?(?:in (?:good|ok|okay|decent) (?:shape|condition)|ok|okay|good)\b|"
-    r"\b(?:is|are) it (?:\w+ )?worn(?: out)?\b"
+    r"\b(?:is|are) it (?:\w+ )?worn(?: out)?\b|\bhow(?:'s| is) (?:the |my |our )?tip (?:doing|holding up|looking)\b"
 )
 """A question about the tip's wear, radius or history ("how worn is the tip?"): get_tip_state answers it, no image."""
 
@@ -51,7 +51,8 @@ INTENT_PATTERNS: dict[str, str] = {
     "status": r"\bstatus\b|current (settings|state|setup)|what is loaded|how is the (instrument|microscope)",
     "tip_wear": TIP_WEAR,
     "dose": r"\bdose (used|spent|so far|budget|left)|how much dose|remaining dose",
-    "dose_map": r"\bdose (map|distribution)|(where|which (?:parts?|regions?|areas?|patch(?:es)?)).{0,40}\b"
+    "dose_map": r"\bdose (map|distribution)|\b(?:map|picture) of the (?:accumulated |total )?(?:dose|exposure)|"
+    r"\baccumulated (?:dose|exposure) map|(where|which (?:parts?|regions?|areas?|patch(?:es)?)).{0,40}\b"
     r"(dosed|exposed|irradiated|electrons|"
     r"exposure|dose|hit)\b",
     "acquisitions": r"\b(?:list|show)(?: me)? (?:the |all |our |my )?(?:last |recent |previous )?"
@@ -87,7 +88,7 @@ INTENT_PATTERNS: dict[str, str] = {
     "atoms": r"\batoms?\b|atomic columns?|\bcolumns\b|\b(?:every|each|all the) column\b|"
     r"\bcolumn (?:count|positions?)\b",
     "defects": r"defects?|vacanc|dopants?|impurit|substitution|" + MISSING_ATOMS,
-    "lattice": r"lattice|d-?spacing|interplanar|periodicity|unit cell|"
+    "lattice": r"lattice|d-?spacing|interplanar|periodicity|unit[- ]cell|"
     r"\b(?:measure|what is|what's) the (?:atomic )?spacing",
     "particles": r"particles?|nanoparticles?|clusters|size distribution|\bblobs\b",
     "spectrum": r"spectrum|spectra|\beels\b|\beds\b|\bedx\b|spectroscop",
@@ -105,9 +106,9 @@ INTENT_PATTERNS: dict[str, str] = {
     r"\b(?:smooth|filter) (?:the |this |that )?(?:image|frame)\b|\bsmooth (?:it|this|that)\b|"
     r"\b(?:clean|tidy) up\b[^.;]{0,40}\b(?:non-?local|nl[- _]?means|median|gaussian|wiener)\b|"
     r"\b(?:gaussian|median|wiener|nl[- _]means)[- ](?:filter|smooth)|\b(?:gaussian|median|wiener|nl[- _]means) filter|"
-    r"\b(?:gaussian|median|wiener|nl[- _]means)(?: filter)? (?:it|them|the (?:image|frame))\b|"
+    r"\b(?:gaussian|median|wiener|nl[- _]means)(?: filter)? (?:it|them|the (?:image|frame))\b|\bgaussian[- ]blur\b|"
     r"\bnl[- _]?means\b|\bnon-?local[- ]means\b",
-    "line_profile": r"line[- ]?profile|intensity (?:profile|trace|line|along)|line scan|"
+    "line_profile": r"line[- ]?profile|intensity (?:profile|trace|line|along)|line scan|\bprofile the intensity\b|"
     r"\bprofile (?:from|between|along|across)\b",
     "drift": r"\bdrift|\bcre(?:ep(?:s|ing)?|pt)\b|\bwander(?:s|ing|ed)?\b|"
     r"how far (?:it|the (?:image|specimen|sample|stage)) (?:has )?(?:moved|shifted)|"
@@ -130,10 +131,11 @@ INTENT_PATTERNS: dict[str, str] = {
     r"phase channel|"
     r"\b(?:tapping|contact)[- ]mode (?:image|scan|frame|topograph)|\b(?:image|scan) in (?:tapping|contact) mode|"
     r"\b(height|phase|amplitude) (and \w+ )?(images?|maps?)\b",
-    "image_any": r"\bimage (it|the \w+)\b|re-?image|image again",
+    "image_any": r"\bimage (it|the \w+)\b|re-?image|image again|\bre-?scan\b",
     "roughness": r"\brough|\brms\b|\brq\b",
     "step_height": r"step height|terrace|atomic steps?|\bsteps? of\b|how tall are the (?:terraces|steps)",
-    "force_curve": r"force[- ]?(curve|distance|spectroscop)|adhesion|\bf-?d curve|\bindent\b",
+    "force_curve": r"force[- ]?(curve|distance|spectroscop)|adhesion|\bf-?d curve|\bindent\b|\bforce vs\.? distance\b|"
+    r"\bpush on the surface\b",
     "change_tip": r"(change|replace|swap|new) (the |a )?(afm |double )?(tip|cantilever|probe)|"
     r"\b(?:fit|put|mount|install) (?:a |in a )?(?:new|fresh) (?:one|tip|cantilever|probe)\b|"
     r"\btip\b.*\b(change|replace|swap) it\b",
@@ -151,7 +153,7 @@ INTENT_PATTERNS: dict[str, str] = {
     "astig": r"astigmat|\bastig\b",
     "plane_level": r"plane[- ]level|level(ling)? the\b(?! (?:specimen )?(?:holder|stage|tilts?))|flatten|plane[- ]?fit|"
     r"\b(?:remove|subtract|take out) the (?:background )?(?:tilt|slope|plane)" + FROM_DATA + "|"
-    r"\btake (?:the )?(?:tilt|slope) out of\b|\blevel (?:it|them)\b",
+    r"\btake (?:the )?(?:tilt|slope) out of\b|\blevel (?:it|them)\b|\bsubtract a plane\b|\bplane[- ]subtract",
 }
 UNSUPPORTED: dict[str, str] = {
     r"\b(heat|cool(?!ing water)|temperature|cryo|anneal)": (
@@ -173,6 +175,7 @@ UNSUPPORTED: dict[str, str] = {
     r"\b(eftem|energy[- ]filtered)": "record energy-filtered images (EELS is taken as spectra and spectrum images)",
     r"\b(gas|liquid cell|in[- ]situ|bias(ing)? holder)": "run in-situ experiments",
     r"\b(?:send|write|forward|answer|reply to)\b[^.;]{0,20}\b(?:e-?mails?|messages?|letters?)\b|"
+    r"\be-?mail (?:the|him|her|them|me|us|my|our|a|an|it)\b|"
     r"\b(internet|web|weather|buy)\b|\border (?:more|new|a|an|some)\b": "do anything outside the microscope",
     r"\b(vent|pump down|open the column|bake)": "service the column (venting, pumping or baking)",
     r"\b(?:retract|insert|withdraw|pull out|put in)" + DETECTOR_OBJECT: "retract or insert a detector (the detectors "
