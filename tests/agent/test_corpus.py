@@ -41,6 +41,7 @@ AS_WRITTEN = {
     "fresh17": (81, 120),
     "fresh18": (83, 120),
     "fresh19": (93, 120),
+    "fresh20": (68, 120),
 }
 """Each held-out batch (corpus/fresh*.yaml): (right, total) as written, before the planner was first run on it. A
 floor: later rules may raise a batch's rate, never lower it. fresh2 (76 %), fresh3 (68 %), fresh4 (56 %), fresh5 (63 %),
@@ -49,8 +50,8 @@ fresh6 (62 %, one request crashing the reader), fresh7 (53 %, written in words t
 words the reading did not use), fresh11 (58 %, a visiting user's day), fresh12 (68 %, a night shift alone),
 fresh13 (72 %, a teaching session), fresh14 (68 %, a failure-analysis lab), fresh15 (72 %, a user facility's night
 shift), fresh16 (72 %, a battery group's chat), fresh17 (68 %, requests dictated by voice and transcribed), fresh18
-(69 %, a newcomer's plain words) and fresh19 (78 %, a core facility's shorthand) were under the 85 % target as
-written."""
+(69 %, a newcomer's plain words), fresh19 (78 %, a core facility's shorthand) and fresh20 (57 %, a published
+protocol quoted) were under the 85 % target as written."""
 AFM_STATUS: dict[str, Any] = {
     "instrument": "AFM",
     "specimen": "afm_steps",

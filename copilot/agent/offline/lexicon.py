@@ -157,6 +157,7 @@ ABBREVIATIONS = (
     ),  # "before the 2pm job"
     # "the 11am frame", "the image from 9am": data taken earlier; "for the 2 a.m. slot": a time of day, no setting
     (r"\bimg\b", "image"),
+    (r"(?<=\d)\s*kev\b", " kv"),  # "300 keV electrons": the accelerating voltage
     (r"\bline prof\b", "line profile"),
     (r"\bpx (size|spacing)\b", r"pixel \1"),
     (r"\bpic\b", "picture"),

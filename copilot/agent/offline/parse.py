@@ -32,6 +32,7 @@ from copilot.agent.offline.read_optics import (
 from copilot.agent.offline.read_probe import read_afm, read_spectrum
 from copilot.agent.offline.read_scan import fallback_fov, read_relative_zoom, read_scan
 from copilot.agent.offline.read_stage import read_stage
+from copilot.agent.offline.reasons import PURPOSE, PURPOSE_LEAD
 from copilot.agent.offline.relative_settings import read_scales
 from copilot.agent.offline.request import Request
 from copilot.agent.offline.specimens import wanted_specimen
@@ -77,34 +78,6 @@ LATTICE_PAIR = r"drift[- ](?:corrected|free)|\bfrom (?:the|both) (?:pair|two|fra
 """A lattice measured on a frame and its rotated repeat ("the drift-corrected lattice from the pair")."""
 DENOISE_METHOD = r"\b(gaussian|median|wiener|nl[- _]means|non-?local[- ]means)\b"
 """A denoise method named ("nl-means denoise", "a median filter"): passed to denoise_image."""
-PURPOSE = (
-    r"\bso (?:that )?[^,;.!?]{0,40}?\b(?:shows? up|are visible|is visible|becomes? visible|stands? out|"
-    r"come out|comes out|pop out|pops out)\b|"
-    r"\bso (?:that )?(?:[a-z]+ )?(?:can|could|will|may) (?:see|look at|watch|study)\b[^,;.!?]*|"
-    r"(?<=[,;] )(?:it'?s|it is|this is|i want|we want|i'?d like|for) (?:an?|the) (?:survey|overview)(?: first)?\b|"
-    r"\bfor (?:an? |the )?(?:faster|quicker|quick|better|stronger|cleaner) (?:eels|eds|edx)\b"
-    r"(?: (?:signal|counts|spectra|spectrum|maps?))?|"
-    r"\bso (?:that )?(?:the )?(?:eels|eds|edx) (?:counts?|signal)\b[^,;.!?]*|"
-    r"(?<=[,;] )(?:(?:i|we)(?:'ve| have)? )?(?:lost|can'?t find|cannot find) (?:the |my |our |it\b|that\b)[^,;.!?]*|"
-    r"\b(?:says|said|explains?|claims?) (?:that )?(?:it|this|that|an? [\w-]+|the [\w-]+(?: [\w-]+){0,2}) "
-    r"(?:gives|give|sets|set|makes|controls|control|means|is|are|helps|improves|reduces|increases|decides|"
-    r"determines|taps|shows)\b[^.;?!]*|"
-    r"\b(?:she|he|they|i|we) wants? (?:the |to see the )?[^,.;]{0,40}?\b"
-    r"(?:to stand out|to show up|to pop out|visible)\b|"
-    r"\bwhy (?:does|do|is|are|did|was|were)\b[^?]*\?|"
-    r"(?<=[,;] )(?:i'?m |we'?re |i am |we are )?(?:running|going|heading|popping|nipping|off) "
-    r"(?:over |out |back |down )?(?:to|for)\b[^,;.!?]*"
-)
-"""A purpose said after a setting ("so the light atoms show up", "4 µm field, it's for a survey", "2 nA for faster
-EDX", "zoom out 15x, lost the particle"): why it is asked, not more to do."""
-PURPOSE_LEAD = (
-    r"^\s*(?:(?:in order )?to (?:check|see|find out|test|confirm|judge|tell|learn) (?:whether|if|how|what)|"
-    r"for (?:better|more|higher|stronger|cleaner|a (?:better|cleaner|sharper))|because|since|"
-    r"for (?:our|the|a|my|your) (?:[\w'-]+ ){0,2}(?:look|check|test|demo|visit|session|spectra|spectrum|maps?)\b)\b"
-    r"[^,;:]*[,;:]"
-)
-"""A purpose said first ("To check whether the dopants cluster, grab a 9 nm frame ...", "for our visitor's first
-look, mount the STO"): why, not what to do."""
 EXPORT_NAME = re.compile(
     r"\b(?:called|named|(?:file ?)?name(?: it)?|call(?:ing)? it)\s+(?!(?:the|its|a|an|all|each|which|what)\s)"
     r"[\"'‘“]?([a-z0-9][\w.-]*?)[\"'’”]?(?=\.?(?:[\s,;!?]|$))|"
@@ -285,6 +258,7 @@ def _read_targets(low: str, request: Request, said: str) -> None:
     just += r"this (?:morning|afternoon)|today)|(?: [\w.]+){1,2} just (?:took|recorded|acquired|ran|shot)\b"
     just += r"| (?:of|from) (?:the )?(?:previous|last|earlier|other|old) (?:user|shift|session|group)s?\b"
     just += r"| (?:(?:already|previously) (?:taken|recorded|acquired)|(?:taken|recorded|acquired) already)\b"
+    just += r"| (?:already |that's |that is )?(?:on disk|saved|stored)\b"
     # "the frame Dr Sato took before", "the EDX Mei ran earlier", "the frame Jonas just took"
     no_new_image = any("acquire_image" in c.tools for c in request.constraints)  # "don't take a new image"
     no_new_image = no_new_image or bool(re.search(NO_NEW_DOSE, low))
@@ -296,8 +270,14 @@ def _read_targets(low: str, request: Request, said: str) -> None:
     if "denoise" in request.intents and (method := re.search(DENOISE_METHOD, low)):
         said = method.group(1)
         request.denoise_method = "nl_means" if "local" in said else said.replace("-", "_").replace(" ", "_")
+    recorded = r"\b(?:i|we|you)(?:'ve| have)? (?:just |already )?(?:recorded|took|acquired|ran|measured|collected) "
     request.use_last_spectrum = bool(
         re.search(
-            last + r"(?:(eels |eds |edx )?spectrum|(?:eels|eds|edx)\b)|(?:spectrum|eels|eds|edx)" + f"(?:{just})", low
+            last
+            + r"(?:(eels |eds |edx )?spectrum|(?:eels|eds|edx)\b)|(?:spectrum|eels|eds|edx)"
+            + f"(?:{just})|"
+            + recorded
+            + r"(?:an? |the )?(?:eels |eds |edx )?(?:spectrum|spectra|eels|eds|edx)\b",
+            low,
         )
     )

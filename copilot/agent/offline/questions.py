@@ -7,6 +7,7 @@ import re
 from collections.abc import Callable
 from typing import Any
 
+from copilot.agent.offline.reasons import PURPOSE
 from copilot.agent.summary import format_number
 
 Status = dict[str, Any]
@@ -212,6 +213,7 @@ def status_questions(low: str, kept: str | None = None) -> list[int]:
     """The indexes into ``QUESTIONS`` of what a request asks about the instrument; empty unless the request is a
     question (a question mark or a question word) that asks for no action and names no value to set. ``kept`` is
     the request without what it forbids (an action it forbids, "don't approach, just tell me ...", asks for none)."""
+    low = re.sub(PURPOSE, " ", low)  # "they used 25 pA" says what someone else set, it asks for no value
     asks = bool("?" in low or re.search(QUESTION_START, low) or re.search(ASKS_ANYWHERE, low))
     asks = asks or _only_named(low) or bool(re.search(CHECK_SETTING, low))
     spoken = re.sub(FRAME_TIME_ASKED, " ", low if kept is None else kept)

@@ -45,7 +45,9 @@ def _defocus_said(low: str) -> tuple[str, str, str] | None:
 DETECTOR_ANGLE = re.compile(
     r"\b(haadf|adf|dark[- ]field|bf|bright[- ]field|eels|spectrometer)(?: detector)?(?:'s)?\s*[,:]?\s+"
     r"(?:(inner|outer|collection|acceptance|entrance)\s+)?"
-    r"(?:(?:semi-?)?angle|cut-?off|radius)?\D{0,25}?" + NUM + r"\s*mrad\b(?:\s+for the (?:eels|spectrometer|spectra?))?"
+    r"(?:(?:semi-?)?angle|cut-?off|radius)?(?:\D{0,25}?|\s*signal (?:was |is )?collected\D{0,12}?)"
+    + NUM
+    + r"\s*mrad\b(?:\s+for the (?:eels|spectrometer|spectra?))?"
 )
 """An angle said of a detector ("the HAADF inner angle to 50 mrad", "BF outer 10 mrad", "EELS collection angle
 30 mrad"): a detector setting. Only probe or convergence words, or no detector word, make an angle the convergence."""
@@ -80,6 +82,10 @@ EDGE_FIRST = re.compile(
 )
 """An annular detector's edge said before the detector ("outer edge of the HAADF annulus at 180 mrad", "outer HAADF
 edge 170 mrad")."""
+
+
+DETECTOR_WORD = r"\b(?:haadf|adf|bf|bright[- ]field|dark[- ]field|detectors?|annul\w*|collection|spectrometer)\b"
+"""A detector named: an angle in mrad said with it is never taken for the convergence."""
 
 
 def detector_angles_mrad(low: str) -> dict[str, float]:
@@ -153,7 +159,7 @@ def read_optics_and_beam(low: str, request: Request) -> None:
         request.intents.add("detectors")
     if convergence := re.search(r"convergence\D{0,25}?" + NUM + r"\s*mrad\b", low):
         request.convergence_mrad = number(convergence.group(1))
-    elif not request.detector_mrad and (angle := first(low, "mrad")):
+    elif not request.detector_mrad and not re.search(DETECTOR_WORD, low) and (angle := first(low, "mrad")):
         request.convergence_mrad = angle.value  # the convergence is the one setting in mrad ("open the probe to 35")
     if request.cs_um is not None or request.convergence_mrad is not None:
         request.intents.add("optics")

@@ -106,6 +106,8 @@ OFFSET = (
 )
 """A change by an amount ("raise the current by 10 pA", "bring the accelerating voltage up by 40 kV", "the current
 up 10 pA")."""
+GROW_BY = r"(?:{t})\s+(?:needs?|has|have|ought|is going) to\s+({way})\s+by\s+([-+]?\d+(?:\.\d+)?)\s*({u})\b"
+"""A change by an amount said as what a setting needs to do ("our field needs to grow by 52 nm")."""
 COMPARED = (
     r"(?:{t})\s+(?:by\s+)?([-+]?\d+(?:\.\d+)?)\s*({u})\s+"
     r"(wider|bigger|larger|longer|higher|greater|more|narrower|smaller|shorter|lower|less)\b"
@@ -177,6 +179,9 @@ def _amount(low: str, argument: str, words: str) -> tuple[float, re.Match[str]] 
         amount = to_tool_unit(found.group(3), found.group(4))
         down = re.fullmatch(DOWN, found.group(1) or "") or found.group(2) == "down"
         return (-abs(amount) if down else amount), found
+    if grow := re.search(GROW_BY.format(way=way, t=words, u=units), low):
+        amount = to_tool_unit(grow.group(2), grow.group(3))
+        return (-abs(amount) if re.fullmatch(DOWN, grow.group(1)) else amount), grow
     if compared := re.search(COMPARED.format(t=words, u=units), low):
         amount = to_tool_unit(compared.group(1), compared.group(2))
         return (-abs(amount) if re.fullmatch(DOWN, compared.group(3)) else amount), compared

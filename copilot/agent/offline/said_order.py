@@ -18,7 +18,8 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Sequence
 
-from copilot.agent.offline.parse import PURPOSE_LEAD, parse_request
+from copilot.agent.offline.parse import parse_request
+from copilot.agent.offline.reasons import PURPOSE_LEAD
 from copilot.agent.offline.request import Request
 from copilot.agent.offline.sequence import SPLIT
 from copilot.agent.offline.steps import Step

@@ -1,0 +1,48 @@
+"""Why a request asks for something, or what it is compared with, said around what it asks: read as context, never
+as more to do. "so the light atoms show up", "4 µm field, it's for a survey", "2 nA for faster EDX", "zoom out 15x,
+lost the particle", "the sheet says that gives a less noisy picture", "why does the picture look so grainy?",
+"they used 25 pA", "the tip looks blunt", "running over to the FIB for 10 min" (``PURPOSE``), and a purpose said
+first ("To check whether the dopants cluster, grab a 9 nm frame ...", ``PURPOSE_LEAD``)."""
+
+from __future__ import annotations
+
+REST = r"(?:[^.;?!]|(?<=\d)\.(?=\d))*"
+"""The rest of a sentence (a decimal point does not end it)."""
+REASONS = (
+    # a result the setting is for
+    r"\bso (?:that )?[^,;.!?]{0,40}?\b(?:shows? up|are visible|is visible|becomes? visible|stands? out|"
+    r"come out|comes out|pop out|pops out)\b",
+    r"\bso (?:that )?(?:[a-z]+ )?(?:can|could|will|may) (?:see|look at|watch|study)\b[^,;.!?]*",
+    r"(?<=[,;] )(?:it'?s|it is|this is|i want|we want|i'?d like|for) (?:an?|the) (?:survey|overview)(?: first)?\b",
+    r"\bfor (?:an? |the )?(?:faster|quicker|quick|better|stronger|cleaner) (?:eels|eds|edx)\b"
+    r"(?: (?:signal|counts|spectra|spectrum|maps?))?",
+    r"\bso (?:that )?(?:the )?(?:eels|eds|edx) (?:counts?|signal)\b[^,;.!?]*",
+    r"\b(?:she|he|they|i|we) wants? (?:the |to see the )?[^,.;]{0,40}?\b"
+    r"(?:to stand out|to show up|to pop out|visible)\b",
+    # what happened, or what someone says or asks why
+    r"(?<=[,;] )(?:(?:i|we)(?:'ve| have)? )?(?:lost|can'?t find|cannot find) (?:the |my |our |it\b|that\b)[^,;.!?]*",
+    r"\b(?:says|said|explains?|claims?) (?:that )?(?:it|this|that|an? [\w-]+|the [\w-]+(?: [\w-]+){0,2}) "
+    r"(?:gives|give|sets|set|makes|controls|control|means|is|are|helps|improves|reduces|increases|decides|"
+    r"determines|taps|shows)\b" + REST,
+    r"\bwhy (?:does|do|is|are|did|was|were)\b[^?]*\?",
+    r"\b(?:the )?tip (?:looks|seems|is|has got|got|feels) (?:\w+ )?(?:blunt|worn|dull|damaged|dirty|broken)\b"
+    r"[^,:;.!?]*",
+    r"(?<=[,;] )(?:i'?m |we'?re |i am |we are )?(?:running|going|heading|popping|nipping|off) "
+    r"(?:over |out |back |down )?(?:to|for)\b[^,;.!?]*",
+    # what it is compared with: a paper, another group's settings
+    r"\b(?:i am|i'm|we are|we're) comparing\b" + REST,
+    r"\bcompared (?:with|to) (?:their|the paper'?s?|the published)\b[^,:.;?!]*",
+    r"\bto match (?:their|the paper'?s?|the published|his|her|that)\b[^,.;?!]*",
+    r"\b(?:they|the authors|theirs)\b (?:used|was|were|had|ran|recorded|acquired|collected|chose)\b" + REST,
+    r"\bin (?:the|their) paper\b",
+)
+PURPOSE = "|".join(REASONS)
+"""Any of ``REASONS``: cut before the request's intents are read."""
+PURPOSE_LEAD = (
+    r"^\s*(?:(?:in order )?to (?:check|see|find out|test|confirm|judge|tell|learn) (?:whether|if|how|what)|"
+    r"for (?:better|more|higher|stronger|cleaner|a (?:better|cleaner|sharper))|because|since|"
+    r"for (?:our|the|a|my|your) (?:[\w'-]+ ){0,2}(?:look|check|test|demo|visit|session|spectra|spectrum|maps?)\b)\b"
+    r"[^,;:]*[,;:]"
+)
+"""A purpose said first ("To check whether the dopants cluster, grab a 9 nm frame ...", "for our visitor's first
+look, mount the STO"): why, not what to do."""
