@@ -818,3 +818,49 @@ def test_a_limit_the_frame_must_hold_to() -> None:
     text = "we're only allowed 3 µs per pixel on this flake, so take a HAADF if that holds"
     assert drive(text).names == ["get_status"]  # status: 4 µs, over the limit
     assert drive("C3 of three-quarters of a millimetre").calls == [("set_optics", {"cs_um": 750.0})]
+
+
+@pytest.mark.parametrize(
+    ("text", "calls"),
+    [
+        (
+            "Their Fig. 3c was a 12.5 nm field at 896 × 896 pixels; set our scan to that",
+            [("get_status", {}), ("set_scan", {"fov_nm": 12.5, "pixels": 896})],  # a field alone: which instrument
+        ),
+        (
+            'Methods say "a probe current of 3.8 × 10^-11 A" - set that on our probe',
+            [("set_beam", {"current_pa": 38.0})],
+        ),
+        (
+            "EELS collection semi-angle was 34 mrad [7]. Please repeat that.",
+            [("set_detectors", {"eels_collection_mrad": 34.0})],
+        ),
+        (
+            "Stage 1.2 µm right, like the step between their panels 2a and 2b",
+            [("move_stage", {"x_um": 1.2, "relative": True})],
+        ),
+        (
+            "Cut the dwell time by 25% from where it is now (they went shorter to limit damage)",
+            [("get_status", {}), ("set_scan", {"dwell_us": 3.0})],
+        ),
+        (
+            "Zoom out 12x, I need to find a region like the one in Fig. 4",
+            [("get_status", {}), ("set_scan", {"fov_nm": 384.0})],
+        ),
+    ],
+)
+def test_a_protocol_quoted_with_figures_citations_and_notation(
+    text: str, calls: list[tuple[str, dict[str, float]]]
+) -> None:
+    assert drive(text).calls == calls
+
+
+@pytest.mark.parametrize(
+    ("text", "runs"),
+    [
+        ("One frame with the present settings if its dose is below 1.2x10^3 e-/Å^2", ["get_status", "acquire_image"]),
+        ("One frame with the present settings if its dose is below 2.5e2 e-/Å^2", ["get_status"]),  # 480 e/Å² a frame
+    ],
+)
+def test_a_dose_limit_in_scientific_notation(text: str, runs: list[str]) -> None:
+    assert drive(text).names == runs

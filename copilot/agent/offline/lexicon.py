@@ -157,6 +157,12 @@ ABBREVIATIONS = (
     ),  # "before the 2pm job"
     # "the 11am frame", "the image from 9am": data taken earlier; "for the 2 a.m. slot": a time of day, no setting
     (r"\bimg\b", "image"),
+    (r"\s*\[\d+(?:\s*[,–-]\s*\d+)*\]", " "),  # a citation, "[12]"
+    (
+        r"\b(?:(?:their|the|our|her|his)\s+)?(?:fig(?:ure)?s?\.?|tables?|sections?|sec\.|eqs?\.|equations?|panels?|refs?\.)"
+        r"\s*\d+(?:\.\d+)?[a-z]?\b(?:\s*(?:and|,|-|to)\s*\d*(?:\.\d+)?[a-z]?\b)*",
+        "the figure",
+    ),  # "Fig. 2b", "Table 1", "Section 2.4", "panels 3a and 3b": where a paper shows it, no setting
     (r"(?<=\d)\s*kev\b", " kv"),  # "300 keV electrons": the accelerating voltage
     (r"\bline prof\b", "line profile"),
     (r"\bpx (size|spacing)\b", r"pixel \1"),

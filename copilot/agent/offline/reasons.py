@@ -35,6 +35,8 @@ REASONS = (
     r"\bto match (?:their|the paper'?s?|the published|his|her|that)\b[^,.;?!]*",
     r"\b(?:they|the authors|theirs)\b (?:used|was|were|had|ran|recorded|acquired|collected|chose)\b" + REST,
     r"\bin (?:the|their) paper\b",
+    r"\s*\((?:they|the authors|their|as in|like in|see|cf\.?|e\.g\.|my|our|just|the paper)\b[^)]*\)",
+    r"(?<=[,;] )(?:i|we) (?:need|want|have) to find (?:a|an|the) (?:region|area|spot|place|field)\b" + REST,
 )
 PURPOSE = "|".join(REASONS)
 """Any of ``REASONS``: cut before the request's intents are read."""

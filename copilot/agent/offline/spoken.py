@@ -80,6 +80,11 @@ def word_value(said: str) -> float | None:
 
 SPOKEN: tuple[tuple[str, str], ...] = (
     (r"\s*@\s*", " at "),
+    (
+        r"\b(\d+(?:\.\d+)?)\s*(?:×|x|\*)\s*10\s*\^\s*\(?([-+−]?\d+)\)?(\s*a\b)?|"
+        r"\b(\d+(?:\.\d+)?)e([-+]?\d+)\b(\s*a\b)?",
+        "<sci>",
+    ),
     (r"\b(\d+(?:\.\d+)?)(nm|um|µm|pa|na|kv|mrad|us|µs|ms|min|mins|s|hz|px|å|deg)\b", r"\1 \2"),
     (r"(?<=\))(?=(?:nm|um|µm|å)\b)", " "),
     # "48nm", "2.2us", "(560,610)nm": units glued on
@@ -149,6 +154,8 @@ def spell_quantities(low: str) -> str:
             low = re.sub(pattern, _spelled_number, low)
         elif spelled == "<gain>":
             low = re.sub(pattern, lambda m: f"{m.group(1)}{WORD_VALUES[m.group(2)]}", low)
+        elif spelled == "<sci>":
+            low = re.sub(pattern, _scientific, low)
         elif spelled == "<run>":
             low = re.sub(pattern, _spelled_run, low)
         elif spelled == "<axes>":
@@ -179,6 +186,16 @@ def spell_quantities(low: str) -> str:
 def _spelled_number(match: re.Match[str]) -> str:
     value = word_value(match.group(0).strip())
     return match.group(0) if value is None else f"{value:g}"
+
+
+def _scientific(match: re.Match[str]) -> str:
+    """ "1.2 × 10^3" -> "1200", "2.5e3" -> "2500", "4.6 × 10^-11 A" -> "46 pA" (a current in amperes, as papers give
+    it)."""
+    mantissa, exponent, amperes = match.group(1, 2, 3) if match.group(1) else match.group(4, 5, 6)
+    value = float(mantissa) * 10 ** int(exponent.replace("−", "-"))
+    if amperes and value < 1e-3:
+        return f"{value * 1e12:.6g} pa"
+    return f"{value:.6g}" + (amperes or "")
 
 
 def _spelled_run(match: re.Match[str]) -> str:
