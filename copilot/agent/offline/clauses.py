@@ -42,7 +42,7 @@ AFTER_NEGATION = (
 TIP_UP = (
     r"\b(?:the |our )?(?:afm )?tip\s+(?:stays?|remains?|(?:is|are) (?:left|kept)|(?:should|must|has to|needs? to) stay)"
     r"\s+(?:up|withdrawn|retracted|lifted|off the (?:surface|sample))\b(?:\s+(?:until|till) [^,;.!?]*)?|"
-    r"\bkeep (?:the )?tip (?:up|withdrawn|retracted|lifted)\b(?:\s+(?:until|till) [^,;.!?]*)?"
+    r"\b(?:keep|leave) (?:the )?tip (?:up|withdrawn|retracted|lifted)\b(?:\s+(?:until|till) [^,;.!?]*)?"
 )
 """The AFM tip kept off the surface ("the tip stays up until I say so"): no approach."""
 """A negation said after what it negates ("autofocus is not needed", "the gains stay as they are", "the stage stays

@@ -157,6 +157,11 @@ ABBREVIATIONS = (
     ),  # "before the 2pm job"
     # "the 11am frame", "the image from 9am": data taken earlier; "for the 2 a.m. slot": a time of day, no setting
     (r"\bimg\b", "image"),
+    (
+        r"\bthe (focus|gains?|stage|scan|setpoint|current|dwell)\b (?:is|are|looks?) "
+        r"(?:perfect|fine|good|ok|okay|great|spot on|right)\b,?\s*(?:so\s+)?leave (?:it|them) alone\b",
+        r"leave the \1 alone",
+    ),  # "the focus is perfect, leave it alone"
     (r"\s*\[\d+(?:\s*[,–-]\s*\d+)*\]", " "),  # a citation, "[12]"
     (
         r"\b(?:(?:their|the|our|her|his)\s+)?(?:fig(?:ure)?s?\.?|tables?|sections?|sec\.|eqs?\.|equations?|panels?|refs?\.)"

@@ -259,6 +259,8 @@ def _read_targets(low: str, request: Request, said: str) -> None:
     just += r"| (?:of|from) (?:the )?(?:previous|last|earlier|other|old) (?:user|shift|session|group)s?\b"
     just += r"| (?:(?:already|previously) (?:taken|recorded|acquired)|(?:taken|recorded|acquired) already)\b"
     just += r"| (?:already |that's |that is )?(?:on disk|saved|stored)\b"
+    just += r"| (?:i|we|you) (?:showed|displayed|demoed)\b"
+    just += r"| for the (?:last|previous|earlier|other) (?:group|visitors?|demo)\b"
     # "the frame Dr Sato took before", "the EDX Mei ran earlier", "the frame Jonas just took"
     no_new_image = any("acquire_image" in c.tools for c in request.constraints)  # "don't take a new image"
     no_new_image = no_new_image or bool(re.search(NO_NEW_DOSE, low))

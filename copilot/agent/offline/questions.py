@@ -175,7 +175,7 @@ SET_NOW = (
 )
 """How a setting is said to stand ("which voltage is set?", "what's the dwell set to?", "what's set now?"), or a
 setting whose name has an action word in it ("pixel count"): no action."""
-LEAD = r"^\s*(?:(?:quick |just a |sanity )?(?:check|question)\s*[:,]\s*)"
+LEAD = r"^\s*(?:(?:quick |just a |sanity )?(?:check|question)(?: for [\w ]{1,25}?)?\s*[:,]\s*)"
 """A question announced as one ("quick check: ...")."""
 CHECKS_VALUE = (
     r"^" + LEAD + r"?(?:[^?,]*,\s*or\s+)?(?:is|are|was|were)\b"
@@ -194,7 +194,7 @@ UNIT_TOPICS = (
 FRAME_TIME_ASKED = r"\bhow (?:long|many seconds|much time) (?:does|will|would) .{0,20}?take\b"
 FRAME_TIME_ASKED += r"(?: to (?:record|take|acquire|scan|get) (?:one|a|each|the) (?:picture|image|frame|scan))?"
 """A question about a frame's time ("how long does a frame take?"): no frame to take."""
-ASKS_ANYWHERE = r"\b(just |only )?(tell|remind|show) me\b"
+ASKS_ANYWHERE = r"\b(just |only )?(tell|remind|show) (?:me|us|them|everyone|the (?:audience|group|visitors?|room))\b"
 """A question said after something else ("don't engage, just tell me the setpoint")."""
 CHECK_SETTING = (
     r"\b(?:double[- ])?check (?:the |what the |what )?(?:probe current|beam current|current|dwell(?: time)?|"

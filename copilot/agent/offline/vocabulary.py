@@ -40,7 +40,8 @@ TIP_WEAR = (
     r"\bhow (?:far|much) has the tip (?:scanned|travell?ed)\b|"
     r"\bhas the tip (?:ever )?crashed\b|\bcrash history\b|\btip (?:\w+ )?(?:worn|wearing)\b|"
     r"\bhow much wear\b[^?.,;]{0,25}\btip\b|\btip\b[^?.;]{0,12}\bit is (?:\w+ )?worn\b|"
-    r"\b(?:is|are) (?:the |my |our )?tip (?:still )?(?:in (?:good|ok|okay|decent) (?:shape|condition)|ok|okay|good)\b|"
+    r"\b(?:is|are) (?:the |my |our )?tip (?:still )?"
+    r"(?:in (?:good|ok|okay|decent) (?:shape|condition)|ok|okay|good)\b|"
     r"\b(?:is|are) it (?:\w+ )?worn(?: out)?\b|\bhow(?:'s| is) (?:the |my |our )?tip (?:doing|holding up|looking)\b"
 )
 """A question about the tip's wear, radius or history ("how worn is the tip?"): get_tip_state answers it, no image."""
@@ -71,7 +72,7 @@ INTENT_PATTERNS: dict[str, str] = {
     r"scan|series|haadf|abf|bf|adf|bright[- ]?field|dark[- ]?field|z[- ]contrast)\b|"
     r"\b(take|acquire|record|grab|snap|shoot|capture) (it|one)\b(?!\s+(?:force|spectr|eels|eds|edx|curve))|\bacquire\b|"
     r"^\s*image\b(?!\s*(size|rotation|speed|settings?|range))|"
-    r"^\s*scan\b(?!\s*(size|rotation|speed|settings?|range|\d|\())|"
+    r"^\s*scan\b(?!\s*(size|rotation|speed|settings?|range|\d|\(|:))|"
     r"\bsurvey|overview|"
     r"^\s*(?:an? |another |one more )?(?:frame|image|picture) (?:at|with)\b|"
     r"\b(haadf|bf|adf|abf|bright[- ]?field|dark[- ]?field|z[- ]contrast)\b.{0,25}\b(images?|picture|frame|please)\b|"
@@ -218,7 +219,7 @@ def requested_interval_s(low: str) -> float | None:
 
 
 COUNT_ANY = (
-    r"\bcount (them|it|those|these|everything|what you see|what'?s there)\b|"
+    r"(?<!pixel )\bcount (them|it|those|these|everything|what you see|what'?s there)\b(?!['’])|"
     r"^\s*(please\s+)?count\s*(please)?\s*[.!?]*$|(?:\band|,|;|\bthen)\s+count\s*(please)?\s*[.!?]*$|"
     r"\bhow many (are there|of them|can you see|do you see)\s*[.!?]*$"
 )
