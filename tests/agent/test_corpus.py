@@ -11,13 +11,14 @@ from __future__ import annotations
 import sys
 from collections import defaultdict
 from dataclasses import dataclass
+from functools import cache
 from pathlib import Path
 from typing import Any
 
 import pytest
 import yaml
 
-from tests.agent.planner_harness import Tool, drive
+from tests.agent.planner_harness import Run, Tool, drive
 
 CORPUS = Path(__file__).parent / "corpus"
 TARGET = 0.85
@@ -93,10 +94,17 @@ def load_corpus() -> list[Case]:
     return cases
 
 
+@cache
+def driven(text: str, status: str | None) -> Run:
+    """The planner's run on a request, against the AFM's status when the case says so; run once per request, as the
+    corpus tests read the same runs (the scripted tools make a run depend on the text and the status only)."""
+    tools: dict[str, Tool] = {"get_status": lambda args: AFM_STATUS} if status == "afm" else {}
+    return drive(text, tools)
+
+
 def matches(case: Case) -> tuple[bool, str]:
     """Whether the planner's calls are the case's plan (and the answer holds its words); what it did instead."""
-    tools: dict[str, Tool] = {"get_status": lambda args: AFM_STATUS} if case.status == "afm" else {}
-    run = drive(case.text, tools)
+    run = driven(case.text, case.status)
     expected = [next(iter(step)) if isinstance(step, dict) else step for step in case.plan]
     ok = run.names == expected and not set(case.forbid) & set(run.names)
     for step, (_, args) in zip(case.plan, run.calls, strict=False):
@@ -120,10 +128,9 @@ def misread_actions(case: Case) -> list[tuple[str, dict[str, Any]]]:
     not name, one out of the plan's order, or one without an argument the plan names or with another value (a
     request acted on in a misread form). Running less than the plan, or reading more, is a miss but no
     misreading."""
-    tools: dict[str, Tool] = {"get_status": lambda args: AFM_STATUS} if case.status == "afm" else {}
     wanted = [(next(iter(s)), next(iter(s.values())) or {}) if isinstance(s, dict) else (s, {}) for s in case.plan]
     wrong, at = [], 0
-    for name, args in drive(case.text, tools).calls:
+    for name, args in driven(case.text, case.status).calls:
         if name not in ACTIONS:
             continue
         place = next((i for i in range(at, len(wanted)) if _fits(name, args, *wanted[i])), None)
@@ -203,8 +210,7 @@ def test_no_corpus_request_is_acted_on_in_a_misread_form() -> None:
 
 def test_no_corpus_request_runs_a_tool_it_forbids() -> None:
     for case in (c for c in load_corpus() if c.forbid):
-        tools: dict[str, Tool] = {"get_status": lambda args: AFM_STATUS} if case.status == "afm" else {}
-        assert not set(case.forbid) & set(drive(case.text, tools).names), case.text
+        assert not set(case.forbid) & set(driven(case.text, case.status).names), case.text
 
 
 if __name__ == "__main__":
