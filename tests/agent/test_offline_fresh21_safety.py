@@ -53,3 +53,28 @@ def test_a_tip_left_withdrawn_is_not_withdrawn_or_engaged() -> None:
 def test_a_question_put_for_an_audience_is_answered(text: str, said: str) -> None:
     run = drive(text)
     assert run.names == ["get_status"] and said in run.answer, run.answer
+
+
+@pytest.mark.parametrize(
+    ("text", "calls"),
+    [
+        (
+            "I'll ask it to set the field to 3.1 nm and the pixel count to 1216",
+            [("get_status", {}), ("set_scan", {"fov_nm": 3.1, "pixels": 1216})],
+        ),
+        (
+            "Now give it forty percent more probe current than it has at the moment",
+            [("get_status", {}), ("set_beam", {"current_pa": 42.0})],
+        ),
+        ("Let's slide the sample over by 1.3 µm to the right", [("move_stage", {"x_um": 1.3, "relative": True})]),
+    ],
+)
+def test_narrated_requests_are_requests(text: str, calls: list[tuple[str, dict[str, float]]]) -> None:
+    assert drive(text).calls == calls
+
+
+def test_status_questions_in_a_demo() -> None:
+    run = afm("Tell me the AFM's present sample and its proportional gain")
+    assert run.names == ["get_status"] and "afm_steps" in run.answer and "0.05" in run.answer, run.answer
+    run = drive("How long does a single frame take to scan right now?")
+    assert run.names == ["get_status"] and "0.28 s" in run.answer, run.answer

@@ -132,6 +132,7 @@ QUESTIONS: tuple[tuple[str, Callable[[Status], str | None]], ...] = (
     (r"dwell", _plain("The dwell time", "scan", "dwell_us", " µs per pixel")),
     (
         r"frame time|time per frame|frame (duration|length)|how long (is|does|will|would|takes?) (a|one|the|each|this)"
+        r"(?: single)?"
         r" (frame|image|scan)|how many seconds (?:does|will|would) (?:a|one|the|each) (?:frame|image|scan)|"
         r"frame acquisition time|seconds (?:per|a|for one) frame|time (?:for|of) (?:a|one) frame|"
         r"how (?:long|much time) (?:does|will|would) it take to (?:record|take|acquire|scan|get) (?:one|a|each|the) "
@@ -154,6 +155,7 @@ QUESTIONS: tuple[tuple[str, Callable[[Status], str | None]], ...] = (
         r"(which|what) (specimen|sample|crystal|material)\b(?! (?:are|can)\b(?! we\b))|"
         r"what('s| is) (loaded|mounted|in (?:the (?:column|holder|microscope|afm|stem)|there))|"
         r"\bwhat (?:have|'ve) (?:you|we) got (?:on|in|under) (?:the )?(?:afm|stem|microscope|holder|stage)\b|"
+        r"\b(?:present|current) (?:sample|specimen)\b|"
         r"\bis (?:it|that|this) [\w()]+ (?:in there|loaded|mounted|in the (?:column|holder|microscope))|"
         r"^is the [\w -]{1,30}? (?:sample|specimen|crystal|grid|film|standard) (?:still )?(?:on|in) the "
         r"(?:afm|stem|microscope|holder|stage|column)\b|"

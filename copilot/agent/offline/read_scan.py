@@ -117,7 +117,7 @@ def read_scan(low: str, request: Request) -> None:
         request.fov_nm = request.fov_nm if request.fov_nm is not None else (fovs[0] if fovs else None)
     pixels = re.search(r"(\d+)\s*(?:x|×|by)\s*\d+\b(?!\s*(?:nm|µm|um))", low)
     pixels = pixels or re.search(r"(\d+)\s*(?:px|pixels?)\b", low)
-    pixels = pixels or re.search(r"pixels?\s*(?:of|to|=|:)?\s*(\d+)", low)
+    pixels = pixels or re.search(r"pixels?(?: count| number)?\s*(?:of|to|=|:)?\s*(\d+)", low)
     pixels = pixels or re.search(LINES, low)  # "512 lines": a square scan has as many pixels a side as lines
     if pixels:
         request.pixels = int(next(group for group in pixels.groups() if group))

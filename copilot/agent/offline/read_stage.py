@@ -54,7 +54,7 @@ def read_stage(low: str, request: Request) -> None:
         positions = [{"x_um": number(pair.group(1)), "y_um": number(pair.group(2))}]
     shift = re.search(
         r"\b(?:move|shift|nudge|drive|step|translate|go|scoot|slide|jog)(?: the stage| the specimen| the sample| it)?"
-        r"\s*(by|another)?\s*"
+        r"(?:\s+over)?\s*(by|another)?\s*"
         + NUM
         + r"\s*(nm|µm|um|microns?)\s*(?:in |along |to the |towards the )?([-+]?(?:x|y)|right|left|up|down)\b",
         low,

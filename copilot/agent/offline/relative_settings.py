@@ -66,6 +66,8 @@ TIMES_NOW = (
 )
 """A factor on the present value ("HT 1.5 times what it is", "three times as many pixels per line as now")."""
 PART_MORE = r"\ban? (half|third|quarter|fifth|tenth) (less|more|fewer) (?:{t})"
+PERCENT_MORE = r"\b" + PERCENT + r"\s+(more|less|fewer|extra)\s+(?:{t})"
+"""A change by a share said before the setting ("thirty percent more probe current")."""
 """A change by a part said before the setting ("a third less current than we have now")."""
 COUNTS = ["two", "three", "four", "five", "six", "seven", "nine"]
 COUNT_WORD = "|".join(COUNTS)
@@ -230,6 +232,8 @@ def _factor(low: str, target: str) -> tuple[float, re.Match[str]] | None:
         value = float(times.group(1) or times.group(2))
         if value > 0 and value != 1:
             return value, times
+    if share := re.search(PERCENT_MORE.format(t=target), low):
+        return _percent("up" if share.group(2) in ("more", "extra") else "down", share.group(1)), share
     if part := re.search(PART_MORE.format(t=target), low):
         part_of = 1.0 / PARTS[part.group(1)]
         return (1.0 + part_of if part.group(2) == "more" else 1.0 - part_of), part
