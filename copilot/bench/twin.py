@@ -10,6 +10,7 @@ from collections.abc import Callable
 import numpy as np
 
 from copilot.bench.core import BenchReport
+from copilot.dose_policy import Footprint, peak_dose
 from copilot.twin import Microscope
 
 GROUP = "twin"
@@ -37,6 +38,12 @@ def _paired_seconds(fn: Callable[[], object], reference: Callable[[], object], r
     return statistics.median(times[0]), statistics.median(times[1])
 
 
+def drifting_frames(count: int, rng: np.random.Generator) -> list[Footprint]:
+    """Dose footprints of ``count`` 20 nm frames whose centre drifts by about 0.1 nm a frame (no two alike)."""
+    centres = np.cumsum(rng.normal(0.0, 0.1, (count, 2)), axis=0)
+    return [(float(x), float(y), 10.0, 10.0, 0.0, 50.0) for x, y in centres]
+
+
 def _peak_memory_mb(fov_nm: float, pixels: int) -> float:
     """Peak traced allocation (numpy arrays included) while one frame is formed."""
     m = _microscope(fov_nm, pixels)
@@ -50,8 +57,8 @@ def _peak_memory_mb(fov_nm: float, pixels: int) -> float:
 
 
 def run(report: BenchReport) -> None:
-    """Record frame times (HAADF 1024, BF 1024, HAADF 2048, 2 um vs 5 nm) and the peak memory of a 4096 x 4096
-    frame."""
+    """Record frame times (HAADF 1024, BF 1024, HAADF 2048, 2 um vs 5 nm), the exact peak dose of many frames and
+    the peak memory of a 4096 x 4096 frame."""
     rng = np.random.default_rng(0)
 
     def poisson() -> object:
@@ -87,6 +94,16 @@ def run(report: BenchReport) -> None:
     report.timing(GROUP, "HAADF 1024x1024, 5 nm FOV", t5nm)
     report.timing(
         GROUP, "HAADF 1024x1024, 2 um FOV (density map)", t2um, reference_s=t5nm, max_ratio=2.0, reference_name="5 nm"
+    )
+    frames = drifting_frames(400, rng)
+    t_peak, reference_peak = _paired_seconds(lambda: peak_dose(frames), _microscope(10.0, 1024).acquire_image, 5)
+    report.timing(
+        GROUP,
+        "exact peak dose of 400 drifting frames (checked after every exposure)",
+        t_peak,
+        reference_s=reference_peak,
+        max_ratio=0.25,
+        reference_name="1024 frame",
     )
     peak = _peak_memory_mb(400.0, 4096)
     report.value(
