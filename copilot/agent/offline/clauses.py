@@ -37,7 +37,8 @@ AFTER_NEGATION = (
     r"\b(?:isn['’]t|aren['’]t)\s+(?:needed|necessary|required|wanted|allowed|permitted)\b|"
     r"\b(?:is|are)\s+(?:unnecessary|not necessary|forbidden|off limits)\b|"
     r"\b(?:stays?|remains?|(?:is|are) (?:left|kept))\s+(?:as (?:it|they) (?:is|are|was|were)|put|unchanged|untouched|"
-    r"as is|where (?:it|they) (?:is|are)|the same)\b"
+    r"as is|where (?:it|they) (?:is|are)|the same)\b|"
+    r"\b(?:must|should|may|can|will)\s*(?:not|n['’]t)\s+(?:change|be changed|be touched|be altered|move|be moved)\b"
 )
 TIP_UP = (
     r"\b(?:the |our )?(?:afm )?tip\s+(?:stays?|remains?|(?:is|are) (?:left|kept)|(?:should|must|has to|needs? to) stay)"
@@ -46,7 +47,7 @@ TIP_UP = (
 )
 """The AFM tip kept off the surface ("the tip stays up until I say so"): no approach."""
 """A negation said after what it negates ("autofocus is not needed", "the gains stay as they are", "the stage stays
-put"): it covers the clause before it."""
+put", "the HT must not change"): it covers the clause before it."""
 """Words that negate their clause; "leave the focus alone" and "keep the stage where it is" forbid as "do not"
 does (a "keep" that bounds a value, "keep the current below 50 pA", is a limit and read first)."""
 BOUNDARY = re.compile(

@@ -13,6 +13,7 @@ import re
 from dataclasses import dataclass
 
 from copilot.agent.offline.corrections import corrected
+from copilot.agent.offline.letters import unwrapped
 from copilot.agent.offline.spoken import spell_quantities
 from copilot.agent.offline.steps_said import joined_steps
 from copilot.agent.offline.synonyms import canonical_verbs
@@ -97,8 +98,8 @@ TOOL_UNIT = {
     "pixels": "px",
     "magnification": "x",
 }
-_UNIT_ALTERNATION = "|".join(re.escape(unit) for unit in sorted(UNITS, key=len, reverse=True))
-QUANTITY = re.compile(NUM + r"\s*(" + _UNIT_ALTERNATION + r")(?![a-zµ0-9])")
+UNIT_ALTERNATION = "|".join(re.escape(unit) for unit in sorted(UNITS, key=len, reverse=True))
+QUANTITY = re.compile(NUM + r"\s*(" + UNIT_ALTERNATION + r")(?![a-zµ0-9])")
 ASKED = r"(?<!\bis the )(?<!\bis )(?<!\bwas the )(?<!\bstill )"
 """Not after "is the" ("is the beam on?" asks, it orders no unblank)."""
 TIME_OF_DAY = r"\b\d{1,2}(?:[:.]\d{2})?\s*(?:a\.m\.|p\.m\.|am\b|o['’]clock\b)"
@@ -151,6 +152,13 @@ ABBREVIATIONS = (
     (r"\b(from|since) " + TIME_OF_DAY[2:] + r"(?=\s*$|\s*[,;?.]|\s+(?:show|have|had|look))", r"\1 earlier"),
     (r"\bthe " + TIME_OF_DAY[2:] + r"(?=\s+(?:[\w-]+\s+)?" + DATA_NOUN + ")", "the earlier"),
     (TIME_OF_DAY + r"(?:\s+(?:slot|shift|session|booking))?", " "),
+    (r"\b\d{1,2}(?:[:.]\d{2})?\s*pm\s+(?:slot|shift|session|booking|demo|group|meeting)\b", " "),  # not picometres
+    (
+        r"\b(?:(?:i'?ll be|i'?m|we'?re|we'?ll be) )?back (?:at|by|around) \d{1,2}(?:[:.]\d{2})?(?=\s*(?:[.,;!]|$))|"
+        r"\b(?:meeting|seminar|call|talk|lunch|session|group meeting)\b[^.;,]{0,20}?\b(?:moved|pushed|changed) "
+        r"(?:back )?to \d{1,2}(?:[:.]\d{2})?(?=\s*(?:[.,;!]|$))",
+        " ",
+    ),  # "back at 3", "the meeting got moved to 4": times of day
     (
         r"\b(before|after|until|till|since) (the |my |our )?\d{1,2}(?:[:.]\d{2})?\s*pm\b",
         r"\1 \2",
@@ -159,7 +167,8 @@ ABBREVIATIONS = (
     (r"\bimg\b", "image"),
     (
         r"\bthe (focus|gains?|stage|scan|setpoint|current|dwell)\b (?:is|are|looks?) "
-        r"(?:perfect|fine|good|ok|okay|great|spot on|right)\b,?\s*(?:so\s+)?leave (?:it|them) alone\b",
+        r"(?:perfect|fine|good|ok|okay|great|spot on|right)\b,?\s*(?:so\s+)?(?:leave (?:it|them) alone|"
+        r"(?:please )?(?:don['’]t|do not) (?:touch|change) (?:it|them))\b",
         r"leave the \1 alone",
     ),  # "the focus is perfect, leave it alone"
     (r"\s*\[\d+(?:\s*[,–-]\s*\d+)*\]", " "),  # a citation, "[12]"
@@ -221,7 +230,7 @@ class Quantity:
 def normalise(text: str) -> str:
     """Lower case, one space between words, one spelling of µ and the minus sign, abbreviations spelled out, everyday
     verbs spelled as the tool's verb (``synonyms``)."""
-    low = corrected(joined_steps(" ".join(text.lower().replace("μ", "µ").replace("−", "-").split())))
+    low = corrected(joined_steps(" ".join(unwrapped(text).lower().replace("μ", "µ").replace("−", "-").split())))
     low = spell_quantities(re.sub(r"[åa]ngstr[öo]m", "angstrom", low))  # "ångströms": one spelling
     for pattern, spelled in ABBREVIATIONS:
         low = re.sub(pattern, spelled, low)
@@ -268,7 +277,7 @@ SPECIMEN_ALIASES: dict[str, str] = {
     r"(?:afm )?steps? sample|"
     r"\bthe terraces\b",
     "afm_polymer_blend": r"polymer blend|\bblend sample|polystyrene|ps/pb",
-    "afm_grating": r"calibration grating|grating sample|\bgrating\b(?= (please|in|sample))|"
+    "afm_grating": r"calibration grating|grating sample|\bgrating\b(?= (please|in|sample|on the afm))|"
     r"(?:pitch|grating) standard",
     "afm_ferroelectric": r"\bpzt\b|ferroelectric",
 }

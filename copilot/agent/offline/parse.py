@@ -33,6 +33,7 @@ from copilot.agent.offline.read_probe import read_afm, read_spectrum
 from copilot.agent.offline.read_scan import fallback_fov, read_relative_zoom, read_scan
 from copilot.agent.offline.read_stage import read_stage
 from copilot.agent.offline.reasons import PURPOSE, PURPOSE_LEAD
+from copilot.agent.offline.referred import referred
 from copilot.agent.offline.relative_settings import read_scales
 from copilot.agent.offline.request import Request
 from copilot.agent.offline.specimens import wanted_specimen
@@ -110,12 +111,15 @@ need the polymer blend now")."""
 def parse_request(text: str) -> Request:
     """Parse one user message (see the module docstring)."""
     whole = normalise(text)
+    if (said := referred(whole)) != whole:
+        whole = normalise(said)  # "set C3 to that": the value put in, its setting spelled out
     reading = read_constraints(whole)
     low, unjudged = cut_conditions(reading.text, whole, any(c.kind == "limit" for c in reading.constraints))
     request = Request(text=low, constraints=reading.constraints, questions=status_questions(whole, low))
     request.unjudged = unjudged
-    request.instruments_named = instruments_named(whole)
-    request.instrument = instrument_named(whole)  # "don't approach, just set the scan": the AFM's scan
+    said = re.sub(PURPOSE, " ", whole)  # "while I talk about the STEM side" names no instrument to use
+    request.instruments_named = instruments_named(said)
+    request.instrument = instrument_named(said)  # "don't approach, just set the scan": the AFM's scan
     wanted = wanted_specimen(low)
     named = low
     if wanted is not None:
@@ -136,7 +140,8 @@ def parse_request(text: str) -> Request:
         request.intents = set()  # its name is all it says: "the gold particles now" asks for no particle sizing
     if wanted is not None or request.specimen:
         request.intents.add("load")
-    request.unsupported = [what for pattern, what in UNSUPPORTED.items() if re.search(pattern, low)]
+    asked = re.sub(PURPOSE, " ", low)  # "for the PFM part of the protocol" asks for no PFM
+    request.unsupported = [what for pattern, what in UNSUPPORTED.items() if re.search(pattern, asked)]
     request.magnification = next((q.value for q in quantities(low) if q.dimension == "magnification"), None)
     request.point_nm = fov_point_nm(low)
     request.region_nm = region_nm(low)
@@ -172,7 +177,7 @@ def parse_request(text: str) -> Request:
     if request.questions and any(QUESTIONS[i][0] in FEEDBACK_QUESTIONS for i in request.questions):
         request.intents.discard("feedback_tune")  # "what's the P gain?" asks for its value, not for a tuning
     _read_targets(low, request, text)
-    reasons_cut = re.sub(PURPOSE, " ", low)  # why it is asked uses no setting
+    reasons_cut = re.sub(PURPOSE_LEAD, " ", re.sub(PURPOSE, " ", low))  # why it is asked uses no setting
     request.unread = unread_numbers(reasons_cut, request) + changes_set_as_values(low, request)
     request.unread_words = unread_words(reasons_cut, request)
     request.hypothetical = bool(re.search(HYPOTHETICAL, whole))
@@ -211,7 +216,11 @@ def _settle_intents(low: str, request: Request) -> None:
         request.pixels = max(1, round(request.fov_nm / size))
     if request.fov_nm is not None or request.pixels is not None or request.dwell_us is not None or size:
         intents.add("scan")
-    if "scan" in intents and "spectrum" not in intents and image_said(re.sub(PURPOSE, " ", low)):
+    if (
+        "scan" in intents
+        and "spectrum" not in intents
+        and image_said(re.sub(PURPOSE_LEAD, " ", re.sub(PURPOSE, " ", low)))
+    ):
         intents.add("acquire")  # "a 5 nm, 512 px image please"
     if "change_tip" in intents and not re.search(r"\bcheck|artifact|artefact|double", low):
         intents.discard("tip_check")  # "tip's blunt, put a new one in": the tip is changed, not checked first
@@ -250,10 +259,12 @@ def _read_targets(low: str, request: Request, said: str) -> None:
         named = re.sub(r"\.(hdf5|h5|tiff?|png)$", "", next(group for group in name.groups() if group))
         as_said = re.search(r"(?<![\w.-])" + re.escape(named) + r"(?![\w-])", said, re.IGNORECASE)
         request.export_name = as_said.group(0) if as_said else named  # "FA2291_sto_hr" keeps its capitals
-    last = r"\b(last|latest|newest|most recent|previous|existing|current|that|this|earlier|old|older) "
+    last = r"\b(last|latest|newest|most recent|previous|existing|current|that|this|earlier|old|older|overnight|"
+    last += r"(?:yesterday|today|this (?:morning|afternoon|evening)|last night|friday|monday)(?:'s|’s)) "
     just = r" (i|you|we)(?:'ve| have)? (just |already )?"
     just += r"(took|taken|recorded|acquired|have|had|got|shot|imaged|grabbed)\b|(?: \w+)? from (before|earlier|"
-    just += r"a (moment|minute) ago|just now)| (taken|recorded) (earlier|before|just now)| on (the )?screen| on display"
+    just += r"a (moment|minute) ago|just now|this (?:morning|afternoon)|yesterday|last night|overnight|the weekend)"
+    just += r"| (taken|recorded) (earlier|before|just now)| on (the )?screen| on display"
     just += r"|(?: [\w.]+){1,3} (?:took|recorded|acquired|ran|shot) (?:before|earlier|yesterday|last night|"
     just += r"this (?:morning|afternoon)|today)|(?: [\w.]+){1,2} just (?:took|recorded|acquired|ran|shot)\b"
     just += r"| (?:of|from) (?:the )?(?:previous|last|earlier|other|old) (?:user|shift|session|group)s?\b"

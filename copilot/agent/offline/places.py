@@ -43,7 +43,10 @@ rectangle's corners."""
 UNIT = r"\s*(nm|å|angstroms?)\b"
 PAIR = r"\(\s*" + NUM + r"(?:" + UNIT + r")?\s*,\s*" + NUM + r"(?:" + UNIT + r")?\s*\)(?:" + UNIT + r")?"
 """A point in parentheses with its unit inside or after ("(12, 3) nm", "(4 nm, 4 nm)", "(30, 90) Å")."""
-PAIR_TO_PAIR = PAIR + r"\s*(?:to|-|–)\s*" + PAIR
+PAIR_TO_PAIR = PAIR + r"\s*(?:to|-|–|,?\s*(?:and\s+)?(?:ending|ends|finishing|finishes) at)\s*" + PAIR
+CORNER_PAIRS = r"\bcorners?\s*(?:at|of|:|=)?\s*" + PAIR + r"\s*(?:,\s*)?(?:and|to|-|–|,)\s*" + PAIR
+"""A box by two corners ("corners (14, 2.5) nm and (30.5, 25.5) nm")."""
+"""Two points in parentheses ("(2, 3) nm to (9, 4) nm", "starting at (12, 21) nm and ending at (27, 9) nm")."""
 FROM_EDGES = (
     NUM
     + NM
@@ -74,7 +77,7 @@ def two_points_nm(low: str) -> tuple[float, float, float, float] | None:
     bare = re.search(BARE_PAIRS, low)
     if bare:
         return (num(bare.group(1)), num(bare.group(2)), num(bare.group(3)), num(bare.group(4)))
-    pairs = re.search(PAIR_TO_PAIR, low)
+    pairs = re.search(PAIR_TO_PAIR, low) or re.search(CORNER_PAIRS, low)
     if pairs is None or not any(pairs.group(i) for i in (2, 4, 5, 7, 9, 10)):
         return None
     x0, y0, x1, y1 = _in_nm(pairs, (1, 3, 6, 8), (2, 4, 5, 7, 9, 10))
@@ -125,10 +128,18 @@ corner"): a region, never a field of view."""
 
 
 PLACED_SQUARE = (
-    NUM + NM + r"\s*(?:square|box)\s*(?:at|from|(?:that |which )?(?:starts?|starting|begins?|beginning) at)\s*"
+    NUM
+    + NM
+    + r"\s*(?:square(?: box| region)?|box)\s*(?:at|from|(?:that |which )?(?:starts?|starting|begins?|beginning) at|"
+    r"(?:whose|with its|with the) (?:top[- ]left |upper[- ]left )?corner (?:is )?at)\s*"
 )
 PLACED_SQUARE += PAIR
-"""A square said with its top-left corner ("the 400 nm square at (300, 150) nm"): a region, never a scan size."""
+PLACED_SQUARE += (
+    r"|\bsquare (?:of )?" + NUM + NM + r"\s*(?:on a|a|per) side,?\s*(?:with (?:its|the) )?"
+    r"(?:top[- ]left |upper[- ]left )?corner (?:is )?at\s*" + PAIR
+)
+"""A square said with its top-left corner ("the 400 nm square at (300, 150) nm", "a 460 nm square box whose corner is
+at (380, 220) nm"): a region, never a scan size."""
 
 
 def region_nm(low: str) -> tuple[float, float, float, float] | None:
@@ -149,6 +160,10 @@ def region_nm(low: str) -> tuple[float, float, float, float] | None:
         x0, y0, x1, y1 = corners
         return (min(x0, x1), min(y0, y1), abs(x1 - x0), abs(y1 - y0))
     placed = re.search(PLACED_SQUARE, low)
+    if placed and not placed.group(1):  # "a square 330 nm on a side, top-left corner at (240, 410) nm"
+        side = num(placed.group(7))
+        x_nm, y_nm = _in_nm(placed, (8, 10), (9, 11, 12))
+        return (x_nm, y_nm, side, side)
     if placed and any(placed.group(i) for i in (3, 5, 6)):  # "the 400 nm square at (300, 150) nm": its corner
         side = num(placed.group(1))
         x_nm, y_nm = _in_nm(placed, (2, 4), (3, 5, 6))
@@ -225,8 +240,8 @@ def stage_tilts_deg(low: str) -> tuple[dict[str, float], bool]:
         axis = "beta_deg" if named and named[-1] == "beta" else "alpha_deg"
         said_relative = re.search(r"\b(by|another|add|an? (?:extra|further)|up|down)\s*$", before)
         lowered = said_relative and re.search(
-            r"\b(reduce|decrease|lower|drop|subtract|back (?:\w+ )?off|take|down)\b", before
-        )
+            r"\b(reduce|decrease|lower|drop|subtract|back (?:\w+ )?off|take(?![^,;.]*\bup\b)|down)\b", before
+        )  # "take 2 degrees off beta" lowers it, "take beta up by 2 degrees" raises it
         tilts.setdefault(axis, -abs(num(match.group(1))) if lowered else num(match.group(1)))
         said_more = bool(
             re.search(r"\b(?:more|further|extra)\b", match.group(0)) or re.match(r"\s*(more|further)", after)

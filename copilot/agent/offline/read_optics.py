@@ -54,9 +54,9 @@ DETECTOR_ANGLE = re.compile(
 
 
 ANNULUS = re.compile(
-    r"\b(?:annular\s+)?(haadf|adf|dark[- ]field)(?: detector)?(?:'s)?\s+"
+    r"\b(?:annular\s+)?(haadf|adf|dark[- ]field|annular(?= detector))(?: detector)?(?:'s)?\s+"
     r"(?:annulus|ring|collection(?: (?:range|angles?))?|angles?|range)?\s*"
-    r"(?:from|of|:|=)?\s*" + NUM + r"\s*(?:mrad\s*)?(?:to|-|–|out to)\s*" + NUM + r"\s*mrad\b|"
+    r"(?:from|of|:|=|to|(?:set )?at)?\s*" + NUM + r"\s*(?:mrad\s*)?(?:to|-|–|out to)\s*" + NUM + r"\s*mrad\b|"
     r"\b(?:annular\s+)?(haadf|adf|dark[- ]field)(?: detector)?(?:'s)?(?:\s+annulus)?\s*[:,]?\s*inner\s*"
     r"(?:angle\s*)?(?:of|at|=|:)?\s*"
     + NUM

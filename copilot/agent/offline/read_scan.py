@@ -7,6 +7,7 @@ import re
 
 from copilot.agent.offline.lexicon import NUM, number, to_tool_unit
 from copilot.agent.offline.places import CORNER_SQUARE, FROM_EDGES, PLACED_SQUARE
+from copilot.agent.offline.reasons import PURPOSE
 from copilot.agent.offline.relative_zoom import relative_zoom_factor
 from copilot.agent.offline.request import Request
 from copilot.agent.offline.vocabulary import TIME
@@ -47,7 +48,7 @@ field ("zoom to 40 nm, then particle stats") is a second frame, not a particle's
 
 
 SURVEY_THEN = (
-    r"\b(?:(?:survey|overview|start wide)\s*(?:at|of)?\s*"
+    r"\b(?:(?:survey|overview|start wide)(?:\s+(?:image|frame|scan))?(?:\s+first)?\s*(?:at|of)?\s*"
     + NUM
     + LENGTH
     + r"(?:\s+wide)?|"
@@ -56,6 +57,7 @@ SURVEY_THEN = (
     + r"\s+(?:survey|overview))"
     + r"(?:\s+first)?\s*,?\s*(?:and\s+)?then\s+"
     + r"(?:at\s+|(?:(?:zoom|close|come|step)(?: in)?\s+|go\s+|(?:go )?down\s+|drop\s+)?to\s+)?"
+    + r"(?:(?:a|one)\s+(?:(?:closer|smaller|tighter|zoomed[- ]in|detailed)\s+)?(?:(?:image|frame)\s+)?(?:at\s+)?)?"
     + NUM
     + LENGTH
     + r"(?!\s*(?:defocus|under|over|step|away|left|right|up|down))"
@@ -92,7 +94,7 @@ def read_scan(low: str, request: Request) -> None:
     low = re.sub(PLACED_SQUARE, " ", re.sub(CORNER_SQUARE, " ", low))  # a region's side is no field of view
     low = re.sub(FROM_EDGES, " ", low)  # "600 nm across and 150 nm down" is a place, not a field
     scan_word = r"(?:fov|field of view|field|scan size|view|(?:afm )?scan|afm (?:size|frame)|raster|survey|overview)"
-    fov = re.search(scan_word + r"\s*(?:of|to|=|:|at|is|for)?\s*(?:a\s*)?" + NUM + LENGTH_OR_A, low)
+    fov = re.search(scan_word + r"(?:\s+first)?\s*(?:of|to|=|:|at|is|for)?\s*(?:a\s*)?" + NUM + LENGTH_OR_A, low)
     fov = fov or re.search(
         NUM + LENGTH + r"\s*(?:afm )?(?:fov|field|wide|across|square|scan size|scan\b|view|survey|overview)", low
     )
@@ -196,6 +198,7 @@ def fallback_fov(low: str, request: Request) -> None:
         return
     spans = re.sub(SIZED_SPAN, " ", re.sub(SIZE_RANGE, " ", low))
     said = re.sub(SIZE_BOUND, " ", spans) if "particles" in request.intents else low
+    said = re.sub(PURPOSE, " ", said)  # "(they quote 0.5 nm/min)" is no length of the request
     lengths = re.findall(NUM + r"\s*(nm|å|angstroms?|µm|um|microns?)\b", re.sub(PIXEL_SIZE, " ", said))
     if len(lengths) == 1 and image_request(request):
         request.fov_nm = length_nm(*lengths[0])

@@ -8,6 +8,9 @@ from copilot.agent.offline.lexicon import NUM, number, to_tool_unit
 from copilot.agent.offline.places import FROM_DATA, stage_positions_um, stage_tilts_deg
 from copilot.agent.offline.request import Request
 
+BARE_SHIFT = NUM + r"\s*(nm|µm|um|microns?)\s*(?:to the\s+)?(right|left|up|down)\b"
+"""A shift said by its length and direction alone ("950 nm left")."""
+
 
 def read_stage(low: str, request: Request) -> None:
     moves = bool(re.search(r"\b(stage|move|drive|go to|translate)\b", low))  # "stage height" moves z too
@@ -70,9 +73,9 @@ def read_stage(low: str, request: Request) -> None:
         r"(?:by\s*)?" + NUM + r"\s*(nm|µm|um|microns?)\b",
         low,
     )  # "move x by +200 nm"
-    alone = re.match(
-        r"\s*(?:then\s+|stage\s*:?\s+)?()" + NUM + r"\s*(nm|µm|um|microns?)\s*(?:to the\s+)?(right|left|up|down)\b", low
-    )  # "1.5 µm up and 350 nm to the left", "stage 950 nm left": a shift said without its verb
+    alone = re.match(r"\s*(?:then\s+|stage\s*:?\s+)?()" + BARE_SHIFT, low) or re.search(
+        r"\bstage\s*[:,-]?\s+()" + BARE_SHIFT, low
+    )  # "1.5 µm up and 350 nm to the left", "note - stage 950 nm left": a shift said without its verb
     shift = shift or alone
     said = (shift.group(4), shift.group(2), shift.group(3)) if shift else None
     said = said or ((axis_first.group(1), axis_first.group(2), axis_first.group(3)) if axis_first else None)

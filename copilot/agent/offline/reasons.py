@@ -1,7 +1,8 @@
 """Why a request asks for something, or what it is compared with, said around what it asks: read as context, never
 as more to do. "so the light atoms show up", "4 µm field, it's for a survey", "2 nA for faster EDX", "zoom out 15x,
 lost the particle", "the sheet says that gives a less noisy picture", "why does the picture look so grainy?",
-"they used 25 pA", "the tip looks blunt", "running over to the FIB for 10 min" (``PURPOSE``), and a purpose said
+"they used 25 pA", "the tip looks blunt", "running over to the FIB for 10 min", "while I talk about the STEM side"
+(``PURPOSE``), and a purpose said
 first ("To check whether the dopants cluster, grab a 9 nm frame ...", ``PURPOSE_LEAD``)."""
 
 from __future__ import annotations
@@ -27,6 +28,11 @@ REASONS = (
     r"\bwhy (?:does|do|is|are|did|was|were)\b[^?]*\?",
     r"\b(?:the )?tip (?:looks|seems|is|has got|got|feels) (?:\w+ )?(?:blunt|worn|dull|damaged|dirty|broken)\b"
     r"[^,:;.!?]*",
+    r"^\s*for (?:the|our|my|a|this) (?:[\w'-]+ ){0,2}(?:series|figure|paper|report|talk|poster|project|study|"
+    r"comparison|test)\b",
+    r"\b(?:the |this |that |our )?(?:\w+ )?(?:image|frame|picture|topograph|it) (?:looked|looks|seemed|seems) "
+    r"(?:a bit |rather |quite |very )?(?:soft|blurry|blurred|fuzzy|noisy|grainy|out of focus)\b[^,;.!?]*",
+    r"\b(?:while|whilst|as) (?:i|we) (?:talk|explain|chat|answer|present|describe|go over|walk|take)\b[^,;.!?]*",
     r"(?<=[,;] )(?:i'?m |we'?re |i am |we are )?(?:running|going|heading|popping|nipping|off) "
     r"(?:over |out |back |down )?(?:to|for)\b[^,;.!?]*",
     # what it is compared with: a paper, another group's settings
@@ -35,6 +41,12 @@ REASONS = (
     r"\bto match (?:their|the paper'?s?|the published|his|her|that)\b[^,.;?!]*",
     r"\b(?:they|the authors|theirs)\b (?:used|was|were|had|ran|recorded|acquired|collected|chose)\b" + REST,
     r"\bin (?:the|their) paper\b",
+    r"\b(?:the|their|our) (?:paper|authors|protocol|reference|study|article|preprint)\s+(?:reports?|quotes?|says|"
+    r"states|found|finds|gives|shows|replaced|used|recommends?|mentions?|notes?|never)\b" + REST,
+    r"\btheir (?:[\w-]+ ){1,3}(?:was|were)\b" + REST,
+    r"(?<=[,;] )(?:the )?(?:closest|nearest|best) match (?:to|for)\b" + REST,
+    r",?\s*\bfor (?:a )?comparison (?:with|to|against)\b[^,;.!?]*",
+    r"\bfor the (?:[\w-]+ ){1,2}(?:part|section|half|bit|portion) of (?:the |our |their |this )?[\w-]+\b",
     r"\s*\((?:they|the authors|their|as in|like in|see|cf\.?|e\.g\.|my|our|just|the paper)\b[^)]*\)",
     r"(?<=[,;] )(?:i|we) (?:need|want|have) to find (?:a|an|the) (?:region|area|spot|place|field)\b" + REST,
 )

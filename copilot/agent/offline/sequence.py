@@ -21,10 +21,12 @@ ACTION = (
     r"move|go|tilt|zoom|compare|measure|count|find|check|change|lower|raise|increase|decrease|blank|unblank|"
     r"back to|return to|frame|score|"
     r"(?:an? |one )?(?:eels|eds|edx)(?= (?:spot |spectrum |point )?(?:at|on|for|\d+)\b| \()|"
-    r"\d+(?:\.\d+)?\s*(?:ms|s|µs) of (?:eels|eds|edx))\b"
+    r"\d+(?:\.\d+)?\s*(?:ms|s|µs) of (?:eels|eds|edx)|"
+    r"(?:an? |one )?\d+(?:\.\d+)?\s*(?:ms|s|secs?|seconds?) (?:eels|eds|edx))\b"
 )
 SPLIT = re.compile(
-    r"\s*(?:,|;|\bthen\b|\band\b)\s*(?:(?:and|then|after that|afterwards|after this|next)\s+)*(?=" + ACTION + ")"
+    r"\s*(?:,|;|\bthen\b|\band\b|\bfollowed by\b)\s*(?:(?:and|then|after that|after it|afterwards|after this|next)\s+)*"
+    r"(?=" + ACTION + ")"
 )
 CHANGES = {"optics", "beam", "scan", "stage", "focus"}
 COMPARE = r"\bcompare\b|which (one |image )?is (sharper|better)|\bboth\b.{0,20}\bsharp|\bsharp\w*.{0,20}\bboth\b"

@@ -26,8 +26,8 @@ LOAD_VERB = (
 ).replace("{swapped}", "(?:" + re.sub(r"(?<!\\)\((?!\?)", "(?:", "|".join(SPECIMEN_ALIASES.values())) + ")")
 """A load said as a verb; a swap may name the specimen taken out ("swap the MoS2 out for graphene")."""
 PUT_IN = (
-    r"\b(?:put|pop|stick|get|chuck|slot|throw|swap|bring)\s+(?:the\s+|a\s+|an\s+|some\s+)?(.+?)\s+"
-    r"(?:sample\s+|specimen\s+)?in\b|"
+    r"\b(?:put|putting|pop|popping|stick|get|chuck|slot|throw|swap|bring)\s+(?:the\s+|a\s+|an\s+|some\s+)?(.+?)\s+"
+    r"(?:sample\s+|specimen\s+)?(?:in|on (?:the |our )?(?:afm|stem|stage|microscope|instrument|scope|holder))\b|"
     r"\b(?:need|want|like|get)\s+(?:the\s+|a\s+|an\s+)?(.+?)\s+(?:sample\s+|specimen\s+)?(?:mounted|loaded)\b"
 )
 IN_NOW = r"^\s*(?:the\s+)?(?:{alias})(?:\s+(?:sample|specimen))?\s+in\b"
@@ -75,7 +75,7 @@ def wanted_specimen(low: str) -> Wanted | None:
     put = re.search(PUT_IN, low)
     named = specimen_named(low)
     if put and (alias := specimen_named(put.group(1) or put.group(2)) or specimen_named(put.group(0))):
-        # "pop the grating in", "swap the STO in", "gonna need the grain boundary sample mounted"
+        # "pop the grating in", "put the blend on the AFM", "gonna need the grain boundary sample mounted"
         return Wanted(alias[0], seed, True, put.group(0))
     if named is not None and (into := re.search(IN_NOW.format(alias=_said_as(named[0])), low)):
         return Wanted(named[0], seed, True, into.group(0))  # "STO in, seed 3"

@@ -117,7 +117,7 @@ INTENT_PATTERNS: dict[str, str] = {
     "focus_quality": r"focus (?:quality|score|metric|rating)|sharpness|how sharp|how crisp|is it in focus|"
     r"check (the )?focus|"
     r"\b(?:rate|score|grade|judge) (?:the |its )?(?:focus|sharpness)\b|"
-    r"is (it|the image) sharp|"
+    r"is (it|the image) sharp|\b(?:was|is) it (?:actually |really |properly )?in focus\b|"
     r"how well (?:focused|in focus)|\bscore (?:both|each|them)\b|\b(?:sharper|crisper)\b|\bsharp enough\b|"
     r"\b(?:frame|image|shot)\b[^,;.?]{0,20}\b(?:actually |really |properly )?in focus\?|\bfocused or\b|"
     r"\b(?:it is|is it) (?:\w+ )?focused\b|"
@@ -157,9 +157,8 @@ INTENT_PATTERNS: dict[str, str] = {
     r"\btake (?:the )?(?:tilt|slope) out of\b|\blevel (?:it|them)\b|\bsubtract a plane\b|\bplane[- ]subtract",
 }
 UNSUPPORTED: dict[str, str] = {
-    r"\b(heat|cool(?!ing water)|temperature|cryo|anneal)": (
-        "change the specimen temperature (no heating or cryo holder)"
-    ),
+    r"\b(heat(?!ing (?:holder|stage)\b[^.;]*\b(?:rated|good|using|used)\b)|"
+    r"cool(?!ing water)|temperature|cryo|anneal)": ("change the specimen temperature (no heating or cryo holder)"),
     r"tomograph|tilt series|3d reconstruct|reconstruct\w*\b.{0,30}\b(3d|3-d|three[- ]dimension)|\bin 3d\b": "record a "
     "tomography tilt series",
     r"hologra": "do electron holography",

@@ -1,0 +1,65 @@
+"""A value said in one sentence and asked for by reference in the next: "Their HT was 115 kV higher than ours; raise
+ours by that amount", "HAADF images were recorded with semi-angles of 76-175 mrad. Set our annular detector to that
+range", "They kept the probe current below 35 pA. If ours is also below that, take a HAADF", "Their convergence
+semi-angle was 24 mrad. What is ours?".
+
+The reference takes the one value (or range) the sentence before it states, and that sentence, which describes and
+asks for nothing, is dropped; with no value or more than one the text is left as it is (the unread checks then say
+what was not read).
+"""
+
+from __future__ import annotations
+
+import re
+
+from copilot.agent.offline.lexicon import NUM, UNIT_ALTERNATION, quantities
+
+SENTENCE = re.compile(r"(?<=[.;])\s+")
+"""Where one sentence ends and the next starts (a decimal point has no space after it)."""
+VALUE_REFERENCE = re.compile(
+    r"\b(by|to) (?:that|the same|this)(?: (?:amount|much|range|value|number|figure|setting|angle|current|energy|"
+    r"field|size|dwell|time))?(?=\s*(?:[.,;!?]|$|\b(?:please|too|as well|now|and|then)\b))"
+)
+LIMIT_REFERENCE = re.compile(
+    r"\bif (?:ours|we|we'?re|our (?:[\w-]+ ){0,2}?[\w-]+)\s*(?:is|are)?\s+(?:also |still |too )?"
+    r"(below|under|above|over|at or below|at or under|at or above|at most|at least|no more than|within) that\b"
+)
+OURS_ASKED = re.compile(r"\bwhat(?:'s| is| are) ours\b")
+THEIR_SETTING = re.compile(r"\btheir ((?:[\w-]+ ){0,3}?[\w-]+) (?:was|were|is|are)\b")
+RANGE = re.compile(NUM + r"\s*(?:-|–|to)\s*" + NUM + r"\s*(" + UNIT_ALTERNATION + r")(?![a-zµ0-9])")
+SETTING_OF = {"current": "probe current", "energy": "high tension", "time": "dwell", "mrad": "convergence"}
+"""The setting a bounded value names by its unit alone ("at or under 5 µs per pixel" bounds the dwell)."""
+
+
+def referred(low: str) -> str:
+    """``low`` (normalised) with each value asked for by reference replaced by the value the sentence before says."""
+    parts = SENTENCE.split(low)
+    for index in range(1, len(parts)):
+        source, said = parts[index - 1], parts[index]
+        if found := VALUE_REFERENCE.search(said):
+            value = _one_value(source)
+            if value is not None:
+                said = f"{said[: found.start()]}{found.group(1)} {value}{said[found.end() :]}"
+                if theirs := THEIR_SETTING.search(source):  # "raise ours by that amount": our setting of theirs
+                    said = re.sub(r"\bours\b", f"our {theirs.group(1)}", said)
+                parts[index - 1 : index + 1] = ["", said]
+        elif found := LIMIT_REFERENCE.search(said):
+            bounded = quantities(source)
+            if len(bounded) == 1 and bounded[0].dimension in SETTING_OF:
+                value = source[bounded[0].start : bounded[0].end]
+                condition = f"if the {SETTING_OF[bounded[0].dimension]} is {found.group(1)} {value}"
+                parts[index] = f"{said[: found.start()]}{condition}{said[found.end() :]}"
+                parts[index - 1] = ""
+        elif (asked := OURS_ASKED.search(said)) and (theirs := THEIR_SETTING.search(source)):
+            parts[index] = f"{said[: asked.start()]}what is our {theirs.group(1)}{said[asked.end() :]}"
+            parts[index - 1] = ""
+    return " ".join(part for part in parts if part)
+
+
+def _one_value(sentence: str) -> str | None:
+    """The one range or value with its unit the sentence states, as said, or None."""
+    ranges = list(RANGE.finditer(sentence))
+    if len(ranges) == 1:
+        return ranges[0].group(0)
+    said = quantities(sentence)
+    return sentence[said[0].start : said[0].end] if len(said) == 1 and not ranges else None
