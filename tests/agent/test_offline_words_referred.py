@@ -172,3 +172,8 @@ def test_a_survey_then_a_closer_frame_said_in_words(text: str) -> None:
 )
 def test_settings_that_must_not_change_forbid_only_themselves(text: str) -> None:
     assert drive(text).calls == [("set_scan", {"fov_nm": 23.0}), ("acquire_image", {"detector": "BF"})]
+
+
+def test_the_edge_said_with_its_name_wins_over_the_element_said_first() -> None:
+    run = drive("The referee asked about the oxygen edge: EELS at (9, 14) nm and the onset of the O K edge")
+    assert run.args("measure_edge_onset") == {"element": "O", "edge": "K", "acq_id": "a0008"}

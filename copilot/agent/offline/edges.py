@@ -45,12 +45,14 @@ def edge_onset_said(low: str) -> tuple[str, str | None] | None:
         return None
     names = "|".join(ELEMENT_NAMES)
     low = re.sub(r"\b(" + names + r")\b(?=(?:\s+" + EDGE_NAME + r"(?![\w,]))?[- ](?:edge|onset))", _symbol, low)
+    said: list[tuple[str, str | None]] = []
     for found in EDGE_SAID.finditer(low):
         element = found.group("element") or found.group("bare") or found.group("edged")
         if element in ELEMENTS:
             edge = found.group("edge")
-            return element.capitalize(), edge.upper() if edge else None
-    return None
+            said.append((element.capitalize(), edge.upper() if edge else None))
+    named = [(element, edge) for element, edge in said if edge]  # "about the sulfur edge: ... the S L2,3 edge"
+    return (named or said)[0] if said else None
 
 
 def without_edge_names(low: str) -> str:
