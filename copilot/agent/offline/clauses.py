@@ -39,6 +39,7 @@ AFTER_NEGATION = (
     r"\b(?:stays?|remains?|(?:is|are) (?:left|kept))\s+(?:as (?:it|they) (?:is|are|was|were)|put|unchanged|untouched|"
     r"as is|where (?:it|they) (?:is|are)|the same)\b|"
     r"\b(?:must|should|may|can|will)\s*(?:not|n['’]t)\s+(?:change|be changed|be touched|be altered|move|be moved)\b"
+    r"(?=\s*(?:[,;.!?)]|$|\b(?:and|but|so|while|during|at all)\b))"
 )
 TIP_UP = (
     r"\b(?:the |our )?(?:afm )?tip\s+(?:stays?|remains?|(?:is|are) (?:left|kept)|(?:should|must|has to|needs? to) stay)"
