@@ -127,6 +127,16 @@ MORE_PIXELS += r"\b(?:an?\s+)?(extra|additional|add)\s+(\d+)\s+(?:more\s+)?(?:{t
 """Pixels added or taken off by a count ("160 more pixels per side")."""
 BARE_KV = r"\b({way})\s+(?:the\s+)?(?:kv|high tension|voltage)\s+by\s+(\d+(?:\.\d+)?)(?!\s*[a-zµ%])"
 """A beam energy changed by a number said without its unit ("drop the kV by 20")."""
+NAMED_BY_UNIT = ("energy_kv", "current_pa")
+"""The settings whose unit alone says which setting an amount changes (kV is the beam energy, pA the current)."""
+THAN_NOW = r"\s+than\s+(?:(?:the|its|our)\s+)?(?:(?:present|current|existing)(?:\s+(?:setting|value|one))?|"
+THAN_NOW += r"(?:what\s+)?(?:it is|it's|we have|we are at|we're at)(?:\s+now)?|now|at present|before)"
+UNIT_SAID = (
+    r"\b({way})\s+(?:it|that|this)\s+(?:up\s+|down\s+)?by\s+(\d+(?:\.\d+)?)\s*({u})\b|"
+    r"(?:\b(?:go|add|another)\s+)?\b(\d+(?:\.\d+)?)\s*({u})\s+(more|higher|up|less|lower|down)\b(?:" + THAN_NOW + ")?"
+)
+"""A change by an amount whose unit names the setting ("45 kV more than the present setting", "raise it by 45 kV",
+"go 20 pA lower")."""
 TIMES_AS = r"(?:{t})\s+(?:[a-z]+\s+)?(\d+(?:\.\d+)?)\s*(?:x|×|times)\s+as\s+"
 TIMES_AS += r"(big|large|wide|long|high|fast|small|narrow|short|low|slow)\b"
 """A factor said as "N times as big" ("make the AFM frame three times as big")."""
@@ -194,6 +204,10 @@ def _amount(low: str, argument: str, words: str) -> tuple[float, re.Match[str]] 
     if argument == "energy_kv" and (bare := re.search(BARE_KV.format(way=way), low)):
         amount = float(bare.group(2))
         return (-amount if re.fullmatch(DOWN, bare.group(1)) else amount), bare
+    if argument in NAMED_BY_UNIT and (unit := re.search(UNIT_SAID.format(way=way, u=units), low)):
+        direction, value, unit_said = unit.group(1, 2, 3) if unit.group(1) else unit.group(6, 4, 5)
+        amount = to_tool_unit(value, unit_said)
+        return (-abs(amount) if re.fullmatch(DOWN, direction) else amount), unit
     return None
 
 
