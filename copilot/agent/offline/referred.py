@@ -20,6 +20,13 @@ VALUE_REFERENCE = re.compile(
     r"\b(by|to) (?:that|the same|this)(?: (?:amount|much|range|value|number|figure|setting|angle|current|energy|"
     r"field|size|dwell|time))?(?=\s*(?:[.,;!?]|$|\b(?:please|too|as well|now|and|then)\b))"
 )
+SIZE_REFERENCE = re.compile(
+    r"\b(?:an? (?:new|fresh) |another |one more )?(one|image|topograph|frame|scan|map)\s+"
+    r"(?:of |at )?(?:that|the same|this) size\b"
+)
+"""A new image of the size the sentence before says ("... came from a 1.35 µm topograph; record a new one that
+size")."""
+NOUN_AFTER = re.compile(r"\s*(image|topograph|frame|scan|map|overview|survey)\b")
 LIMIT_REFERENCE = re.compile(
     r"\bif (?:ours|we|we'?re|our (?:[\w-]+ ){0,2}?[\w-]+)\s*(?:is|are)?\s+(?:also |still |too )?"
     r"(below|under|above|over|at or below|at or under|at or above|at most|at least|no more than|within) that\b"
@@ -43,6 +50,11 @@ def referred(low: str) -> str:
                 if theirs := THEIR_SETTING.search(source):  # "raise ours by that amount": our setting of theirs
                     said = re.sub(r"\bours\b", f"our {theirs.group(1)}", said)
                 parts[index - 1 : index + 1] = ["", said]
+        elif (found := SIZE_REFERENCE.search(said)) and (size := _one_size(source)):
+            parts[index - 1 : index + 1] = [
+                "",
+                f"{said[: found.start()]}{_noun(found.group(1), source)} at {size}{said[found.end() :]}",
+            ]
         elif found := LIMIT_REFERENCE.search(said):
             bounded = quantities(source)
             if len(bounded) == 1 and bounded[0].dimension in SETTING_OF:
@@ -54,6 +66,21 @@ def referred(low: str) -> str:
             parts[index] = f"{said[: asked.start()]}what is our {theirs.group(1)}{said[asked.end() :]}"
             parts[index - 1] = ""
     return " ".join(part for part in parts if part)
+
+
+def _one_size(sentence: str) -> str | None:
+    """The one length (a size) the sentence states, as said, or None."""
+    lengths = [quantity for quantity in quantities(sentence) if quantity.dimension == "length"]
+    return sentence[lengths[0].start : lengths[0].end] if len(lengths) == 1 else None
+
+
+def _noun(said: str, source: str) -> str:
+    """A new image named as said, or for "one" as the sentence before names it ("a 1.35 µm topograph")."""
+    if said != "one":
+        return f"a new {said}"
+    quantity = next(quantity for quantity in quantities(source) if quantity.dimension == "length")
+    named = NOUN_AFTER.match(source, quantity.end)
+    return f"a new {named.group(1) if named else 'image'}"
 
 
 def _one_value(sentence: str) -> str | None:

@@ -16,6 +16,8 @@ from typing import Any
 from copilot.agent.offline.lexicon import to_tool_unit
 from copilot.agent.offline.request import Request
 
+PRESENT_OF = r"field|fov|scan|dwell|pixels?|frame|value|setting|one|image|view|size|defocus|focus|energy|voltage|rate"
+"""The words "current" describes when it means the present one ("the current field"), not the beam current."""
 TARGETS: tuple[tuple[str, str, str], ...] = (
     (
         "dwell_us",
@@ -29,7 +31,7 @@ TARGETS: tuple[tuple[str, str, str], ...] = (
         r"\b(?:afm |scan )?lines\b(?=.{0,24}\b(?:as (?:fast|slow)|faster|slower))",
     ),
     ("pixels", "scan", r"\bpixels?(?: per (?:line|side))?\b(?! (?:time|size))|pixel count|\bsampling\b|\bresolution\b"),
-    ("current_pa", "beam", r"(?:beam |probe )?\bcurrent\b"),
+    ("current_pa", "beam", r"(?:beam |probe )?\bcurrent\b(?! (?:" + PRESENT_OF + r")\b)"),
     ("energy_kv", "beam", r"high tension|accelerating voltage|acceleration voltage|beam energy|\bvoltage\b|\bkv\b"),
     (
         "fov_nm",
@@ -80,7 +82,7 @@ PARTS_OF = (
 """A part of the present value said in words ("shrink the field to five-eighths of what it is", "an eighth of the
 present pixel count")."""
 SHARES = {"third": 3.0, "quarter": 4.0, "fifth": 5.0, "sixth": 6.0, "eighth": 8.0, "tenth": 10.0}
-TIMES_THE = r"\b(\d+(?:\.\d+)?)\s*(?:x|×|times)\s+(?:the\s+)?(?:{t})"
+TIMES_THE = r"\b(\d+(?:\.\d+)?)\s*(?:x|×|times)\s+(?:the\s+|our\s+|its\s+)?(?:(?:present|current)\s+)?(?:{t})"
 """A factor said before the setting it multiplies ("2.5x the dwell time per pixel")."""
 GO = r"(?:is\s+|be\s+|go\s+|run\s+)?"
 """The verb between a setting and its change ("make lines go 2.5 times faster")."""
