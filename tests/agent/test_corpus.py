@@ -45,6 +45,7 @@ AS_WRITTEN = {
     "fresh20": (68, 120),
     "fresh21": (98, 120),
     "fresh22": (96, 120),
+    "fresh23": (85, 120),
 }
 """Each held-out batch (corpus/fresh*.yaml): (right, total) as written, before the planner was first run on it. A
 floor: later rules may raise a batch's rate, never lower it. fresh2 (76 %), fresh3 (68 %), fresh4 (56 %), fresh5 (63 %),
@@ -54,8 +55,9 @@ words the reading did not use), fresh11 (58 %, a visiting user's day), fresh12 (
 fresh13 (72 %, a teaching session), fresh14 (68 %, a failure-analysis lab), fresh15 (72 %, a user facility's night
 shift), fresh16 (72 %, a battery group's chat), fresh17 (68 %, requests dictated by voice and transcribed), fresh18
 (69 %, a newcomer's plain words), fresh19 (78 %, a core facility's shorthand), fresh20 (57 %, a published
-protocol quoted), fresh21 (82 %, a conference demo narrated) and fresh22 (80 %, requests pasted from emails and chat
-messages) were under the 85 % target as written."""
+protocol quoted), fresh21 (82 %, a conference demo narrated), fresh22 (80 %, requests pasted from emails and chat
+messages) and fresh23 (71 %, scientists of neighbouring fields in their own words) were under the 85 % target as
+written."""
 AFM_STATUS: dict[str, Any] = {
     "instrument": "AFM",
     "specimen": "afm_steps",
