@@ -10,7 +10,7 @@ from copilot.agent.offline.request import Request
 
 CHANNEL = r"(?:[- ](?:and|plus)[- ]|\s*(?:,|\+|and|plus|with)\s*(?:the\s+)?|\s+)"
 CHANNEL += r"(?:error|amplitude|phase)\b(?!\s+setpoint)"
-CHANNELS = re.compile(r"(?<!step )\bheight((?:" + CHANNEL + r"(?:\s+(?:channels?|signal))?)+)")
+CHANNELS = re.compile(r"(?<!step )\b(?:height|topography|topograph)((?:" + CHANNEL + r"(?:\s+(?:channels?|signal))?)+)")
 """The AFM channels said with the height ("height and amplitude", "height with the error channel", "a
 height-and-phase scan"): recorded in the order said."""
 

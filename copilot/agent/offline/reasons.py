@@ -55,8 +55,9 @@ PURPOSE = "|".join(REASONS)
 PURPOSE_LEAD = (
     r"^\s*(?:(?:in order )?to (?:check|see|find out|test|confirm|judge|tell|learn) (?:whether|if|how|what)|"
     r"for (?:better|more|higher|stronger|cleaner|a (?:better|cleaner|sharper))|because|since|"
-    r"for (?:our|the|a|my|your) (?:[\w'-]+ ){0,2}(?:look|check|test|demo|visit|session|spectra|spectrum|maps?)\b)\b"
+    r"for (?:our|the|a|my|your) (?:[\w'-]+ ){0,2}(?:look|check|test|demo|visit|session|spectra|spectrum|maps?)\b|"
+    r"(?:an?|the|my|our|his|her|their) [\w-]+ (?:wants?|needs?|likes?|prefers?)\b(?=[^,;:]*[,;:]\s*so\b))\b"
     r"[^,;:]*[,;:]"
 )
 """A purpose said first ("To check whether the dopants cluster, grab a 9 nm frame ...", "for our visitor's first
-look, mount the STO"): why, not what to do."""
+look, mount the STO", "A chemist wants heavy atoms bright, so set ..."): why, not what to do."""

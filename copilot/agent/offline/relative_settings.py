@@ -133,9 +133,15 @@ NAMED_BY_UNIT = ("energy_kv", "current_pa")
 """The settings whose unit alone says which setting an amount changes (kV is the beam energy, pA the current)."""
 THAN_NOW = r"\s+than\s+(?:(?:the|its|our)\s+)?(?:(?:present|current|existing)(?:\s+(?:setting|value|one))?|"
 THAN_NOW += r"(?:what\s+)?(?:it is|it's|we have|we are at|we're at)(?:\s+now)?|now|at present|before)"
+FROM_NOW = (
+    r"(?:where (?:it|they) (?:is|are|sits?|stands?|was)|(?:the|its|our) (?:present|current)(?: setting| value| one)?|"
+)
+FROM_NOW += r"what (?:it|they) (?:is|are)|it is|now)\b(?:\s+now)?"
+"""The present value a change is said from ("105 kV above where it sits now")."""
 UNIT_SAID = (
     r"\b({way})\s+(?:it|that|this)\s+(?:up\s+|down\s+)?by\s+(\d+(?:\.\d+)?)\s*({u})\b|"
-    r"(?:\b(?:go|add|another)\s+)?\b(\d+(?:\.\d+)?)\s*({u})\s+(more|higher|up|less|lower|down)\b(?:" + THAN_NOW + ")?"
+    r"(?:\b(?:go|add|another)\s+)?\b(\d+(?:\.\d+)?)\s*({u})\s+(more|higher|up|less|lower|down)\b(?:" + THAN_NOW + ")?|"
+    r"\b(\d+(?:\.\d+)?)\s*({u})\s+(above|below|over|under)\s+" + FROM_NOW
 )
 """A change by an amount whose unit names the setting ("45 kV more than the present setting", "raise it by 45 kV",
 "go 20 pA lower")."""
@@ -207,9 +213,11 @@ def _amount(low: str, argument: str, words: str) -> tuple[float, re.Match[str]] 
         amount = float(bare.group(2))
         return (-amount if re.fullmatch(DOWN, bare.group(1)) else amount), bare
     if argument in NAMED_BY_UNIT and (unit := re.search(UNIT_SAID.format(way=way, u=units), low)):
-        direction, value, unit_said = unit.group(1, 2, 3) if unit.group(1) else unit.group(6, 4, 5)
+        direction, value, unit_said = next(
+            unit.group(*i) for i in ((1, 2, 3), (6, 4, 5), (9, 7, 8)) if unit.group(i[0])
+        )
         amount = to_tool_unit(value, unit_said)
-        return (-abs(amount) if re.fullmatch(DOWN, direction) else amount), unit
+        return (-abs(amount) if re.fullmatch(DOWN + "|below|under", direction) else amount), unit
     return None
 
 
