@@ -55,13 +55,13 @@ def _stage(axis: str) -> Reader:
 SETTING_WORDS: tuple[tuple[str, Reader], ...] = (
     (r"\bdwell\b", lambda r: _set("dwell_us", "spectrum_dwell_ms")(r) or _bounded(r, "time")),
     (r"\bline rate\b|\bhz\b", _set("rate_hz")),
-    (r"\b(?:that|this) size\b", _set("fov_nm")),
+    (r"\b(?:that|this) size\b", _set("fov_nm")),  # "an image that size": the size of the sentence before
     (
         r"\b(?:above|below|over|under|than) (?:where (?:it|they) (?:is|are|sits?|stands?)|(?:the|its|our) "
         r"(?:present|current) (?:setting|value|one)|what (?:it|they) (?:is|are) now)\b|"
         r"\b(?:under|over)focus [-+\d.]+ \S+ (?:the|its|our) (?:present|current)\b",
         lambda r: bool(r.offsets or r.scales),
-    ),  # "put the field 20 nm above where it is": a change from the present value  # "an image that size": the size of the sentence before
+    ),  # "put the field 20 nm above where it is": a change from the present value
     (r"\bset ?point\b", _set("setpoint_nm")),
     (r"\b(?:p|i|feedback) gains?\b", lambda r: _set("p_gain", "i_gain_per_ms")(r) or "feedback_tune" in r.intents),
     (r"\balpha\b", _stage("alpha_deg")),
