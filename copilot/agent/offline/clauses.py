@@ -19,12 +19,13 @@ from pydantic import BaseModel
 from copilot.agent.offline.lexicon import quantities
 
 LEFT_ALONE = (
-    r"[^,;.!?]*?\b(?:alone|as (?:it|they) (?:is|are|was|were)|as is|where (?:it|they) (?:is|are)|unchanged|"
-    r"untouched|the same|constant|in place|fixed)\b"
+    r"(?:[^,;.!?]*?,(?=[^,;.!?]*?\band\b))?[^,;.!?]*?\b(?:alone|as (?:it|they) (?:is|are|was|were)|as is|"
+    r"where (?:it|they) (?:is|are)|unchanged|untouched|the same|constant|in place|fixed)\b"
 )
 NEGATION = (
     r"\b(?:do not|don['’]t|dont|does not|doesn['’]t|must not|mustn['’]t|should not|shouldn['’]t|never|without|"
-    r"avoid|skip|no need (?:to|for)|(?:done|finished|through) with|enough of|hands off|nobody|no one|no-one|"
+    r"avoid|skip|no need (?:to|for)|(?:happy|fine|content|satisfied) with(?=" + LEFT_ALONE + r")|"
+    r"(?:done|finished|through) with|enough of|hands off|nobody|no one|no-one|"
     r"not|no(?= (?:auto-?focus\w*|refocus\w*|focus\w*|stage|tilt\w*|spectr|eels|eds|images?|"
     r"imaging|blank|moves?|movement|zoom|changes?|new|approach\w*|engag\w*|landing|withdraw\w*|retract\w*|"
     r"re-?(?:approach|land|engag)\w*|"
@@ -51,8 +52,10 @@ TIP_UP = (
 put", "the HT must not change"): it covers the clause before it."""
 """Words that negate their clause; "leave the focus alone" and "keep the stage where it is" forbid as "do not"
 does (a "keep" that bounds a value, "keep the current below 50 pA", is a limit and read first)."""
+KEEPING = ("leave", "keep", "hold")
+"""The verbs of a negation that covers what it names up to "alone" or "as it is", a list included."""
 BOUNDARY = re.compile(
-    r"[,;:.!?](?:\s|$)|\s\(|\)|\s(?:but|then|just|instead|only|rather|so that|so|except)\b|"
+    r"[,;:.!?](?:\s|$)|\s\(|\)|\s[-–—]\s|\s(?:but|then|just|instead|only|rather|so that|so|except)\b|"
     r"\sand\s(?=(?:please\s)?(?:take|acquire|image|record|grab|set|measure|find|count|move|go|run|autofocus|focus|"
     r"tell|give|do|make|use|check|load|zoom|collect|capture|snap|identify|compute|estimate|refocus|re-?image)\b)|$"
 )
@@ -211,6 +214,8 @@ def read_constraints(low: str) -> Reading:
     for match in reversed(list(re.finditer(NEGATION, kept))):
         end = BOUNDARY.search(kept, match.end())
         stop = end.start() if end else len(kept)
+        if match.group(0) in KEEPING and (kept_said := re.match(LEFT_ALONE, kept[match.end() :])):
+            stop = max(stop, match.end() + kept_said.end())  # "leave the field, pixels and dwell as they are"
         constraints += forbids(kept[match.end() : stop], kept[match.start() : stop].strip())
         kept = kept[: match.start()] + " " + kept[stop:]
     text = re.sub(r"^(?:[\s,;:.!?+-]|\b(?:and|but|then|just|so|please|instead)\b)+", "", " ".join(kept.split()))

@@ -30,6 +30,8 @@ GENERIC = r"\b(?:if|unless) (?:so|yes|needed|necessary|required|not|they do not|
 JUDGED_TOPICS = r"astig|\bstig|\btip\b|\bgains?\b|feedback|trace|\bdose\b|budget|possible|\bcan (?:you|i|we)\b"
 """A bare "if needed" or "if not" is judged only in a request about what those rules judge."""
 COURTESY = r",?\s*\bif (?:possible|you can|you could|you like|you want|you wish|that['’]?s (?:ok|okay|fine)|feasible)\b"
+COURTESY += r"|\b(?:sorry|apologies|forgive me|excuse me|pardon me) (?:if|for)\b[^,;:.!?]*"
+"""A courtesy, not a condition ("if you can", "sorry if my words are off")."""
 CONDITION_END = re.compile(r"[,;.!?](?:\s|$)|\s(?:then|but|and)\b|$")
 ACTION_END = re.compile(r"[;.!?](?:\s|$)|,?\s(?:then|but)\b|,?\s(?=otherwise\b|or else\b)|$")
 CLAUSE_START = re.compile(r"[,;.!?](?:\s|$)|\b(?:then|but|and|so|please|just)\b")

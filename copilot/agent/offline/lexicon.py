@@ -114,6 +114,7 @@ ABBREVIATIONS = (
     (r"\bdf\b(?=\s*(?:of|to|=|:|by)?\s*[-+−]?\d)", "defocus"),
     (r"\bdf\b", "dark field"),
     (r"\bht\b", "high tension"),
+    (r"\b(?:pixel exposure|per-pixel exposure|exposure (?:time )?(?:per|for each|for every) pixel)\b", "dwell"),
     (r"\bpos\b", "position"),
     (r"\btopos?\b", "topograph"),
     (r"(?<![\d.] )\bpx\s*[:=]?\s*(\d+)\b(?![.\d]|\s*(?:px|pixels?|[µu]s|ms|nm|µm|um|å|pa|kv)\b)", r"\1 px"),
@@ -142,7 +143,7 @@ ABBREVIATIONS = (
     (r"\b(?:from|than) where (?:it|they) (?:is|are)(?: now| at the moment| right now)?", " "),
     (r"(?<=er) than the (?:present|current)(?: one| value| setting)?\b", " "),
     # "raise it by 95 kV from where it is now", "40 nm bigger than the present one": a change from the present value
-    (r"^\s*(?:sorry|okay so|ok so|so|right so|alright so|well)\b,?\s*", ""),
+    (r"^\s*(?:sorry(?! (?:if|for)\b)|okay so|ok so|so|right so|alright so|well)\b,?\s*", ""),
     (r"\bteh\b", "the"),
     (r"\badn\b", "and"),
     (r"\bwaht\b", "what"),

@@ -1,9 +1,9 @@
 """Why a request asks for something, or what it is compared with, said around what it asks: read as context, never
 as more to do. "so the light atoms show up", "4 µm field, it's for a survey", "2 nA for faster EDX", "zoom out 15x,
 lost the particle", "the sheet says that gives a less noisy picture", "why does the picture look so grainy?",
-"they used 25 pA", "the tip looks blunt", "running over to the FIB for 10 min", "while I talk about the STEM side"
-(``PURPOSE``), and a purpose said
-first ("To check whether the dopants cluster, grab a 9 nm frame ...", ``PURPOSE_LEAD``)."""
+"they used 25 pA", "the tip looks blunt", "in STM we'd call it background subtraction", "running over to the FIB
+for 10 min", "while I talk about the STEM side" (``PURPOSE``), and a purpose said first ("To check whether the
+dopants cluster, grab a 9 nm frame ...", ``PURPOSE_LEAD``)."""
 
 from __future__ import annotations
 
@@ -35,6 +35,10 @@ REASONS = (
     r"\b(?:while|whilst|as) (?:i|we) (?:talk|explain|chat|answer|present|describe|go over|walk|take)\b[^,;.!?]*",
     r"(?<=[,;] )(?:i'?m |we'?re |i am |we are )?(?:running|going|heading|popping|nipping|off) "
     r"(?:over |out |back |down )?(?:to|for)\b[^,;.!?]*",
+    r"\b(?:[\w-]+ )?(?:images?|pictures?|frames?|samples?|specimens?|things) (?:drifts?|creeps?|wanders?|moves?) "
+    r"with (?:the )?(?:temperature|time|heat|heating)\b",
+    r"\b(?:we|i|they|people|you)(?:'d| would| usually| normally| just| always| often| also)*\s+call (?:it|this|that)\b"
+    r"[^,;.!?]*?(?=\s+-\s|[,;.!?]|$)",
     # what it is compared with: a paper, another group's settings
     r"\b(?:i am|i'm|we are|we're) comparing\b" + REST,
     r"\bcompared (?:with|to) (?:their|the paper'?s?|the published)\b[^,:.;?!]*",

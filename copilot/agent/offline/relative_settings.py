@@ -37,7 +37,8 @@ TARGETS: tuple[tuple[str, str, str], ...] = (
         "fov_nm",
         "scan",
         r"field of view|\bfov\b|\bfield\b|scan size|scan area|image size|\bscan\b(?! (?:rate|speed))|"
-        r"(?:afm )?\bframe\b|\bview\b|\b(?:show|cover) an area\b",
+        r"(?:afm )?\bframe\b|\bview\b|\b(?:show|cover) an area\b|\bpicture\b|"
+        r"(?:(?<=\bwiden )|(?<=\bnarrow )|(?<=\benlarge )|(?<=\bshrink ))it\b",
     ),
 )
 """(argument, intent, words naming the setting), most specific first ("the pixel time" is a dwell, "the scan

@@ -56,6 +56,14 @@ AXIS_NUMBER = (
 alpha"): spelled in degrees."""
 
 
+def _factor_said(said: re.Match[str]) -> str:
+    """A factor said in words before "times" ("twenty-three times", "a factor of eight"), in digits."""
+    tens, ones, factor = said.group(1, 2, 3)
+    if tens and WORD_VALUES[ones] >= 10:
+        return said.group(0).replace(ones, str(WORD_VALUES[ones]))  # "twenty twelve times" is no one number
+    return str((TENS[tens] if tens else 0) + WORD_VALUES[ones or factor])
+
+
 def word_value(said: str) -> float | None:
     """ "two hundred and fifty" -> 250, "twenty-five" -> 25, "a thousand" -> 1000, "two point five" -> 2.5."""
     whole, _, fraction = f" {said}".partition(" point ")  # "point four five" has no whole part
@@ -92,7 +100,9 @@ SPOKEN: tuple[tuple[str, str], ...] = (
     (r"\b(haadf|a?bf|adf)s\b", r"\1 frames"),
     (r"\b(" + FACTOR_WORD + r")[- ]?fold\b(?![- ]?(?:astig|stig|symmetr|axis|rotation))", "<fold>"),
     (
-        r"\b("
+        r"\b(?:("
+        + "|".join(TENS)
+        + r")[\s-]+)?("
         + FACTOR_WORD
         + r")(?= times\b|(?: [a-z]+){0,2} (?:frames|images|pictures|scans)\b)|(?<=\bfactor of )("
         + FACTOR_WORD
@@ -176,7 +186,7 @@ def spell_quantities(low: str) -> str:
         elif spelled == "<part>":
             low = re.sub(pattern, lambda m: f"{1 / PARTS[m.group(1)]:.4g} {m.group(2)}", low)
         elif spelled == "<n>":
-            low = re.sub(pattern, lambda m: str(WORD_VALUES[m.group(1) or m.group(2)]), low)
+            low = re.sub(pattern, _factor_said, low)
         elif spelled == "<fold>":
             low = re.sub(pattern, lambda m: f"{WORD_VALUES[m.group(1)]}x", low)
         else:

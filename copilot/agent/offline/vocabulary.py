@@ -113,6 +113,7 @@ INTENT_PATTERNS: dict[str, str] = {
     r"\bprofile (?:from|between|along|across)\b",
     "drift": r"\bdrift|\bcre(?:ep(?:s|ing)?|pt)\b|\bwander(?:s|ing|ed)?\b|"
     r"how far (?:it|the (?:image|specimen|sample|stage)) (?:has )?(?:moved|shifted)|"
+    r"how (?:far|much) did (?:it|things|everything|the (?:image|specimen|sample|stage|picture)) (?:move|shift|go)\b|"
     r"\b(?:whether|if) the (?:sample|specimen|image) (?:is|was) (?:moving|shifting)\b",
     "focus_quality": r"focus (?:quality|score|metric|rating)|sharpness|how sharp|how crisp|is it in focus|"
     r"check (the )?focus|"
@@ -156,9 +157,13 @@ INTENT_PATTERNS: dict[str, str] = {
     r"\b(?:remove|subtract|take out) the (?:background )?(?:tilt|slope|plane)" + FROM_DATA + "|"
     r"\btake (?:the )?(?:tilt|slope) out of\b|\blevel (?:it|them)\b|\bsubtract a plane\b|\bplane[- ]subtract",
 }
+RATED = r"[^.;]*\b(?:rated|good|using|used)\b"
+"""A holder said as context ("the cryo-transfer holder is only rated to 165 kV"), not as a request to use it."""
 UNSUPPORTED: dict[str, str] = {
-    r"\b(heat(?!ing (?:holder|stage)\b[^.;]*\b(?:rated|good|using|used)\b)|"
-    r"cool(?!ing water)|temperature|cryo|anneal)": ("change the specimen temperature (no heating or cryo holder)"),
+    r"\b(heat(?!ing (?:holder|stage)\b" + RATED + r")|cool(?!ing water)|(?<!with )temperature|"
+    r"cryo(?![- ]?(?:em|electron)\b)(?![- ]transfer (?:holder|stage)\b" + RATED + r")|anneal)": (
+        "change the specimen temperature (no heating or cryo holder)"
+    ),
     r"tomograph|tilt series|3d reconstruct|reconstruct\w*\b.{0,30}\b(3d|3-d|three[- ]dimension)|\bin 3d\b": "record a "
     "tomography tilt series",
     r"hologra": "do electron holography",

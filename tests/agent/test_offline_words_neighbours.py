@@ -1,0 +1,90 @@
+"""Requests in the words of scientists from neighbouring fields: cryo-EM named as a discipline (not a cryo holder),
+"we'd call it ..." as context, an apology with "if", a spaced dash ending a negation, "pixel exposure" for the
+dwell, "the picture" for the field, "widen it", a factor said in words ("twenty-three times"), and settings kept
+"as they are" in a list or "happy with the focus as it is"."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from tests.agent.planner_harness import drive
+from tests.agent.test_corpus import AFM_STATUS
+
+Calls = list[tuple[str, dict[str, Any]]]
+
+
+@pytest.mark.parametrize(
+    ("text", "calls"),
+    [
+        ("Cryo-EM habit: show me the dose map", [("get_dose_map", {})]),
+        ("As a cryo-EM person I'd set the defocus to -35 Å", [("set_optics", {"defocus_nm": -3.5})]),
+        ("My SEM images drift with temperature, so take a BF at 90 nm", None),
+        ("In our lab we'd just call it the voltage - set it to 185 kV", [("set_beam", {"energy_kv": 185.0})]),
+        ("Cs to 0.35 mm - we call it spherical aberration in optics", [("set_optics", {"cs_um": 350.0})]),
+        ("sorry if this is basic: swap the sample for the MoS2, seed 71", None),
+        ("not a microscopist myself - what specimens do you have?", [("list_specimens", {})]),
+        ("field 8.4 nm, resolution 1344 pixels, pixel exposure 2.35 microseconds", None),
+        (
+            "make the picture six and a half times wider than it is now",
+            [("get_status", {}), ("set_scan", {"fov_nm": 208.0})],
+        ),
+        ("widen it by 46 nm from its present value", [("get_status", {}), ("set_scan", {"fov_nm": 78.0})]),
+        (
+            "lengthen the pixel exposure by 25 percent from where it is now",
+            [("get_status", {}), ("set_scan", {"dwell_us": 5.0})],
+        ),
+        ("zoom out twenty-six times please", [("get_status", {}), ("set_scan", {"fov_nm": 832.0})]),
+    ],
+)
+def test_neighbouring_fields_words_are_read_as_meant(text: str, calls: Calls | None) -> None:
+    run = drive(text)
+    if calls is not None:
+        assert run.calls == calls
+    elif "temperature" in text:
+        assert run.names == ["set_scan", "acquire_image"] and run.args("acquire_image") == {"detector": "BF"}
+    elif "seed" in text:
+        assert run.calls == [("list_specimens", {}), ("load_specimen", {"name": "mos2", "seed": 71})]
+    else:
+        assert run.calls == [("set_scan", {"fov_nm": 8.4, "pixels": 1344, "dwell_us": 2.35})]
+
+
+@pytest.mark.parametrize(
+    "text", ["cool the grid to cryo temperature", "cryo-transfer the grid", "heat the sample to 400 C"]
+)
+def test_a_temperature_change_asked_for_is_still_declined(text: str) -> None:
+    run = drive(text)
+    assert run.calls == [] and "temperature" in run.answer
+
+
+def test_a_cryo_transfer_holder_rated_below_the_energy_asked_runs_nothing() -> None:
+    run = drive("Our cryo-transfer holder is only rated to 150 kV. Please set the voltage to 240 kV.")
+    assert "set_beam" not in run.names
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "BF at 290 nm, but don't refocus - I'm happy with the focus as it is.",
+        "a new BF at 290 nm, but leave the defocus, convergence and astigmatism exactly as they are",
+    ],
+)
+def test_settings_kept_as_they_are_are_not_changed_and_the_image_is_taken(text: str) -> None:
+    run = drive(text)
+    assert run.names == ["set_scan", "acquire_image"] and run.args("set_scan") == {"fov_nm": 290.0}
+
+
+def test_a_settings_list_left_as_it_is_forbids_each_of_them() -> None:
+    run = drive("leave the field, pixels and pixel exposure as they are, then set 40 pA")
+    assert run.calls == [("set_beam", {"current_pa": 40.0})]
+
+
+def test_afm_channels_after_an_stm_habit_are_recorded() -> None:
+    run = drive("STM habit: record topography and phase", {"get_status": lambda args: AFM_STATUS})
+    assert run.args("acquire_afm_image") == {"channels": ["height", "phase"]}
+
+
+def test_how_far_did_things_move_asks_for_the_drift_of_two_frames() -> None:
+    run = drive("two BF pictures one after another at 215 nm, and how far did things move?")
+    assert run.names == ["set_scan", "acquire_image", "acquire_image", "estimate_drift"]
