@@ -88,3 +88,62 @@ def test_afm_channels_after_an_stm_habit_are_recorded() -> None:
 def test_how_far_did_things_move_asks_for_the_drift_of_two_frames() -> None:
     run = drive("two BF pictures one after another at 215 nm, and how far did things move?")
     assert run.names == ["set_scan", "acquire_image", "acquire_image", "estimate_drift"]
+
+
+@pytest.mark.parametrize(
+    ("text", "calls"),
+    [
+        (
+            "go to x = 3.7 µm, y = -1.9 µm, that's where the flake sat on the optical map",
+            [("move_stage", {"x_um": 3.7, "y_um": -1.9})],
+        ),
+        ("field to 150 percent of what it is now", [("get_status", {}), ("set_scan", {"fov_nm": 48.0})]),
+        ("px down to 50% of what it is", [("get_status", {}), ("set_scan", {"pixels": 128})]),
+        ("take a snapshot at 45 nm", [("get_status", {}), ("set_scan", {"fov_nm": 45.0}), ("acquire_image", {})]),
+        ("How wide is the picture at the moment?", [("get_status", {})]),
+    ],
+)
+def test_context_shares_and_snapshots_are_read(text: str, calls: Calls) -> None:
+    assert drive(text).calls == calls
+
+
+@pytest.mark.parametrize(
+    ("text", "names"),
+    [
+        (
+            "take a HAADF at 6.5 nm, as long as the beam current has stayed under 45 pA",
+            ["get_status", "set_scan", "acquire_image"],
+        ),
+        ("take a HAADF at 6.5 nm, as long as the beam current has stayed under 25 pA", ["get_status"]),  # status: 30 pA
+        (
+            "take a snapshot with the settings untouched only if its dose comes in under 700 e/Å²",
+            ["get_status", "acquire_image"],
+        ),
+    ],
+)
+def test_a_limit_said_as_what_has_stayed_is_checked_first(text: str, names: list[str]) -> None:
+    assert drive(text).names == names
+
+
+def test_a_cryo_transfer_holder_rating_is_a_limit_not_a_temperature_request() -> None:
+    run = drive("Our cryo-transfer holder is only rated to 150 kV. Please set the voltage to 240 kV.")
+    assert run.names == ["get_status"] and "temperature" not in run.answer
+
+
+@pytest.mark.parametrize(
+    ("text", "said"),
+    [
+        ("How many seconds does a single snapshot need with things as they're set?", "takes"),
+        ("how large is the scan area set?", "1000 nm"),
+        ("Is the AFM tip still in decent condition?", None),
+    ],
+)
+def test_questions_in_neighbouring_words_read_the_status(text: str, said: str | None) -> None:
+    run = drive(text, {"get_status": lambda args: AFM_STATUS})
+    assert run.names == (["get_tip_state"] if said is None else ["get_status"])
+    assert said is None or said in run.answer
+
+
+def test_a_line_rate_cut_to_a_share_of_its_present_value() -> None:
+    run = drive("cut the AFM line rate to 40 percent of its present value", {"get_status": lambda args: AFM_STATUS})
+    assert run.calls == [("get_status", {}), ("set_afm_scan", {"rate_hz": 0.4})]

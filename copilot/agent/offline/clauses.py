@@ -25,6 +25,8 @@ LEFT_ALONE = (
 NEGATION = (
     r"\b(?:do not|don['’]t|dont|does not|doesn['’]t|must not|mustn['’]t|should not|shouldn['’]t|never|without|"
     r"avoid|skip|no need (?:to|for)|(?:happy|fine|content|satisfied) with(?=" + LEFT_ALONE + r")|"
+    r"with(?= (?:the |all |its |our )?(?:[\w-]+ ){0,2}?(?:settings?|beam|optics|focus)\b[^,;.!?]*?"
+    r"\b(?:untouched|unchanged|as (?:they|it) (?:are|is))\b)|"
     r"(?:done|finished|through) with|enough of|hands off|nobody|no one|no-one|"
     r"not|no(?= (?:auto-?focus\w*|refocus\w*|focus\w*|stage|tilt\w*|spectr|eels|eds|images?|"
     r"imaging|blank|moves?|movement|zoom|changes?|new|approach\w*|engag\w*|landing|withdraw\w*|retract\w*|"
@@ -71,7 +73,8 @@ STRICT_LIMIT = (
     r"at or (?:under|below)|maximum of|max(?:imum)?\b\.?|at least|no less than|"
     r"no (?:higher|greater|larger|longer|lower|shorter) than|not (?:higher|greater|larger|longer|lower|shorter) than"
 )
-KEEP = r"(?:must|should|has to|needs? to|have to|to|will)?\s*\b(?:stay|remain|be|keep|kept|stays|remains|is|are|['’]re|"
+KEEP = r"(?:must|should|has to|needs? to|have to|to|will|has|have)?\s*\b(?:stay|remain|be|keep|kept|stays|remains|"
+KEEP += r"stayed|remained|been|is|are|['’]re|"
 KEEP += r"comes? (?:in|out)|lands?|ends? up)"
 KEPT = (
     r"(?:" + KEEP + r"|(?:keep|hold|maintain)(?:ing)?\s+(?:the\s+|it\s+|its\s+)?(?:[\w-]+\s+){0,3}?|"

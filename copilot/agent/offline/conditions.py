@@ -32,6 +32,8 @@ JUDGED_TOPICS = r"astig|\bstig|\btip\b|\bgains?\b|feedback|trace|\bdose\b|budget
 COURTESY = r",?\s*\bif (?:possible|you can|you could|you like|you want|you wish|that['’]?s (?:ok|okay|fine)|feasible)\b"
 COURTESY += r"|\b(?:sorry|apologies|forgive me|excuse me|pardon me) (?:if|for)\b[^,;:.!?]*"
 """A courtesy, not a condition ("if you can", "sorry if my words are off")."""
+HELD = r"\b(?:stays?|stayed|remains?|remained|been|keeps?|comes? (?:in|out)|lands?|ends? up|holds?)"
+"""How a condition that is a limit ends ("if the frame stays", "as long as the current has stayed")."""
 CONDITION_END = re.compile(r"[,;.!?](?:\s|$)|\s(?:then|but|and)\b|$")
 ACTION_END = re.compile(r"[;.!?](?:\s|$)|,?\s(?:then|but)\b|,?\s(?=otherwise\b|or else\b)|$")
 CLAUSE_START = re.compile(r"[,;.!?](?:\s|$)|\b(?:then|but|and|so|please|just)\b")
@@ -55,7 +57,7 @@ def cut_conditions(low: str, whole: str | None = None, limited: bool = False) ->
             "otherwise (when the condition before it does not hold)" if alternative else text[match.start() : stop]
         )
         condition = condition.strip()
-        if limited and re.search(r"\b(?:stays?|remains?|keeps?|comes? (?:in|out)|lands?|ends? up|holds?)$", condition):
+        if limited and re.search(HELD + r"$", condition):
             text = text[: match.start()] + " " + text[stop:]  # "if the frame stays": its limit was read already
             continue
         generic = re.search(GENERIC, condition) and (limited or re.search(JUDGED_TOPICS, said))

@@ -114,6 +114,7 @@ ABBREVIATIONS = (
     (r"\bdf\b(?=\s*(?:of|to|=|:|by)?\s*[-+−]?\d)", "defocus"),
     (r"\bdf\b", "dark field"),
     (r"\bht\b", "high tension"),
+    (r"\bsnap ?shots?\b", "picture"),
     (r"\b(?:pixel exposure|per-pixel exposure|exposure (?:time )?(?:per|for each|for every) pixel)\b", "dwell"),
     (r"\bpos\b", "position"),
     (r"\btopos?\b", "topograph"),

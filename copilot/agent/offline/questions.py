@@ -124,7 +124,8 @@ QUESTIONS: tuple[tuple[str, Callable[[Status], str | None]], ...] = (
     ),
     (
         r"field of view|\bfov\b|magnification|scan size|scan area|how (big|large|wide) is the (afm |stem )?"
-        r"(scan|image|frame|field)|(what|which) field\b|how (big|large|wide) is the (area|region) (being )?scanned|"
+        r"(scan|image|frame|field|picture)|(what|which) field\b|"
+        r"how (big|large|wide) is the (area|region) (being )?scanned|"
         r"how (?:big|large|wide) is the (?:area|region) (?:you're|you are|we're|we are|it's|it is) scanning|"
         r"\bframe size\b|\bfield width\b",
         _field,
@@ -133,7 +134,8 @@ QUESTIONS: tuple[tuple[str, Callable[[Status], str | None]], ...] = (
     (
         r"frame time|time per frame|frame (duration|length)|how long (is|does|will|would|takes?) (a|one|the|each|this)"
         r"(?: single)?"
-        r" (frame|image|scan)|how many seconds (?:does|will|would) (?:a|one|the|each) (?:frame|image|scan)|"
+        r" (frame|image|scan)|how many seconds (?:does|will|would) (?:a|one|the|each)(?: single)? "
+        r"(?:frame|image|scan|picture)|"
         r"frame acquisition time|seconds (?:per|a|for one) frame|time (?:for|of) (?:a|one) frame|"
         r"how (?:long|much time) (?:does|will|would) it take to (?:record|take|acquire|scan|get) (?:one|a|each|the) "
         r"(?:picture|image|frame|scan)",
@@ -173,7 +175,7 @@ QUESTION_START = (
 """How a question starts, perhaps after the instrument it is about ("on the AFM what's the scan size")."""
 SET_NOW = (
     r"\b(is|are|was|were)\s+(currently\s+|now\s+)?set\b|\bset\s+to\s*\??\s*$|\bset\s+(at|to)\s+(now|currently)\b|"
-    r"\bset (?:right )?now\b|\bpixel (?:count|number)\b"
+    r"\bset (?:right )?now\b|\bpixel (?:count|number)\b|\bset\s*\?|\bas (?:they'?re|they are|it'?s|it is) set\b"
 )
 """How a setting is said to stand ("which voltage is set?", "what's the dwell set to?", "what's set now?"), or a
 setting whose name has an action word in it ("pixel count"): no action."""

@@ -39,6 +39,7 @@ REASONS = (
     r"with (?:the )?(?:temperature|time|heat|heating)\b",
     r"\b(?:we|i|they|people|you)(?:'d| would| usually| normally| just| always| often| also)*\s+call (?:it|this|that)\b"
     r"[^,;.!?]*?(?=\s+-\s|[,;.!?]|$)",
+    r"(?<=[,;] )(?:that'?s|that is|this is) where\b[^,;.!?]*",
     # what it is compared with: a paper, another group's settings
     r"\b(?:i am|i'm|we are|we're) comparing\b" + REST,
     r"\bcompared (?:with|to) (?:their|the paper'?s?|the published)\b[^,:.;?!]*",

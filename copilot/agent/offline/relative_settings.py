@@ -30,7 +30,12 @@ TARGETS: tuple[tuple[str, str, str], ...] = (
         r"line rate|scan rate|scan speed|\brate\b|"
         r"\b(?:afm |scan )?lines\b(?=.{0,24}\b(?:as (?:fast|slow)|faster|slower))",
     ),
-    ("pixels", "scan", r"\bpixels?(?: per (?:line|side))?\b(?! (?:time|size))|pixel count|\bsampling\b|\bresolution\b"),
+    (
+        "pixels",
+        "scan",
+        r"\bpixels?(?: per (?:line|side))?\b(?! (?:time|size))|pixel count|\bsampling\b|\bresolution\b|"
+        r"(?<![\d.] )(?<!\d)\bpx\b",
+    ),
     ("current_pa", "beam", r"(?:beam |probe )?\bcurrent\b(?! (?:" + PRESENT_OF + r")\b)"),
     ("energy_kv", "beam", r"high tension|accelerating voltage|acceleration voltage|beam energy|\bvoltage\b|\bkv\b"),
     (
@@ -60,6 +65,8 @@ TO_PART += r"(?:a\s+|one\s+|1\s+)?(half|third|quarter|fifth|tenth)\b"
 PERCENT = r"(\d+(?:\.\d+)?)\s*(?:%|percent|per cent)"
 BY_PERCENT = r"\b({way})\s+(?:the\s+|its\s+|our\s+)?(?:[a-z]+\s+)?(?:{t})\s+(?:by\s+)?" + PERCENT
 PERCENT_UP_DOWN = r"(?:{t})\s+(up|down|\+|-)\s*(?:by\s+)?" + PERCENT
+PERCENT_OF = r"(?:{t})\s+(?:down\s+|up\s+)?to\s+" + PERCENT + r"\s+of\s+(?:its|the|what|where|our)\b"
+"""A share of the present value ("cut the line rate to 15 percent of its present value")."""
 FRACTION_OF = r"(?:{t})\s+(?:to\s+)?(\d+)\s*/\s*(\d+)\s+(?:of|times)\b"
 """A fraction of the present value ("make the field of view 3/8 of what it is now")."""
 TIMES_NOW = (
@@ -249,6 +256,8 @@ def _factor(low: str, target: str) -> tuple[float, re.Match[str]] | None:
         return _percent(share.group(2), share.group(1)), share
     if share := re.search(PERCENT_UP_DOWN.format(t=target), low):
         return _percent("up" if share.group(1) in ("up", "+") else "down", share.group(2)), share
+    if (share := re.search(PERCENT_OF.format(t=target), low)) and 0 < float(share.group(1)) != 100:
+        return float(share.group(1)) / 100, share
     if fraction := re.search(FRACTION_OF.format(t=target), low):
         top, bottom = float(fraction.group(1)), float(fraction.group(2))
         if top > 0 and bottom > 0 and top != bottom:

@@ -70,6 +70,7 @@ def read_values(request: Request) -> list[float]:
     factors = [*request.scales.values(), *([request.zoom_factor] if request.zoom_factor else [])]
     values += [1.0 / factor for factor in factors]  # "3x smaller", "zoom in 2x": a factor of 1/3, 1/2
     values += [round(abs(factor - 1.0) * 100, 6) for factor in factors]  # "50 % bigger": a factor of 1.5
+    values += [round(factor * 100, 6) for factor in factors]  # "to 15 percent of its present value": 0.15
     region = request.region_nm
     if region is not None:  # a region said as ranges: its far corner too
         values += [region[0] + region[2], region[1] + region[3]]

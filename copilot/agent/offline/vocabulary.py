@@ -40,7 +40,7 @@ TIP_WEAR = (
     r"\bhow (?:far|much) has the tip (?:scanned|travell?ed)\b|"
     r"\bhas the tip (?:ever )?crashed\b|\bcrash history\b|\btip (?:\w+ )?(?:worn|wearing)\b|"
     r"\bhow much wear\b[^?.,;]{0,25}\btip\b|\btip\b[^?.;]{0,12}\bit is (?:\w+ )?worn\b|"
-    r"\b(?:is|are) (?:the |my |our )?tip (?:still )?"
+    r"\b(?:is|are) (?:the |my |our )?(?:afm )?tip (?:still )?"
     r"(?:in (?:good|ok|okay|decent) (?:shape|condition)|ok|okay|good)\b|"
     r"\b(?:is|are) it (?:\w+ )?worn(?: out)?\b|\bhow(?:'s| is) (?:the |my |our )?tip (?:doing|holding up|looking)\b"
 )
@@ -157,7 +157,7 @@ INTENT_PATTERNS: dict[str, str] = {
     r"\b(?:remove|subtract|take out) the (?:background )?(?:tilt|slope|plane)" + FROM_DATA + "|"
     r"\btake (?:the )?(?:tilt|slope) out of\b|\blevel (?:it|them)\b|\bsubtract a plane\b|\bplane[- ]subtract",
 }
-RATED = r"[^.;]*\b(?:rated|good|using|used)\b"
+RATED = r"[^.;]*\b(?:rated|good|using|used|is|are|was)\b"
 """A holder said as context ("the cryo-transfer holder is only rated to 165 kV"), not as a request to use it."""
 UNSUPPORTED: dict[str, str] = {
     r"\b(heat(?!ing (?:holder|stage)\b" + RATED + r")|cool(?!ing water)|(?<!with )temperature|"
