@@ -147,3 +147,50 @@ def test_questions_in_neighbouring_words_read_the_status(text: str, said: str | 
 def test_a_line_rate_cut_to_a_share_of_its_present_value() -> None:
     run = drive("cut the AFM line rate to 40 percent of its present value", {"get_status": lambda args: AFM_STATUS})
     assert run.calls == [("get_status", {}), ("set_afm_scan", {"rate_hz": 0.4})]
+
+
+def test_a_box_said_by_its_sides_starts_at_the_corner_said() -> None:
+    run = drive(
+        "Rq inside a 240 nm x 180 nm window whose upper-left corner is at (310, 460) nm, on the last topograph",
+        {"get_status": lambda args: AFM_STATUS},
+    )
+    assert run.args("roughness") == {
+        "x_nm": 310.0,
+        "y_nm": 460.0,
+        "width_nm": 240.0,
+        "height_nm": 180.0,
+        "acq_id": "a0005",
+    }
+
+
+def test_a_corner_said_in_a_form_not_read_runs_nothing() -> None:
+    run = drive("Rq inside a 240 nm x 180 nm window, its corner sits at (310, 460) nm, on the last topograph")
+    assert run.calls == []
+
+
+def test_a_map_whose_axes_run_between_two_values_is_that_box() -> None:
+    run = drive("EDS map: x runs 4-19.5 nm, y runs 7-21 nm, 72 pixels")
+    assert run.args("acquire_spectrum_image") | {"dwell_ms": None} == {
+        "kind": "EDS",
+        "x_nm": 4.0,
+        "y_nm": 7.0,
+        "width_nm": 15.5,
+        "height_nm": 14.0,
+        "pixels": 72,
+        "dwell_ms": None,
+    }
+
+
+def test_replace_it_with_a_fresh_tip_changes_the_tip() -> None:
+    run = drive("retract it, replace it with a fresh tip, approach again", {"get_status": lambda args: AFM_STATUS})
+    assert run.names == ["get_status", "withdraw", "change_tip", "approach"]
+
+
+def test_lost_the_particle_after_but_is_the_reason_for_a_zoom() -> None:
+    run = drive("zoom out twelve times please, but I've lost the particle")
+    assert run.calls == [("get_status", {}), ("set_scan", {"fov_nm": 384.0})]
+
+
+def test_the_resolution_asked_about_is_the_pixel_count() -> None:
+    run = drive("what are the pixel exposure and the resolution set to?")
+    assert "4 µs per pixel" in run.answer and "256 pixels a side" in run.answer

@@ -142,10 +142,23 @@ PLACED_SQUARE += (
 at (380, 220) nm"): a region, never a scan size."""
 
 
+BOX_CORNER = (
+    r"\s*(?:at|from|(?:that |which )?(?:starts?|starting|begins?|beginning) at|"
+    r"(?:whose|with its|with the) (?:top[- ]left |upper[- ]left )?corner (?:is )?at)\s*" + PAIR
+)
+"""Where a box said by its sides starts: its top-left corner ("... window whose upper-left corner is at (270, 530)
+nm")."""
+
+
 def region_nm(low: str) -> tuple[float, float, float, float] | None:
     """A rectangle (x, y, width, height) in nm: ``x 0-500 nm, y 0-500 nm``, ``x from 0 to 500 nm and y from 0 to
     500 nm``, ``the top-left 500 x 500 nm region`` or ``the top-left 250 nm square``."""
-    span = r"\s*(?:=|:)?\s*(?:from\s*)?" + NUM + r"\s*(?:nm\s*)?(?:-|–|to)\s*" + NUM
+    span = (
+        r"\s*(?:=|:)?\s*(?:(?:runs|goes|spans|extends|ranges)\s+)?(?:from\s*)?"
+        + NUM
+        + r"\s*(?:nm\s*)?(?:-|–|to)\s*"
+        + NUM
+    )
     ranges = re.search(r"\bx" + span + r"(?:" + NM + r")?.{0,12}?\by" + span + NM, low)  # "x 2-12, y 6-9 nm"
     if ranges:
         x0, x1, y0, y1 = (num(ranges.group(i)) for i in range(1, 5))
@@ -153,6 +166,9 @@ def region_nm(low: str) -> tuple[float, float, float, float] | None:
     box = re.search(
         NUM + r"\s*(?:nm\s*)?(?:x|×|by)\s*" + NUM + NM + r"[^.]{0,20}?\b(region|area|square|box|window)", low
     )
+    if box and (corner := re.match(BOX_CORNER, low[box.end() :])):  # "a 360 x 360 nm window whose corner is at"
+        x_nm, y_nm = _in_nm(corner, (1, 3), (2, 4, 5))
+        return (x_nm, y_nm, num(box.group(1)), num(box.group(2)))
     if box and re.search(r"top[- ]left|upper[- ]left|corner|region|area", low):
         return (0.0, 0.0, num(box.group(1)), num(box.group(2)))
     corners = two_points_nm(low)

@@ -144,7 +144,7 @@ QUESTIONS: tuple[tuple[str, Callable[[Status], str | None]], ...] = (
     (r"line rate|lines per second|scan (rate|speed)|how fast", _plain("The line rate", "scan", "rate_hz", " Hz")),
     (r"scan rotation|rotation", _plain("The scan rotation", "scan", "rotation_deg", "°")),
     (
-        r"how many pixels|number of pixels|pixel (?:count|number)|\bpixels\b|\bpx\s*\?",
+        r"how many pixels|number of pixels|pixel (?:count|number)|\bpixels\b|\bpx\s*\?|\bresolution\b",
         lambda s: f"The scan has {v} a side." if (v := _value(s, "scan", "pixels", " pixels")) else None,
     ),
     (r"\bstage\b|where (am i|are we)|position", _stage),

@@ -21,7 +21,8 @@ REASONS = (
     r"\b(?:she|he|they|i|we) wants? (?:the |to see the )?[^,.;]{0,40}?\b"
     r"(?:to stand out|to show up|to pop out|visible)\b",
     # what happened, or what someone says or asks why
-    r"(?<=[,;] )(?:(?:i|we)(?:'ve| have)? )?(?:lost|can'?t find|cannot find) (?:the |my |our |it\b|that\b)[^,;.!?]*",
+    r"(?<=[,;] )(?:but |and |as |since |because )?(?:(?:i|we)(?:'ve| have)? )?(?:lost|can'?t find|cannot find) "
+    r"(?:the |my |our |it\b|that\b)[^,;.!?]*",
     r"\b(?:says|said|explains?|claims?) (?:that )?(?:it|this|that|an? [\w-]+|the [\w-]+(?: [\w-]+){0,2}) "
     r"(?:gives|give|sets|set|makes|controls|control|means|is|are|helps|improves|reduces|increases|decides|"
     r"determines|taps|shows)\b" + REST,

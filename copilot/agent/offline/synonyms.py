@@ -50,6 +50,11 @@ SYNONYMS: tuple[tuple[str, str], ...] = (
     ),
     (r"\b(?:swap|change|switch|trade) (?:the |this |that )?(?:afm )?tip (?:out|over)\b", "change the tip"),
     (r"\bback (?:the )?(?:tip|cantilever) (?:off|out|away)\b", "withdraw the tip"),
+    (
+        r"\breplace (?:it|the (?:afm )?(?:tip|probe|cantilever)) with an? (?:fresh|new|sharp) "
+        r"(?:one|tip|probe|cantilever)\b",
+        "change the tip",
+    ),
     (r"(\btip\b.{0,80}?)\bpull it back\b", r"\1withdraw the tip"),  # "the tip died ... pull it back, fit a new one"
     (r"\bcollect\b(?=\s+(?:an? )?(?:eels|eds|edx|spectr))", "take"),
     (r"(?<!keep the )(?<!keep )\b(?:lift|back|pull|tip) (?:off|back|up|out)\b" + CLAUSE_END, "withdraw the tip"),
