@@ -89,3 +89,20 @@ def test_a_change_on_the_present_value_said_in_words_reads_the_status_first(
 )
 def test_a_zoom_said_as_pulling_back_or_going_in(text: str, calls: list[tuple[str, dict[str, Any]]]) -> None:
     assert drive(text).calls == calls
+
+
+@pytest.mark.parametrize(
+    ("text", "calls"),
+    [
+        ("underfocus the probe by 90 Å", [("set_optics", {"defocus_nm": -9.0})]),
+        ("stage to 2.5, 1.5 microns", [("move_stage", {"x_um": 2.5, "y_um": 1.5})]),
+        ("alpha minus 7, please", [("move_stage", {"alpha_deg": -7.0})]),
+        ("recentre the stage at the origin", [("move_stage", {"x_um": 0.0, "y_um": 0.0})]),
+    ],
+)
+def test_stage_and_focus_shorthand_is_read(text: str, calls: list[tuple[str, dict[str, Any]]]) -> None:
+    assert drive(text).calls == calls
+
+
+def test_an_unsigned_bare_alpha_names_no_unit_and_runs_nothing() -> None:
+    assert drive("alpha 12").calls == []

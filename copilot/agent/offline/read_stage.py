@@ -31,7 +31,7 @@ def read_stage(low: str, request: Request) -> None:
     elif z:
         positions = positions or [{}]
         positions[0]["z_um"] = to_tool_unit(z.group(1), z.group(2)) / 1000  # "put z on 600 nm": 0.6 µm
-    pair = re.search(r"(?:move|go|stage)\D*?\(?\s*" + NUM + r"\s*,\s*" + NUM + r"\s*\)?\s*(µm|um)", low)
+    pair = re.search(r"(?:move|go|stage)\D*?\(?\s*" + NUM + r"\s*,\s*" + NUM + r"\s*\)?\s*(µm|um|microns?)\b", low)
     pair = pair or re.search(
         r"\b(?:go|move|drive|return|back)(?: the stage)? to\s*\(?\s*"
         + NUM

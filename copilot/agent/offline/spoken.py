@@ -138,6 +138,10 @@ SPOKEN: tuple[tuple[str, str], ...] = (
     (NUMBER_RUN, "<run>"),
     (r"\(\s*(\d+(?:\.\d+)?)\s*,\s*(\d+(?:\.\d+)?)\s*\)\s*(?:å|angstroms?)\b", "<pair>"),
     (r"\b(?:minus|negative)\s+(?=\d|\.\d)", "-"),
+    (
+        r"\b(alpha|beta)((?: tilt)?)\s+(?:to\s+|=\s*|at\s+)?([-+]\d+(?:\.\d+)?)(?![\d.]|\s*(?:°|deg|degrees?|[a-zµ%]))",
+        r"\1\2 to \3°",
+    ),  # "alpha minus 12": a signed tilt needs no unit
     (r"\b(left|right|up|down|upwards|downwards|nm|µm|um)\s+plus\s+(?=\d)", r"\1 and "),  # "550 nm left plus 1.2 um up"
     (r"\bplus\s+(?=\d)", "+"),
     (r"\b(?:an?|one) (micron|micromet(?:re|er))\b", r"1 \1"),

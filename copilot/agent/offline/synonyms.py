@@ -25,7 +25,7 @@ SYNONYMS: tuple[tuple[str, str], ...] = (
     (r"\b(?:unshutter|restore)(?:\s+the)?\s+beam\b" + NOT_A_SETTING, "unblank the beam"),
     (r"\b(?:tip|rock|tilt)\s+" + STAGE_THING + r"\b", "tilt the stage"),
     (
-        r"\b(?:park|put|send|bring|take|return|reset|drive|move)\s+"
+        r"\b(?:park|put|send|bring|take|return|reset|drive|move|re-?cent(?:re|er)|cent(?:re|er))\s+"
         + STAGE_THING
         + r"\s+(?:back\s+)?(?:at|to)\s+"
         + HOME
@@ -70,6 +70,7 @@ SYNONYMS: tuple[tuple[str, str], ...] = (
     (r"\b([-+]?\d+(?:\.\d+)?)\s*(nm|µm|um|å)\s+(under|over)[- ]focus(?:ed)?\b", r"\3focus \1 \2"),
     (r"\bdefocus\s+([-+]?\d+(?:\.\d+)?)\s*(nm|µm|um|å)\s+(under|over)\b(?!\s*focus)", r"\3focus \1 \2"),
     (r"\b(under|over)[- ]focus(?:ed)?\b", r"\1focus"),
+    (r"\b(under|over)focus the (?:probe|beam|image|lens)\b", r"\1focus"),
 )
 """(pattern, canonical verb phrase), applied in order."""
 
