@@ -7,12 +7,8 @@ from __future__ import annotations
 
 import pytest
 
-from tests.agent.planner_harness import Run, drive
-from tests.agent.test_corpus import AFM_STATUS
-
-
-def afm(text: str) -> Run:
-    return drive(text, {"get_status": lambda args: AFM_STATUS})
+from tests.agent.planner_harness import drive
+from tests.agent.test_offline_afm import afm
 
 
 @pytest.mark.parametrize(
@@ -49,5 +45,5 @@ def test_what_someone_wants_before_so_is_the_reason_not_more_to_do() -> None:
     ],
 )
 def test_channels_said_after_topography_are_all_recorded_in_order(text: str, channels: list[str]) -> None:
-    run = afm(text)
+    run = drive(text, afm())
     assert run.names[-1] == "acquire_afm_image" and run.args("acquire_afm_image") == {"channels": channels}

@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 
 from tests.agent.planner_harness import drive
-from tests.agent.test_corpus import AFM_STATUS
+from tests.agent.test_offline_afm import afm
 
 Calls = list[tuple[str, dict[str, Any]]]
 
@@ -81,7 +81,7 @@ def test_a_settings_list_left_as_it_is_forbids_each_of_them() -> None:
 
 
 def test_afm_channels_after_an_stm_habit_are_recorded() -> None:
-    run = drive("STM habit: record topography and phase", {"get_status": lambda args: AFM_STATUS})
+    run = drive("STM habit: record topography and phase", afm())
     assert run.args("acquire_afm_image") == {"channels": ["height", "phase"]}
 
 
@@ -139,20 +139,20 @@ def test_a_cryo_transfer_holder_rating_is_a_limit_not_a_temperature_request() ->
     ],
 )
 def test_questions_in_neighbouring_words_read_the_status(text: str, said: str | None) -> None:
-    run = drive(text, {"get_status": lambda args: AFM_STATUS})
+    run = drive(text, afm())
     assert run.names == (["get_tip_state"] if said is None else ["get_status"])
     assert said is None or said in run.answer
 
 
 def test_a_line_rate_cut_to_a_share_of_its_present_value() -> None:
-    run = drive("cut the AFM line rate to 40 percent of its present value", {"get_status": lambda args: AFM_STATUS})
+    run = drive("cut the AFM line rate to 40 percent of its present value", afm())
     assert run.calls == [("get_status", {}), ("set_afm_scan", {"rate_hz": 0.4})]
 
 
 def test_a_box_said_by_its_sides_starts_at_the_corner_said() -> None:
     run = drive(
         "Rq inside a 240 nm x 180 nm window whose upper-left corner is at (310, 460) nm, on the last topograph",
-        {"get_status": lambda args: AFM_STATUS},
+        afm(),
     )
     assert run.args("roughness") == {
         "x_nm": 310.0,
@@ -182,7 +182,7 @@ def test_a_map_whose_axes_run_between_two_values_is_that_box() -> None:
 
 
 def test_replace_it_with_a_fresh_tip_changes_the_tip() -> None:
-    run = drive("retract it, replace it with a fresh tip, approach again", {"get_status": lambda args: AFM_STATUS})
+    run = drive("retract it, replace it with a fresh tip, approach again", afm())
     assert run.names == ["get_status", "withdraw", "change_tip", "approach"]
 
 

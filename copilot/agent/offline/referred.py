@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import re
 
-from copilot.agent.offline.lexicon import NUM, UNIT_ALTERNATION, quantities
+from copilot.agent.offline.lexicon import NUM, UNIT_ALTERNATION, Quantity, quantities
 
 SENTENCE = re.compile(r"(?<=[.;])\s+")
 """Where one sentence ends and the next starts (a decimal point has no space after it)."""
@@ -51,10 +51,8 @@ def referred(low: str) -> str:
                     said = re.sub(r"\bours\b", f"our {theirs.group(1)}", said)
                 parts[index - 1 : index + 1] = ["", said]
         elif (found := SIZE_REFERENCE.search(said)) and (size := _one_size(source)):
-            parts[index - 1 : index + 1] = [
-                "",
-                f"{said[: found.start()]}{_noun(found.group(1), source)} at {size}{said[found.end() :]}",
-            ]
+            image = _new_image(found.group(1), source, size)
+            parts[index - 1 : index + 1] = ["", f"{said[: found.start()]}{image}{said[found.end() :]}"]
         elif found := LIMIT_REFERENCE.search(said):
             bounded = quantities(source)
             if len(bounded) == 1 and bounded[0].dimension in SETTING_OF:
@@ -68,19 +66,18 @@ def referred(low: str) -> str:
     return " ".join(part for part in parts if part)
 
 
-def _one_size(sentence: str) -> str | None:
-    """The one length (a size) the sentence states, as said, or None."""
+def _one_size(sentence: str) -> Quantity | None:
+    """The one length (a size) the sentence states, or None."""
     lengths = [quantity for quantity in quantities(sentence) if quantity.dimension == "length"]
-    return sentence[lengths[0].start : lengths[0].end] if len(lengths) == 1 else None
+    return lengths[0] if len(lengths) == 1 else None
 
 
-def _noun(said: str, source: str) -> str:
-    """A new image named as said, or for "one" as the sentence before names it ("a 1.35 µm topograph")."""
-    if said != "one":
-        return f"a new {said}"
-    quantity = next(quantity for quantity in quantities(source) if quantity.dimension == "length")
-    named = NOUN_AFTER.match(source, quantity.end)
-    return f"a new {named.group(1) if named else 'image'}"
+def _new_image(said: str, source: str, size: Quantity) -> str:
+    """A new image of ``size``, named as said, or for "one" as the sentence before names it ("a 1.35 µm
+    topograph")."""
+    named = NOUN_AFTER.match(source, size.end) if said == "one" else None
+    noun = said if said != "one" else (named.group(1) if named else "image")
+    return f"a new {noun} at {source[size.start : size.end]}"
 
 
 def _one_value(sentence: str) -> str | None:
