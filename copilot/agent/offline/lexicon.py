@@ -278,7 +278,7 @@ SPECIMEN_ALIASES: dict[str, str] = {
     r"terraces? sample|"
     r"(?:afm )?steps? sample|"
     r"\bthe terraces\b",
-    "afm_polymer_blend": r"polymer blend|\bblend sample|polystyrene|ps/pb",
+    "afm_polymer_blend": r"polymer blend|\bblend sample|polystyrene|ps/pb|(?:phase-separated |blended )?polymer film",
     "afm_grating": r"calibration grating|grating sample|\bgrating\b(?= (please|in|sample|on the afm))|"
     r"(?:pitch|grating) standard",
     "afm_ferroelectric": r"\bpzt\b|ferroelectric",

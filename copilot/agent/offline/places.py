@@ -300,6 +300,8 @@ UNDER_OVER = re.compile(
     r"\b(under|over)[- ]?focus(?:ed)?\s*(?:by\s+)?" + NUM + NM
 )
 SIGNED = re.compile(r"(?<![\w.)])([-+−]\d+(?:\.\d+)?)(?:" + NM + r")?(?!\s*(?:µm|um|mrad|pa|kv|%|°|\d))")
+AT_ZERO = re.compile(r"\bat (?:zero|0)(?:\s*nm)?(?: defocus)?(?=\s*(?:$|[,;.?!]|and\b|then\b))")
+"""The second frame of a pair said at zero defocus ("one at -15 nm defocus and one at zero")."""
 EACH = (
     r"\b(?:one|an?)\b.*\b(?:one|another)\b|\bwhich\b.{0,20}\b(?:sharper|crisper|better)\b|"
     r"\b(?:each|both|the other)\b|\bother\b.{0,12}\bover\b"
@@ -314,7 +316,8 @@ def defocus_pair_nm(low: str) -> list[float]:
     said = [(m.group(1) or m.group(4), m.group(2) or m.group(3)) for m in UNDER_OVER.finditer(low)]
     if len(said) == 2 and {word for _, word in said} == {"under", "over"}:
         return [abs(num(value)) * (-1.0 if word == "under" else 1.0) for value, word in said]
-    signed = SIGNED.findall(low)
-    if len(signed) == 2 and re.search(r"\bdefocus", low):
-        return [num(value) for value in signed]
+    signed = [(m.start(), num(m.group(1))) for m in SIGNED.finditer(low)]
+    zero = [(m.start(), 0.0) for m in AT_ZERO.finditer(low)]
+    if len(signed) + len(zero) == 2 and len(signed) >= 1 and re.search(r"\bdefocus", low):
+        return [value for _, value in sorted(signed + zero)]  # "at -20 nm defocus and one at zero"
     return []

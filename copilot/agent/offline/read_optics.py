@@ -34,7 +34,7 @@ def _defocus_said(low: str) -> tuple[str, str, str] | None:
     or the amount said before the word ("put in -15 nm of defocus")."""
     after = re.search(
         r"(defocus|underfocus|overfocus|focus)(?: value)?\s*(?:of|to|=|:|at|by)?\s*" + NUM + LENGTH_OR_A, low
-    ) or re.search(r"(defocus)\s*(?:to|=|:)?\s*(0)()\s*(?:$|[,.;]|\s+(?:and|then|please)\b)", low)
+    ) or re.search(r"(defocus)\s*(?:to|=|:)?\s*(0)()\s*(?:$|[,.;?]|\s+(?:and|then|please)\b)", low)
     after = after or re.search(r"(underfocus|overfocus),\s*" + NUM + LENGTH_OR_A, low)  # "overfocus, +3 nm"
     if after:
         return after.group(1), after.group(2), after.group(3)

@@ -2,8 +2,9 @@
 as more to do. "so the light atoms show up", "4 µm field, it's for a survey", "2 nA for faster EDX", "zoom out 15x,
 lost the particle", "the sheet says that gives a less noisy picture", "why does the picture look so grainy?",
 "they used 25 pA", "the tip looks blunt", "in STM we'd call it background subtraction", "running over to the FIB
-for 10 min", "while I talk about the STEM side" (``PURPOSE``), and a purpose said first ("To check whether the
-dopants cluster, grab a 9 nm frame ...", ``PURPOSE_LEAD``)."""
+for 10 min", "while I talk about the STEM side", "beam off for a minute, I'm changing the cooling water"
+(``PURPOSE``), and a purpose said first ("To check whether the dopants cluster, grab a 9 nm frame ...",
+``PURPOSE_LEAD``)."""
 
 from __future__ import annotations
 
@@ -41,6 +42,8 @@ REASONS = (
     r"\b(?:we|i|they|people|you)(?:'d| would| usually| normally| just| always| often| also)*\s+call (?:it|this|that)\b"
     r"[^,;.!?]*?(?=\s+-\s|[,;.!?]|$)",
     r"(?<=[,;] )(?:that'?s|that is|this is) where\b[^,;.!?]*",
+    r"(?<=blank the beam )for (?:\d+|a few|a couple of) (?:minutes?|mins?|moments?|seconds?|secs?)\b",
+    r"(?<=[,;] )(?:i'?m|we'?re|i am|we are) (?:changing|swapping|refilling|topping up|fixing) (?:the )?[\w -]{1,30}",
     # what it is compared with: a paper, another group's settings
     r"\b(?:i am|i'm|we are|we're) comparing\b" + REST,
     r"\bcompared (?:with|to) (?:their|the paper'?s?|the published)\b[^,:.;?!]*",

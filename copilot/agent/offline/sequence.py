@@ -26,8 +26,14 @@ ACTION = (
 )
 SPLIT = re.compile(
     r"\s*(?:,|;|\bthen\b|\band\b|\bfollowed by\b)\s*(?:(?:and|then|after that|after it|afterwards|after this|next)\s+)*"
-    r"(?=" + ACTION + ")"
+    r"(?=" + ACTION + ")|"
+    r"\s*,?\s*(?:and\s+)?\bthen\s+(?=at\s+\(?\s*-?\d+(?:\.\d+)?\s*,)"
 )
+"""Where a request's clauses part: before an action after a comma, "then" or "and", or before a place said after
+"then" ("EDS at 2,2 nm then at 6,6 nm")."""
+SPECTRUM_KIND = re.compile(r"\b(eels|eds|edx)\b")
+AT_PLACE = re.compile(r"^at\s+\(?\s*-?\d")
+"""A clause that names only a place: it goes on with the spectrum the clause before it named."""
 CHANGES = {"optics", "beam", "scan", "stage", "focus"}
 COMPARE = r"\bcompare\b|which (one |image )?is (sharper|better)|\bboth\b.{0,20}\bsharp|\bsharp\w*.{0,20}\bboth\b"
 SETTING_WORDS = r"\b(defocus|underfocus|overfocus|field of view|fov|dwell|current|high tension|convergence)\b"
@@ -51,6 +57,8 @@ def clauses(text: str) -> list[str]:
     for index, part in enumerate(parts):
         if unit and (bare := BARE_PLACE.search(part)):
             parts[index] = part = f"{part[: bare.end()].rstrip()} {unit} {part[bare.end() :].lstrip()}".strip()
+        if index and AT_PLACE.match(part) and (kind := SPECTRUM_KIND.findall(parts[index - 1])):
+            parts[index] = part = f"{kind[-1]} {part}"
         if placed := PLACE_UNIT.search(part):
             unit = placed.group(1)
         said = re.findall(SETTING_WORDS, part)

@@ -48,8 +48,11 @@ LOOK_AT = (
 )
 """A specimen named as the thing to work on ("let's look at the gold particles", "an image of the grain boundary
 sample"): loaded if it is not in."""
-QUANTITY_FIRST = r"[-+]?\d"
-"""What a load verb puts in when it starts with a number: a quantity (a setting), never a specimen's name."""
+QUANTITY_FIRST = (
+    r"[-+]?\d|(?:some |more |a bit of )?(?:(?:two|three)fold )?(?:astigmatism|defocus|underfocus|overfocus|coma)\b"
+)
+"""What a load verb puts in when it starts with a number or names an aberration ("put in -15 nm of defocus", "put in
+twofold stig, 6 nm"): a setting, never a specimen's name."""
 
 
 @dataclass
@@ -67,7 +70,7 @@ def wanted_specimen(low: str) -> Wanted | None:
     seed = seed_named(low)
     verb = re.search(LOAD_VERB, low)
     if verb and re.match(QUANTITY_FIRST, verb.group(1)):
-        verb = None  # "put in -15 nm of defocus": a setting, not a specimen
+        verb = None  # "put in -15 nm of defocus", "put in twofold stig": a setting, not a specimen
     if verb:
         said = verb.group(1).strip()
         alias = specimen_named(said)

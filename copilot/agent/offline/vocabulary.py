@@ -116,7 +116,7 @@ INTENT_PATTERNS: dict[str, str] = {
     r"how (?:far|much) did (?:it|things|everything|the (?:image|specimen|sample|stage|picture)) (?:move|shift|go)\b|"
     r"\b(?:whether|if) the (?:sample|specimen|image) (?:is|was) (?:moving|shifting)\b",
     "focus_quality": r"focus (?:quality|score|metric|rating)|sharpness|how sharp|how crisp|is it in focus|"
-    r"check (the )?focus|"
+    r"check (the )?focus|\bcompare (?:the |their )?(?:focus|sharpness)\b|"
     r"\b(?:rate|score|grade|judge) (?:the |its )?(?:focus|sharpness)\b|"
     r"is (it|the image) sharp|\b(?:was|is) it (?:actually |really |properly )?in focus\b|"
     r"how well (?:focused|in focus)|\bscore (?:both|each|them)\b|\b(?:sharper|crisper)\b|\bsharp enough\b|"
@@ -175,6 +175,10 @@ UNSUPPORTED: dict[str, str] = {
     ),
     r"\b(mfm|kpfm|efm|pfm|c-?afm|magnetic force|kelvin probe|electrostatic force|conductive afm|piezo-?response)": (
         "run MFM, KPFM, EFM, PFM or conductive AFM (the AFM records height and phase in tapping mode)"
+    ),
+    r"\b(?:lateral[- ]force|friction(?:al)?[- ]force|lfm)\b|"
+    r"\b(?:switch|change|go|move|put it)\b[^.;]{0,15}\bcontact mode\b": (
+        "run contact mode or lateral-force microscopy (the AFM images in tapping mode)"
     ),
     r"\b(cbed|diffraction pattern|4d-?stem)": "record diffraction patterns (no diffraction camera on the twin)",
     r"\b(eftem|energy[- ]filtered)": "record energy-filtered images (EELS is taken as spectra and spectrum images)",
