@@ -68,6 +68,7 @@ STRICT_LIMIT = (
     r"(?:can['’]?t|cannot|can not|mustn['’]t|must not) (?:go (?:above|over|beyond|higher than)|exceed)|"
     r"never exceed|(?:must |should )?not go (?:above|over|beyond)|(?:ceiling|cap|upper limit|limit) (?:of|at)|"
     r"(?:only|just) allowed(?: to use)?|allowed (?:at most|up to)|\brated (?:only )?(?:up )?(?:to|for|at)|"
+    r"\blimits? (?:it|them|us|the \w+) (?:only )?to|"
     r"(?:only |just )?\bgood (?:up )?(?:to|for)|"
     r"(?:ceiling|limit|max(?:imum)?) is|"
     r"at or (?:under|below)|maximum of|max(?:imum)?\b\.?|at least|no less than|"

@@ -3,8 +3,8 @@
 Pure functions of the text. Every quantity is converted to its tool unit (nm, µs, pA, kV, degrees, mrad,
 e⁻/Å², Hz); shop-floor abbreviations are spelled out before any pattern reads the text ("mag" -> magnification,
 "stig" -> astigmatism, "power spectrum" -> fft (an image's Fourier transform, never a spectroscopy
-acquisition), "df -20 nm" -> defocus, a lone "df" -> dark field, "'em" -> them, "kV to 200" -> kV to
-200 kV, "HT 200" -> high tension 200 kV).
+acquisition), "df -20 nm" and "don't touch df" -> defocus, a lone "df" -> dark field, "'em" -> them, "kV to
+200" -> kV to 200 kV, "HT 200" -> high tension 200 kV).
 """
 
 from __future__ import annotations
@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from copilot.agent.offline.corrections import corrected
 from copilot.agent.offline.letters import unwrapped
 from copilot.agent.offline.spoken import spell_quantities
-from copilot.agent.offline.steps_said import joined_steps
+from copilot.agent.offline.steps_said import joined_steps, without_item_labels
 from copilot.agent.offline.synonyms import canonical_verbs
 
 NUM = r"([-+−]?\d+(?:\.\d+)?(?:e[-+]?\d+)?)"
@@ -112,6 +112,7 @@ ABBREVIATIONS = (
     (r"\bc1\b", "defocus"),
     (r"\bc3\b(?=\s*(?:please\s+)?(?:of|to|=|:|at|on)?\s*[-+−]?\d)", "cs"),
     (r"\bdf\b(?=\s*(?:of|to|=|:|by)?\s*[-+−]?\d)", "defocus"),
+    (r"(?:(?<=touch )|(?<=change )|(?<=adjust )|(?<=leave )|(?<=keep )|(?<=alter )|(?<=tweak ))df\b", "defocus"),
     (r"\bdf\b", "dark field"),
     (r"\bht\b", "high tension"),
     (r"\bsnap ?shots?\b", "picture"),
@@ -183,7 +184,11 @@ ABBREVIATIONS = (
     (r"\bline prof\b", "line profile"),
     (r"\bpx (size|spacing)\b", r"pixel \1"),
     (r"\bpic\b", "picture"),
-    (r"\bspec\b", "spectrum"),
+    (
+        r"(?<!standard )(?<!customer )(?<!semiconductor )(?<!size )(?<!'s )(?<!the )\bspec\b"
+        r"(?![- ]?sheets?\b|\s+(?:is|are|was|says|lists?|limits?|check|values?|requires?)\b)",
+        "spectrum",
+    ),  # "spec at 3,4 nm", not "the spec sheet", "size standard spec is 12 to 55 nm"
     (r"\bconv\.? angle\b", "convergence angle"),
     (r"\b(\d+)\s*x\s*mag(nification)?\b", r"\1 x magnification"),
     (r"\baf\b", "autofocus"),
@@ -232,7 +237,8 @@ class Quantity:
 def normalise(text: str) -> str:
     """Lower case, one space between words, one spelling of µ and the minus sign, abbreviations spelled out, everyday
     verbs spelled as the tool's verb (``synonyms``)."""
-    low = corrected(joined_steps(" ".join(unwrapped(text).lower().replace("μ", "µ").replace("−", "-").split())))
+    low = " ".join(unwrapped(text).lower().replace("μ", "µ").replace("−", "-").split())
+    low = corrected(joined_steps(" ".join(without_item_labels(low).split())))
     low = spell_quantities(re.sub(r"[åa]ngstr[öo]m", "angstrom", low))  # "ångströms": one spelling
     for pattern, spelled in ABBREVIATIONS:
         low = re.sub(pattern, spelled, low)
@@ -276,7 +282,7 @@ SPECIMEN_ALIASES: dict[str, str] = {
     r"\bgold\b(?= (sample|specimen|grid))",
     "afm_steps": r"si\(111\)(?: terraces?| steps?)?|silicon (?:steps|terraces)|step(ped)? (silicon|surface sample)|"
     r"terraces? sample|"
-    r"(?:afm )?steps? sample|"
+    r"(?:afm )?steps? sample|\bstep(?:[- ]height)? standard|"
     r"\bthe terraces\b",
     "afm_polymer_blend": r"polymer blend|\bblend sample|polystyrene|ps/pb|(?:phase-separated |blended )?polymer film",
     "afm_grating": r"calibration grating|grating sample|\bgrating\b(?= (please|in|sample|on the afm))|"

@@ -184,6 +184,13 @@ def parse_request(text: str) -> Request:
     return request
 
 
+TAKEN_BEFORE = (
+    r"\b(?:take|acquire|record|grab|snap|shoot) (?:an? |one |the )?(?:new |fresh )?(?:[\w-]+ )?"
+    r"(?:image|frame|topograph|picture|scan)\b"
+)
+"""An image taken earlier in the request: "that image" after it is this one."""
+
+
 def _without_file_name(low: str) -> str:
     """The text with the export file names it gives blanked (the words that give them stay)."""
     for found in EXPORT_NAME.finditer(low):
@@ -279,7 +286,11 @@ def _read_targets(low: str, request: Request, said: str) -> None:
     image += r"topograph\w*)|"
     image += r"(?:height|phase|topography) map)"
     taken = r"\bwhat (i|you|we) (just |already )?(took|recorded|acquired|got|imaged)\b"  # "FFT of what I just took"
-    request.use_last_image = no_new_image or bool(re.search(last + image + "|" + image + f"(?:{just})|{taken}", low))
+    named = r"(?:(?!(?:new|fresh|next|another|one|second|first)\b)[a-z][\w₂-]* )?"  # "this morning's MoS2 frame"
+    earlier = re.search(last + named + image + "|" + image + f"(?:{just})|{taken}", low)
+    if earlier and earlier.group(1) in ("that", "this") and re.search(TAKEN_BEFORE, low[: earlier.start()]):
+        earlier = None  # "take an image, and check that image for tip artefacts": the image just taken
+    request.use_last_image = no_new_image or bool(earlier)
     if "denoise" in request.intents and (method := re.search(DENOISE_METHOD, low)):
         said = method.group(1)
         request.denoise_method = "nl_means" if "local" in said else said.replace("-", "_").replace(" ", "_")

@@ -170,7 +170,8 @@ FEEDBACK_QUESTIONS = {pattern for pattern, _ in QUESTIONS if "gain" in pattern o
 """Questions about the AFM feedback settings: they ask for values, never for a tuning."""
 QUESTION_START = (
     r"^(?:(?:on|for) the (?:afm|stem|microscope)\s*[,:]?\s*)?"
-    r"(what|what's|whats|how|which|where|is|are|tell me|give me|show me|remind me|current|and)\b"
+    r"(what|what's|whats|how|which|where|is|are|tell me|give me|show me|remind me|current|and|"
+    r"read(?:[- ]back| me| out)|confirm|verify)\b"
 )
 """How a question starts, perhaps after the instrument it is about ("on the AFM what's the scan size")."""
 SET_NOW = (
@@ -188,6 +189,12 @@ CHECKS_VALUE = (
 )
 """A yes-or-no question about a value ("is it still at 80 kV?", "are we at 256 pixels?"): answered from the status,
 never set ("is 50 kV possible?" asks what the instrument can do, not how it stands)."""
+CONFIRMS = (
+    r"^(?:please\s+)?(?:confirm|verify)(?: that| whether| if)?\b[^?]*?\b(?:reads?|is|are|shows?|says|sits? at)\b|"
+    r"\bshould (?:be|read)\b[^?]*?\b(?:confirm|verify|check) what\b[^?]*\breads?\b"
+)
+"""A read-back confirmation ("confirm the HT reads 80 kV", "the sheet says the dwell should be 5 µs - confirm what
+the scan actually reads"): the value said is the one expected, the status is read and nothing is set."""
 UNIT_TOPICS = (
     (r"\d\s*(?:pa|na)\b", "current"),
     (r"\d\s*kv\b", "kv"),
@@ -219,15 +226,16 @@ def status_questions(low: str, kept: str | None = None) -> list[int]:
     the request without what it forbids (an action it forbids, "don't approach, just tell me ...", asks for none)."""
     low = re.sub(PURPOSE, " ", low)  # "they used 25 pA" says what someone else set, it asks for no value
     asks = bool("?" in low or re.search(QUESTION_START, low) or re.search(ASKS_ANYWHERE, low))
-    asks = asks or _only_named(low) or bool(re.search(CHECK_SETTING, low))
+    asks = asks or _only_named(low) or bool(re.search(CHECK_SETTING, low) or re.search(CONFIRMS, low))
     spoken = re.sub(FRAME_TIME_ASKED, " ", low if kept is None else kept)
     spoken = re.sub(r"\b(?:did|has|have) (?:some|any)(?:one|body) \w+", " ", spoken)  # "or did someone change it?"
     spoken = re.sub(LEAD, " ", spoken)  # "quick check: is the beam on?" checks nothing
     spoken = re.sub(CHECK_SETTING, " ", spoken)  # "check the dwell" reads it, it runs nothing
     acting = re.search(ACTION_WORDS, re.sub(SET_NOW, " ", spoken))
-    if not asks or acting or (re.search(r"(?<![a-zå/^])\d", low) and not re.search(CHECKS_VALUE, low)):
+    checks = re.search(CHECKS_VALUE, low) or re.search(CONFIRMS, low)
+    if not asks or acting or (re.search(r"(?<![a-zå/^])\d", low) and not checks):
         return []
-    if re.search(CHECKS_VALUE, low):  # "still on 30 pA, yes?": the unit names the setting asked about
+    if checks:  # "still on 30 pA, yes?": the unit names the setting asked about
         low += "".join(f" {topic}" for unit, topic in UNIT_TOPICS if re.search(unit, low))
     return [i for i, (pattern, _) in enumerate(QUESTIONS) if re.search(pattern, low)][:3]
 

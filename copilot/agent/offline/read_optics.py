@@ -16,7 +16,7 @@ CORRECT = r"(correct|remove|zero|cancel|null|undo|get rid of|eliminate)"
 """A verb that sets an aberration to zero ("get rid of the axial coma")."""
 
 
-DIRECTION = r"(?:\bat|\balong|\btowards?|\bangle(?: of| to)?|\bdirection(?: of)?)\s*"
+DIRECTION = r"(?:\bat|\balong|\btowards?|\bangle(?: of| to)?|\bdirection(?: of)?|(?<=nm),)\s*"
 """The words that give an aberration's direction ("A1 at 45 degrees", "stig of 8 nm along 30°")."""
 
 

@@ -114,7 +114,7 @@ def read_scan(low: str, request: Request) -> None:
     if request.fov_nm is not None and fovs and (len(fovs) >= 2 or fovs[-1] != request.fov_nm):
         request.zoom_fov_nm = fovs[-1]  # "an overview at 1000 nm field of view, then a 50 nm field of view image"
         request.intents.add("survey_zoom")
-    elif "survey_zoom" in request.intents and not re.search(r"survey|overview|interesting|feature", low):
+    elif "survey_zoom" in request.intents and not re.search(SURVEY_SAID, re.sub(PURPOSE, " ", low)):
         request.intents.discard("survey_zoom")  # "zoom in to 20 nm": just a smaller field of view
         request.fov_nm = request.fov_nm if request.fov_nm is not None else (fovs[0] if fovs else None)
     pixels = re.search(r"(\d+)\s*(?:x|×|by)\s*\d+\b(?!\s*(?:nm|µm|um))", low)
@@ -202,6 +202,10 @@ def fallback_fov(low: str, request: Request) -> None:
     lengths = re.findall(NUM + r"\s*(nm|å|angstroms?|µm|um|microns?)\b", re.sub(PIXEL_SIZE, " ", said))
     if len(lengths) == 1 and image_request(request):
         request.fov_nm = length_nm(*lengths[0])
+
+
+SURVEY_SAID = r"survey|overview|interesting|feature"
+"""A zoom that goes with a survey ("zoom in on the most interesting feature of an overview"), unless said as why."""
 
 
 def read_relative_zoom(low: str, request: Request) -> None:

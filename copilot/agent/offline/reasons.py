@@ -15,12 +15,16 @@ REASONS = (
     r"\bso (?:that )?[^,;.!?]{0,40}?\b(?:shows? up|are visible|is visible|becomes? visible|stands? out|"
     r"come out|comes out|pop out|pops out)\b",
     r"\bso (?:that )?(?:[a-z]+ )?(?:can|could|will|may) (?:see|look at|watch|study)\b[^,;.!?]*",
-    r"(?<=[,;] )(?:it'?s|it is|this is|i want|we want|i'?d like|for) (?:an?|the) (?:survey|overview)(?: first)?\b",
+    r"\bso (?:that )?[^,;.!?]{0,40}?\b(?:fill|fills|fit|fits|cover|covers|take up|takes up) "
+    r"(?:more of |all of |most of |the whole )?(?:the )?(?:frame|field|image|picture|view|screen)\b",
+    r"(?:(?<=[,;] )(?:it'?s|it is|this is|i want|we want|i'?d like|for)|(?<=times )for|(?<=fold )for|(?<=\dx )for) "
+    r"(?:an?|the) (?:survey|overview)(?: first)?\b",
     r"\bfor (?:an? |the )?(?:faster|quicker|quick|better|stronger|cleaner) (?:eels|eds|edx)\b"
     r"(?: (?:signal|counts|spectra|spectrum|maps?))?",
     r"\bso (?:that )?(?:the )?(?:eels|eds|edx) (?:counts?|signal)\b[^,;.!?]*",
     r"\b(?:she|he|they|i|we) wants? (?:the |to see the )?[^,.;]{0,40}?\b"
-    r"(?:to stand out|to show up|to pop out|visible)\b",
+    r"(?:to stand out|to show up|to pop out|visible|in view|in (?:the )?(?:frame|field|picture|image))\b"
+    r"(?: for (?:the|my|our|this) [\w -]{1,30})?",
     # what happened, or what someone says or asks why
     r"(?<=[,;] )(?:but |and |as |since |because )?(?:(?:i|we)(?:'ve| have)? )?(?:lost|can'?t find|cannot find) "
     r"(?:the |my |our |it\b|that\b)[^,;.!?]*",
@@ -42,6 +46,14 @@ REASONS = (
     r"\b(?:we|i|they|people|you)(?:'d| would| usually| normally| just| always| often| also)*\s+call (?:it|this|that)\b"
     r"[^,;.!?]*?(?=\s+-\s|[,;.!?]|$)",
     r"(?<=[,;] )(?:that'?s|that is|this is) where\b[^,;.!?]*",
+    r"(?:(?<=[,;] )|(?<=\s-\s))(?:the )?(?:(?:service |field )?engineer|technician|tech|vendor|someone|somebody|he|she|"
+    r"they)(?: has| have)?(?: already| just)? (?:set|did|adjusted|aligned|tuned|corrected|focused)\b[^,;.!?]*",
+    r"^[\w -]{0,30}?\b(?:values|settings|parameters|numbers) for (?:the|a|an|our|my) (?:[\w-]+ ){0,2}"
+    r"(?:scan|image|frame|survey|overview|map)s?\s*:",
+    r"(?<=[,;] )(?:we|i)(?:'ll| will)? (?:calibrate|compare|check|match)\b(?=[^.;!?]*\bagainst\b)" + REST,
+    r"\bfrom what (?:the (?:scan|beam|stem|afm|instrument|microscope)|it|they|we) (?:uses?|has|have|is using|"
+    r"is set to|reads?)(?: at the moment| now| right now| at present)?",  # the value a change starts from
+    r"\b(?:it|this|that) (?:waits|has to wait|must wait|can wait|is waiting) (?:until|till|for)\b[^.;!?]*",
     r"(?<=blank the beam )for (?:\d+|a few|a couple of) (?:minutes?|mins?|moments?|seconds?|secs?)\b",
     r"(?<=[,;] )(?:i'?m|we'?re|i am|we are) (?:changing|swapping|refilling|topping up|fixing) (?:the )?[\w -]{1,30}",
     # what it is compared with: a paper, another group's settings

@@ -34,13 +34,18 @@ LIMIT_REFERENCE = re.compile(
 OURS_ASKED = re.compile(r"\bwhat(?:'s| is| are) ours\b")
 THEIR_SETTING = re.compile(r"\btheir ((?:[\w-]+ ){0,3}?[\w-]+) (?:was|were|is|are)\b")
 RANGE = re.compile(NUM + r"\s*(?:-|–|to)\s*" + NUM + r"\s*(" + UNIT_ALTERNATION + r")(?![a-zµ0-9])")
+RANGE_REFERENCE = re.compile(
+    r"\bbetween (?:those|these|the two|both) (?:diameters|sizes|values|limits|bounds|figures)\b"
+)
+"""A range asked for by reference ("the size standard is 12 to 55 nm, so size only particles between those
+diameters")."""
 SETTING_OF = {"current": "probe current", "energy": "high tension", "time": "dwell", "mrad": "convergence"}
 """The setting a bounded value names by its unit alone ("at or under 5 µs per pixel" bounds the dwell)."""
 
 
 def referred(low: str) -> str:
     """``low`` (normalised) with each value asked for by reference replaced by the value the sentence before says."""
-    parts = SENTENCE.split(low)
+    parts = SENTENCE.split(_range_referred(low))
     for index in range(1, len(parts)):
         source, said = parts[index - 1], parts[index]
         if found := VALUE_REFERENCE.search(said):
@@ -64,6 +69,18 @@ def referred(low: str) -> str:
             parts[index] = f"{said[: asked.start()]}what is our {theirs.group(1)}{said[asked.end() :]}"
             parts[index - 1] = ""
     return " ".join(part for part in parts if part)
+
+
+def _range_referred(low: str) -> str:
+    """``low`` with a range asked for by reference replaced by the one range said before it, which is cut where it
+    was said as context ("the standard is 12 to 55 nm, so size particles between those diameters")."""
+    found = RANGE_REFERENCE.search(low)
+    ranges = list(RANGE.finditer(low[: found.start()])) if found else []
+    if found is None or len(ranges) != 1:
+        return low
+    smallest, largest, unit = ranges[0].groups()
+    asked = f"between {smallest} and {largest} {unit}"
+    return f"{low[: ranges[0].start()]}{low[ranges[0].end() : found.start()]}{asked}{low[found.end() :]}"
 
 
 def _one_size(sentence: str) -> Quantity | None:

@@ -134,7 +134,8 @@ ADD_TO = (
 view")."""
 MORE_PIXELS = r"\b(\d+)\s+(more|extra|fewer|less)\s+(?:{t})|"
 MORE_PIXELS += r"\b(?:an?\s+)?(extra|additional|add)\s+(\d+)\s+(?:more\s+)?(?:{t}|px\b)"
-"""Pixels added or taken off by a count ("160 more pixels per side")."""
+MORE_PIXELS += r"|(?:{t})(?:\s+count)?\s+(up|down)\s+by\s+(\d+)\b(?!\.\d|\s*(?:%|percent|per cent|x\b|times))"
+"""Pixels added or taken off by a count ("160 more pixels per side", "the px count up by 416")."""
 BARE_KV = r"\b({way})\s+(?:the\s+)?(?:kv|high tension|voltage)\s+by\s+(\d+(?:\.\d+)?)(?!\s*[a-zµ%])"
 """A beam energy changed by a number said without its unit ("drop the kV by 20")."""
 NAMED_BY_UNIT = ("energy_kv", "current_pa")
@@ -198,8 +199,8 @@ def _free(value: Any, said: str) -> bool:
 def _amount(low: str, argument: str, words: str) -> tuple[float, re.Match[str]] | None:
     """The change by an amount said of the setting the ``words`` name, in its tool unit, and where it is said."""
     if argument == "pixels" and (more := re.search(MORE_PIXELS.format(t=words), low)):
-        count, way = more.group(1, 2) if more.group(1) else more.group(4, 3)
-        return (float(count) * (1 if way in ("more", "extra", "additional", "add") else -1)), more
+        count, way = next(more.group(*i) for i in ((1, 2), (4, 3), (6, 5)) if more.group(i[0]))
+        return (float(count) * (1 if way in ("more", "extra", "additional", "add", "up") else -1)), more
     if argument not in UNITS_OF:
         return None
     way, units = f"{UP}|{DOWN}", UNITS_OF[argument]

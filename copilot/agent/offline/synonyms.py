@@ -22,6 +22,7 @@ SYNONYMS: tuple[tuple[str, str], ...] = (
     (r"\bgo\s+in\s+(?=\d+(?:\.\d+)?\s*(?:x|×|times)\b)", "zoom in "),
     (r"\b(?:kill|cut|stop|block|shutter)(?:\s+the)?\s+beam\b" + NOT_A_SETTING, "blank the beam"),
     (r"^\s*(?:the )?beam off\b", "blank the beam"),
+    (r"(?<=, )image(?=\s*(?:,|and\b|then\b))", "take an image"),  # "withdraw, change it, re-engage, image, and ..."
     (r"\b(?:unshutter|restore)(?:\s+the)?\s+beam\b" + NOT_A_SETTING, "unblank the beam"),
     (r"\b(?:tip|rock|tilt)\s+" + STAGE_THING + r"\b", "tilt the stage"),
     (
@@ -78,8 +79,10 @@ SYNONYMS: tuple[tuple[str, str], ...] = (
 TIP_PRONOUN = (
     (r"\b(?:lift|raise) it(?: up| off)?\b(?!\s+by)", "withdraw the tip"),
     (r"\b(?:lower|bring) it(?: back)?(?: down)?(?: again)?\b(?!\s+(?:by|to))", "approach the tip again"),
+    (r"\b(?:change|replace|swap) it\b(?!\s+(?:to|for|by|with|back))", "change the tip"),
 )
-"""The tip said as "it" once it is named ("the tip seems blunt, lift it, put on a new tip, lower it again")."""
+"""The tip said as "it" once it is named ("the tip seems blunt, lift it, put on a new tip, lower it again", "the tip
+is worn: withdraw, change it")."""
 
 
 def canonical_verbs(low: str) -> str:

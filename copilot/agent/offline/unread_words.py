@@ -69,7 +69,11 @@ SETTING_WORDS: tuple[tuple[str, Reader], ...] = (
     (r"\brotat(?:e|ed|ion)\b", _set("rotation_deg")),
     (r"\bouter (?:[\w-]+ )?(?:edge|angle|cut-?off|radius|limit)\b", _detector("outer_mrad")),
     (r"\binner (?:[\w-]+ )?(?:edge|angle|cut-?off|radius|limit)\b", _detector("inner_mrad")),
-    (r"\b(?:acceptance|spectrometer|collection|collect)\b|\bout to\b", _detector("_mrad")),
+    (
+        r"\b(?:acceptance(?! (?:sheet|list|tests?|criteri\w+|checks?|protocol|form|report))|spectrometer|collection|"
+        r"collect)\b|\bout to\b",
+        _detector("_mrad"),
+    ),
     (r"\b(?:called|named|call it)\b", _set("export_name")),
     (r"\b(?:tiff?|png|hdf5|h5|npy)\b", _set("export_format")),
     (r"\b(?:nl[- _]means|non-?local|median|wiener|gaussian)\b", _set("denoise_method")),

@@ -187,6 +187,11 @@ UNSUPPORTED: dict[str, str] = {
     r"\be-?mail (?:the|him|her|them|me|us|my|our|a|an|it)\b|"
     r"\b(internet|web|weather|buy)\b|\border (?:more|new|a|an|some)\b": "do anything outside the microscope",
     r"\b(vent|pump down|open the column|bake)": "service the column (venting, pumping or baking)",
+    r"\b(?:(?:column |gun )?vacuum|emission current|gun emission|extraction voltage|chiller|"
+    r"(?:cold[- ]?feg |tip |gun )flash|flash(?:ing)? the (?:cold )?(?:tip|gun|feg|emitter))\b": (
+        "read or change the vacuum, the gun's emission or flashing, or the chiller (the twin models the beam, optics, "
+        "scan, stage and detectors)"
+    ),
     r"\b(?:retract|insert|withdraw|pull out|put in)" + DETECTOR_OBJECT: "retract or insert a detector (the detectors "
     "stay in: set_detectors sets their collection angles, acquire_image picks the one to read)",
 }
