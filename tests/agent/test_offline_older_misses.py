@@ -68,3 +68,59 @@ def test_a_defocus_pair_takes_and_scores_both_frames(text: str, defoci_nm: list[
     assert run.names == ["set_optics", "acquire_image"] * 2 + ["focus_quality"] * 2
     assert [args["defocus_nm"] for name, args in run.calls if name == "set_optics"] == defoci_nm
     assert "sharp" in run.answer
+
+
+@pytest.mark.parametrize(
+    ("text", "analysis"),
+    [
+        ("how high are the terraces? new 1.2 µm topograph please", "step_height"),
+        ("does the tip leave artefacts? take a 600 nm image and check", "tip_artifact_check"),
+        ("image 900 nm and tell me if the tip is doubling the particles", "tip_artifact_check"),
+    ],
+)
+def test_an_afm_analysis_asked_as_a_question_runs_on_the_new_image(text: str, analysis: str) -> None:
+    run = drive(text, afm())
+    assert run.names == ["set_afm_scan", "get_status", "approach", "acquire_afm_image", analysis]
+
+
+def test_how_much_of_each_phase_is_the_domain_fraction() -> None:
+    run = drive("fresh 2.2 µm height-plus-phase on the blend, then how much of each phase", afm())
+    assert run.names[-2:] == ["acquire_afm_image", "domain_fraction"]
+
+
+@pytest.mark.parametrize(
+    ("text", "reason"),
+    [
+        ("insert the cold finger", "anticontaminator"),
+        ("could we show a current map with a conductive tip?", "conductive tip"),
+    ],
+)
+def test_hardware_the_twin_lacks_is_declined(text: str, reason: str) -> None:
+    run = drive(text, afm())
+    assert run.calls == [] and reason in run.answer
+
+
+@pytest.mark.parametrize(
+    ("text", "calls"),
+    [
+        (
+            "mount the Au grid with seed 31",
+            [("list_specimens", {}), ("load_specimen", {"name": "gold_nanoparticles", "seed": 31})],
+        ),
+        (
+            "FA-1187 first: mount the Au NP grid, seed 12",
+            [("list_specimens", {}), ("load_specimen", {"name": "gold_nanoparticles", "seed": 12})],
+        ),
+        (
+            "export the latest as png, name run_07",
+            [("list_acquisitions", {}), ("export_acquisition", {"name": "run_07", "format": "png", "acq_id": "a0005"})],
+        ),
+    ],
+)
+def test_shorthand_for_specimens_jobs_and_the_latest_acquisition(text: str, calls: Calls) -> None:
+    assert drive(text).calls == calls
+
+
+def test_the_scan_kept_as_it_is_forbids_scan_changes_and_still_takes_the_frame() -> None:
+    run = drive("defect search on a new frame with the scan as it is now, no scan changes")
+    assert run.names == ["acquire_image", "detect_defects"]

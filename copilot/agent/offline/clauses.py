@@ -25,7 +25,8 @@ LEFT_ALONE = (
 NEGATION = (
     r"\b(?:do not|don['’]t|dont|does not|doesn['’]t|must not|mustn['’]t|should not|shouldn['’]t|never|without|"
     r"avoid|skip|no need (?:to|for)|(?:happy|fine|content|satisfied) with(?=" + LEFT_ALONE + r")|"
-    r"with(?= (?:the |all |its |our )?(?:[\w-]+ ){0,2}?(?:settings?|beam|optics|focus)\b[^,;.!?]*?"
+    r"with(?= (?:the |all |its |our )?(?:[\w-]+ ){0,2}?(?:settings?|beam|optics|focus|scan|field|fov|dwell|pixels?|"
+    r"stage|defocus|current)\b[^,;.!?]*?"
     r"\b(?:untouched|unchanged|as (?:they|it) (?:are|is))\b)|"
     r"(?:done|finished|through) with|enough of|hands off|nobody|no one|no-one|"
     r"not|no(?= (?:auto-?focus\w*|refocus\w*|focus\w*|stage|tilt\w*|spectr|eels|eds|images?|"
@@ -107,7 +108,11 @@ MIN_WORDS = (
 )
 IMAGE_WORDS = r"\b(images?|imaging|picture|frames?|micrograph|haadf|bf|survey|overview|topograph\w*)\b"
 SPECTRUM_WORDS = r"spectr|\beels\b|\beds\b|\bedx\b|\bmap"
-ACQUIRE_VERBS = r"\b(acquire|acquiring|take|taking|record|recording|scan(?! (?:settings?|size|rate|speed|area))|"
+SCAN_NOUN = (
+    r"(?: (?:settings?|size|rate|speed|area|changes?|parameters?|as (?:it|they) (?:is|are)|unchanged|untouched))"
+)
+"""The scan as a setting ("no scan changes", "the scan as it is"), not as an image taken."""
+ACQUIRE_VERBS = r"\b(acquire|acquiring|take|taking|record|recording|scan(?!" + SCAN_NOUN + r")|"
 ACQUIRE_VERBS += r"scanning|expose|exposing|shoot|grab)\b"
 ACTION_TOOLS: tuple[tuple[str, tuple[str, ...]], ...] = (
     (r"\bblank|\bunblank", ("set_beam",)),
@@ -117,7 +122,10 @@ ACTION_TOOLS: tuple[tuple[str, tuple[str, ...]], ...] = (
     (r"\bfocus", ("autofocus", "set_optics")),
     (r"defocus|astigmat|optics|aberration|\bcs\b|convergence", ("set_optics",)),
     (r"\b(move|moving|moved|drive|driving|translate|go to|going to|stage|tilt|tilting)\b", ("move_stage",)),
-    (r"\b(field of view|fov|pixels?|dwell|scan settings|zoom|zooming|magnification|rotat\w*)\b", ("set_scan",)),
+    (
+        r"\b(field of view|fov|pixels?|dwell|zoom|zooming|magnification|rotat\w*|scan(?=" + SCAN_NOUN + r"))\b",
+        ("set_scan",),
+    ),
     (IMAGE_WORDS, ("acquire_image", "acquire_afm_image")),
     (SPECTRUM_WORDS, ("acquire_spectrum", "acquire_spectrum_image")),
     (r"\b(load|loading|switch|change|swap) (the )?(specimen|sample)|\bload", ("load_specimen",)),

@@ -279,7 +279,7 @@ SPECIMEN_ALIASES: dict[str, str] = {
     "graphene": r"\bgraphene\b",
     "gold_nanoparticles": r"\b(gold|au) (nano)?particles?\b|\bau[- ]on[- ](?:silicon|si)\b(?: particles)?|\baunps?\b|"
     r"gold on (holey )?carbon|\bnanoparticles? (?:sample|specimen|grid)\b|"
-    r"\bgold\b(?= (sample|specimen|grid))",
+    r"\b(?:gold|au)\b(?= (?:nps? )?(sample|specimen|grid))",
     "afm_steps": r"si\(111\)(?: terraces?| steps?)?|silicon (?:steps|terraces)|step(ped)? (silicon|surface sample)|"
     r"terraces? sample|"
     r"(?:afm )?steps? sample|\bstep(?:[- ]height)? standard|"

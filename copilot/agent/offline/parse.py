@@ -287,7 +287,8 @@ def _read_targets(low: str, request: Request, said: str) -> None:
     image += r"(?:height|phase|topography) map)"
     taken = r"\bwhat (i|you|we) (just |already )?(took|recorded|acquired|got|imaged)\b"  # "FFT of what I just took"
     named = r"(?:(?!(?:new|fresh|next|another|one|second|first)\b)[a-z][\w₂-]* )?"  # "this morning's MoS2 frame"
-    earlier = re.search(last + named + image + "|" + image + f"(?:{just})|{taken}", low)
+    alone = r"\b(?:the )?(?:latest|newest|most recent|last one)\b(?= (?:as|to|into|in) )"  # "export the latest as tiff"
+    earlier = re.search(last + named + image + "|" + image + f"(?:{just})|{taken}|{alone}", low)
     if earlier and earlier.group(1) in ("that", "this") and re.search(TAKEN_BEFORE, low[: earlier.start()]):
         earlier = None  # "take an image, and check that image for tip artefacts": the image just taken
     request.use_last_image = no_new_image or bool(earlier)

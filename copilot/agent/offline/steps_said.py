@@ -18,11 +18,13 @@ ITEM_LABEL = re.compile(
     r"(?:\s+(?:is|was) (?:done|finished|complete|through|ticked off|signed off)\b|\s+(?:passed|done)\b)?"
     r"(?:\s*\([^()]{0,40}\))?|"
     r"(?:(?<=^)|(?<=[.;:!?] ))check\s+(?:no\.?\s*|#\s*)?\d{1,3}[a-z]?\b(?=\s*[-:,.)])|"
-    r"^(?:[\w-]+ ){1,3}item(?:\s+\d{1,3}[a-z]?)?\s*:"
+    r"^(?:[\w-]+ ){1,3}item(?:\s+\d{1,3}[a-z]?)?\s*:|"
+    r"^[a-z]{1,4}-\d{2,6}(?: first| next| now| again)?\s*:"
 )
 """A checklist item's number: "item 5", "for item 3 (stage repeatability)", "item 1 of the acceptance list",
 "item 85 is done", "check 27" as a label before a dash or a colon, and an item's name said first ("EDX count-rate
-item:", "spectrometer item 51:"); the instrument a label names stays ("AFM item:")."""
+item:", "spectrometer item 51:") or a job's number ("FA-2291 first:"); the instrument a label names stays ("AFM
+item:")."""
 
 
 def without_item_labels(low: str) -> str:

@@ -135,7 +135,7 @@ INTENT_PATTERNS: dict[str, str] = {
     r"\b(height|phase|amplitude) (and \w+ )?(images?|maps?)\b",
     "image_any": r"\bimage (it|the \w+)\b|re-?image|image again|\bre-?scan\b",
     "roughness": r"\brough|\brms\b|\brq\b",
-    "step_height": r"step height|terrace|atomic steps?|\bsteps? of\b|how tall are the (?:terraces|steps)",
+    "step_height": r"step height|terrace|atomic steps?|\bsteps? of\b|how (?:tall|high) are the (?:terraces|steps)",
     "force_curve": r"force[- ]?(curve|distance|spectroscop)|adhesion|\bf-?d curve|\bindent\b|\bforce vs\.? distance\b|"
     r"\bpush on the surface\b",
     "change_tip": r"(change|replace|swap|new) (the |a )?(afm |double )?(tip|cantilever|probe)|"
@@ -143,13 +143,16 @@ INTENT_PATTERNS: dict[str, str] = {
     r"\btip\b.*\b(change|replace|swap) it\b",
     "tip_check": r"tip (artifact|artefact|check|condition|state|shape|quality|health)|double[- ]tip|" + TIP_STATE + "|"
     r"\bcheck (?:it |the image )?for (?:tip )?(?:artefacts|artifacts)\b|"
-    r"\btip\b.{0,20}\bdouble\b|blunt|check (the|whether the|if the) tip",
+    r"\btip\b.{0,20}\bdoubl\w*|blunt|check (the|whether the|if the) tip|"
+    r"\b(?:does|is|did) the tip (?:make|making|cause|causing|leave|leaving|add|adding) (?:any )?"
+    r"(?:artefacts|artifacts)\b",
     "grating": r"pitch|\bdepth\b|how deep|grating (period|spacing)|calibrate the scanner|line spacing of the grating|"
     r"\bperiod of the (?:calibration )?grating|grating\b[^.;]{0,40}\bperiod\b|\bperiod\b[^.;]{0,40}\bgrating\b",
     "afm_context": r"\bafm\b|\btip\b|cantilever|raster|line rate|\d\s*hz\b|setpoint",
     "domains": r"(?<!magnetic )domains?|minority (?:phase|polymer|component)|area fraction|phase fraction|"
     r"fraction of the (?:film|blend|surface) is|\beach polymer\b|"
-    r"\bhow much (?:of the )?(?:area|surface) (?:each|every|the) (?:phase|component) (?:covers|takes up|occupies)\b",
+    r"\bhow much (?:of the )?(?:area|surface) (?:each|every|the) (?:phase|component) (?:covers|takes up|occupies)\b|"
+    r"\bhow much (?:of )?(?:each|either|every) (?:phase|polymer|component)\b",
     "tallest": r"tallest|how tall(?! are the (?:terraces|steps))|maximum (particle )?height|highest (particle|feature)",
     "feedback_tune": r"feedback|\bgains?\b|trace and retrace|retrace",
     "astig": r"astigmat|\bastig\b",
@@ -176,6 +179,9 @@ UNSUPPORTED: dict[str, str] = {
     r"\b(mfm|kpfm|efm|pfm|c-?afm|magnetic force|kelvin probe|electrostatic force|conductive afm|piezo-?response)": (
         "run MFM, KPFM, EFM, PFM or conductive AFM (the AFM records height and phase in tapping mode)"
     ),
+    r"\b(?:conductive|conducting) tip\b|\bcurrent map\b": (
+        "map the current with a conductive tip (the AFM records height and phase in tapping mode)"
+    ),
     r"\b(?:lateral[- ]force|friction(?:al)?[- ]force|lfm)\b|"
     r"\b(?:switch|change|go|move|put it)\b[^.;]{0,15}\bcontact mode\b": (
         "run contact mode or lateral-force microscopy (the AFM images in tapping mode)"
@@ -187,6 +193,7 @@ UNSUPPORTED: dict[str, str] = {
     r"\be-?mail (?:the|him|her|them|me|us|my|our|a|an|it)\b|"
     r"\b(internet|web|weather|buy)\b|\border (?:more|new|a|an|some)\b": "do anything outside the microscope",
     r"\b(vent|pump down|open the column|bake)": "service the column (venting, pumping or baking)",
+    r"\bcold[- ]?finger\b|\banti-?contaminator\b|\bcryo-?shield\b": "insert or cool an anticontaminator (cold finger)",
     r"\b(?:(?:column |gun )?vacuum|emission current|gun emission|extraction voltage|chiller|"
     r"(?:cold[- ]?feg |tip |gun )flash|flash(?:ing)? the (?:cold )?(?:tip|gun|feg|emitter))\b": (
         "read or change the vacuum, the gun's emission or flashing, or the chiller (the twin models the beam, optics, "
