@@ -1,7 +1,8 @@
 """Readings of requests the planner used to miss: a twofold stig "put in" (a setting, not a specimen), a bare zero
 defocus asked about, a spectrum's second place said after "then", the polymer film by another name, a lateral-force
 scan (declined), a beam blanked "for a minute" while the speaker does something else, and a defocus pair whose second
-frame is at zero or whose focus is compared."""
+frame is at zero or whose focus is compared; AFM analyses asked as questions, hardware the twin lacks (a cold finger,
+a conductive tip), the Au grid, a job number first, "the latest" alone, and the scan kept as it is."""
 
 from __future__ import annotations
 
