@@ -2,7 +2,9 @@
 defocus asked about, a spectrum's second place said after "then", the polymer film by another name, a lateral-force
 scan (declined), a beam blanked "for a minute" while the speaker does something else, and a defocus pair whose second
 frame is at zero or whose focus is compared; AFM analyses asked as questions, hardware the twin lacks (a cold finger,
-a conductive tip), the Au grid, a job number first, "the latest" alone, and the scan kept as it is."""
+a conductive tip), the Au grid, a job number first, "the latest" alone, the scan kept as it is, particles "dropped"
+below a size, a line along one axis, a setting said as "it", "skip" covering its own clause only, and a survey said
+before a closer field."""
 
 from __future__ import annotations
 
@@ -125,3 +127,51 @@ def test_shorthand_for_specimens_jobs_and_the_latest_acquisition(text: str, call
 def test_the_scan_kept_as_it_is_forbids_scan_changes_and_still_takes_the_frame() -> None:
     run = drive("defect search on a new frame with the scan as it is now, no scan changes")
     assert run.names == ["acquire_image", "detect_defects"]
+
+
+@pytest.mark.parametrize(
+    ("text", "calls"),
+    [
+        (
+            "particle stats on a fresh 2 µm bright-field, dropping anything below 4 nm",
+            [
+                ("set_scan", {"fov_nm": 2000.0}),
+                ("acquire_image", {"detector": "BF"}),
+                ("segment_particles", {"min_diameter_nm": 4.0, "acq_id": "a0007"}),
+            ],
+        ),
+        (
+            "on the latest image, intensity along y = 5 nm from x 1 to x 12 nm",
+            [
+                ("list_acquisitions", {}),
+                ("line_profile", {"x0_nm": 1.0, "y0_nm": 5.0, "x1_nm": 12.0, "y1_nm": 5.0, "acq_id": "a0005"}),
+            ],
+        ),
+        ("The dwell is too short for the EDX. Set it to 8 us.", [("set_scan", {"dwell_us": 8.0})]),
+    ],
+)
+def test_size_bounds_lines_along_an_axis_and_a_setting_said_as_it(text: str, calls: Calls) -> None:
+    assert drive(text).calls == calls
+
+
+def test_the_setpoint_named_before_is_the_it_set_after() -> None:
+    run = drive("The help sheet says a lower setpoint taps harder. Could you set it to 9.5 nm?", afm())
+    assert run.calls == [("set_feedback", {"setpoint_nm": 9.5})]
+
+
+def test_skip_covers_only_its_own_clause() -> None:
+    run = drive("skip the re-engage and plane-fit the topograph we already have", afm())
+    assert run.names == ["list_acquisitions", "plane_level"]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "First a 2.9 µm survey image, after that 84 nm, and give me particle sizes from the 84 nm one",
+        "start wide at 2.9 µm, then close in to 84 nm and measure the particles in that close-up",
+    ],
+)
+def test_a_survey_then_a_closer_field_sizes_the_particles_of_the_closer_frame(text: str) -> None:
+    run = drive(text)
+    assert run.names == ["set_scan", "acquire_image", "set_scan", "acquire_image", "segment_particles"]
+    assert [args["fov_nm"] for name, args in run.calls if name == "set_scan"] == [2900.0, 84.0]

@@ -60,7 +60,8 @@ KEEPING = ("leave", "keep", "hold")
 BOUNDARY = re.compile(
     r"[,;:.!?](?:\s|$)|\s\(|\)|\s[-–—]\s|\s(?:but|then|just|instead|only|rather|so that|so|except)\b|"
     r"\sand\s(?=(?:please\s)?(?:take|acquire|image|record|grab|set|measure|find|count|move|go|run|autofocus|focus|"
-    r"tell|give|do|make|use|check|load|zoom|collect|capture|snap|identify|compute|estimate|refocus|re-?image)\b)|$"
+    r"tell|give|do|make|use|check|load|zoom|collect|capture|snap|identify|compute|estimate|refocus|re-?image|"
+    r"plane[- ]?(?:fit|level)|flatten|export|save|denoise|smooth|segment|detect)\b)|$"
 )
 STRICT_LIMIT = (
     r"below|less than|lower than|at most|no more than|not more than|never (?:more than|above|over)|"
@@ -172,13 +173,20 @@ class Reading(BaseModel):
     constraints: list[Constraint] = []
 
 
+SIZES_LEFT_OUT = (
+    r"\b(?:ignor\w*|exclud\w*|dropp?\w*|discard\w*|leav\w* out)\s+(?:anything|everything|all|any|those|the ones|"
+    r"particles)(?: \w+)?\s*$"
+)
+"""Particles left out of a sizing by their size ("dropping anything below 5 nm"): a size bound, not a limit."""
+
+
 def read_constraints(low: str) -> Reading:
     """See the module docstring; ``low`` is the normalised request."""
     constraints: list[Constraint] = []
     kept = low
     for match in reversed(list(LIMIT.finditer(kept))):
         bounded = next((q for q in quantities(kept) if 0 <= q.start - match.end() <= 2), None)
-        if bounded is None:
+        if bounded is None or re.search(SIZES_LEFT_OUT, kept[: match.start()]):
             continue
         op = match.group("weak") or match.group("strict")
         start = _clause_start(kept, match.start())

@@ -69,8 +69,29 @@ def _in_nm(found: re.Match[str], values: tuple[int, ...], units: tuple[int, ...]
     return [num(found.group(i)) / (10.0 if unit != "nm" else 1.0) for i in values]
 
 
+ALONG_AXIS = (
+    r"\b(?:along|at)\s+([xy])\s*(?:=|:)?\s*"
+    + NUM
+    + r"(?:"
+    + NM
+    + r")?,?\s*from\s+([xy])\s*(?:=|:)?\s*"
+    + NUM
+    + r"(?:"
+    + NM
+    + r")?\s*to\s+(?:[xy]\s*(?:=|:)?\s*)?"
+    + NUM
+    + NM
+)
+"""A line at one coordinate between two values of the other ("along y = 3 nm from x 0 to x 15 nm")."""
+
+
 def two_points_nm(low: str) -> tuple[float, float, float, float] | None:
-    """(x0, y0, x1, y1) in nm of the two points the text names (see ``TWO_POINTS``, ``PAIR_TO_PAIR``), or None."""
+    """(x0, y0, x1, y1) in nm of the two points the text names (see ``TWO_POINTS``, ``PAIR_TO_PAIR``,
+    ``ALONG_AXIS``), or None."""
+    along = re.search(ALONG_AXIS, low)
+    if along and along.group(1) != along.group(3):
+        fixed, start, end = num(along.group(2)), num(along.group(4)), num(along.group(5))
+        return (start, fixed, end, fixed) if along.group(1) == "y" else (fixed, start, fixed, end)
     found = re.search(TWO_POINTS, low)
     if found:
         return (num(found.group(1)), num(found.group(2)), num(found.group(3)), num(found.group(4)))

@@ -54,8 +54,8 @@ SURVEY_THEN = (
     + r"(?:\s+wide)?|"
     + NUM
     + LENGTH
-    + r"\s+(?:survey|overview))"
-    + r"(?:\s+first)?\s*,?\s*(?:and\s+)?then\s+"
+    + r"\s+(?:survey|overview)(?:\s+(?:image|frame|scan))?)"
+    + r"(?:\s+first)?\s*,?\s*(?:and\s+)?(?:then|after that|afterwards|next)\s+"
     + r"(?:at\s+|(?:(?:zoom|close|come|step)(?: in)?\s+|go\s+|(?:go )?down\s+|drop\s+)?to\s+)?"
     + r"(?:(?:a|one)\s+(?:(?:closer|smaller|tighter|zoomed[- ]in|detailed)\s+)?(?:(?:image|frame)\s+)?(?:at\s+)?)?"
     + NUM
@@ -107,8 +107,9 @@ def read_scan(low: str, request: Request) -> None:
     if then := re.search(SURVEY_THEN, low):  # "survey at 600 nm, then 30 nm": the second frame's field of view
         first_nm = length_nm(then.group(1), then.group(2)) if then.group(1) else length_nm(then.group(3), then.group(4))
         fovs += [first_nm, length_nm(then.group(5), then.group(6))]
+        request.fov_nm = first_nm if request.fov_nm is None else request.fov_nm  # "start wide at 3.5 µm, then ..."
     request.zoom_on_feature = bool(re.search(r"interesting|feature", low))
-    if "particles" in request.intents and re.search(PARTICLE_ZOOM, low):
+    if "particles" in request.intents and re.search(PARTICLE_ZOOM, low) and not then:  # a zoom to a field said
         request.particle_target = "smallest" if re.search(r"smallest|tiniest", low) else "largest"
         request.intents.discard("survey_zoom")  # the zoom goes to the particle, not to a defect
     if request.fov_nm is not None and fovs and (len(fovs) >= 2 or fovs[-1] != request.fov_nm):

@@ -13,6 +13,7 @@ from __future__ import annotations
 import re
 
 from copilot.agent.offline.lexicon import NUM, UNIT_ALTERNATION, Quantity, quantities
+from copilot.agent.offline.questions import ACTION_WORDS
 
 SENTENCE = re.compile(r"(?<=[.;])\s+")
 """Where one sentence ends and the next starts (a decimal point has no space after it)."""
@@ -39,12 +40,20 @@ RANGE_REFERENCE = re.compile(
 )
 """A range asked for by reference ("the size standard is 12 to 55 nm, so size only particles between those
 diameters")."""
+IT_SET = re.compile(r"\b(set|put|bring|turn|take) it (to|at|down to|up to)\b")
+"""A setting asked for as "it" ("... a higher setpoint taps more gently. Could you set it to 18.5 nm?")."""
+NAMED_SETTING = re.compile(
+    r"\b(setpoint|dwell(?: time)?|field of view|probe current|beam current|high tension|defocus|convergence(?: angle)?|"
+    r"line rate|scan size|p gain|i gain|pixel count)\b"
+)
+"""The settings a sentence may name for "it" in the next one."""
 SETTING_OF = {"current": "probe current", "energy": "high tension", "time": "dwell", "mrad": "convergence"}
 """The setting a bounded value names by its unit alone ("at or under 5 µs per pixel" bounds the dwell)."""
 
 
 def referred(low: str) -> str:
-    """``low`` (normalised) with each value asked for by reference replaced by the value the sentence before says."""
+    """``low`` (normalised) with each value asked for by reference replaced by the value the sentence before says,
+    and a setting asked for as "it" by the one setting the sentence before names."""
     parts = SENTENCE.split(_range_referred(low))
     for index in range(1, len(parts)):
         source, said = parts[index - 1], parts[index]
@@ -65,6 +74,11 @@ def referred(low: str) -> str:
                 condition = f"if the {SETTING_OF[bounded[0].dimension]} is {found.group(1)} {value}"
                 parts[index] = f"{said[: found.start()]}{condition}{said[found.end() :]}"
                 parts[index - 1] = ""
+        elif (it := IT_SET.search(said)) and not NAMED_SETTING.search(said):
+            settings = set(NAMED_SETTING.findall(source))
+            if len(settings) == 1:
+                parts[index] = f"{said[: it.start()]}{it.group(1)} the {settings.pop()} {it.group(2)}{said[it.end() :]}"
+                parts[index - 1] = source if re.search(ACTION_WORDS, source) else ""  # a remark names the setting
         elif (asked := OURS_ASKED.search(said)) and (theirs := THEIR_SETTING.search(source)):
             parts[index] = f"{said[: asked.start()]}what is our {theirs.group(1)}{said[asked.end() :]}"
             parts[index - 1] = ""

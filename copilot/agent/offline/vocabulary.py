@@ -73,7 +73,7 @@ INTENT_PATTERNS: dict[str, str] = {
     r"\b(take|acquire|record|grab|snap|shoot|capture) (it|one)\b(?!\s+(?:force|spectr|eels|eds|edx|curve))|\bacquire\b|"
     r"^\s*image\b(?!\s*(size|rotation|speed|settings?|range))|"
     r"^\s*scan\b(?!\s*(size|rotation|speed|settings?|range|\d|\(|:))|"
-    r"\bsurvey|overview|"
+    r"\bsurvey|overview|^\s*start wide\b|"
     r"^\s*(?:an? |another |one more )?(?:frame|image|picture) (?:at|with)\b|"
     r"\b(haadf|bf|adf|abf|bright[- ]?field|dark[- ]?field|z[- ]contrast)\b.{0,25}\b(images?|picture|frame|please)\b|"
     r"^\s*(haadf|bf|adf)\b|[;:]\s*(haadf|bf|adf)\b(?!\s+(?:detector|outer|inner|collection|angle))|"
