@@ -38,7 +38,8 @@ REASONS = (
     r"comparison|test)\b",
     r"\b(?:the |this |that |our )?(?:\w+ )?(?:image|frame|picture|topograph|it) (?:looked|looks|seemed|seems) "
     r"(?:a bit |rather |quite |very )?(?:soft|blurry|blurred|fuzzy|noisy|grainy|out of focus)\b[^,;.!?]*",
-    r"\b(?:while|whilst|as) (?:i|we) (?:talk|explain|chat|answer|present|describe|go over|walk|take)\b[^,;.!?]*",
+    r"\b(?:while|whilst|as) (?:i|we) (?:talk|explain|chat|answer|present|describe|go over|walk|take|study|look at|"
+    r"check|read|think|choose|inspect|decide|review)\b[^,;.!?]*",
     r"(?<=[,;] )(?:i'?m |we'?re |i am |we are )?(?:running|going|heading|popping|nipping|off) "
     r"(?:over |out |back |down )?(?:to|for)\b[^,;.!?]*",
     r"\b(?:[\w-]+ )?(?:images?|pictures?|frames?|samples?|specimens?|things) (?:drifts?|creeps?|wanders?|moves?) "
@@ -50,6 +51,14 @@ REASONS = (
     r"they)(?: has| have)?(?: already| just)? (?:set|did|adjusted|aligned|tuned|corrected|focused)\b[^,;.!?]*",
     r"^[\w -]{0,30}?\b(?:values|settings|parameters|numbers) for (?:the|a|an|our|my) (?:[\w-]+ ){0,2}"
     r"(?:scan|image|frame|survey|overview|map)s?\s*:",
+    r"^[\w -]{0,30}?\b(?:survey|overview|imaging|image|scan|frame|map)\s+(?:settings|values|parameters)\s*:",
+    r"\bfor (?:the|a|our|my) (?:[\w-]+ ){0,2}(?:bf|haadf|adf|bright[- ]field|dark[- ]field|imaging|images|frames|maps|"
+    r"spectra|eels|eds|edx)(?=\s*(?:[.,;!?]|$))",
+    r"(?:(?<=[,;] )|(?<=\s-\s))there(?:'s| is| are)\b[^,;.!?]*",
+    r"(?<=; )(?:the|it|this|that)\b[^,;.!?]{0,40}?\b(?:is|are|gets|was)\b (?:easier|better|simpler|nicer|worse|"
+    r"harder|safer|quicker|faster)\b[^,;.!?]*",
+    r"\b(?:the )?(?:spectrometer|detector|eels|edx|eds)\b (?:should|must|needs to|has to|will) (?:collect|accept|take)\b"
+    r"[^;.!?]*?(?=\s-\s|[;.!?]|$)",
     r"(?<=[,;] )(?:we|i)(?:'ll| will)? (?:calibrate|compare|check|match)\b(?=[^.;!?]*\bagainst\b)" + REST,
     r"\bfrom what (?:the (?:scan|beam|stem|afm|instrument|microscope)|it|they|we) (?:uses?|has|have|is using|"
     r"is set to|reads?)(?: at the moment| now| right now| at present)?",  # the value a change starts from

@@ -15,8 +15,9 @@ import re
 from copilot.agent.offline.lexicon import NUM, UNIT_ALTERNATION, Quantity, quantities
 from copilot.agent.offline.questions import ACTION_WORDS
 
-SENTENCE = re.compile(r"(?<=[.;])\s+")
-"""Where one sentence ends and the next starts (a decimal point has no space after it)."""
+SENTENCE = re.compile(r"(?<=[.;])\s+|\s+-\s+(?=[^-]*\b(?:to|by) (?:that|the same|this)\b)")
+"""Where one sentence ends and the next starts (a decimal point has no space after it), or a spaced dash before a
+value asked for by reference ("the spectrometer should collect out to 21 mrad - set the EELS angle to that")."""
 VALUE_REFERENCE = re.compile(
     r"\b(by|to) (?:that|the same|this)(?: (?:amount|much|range|value|number|figure|setting|angle|current|energy|"
     r"field|size|dwell|time))?(?=\s*(?:[.,;!?]|$|\b(?:please|too|as well|now|and|then)\b))"
@@ -78,7 +79,8 @@ def referred(low: str) -> str:
             settings = set(NAMED_SETTING.findall(source))
             if len(settings) == 1:
                 parts[index] = f"{said[: it.start()]}{it.group(1)} the {settings.pop()} {it.group(2)}{said[it.end() :]}"
-                parts[index - 1] = source if re.search(ACTION_WORDS, source) else ""  # a remark names the setting
+                if not re.search(ACTION_WORDS, source) and not quantities(source):
+                    parts[index - 1] = ""  # a remark that only names the setting ("the dwell is too short for EDX")
         elif (asked := OURS_ASKED.search(said)) and (theirs := THEIR_SETTING.search(source)):
             parts[index] = f"{said[: asked.start()]}what is our {theirs.group(1)}{said[asked.end() :]}"
             parts[index - 1] = ""
