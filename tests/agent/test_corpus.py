@@ -47,6 +47,7 @@ AS_WRITTEN = {
     "fresh22": (96, 120),
     "fresh23": (85, 120),
     "fresh24": (71, 120),
+    "fresh25": (97, 120),
 }
 """Each held-out batch (corpus/fresh*.yaml): (right, total) as written, before the planner was first run on it. A
 floor: later rules may raise a batch's rate, never lower it. fresh2 (76 %), fresh3 (68 %), fresh4 (56 %), fresh5 (63 %),
@@ -57,8 +58,9 @@ fresh13 (72 %, a teaching session), fresh14 (68 %, a failure-analysis lab), fres
 shift), fresh16 (72 %, a battery group's chat), fresh17 (68 %, requests dictated by voice and transcribed), fresh18
 (69 %, a newcomer's plain words), fresh19 (78 %, a core facility's shorthand), fresh20 (57 %, a published
 protocol quoted), fresh21 (82 %, a conference demo narrated), fresh22 (80 %, requests pasted from emails and chat
-messages), fresh23 (71 %, scientists of neighbouring fields in their own words) and fresh24 (59 %, an acceptance
-checklist after a service visit) were under the 85 % target as written."""
+messages), fresh23 (71 %, scientists of neighbouring fields in their own words), fresh24 (59 %, an acceptance
+checklist after a service visit) and fresh25 (81 %, a low-dose session on beam-sensitive materials) were under the
+85 % target as written."""
 AFM_STATUS: dict[str, Any] = {
     "instrument": "AFM",
     "specimen": "afm_steps",

@@ -92,6 +92,14 @@ def _analysis_args(tool: str, request: Request) -> Any:
             return {**target, **box} if isinstance(target, dict) else target
 
         return with_region
+    if tool == "plane_level" and request.plane_order is not None:
+        order = request.plane_order
+
+        def with_order(outcomes: Sequence[Outcome]) -> dict[str, Any] | str:
+            target = on_last_image(outcomes)
+            return {**target, "order": order} if isinstance(target, dict) else target
+
+        return with_order
     return on_last_image
 
 

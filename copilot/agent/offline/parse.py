@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 
+from copilot.agent.offline.analysis_options import read_analysis_options
 from copilot.agent.offline.clauses import read_constraints
 from copilot.agent.offline.conditions import cut_conditions
 from copilot.agent.offline.edges import edge_onset_said
@@ -155,7 +156,7 @@ def parse_request(text: str) -> Request:
         request.edge_onset = onset
         request.intents.add("edge_onset")
     read_spectrum(low, request)
-    read_scan(low, request)
+    read_scan(read_analysis_options(low, request), request)
     read_optics_and_beam(low, request)
     read_stage(low, request)
     read_afm(low, request)

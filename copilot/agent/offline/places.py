@@ -185,7 +185,7 @@ def region_nm(low: str) -> tuple[float, float, float, float] | None:
         x0, x1, y0, y1 = (num(ranges.group(i)) for i in range(1, 5))
         return (min(x0, x1), min(y0, y1), abs(x1 - x0), abs(y1 - y0))
     box = re.search(
-        NUM + r"\s*(?:nm\s*)?(?:x|×|by)\s*" + NUM + NM + r"[^.]{0,20}?\b(region|area|square|box|window)", low
+        NUM + r"\s*(?:nm\s*)?(?:x|×|by)\s*" + NUM + NM + r"[^.]{0,20}?\b(region|area|square|box|window|patch|tile)", low
     )
     if box and (corner := re.match(BOX_CORNER, low[box.end() :])):  # "a 360 x 360 nm window whose corner is at"
         x_nm, y_nm = _in_nm(corner, (1, 3), (2, 4, 5))
@@ -323,6 +323,8 @@ UNDER_OVER = re.compile(
 SIGNED = re.compile(r"(?<![\w.)])([-+−]\d+(?:\.\d+)?)(?:" + NM + r")?(?!\s*(?:µm|um|mrad|pa|kv|%|°|\d))")
 AT_ZERO = re.compile(r"\bat (?:zero|0)(?:\s*nm)?(?: defocus)?(?=\s*(?:$|[,;.?!]|and\b|then\b))")
 """The second frame of a pair said at zero defocus ("one at -15 nm defocus and one at zero")."""
+EACH_COMPARED = r"\bcompare (?:their|both|the two|the pair'?s?)\b"
+"""Two frames compared ("record at 24 nm underfocus and at 24 nm overfocus, and compare their sharpness")."""
 EACH = (
     r"\b(?:one|an?)\b.*\b(?:one|another)\b|\bwhich\b.{0,20}\b(?:sharper|crisper|better)\b|"
     r"\b(?:each|both|the other)\b|\bother\b.{0,12}\bover\b"
@@ -332,7 +334,7 @@ EACH = (
 def defocus_pair_nm(low: str) -> list[float]:
     """Two frames at two defoci said one by one: ``one frame 25 nm under focus and one 25 nm over`` -> [-25, 25],
     ``one shot at -18 nm defocus, one at +18`` -> [-18, 18]; [] unless the request takes one frame at each."""
-    if not re.search(EACH, low) or not re.search(r"focus", low):
+    if not (re.search(EACH, low) or re.search(EACH_COMPARED, low)) or not re.search(r"focus", low):
         return []
     said = [(m.group(1) or m.group(4), m.group(2) or m.group(3)) for m in UNDER_OVER.finditer(low)]
     if len(said) == 2 and {word for _, word in said} == {"under", "over"}:

@@ -170,7 +170,8 @@ def lattice_pair_args(outcomes: Sequence[Outcome]) -> dict[str, Any] | str:
 
 def profile_args(request: Request) -> Callable[[Sequence[Outcome]], dict[str, Any] | str]:
     """A line profile between the ends the user named, else corner to corner when asked, else across the middle of
-    the newest image, left to right."""
+    the newest image, left to right; averaged over the width named."""
+    width = given(width_nm=request.line_width_nm)
 
     def args(outcomes: Sequence[Outcome]) -> dict[str, Any] | str:
         target, fov = on_last_image(outcomes), current_fov_nm(outcomes)
@@ -183,7 +184,11 @@ def profile_args(request: Request) -> Callable[[Sequence[Outcome]], dict[str, An
             return {**target, "x0_nm": 0.0, "y0_nm": 0.0, "x1_nm": side, "y1_nm": side}
         return {**target, "x0_nm": 0.0, "y0_nm": middle, "x1_nm": side, "y1_nm": middle}
 
-    return args
+    def widened(outcomes: Sequence[Outcome]) -> dict[str, Any] | str:
+        said = args(outcomes)
+        return said | width if isinstance(said, dict) else said
+
+    return widened
 
 
 def last_image_with(extra: dict[str, Any]) -> Callable[[Sequence[Outcome]], dict[str, Any] | str]:
@@ -387,7 +392,7 @@ def _stem_steps(request: Request, status: dict[str, Any] | None) -> list[Step]:
         steps.append(image)  # the pair
     arguments = {
         **ANALYSIS_ARGS,
-        "denoise_image": last_image_with(given(method=request.denoise_method)),
+        "denoise_image": last_image_with(given(method=request.denoise_method, strength_nm=request.denoise_strength_nm)),
         "line_profile": profile_args(request),
         "segment_particles": last_image_with(
             given(min_diameter_nm=request.min_diameter_nm, max_diameter_nm=request.max_diameter_nm)

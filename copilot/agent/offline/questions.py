@@ -56,6 +56,28 @@ def _dose(status: Status) -> str | None:
     return text + "."
 
 
+ELECTRON_CHARGE_C = 1.602176634e-19
+
+
+def _frame_dose(status: Status) -> str | None:
+    """The dose one frame at the present settings would give: the electrons a pixel's dwell delivers over the
+    pixel's area (as the instrument plans a frame's dose)."""
+    current, dwell, pixel = (_setting(status, group, key) for group, key in FRAME_DOSE_FROM)
+    if not all(isinstance(v, int | float) and not isinstance(v, bool) and v > 0 for v in (current, dwell, pixel)):
+        return None
+    per_pixel = current * 1e-12 * dwell * 1e-6 / ELECTRON_CHARGE_C
+    area_a2 = (pixel * 10.0) ** 2
+    dose = per_pixel / area_a2
+    return (
+        f"One frame at the present settings would give about {format_number(float(f'{dose:.2g}'))} e⁻/Å² "
+        f"({format_number(per_pixel)} e⁻ per pixel at {format_number(current)} pA and {format_number(dwell)} µs, over "
+        f"a {format_number(pixel)} nm pixel)."
+    )
+
+
+FRAME_DOSE_FROM = (("beam", "current_pa"), ("scan", "dwell_us"), ("scan", "pixel_size_nm"))
+
+
 def _blanked(status: Status) -> str | None:
     blanked = _setting(status, "beam", "blanked")
     return None if blanked is None else f"The beam is {'blanked' if blanked else 'not blanked'}."
@@ -152,7 +174,16 @@ QUESTIONS: tuple[tuple[str, Callable[[Status], str | None]], ...] = (
     (r"\b(p|proportional)[- ]gain|\bgains\b", _plain("The P gain", "feedback", "p_gain", "")),
     (r"\b(i|integral)[- ]gain|\bgains\b", _plain("The I gain", "feedback", "i_gain_per_ms", " per ms")),
     (r"blank|\bbeam (?:on|off)\b", _blanked),
-    (r"\bdose\b(?! (?:map|distribution))|\be-?/[åa][2²]|electron budget|\bbudget\b|\bexposure\b", _dose),
+    (
+        r"\b(?:dose|cost|give|deliver)\w*\b[^?]{0,30}\b(?:one|a|each|per|single|the next) (?:frame|image|scan)\b|"
+        r"\b(?:one|a|each|per|single|the next) (?:frame|image|scan)\b[^?]{0,30}\b(?:cost|dose|give|deliver)\w*\b",
+        _frame_dose,
+    ),
+    (
+        r"\bdose\b(?! (?:map|distribution))(?![^?]{0,30}\b(?:one|a|each|per|single|the next) (?:frame|image|scan)\b)|"
+        r"\be-?/[åa][2²]|electron budget|\bbudget\b|\bexposure\b",
+        _dose,
+    ),
     (
         r"(which|what) (specimen|sample|crystal|material)\b(?! (?:are|can)\b(?! we\b))|"
         r"what('s| is) (loaded|mounted|in (?:the (?:column|holder|microscope|afm|stem)|there))|"
@@ -180,7 +211,7 @@ SET_NOW = (
 )
 """How a setting is said to stand ("which voltage is set?", "what's the dwell set to?", "what's set now?"), or a
 setting whose name has an action word in it ("pixel count"): no action."""
-LEAD = r"^\s*(?:(?:quick |just a |sanity )?(?:check|question)(?: for [\w ]{1,25}?)?\s*[:,]\s*)"
+LEAD = r"^\s*(?:(?:quick |just a |sanity |[\w-]+ [\w-]+ )?(?:check|question)(?: for [\w ]{1,25}?)?\s*[:,]\s*)"
 """A question announced as one ("quick check: ...")."""
 CHECKS_VALUE = (
     r"^" + LEAD + r"?(?:[^?,]*,\s*or\s+)?(?:is|are|was|were)\b"
@@ -237,7 +268,10 @@ def status_questions(low: str, kept: str | None = None) -> list[int]:
         return []
     if checks:  # "still on 30 pA, yes?": the unit names the setting asked about
         low += "".join(f" {topic}" for unit, topic in UNIT_TOPICS if re.search(unit, low))
-    return [i for i, (pattern, _) in enumerate(QUESTIONS) if re.search(pattern, low)][:3]
+    asked = [i for i, (pattern, answer) in enumerate(QUESTIONS) if re.search(pattern, low)]
+    if any(QUESTIONS[i][1] is _frame_dose for i in asked):  # "what would one frame cost in dose?": not the ledger
+        asked = [i for i in asked if QUESTIONS[i][1] is not _dose]
+    return asked[:3]
 
 
 FILLER = (

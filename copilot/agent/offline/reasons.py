@@ -32,7 +32,8 @@ REASONS = (
     r"(?:gives|give|sets|set|makes|controls|control|means|is|are|helps|improves|reduces|increases|decides|"
     r"determines|taps|shows)\b" + REST,
     r"\bwhy (?:does|do|is|are|did|was|were)\b[^?]*\?",
-    r"\b(?:the )?tip (?:looks|seems|is|has got|got|feels) (?:\w+ )?(?:blunt|worn|dull|damaged|dirty|broken)\b"
+    r"\b(?:the )?tip (?:looks|seems|is|has got|got|feels|has gone|went|has become|became|is getting) (?:\w+ )?"
+    r"(?:blunt|worn|dull|damaged|dirty|broken)\b"
     r"[^,:;.!?]*",
     r"^\s*for (?:the|our|my|a|this) (?:[\w'-]+ ){0,2}(?:series|figure|paper|report|talk|poster|project|study|"
     r"comparison|test)\b",
@@ -54,15 +55,17 @@ REASONS = (
     r"^[\w -]{0,30}?\b(?:survey|overview|imaging|image|scan|frame|map)\s+(?:settings|values|parameters)\s*:",
     r"\bfor (?:the|a|our|my) (?:[\w-]+ ){0,2}(?:bf|haadf|adf|bright[- ]field|dark[- ]field|imaging|images|frames|maps|"
     r"spectra|eels|eds|edx)(?=\s*(?:[.,;!?]|$))",
-    r"(?:(?<=[,;] )|(?<=\s-\s))there(?:'s| is| are)\b[^,;.!?]*",
+    r"(?:(?<=[,;] )|(?<=\s-\s))there(?:'s| is| are)\b[^,;.!?]*\b(?:there|here|on the (?:overview|survey|"
+    r"(?:optical )?map))\b",
     r"(?<=; )(?:the|it|this|that)\b[^,;.!?]{0,40}?\b(?:is|are|gets|was)\b (?:easier|better|simpler|nicer|worse|"
     r"harder|safer|quicker|faster)\b[^,;.!?]*",
-    r"\b(?:the )?(?:spectrometer|detector|eels|edx|eds)\b (?:should|must|needs to|has to|will) (?:collect|accept|take)\b"
-    r"[^;.!?]*?(?=\s-\s|[;.!?]|$)",
+    r"\b(?:the )?(?:spectrometer|detector|eels|edx|eds)\b (?:should|must|needs to|has to|will) "
+    r"(?:collect|accept|take)\b[^;.!?]*?(?=\s-\s|[;.!?]|$)",
     r"(?<=[,;] )(?:we|i)(?:'ll| will)? (?:calibrate|compare|check|match)\b(?=[^.;!?]*\bagainst\b)" + REST,
     r"\bfrom what (?:the (?:scan|beam|stem|afm|instrument|microscope)|it|they|we) (?:uses?|has|have|is using|"
     r"is set to|reads?)(?: at the moment| now| right now| at present)?",  # the value a change starts from
     r"\b(?:it|this|that) (?:waits|has to wait|must wait|can wait|is waiting) (?:until|till|for)\b[^.;!?]*",
+    r"\bno (?:electrons?|beam|dose|exposure) (?:needed|involved|required|used)\b(?: for (?:this|that|it)(?: one)?)?",
     r"(?<=blank the beam )for (?:\d+|a few|a couple of) (?:minutes?|mins?|moments?|seconds?|secs?)\b",
     r"(?<=[,;] )(?:i'?m|we'?re|i am|we are) (?:changing|swapping|refilling|topping up|fixing) (?:the )?[\w -]{1,30}",
     # what it is compared with: a paper, another group's settings

@@ -108,7 +108,7 @@ PART_OFF = (
 """A part taken off the present value ("knock a fifth off the current", "probe current, knock a fifth off it")."""
 UNITS_OF = {
     "energy_kv": r"kv|kilovolts?",
-    "current_pa": r"pa|picoamps?|na|nanoamps?",
+    "current_pa": r"pa|picoamps?|na|nanoamps?|fa",
     "dwell_us": r"µs|μs|us|microseconds?|ms|milliseconds?|ns|nanoseconds?",
     "fov_nm": r"nm|nanomet(?:re|er)s?|µm|um|microns?|å|angstroms?",
 }

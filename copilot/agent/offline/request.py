@@ -55,6 +55,9 @@ class Request:
     export_format: str | None = None
     export_name: str | None = None  # "save it as a TIFF called mos2_edge"
     denoise_method: str | None = None  # "nl-means denoise": gaussian, median, wiener or nl_means
+    denoise_strength_nm: float | None = None  # "with a 0.08 nm length scale"
+    line_width_nm: float | None = None  # a line profile "averaged over 0.6 nm"
+    plane_order: int | None = None  # "flatten it with a second-order background"
     use_last_image: bool = False
     use_last_spectrum: bool = False
     unsupported: list[str] = field(default_factory=list)

@@ -49,7 +49,8 @@ LOOK_AT = (
 """A specimen named as the thing to work on ("let's look at the gold particles", "an image of the grain boundary
 sample"): loaded if it is not in."""
 QUANTITY_FIRST = (
-    r"[-+]?\d|(?:some |more |a bit of )?(?:(?:two|three)fold )?(?:astigmatism|defocus|underfocus|overfocus|coma)\b"
+    r"[-+]?\d|(?:some |more |a bit of )?(?:(?:two|three)fold )?(?:astigmatism|defocus|underfocus|overfocus|coma)\b|"
+    r"(?:a )?(?:new|fresh) (?:one|tip|cantilever|probe)\b"
 )
 """What a load verb puts in when it starts with a number or names an aberration ("put in -15 nm of defocus", "put in
 twofold stig, 6 nm"): a setting, never a specimen's name."""

@@ -61,9 +61,11 @@ INTENT_PATTERNS: dict[str, str] = {
     r"\bwhat (?:have|did) (?:we|you|i) (?:acquired?|recorded?|taken|take)\b|\bwhat data (?:do )?(?:we|i) have\b",
     "list_specimens": r"(list|which|what) (the |of the )?(specimens|samples)|(specimens|samples) (are )?"
     r"(available|can)|\b(sample|specimen) (library|catalogu?e|box|cassette|list|cupboard|cabinet|shelf|drawer)\b|"
-    r"\bwhat (?:have|has) (?:we|i|you) got to (?:pick|choose) from\b|\blist of (?:the )?(?:samples|specimens)\b",
-    "load": r"\b(load|insert|mount|switch to|put in)\b|\b(swap|exchange|replace) (the |this )?(specimen|sample)",
-    "beam": r"\d\s*kv\b|\d\s*(pa|na|ua|µa)\b|\bblank|\bunblank",
+    r"\bwhat (?:have|has) (?:we|i|you) got to (?:pick|choose) from\b|\blist of (?:the )?(?:samples|specimens)\b|"
+    r"\bamong (?:your|the|its) (?:specimens|samples)\b|\bshow me what (?:you|the twin|it) (?:have|has)\b",
+    "load": r"\b(load|insert|mount|switch to|put in(?! (?:a )?(?:new|fresh) (?:one|tip|cantilever|probe)))\b|"
+    r"\b(swap|exchange|replace) (the |this )?(specimen|sample)",
+    "beam": r"\d\s*kv\b|\d\s*(pa|na|ua|µa|fa)\b|\bblank|\bunblank",
     "optics": r"defocus|underfocus|overfocus|astigmat|\bcoma\b",
     "stage": r"\b(move|go|stage|translate|tilt)\b.*(\d\s*(µm|um|μm|°|deg))|\bstage\b",
     "scan": r"\bfov\b|field of view|\d\s*(px|pixels?)\b|\d\s*(x|×)\s*\d|dwell|\d" + TIME,
@@ -135,11 +137,11 @@ INTENT_PATTERNS: dict[str, str] = {
     r"\b(height|phase|amplitude) (and \w+ )?(images?|maps?)\b",
     "image_any": r"\bimage (it|the \w+)\b|re-?image|image again|\bre-?scan\b",
     "roughness": r"\brough|\brms\b|\brq\b",
-    "step_height": r"step height|terrace|atomic steps?|\bsteps? of\b|how (?:tall|high) are the (?:terraces|steps)",
+    "step_height": r"step height|terrace|atomic steps?|\bsteps? of\b|how (?:tall|high) (?:are )?the (?:terraces|steps)",
     "force_curve": r"force[- ]?(curve|distance|spectroscop)|adhesion|\bf-?d curve|\bindent\b|\bforce vs\.? distance\b|"
     r"\bpush on the surface\b",
     "change_tip": r"(change|replace|swap|new) (the |a )?(afm |double )?(tip|cantilever|probe)|"
-    r"\b(?:fit|put|mount|install) (?:a |in a )?(?:new|fresh) (?:one|tip|cantilever|probe)\b|"
+    r"\b(?:fit|put|mount|install|pop|stick) (?:in |on )?(?:a |in a )?(?:new|fresh) (?:one|tip|cantilever|probe)\b|"
     r"\btip\b.*\b(change|replace|swap) it\b",
     "tip_check": r"tip (artifact|artefact|check|condition|state|shape|quality|health)|double[- ]tip|" + TIP_STATE + "|"
     r"\bcheck (?:it |the image )?for (?:tip )?(?:artefacts|artifacts)\b|"
@@ -153,7 +155,8 @@ INTENT_PATTERNS: dict[str, str] = {
     r"fraction of the (?:film|blend|surface) is|\beach polymer\b|"
     r"\bhow much (?:of the )?(?:area|surface) (?:each|every|the) (?:phase|component) (?:covers|takes up|occupies)\b|"
     r"\bhow much (?:of )?(?:each|either|every) (?:phase|polymer|component)\b",
-    "tallest": r"tallest|how tall(?! are the (?:terraces|steps))|maximum (particle )?height|highest (particle|feature)",
+    "tallest": r"tallest|how tall(?! (?:are )?the (?:terraces|steps))|maximum (particle )?height|"
+    r"highest (particle|feature)",
     "feedback_tune": r"feedback|\bgains?\b|trace and retrace|retrace",
     "astig": r"astigmat|\bastig\b",
     "plane_level": r"plane[- ]level|level(ling)? the\b(?! (?:specimen )?(?:holder|stage|tilts?))|flatten|plane[- ]?fit|"

@@ -1,0 +1,48 @@
+"""The options an analysis is asked with, beyond its image: a line profile's averaging width ("averaged over 0.6 nm",
+"3 px wide" is not read: widths are in nm), a filter's length scale ("with a 0.08 nm length scale", "sigma 0.1 nm")
+and a background's polynomial order ("a second-order background", "order 2")."""
+
+from __future__ import annotations
+
+import re
+
+from copilot.agent.offline.lexicon import NUM, to_tool_unit
+from copilot.agent.offline.request import Request
+
+LENGTH = r"\s*(nm|å|angstroms?|pm)\b"
+LINE_WIDTH = re.compile(
+    r"\b(?:averag\w*|integrat\w*|summ?\w*) (?:over|across) (?:a (?:width|band) of )?" + NUM + LENGTH + r"|"
+    r"\b(?:a |an )?(?:averaging |integration )?width of " + NUM + LENGTH + r"|" + NUM + LENGTH + r" wide\b"
+)
+"""The averaging width across a line ("averaged over 0.6 nm", "a width of 1 nm", "1.5 nm wide")."""
+FILTER_SCALE = re.compile(
+    r"\b(?:length[- ]scale|strength|sigma|radius|kernel|window)(?: of)?\s*(?:=|:)?\s*"
+    + NUM
+    + LENGTH
+    + r"|"
+    + NUM
+    + LENGTH
+    + r"\s+(?:length[- ]scale|sigma|radius|kernel|window)\b"
+)
+"""A filter's length scale ("with a 0.08 nm length scale", "sigma 0.1 nm")."""
+ORDERS = {"zeroth": 0, "first": 1, "second": 2, "third": 3}
+BACKGROUND_ORDER = re.compile(
+    r"\b(zeroth|first|second|third)[- ]order\b|\border\s*(?:=|:|of)?\s*([0-3])\b|\b([0-3])(?:st|nd|rd|th)[- ]order\b"
+)
+"""A background's polynomial order ("a second-order background", "order 2", "2nd-order")."""
+
+
+def read_analysis_options(low: str, request: Request) -> str:
+    """Set the options of the analyses the request names (see the module docstring); the text without a line's
+    width, which is no field of view ("1 nm wide")."""
+    if "line_profile" in request.intents and (width := LINE_WIDTH.search(low)):
+        value, unit = next((width.group(i), width.group(i + 1)) for i in (1, 3, 5) if width.group(i))
+        request.line_width_nm = to_tool_unit(value, unit)
+        low = low[: width.start()] + " " * (width.end() - width.start()) + low[width.end() :]
+    if "denoise" in request.intents and (scale := FILTER_SCALE.search(low)):
+        value, unit = next((scale.group(i), scale.group(i + 1)) for i in (1, 3) if scale.group(i))
+        request.denoise_strength_nm = to_tool_unit(value, unit)
+    if "plane_level" in request.intents and (order := BACKGROUND_ORDER.search(low)):
+        said = order.group(1)
+        request.plane_order = ORDERS[said] if said else int(order.group(2) or order.group(3))
+    return low
