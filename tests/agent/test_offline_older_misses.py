@@ -175,3 +175,39 @@ def test_a_survey_then_a_closer_field_sizes_the_particles_of_the_closer_frame(te
     run = drive(text)
     assert run.names == ["set_scan", "acquire_image", "set_scan", "acquire_image", "segment_particles"]
     assert [args["fov_nm"] for name, args in run.calls if name == "set_scan"] == [2900.0, 84.0]
+
+
+@pytest.mark.parametrize(
+    ("text", "calls"),
+    [
+        ("five times as wide a field, please", [("get_status", {}), ("set_scan", {"fov_nm": 160.0})]),
+        (
+            "switch the AFM over to the grating, seed 14",
+            [("list_specimens", {}), ("load_specimen", {"name": "afm_grating", "seed": 14})],
+        ),
+        (
+            "put the PZT film on, seed 8",
+            [("list_specimens", {}), ("load_specimen", {"name": "afm_ferroelectric", "seed": 8})],
+        ),
+        (
+            "exchange the current sample for the STO, seed 5",
+            [("list_specimens", {}), ("load_specimen", {"name": "srtio3", "seed": 5})],
+        ),
+        (
+            "reload the graphene with seed 2",
+            [("list_specimens", {}), ("load_specimen", {"name": "graphene", "seed": 2})],
+        ),
+        (
+            "right, the tilt-boundary bicrystal now",
+            [("get_status", {}), ("list_specimens", {}), ("load_specimen", {"name": "grain_boundary"})],
+        ),
+    ],
+)
+def test_loads_and_factors_said_in_passing(text: str, calls: Calls) -> None:
+    assert drive(text).calls == calls
+
+
+def test_one_frame_at_a_defocus_and_one_at_zero_are_compared() -> None:
+    run = drive("compare sharpness: one frame at -25 nm defocus and one at zero")
+    assert [args.get("defocus_nm") for name, args in run.calls if name == "set_optics"] == [-25.0, 0.0]
+    assert run.names[-2:] == ["focus_quality", "focus_quality"]

@@ -278,6 +278,7 @@ SPECIMEN_ALIASES: dict[str, str] = {
     "srtio3": r"\bsrtio3\b|\bsto\b|strontium titanate|\bperovskite\b",
     "mos2": r"\bmos2\b|\bmos₂|molybdenum (di)?sul(f|ph)ide|molybdenite|\bthe moly\b",
     "grain_boundary": r"grain[- ]boundar(y|ies)|polycrystalline graphene|bicrystal(?:line)?(?: graphene)?|"
+    r"tilt[- ]boundary(?: graphene)?(?: bicrystal)?|graphene bicrystal|"
     r"\bgb\b",
     "graphene": r"\bgraphene\b",
     "gold_nanoparticles": r"\b(gold|au) (nano)?particles?\b|\bau[- ]on[- ](?:silicon|si)\b(?: particles)?|\baunps?\b|"

@@ -104,7 +104,7 @@ HYPOTHETICAL = (
 MOVING_ON = {"time", "for", "next", "up", "now", "then", "please", "ok", "okay", "let's", "lets", "on", "to", "over"}
 MOVING_ON |= {"go", "the", "a", "an", "sample", "specimen", "crystal", "moving", "onto", "and"}
 MOVING_ON |= {"i", "we", "i'd", "we'd", "need", "want", "would", "like", "give", "bring", "me", "us", "use", "some"}
-MOVING_ON |= {"do", "try", "switch", "over"}
+MOVING_ON |= {"do", "try", "switch", "over", "right", "alright", "so"}
 """The words around a specimen's name that move on to it ("time for the grain boundary sample", "on to the STO", "I
 need the polymer blend now")."""
 

@@ -95,7 +95,9 @@ def read_stage(low: str, request: Request) -> None:
     elif tilts:
         positions = positions or [{}]
         positions[0].update(tilts)
-    elif re.search(r"\btilt", low) and not re.search(r"tilt series|\btilt" + FROM_DATA + r"|\btilt out of", low):
+    elif re.search(r"\btilt(?![- ]boundary)", low) and not re.search(
+        r"tilt series|\btilt" + FROM_DATA + r"|\btilt out of", low
+    ):  # a "tilt-boundary bicrystal" is a specimen
         request.unmapped.append("the tilt (name the angle in degrees, e.g. 'tilt alpha by 5 degrees')")
     if len(positions) > 1:
         request.stage_series_um = positions

@@ -156,7 +156,11 @@ UNIT_SAID = (
 "go 20 pA lower")."""
 TIMES_AS = r"(?:{t})\s+(?:[a-z]+\s+)?(\d+(?:\.\d+)?)\s*(?:x|×|times)\s+as\s+"
 TIMES_AS += r"(big|large|wide|long|high|fast|small|narrow|short|low|slow)\b"
-"""A factor said as "N times as big" ("make the AFM frame three times as big")."""
+TIMES_AS_BEFORE = (
+    r"\b(\d+(?:\.\d+)?)\s*(?:x|×|times)\s+as\s+(big|large|wide|long|high|fast|small|narrow|short|low|slow)"
+)
+TIMES_AS_BEFORE += r"\s+(?:an?\s+)?(?:{t})"
+"""A factor said as "N times as big" ("make the AFM frame three times as big", "seven times as wide a field")."""
 NUMBER_BEFORE = r"(\d+(?:\.\d+)?)\s*(?:x|×|times)\s+({way})\s+(?:[a-z]+\s+)?(?:{t})"
 """A factor said before the setting ("a 5x longer dwell", "five times longer dwell per pixel")."""
 NUMBER = (
@@ -240,7 +244,7 @@ def _factor(low: str, target: str) -> tuple[float, re.Match[str]] | None:
     way = f"{UP}|{DOWN}"
     if part := re.search(TO_PART.format(way=way, t=target), low):
         return 1.0 / PARTS[part.group(1)], part
-    if times := re.search(TIMES_AS.format(t=target), low):
+    if times := re.search(TIMES_AS.format(t=target), low) or re.search(TIMES_AS_BEFORE.format(t=target), low):
         value = float(times.group(1))
         if value > 0 and value != 1:
             return (1.0 / value if times.group(2) in ("small", "narrow", "short", "low", "slow") else value), times

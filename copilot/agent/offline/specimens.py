@@ -17,9 +17,11 @@ from copilot.agent.offline.lexicon import SPECIMEN_ALIASES, seed_named, specimen
 from copilot.agent.offline.outcomes import Outcome
 
 LOAD_VERB = (
-    r"\b(?:load|insert|mount|switch (?:over )?to|change (?:over )?to|swap (?:over )?to|swap in|put in|"
+    r"\b(?:re-?load|load|insert|mount|switch (?:the (?:afm|stem) )?(?:over )?to|change (?:over )?to|swap (?:over )?to|"
+    r"swap in|put in|"
     r"change (?:the )?(?:specimens?|samples?) (?:over )?to|"
-    r"(?:swap|exchange|replace|trade) (?:out )?(?:the |this |it )?(?:{swapped}\s+)?(?:specimen |sample )?(?:out )?"
+    r"(?:swap|exchange|replace|trade) (?:out )?(?:the |this |it )?(?:current |present |old )?(?:{swapped}\s+)?"
+    r"(?:specimen |sample )?(?:out )?"
     r"(?:for|with))\s+"
     r"(?:the\s+|a\s+|an\s+)?(?:specimen\s+|sample\s+)?([\w\-\.\+/()]+(?:\s+[\w\-\.\+/()]+)*?)"
     r"(?:\s+(?:specimen|sample|crystal))?(?:\s+with\b|\s+seed\b|\s*[,;:?!]|\.\s|\.$|\s+and\b|\s+then\b|\s+please\b|$)"
@@ -27,7 +29,8 @@ LOAD_VERB = (
 """A load said as a verb; a swap may name the specimen taken out ("swap the MoS2 out for graphene")."""
 PUT_IN = (
     r"\b(?:put|putting|pop|popping|stick|get|chuck|slot|throw|swap|bring)\s+(?:the\s+|a\s+|an\s+|some\s+)?(.+?)\s+"
-    r"(?:sample\s+|specimen\s+)?(?:in|on (?:the |our )?(?:afm|stem|stage|microscope|instrument|scope|holder))\b|"
+    r"(?:sample\s+|specimen\s+)?(?:in|on (?:the |our )?(?:afm|stem|stage|microscope|instrument|scope|holder)|"
+    r"on(?=\s*(?:[,;.!]|$|\s(?:please|now|seed)\b)))\b|"
     r"\b(?:need|want|like|get)\s+(?:the\s+|a\s+|an\s+)?(.+?)\s+(?:sample\s+|specimen\s+)?(?:mounted|loaded)\b"
 )
 IN_NOW = r"^\s*(?:the\s+)?(?:{alias})(?:\s+(?:sample|specimen))?\s+in\b"

@@ -128,7 +128,8 @@ FACTOR = re.compile(
 ADD_WORD = re.compile(r"\b(?:add|another|more|further|extra)\b[^,;.]{0,20}?\d+(?:\.\d+)?\s*(?:°|deg)")
 """A tilt said as a change ("add 1.5° of beta tilt")."""
 NUMBER_IN_WORDS = re.compile(
-    r"\b(?:seed\s+(?:" + NUMBER_WORD + r")|(?:" + NUMBER_WORD + r")(?=(?:[\s-]+(?:and|point|[a-z]+))?[\s-]+"
+    r"\b(?:seed\s+(?:" + NUMBER_WORD + r")|(?:" + NUMBER_WORD + r")(?=(?:[\s-]+(?:and|point|"
+    r"(?!(?:at|to|by|from|in|on|of)\b)[a-z]+))?[\s-]+"
     r"(?:(?:" + NUMBER_WORD + r")\b|" + SPOKEN_UNIT + r"))|(?:half|quarter) (?:of )?an? " + SPOKEN_UNIT + r")\b"
 )
 """A number said in words that the lexer left unspelled before a unit or after "seed" ("seed sixty-one" were it not
