@@ -25,9 +25,10 @@ FILTER_SCALE = re.compile(
     + r"\s+(?:length[- ]scale|sigma|radius|kernel|window)\b"
 )
 """A filter's length scale ("with a 0.08 nm length scale", "sigma 0.1 nm")."""
-ORDERS = {"zeroth": 0, "first": 1, "second": 2, "third": 3}
+ORDERS = {"zeroth": 0, "first": 1, "second": 2, "third": 3, "zero": 0, "one": 1, "two": 2, "three": 3}
 BACKGROUND_ORDER = re.compile(
-    r"\b(zeroth|first|second|third)[- ]order\b|\border\s*(?:=|:|of)?\s*([0-3])\b|\b([0-3])(?:st|nd|rd|th)[- ]order\b"
+    r"\b(zeroth|first|second|third)[- ]order\b|\border\s*(?:=|:|of)?\s*([0-3])\b|\b([0-3])(?:st|nd|rd|th)[- ]order\b|"
+    r"\border\s*(?:=|:|of)?\s*(zero|one|two|three)\b"
 )
 """A background's polynomial order ("a second-order background", "order 2", "2nd-order")."""
 
@@ -43,6 +44,6 @@ def read_analysis_options(low: str, request: Request) -> str:
         value, unit = next((scale.group(i), scale.group(i + 1)) for i in (1, 3) if scale.group(i))
         request.denoise_strength_nm = to_tool_unit(value, unit)
     if "plane_level" in request.intents and (order := BACKGROUND_ORDER.search(low)):
-        said = order.group(1)
+        said = order.group(1) or order.group(4)
         request.plane_order = ORDERS[said] if said else int(order.group(2) or order.group(3))
     return low

@@ -42,7 +42,8 @@ AFTER_NEGATION = (
     r"\b(?:is|are)\s+(?:unnecessary|not necessary|forbidden|off limits)\b|"
     r"\b(?:stays?|remains?|(?:is|are) (?:left|kept))\s+(?:as (?:it|they) (?:is|are|was|were)|put|unchanged|untouched|"
     r"as is|where (?:it|they) (?:is|are)|the same)\b|"
-    r"\b(?:must|should|may|can|will)\s*(?:not|n['’]t)\s+(?:change|be changed|be touched|be altered|move|be moved)\b"
+    r"\b(?:(?:you|we|i) )?(?:must|should|may|can|will)\s*(?:not|n['’]t)\s+(?:change|be changed|touch|be touched|alter|"
+    r"be altered|adjust|move|be moved)\b"
     r"(?=\s*(?:[,;.!?)]|$|\b(?:and|but|so|while|during|at all)\b))"
 )
 TIP_UP = (

@@ -222,6 +222,21 @@ ABBREVIATIONS = (
     (r"\b(?:power|fourier|frequency|amplitude|fft|diffractogram) spectr(?:um|a)\b", "fft"),
     (r"\bmag(nification)? up\b", "higher magnification"),
     (r"\bmag(nification)? down\b", "lower magnification"),
+    # English shaped by another language: "the actual defocus" is the present one, "control the focus" checks it,
+    # "2,5 µs" has a decimal comma (a length with one only after the setting it sizes: "at 2,2 nm" is a place)
+    (
+        r"\bthe actual\b(?= (?:[\w-]+ ){0,2}(?:value|setting|defocus|focus|field|fov|dwell|current|pixels?|energy|"
+        r"voltage|high tension|kv|scan|size|rate|setpoint|position|number|count)\b)",
+        "the present",
+    ),
+    (r"\bcontrol\b(?= (?:please |also |again |first |quickly )?(?:the|if|whether|that|what|how)\b)", "check"),
+    (r"\b(check|take|make|set|give|put|do|measure|show|tell|move|load|record|count|find) please\b", r"please \1"),
+    (r"(?<![\d.,])(\d+),(\d+)(?=\s*(?:µs|us|ms|pa|na|fa|kv|mrad|hz|%|s\b|seconds?\b|e-?/))", r"\1.\2"),
+    (
+        r"\b((?:view|fov|size|field|width|scan|frame|image|defocus)(?: to| of| =)?|by) (\d+),(\d+)"
+        r"(?=\s*(?:nm|µm|um|å)\b(?!\s*,))",
+        r"\1 \2.\3",
+    ),
 )
 """Shop-floor words spelled out before the request is read."""
 

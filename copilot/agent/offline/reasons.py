@@ -15,7 +15,7 @@ REASONS = (
     r"\bso (?:that )?[^,;.!?]{0,40}?\b(?:shows? up|are visible|is visible|becomes? visible|stands? out|"
     r"come out|comes out|pop out|pops out)\b",
     r"\bso (?:that )?(?:[a-z]+ )?(?:can|could|will|may) (?:see|look at|watch|study)\b[^,;.!?]*",
-    r"\bso (?:that )?[^,;.!?]{0,40}?\b(?:fill|fills|fit|fits|cover|covers|take up|takes up) "
+    r"\bso (?:that )?[^,;.!?]{0,40}?\b(?:fill|fills|filling|fit|fits|fitting|cover|covers|covering|take up|takes up) "
     r"(?:more of |all of |most of |the whole )?(?:the )?(?:frame|field|image|picture|view|screen)\b",
     r"(?:(?<=[,;] )(?:it'?s|it is|this is|i want|we want|i'?d like|for)|(?<=times )for|(?<=fold )for|(?<=\dx )for) "
     r"(?:an?|the) (?:survey|overview)(?: first)?\b",
@@ -66,6 +66,8 @@ REASONS = (
     r"is set to|reads?)(?: at the moment| now| right now| at present)?",  # the value a change starts from
     r"\b(?:it|this|that) (?:waits|has to wait|must wait|can wait|is waiting) (?:until|till|for)\b[^.;!?]*",
     r"\bno (?:electrons?|beam|dose|exposure) (?:needed|involved|required|used)\b(?: for (?:this|that|it)(?: one)?)?",
+    r"\b(?:eventually|later on|next week|tomorrow|some day|at some point),? (?:i|we)(?:'ll| will| would| might)? "
+    r"(?:need|want|like|do|have to)\b[^.;!?]*",  # a later plan, asked for nothing now
     r"(?<=blank the beam )for (?:\d+|a few|a couple of) (?:minutes?|mins?|moments?|seconds?|secs?)\b",
     r"(?<=[,;] )(?:i'?m|we'?re|i am|we are) (?:changing|swapping|refilling|topping up|fixing) (?:the )?[\w -]{1,30}",
     # what it is compared with: a paper, another group's settings
@@ -88,7 +90,8 @@ PURPOSE = "|".join(REASONS)
 PURPOSE_LEAD = (
     r"^\s*(?:(?:in order )?to (?:check|see|find out|test|confirm|judge|tell|learn) (?:whether|if|how|what)|"
     r"for (?:better|more|higher|stronger|cleaner|a (?:better|cleaner|sharper))|because|since|"
-    r"for (?:our|the|a|my|your) (?:[\w'-]+ ){0,2}(?:look|check|test|demo|visit|session|spectra|spectrum|maps?)\b|"
+    r"for (?:our|the|a|my|your) (?:[\w'-]+ ){0,2}(?:look|check|test|demo|visit|session|spectra|spectrum|maps?|survey|"
+    r"overview)\b|"
     r"(?:an?|the|my|our|his|her|their) [\w-]+ (?:wants?|needs?|likes?|prefers?)\b(?=[^,;:]*[,;:]\s*so\b))\b"
     r"[^,;:]*[,;:]"
 )

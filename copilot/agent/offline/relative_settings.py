@@ -124,7 +124,12 @@ COMPARED = (
     r"(?:{t})\s+(?:by\s+)?([-+]?\d+(?:\.\d+)?)\s*({u})\s+"
     r"(wider|bigger|larger|longer|higher|greater|more|narrower|smaller|shorter|lower|less)\b"
 )
-"""A change by an amount said with a comparative ("make the field 12 nm wider", "the dwell 2 us longer")."""
+COMPARED += (
+    r"|(?:{t})\s+(?:make\s+|be\s+|get\s+)?(?:it\s+)?(wider|bigger|larger|longer|higher|greater|more|narrower|smaller|"
+    r"shorter|lower|less)\s+(?:of|by)\s+([-+]?\d+(?:\.\d+)?)\s*({u})\b"
+)
+"""A change by an amount said with a comparative ("make the field 12 nm wider", "the dwell 2 us longer", "the field
+of view make smaller of 22 nm")."""
 ADD_TO = (
     r"\b(add|take off|subtract)\s+([-+]?\d+(?:\.\d+)?)\s*({u})\s+(?:to|from|on|onto)\s+(?:the\s+)?(?:{t})|"
     r"\b(take|knock|shave)\s+([-+]?\d+(?:\.\d+)?)\s*({u})\s+off\s+(?:the\s+|its\s+|our\s+)?(?:[a-z]+\s+)?(?:{t})|"
@@ -135,6 +140,7 @@ view")."""
 MORE_PIXELS = r"\b(\d+)\s+(more|extra|fewer|less)\s+(?:{t})|"
 MORE_PIXELS += r"\b(?:an?\s+)?(extra|additional|add)\s+(\d+)\s+(?:more\s+)?(?:{t}|px\b)"
 MORE_PIXELS += r"|(?:{t})(?:\s+count)?\s+(up|down)\s+by\s+(\d+)\b(?!\.\d|\s*(?:%|percent|per cent|x\b|times))"
+MORE_PIXELS += r"|\b(\d+)\s+(?:{t})\s+(more|extra|fewer|less)\b"
 """Pixels added or taken off by a count ("160 more pixels per side", "the px count up by 416")."""
 BARE_KV = r"\b({way})\s+(?:the\s+)?(?:kv|high tension|voltage)\s+by\s+(\d+(?:\.\d+)?)(?!\s*[a-zµ%])"
 """A beam energy changed by a number said without its unit ("drop the kV by 20")."""
@@ -203,7 +209,7 @@ def _free(value: Any, said: str) -> bool:
 def _amount(low: str, argument: str, words: str) -> tuple[float, re.Match[str]] | None:
     """The change by an amount said of the setting the ``words`` name, in its tool unit, and where it is said."""
     if argument == "pixels" and (more := re.search(MORE_PIXELS.format(t=words), low)):
-        count, way = next(more.group(*i) for i in ((1, 2), (4, 3), (6, 5)) if more.group(i[0]))
+        count, way = next(more.group(*i) for i in ((1, 2), (4, 3), (6, 5), (7, 8)) if more.group(i[0]))
         return (float(count) * (1 if way in ("more", "extra", "additional", "add", "up") else -1)), more
     if argument not in UNITS_OF:
         return None
@@ -216,8 +222,10 @@ def _amount(low: str, argument: str, words: str) -> tuple[float, re.Match[str]] 
         amount = to_tool_unit(grow.group(2), grow.group(3))
         return (-abs(amount) if re.fullmatch(DOWN, grow.group(1)) else amount), grow
     if compared := re.search(COMPARED.format(t=words, u=units), low):
-        amount = to_tool_unit(compared.group(1), compared.group(2))
-        return (-abs(amount) if re.fullmatch(DOWN, compared.group(3)) else amount), compared
+        value, unit = (compared.group(1), compared.group(2)) if compared.group(1) else compared.group(5, 6)
+        amount = to_tool_unit(value, unit)
+        way_said = compared.group(3) or compared.group(4)
+        return (-abs(amount) if re.fullmatch(DOWN, way_said) else amount), compared
     if added := re.search(ADD_TO.format(t=words, u=units), low):
         verb, value, unit = next(added.group(i, i + 1, i + 2) for i in (1, 4, 7) if added.group(i))
         amount = to_tool_unit(value, unit)
