@@ -12,11 +12,11 @@ from copilot.agent.offline.request import Request
 LENGTH = r"\s*(nm|å|angstroms?|pm)\b"
 LINE_WIDTH = re.compile(
     r"\b(?:averag\w*|integrat\w*|summ?\w*) (?:over|across) (?:a (?:width|band) of )?" + NUM + LENGTH + r"|"
-    r"\b(?:a |an )?(?:averaging |integration )?width of " + NUM + LENGTH + r"|" + NUM + LENGTH + r" wide\b"
+    r"\b(?:a |an )?(?:averaging |integration )?width\s*(?:of|=|:)?\s*" + NUM + LENGTH + r"|" + NUM + LENGTH + r" wide\b"
 )
 """The averaging width across a line ("averaged over 0.6 nm", "a width of 1 nm", "1.5 nm wide")."""
 FILTER_SCALE = re.compile(
-    r"\b(?:length[- ]scale|strength|sigma|radius|kernel|window)(?: of)?\s*(?:=|:)?\s*"
+    r"\b(?:length[- ]scale|strength|sigma|radius|kernel|window|filter)(?: of| with)?\s*(?:=|:)?\s*"
     + NUM
     + LENGTH
     + r"|"

@@ -43,7 +43,8 @@ AFTER_NEGATION = (
     r"\b(?:stays?|remains?|(?:is|are) (?:left|kept))\s+(?:as (?:it|they) (?:is|are|was|were)|put|unchanged|untouched|"
     r"as is|where (?:it|they) (?:is|are)|the same)\b|"
     r"\b(?:(?:you|we|i) )?(?:must|should|may|can|will)\s*(?:not|n['’]t)\s+(?:change|be changed|touch|be touched|alter|"
-    r"be altered|adjust|move|be moved)\b"
+    r"be altered|adjust|move|be moved)\b|"
+    r"\b(?:do not|don['’]t) (?:make|take|do|record|acquire|touch|change|move|use|approach|engage)\b"
     r"(?=\s*(?:[,;.!?)]|$|\b(?:and|but|so|while|during|at all)\b))"
 )
 TIP_UP = (
@@ -130,6 +131,7 @@ ACTION_TOOLS: tuple[tuple[str, tuple[str, ...]], ...] = (
         ("set_scan",),
     ),
     (IMAGE_WORDS, ("acquire_image", "acquire_afm_image")),
+    (r"\bnew one\b", ("acquire_image", "acquire_afm_image")),
     (SPECTRUM_WORDS, ("acquire_spectrum", "acquire_spectrum_image")),
     (r"\b(load|loading|switch|change|swap) (the )?(specimen|sample)|\bload", ("load_specimen",)),
     (r"\b(approach|engage|land)", ("approach",)),

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 
 from copilot.agent.offline.corrections import corrected
 from copilot.agent.offline.letters import unwrapped
+from copilot.agent.offline.phrasing import rephrased
 from copilot.agent.offline.spoken import spell_quantities
 from copilot.agent.offline.steps_said import joined_steps, without_item_labels
 from copilot.agent.offline.synonyms import canonical_verbs
@@ -222,21 +223,6 @@ ABBREVIATIONS = (
     (r"\b(?:power|fourier|frequency|amplitude|fft|diffractogram) spectr(?:um|a)\b", "fft"),
     (r"\bmag(nification)? up\b", "higher magnification"),
     (r"\bmag(nification)? down\b", "lower magnification"),
-    # English shaped by another language: "the actual defocus" is the present one, "control the focus" checks it,
-    # "2,5 µs" has a decimal comma (a length with one only after the setting it sizes: "at 2,2 nm" is a place)
-    (
-        r"\bthe actual\b(?= (?:[\w-]+ ){0,2}(?:value|setting|defocus|focus|field|fov|dwell|current|pixels?|energy|"
-        r"voltage|high tension|kv|scan|size|rate|setpoint|position|number|count)\b)",
-        "the present",
-    ),
-    (r"\bcontrol\b(?= (?:please |also |again |first |quickly )?(?:the|if|whether|that|what|how)\b)", "check"),
-    (r"\b(check|take|make|set|give|put|do|measure|show|tell|move|load|record|count|find) please\b", r"please \1"),
-    (r"(?<![\d.,])(\d+),(\d+)(?=\s*(?:µs|us|ms|pa|na|fa|kv|mrad|hz|%|s\b|seconds?\b|e-?/))", r"\1.\2"),
-    (
-        r"\b((?:view|fov|size|field|width|scan|frame|image|defocus)(?: to| of| =)?|by) (\d+),(\d+)"
-        r"(?=\s*(?:nm|µm|um|å)\b(?!\s*,))",
-        r"\1 \2.\3",
-    ),
 )
 """Shop-floor words spelled out before the request is read."""
 
@@ -257,7 +243,7 @@ def normalise(text: str) -> str:
     verbs spelled as the tool's verb (``synonyms``)."""
     low = " ".join(unwrapped(text).lower().replace("μ", "µ").replace("−", "-").split())
     low = corrected(joined_steps(" ".join(without_item_labels(low).split())))
-    low = spell_quantities(re.sub(r"[åa]ngstr[öo]m", "angstrom", low))  # "ångströms": one spelling
+    low = spell_quantities(rephrased(re.sub(r"[åa]ngstr[öo]m", "angstrom", low)))  # "ångströms": one spelling
     for pattern, spelled in ABBREVIATIONS:
         low = re.sub(pattern, spelled, low)
     return canonical_verbs(" ".join(low.split()))

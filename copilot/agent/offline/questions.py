@@ -159,6 +159,7 @@ QUESTIONS: tuple[tuple[str, Callable[[Status], str | None]], ...] = (
         r" (frame|image|scan)|how many seconds (?:does|will|would) (?:a|one|the|each)(?: single)? "
         r"(?:frame|image|scan|picture)|"
         r"frame acquisition time|seconds (?:per|a|for one) frame|time (?:for|of) (?:a|one) frame|"
+        r"how long (?:needs|takes) (?:a|one|the|each)(?: single)? (?:frame|image|scan|picture)|"
         r"how (?:long|much time) (?:does|will|would) it take to (?:record|take|acquire|scan|get) (?:one|a|each|the) "
         r"(?:picture|image|frame|scan)",
         _frame_time,

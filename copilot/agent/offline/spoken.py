@@ -131,7 +131,7 @@ SPOKEN: tuple[tuple[str, str], ...] = (
     (r"\b(?:a )?quarter (?:of )?an? (second|sec|millisecond|degree)\b", r"0.25 \1"),
     (r"\b(?:a|one) (third|fifth|tenth|twentieth) of an? (second|sec|minute)\b", "<part>"),
     (r"\bseed ((?:(?:" + NUMBER_WORD + r")\b(?:[\s-]+(?:and\s+)?(?=(?:" + NUMBER_WORD + r")\b))?)+)", "<seed>"),
-    (r"(?<![\d.,(])(?<!\(\s)(\d{1,3}),(\d{3})(?![\d,)])", r"\1\2"),
+    (r"(?<![\d.,(])(?<!\(\s)([1-9]\d{0,2}),(\d{3})(?![\d,)])", r"\1\2"),  # "1,000"; "0,065" has a decimal comma
     (AXES, "<axes>"),
     (NUMBER_WORDS, "<word>"),
     (GAIN_WORD, "<gain>"),

@@ -42,7 +42,8 @@ TIP_WEAR = (
     r"\bhow much wear\b[^?.,;]{0,25}\btip\b|\btip\b[^?.;]{0,12}\bit is (?:\w+ )?worn\b|"
     r"\b(?:is|are) (?:the |my |our )?(?:afm )?tip (?:still )?"
     r"(?:in (?:good|ok|okay|decent) (?:shape|condition)|ok|okay|good)\b|"
-    r"\b(?:is|are) it (?:\w+ )?worn(?: out)?\b|\bhow(?:'s| is) (?:the |my |our )?tip (?:doing|holding up|looking)\b"
+    r"\b(?:is|are) it (?:\w+ )?worn(?: out)?\b|\bhow(?:'s| is) (?:the |my |our )?tip (?:doing|holding up|looking)\b|"
+    r"^(?:the |my |our )?(?:afm )?tip is (?:still )?(?:good|ok|okay|fine|worn|usable)\b[^.]*\?"
 )
 """A question about the tip's wear, radius or history ("how worn is the tip?"): get_tip_state answers it, no image."""
 
@@ -137,7 +138,8 @@ INTENT_PATTERNS: dict[str, str] = {
     r"\b(height|phase|amplitude) (and \w+ )?(images?|maps?)\b",
     "image_any": r"\bimage (it|the \w+)\b|re-?image|image again|\bre-?scan\b",
     "roughness": r"\brough|\brms\b|\brq\b",
-    "step_height": r"step height|terrace|atomic steps?|\bsteps? of\b|how (?:tall|high) (?:are )?the (?:terraces|steps)",
+    "step_height": r"step height|terrace|atomic steps?|\bsteps? of\b|how (?:tall|high) (?:are )?the (?:terraces|steps)|"
+    r"\bheight of the (?:steps|terraces)\b",
     "force_curve": r"force[- ]?(curve|distance|spectroscop)|adhesion|\bf-?d curve|\bindent\b|\bforce vs\.? distance\b|"
     r"\bpush on the surface\b",
     "change_tip": r"(change|replace|swap|new) (the |a )?(afm |double )?(tip|cantilever|probe)|"
@@ -145,7 +147,7 @@ INTENT_PATTERNS: dict[str, str] = {
     r"\btip\b.*\b(change|replace|swap) it\b",
     "tip_check": r"tip (artifact|artefact|check|condition|state|shape|quality|health)|double[- ]tip|" + TIP_STATE + "|"
     r"\bcheck (?:it |the image )?for (?:tip )?(?:artefacts|artifacts)\b|"
-    r"\btip\b.{0,20}\bdoubl\w*|blunt|check (the|whether the|if the) tip|"
+    r"\btip\b.{0,20}\bdoubl\w*|blunt|check (the|whether the|if the) tip|\b(?:artefacts|artifacts) of the tip\b|"
     r"\b(?:does|is|did) the tip (?:make|making|cause|causing|leave|leaving|add|adding) (?:any )?"
     r"(?:artefacts|artifacts)\b",
     "grating": r"pitch|\bdepth\b|how deep|grating (period|spacing)|calibrate the scanner|line spacing of the grating|"
