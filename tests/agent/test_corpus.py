@@ -49,6 +49,7 @@ AS_WRITTEN = {
     "fresh24": (71, 120),
     "fresh25": (97, 120),
     "fresh26": (74, 120),
+    "fresh27": (91, 120),
 }
 """Each held-out batch (corpus/fresh*.yaml): (right, total) as written, before the planner was first run on it. A
 floor: later rules may raise a batch's rate, never lower it. fresh2 (76 %), fresh3 (68 %), fresh4 (56 %), fresh5 (63 %),
@@ -60,8 +61,9 @@ shift), fresh16 (72 %, a battery group's chat), fresh17 (68 %, requests dictated
 (69 %, a newcomer's plain words), fresh19 (78 %, a core facility's shorthand), fresh20 (57 %, a published
 protocol quoted), fresh21 (82 %, a conference demo narrated), fresh22 (80 %, requests pasted from emails and chat
 messages), fresh23 (71 %, scientists of neighbouring fields in their own words), fresh24 (59 %, an acceptance
-checklist after a service visit), fresh25 (81 %, a low-dose session on beam-sensitive materials) and fresh26 (62 %,
-English shaped by the writer's first language) were under the 85 % target as written."""
+checklist after a service visit), fresh25 (81 %, a low-dose session on beam-sensitive materials), fresh26 (62 %,
+English shaped by the writer's first language) and fresh27 (76 %, messages typed in a hurry) were under the 85 % target
+as written."""
 AFM_STATUS: dict[str, Any] = {
     "instrument": "AFM",
     "specimen": "afm_steps",

@@ -242,7 +242,9 @@ def read_constraints(low: str) -> Reading:
             stop = max(stop, match.end() + kept_said.end())  # "leave the field, pixels and dwell as they are"
         constraints += forbids(kept[match.end() : stop], kept[match.start() : stop].strip())
         kept = kept[: match.start()] + " " + kept[stop:]
-    text = re.sub(r"^(?:[\s,;:.!?+-]|\b(?:and|but|then|just|so|please|instead)\b)+", "", " ".join(kept.split()))
+    text = re.sub(
+        r"^(?:[\s,;:.!?]|[+-](?!\d)|\b(?:and|but|then|just|so|please|instead)\b)+", "", " ".join(kept.split())
+    )
     return Reading(text=_in_the_limit_unit(text, constraints), constraints=constraints[::-1])
 
 

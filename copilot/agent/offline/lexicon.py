@@ -18,6 +18,7 @@ from copilot.agent.offline.phrasing import rephrased
 from copilot.agent.offline.spoken import spell_quantities
 from copilot.agent.offline.steps_said import joined_steps, without_item_labels
 from copilot.agent.offline.synonyms import canonical_verbs
+from copilot.agent.offline.typed import untyped
 
 NUM = r"([-+−]?\d+(?:\.\d+)?(?:e[-+]?\d+)?)"
 UNITS: dict[str, tuple[str, float]] = {
@@ -241,7 +242,7 @@ class Quantity:
 def normalise(text: str) -> str:
     """Lower case, one space between words, one spelling of µ and the minus sign, abbreviations spelled out, everyday
     verbs spelled as the tool's verb (``synonyms``)."""
-    low = " ".join(unwrapped(text).lower().replace("μ", "µ").replace("−", "-").split())
+    low = " ".join(untyped(unwrapped(text).lower().replace("μ", "µ").replace("−", "-")).split())
     low = corrected(joined_steps(" ".join(without_item_labels(low).split())))
     low = spell_quantities(rephrased(re.sub(r"[åa]ngstr[öo]m", "angstrom", low)))  # "ångströms": one spelling
     for pattern, spelled in ABBREVIATIONS:

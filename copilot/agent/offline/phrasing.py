@@ -21,7 +21,7 @@ REWRITES: tuple[tuple[str, str], ...] = (
         r"voltage|high tension|kv|scan|size|rate|setpoint|position|number|count)\b|\s*(?:[.,;!?]|$))",
         "the present",
     ),
-    (r"\b(?:the )?settings of now\b|\bof now\b", "the present settings"),
+    (r"\b(?:the )?settings of now\b", "the present settings"),
     (r"\bin respect to now\b|\bwith respect to now\b|\brespect to now\b", "from now"),
     (r"\bcontrol\b(?= (?:please |also |again |first |quickly )?(?:the|if|whether|that|what|how)\b)", "check"),
     (

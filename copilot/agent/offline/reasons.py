@@ -53,12 +53,15 @@ REASONS = (
     r"^[\w -]{0,30}?\b(?:values|settings|parameters|numbers) for (?:the|a|an|our|my) (?:[\w-]+ ){0,2}"
     r"(?:scan|image|frame|survey|overview|map)s?\s*:",
     r"^[\w -]{0,30}?\b(?:survey|overview|imaging|image|scan|frame|map)\s+(?:settings|values|parameters)\s*:",
+    r"^\s*(?:for (?:the |a )?)?(?:survey|overview)\s*:(?=\s*[-+]?\d)",
+    r"\bon top of (?:whatever|what) (?:it'?s|its|it is|they are|they're) (?:at|set to|now)\b",
+    r"\bcan'?t (?:tell|see|make out) (?:what'?s|what is|anything)\b[^,;.!?]*",
     r"\bfor (?:the|a|our|my) (?:[\w-]+ ){0,2}(?:bf|haadf|adf|bright[- ]field|dark[- ]field|imaging|images|frames|maps|"
     r"spectra|eels|eds|edx)(?=\s*(?:[.,;!?]|$))",
     r"(?:(?<=[,;] )|(?<=\s-\s))there(?:'s| is| are)\b[^,;.!?]*\b(?:there|here|on the (?:overview|survey|"
     r"(?:optical )?map))\b",
-    r"(?<=; )(?:the|it|this|that)\b[^,;.!?]{0,40}?\b(?:is|are|gets|was)\b (?:easier|better|simpler|nicer|worse|"
-    r"harder|safer|quicker|faster)\b[^,;.!?]*",
+    r"(?:(?<=; )|(?<=, ))(?:(?:the|it|this|that)\b)?[^,;.!?]{0,40}?\b(?:is|are|gets|was)\b "
+    r"(?:easier|better|simpler|nicer|worse|harder|safer|quicker|faster)\b[^,;.!?]*",
     r"\b(?:the )?(?:spectrometer|detector|eels|edx|eds)\b (?:should|must|needs to|has to|will) "
     r"(?:collect|accept|take)\b[^;.!?]*?(?=\s-\s|[;.!?]|$)",
     r"(?<=[,;] )(?:we|i)(?:'ll| will)? (?:calibrate|compare|check|match)\b(?=[^.;!?]*\bagainst\b)" + REST,

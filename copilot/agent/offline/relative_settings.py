@@ -65,13 +65,13 @@ TO_PART += r"(?:a\s+|one\s+|1\s+)?(half|third|quarter|fifth|tenth)\b"
 PERCENT = r"(\d+(?:\.\d+)?)\s*(?:%|percent|per cent)"
 BY_PERCENT = r"\b({way})\s+(?:the\s+|its\s+|our\s+)?(?:[a-z]+\s+)?(?:{t})\s+(?:by\s+)?" + PERCENT
 PERCENT_UP_DOWN = r"(?:{t})\s+(up|down|\+|-)\s*(?:by\s+)?" + PERCENT
-PERCENT_OF = r"(?:{t})\s+(?:down\s+|up\s+)?to\s+" + PERCENT + r"\s+of\s+(?:its|the|what|where|our)\b"
+PERCENT_OF = r"(?:{t})\s+(?:down\s+|up\s+)?to\s+" + PERCENT + r"\s+of\s+(?:its|the|what|where|our|now)\b"
 """A share of the present value ("cut the line rate to 15 percent of its present value")."""
 FRACTION_OF = r"(?:{t})\s+(?:to\s+)?(\d+)\s*/\s*(\d+)\s+(?:of|times)\b"
 """A fraction of the present value ("make the field of view 3/8 of what it is now")."""
 TIMES_NOW = (
     r"(?:(?:{t})\s+(?:to\s+)?(\d+(?:\.\d+)?)\s*(?:kv\s+|pa\s+|nm\s+)?(?:x|×|times)\s+"
-    r"(?:what (?:it|they) (?:is|are)(?: now)?|"
+    r"(?:(?:from )?what (?:it|they) (?:is|are)(?: now)?|"
     r"(?:its|the) (?:present|current) value|now)|(\d+(?:\.\d+)?)\s*(?:x|×|times)\s+as\s+(?:many|much)\s+(?:{t}))"
 )
 """A factor on the present value ("HT 1.5 times what it is", "three times as many pixels per line as now")."""
@@ -92,7 +92,7 @@ present pixel count")."""
 SHARES = {"third": 3.0, "quarter": 4.0, "fifth": 5.0, "sixth": 6.0, "eighth": 8.0, "tenth": 10.0}
 TIMES_THE = r"\b(\d+(?:\.\d+)?)\s*(?:x|×|times)\s+(?:the\s+|our\s+|its\s+)?(?:(?:present|current)\s+)?(?:{t})"
 """A factor said before the setting it multiplies ("2.5x the dwell time per pixel")."""
-GO = r"(?:is\s+|be\s+|go\s+|run\s+)?"
+GO = r"(?:is\s+|be\s+|go\s+|run\s+|to\s+)?"
 """The verb between a setting and its change ("make lines go 2.5 times faster")."""
 PERCENT_AFTER = r"(?:{t})\s+" + GO + PERCENT + r"\s+({way})\b"
 """A change by a share of the present value ("widen the FOV by 25 percent", "make the field 50 % bigger")."""
@@ -141,6 +141,7 @@ MORE_PIXELS = r"\b(\d+)\s+(more|extra|fewer|less)\s+(?:{t})|"
 MORE_PIXELS += r"\b(?:an?\s+)?(extra|additional|add)\s+(\d+)\s+(?:more\s+)?(?:{t}|px\b)"
 MORE_PIXELS += r"|(?:{t})(?:\s+count)?\s+(up|down)\s+by\s+(\d+)\b(?!\.\d|\s*(?:%|percent|per cent|x\b|times))"
 MORE_PIXELS += r"|\b(\d+)\s+(?:{t})\s+(more|extra|fewer|less)\b"
+MORE_PIXELS += r"|(?<![\w.])([+-])(\d+)\s*(?:{t}|px\b)"
 """Pixels added or taken off by a count ("160 more pixels per side", "the px count up by 416")."""
 BARE_KV = r"\b({way})\s+(?:the\s+)?(?:kv|high tension|voltage)\s+by\s+(\d+(?:\.\d+)?)(?!\s*[a-zµ%])"
 """A beam energy changed by a number said without its unit ("drop the kV by 20")."""
@@ -209,8 +210,8 @@ def _free(value: Any, said: str) -> bool:
 def _amount(low: str, argument: str, words: str) -> tuple[float, re.Match[str]] | None:
     """The change by an amount said of the setting the ``words`` name, in its tool unit, and where it is said."""
     if argument == "pixels" and (more := re.search(MORE_PIXELS.format(t=words), low)):
-        count, way = next(more.group(*i) for i in ((1, 2), (4, 3), (6, 5), (7, 8)) if more.group(i[0]))
-        return (float(count) * (1 if way in ("more", "extra", "additional", "add", "up") else -1)), more
+        count, way = next(more.group(*i) for i in ((1, 2), (4, 3), (6, 5), (7, 8), (10, 9)) if more.group(i[0]))
+        return (float(count) * (1 if way in ("more", "extra", "additional", "add", "up", "+") else -1)), more
     if argument not in UNITS_OF:
         return None
     way, units = f"{UP}|{DOWN}", UNITS_OF[argument]

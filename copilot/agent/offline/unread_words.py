@@ -117,7 +117,8 @@ NEGATION = re.compile(
 """A negation the constraints did not read (they cut out every one they read), with what it negates."""
 KEPT = re.compile(
     r"([^,;:.!?]*)\b(?:(?:stays?|remains?)(?! (?:below|above|under|over|within|less|more|clear)\b)|"
-    r"as (?:it|they) (?:is|are|were)|unchanged|untouched|alone|where (?:it|they) (?:is|are))\b"
+    r"as (?:it|they) (?:is|are|were)|unchanged|untouched|alone|"
+    r"(?<!below )(?<!above )(?<!under )(?<!over )(?<!from )where (?:it|they) (?:is|are))\b"
 )
 """A setting said to stay as it is ("gains stay as they are", "leave the focus alone"), with what stays."""
 FACTOR = re.compile(
