@@ -42,10 +42,9 @@ AFTER_NEGATION = (
     r"\b(?:is|are)\s+(?:unnecessary|not necessary|forbidden|off limits)\b|"
     r"\b(?:stays?|remains?|(?:is|are) (?:left|kept))\s+(?:as (?:it|they) (?:is|are|was|were)|put|unchanged|untouched|"
     r"as is|where (?:it|they) (?:is|are)|the same)\b|"
-    r"\b(?:(?:you|we|i) )?(?:must|should|may|can|will)\s*(?:not|n['’]t)\s+(?:change|be changed|touch|be touched|alter|"
-    r"be altered|adjust|move|be moved)\b|"
-    r"\b(?:do not|don['’]t) (?:make|take|do|record|acquire|touch|change|move|use|approach|engage)\b"
-    r"(?=\s*(?:[,;.!?)]|$|\b(?:and|but|so|while|during|at all)\b))"
+    r"\b(?:(?:you|we|i) )?(?:(?:must|should|may|can|will)\s*(?:not|n['’]t)\s+(?:change|be changed|touch|be touched|"
+    r"alter|be altered|adjust|move|be moved)|(?:do not|don['’]t) (?:make|take|do|record|acquire|touch|change|move|use|"
+    r"approach|engage))\b(?=\s*(?:[,;.!?)]|$|\b(?:and|but|so|while|during|at all|yet|now|please)\b))"
 )
 TIP_UP = (
     r"\b(?:the |our )?(?:afm )?tip\s+(?:stays?|remains?|(?:is|are) (?:left|kept)|(?:should|must|has to|needs? to) stay)"

@@ -29,10 +29,15 @@ REWRITES: tuple[tuple[str, str], ...] = (
         r"lower|raise) please\b",
         r"please \1",
     ),
-    (r"(?<![\d.,])(\d+),(\d+)(?=\s*(?:µs|us|ms|pa|na|fa|kv|mrad|hz|%|°|deg\w*|mm\b|s\b|seconds?\b|e-?/))", r"\1.\2"),
+    (
+        r"(?<![\d.,])(0|\d+(?=,\d{1,2}\b|,\d{4,})),"
+        + r"(\d+)(?=\s*(?:µs|us|ms|pa|na|fa|kv|mrad|hz|%|°|deg\w*|mm\b|s\b|"
+        r"seconds?\b|e-?/))",
+        r"\1.\2",
+    ),  # "2,5 µs", "0,065 na"; "1,000 pa" keeps its thousands separator
     (
         r"\b((?:view|fov|size|field|width|scan|frame|image|defocus|bf|haadf|filter|scale)(?: to| of| =)?|by|on|of) "
-        r"(\d+),(\d+)(?=\s*(?:nm|µm|um|å)\b)",
+        r"(0|\d+(?=,\d{1,2}\b|,\d{4,})),(\d+)(?=\s*(?:nm|µm|um|å)\b)",
         r"\1 \2.\3",
     ),
     (r"(^|[,;.:] )((?:the )?(?:[\w-]+ ){0,4}?[\w-]+) (?:put|set|bring) (?:on|to|at) " + VALUE, r"\1set \2 to "),
