@@ -76,3 +76,51 @@ def test_typed_afm_requests() -> None:
     assert drive("afm line rate to 60% of now", afm()).calls == [("get_status", {}), ("set_afm_scan", {"rate_hz": 0.6})]
     run = drive("engage + record height & phase & amplitude", afm())
     assert run.calls[-1] == ("acquire_afm_image", {"channels": ["height", "phase", "amplitude"]})
+
+
+@pytest.mark.parametrize(
+    ("text", "calls"),
+    [
+        (
+            "gaussian denoise on the latest frame, 0.05nm",
+            [
+                ("list_acquisitions", {}),
+                ("denoise_image", {"method": "gaussian", "strength_nm": 0.05, "acq_id": "a0005"}),
+            ],
+        ),
+        ("quick q whats the kV atm", [("get_status", {})]),
+        ("probe current in pA pls, for the log", [("get_status", {})]),
+        (
+            "blank, current->20pA, unblank, HAADF 90nm",
+            [
+                ("set_beam", {"blanked": True}),
+                ("set_beam", {"current_pa": 20.0}),
+                ("set_beam", {"blanked": False}),
+                ("set_scan", {"fov_nm": 90.0}),
+                ("acquire_image", {"detector": "HAADF"}),
+            ],
+        ),
+        (
+            "overview BF 2.4um; then HAADF 150nm; particle sizes from the 2nd one",
+            [
+                ("set_scan", {"fov_nm": 2400.0}),
+                ("acquire_image", {"detector": "BF"}),
+                ("set_scan", {"fov_nm": 150.0}),
+                ("acquire_image", {"detector": "HAADF"}),
+                ("segment_particles", {"acq_id": "a0007"}),
+            ],
+        ),
+    ],
+)
+def test_typed_requests_of_every_kind(text: str, calls: Calls) -> None:
+    assert drive(text).calls == calls
+
+
+def test_stop_if_the_frame_would_go_over_a_dose_is_a_limit() -> None:
+    run = drive("frame as is, but stop if it would go over 400 e/A^2")
+    assert run.names == ["get_status"] and "ran nothing" in run.answer
+
+
+def test_the_size_of_the_pixels_asked_with_are() -> None:
+    run = drive("how big r the pixels w/ this scan?")
+    assert run.names == ["get_status"] and "0.125 nm" in run.answer

@@ -25,6 +25,8 @@ FILTER_SCALE = re.compile(
     + r"\s+(?:length[- ]scale|sigma|radius|kernel|window)\b"
 )
 """A filter's length scale ("with a 0.08 nm length scale", "sigma 0.1 nm")."""
+TRAILING_SCALE = re.compile(r",\s*" + NUM + LENGTH + r"\s*[.!]?\s*$")
+"""A filter's length scale said alone at the end ("gaussian denoise on the latest frame, 0.07nm")."""
 ORDERS = {"zeroth": 0, "first": 1, "second": 2, "third": 3, "zero": 0, "one": 1, "two": 2, "three": 3}
 BACKGROUND_ORDER = re.compile(
     r"\b(zeroth|first|second|third)[- ]order\b|\border\s*(?:=|:|of)?\s*([0-3])\b|\b([0-3])(?:st|nd|rd|th)[- ]order\b|"
@@ -40,8 +42,8 @@ def read_analysis_options(low: str, request: Request) -> str:
         value, unit = next((width.group(i), width.group(i + 1)) for i in (1, 3, 5) if width.group(i))
         request.line_width_nm = to_tool_unit(value, unit)
         low = low[: width.start()] + " " * (width.end() - width.start()) + low[width.end() :]
-    if "denoise" in request.intents and (scale := FILTER_SCALE.search(low)):
-        value, unit = next((scale.group(i), scale.group(i + 1)) for i in (1, 3) if scale.group(i))
+    if "denoise" in request.intents and (scale := FILTER_SCALE.search(low) or TRAILING_SCALE.search(low)):
+        value, unit = next((scale.group(i), scale.group(i + 1)) for i in (1, 3) if scale.groups()[i - 1])
         request.denoise_strength_nm = to_tool_unit(value, unit)
     if "plane_level" in request.intents and (order := BACKGROUND_ORDER.search(low)):
         said = order.group(1) or order.group(4)

@@ -67,6 +67,7 @@ BOUNDARY = re.compile(
 STRICT_LIMIT = (
     r"below|less than|lower than|at most|no more than|not more than|never (?:more than|above|over)|"
     r"never (?:goes|go|gets|get|rises|rise) (?:above|over|beyond|higher than)|"
+    r"stop if (?:it|the dose|that|this|the frame)(?: would)? (?:go|goes|get|gets|come|comes) (?:over|above|beyond)|"
     r"(?:must |should |do |does )?not exceed|"
     r"(?:don['’]t|doesn['’]t|mustn['’]t|shouldn['’]t) exceed|(?:don['’]t|do not) go (?:above|over|beyond)|"
     r"(?:can['’]?t|cannot|can not|mustn['’]t|must not) (?:go (?:above|over|beyond|higher than)|exceed)|"

@@ -371,6 +371,7 @@ def _stem_steps(request: Request, status: dict[str, Any] | None) -> list[Step]:
         analyses.insert(0, "detect_defects")
     if "survey_zoom" in intents:
         steps += _survey_zoom_steps(request)
+        image = Step("acquire_image", given(detector=request.zoom_detector or request.detector))
     elif request.zoom_factor is not None:
         zoomed = zoomed_scan(request.zoom_factor)
         steps.append(Step("set_scan", lambda outcomes: _with(zoomed(outcomes), scan)))

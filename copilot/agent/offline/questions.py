@@ -124,6 +124,7 @@ NOT_ADJECTIVE = (
 QUESTIONS: tuple[tuple[str, Callable[[Status], str | None]], ...] = (
     (
         r"pixel (size|spacing)|how (big|large|small) is (a|the|one|each) pixel|(size|width) of (a|the|each) pixel|"
+        r"how (?:big|large|small) are (?:the )?pixels|"
         r"(?:each|a|one) pixel (?:span|cover)|"
         r"nm (per|a) pixel|sampling|(?:a|one|each) pixel (?:is )?worth|"
         r"how many (?:nm|nanomet\w*|å) is (?:a|one|each) pixel",
@@ -257,7 +258,7 @@ def status_questions(low: str, kept: str | None = None) -> list[int]:
     question (a question mark or a question word) that asks for no action and names no value to set. ``kept`` is
     the request without what it forbids (an action it forbids, "don't approach, just tell me ...", asks for none)."""
     low = re.sub(PURPOSE, " ", low)  # "they used 25 pA" says what someone else set, it asks for no value
-    asks = bool("?" in low or re.search(QUESTION_START, low) or re.search(ASKS_ANYWHERE, low))
+    asks = bool("?" in low or re.search(QUESTION_START, re.sub(LEAD, "", low)) or re.search(ASKS_ANYWHERE, low))
     asks = asks or _only_named(low) or bool(re.search(CHECK_SETTING, low) or re.search(CONFIRMS, low))
     spoken = re.sub(FRAME_TIME_ASKED, " ", low if kept is None else kept)
     spoken = re.sub(r"\b(?:did|has|have) (?:some|any)(?:one|body) \w+", " ", spoken)  # "or did someone change it?"
@@ -278,6 +279,7 @@ def status_questions(low: str, kept: str | None = None) -> list[int]:
 FILLER = (
     r"\b(?:and|the|please|quickly|quick|now|again|current|currently|present|values?|readings?|probe|time|angle|amplitude|"
     r"afm|stem|for (?:my|the|our) (?:notes|records|log|logbook)|at the present settings|with what's set now|right now|"
+    r"in (?:pa|kv|nm|µs|us|mrad|hz|ms|e-?/å²)|"
     r"at the moment)\b|[,;:.!?&+/]"
 )
 """Words that leave a list of settings a question ("HT and current, quickly")."""

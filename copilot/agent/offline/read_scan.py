@@ -10,7 +10,7 @@ from copilot.agent.offline.places import CORNER_SQUARE, FROM_EDGES, PLACED_SQUAR
 from copilot.agent.offline.reasons import PURPOSE
 from copilot.agent.offline.relative_zoom import relative_zoom_factor
 from copilot.agent.offline.request import Request
-from copilot.agent.offline.vocabulary import TIME
+from copilot.agent.offline.vocabulary import TIME, detector
 
 LENGTH = r"\s*(nm|µm|μm|um|microns?|å|angstroms?|pm)\b"
 LENGTH_OR_A = r"\s*(nm|µm|μm|um|microns?|å|a|angstroms?|pm)(?![a-z])"
@@ -20,6 +20,8 @@ IMAGE_AFTER = (
 )
 """A length said right before an image noun (perhaps with its detector), or before a detector said as the image ("a
 10 nm HAADF"), is the image's field of view."""
+DETECTOR_LENGTH = r"(?:[,;:]\s*|\bthen\s+|\band\s+|^\s*)(?:an?\s+|one\s+)?(?:haadf|a?bf|adf)\s+" + NUM + LENGTH + r"\b"
+"""An image said by its detector and its field ("unblank, BF 116nm")."""
 IMAGE_AT = (
     r"\b(?:images?|frames?|pictures?|micrographs?|shots?|haadf|a?bf|adf)\s+(?:at|of)\s+(?:a\s+)?(?![-+−])"
     + NUM
@@ -47,17 +49,23 @@ PARTICLE_ZOOM = (
 field ("zoom to 40 nm, then particle stats") is a second frame, not a particle's close-up."""
 
 
+SURVEY_DETECTOR = r"(?:(?:with\s+|in\s+)?(?:haadf|bf|adf|bright[- ]field|dark[- ]field)\s+)?"
+"""The detector a survey or the closer frame is said with ("an overview with BF of 2.2 µm, then a HAADF of 175 nm")."""
 SURVEY_THEN = (
-    r"\b(?:(?:survey|overview|start wide)(?:\s+(?:image|frame|scan))?(?:\s+first)?\s*(?:at|of)?\s*"
+    r"\b(?:(?:survey|overview|start wide)(?:\s+(?:image|frame|scan))?(?:\s+first)?\s*"
+    + SURVEY_DETECTOR
+    + r"(?:at|of)?\s*"
     + NUM
     + LENGTH
     + r"(?:\s+wide)?|"
     + NUM
     + LENGTH
     + r"\s+(?:survey|overview)(?:\s+(?:image|frame|scan))?)"
-    + r"(?:\s+first)?\s*,?\s*(?:and\s+)?(?:then|after that|afterwards|next)\s+"
+    + r"(?:\s+first)?\s*[,;]?\s*(?:and\s+)?(?:then|after that|afterwards|next)\s+"
     + r"(?:at\s+|(?:(?:zoom|close|come|step)(?: in)?\s+|go\s+|(?:go )?down\s+|drop\s+)?to\s+)?"
-    + r"(?:(?:a|one)\s+(?:(?:closer|smaller|tighter|zoomed[- ]in|detailed)\s+)?(?:(?:image|frame)\s+)?(?:at\s+)?)?"
+    + r"(?:(?:a|one)\s+)?(?:(?:closer|smaller|tighter|zoomed[- ]in|detailed)\s+)?"
+    + SURVEY_DETECTOR
+    + r"(?:(?:image|frame)\s+)?(?:at\s+|of\s+)?"
     + NUM
     + LENGTH
     + r"(?!\s*(?:defocus|under|over|step|away|left|right|up|down))"
@@ -99,7 +107,7 @@ def read_scan(low: str, request: Request) -> None:
         NUM + LENGTH + r"\s*(?:afm )?(?:fov|field|wide|across|square|scan size|scan\b|view|survey|overview)", low
     )
     fov = fov or re.search(NUM + LENGTH + IMAGE_AFTER, low)  # "a 10 nm HAADF image": the image is 10 nm across
-    fov = fov or re.search(IMAGE_AT, low)
+    fov = fov or re.search(IMAGE_AT, low) or re.search(DETECTOR_LENGTH, low)
     if fov:
         request.fov_nm = length_nm(fov.group(1), fov.group(2))
     fovs = [length_nm(v, u) for v, u in re.findall(NUM + LENGTH + r"\s*(?:fov|field of view)", low)]
@@ -107,7 +115,9 @@ def read_scan(low: str, request: Request) -> None:
     if then := re.search(SURVEY_THEN, low):  # "survey at 600 nm, then 30 nm": the second frame's field of view
         first_nm = length_nm(then.group(1), then.group(2)) if then.group(1) else length_nm(then.group(3), then.group(4))
         fovs += [first_nm, length_nm(then.group(5), then.group(6))]
-        request.fov_nm = first_nm if request.fov_nm is None else request.fov_nm  # "start wide at 3.5 µm, then ..."
+        request.fov_nm = first_nm  # the survey's field ("start wide at 3.5 µm, then ...")
+        after = re.search(r"\b(?:then|after that|afterwards|next)\b", then.group(0))
+        request.zoom_detector = detector(then.group(0)[after.end() :]) if after else None
     request.zoom_on_feature = bool(re.search(r"interesting|feature", low))
     if "particles" in request.intents and re.search(PARTICLE_ZOOM, low) and not then:  # a zoom to a field said
         request.particle_target = "smallest" if re.search(r"smallest|tiniest", low) else "largest"

@@ -35,6 +35,7 @@ class Request:
     stage_um: dict[str, float] = field(default_factory=dict)
     stage_series_um: list[dict[str, float]] = field(default_factory=list)
     zoom_fov_nm: float | None = None
+    zoom_detector: str | None = None  # "an overview in BF, then a HAADF of 175 nm": the closer frame's detector
     zoom_on_feature: bool = False
     specimen: str | None = None
     seed: int | None = None

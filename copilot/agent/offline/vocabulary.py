@@ -77,6 +77,8 @@ INTENT_PATTERNS: dict[str, str] = {
     r"^\s*image\b(?!\s*(size|rotation|speed|settings?|range))|"
     r"^\s*scan\b(?!\s*(size|rotation|speed|settings?|range|\d|\(|:))|"
     r"\bsurvey|overview|^\s*start wide\b|"
+    r"(?:[,;:]\s*|\bthen\s+|\band\s+)(?:an?\s+|one\s+)?(?:haadf|bf|adf|abf)\s+(?:at\s+|of\s+)?\d|"
+    r"^\s*(?:one\s+)?(?:frame|image|picture) as (?:is|it is)\b|"
     r"^\s*(?:an? |another |one more )?(?:frame|image|picture) (?:at|with)\b|"
     r"\b(haadf|bf|adf|abf|bright[- ]?field|dark[- ]?field|z[- ]contrast)\b.{0,25}\b(images?|picture|frame|please)\b|"
     r"^\s*(haadf|bf|adf)\b|[;:]\s*(haadf|bf|adf)\b(?!\s+(?:detector|outer|inner|collection|angle))|"
