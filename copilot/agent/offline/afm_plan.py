@@ -83,23 +83,23 @@ def _channels(request: Request) -> dict[str, Any]:
 
 
 def _analysis_args(tool: str, request: Request) -> Any:
+    extra = given(order=request.plane_order if tool == "plane_level" else None, direction=request.afm_direction)
     region = request.region_nm
     if tool == "roughness" and region is not None:
-        box = dict(zip(("x_nm", "y_nm", "width_nm", "height_nm"), region, strict=True))
+        box = dict(zip(("x_nm", "y_nm", "width_nm", "height_nm"), region, strict=True)) | extra
 
         def with_region(outcomes: Sequence[Outcome]) -> dict[str, Any] | str:
             target = on_last_image(outcomes)
             return {**target, **box} if isinstance(target, dict) else target
 
         return with_region
-    if tool == "plane_level" and request.plane_order is not None:
-        order = request.plane_order
+    if extra:
 
-        def with_order(outcomes: Sequence[Outcome]) -> dict[str, Any] | str:
+        def with_options(outcomes: Sequence[Outcome]) -> dict[str, Any] | str:
             target = on_last_image(outcomes)
-            return {**target, "order": order} if isinstance(target, dict) else target
+            return {**target, **extra} if isinstance(target, dict) else target
 
-        return with_order
+        return with_options
     return on_last_image
 
 

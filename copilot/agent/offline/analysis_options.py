@@ -1,6 +1,7 @@
 """The options an analysis is asked with, beyond its image: a line profile's averaging width ("averaged over 0.6 nm",
 "3 px wide" is not read: widths are in nm), a filter's length scale ("with a 0.08 nm length scale", "sigma 0.1 nm")
-and a background's polynomial order ("a second-order background", "order 2")."""
+a background's polynomial order ("a second-order background", "order 2"), and the retrace of an AFM channel ("the step
+height from the retrace")."""
 
 from __future__ import annotations
 
@@ -12,7 +13,13 @@ from copilot.agent.offline.request import Request
 LENGTH = r"\s*(nm|å|angstroms?|pm)\b"
 LINE_WIDTH = re.compile(
     r"\b(?:averag\w*|integrat\w*|summ?\w*) (?:over|across) (?:a (?:width|band) of )?" + NUM + LENGTH + r"|"
-    r"\b(?:a |an )?(?:averaging |integration )?width\s*(?:of|=|:)?\s*" + NUM + LENGTH + r"|" + NUM + LENGTH + r" wide\b"
+    r"\b(?:a |an )?(?:averaging |integration )?width\s*(?:of|=|:)?\s*"
+    + NUM
+    + LENGTH
+    + r"|"
+    + NUM
+    + LENGTH
+    + r"(?: wide\b| (?:integration |averaging )width\b)"
 )
 """The averaging width across a line ("averaged over 0.6 nm", "a width of 1 nm", "1.5 nm wide")."""
 FILTER_SCALE = re.compile(
@@ -27,6 +34,8 @@ FILTER_SCALE = re.compile(
 """A filter's length scale ("with a 0.08 nm length scale", "sigma 0.1 nm")."""
 TRAILING_SCALE = re.compile(r",\s*" + NUM + LENGTH + r"\s*[.!]?\s*$")
 """A filter's length scale said alone at the end ("gaussian denoise on the latest frame, 0.07nm")."""
+RETRACE = r"\b(?:from|on|in|of|using) the retrace\b|\bretrace (?:channel|direction|image|line)\b"
+"""An AFM analysis asked of the retrace ("the step height from the retrace")."""
 ORDERS = {"zeroth": 0, "first": 1, "second": 2, "third": 3, "zero": 0, "one": 1, "two": 2, "three": 3}
 BACKGROUND_ORDER = re.compile(
     r"\b(zeroth|first|second|third)[- ]order\b|\border\s*(?:=|:|of)?\s*([0-3])\b|\b([0-3])(?:st|nd|rd|th)[- ]order\b|"
@@ -45,6 +54,8 @@ def read_analysis_options(low: str, request: Request) -> str:
     if "denoise" in request.intents and (scale := FILTER_SCALE.search(low) or TRAILING_SCALE.search(low)):
         value, unit = next((scale.group(i), scale.group(i + 1)) for i in (1, 3) if scale.groups()[i - 1])
         request.denoise_strength_nm = to_tool_unit(value, unit)
+    if re.search(RETRACE, low):
+        request.afm_direction = "retrace"
     if "plane_level" in request.intents and (order := BACKGROUND_ORDER.search(low)):
         said = order.group(1) or order.group(4)
         request.plane_order = ORDERS[said] if said else int(order.group(2) or order.group(3))

@@ -286,7 +286,7 @@ def _read_targets(low: str, request: Request, said: str) -> None:
     no_new_image = no_new_image or bool(re.search(NO_NEW_DOSE, low))
     image = r"(?:(afm |haadf |bf |stem |height |topography )?(image|acquisition|scan|frame|shot|picture|micrograph|"
     image += r"topograph\w*)|"
-    image += r"(?:height|phase|topography) map)"
+    image += r"(?:height|phase|topography) map|(?:haadf|a?bf|adf)\b(?! (?:detector|angle|inner|outer)))"
     taken = r"\bwhat (i|you|we) (just |already )?(took|recorded|acquired|got|imaged)\b"  # "FFT of what I just took"
     named = r"(?:(?!(?:new|fresh|next|another|one|second|first)\b)[a-z][\w₂-]* )?"  # "this morning's MoS2 frame"
     alone = r"\b(?:the )?(?:latest|newest|most recent|last one)\b(?= (?:as|to|into|in) )"  # "export the latest as tiff"

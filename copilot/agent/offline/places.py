@@ -283,7 +283,10 @@ def stage_tilts_deg(low: str) -> tuple[dict[str, float], bool]:
         said_more = bool(
             re.search(r"\b(?:more|further|extra)\b", match.group(0)) or re.match(r"\s*(more|further)", after)
         )
-        if than := re.match(r"\s*(lower|less|smaller|down|higher|larger|up) than (?:now|before|it is|current)", after):
+        if than := re.match(
+            r"\s*(lower|less|smaller|down|higher|larger|up)(?: than (?:now|before|it is|current)|\s*(?:[.,;!?]|$))",
+            after,
+        ):  # "beta 4.5° lower than where it is now" (the present value said is cut: "beta 4.5° lower")
             said_more = True  # "beta five degrees lower than now"
             if than.group(1) in ("lower", "less", "smaller", "down"):
                 tilts[axis] = -abs(tilts[axis])

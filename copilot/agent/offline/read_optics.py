@@ -16,7 +16,7 @@ CORRECT = r"(correct|remove|zero|cancel|null|undo|get rid of|eliminate)"
 """A verb that sets an aberration to zero ("get rid of the axial coma")."""
 
 
-DIRECTION = r"(?:\bat|\balong|\btowards?|\bangle(?: of| to)?|\bdirection(?: of)?|(?<=nm),)\s*"
+DIRECTION = r"(?:\bat|\balong|\btowards?|\bangle(?: of| to)?|\bdirection(?: of)?|\bazimuth(?: of)?|(?<=nm),)\s*"
 """The words that give an aberration's direction ("A1 at 45 degrees", "stig of 8 nm along 30°")."""
 
 
@@ -43,7 +43,7 @@ def _defocus_said(low: str) -> tuple[str, str, str] | None:
 
 
 DETECTOR_ANGLE = re.compile(
-    r"\b(haadf|adf|dark[- ]field|bf|bright[- ]field|eels|spectrometer)(?: detector)?(?:'s)?\s*[,:]?\s+"
+    r"\b(haadf|adf|dark[- ]field|bf|bright[- ]field|eels|spectrometer)(?: detector| disc| disk)?(?:'s)?\s*[,:]?\s+"
     r"(?:(inner|outer|collection|acceptance|entrance)\s+)?"
     r"(?:(?:semi-?)?angle|cut-?off|radius)?(?:\D{0,25}?|\s*signal (?:was |is )?collected\D{0,12}?)"
     + NUM

@@ -9,10 +9,21 @@ from copilot.agent.offline.lexicon import NUM, number
 from copilot.agent.offline.request import Request
 
 CHANNEL = r"(?:[- ](?:and|plus)[- ]|\s*(?:,|\+|and|plus|with)\s*(?:the\s+)?|\s+)"
-CHANNEL += r"(?:error|amplitude|phase)\b(?!\s+setpoint)"
+CHANNEL += (
+    r"(?:(?:the\s+)?(?:pfm|piezo(?:response)?)\s+amplitude(?:\s+and\s+phase)?|(?:pfm|piezo(?:response)?)\s+phase|error|"
+)
+CHANNEL += r"amplitude|phase)\b(?!\s+setpoint)"
 CHANNELS = re.compile(r"(?<!step )\b(?:height|topography|topograph)((?:" + CHANNEL + r"(?:\s+(?:channels?|signal))?)+)")
 """The AFM channels said with the height ("height and amplitude", "height with the error channel", "a
 height-and-phase scan"): recorded in the order said."""
+
+
+def _channels_said(said: str) -> list[str]:
+    """The channels named after the height, in order; an amplitude or a phase of the PFM is the piezo channel."""
+    piezo = r"(?:pfm|piezo(?:response)?)\s+"
+    said = re.sub(piezo + r"amplitude\s+and\s+phase", "piezo_amplitude piezo_phase", said)
+    said = re.sub(piezo + r"(amplitude|phase)", r"piezo_\1", said)
+    return re.findall(r"piezo_amplitude|piezo_phase|error|amplitude|phase", said)
 
 
 def read_afm(low: str, request: Request) -> None:
@@ -29,7 +40,7 @@ def read_afm(low: str, request: Request) -> None:
     if re.search(r"\bphase\b", low) and request.intents & {"afm_image", "domains", "afm_approach"}:
         request.channels = ["height", "phase"]
     if said := CHANNELS.search(low):
-        request.channels = ["height", *dict.fromkeys(re.findall(r"error|amplitude|phase", said.group(1)))]
+        request.channels = ["height", *dict.fromkeys(_channels_said(said.group(1)))]
         request.intents.add("afm_image")
     conditional = re.search(r"\b(?:if|when|should|in case|whenever)\b|\b(?:a|the|any) double tip\b", low)
     request.change_if_double = "tip_check" in request.intents and bool(

@@ -201,7 +201,7 @@ def read_particle_sizes(low: str, request: Request) -> str:
 
 def fallback_fov(low: str, request: Request) -> None:
     """ "A 5 nm, 512 px image": in an imaging request whose one length has no other role, it is the field of view."""
-    lengths_said = (request.defocus_nm, request.astig_nm, request.coma_nm, request.setpoint_nm)
+    lengths_said = (request.defocus_nm, request.astig_nm, request.coma_nm, request.setpoint_nm, request.cs_um)
     roles = (request.point_nm, request.region_nm, *lengths_said)
     if request.fov_nm is not None or any(r is not None for r in roles) or request.defocus_series_nm:
         return

@@ -53,7 +53,11 @@ REASONS = (
     r"^[\w -]{0,30}?\b(?:values|settings|parameters|numbers) for (?:the|a|an|our|my) (?:[\w-]+ ){0,2}"
     r"(?:scan|image|frame|survey|overview|map)s?\s*:",
     r"^[\w -]{0,30}?\b(?:survey|overview|imaging|image|scan|frame|map)\s+(?:settings|values|parameters)\s*:",
-    r"^\s*(?:for (?:the |a )?)?(?:survey|overview)\s*:(?=\s*[-+]?\d)",
+    r"^\s*(?:for (?:the |a )?)?(?:survey|overview)(?: frame| image| scan)?\s*:(?=\s*[-+]?\d)",
+    r"(?<=[;,] )(?:i|we) want (?:[\w]+[- ])?contrast\b[^.;!?]*",
+    r"(?<=[a-z0-9] )for (?:[\w-]+ ){0,2}contrast\b",  # said first, it is a purpose said first (PURPOSE_LEAD)
+    r"(?<=\s-\s)(?:[\w-]+ ){0,2}for (?:[\w-]+ ){0,3}(?:images?|frames?|imaging|maps?|spectra|work|analysis)\b[^.;!?]*",
+    r"\bso (?:that )?[^,;.!?]{0,40}?\b(?:is|are|sits|stays|fits) in (?:the )?(?:frame|field|view|image|picture)\b",
     r"\bon top of (?:whatever|what) (?:it'?s|its|it is|they are|they're) (?:at|set to|now)\b",
     r"\bcan'?t (?:tell|see|make out) (?:what'?s|what is|anything)\b[^,;.!?]*",
     r"\bfor (?:the|a|our|my) (?:[\w-]+ ){0,2}(?:bf|haadf|adf|bright[- ]field|dark[- ]field|imaging|images|frames|maps|"

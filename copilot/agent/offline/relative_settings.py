@@ -66,7 +66,9 @@ PERCENT = r"(\d+(?:\.\d+)?)\s*(?:%|percent|per cent)"
 BY_PERCENT = r"\b({way})\s+(?:the\s+|its\s+|our\s+)?(?:[a-z]+\s+)?(?:{t})\s+(?:by\s+)?" + PERCENT
 PERCENT_UP_DOWN = r"(?:{t})\s+(up|down|\+|-)\s*(?:by\s+)?" + PERCENT
 PERCENT_OF = r"(?:{t})\s+(?:down\s+|up\s+)?to\s+" + PERCENT + r"\s+of\s+(?:its|the|what|where|our|now)\b"
-"""A share of the present value ("cut the line rate to 15 percent of its present value")."""
+PERCENT_OF += r"|(?:{t})\s+(?:down\s+|up\s+)?to\s+(0?\.\d+)\s+of\s+(?:its|the|what|where|our|now)\b"
+"""A share of the present value ("cut the line rate to 15 percent of its present value", "the setpoint to 0.85 of
+its present value")."""
 FRACTION_OF = r"(?:{t})\s+(?:to\s+)?(\d+)\s*/\s*(\d+)\s+(?:of|times)\b"
 """A fraction of the present value ("make the field of view 3/8 of what it is now")."""
 TIMES_NOW = (
@@ -270,8 +272,10 @@ def _factor(low: str, target: str) -> tuple[float, re.Match[str]] | None:
         return _percent(share.group(2), share.group(1)), share
     if share := re.search(PERCENT_UP_DOWN.format(t=target), low):
         return _percent("up" if share.group(1) in ("up", "+") else "down", share.group(2)), share
-    if (share := re.search(PERCENT_OF.format(t=target), low)) and 0 < float(share.group(1)) != 100:
-        return float(share.group(1)) / 100, share
+    if share := re.search(PERCENT_OF.format(t=target), low):
+        taken = float(share.group(1)) / 100 if share.group(1) else float(share.group(2))
+        if 0 < taken != 1:
+            return taken, share
     if fraction := re.search(FRACTION_OF.format(t=target), low):
         top, bottom = float(fraction.group(1)), float(fraction.group(2))
         if top > 0 and bottom > 0 and top != bottom:

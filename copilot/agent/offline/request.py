@@ -59,6 +59,7 @@ class Request:
     denoise_strength_nm: float | None = None  # "with a 0.08 nm length scale"
     line_width_nm: float | None = None  # a line profile "averaged over 0.6 nm"
     plane_order: int | None = None  # "flatten it with a second-order background"
+    afm_direction: str | None = None  # "the step height from the retrace"
     use_last_image: bool = False
     use_last_spectrum: bool = False
     unsupported: list[str] = field(default_factory=list)

@@ -20,7 +20,7 @@ ACTION = (
     r"(?:please\s+)?(?:take|acquire|image|record|grab|snap|set|defocus|underfocus|overfocus|refocus|autofocus|focus|"
     r"move|go|tilt|zoom|compare|measure|count|find|check|change|lower|raise|increase|decrease|blank|unblank|"
     r"back to|return to|frame|score|"
-    r"(?:an? |one )?(?:eels|eds|edx)(?= (?:spot |spectrum |point )?(?:at|on|for|\d+)\b| \()|"
+    r"(?:an? |one )?(?:(?:core|low)[- ]loss )?(?:eels|eds|edx)(?= (?:spot |spectrum |point )?(?:at|on|for|\d+)\b| \()|"
     r"\d+(?:\.\d+)?\s*(?:ms|s|µs) of (?:eels|eds|edx)|"
     r"(?:an? |one )?\d+(?:\.\d+)?\s*(?:ms|s|secs?|seconds?) (?:eels|eds|edx))\b"
 )

@@ -37,7 +37,7 @@ IN_NOW = r"^\s*(?:the\s+)?(?:{alias})(?:\s+(?:sample|specimen))?\s+in\b"
 OPENER = (
     r"^\s*(?:on|with|for|use|using|now|ok|okay|next|after (?:this|that)(?: one)?,?|and then|then)?\s*(?:the\s+)?{alias}"
     r"(?:\s+(?:sample|specimen))?"
-    r"(?:\s+on\s+(?:silicon|carbon))?(?:\s+for\s+(?:the\s+)?(?:afm|stem|tapping(?: mode)?|contact mode|tapping))?"
+    r"(?:\s+on\s+(?:silicon|carbon))?(?:\s+for\s+(?:the\s+)?(?:afm|stem|tapping(?: mode)?|contact mode|tapping|pfm))?"
     r"\s*(?:,|:|;|-|\(|please\b|loaded\b|now\b|seed\b|$|\.)"
 )
 """A specimen said first, perhaps with its substrate and the instrument it is for ("the gold nanoparticles on

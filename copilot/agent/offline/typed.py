@@ -18,6 +18,11 @@ REWRITES: tuple[tuple[str, str], ...] = (
     (r"\bw/\s*", "with "),
     (r"\bw/o\s*", "without "),
     (r"(?<=[a-z] )x\s*(\d+(?:\.\d+)?)(?=\s+(?:from|of|what|than|its)\b)", r"\1 times"),  # "fov x6.5 from now"
+    (r"(\d)[- ]fold\b", r"\1 times"),
+    (r"\brelative to (?:now|the present(?: value)?)\b", "from what it is now"),
+    (r"\bc3\b(?=\s*(?:to|=|:|of)?\s*[-+]?\d)", "cs"),
+    (r"\b(?:alpha|beta)\b(?=\s*(?:to|of|=|:)?\s*[\d.]+\s*mrad)", ""),
+    (r"\btip-(?=artefact|artifact)", "tip "),
     (r"\bwat\b", "what"),
     (r"\bcn\b", "can"),
     (r"\blil\b", "little"),

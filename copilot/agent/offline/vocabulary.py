@@ -104,7 +104,7 @@ INTENT_PATTERNS: dict[str, str] = {
     r"identify (it|them)\b|\bchemically\b|\bchemistry\b|\bassign (the )?elements\b|\bidentify what'?s\b|"
     r"\b(?:id|list) (the )?elements\b|\b(?:then|and) (?:the |its )?elements\b|"
     r"\btell me what (it|this|that) is\b|\b(?:name|tell (?:me|us|them|the \w+)) (?:the |its )?elements\b|"
-    r"\belements\s*\?|\bwhat'?s in (?:it|there|the (?:map|spectrum|si))\b",
+    r"\belements\s*\?|\bwhat'?s in (?:it|there|the (?:map|spectrum|si))\b|\bidentify the (?:edges|peaks)\b",
     "survey_zoom": r"most interesting|\bzoom",
     "fft": r"\bfft\b|fourier|diffractogram|power spectrum",
     "denoise": r"denois|noise reduction|(?:clean up|reduce|remove|filter out|get rid of|suppress) (?:the )?noise|"
@@ -125,7 +125,7 @@ INTENT_PATTERNS: dict[str, str] = {
     r"\b(?:rate|score|grade|judge) (?:the |its )?(?:focus|sharpness)\b|"
     r"is (it|the image) sharp|\b(?:was|is) it (?:actually |really |properly )?in focus\b|"
     r"how well (?:focused|in focus)|\bscore (?:both|each|them)\b|\b(?:sharper|crisper)\b|\bsharp enough\b|"
-    r"\b(?:frame|image|shot)\b[^,;.?]{0,20}\b(?:actually |really |properly )?in focus\?|\bfocused or\b|"
+    r"\b(?:frame|image|shot)\b[^,;.?]{0,20}\b(?:actually |really |properly )?in focus\b(?=[^.]*\?)|\bfocused or\b|"
     r"\b(?:it is|is it) (?:\w+ )?focused\b|"
     r"^\s*(?:is|was|are|were)\b[^,;.]{0,60}\b(?:in focus|focused|sharp)\s*(?:\?|$|or not\b)",
     "export": r"\bexport|save (the |it|this |that )?(last |previous |new )?\s*(data|image|acquisition|frame)|"
@@ -161,7 +161,7 @@ INTENT_PATTERNS: dict[str, str] = {
     r"\bhow much (?:of )?(?:each|either|every) (?:phase|polymer|component)\b",
     "tallest": r"tallest|how tall(?! (?:are )?the (?:terraces|steps))|maximum (particle )?height|"
     r"highest (particle|feature)",
-    "feedback_tune": r"feedback|\bgains?\b|trace and retrace|retrace",
+    "feedback_tune": r"feedback|\bgains?\b|trace and retrace|(?<!from the )(?<!on the )(?<!in the )(?<!of the )retrace",
     "astig": r"astigmat|\bastig\b",
     "plane_level": r"plane[- ]level|level(ling)? the\b(?! (?:specimen )?(?:holder|stage|tilts?))|flatten|plane[- ]?fit|"
     r"\b(?:remove|subtract|take out) the (?:background )?(?:tilt|slope|plane)" + FROM_DATA + "|"
@@ -183,8 +183,8 @@ UNSUPPORTED: dict[str, str] = {
     r"\blorentz\b|\bmagnetic (?:domains?|contrast|imaging|induction)\b": (
         "image magnetic domains (no Lorentz mode or magnetic contrast on the twin)"
     ),
-    r"\b(mfm|kpfm|efm|pfm|c-?afm|magnetic force|kelvin probe|electrostatic force|conductive afm|piezo-?response)": (
-        "run MFM, KPFM, EFM, PFM or conductive AFM (the AFM records height and phase in tapping mode)"
+    r"\b(mfm|kpfm|efm|c-?afm|magnetic force|kelvin probe|electrostatic force|conductive afm)": (
+        "run MFM, KPFM, EFM or conductive AFM (the AFM records height, phase and the PFM channels in tapping mode)"
     ),
     r"\b(?:conductive|conducting) tip\b|\bcurrent map\b": (
         "map the current with a conductive tip (the AFM records height and phase in tapping mode)"
@@ -193,7 +193,10 @@ UNSUPPORTED: dict[str, str] = {
     r"\b(?:switch|change|go|move|put it)\b[^.;]{0,15}\bcontact mode\b": (
         "run contact mode or lateral-force microscopy (the AFM images in tapping mode)"
     ),
-    r"\b(cbed|diffraction pattern|4d-?stem)": "record diffraction patterns (no diffraction camera on the twin)",
+    r"\b(cbed|diffraction pattern|4d-?stem|ronchigram|camera length)": "record diffraction patterns or Ronchigrams "
+    "(no diffraction camera on the twin)",
+    r"\b(?:i?dpc|differential phase contrast)\b": "record DPC or iDPC images (the twin has HAADF and BF detectors)",
+    r"\bspot size\b": "set a spot size (set the probe current and the convergence semi-angle instead)",
     r"\b(eftem|energy[- ]filtered)": "record energy-filtered images (EELS is taken as spectra and spectrum images)",
     r"\b(gas|liquid cell|in[- ]situ|bias(ing)? holder)": "run in-situ experiments",
     r"\b(?:send|write|forward|answer|reply to)\b[^.;]{0,20}\b(?:e-?mails?|messages?|letters?)\b|"
