@@ -8,6 +8,7 @@ from collections.abc import Callable
 from typing import Any
 
 from copilot.agent.offline.reasons import PURPOSE
+from copilot.agent.offline.safety import frame_dose_e_per_A2
 from copilot.agent.summary import format_number
 
 Status = dict[str, Any]
@@ -56,18 +57,14 @@ def _dose(status: Status) -> str | None:
     return text + "."
 
 
-ELECTRON_CHARGE_C = 1.602176634e-19
-
-
 def _frame_dose(status: Status) -> str | None:
     """The dose one frame at the present settings would give: the electrons a pixel's dwell delivers over the
     pixel's area (as the instrument plans a frame's dose)."""
     current, dwell, pixel = (_setting(status, group, key) for group, key in FRAME_DOSE_FROM)
     if not all(isinstance(v, int | float) and not isinstance(v, bool) and v > 0 for v in (current, dwell, pixel)):
         return None
-    per_pixel = current * 1e-12 * dwell * 1e-6 / ELECTRON_CHARGE_C
-    area_a2 = (pixel * 10.0) ** 2
-    dose = per_pixel / area_a2
+    dose = frame_dose_e_per_A2(current, dwell, pixel)
+    per_pixel = dose * (pixel * 10.0) ** 2
     return (
         f"One frame at the present settings would give about {format_number(float(f'{dose:.2g}'))} e⁻/Å² "
         f"({format_number(per_pixel)} e⁻ per pixel at {format_number(current)} pA and {format_number(dwell)} µs, over "
