@@ -64,7 +64,7 @@ def afm_steps(request: Request, status: dict[str, Any] | None) -> list[Step]:
     elif analyses or "tip_check" in intents:
         steps.append(Step("list_acquisitions", {}))
     if "tip_check" in intents:
-        steps.append(Step("tip_artifact_check", on_last_image))
+        steps.append(Step("tip_artifact_check", _analysis_args("tip_artifact_check", request)))
         if request.change_if_double:
             steps += [Step(tool, {}, when=double_tip) for tool in ("withdraw", "change_tip", "approach")] + [
                 Step(image.tool, image.args, when=double_tip)

@@ -34,7 +34,7 @@ FILTER_SCALE = re.compile(
 """A filter's length scale ("with a 0.08 nm length scale", "sigma 0.1 nm")."""
 TRAILING_SCALE = re.compile(r",\s*" + NUM + LENGTH + r"\s*[.!]?\s*$")
 """A filter's length scale said alone at the end ("gaussian denoise on the latest frame, 0.07nm")."""
-RETRACE = r"\b(?:from|on|in|of|using) the retrace\b|\bretrace (?:channel|direction|image|line)\b"
+RETRACE = r"\b(?:from|on|in|of|using|with) the retrace\b|\bretrace (?:channel|direction|image|line)\b"
 """An AFM analysis asked of the retrace ("the step height from the retrace")."""
 ORDERS = {"zeroth": 0, "first": 1, "second": 2, "third": 3, "zero": 0, "one": 1, "two": 2, "three": 3}
 BACKGROUND_ORDER = re.compile(

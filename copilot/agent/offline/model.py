@@ -91,11 +91,12 @@ class OfflinePlanner(ReplyChatModel):
         reads_status = needs_status(request)
         if reads_status and not outcomes and (outside := self._outside_everywhere(request)):
             return AIMessage(content=outside)
-        first = scan_first(request, self.tool_schemas) if reads_status else None
-        at = 1 if first else 0  # where the status read sits among the outcomes
+        first = scan_first(request, self.tool_schemas) if reads_status else []
+        at = len(first)  # where the status read sits among the outcomes
         if reads_status:
-            if first is not None and not outcomes:
-                return self._call(messages, first.tool, dict(first.args) if isinstance(first.args, dict) else {})
+            if len(outcomes) < at:
+                step = first[len(outcomes)]
+                return self._call(messages, step.tool, dict(step.args) if isinstance(step.args, dict) else {})
             if len(outcomes) <= at:
                 return self._call(messages, "get_status", {})
             status = outcomes[at].data if outcomes[at].ok else {}
@@ -110,7 +111,7 @@ class OfflinePlanner(ReplyChatModel):
             return AIMessage(content=refusal(request) or "")
         ordered = sequence or as_said(request.text, lambda clause: build_plan(clause, status), whole)
         steps, left_out = apply_forbidden(ordered, request.constraints)
-        steps = after_scan_first(steps, first) if first is not None else steps
+        steps = after_scan_first(steps, first) if first else steps
         if outside := out_of_range(steps, self.tool_schemas):
             return AIMessage(content=outside)
         problem, kept = limit_problem(steps, request.constraints, status, self.tool_schemas)

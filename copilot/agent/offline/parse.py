@@ -274,6 +274,7 @@ def _read_targets(low: str, request: Request, said: str) -> None:
     just += r"a (moment|minute) ago|just now|this (?:morning|afternoon)|yesterday|last night|overnight|the weekend)"
     just += r"| (taken|recorded) (earlier|before|just now)| on (the )?screen| on display"
     just += r"| of (?:this (?:morning|afternoon)|yesterday|last night|before|earlier|today)\b"
+    just += r"| from (?:just )?(?:before|after) (?:lunch|the break|the meeting|coffee|my meeting)\b"
     just += r"|(?: [\w.]+){1,3} (?:took|recorded|acquired|ran|shot) (?:before|earlier|yesterday|last night|"
     just += r"this (?:morning|afternoon)|today)|(?: [\w.]+){1,2} just (?:took|recorded|acquired|ran|shot)\b"
     just += r"| (?:of|from) (?:the )?(?:previous|last|earlier|other|old) (?:user|shift|session|group)s?\b"

@@ -210,7 +210,8 @@ SET_NOW = (
 )
 """How a setting is said to stand ("which voltage is set?", "what's the dwell set to?", "what's set now?"), or a
 setting whose name has an action word in it ("pixel count"): no action."""
-LEAD = r"^\s*(?:(?:quick |just a |sanity |[\w-]+ [\w-]+ )?(?:check|question)(?: for [\w ]{1,25}?)?\s*[:,]\s*)"
+LEAD = r"^\s*(?:(?:quick |just a |sanity |[\w-]+ [\w-]+ )?(?:check|question)(?: for [\w ]{1,25}?)?"
+LEAD += r"(?: (?:before|while|as|since) [\w' ]{1,30}?)?\s*[:,]\s*)"
 """A question announced as one ("quick check: ...")."""
 CHECKS_VALUE = (
     r"^" + LEAD + r"?(?:[^?,]*,\s*or\s+)?(?:is|are|was|were)\b"

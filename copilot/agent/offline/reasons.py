@@ -15,6 +15,9 @@ REASONS = (
     r"\bso (?:that )?[^,;.!?]{0,40}?\b(?:shows? up|are visible|is visible|becomes? visible|stands? out|"
     r"come out|comes out|pop out|pops out)\b",
     r"\bso (?:that )?(?:[a-z]+ )?(?:can|could|will|may) (?:see|look at|watch|study)\b[^,;.!?]*",
+    r"\bso (?:that )?(?:[a-z]+ ){0,2}(?:can|could|will|may) (?:take (?:it|them|one) (?:home|with)|keep|share|show|use|"
+    r"have|send|print)\b[^,;.!?]*",
+    r"\bor did the (?:focus|image|sample|stage|beam) (?:wander|drift|move|shift)\w*(?: off)?(?: again)?\b",
     r"\bso (?:that )?[^,;.!?]{0,40}?\b(?:fill|fills|filling|fit|fits|fitting|cover|covers|covering|take up|takes up) "
     r"(?:more of |all of |most of |the whole )?(?:the )?(?:frame|field|image|picture|view|screen)\b",
     r"(?:(?<=[,;] )(?:it'?s|it is|this is|i want|we want|i'?d like|for)|(?<=times )for|(?<=fold )for|(?<=\dx )for) "
@@ -53,7 +56,8 @@ REASONS = (
     r"^[\w -]{0,30}?\b(?:values|settings|parameters|numbers) for (?:the|a|an|our|my) (?:[\w-]+ ){0,2}"
     r"(?:scan|image|frame|survey|overview|map)s?\s*:",
     r"^[\w -]{0,30}?\b(?:survey|overview|imaging|image|scan|frame|map)\s+(?:settings|values|parameters)\s*:",
-    r"^\s*(?:for (?:the |a )?)?(?:survey|overview)(?: frame| image| scan)?\s*:(?=\s*[-+]?\d)",
+    r"^\s*(?:for (?:the |a )?)?(?:[\w-]+ )?(?:survey|overview)(?: frame| image| scan)?(?: for [\w' ]{1,30}?)?\s*:"
+    r"(?=\s*(?:an? )?[-+]?\d)",
     r"(?<=[;,] )(?:i|we) want (?:[\w]+[- ])?contrast\b[^.;!?]*",
     r"(?<=[a-z0-9] )for (?:[\w-]+ ){0,2}contrast\b",  # said first, it is a purpose said first (PURPOSE_LEAD)
     r"(?<=\s-\s)(?:[\w-]+ ){0,2}for (?:[\w-]+ ){0,3}(?:images?|frames?|imaging|maps?|spectra|work|analysis)\b[^.;!?]*",

@@ -91,6 +91,8 @@ def wanted_specimen(low: str) -> Wanted | None:
     name = named[0]
     pattern = f"(?:{_said_as(name)})"
     opener = re.search(OPENER.format(alias=pattern), low) or re.search(LOOK_AT.format(alias=pattern), low)
+    if opener and seed is None and re.match(r"\s*on\b[^:]*:\s*\S", low[opener.start() :]):
+        return None  # "On the grating sample: a 3.25 µm image": where the work is, as "On the grating:" says it
     if opener or seed is not None:
         return Wanted(name, seed, False, opener.group(0) if opener else "")
     return None

@@ -124,6 +124,7 @@ INTENT_PATTERNS: dict[str, str] = {
     r"check (the )?focus|\bcompare (?:the |their )?(?:focus|sharpness)\b|"
     r"\b(?:rate|score|grade|judge) (?:the |its )?(?:focus|sharpness)\b|"
     r"is (it|the image) sharp|\b(?:was|is) it (?:actually |really |properly )?in focus\b|"
+    r"\bis (?:my|the|this|that|our) (?:[\w-]+ )?(?:image|frame|picture) sharp\b|"
     r"how well (?:focused|in focus)|\bscore (?:both|each|them)\b|\b(?:sharper|crisper)\b|\bsharp enough\b|"
     r"\b(?:frame|image|shot)\b[^,;.?]{0,20}\b(?:actually |really |properly )?in focus\b(?=[^.]*\?)|\bfocused or\b|"
     r"\b(?:it is|is it) (?:\w+ )?focused\b|"
@@ -161,7 +162,8 @@ INTENT_PATTERNS: dict[str, str] = {
     r"\bhow much (?:of )?(?:each|either|every) (?:phase|polymer|component)\b",
     "tallest": r"tallest|how tall(?! (?:are )?the (?:terraces|steps))|maximum (particle )?height|"
     r"highest (particle|feature)",
-    "feedback_tune": r"feedback|\bgains?\b|trace and retrace|(?<!from the )(?<!on the )(?<!in the )(?<!of the )retrace",
+    "feedback_tune": r"feedback|\bgains?\b|trace and retrace|"
+    r"(?<!from the )(?<!on the )(?<!in the )(?<!of the )(?<!using the )(?<!with the )retrace",
     "astig": r"astigmat|\bastig\b",
     "plane_level": r"plane[- ]level|level(ling)? the\b(?! (?:specimen )?(?:holder|stage|tilts?))|flatten|plane[- ]?fit|"
     r"\b(?:remove|subtract|take out) the (?:background )?(?:tilt|slope|plane)" + FROM_DATA + "|"
