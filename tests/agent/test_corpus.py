@@ -52,6 +52,7 @@ AS_WRITTEN = {
     "fresh27": (91, 120),
     "fresh28": (96, 120),
     "fresh29": (103, 120),
+    "fresh30": (96, 120),
 }
 """Each held-out batch (corpus/fresh*.yaml): (right, total) as written, before the planner was first run on it. A
 floor: later rules may raise a batch's rate, never lower it. fresh2 (76 %), fresh3 (68 %), fresh4 (56 %), fresh5 (63 %),
@@ -65,8 +66,8 @@ protocol quoted), fresh21 (82 %, a conference demo narrated), fresh22 (80 %, req
 messages), fresh23 (71 %, scientists of neighbouring fields in their own words), fresh24 (59 %, an acceptance
 checklist after a service visit), fresh25 (81 %, a low-dose session on beam-sensitive materials), fresh26 (62 %,
 English shaped by the writer's first language), fresh27 (76 %, messages typed in a hurry) and fresh28 (80 %, an
-expert's jargon) were under the 85 % target as written; fresh29 (86 %, an ordinary day of many users) was the first
-batch above it."""
+expert's jargon) and fresh30 (80 %, a week in an industrial R&D lab) were under the 85 % target as written; fresh29
+(86 %, an ordinary day of many users) was the first batch above it."""
 AFM_STATUS: dict[str, Any] = {
     "instrument": "AFM",
     "specimen": "afm_steps",

@@ -56,10 +56,15 @@ REASONS = (
     r"^[\w -]{0,30}?\b(?:values|settings|parameters|numbers) for (?:the|a|an|our|my) (?:[\w-]+ ){0,2}"
     r"(?:scan|image|frame|survey|overview|map)s?\s*:",
     r"^[\w -]{0,30}?\b(?:survey|overview|imaging|image|scan|frame|map)\s+(?:settings|values|parameters)\s*:",
-    r"^\s*(?:for (?:the |a )?)?(?:[\w-]+ )?(?:survey|overview)(?: frame| image| scan)?(?: for [\w' ]{1,30}?)?\s*:"
+    r"^\s*(?:for (?:the |a )?)?(?:[\w-]+ )?(?:survey|overview)(?: frame| image| scan)?"
+    r"(?: (?:for|of) [\w' -]{1,40}?)?\s*:"
     r"(?=\s*(?:an? )?[-+]?\d)",
     r"(?<=[;,] )(?:i|we) want (?:[\w]+[- ])?contrast\b[^.;!?]*",
-    r"(?<=[a-z0-9] )for (?:[\w-]+ ){0,2}contrast\b",  # said first, it is a purpose said first (PURPOSE_LEAD)
+    r"(?<=[a-z0-9] )for (?:[\w-]+ ){0,2}contrast\b",
+    r"(?<=[a-z0-9] )for (?:the|a|our|my|this) (?:[\w-]+ ){0,3}(?:study|project|report|review|paper|customer|audit)\b",
+    r"\bfor the (?:[\w-]+ )?(?:rough|smooth|soft|hard|sticky|thin|thick) (?:coating|film|sample|surface|specimen)\b",
+    r"(?<=\s-\s)(?:the |my |our )?[^,;.!?]{0,40}?\b(?:has |have |is |are )?(?:slipped|moved|drifted|gone|wandered) "
+    r"out of (?:the )?(?:view|frame|field)\b",  # said first, it is a purpose said first (PURPOSE_LEAD)
     r"(?<=\s-\s)(?:[\w-]+ ){0,2}for (?:[\w-]+ ){0,3}(?:images?|frames?|imaging|maps?|spectra|work|analysis)\b[^.;!?]*",
     r"\bso (?:that )?[^,;.!?]{0,40}?\b(?:is|are|sits|stays|fits) in (?:the )?(?:frame|field|view|image|picture)\b",
     r"\bon top of (?:whatever|what) (?:it'?s|its|it is|they are|they're) (?:at|set to|now)\b",
