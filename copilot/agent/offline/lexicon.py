@@ -18,7 +18,7 @@ from copilot.agent.offline.phrasing import rephrased
 from copilot.agent.offline.spoken import spell_quantities
 from copilot.agent.offline.steps_said import joined_steps, without_item_labels
 from copilot.agent.offline.synonyms import canonical_verbs
-from copilot.agent.offline.typed import untyped
+from copilot.agent.offline.typed import rewritten, untyped
 
 NUM = r"([-+−]?\d+(?:\.\d+)?(?:e[-+]?\d+)?)"
 UNITS: dict[str, tuple[str, float]] = {
@@ -245,9 +245,7 @@ def normalise(text: str) -> str:
     low = " ".join(untyped(unwrapped(text).lower().replace("μ", "µ").replace("−", "-")).split())
     low = corrected(joined_steps(" ".join(without_item_labels(low).split())))
     low = spell_quantities(rephrased(re.sub(r"[åa]ngstr[öo]m", "angstrom", low)))  # "ångströms": one spelling
-    for pattern, spelled in ABBREVIATIONS:
-        low = re.sub(pattern, spelled, low)
-    return canonical_verbs(" ".join(low.split()))
+    return canonical_verbs(" ".join(rewritten(low, ABBREVIATIONS).split()))
 
 
 def number(text: str) -> float:

@@ -7,7 +7,7 @@ applied by ``lexicon.normalise``."""
 
 from __future__ import annotations
 
-import re
+from copilot.agent.offline.typed import rewritten
 
 SETTING_BEFORE = (
     r"(?:current|size|setpoint|cs|gain|defocus|dwell|field|fov|voltage|high tension|kv|angle|alpha|beta|rate|pixels?|"
@@ -68,6 +68,4 @@ REWRITES: tuple[tuple[str, str], ...] = (
 
 def rephrased(low: str) -> str:
     """``low`` with the rewrites applied (see the module docstring)."""
-    for pattern, said in REWRITES:
-        low = re.sub(pattern, said, low)
-    return low
+    return rewritten(low, REWRITES)

@@ -40,8 +40,13 @@ REWRITES: tuple[tuple[str, str], ...] = (
 )
 
 
-def untyped(low: str) -> str:
-    """``low`` with the rewrites applied (see the module docstring)."""
-    for pattern, said in REWRITES:
+def rewritten(low: str, rules: tuple[tuple[str, str], ...]) -> str:
+    """``low`` with each (pattern, replacement) rule applied in turn."""
+    for pattern, said in rules:
         low = re.sub(pattern, said, low)
     return low
+
+
+def untyped(low: str) -> str:
+    """``low`` with the rewrites applied (see the module docstring)."""
+    return rewritten(low, REWRITES)
