@@ -84,6 +84,8 @@ def _channels(request: Request) -> dict[str, Any]:
 
 def _analysis_args(tool: str, request: Request) -> Any:
     extra = given(order=request.plane_order if tool == "plane_level" else None, direction=request.afm_direction)
+    if tool == "domain_fraction":
+        extra |= given(method=request.domain_method, classes=request.domain_classes)
     region = request.region_nm
     if tool == "roughness" and region is not None:
         box = dict(zip(("x_nm", "y_nm", "width_nm", "height_nm"), region, strict=True)) | extra

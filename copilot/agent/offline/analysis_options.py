@@ -1,7 +1,8 @@
 """The options an analysis is asked with, beyond its image: a line profile's averaging width ("averaged over 0.6 nm",
 "3 px wide" is not read: widths are in nm), a filter's length scale ("with a 0.08 nm length scale", "sigma 0.1 nm")
-a background's polynomial order ("a second-order background", "order 2"), and the retrace of an AFM channel ("the step
-height from the retrace")."""
+a background's polynomial order ("a second-order background", "order 2"), a domain split's method and number of
+classes ("by k-means", "with three classes"), and the retrace of an AFM channel ("the step height from the
+retrace")."""
 
 from __future__ import annotations
 
@@ -43,6 +44,15 @@ BACKGROUND_ORDER = re.compile(
 )
 """A background's polynomial order ("a second-order background", "order 2", "2nd-order")."""
 
+DOMAIN_METHOD = r"\bk[- ]?means\b|\b(otsu)\b"
+"""How the domains are split: k-means clustering or an Otsu threshold."""
+COUNTS = {"two": 2, "three": 3, "four": 4, "five": 5}
+DOMAIN_CLASSES = re.compile(
+    r"\b([2-5]|two|three|four|five) (?:classes|clusters|phases|domain (?:kinds|types)|kinds of domains?|levels)\b|"
+    r"\b(?:classes|clusters)\s*(?:=|:)\s*([2-5])\b"
+)
+"""How many kinds of domain the split finds ("with three classes", "k-means with 4 clusters")."""
+
 
 def read_analysis_options(low: str, request: Request) -> str:
     """Set the options of the analyses the request names (see the module docstring); the text without a line's
@@ -59,4 +69,13 @@ def read_analysis_options(low: str, request: Request) -> str:
     if "plane_level" in request.intents and (order := BACKGROUND_ORDER.search(low)):
         said = order.group(1) or order.group(4)
         request.plane_order = ORDERS[said] if said else int(order.group(2) or order.group(3))
+    if "domains" in request.intents:
+        if method := re.search(DOMAIN_METHOD, low):
+            request.domain_method = "otsu" if method.group(1) else "kmeans"
+        if classes := DOMAIN_CLASSES.search(low):
+            said = classes.group(1) or classes.group(2)
+            request.domain_classes = COUNTS.get(said) or int(said)
+            rest = low[: classes.start()] + low[classes.end() :]
+            if not re.search(r"particles?|clusters", rest):
+                request.intents.discard("particles")  # "k-means with 4 clusters" splits domains, it sizes nothing
     return low

@@ -126,7 +126,7 @@ ABBREVIATIONS = (
     # "px 832": logbook shorthand
     (r"\bcan u\b", "can you"),
     (r"(?<=[\d)a-zå])\s+(?:until|till|til)\s+(?=[(\d+-])", " to "),  # "from 58 till 225 mrad": a range
-    (r"\bto (left|right)\b", r"to the \1"),
+    (r"\bto (left|right)\b(?! now\b| away\b)", r"to the \1"),  # not "set to right now"
     (r"\bpls\b|\bplz\b", "please"),
     (
         r"\b((?:make|have|let|could|can|would|should) (?:the |this )?)(?:picture|image|frame)"
@@ -281,7 +281,8 @@ SPECIMEN_ALIASES: dict[str, str] = {
     r"tilt[- ]boundary(?: graphene)?(?: bicrystal)?|graphene bicrystal|"
     r"\bgb\b",
     "graphene": r"\bgraphene\b",
-    "gold_nanoparticles": r"\b(gold|au) (nano)?particles?\b|\bau[- ]on[- ](?:silicon|si)\b(?: particles)?|\baunps?\b|"
+    "gold_nanoparticles": r"\b(gold|au)[- ](nano)?[- ]?particles?\b|"
+    r"\bau[- ]on[- ](?:silicon|si)\b(?: particles)?|\baunps?\b|"
     r"gold on (holey )?carbon|\bnanoparticles? (?:sample|specimen|grid)\b|"
     r"\b(?:gold|au)\b(?= (?:nps? )?(sample|specimen|grid))",
     "afm_steps": r"si\(111\)(?: terraces?| steps?)?|silicon (?:steps|terraces)|step(ped)? (silicon|surface sample)|"

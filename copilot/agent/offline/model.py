@@ -36,7 +36,7 @@ from copilot.agent.offline.questions import status_answer
 from copilot.agent.offline.recipes import verdicts
 from copilot.agent.offline.recovery import MAX_RECOVERIES, already_done, fixes_for
 from copilot.agent.offline.request import Request
-from copilot.agent.offline.safety import dose_check, out_of_range, refusal
+from copilot.agent.offline.safety import dose_check, out_of_range, refusal, unsafe_setpoint
 from copilot.agent.offline.said_order import as_said
 from copilot.agent.offline.scan_first import after_scan_first, scan_first
 from copilot.agent.offline.sequence import clauses, compare_line, sequence_steps
@@ -105,6 +105,8 @@ class OfflinePlanner(ReplyChatModel):
         read = [] if status is None else [outcomes[at]]
         done = [o for o in outcomes if not any(o is r for r in read)]  # the plan's outcomes, the status read apart
         whole = build_plan(request, status)
+        if unsafe := unsafe_setpoint(request):  # a setpoint scaled from the present one is known only now
+            return AIMessage(content=unsafe)
         sequence = sequence_steps(request.text, lambda clause: build_plan(clause, status), whole)
         if sequence is None and unread and not request.unread:
             request.unread = unread  # ... but only a sequence planned clause by clause reads them

@@ -181,7 +181,7 @@ def parse_request(text: str) -> Request:
     reasons_cut = re.sub(PURPOSE_LEAD, " ", asked)  # why it is asked uses no setting
     request.unread = unread_numbers(reasons_cut, request) + changes_set_as_values(low, request)
     request.unread_words = unread_words(reasons_cut, request)
-    request.hypothetical = bool(re.search(HYPOTHETICAL, whole))
+    request.hypothetical = bool(re.search(HYPOTHETICAL, said))  # "or should I put in an order?" says why
     return request
 
 

@@ -157,6 +157,7 @@ QUESTIONS: tuple[tuple[str, Callable[[Status], str | None]], ...] = (
         r" (frame|image|scan)|how many seconds (?:does|will|would) (?:a|one|the|each)(?: single)? "
         r"(?:frame|image|scan|picture)|"
         r"frame acquisition time|seconds (?:per|a|for one) frame|time (?:for|of) (?:a|one) frame|"
+        r"\b(?:frame|image|scan) costs? in (?:time|seconds)\b|"
         r"how long (?:needs|takes) (?:a|one|the|each)(?: single)? (?:frame|image|scan|picture)|"
         r"how (?:long|much time) (?:does|will|would) it take to (?:record|take|acquire|scan|get) (?:one|a|each|the) "
         r"(?:picture|image|frame|scan)",
@@ -174,8 +175,10 @@ QUESTIONS: tuple[tuple[str, Callable[[Status], str | None]], ...] = (
     (r"\b(i|integral)[- ]gain|\bgains\b", _plain("The I gain", "feedback", "i_gain_per_ms", " per ms")),
     (r"blank|\bbeam (?:on|off)\b", _blanked),
     (
-        r"\b(?:dose|cost|give|deliver)\w*\b[^?]{0,30}\b(?:one|a|each|per|single|the next) (?:frame|image|scan)\b|"
-        r"\b(?:one|a|each|per|single|the next) (?:frame|image|scan)\b[^?]{0,30}\b(?:cost|dose|give|deliver)\w*\b",
+        r"\b(?:dose|cost|give|deliver)\w*\b[^?]{0,30}\b(?:one|a|each|per|single|the next) (?:frame|image|scan)\b"
+        r"(?! cost\w* in (?:time|seconds))|"
+        r"\b(?:one|a|each|per|single|the next) (?:frame|image|scan)\b[^?]{0,30}\b(?:cost|dose|give|deliver)\w*\b"
+        r"(?! in (?:time|seconds))",
         _frame_dose,
     ),
     (
@@ -205,7 +208,8 @@ QUESTION_START = (
 )
 """How a question starts, perhaps after the instrument it is about ("on the AFM what's the scan size")."""
 SET_NOW = (
-    r"\b(is|are|was|were)\s+(currently\s+|now\s+)?set\b|\bset\s+to\s*\??\s*$|\bset\s+(at|to)\s+(now|currently)\b|"
+    r"\b(is|are|was|were)\s+(currently\s+|now\s+)?set\b|\bset\s+to\s*\??\s*$|"
+    r"\bset\s+(at|to)\s+(now|currently|at the moment|right now|at present)\b|"
     r"\bset (?:right )?now\b|\bpixel (?:count|number)\b|\bset\s*\?|\bas (?:they'?re|they are|it'?s|it is) set\b"
 )
 """How a setting is said to stand ("which voltage is set?", "what's the dwell set to?", "what's set now?"), or a

@@ -62,8 +62,8 @@ def read_spectrum(low: str, request: Request) -> None:
     kinds = list(dict.fromkeys(kind for kind, _ in sorted(said, key=lambda k: k[1])))
     if len(kinds) == 2:
         request.spectrum_kinds = kinds  # "EELS at 3,3 nm, then EDS on the same spot": two spectra, in that order
-    if request.point_nm is not None:
-        return
+    if request.point_nm is not None or request.region_nm is not None:
+        return  # the place is given: "EDS map of (8, 10) nm to (29, 28) nm for the dopant distribution"
     if re.search(r"bright|heaviest|strongest", low):
         request.spectrum_target = "brightest"
     elif re.search(r"dopant|impurit|substitution", low):

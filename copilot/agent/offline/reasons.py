@@ -25,6 +25,9 @@ REASONS = (
     r"\bfor (?:an? |the )?(?:faster|quicker|quick|better|stronger|cleaner) (?:eels|eds|edx)\b"
     r"(?: (?:signal|counts|spectra|spectrum|maps?))?",
     r"\bso (?:that )?(?:the )?(?:eels|eds|edx) (?:counts?|signal)\b[^,;.!?]*",
+    r"\b(?:the |our |their )?(?:supplier|vendor|customer|manufacturer|datasheet|data sheet|certificate)\s+"
+    r"(?:claims?|quotes?|states?|specifies|specify|lists?|gives?)\b" + REST,
+    r"\b(?:or )?(?:should|shall) (?:i|we) (?:put in|place|make|send) an order\b[^.;!?]*",
     r"\b(?:she|he|they|i|we) wants? (?:the |to see the )?[^,.;]{0,40}?\b"
     r"(?:to stand out|to show up|to pop out|visible|in view|in (?:the )?(?:frame|field|picture|image))\b"
     r"(?: for (?:the|my|our|this) [\w -]{1,30})?",
@@ -50,7 +53,8 @@ REASONS = (
     r"with (?:the )?(?:temperature|time|heat|heating)\b",
     r"\b(?:we|i|they|people|you)(?:'d| would| usually| normally| just| always| often| also)*\s+call (?:it|this|that)\b"
     r"[^,;.!?]*?(?=\s+-\s|[,;.!?]|$)",
-    r"(?<=[,;] )(?:that'?s|that is|this is) where\b[^,;.!?]*",
+    r"(?:(?<=[,;] )|(?<=\s-\s))(?:that'?s|that is|this is) (?:where|eucentric|the (?:height|place|spot|area) where)\b"
+    r"[^,;.!?]*",
     r"(?:(?<=[,;] )|(?<=\s-\s))(?:the )?(?:(?:service |field )?engineer|technician|tech|vendor|someone|somebody|he|she|"
     r"they)(?: has| have)?(?: already| just)? (?:set|did|adjusted|aligned|tuned|corrected|focused)\b[^,;.!?]*",
     r"^[\w -]{0,30}?\b(?:values|settings|parameters|numbers) for (?:the|a|an|our|my) (?:[\w-]+ ){0,2}"
@@ -61,7 +65,8 @@ REASONS = (
     r"(?=\s*(?:an? )?[-+]?\d)",
     r"(?<=[;,] )(?:i|we) want (?:[\w]+[- ])?contrast\b[^.;!?]*",
     r"(?<=[a-z0-9] )for (?:[\w-]+ ){0,2}contrast\b",
-    r"(?<=[a-z0-9] )for (?:the|a|our|my|this) (?:[\w-]+ ){0,3}(?:study|project|report|review|paper|customer|audit)\b",
+    r"(?<=[a-z0-9] )for (?:the|a|our|my|this) (?:[\w-]+ ){0,3}(?:study|project|report|review|paper|customer|audit|"
+    r"distribution)\b",
     r"\bfor the (?:[\w-]+ )?(?:rough|smooth|soft|hard|sticky|thin|thick) (?:coating|film|sample|surface|specimen)\b",
     r"(?<=\s-\s)(?:the |my |our )?[^,;.!?]{0,40}?\b(?:has |have |is |are )?(?:slipped|moved|drifted|gone|wandered) "
     r"out of (?:the )?(?:view|frame|field)\b",  # said first, it is a purpose said first (PURPOSE_LEAD)

@@ -37,6 +37,7 @@ TARGETS: tuple[tuple[str, str, str], ...] = (
         r"(?<![\d.] )(?<!\d)\bpx\b",
     ),
     ("current_pa", "beam", r"(?:beam |probe )?\bcurrent\b(?! (?:" + PRESENT_OF + r")\b)"),
+    ("setpoint_nm", "afm_context", r"\b(?:amplitude |feedback )?set ?point\b"),
     ("energy_kv", "beam", r"high tension|accelerating voltage|acceleration voltage|beam energy|\bvoltage\b|\bkv\b"),
     (
         "fov_nm",
@@ -72,11 +73,13 @@ its present value")."""
 FRACTION_OF = r"(?:{t})\s+(?:to\s+)?(\d+)\s*/\s*(\d+)\s+(?:of|times)\b"
 """A fraction of the present value ("make the field of view 3/8 of what it is now")."""
 TIMES_NOW = (
-    r"(?:(?:{t})\s+(?:to\s+)?(\d+(?:\.\d+)?)\s*(?:kv\s+|pa\s+|nm\s+)?(?:x|×|times)\s+"
+    r"(?:(?:{t})\s+(?:up\s+)?(?:to\s+)?(\d+(?:\.\d+)?)\s*(?:kv\s+|pa\s+|nm\s+)?(?:x|×|times)\s+"
     r"(?:(?:from )?what (?:it|they) (?:is|are)(?: now)?|"
-    r"(?:its|the) (?:present|current) value|now)|(\d+(?:\.\d+)?)\s*(?:x|×|times)\s+as\s+(?:many|much)\s+(?:{t}))"
+    r"(?:its|the) (?:present|current) (?:value|size|width|setting)|its size|now)|"
+    r"(\d+(?:\.\d+)?)\s*(?:x|×|times)\s+as\s+(?:many|much)\s+(?:{t}))"
 )
-"""A factor on the present value ("HT 1.5 times what it is", "three times as many pixels per line as now")."""
+"""A factor on the present value ("HT 1.5 times what it is", "three times as many pixels per line as now", "the
+field of view up to 5.5 times its current size")."""
 PART_MORE = r"\ban? (half|third|quarter|fifth|tenth) (less|more|fewer) (?:{t})"
 PERCENT_MORE = r"\b" + PERCENT + r"\s+(more|less|fewer|extra)\s+(?:{t})"
 """A change by a share said before the setting ("thirty percent more probe current")."""
@@ -320,8 +323,9 @@ def _percent(direction: str, share: str) -> float:
     return 1.0 - change if re.fullmatch(DOWN, direction) else 1.0 + change
 
 
-STATUS_KEYS = {"fov_nm": ("scan", ("fov_nm", "size_nm"))}
-"""Where the status reports a setting, when it is not under its own name (the AFM scan's side is ``size_nm``)."""
+STATUS_KEYS = {"fov_nm": ("scan", ("fov_nm", "size_nm")), "setpoint_nm": ("feedback", ("setpoint_nm",))}
+"""Where the status reports a setting, when it is not under its own name or group (the AFM scan's side is
+``size_nm``, the setpoint is a feedback setting)."""
 
 
 def scaled(request: Request, status: dict[str, Any] | None) -> list[str]:

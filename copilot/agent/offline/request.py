@@ -60,6 +60,8 @@ class Request:
     line_width_nm: float | None = None  # a line profile "averaged over 0.6 nm"
     plane_order: int | None = None  # "flatten it with a second-order background"
     afm_direction: str | None = None  # "the step height from the retrace"
+    domain_method: str | None = None  # "the domain fractions by k-means": "kmeans" or "otsu"
+    domain_classes: int | None = None  # "domain fractions with three classes"
     use_last_image: bool = False
     use_last_spectrum: bool = False
     unsupported: list[str] = field(default_factory=list)

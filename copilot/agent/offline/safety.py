@@ -66,6 +66,12 @@ def refusal(request: Request) -> str | None:
             "field of view you mean. I ran nothing. Name the field of view instead, e.g. 'field of view 20 nm' or "
             "'a 1 um survey'."
         )
+    return unsafe_setpoint(request)
+
+
+def unsafe_setpoint(request: Request) -> str | None:
+    """The answer that declines a setpoint that would crash the tip, said or scaled from the present one ("cut the
+    setpoint to a tenth"), or ``None``."""
     if request.setpoint_nm is not None and request.setpoint_nm < MIN_SAFE_SETPOINT_NM:
         return (
             f"I will not use a {request.setpoint_nm:g} nm setpoint: below {MIN_SAFE_SETPOINT_NM:g} nm the tip is "

@@ -23,7 +23,7 @@ LOAD_VERB = (
     r"(?:swap|exchange|replace|trade) (?:out )?(?:the |this |it )?(?:current |present |old )?(?:{swapped}\s+)?"
     r"(?:specimen |sample )?(?:out )?"
     r"(?:for|with))\s+"
-    r"(?:the\s+|a\s+|an\s+)?(?:specimen\s+|sample\s+)?([\w\-\.\+/()]+(?:\s+[\w\-\.\+/()]+)*?)"
+    r"(?:the\s+|a\s+|an\s+)?(?:specimen\s+|sample\s+)?([\w\-\.\+/()'’]+(?:\s+[\w\-\.\+/()'’]+)*?)"
     r"(?:\s+(?:specimen|sample|crystal))?(?:\s+with\b|\s+seed\b|\s*[,;:?!]|\.\s|\.$|\s+and\b|\s+then\b|\s+please\b|$)"
 ).replace("{swapped}", "(?:" + re.sub(r"(?<!\\)\((?!\?)", "(?:", "|".join(SPECIMEN_ALIASES.values())) + ")")
 """A load said as a verb; a swap may name the specimen taken out ("swap the MoS2 out for graphene")."""
@@ -31,7 +31,8 @@ PUT_IN = (
     r"\b(?:put|putting|pop|popping|stick|get|chuck|slot|throw|swap|bring)\s+(?:the\s+|a\s+|an\s+|some\s+)?(.+?)\s+"
     r"(?:sample\s+|specimen\s+)?(?:in|on (?:the |our )?(?:afm|stem|stage|microscope|instrument|scope|holder)|"
     r"on(?=\s*(?:[,;.!]|$|\s(?:please|now|seed)\b)))\b|"
-    r"\b(?:need|want|like|get)\s+(?:the\s+|a\s+|an\s+)?(.+?)\s+(?:sample\s+|specimen\s+)?(?:mounted|loaded)\b"
+    r"\b(?:needs?|wants?|like|get)\s+(?:the\s+|a\s+|an\s+)?(.+?)\s+(?:sample\s+|specimen\s+)?"
+    r"(?:mounted|loaded|put in|inserted)\b"
 )
 IN_NOW = r"^\s*(?:the\s+)?(?:{alias})(?:\s+(?:sample|specimen))?\s+in\b"
 OPENER = (
@@ -53,10 +54,10 @@ LOOK_AT = (
 sample"): loaded if it is not in."""
 QUANTITY_FIRST = (
     r"[-+]?\d|(?:some |more |a bit of )?(?:(?:two|three)fold )?(?:astigmatism|defocus|underfocus|overfocus|coma)\b|"
-    r"(?:a )?(?:new|fresh) (?:one|tip|cantilever|probe)\b"
+    r"(?:a )?(?:new|fresh) (?:one|tip|cantilever|probe)\b|(?:an? )?(?:order|request|ticket|complaint)\b"
 )
 """What a load verb puts in when it starts with a number or names an aberration ("put in -15 nm of defocus", "put in
-twofold stig, 6 nm"): a setting, never a specimen's name."""
+twofold stig, 6 nm"), or is no specimen at all ("put in an order for new ones")."""
 
 
 @dataclass

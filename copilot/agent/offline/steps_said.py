@@ -2,7 +2,9 @@
 step 2: ..."): the numbers are cut and the steps joined by "then", so no step number is read as a setting and the
 steps run in the order written. Numbers in parentheses ("(7, 11) nm") are never step numbers, and steps count up
 from 1 or they are not steps. A checklist's item numbers ("Item 5:", "check 27 -", "for item 3 (stage
-repeatability)", "item 85 is done") name an entry of the user's list, never a setting: they are cut."""
+repeatability)", "item 85 is done") name an entry of the user's list, never a setting: they are cut. So is a
+sample's lot, wafer or batch number ("lot 9", "from lot 7's run", "wafer #12"): it names where the sample came
+from."""
 
 from __future__ import annotations
 
@@ -27,8 +29,13 @@ item:", "spectrometer item 51:") or a job's number ("FA-2291 first:"); the instr
 item:")."""
 
 
+LOT_NUMBER = re.compile(r"\b(lot|wafer|batch)\s+(?:no\.?\s*|#\s*)?\d{1,5}[a-z]?\b")
+"""A sample's lot, wafer or batch number: "lot 9", "wafer #12"; the word stays, the number goes."""
+
+
 def without_item_labels(low: str) -> str:
-    """``low`` with its checklist items' numbers cut (see the module docstring)."""
+    """``low`` with its checklist items' and lots' numbers cut (see the module docstring)."""
+    low = LOT_NUMBER.sub(r"\1", low)
     return ITEM_LABEL.sub(lambda label: " " + " ".join(re.findall(r"\b(?:afm|stem)\b", label.group(0))) + " ", low)
 
 

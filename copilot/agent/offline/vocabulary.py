@@ -41,7 +41,7 @@ TIP_WEAR = (
     r"\bhas the tip (?:ever )?crashed\b|\bcrash history\b|\btip (?:\w+ )?(?:worn|wearing)\b|"
     r"\bhow much wear\b[^?.,;]{0,25}\btip\b|\btip\b[^?.;]{0,12}\bit is (?:\w+ )?worn\b|"
     r"\b(?:is|are) (?:the |my |our )?(?:afm )?tip (?:still )?"
-    r"(?:in (?:good|ok|okay|decent) (?:shape|condition)|ok|okay|good)\b|"
+    r"(?:in (?:good|ok|okay|decent) (?:shape|condition)|ok|okay|good|usable|fit for use|any good)\b|"
     r"\b(?:is|are) it (?:\w+ )?worn(?: out)?\b|\bhow(?:'s| is) (?:the |my |our )?tip (?:doing|holding up|looking)\b|"
     r"^(?:the |my |our )?(?:afm )?tip is (?:still )?(?:good|ok|okay|fine|worn|usable)\b[^.]*\?"
 )
@@ -56,7 +56,7 @@ INTENT_PATTERNS: dict[str, str] = {
     "dose_map": r"\bdose (map|distribution)|\b(?:map|picture) of the (?:accumulated |total )?(?:dose|exposure)|"
     r"\baccumulated (?:dose|exposure) map|(where|which (?:parts?|regions?|areas?|patch(?:es)?)).{0,40}\b"
     r"(dosed|exposed|irradiated|electrons|"
-    r"exposure|dose|hit)\b",
+    r"exposure|dose|hit)\b|\bwhere the beam (?:has|had|'s) (?:already |previously )?(?:been|gone|scanned|landed)\b",
     "acquisitions": r"\b(?:list|show)(?: me)? (?:the |all |our |my )?(?:last |recent |previous )?"
     r"(?:acquisitions|data sets?|images (?:taken|so far)|frames (?:taken|so far))\b|"
     r"\bwhat (?:have|did) (?:we|you|i) (?:acquired?|recorded?|taken|take)\b|\bwhat data (?:do )?(?:we|i) have\b",
