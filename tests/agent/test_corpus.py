@@ -53,6 +53,8 @@ AS_WRITTEN = {
     "fresh28": (96, 120),
     "fresh29": (103, 120),
     "fresh30": (96, 120),
+    "fresh31": (83, 120),
+    "fresh32": (81, 120),
 }
 """Each held-out batch (corpus/fresh*.yaml): (right, total) as written, before the planner was first run on it. A
 floor: later rules may raise a batch's rate, never lower it. fresh2 (76 %), fresh3 (68 %), fresh4 (56 %), fresh5 (63 %),
@@ -65,9 +67,10 @@ shift), fresh16 (72 %, a battery group's chat), fresh17 (68 %, requests dictated
 protocol quoted), fresh21 (82 %, a conference demo narrated), fresh22 (80 %, requests pasted from emails and chat
 messages), fresh23 (71 %, scientists of neighbouring fields in their own words), fresh24 (59 %, an acceptance
 checklist after a service visit), fresh25 (81 %, a low-dose session on beam-sensitive materials), fresh26 (62 %,
-English shaped by the writer's first language), fresh27 (76 %, messages typed in a hurry) and fresh28 (80 %, an
-expert's jargon) and fresh30 (80 %, a week in an industrial R&D lab) were under the 85 % target as written; fresh29
-(86 %, an ordinary day of many users) was the first batch above it."""
+English shaped by the writer's first language), fresh27 (76 %, messages typed in a hurry), fresh28 (80 %, an
+expert's jargon), fresh30 (80 %, a week in an industrial R&D lab), fresh31 (69 %, indirect requests and remarks
+that ask for nothing) and fresh32 (68 %, numbers and units in every form) were under the 85 % target as written;
+fresh29 (86 %, an ordinary day of many users) was the first batch above it."""
 AFM_STATUS: dict[str, Any] = {
     "instrument": "AFM",
     "specimen": "afm_steps",
@@ -214,12 +217,16 @@ TIP_SHARP = {"Is the tip still sharp after all the demos today?"}
 """Where the corpus disagrees with itself on a question: fresh3 ("is the tip still sharp?") checks the tip on a new
 image, fresh21 reads its wear record; the planner checks it on an image, as the earlier batch and its tests say
 (sharpness shows in the image, wear in the record)."""
+SPECIMEN_FIRST = {"Grating sample: a 4,600 nm scan, then the pitch."}
+"""Where the corpus disagrees with itself on a specimen named first: the specimen batch loads it ("SrTiO3: measure
+the lattice"), fresh32 leaves the steps sample in for "Grating sample: ..."; the planner loads the grating, as the
+earlier batch says (a pitch measured on the steps sample would answer about the wrong specimen)."""
 
 
 @pytest.mark.slow
 def test_no_corpus_request_is_acted_on_in_a_misread_form() -> None:
     misread = {case.text: calls for case in load_corpus() if (calls := misread_actions(case))}
-    assert set(misread) <= ORDER_SAID | TIP_SHARP, misread
+    assert set(misread) <= ORDER_SAID | TIP_SHARP | SPECIMEN_FIRST, misread
 
 
 def test_no_corpus_request_runs_a_tool_it_forbids() -> None:

@@ -13,6 +13,7 @@ import re
 from dataclasses import dataclass
 
 from copilot.agent.offline.corrections import corrected
+from copilot.agent.offline.indirect import plain_request
 from copilot.agent.offline.letters import unwrapped
 from copilot.agent.offline.phrasing import rephrased
 from copilot.agent.offline.spoken import spell_quantities
@@ -145,6 +146,11 @@ ABBREVIATIONS = (
         "at the present settings",
     ),
     (r"(?<![\d.])(?<![\d.] )\b(?:um+|uh+|erm+|uhm+|hmm+)\b,?", " "),  # spoken fillers, not a length in µm
+    (
+        r"(?<![\w.])([+-]\d+(?:\.\d+)?)\s*(°|deg(?:rees?)?\b)\s+(?:from|than) where (?:it|they) (?:is|are)"
+        r"(?: now| at the moment| right now)?",
+        r"by \1\2",
+    ),  # "beta +4.25 deg from where it is now": a change by the signed angle
     (r"\b(?:from|than) where (?:it|they) (?:is|are)(?: now| at the moment| right now)?", " "),
     (r"(?<=er) than the (?:present|current)(?: one| value| setting)?\b", " "),
     # "raise it by 95 kV from where it is now", "40 nm bigger than the present one": a change from the present value
@@ -244,7 +250,8 @@ def normalise(text: str) -> str:
     verbs spelled as the tool's verb (``synonyms``)."""
     low = " ".join(untyped(unwrapped(text).lower().replace("μ", "µ").replace("−", "-")).split())
     low = corrected(joined_steps(" ".join(without_item_labels(low).split())))
-    low = spell_quantities(rephrased(re.sub(r"[åa]ngstr[öo]m", "angstrom", low)))  # "ångströms": one spelling
+    low = rephrased(re.sub(r"[åa]ngstr[öo]m", "angstrom", low))  # "ångströms": one spelling
+    low = spell_quantities(plain_request(low))
     return canonical_verbs(" ".join(rewritten(low, ABBREVIATIONS).split()))
 
 

@@ -35,6 +35,7 @@ from copilot.agent.offline.plan import ACTION_INTENTS, build_plan, needs_status
 from copilot.agent.offline.questions import status_answer
 from copilot.agent.offline.recipes import verdicts
 from copilot.agent.offline.recovery import MAX_RECOVERIES, already_done, fixes_for
+from copilot.agent.offline.remarks import remark_answer
 from copilot.agent.offline.request import Request
 from copilot.agent.offline.safety import dose_check, out_of_range, refusal, unsafe_setpoint
 from copilot.agent.offline.said_order import as_said
@@ -85,6 +86,8 @@ class OfflinePlanner(ReplyChatModel):
             return AIMessage(
                 content="Nothing was run. " + " ".join(f"{note[0].upper()}{note[1:]}." for note in request.unjudged)
             )
+        if not request.intents and request.remarks:
+            return AIMessage(content=remark_answer(request.remarks))
         if not request.intents:
             return AIMessage(content=cannot_do(request.unsupported, request.unmapped, request.constraints))
         status: dict[str, Any] | None = None

@@ -12,7 +12,7 @@ import re
 
 from copilot.agent.offline.analysis_options import read_analysis_options
 from copilot.agent.offline.clauses import read_constraints
-from copilot.agent.offline.conditions import cut_conditions
+from copilot.agent.offline.conditions import COURTESY, cut_conditions
 from copilot.agent.offline.edges import edge_onset_said
 from copilot.agent.offline.lexicon import DONE_WITH, SPECIMEN_ALIASES, normalise, quantities, specimen_named
 from copilot.agent.offline.places import fov_point_nm, region_nm, two_points_nm
@@ -36,6 +36,7 @@ from copilot.agent.offline.read_stage import read_stage
 from copilot.agent.offline.reasons import PURPOSE, PURPOSE_LEAD
 from copilot.agent.offline.referred import referred
 from copilot.agent.offline.relative_settings import read_scales
+from copilot.agent.offline.remarks import without_remarks
 from copilot.agent.offline.request import Request
 from copilot.agent.offline.specimens import wanted_specimen
 from copilot.agent.offline.spectrum_map import asks_for_map
@@ -114,10 +115,13 @@ def parse_request(text: str) -> Request:
     whole = normalise(text)
     if (said := referred(whole)) != whole:
         whole = normalise(said)  # "set C3 to that": the value put in, its setting spelled out
+    whole, remarks = without_remarks(whole)  # "last week we ran at 26 pA" tells, it asks for no setting
+    whole = re.sub(COURTESY, " ", whole)  # "if it's not too much trouble" is polite, it negates nothing
     reading = read_constraints(whole)
     low, unjudged = cut_conditions(reading.text, whole, any(c.kind == "limit" for c in reading.constraints))
     request = Request(text=low, constraints=reading.constraints, questions=status_questions(whole, low))
     request.unjudged = unjudged
+    request.remarks = remarks
     said = re.sub(PURPOSE, " ", whole)  # "while I talk about the STEM side" names no instrument to use
     request.instruments_named = instruments_named(said)
     request.instrument = instrument_named(said)  # "don't approach, just set the scan": the AFM's scan

@@ -204,7 +204,8 @@ FEEDBACK_QUESTIONS = {pattern for pattern, _ in QUESTIONS if "gain" in pattern o
 QUESTION_START = (
     r"^(?:(?:on|for) the (?:afm|stem|microscope)\s*[,:]?\s*)?"
     r"(what|what's|whats|how|which|where|is|are|tell me|give me|show me|remind me|current|and|"
-    r"read(?:[- ]back| me| out)|confirm|verify)\b"
+    r"read(?:[- ]back| me| out)|confirm|verify|(?:just )?curious (?:whether|if)|(?:i )?(?:was )?wonder(?:ing)? "
+    r"(?:whether|if))\b"
 )
 """How a question starts, perhaps after the instrument it is about ("on the AFM what's the scan size")."""
 SET_NOW = (
@@ -219,7 +220,8 @@ LEAD += r"(?: (?:before|while|as|since) [\w' ]{1,30}?)?\s*[:,]\s*)"
 """A question announced as one ("quick check: ...")."""
 CHECKS_VALUE = (
     r"^" + LEAD + r"?(?:[^?,]*,\s*or\s+)?(?:is|are|was|were)\b"
-    r"(?![^?]*\b(?:possible|allowed|ok|okay|safe|supported|available|too|enough)\b)[^?]*\?\s*$|"
+    r"(?![^?]*\b(?:possible|allowed|ok|okay|safe|supported|available|too|enough)\b)[^?]*\?"
+    r"(?=\s*$|[;,]?\s*(?:please |just |but |and )?(?:leave|keep|don'?t|do not)\b)|"
     r"^(?:still )?(?:on|at)\b[^?]*,\s*(?:yes|right|correct|yeah)\s*\?\s*$"
 )
 """A yes-or-no question about a value ("is it still at 80 kV?", "are we at 256 pixels?"): answered from the status,

@@ -63,6 +63,20 @@ REASONS = (
     r"^\s*(?:for (?:the |a )?)?(?:[\w-]+ )?(?:survey|overview)(?: frame| image| scan)?"
     r"(?: (?:for|of) [\w' -]{1,40}?)?\s*:"
     r"(?=\s*(?:an? )?[-+]?\d)",
+    r"(?:^|(?<=[.?!;,] )|(?<=\s-\s))(?:since |because |as )?(?:the|this|that|our|my|these|those) (?:[\w'-]+ ){0,3}?"
+    r"(?:looks?|seems?|feels?|appears?) (?:(?:a bit|rather|quite|very|really|so|too|still|a little|slightly|kind of) )?"
+    r"[a-z-]+(?: as (?:it|they) (?:is|are)| now| again| to me)?(?=\s*(?:[,;.!?]|$|\s-\s|\s+so\b))",
+    r"\b(?:would|will|should|could|might) (?:settle|answer|resolve|end|decide) (?:our|the|this|that|an?) "
+    r"(?:argument|debate|question|dispute|bet)\b",
+    r"(?<=[.?!;] )(?:i|we)(?:'d| would) (?:like|love|want) to see (?:the )?(?:[\w-]+ )?"
+    r"(?:terraces|steps|step edges|grains|domains|particles|atoms|fringes|contrast|lattice)\b[^.;!?]*",
+    r"(?:^|(?<=[.?!;,] )|(?<=\s-\s))(?:the |its |their )?(?:[\w'-]+ ){0,3}?(?:is|are) (?:just |still |now )?"
+    r"(?:outside|out of|off|clipped (?:at|by)|cut off (?:at|by)) (?:the )?(?:frame|view|field|image)(?: edges?)?\b",
+    r"\b(?:the |our |some )?(?:[\w-]+ ){1,3}?(?:seems?|appears?) to (?:sit|be|lie|cluster)\b(?= (?:near|at|around|by))",
+    r"\b(?:we|i) (?:suspect|think|fear|believe|guess|reckon) (?:that )?(?:the |our )?[\w -]{0,30}?\b(?:is|are|has been|"
+    r"have been|was|were) (?:creeping|drifting|moving|wandering|charging|shifting)\b",
+    r"^\s*for (?:the|our|a|my) (?:[\w-]+ ){0,2}(?:survey|overview)(?: frame| image| scan)?\s+"
+    r"(?=(?:it|i|we|maybe|perhaps|let'?s)\b)",  # "for the survey it might be worth going to a 3.4 µm field"
     r"(?<=[;,] )(?:i|we) want (?:[\w]+[- ])?contrast\b[^.;!?]*",
     r"(?<=[a-z0-9] )for (?:[\w-]+ ){0,2}contrast\b",
     r"(?<=[a-z0-9] )for (?:the|a|our|my|this) (?:[\w-]+ ){0,3}(?:study|project|report|review|paper|customer|audit|"
@@ -71,6 +85,10 @@ REASONS = (
     r"(?<=\s-\s)(?:the |my |our )?[^,;.!?]{0,40}?\b(?:has |have |is |are )?(?:slipped|moved|drifted|gone|wandered) "
     r"out of (?:the )?(?:view|frame|field)\b",  # said first, it is a purpose said first (PURPOSE_LEAD)
     r"(?<=\s-\s)(?:[\w-]+ ){0,2}for (?:[\w-]+ ){0,3}(?:images?|frames?|imaging|maps?|spectra|work|analysis)\b[^.;!?]*",
+    r"(?<=\s-\s)(?:the|this|that|our|my|their|its) (?:[\w'-]+ ){0,4}?(?:is|are|was|were|looks?|seems?) "
+    r"(?:(?:very|really|quite|so|a bit|rather|pretty|too|still) )?[a-z]+(?=\s*(?:[.!;]|$))",
+    r"(?<=\s-\s)(?:the|this|that|our|my|their|its) (?:[\w'-]+ ){0,4}?(?:badly |really |urgently )?needs? "
+    r"(?:checking|a check|verifying|confirming|calibrating|redoing)\b",
     r"\bso (?:that )?[^,;.!?]{0,40}?\b(?:is|are|sits|stays|fits) in (?:the )?(?:frame|field|view|image|picture)\b",
     r"\bon top of (?:whatever|what) (?:it'?s|its|it is|they are|they're) (?:at|set to|now)\b",
     r"\bcan'?t (?:tell|see|make out) (?:what'?s|what is|anything)\b[^,;.!?]*",

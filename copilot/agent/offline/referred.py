@@ -41,11 +41,12 @@ RANGE_REFERENCE = re.compile(
 )
 """A range asked for by reference ("the size standard is 12 to 55 nm, so size only particles between those
 diameters")."""
-IT_SET = re.compile(r"\b(set|put|bring|turn|take) it (to|at|down to|up to)\b")
-"""A setting asked for as "it" ("... a higher setpoint taps more gently. Could you set it to 18.5 nm?")."""
+IT_SET = re.compile(r"\b(set|put|bring|turn|take|make) it (to|at|down to|up to|(?=\d))\b")
+"""A setting asked for as "it" ("... a higher setpoint taps more gently. Could you set it to 18.5 nm?", "the field
+feels cramped; make it 3.5 times what it is now")."""
 NAMED_SETTING = re.compile(
     r"\b(setpoint|dwell(?: time)?|field of view|probe current|beam current|high tension|defocus|convergence(?: angle)?|"
-    r"line rate|scan size|p gain|i gain|pixel count)\b"
+    r"line rate|scan size|p gain|i gain|pixel count|field)\b"
 )
 """The settings a sentence may name for "it" in the next one."""
 SETTING_OF = {"current": "probe current", "energy": "high tension", "time": "dwell", "mrad": "convergence"}

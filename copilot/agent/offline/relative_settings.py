@@ -56,7 +56,7 @@ WORD += r"(?:[a-z]+\s+){{0,2}}(?:{t})"
 DONE = r"(?:{t})\s+(?:is\s+|be\s+)?(doubled|tripled|quadrupled|halved)\b"
 IN_HALF = r"(?:{t})\s+(?:[a-z]+\s+){{0,2}}?(?:in|by) half\b"
 UP = r"increase|raise|multiply|bigger|larger|longer|wider|higher|greater|more|up|scale up|widen|enlarge|expand|grow"
-UP += r"|lengthen|extend|boost|speed up|faster"
+UP += r"|lengthen|extend|stretch|boost|speed up|faster"
 DOWN = r"decrease|reduce|lower|cut|divide|drop|smaller|shorter|narrower|less|down|shrink|scale down|narrow|shorten"
 DOWN += r"|trim|slash|slow(?: down)?|slower"
 PARTS = {"half": 2.0, "third": 3.0, "quarter": 4.0, "fifth": 5.0, "tenth": 10.0}
@@ -66,8 +66,10 @@ TO_PART += r"(?:a\s+|one\s+|1\s+)?(half|third|quarter|fifth|tenth)\b"
 PERCENT = r"(\d+(?:\.\d+)?)\s*(?:%|percent|per cent)"
 BY_PERCENT = r"\b({way})\s+(?:the\s+|its\s+|our\s+)?(?:[a-z]+\s+)?(?:{t})\s+(?:by\s+)?" + PERCENT
 PERCENT_UP_DOWN = r"(?:{t})\s+(up|down|\+|-)\s*(?:by\s+)?" + PERCENT
-PERCENT_OF = r"(?:{t})\s+(?:down\s+|up\s+)?to\s+" + PERCENT + r"\s+of\s+(?:its|the|what|where|our|now)\b"
-PERCENT_OF += r"|(?:{t})\s+(?:down\s+|up\s+)?to\s+(0?\.\d+)\s+of\s+(?:its|the|what|where|our|now)\b"
+COME = r"(?:(?:come|go|drop|fall|be (?:brought|taken|cut|turned))\s+)?"
+"""A change said as what the setting does ("could the current come down to 40 percent of what it is now?")."""
+PERCENT_OF = r"(?:{t})\s+" + COME + r"(?:down\s+|up\s+)?to\s+" + PERCENT + r"\s+of\s+(?:its|the|what|where|our|now)\b"
+PERCENT_OF += r"|(?:{t})\s+" + COME + r"(?:down\s+|up\s+)?to\s+(0?\.\d+)\s+of\s+(?:its|the|what|where|our|now)\b"
 """A share of the present value ("cut the line rate to 15 percent of its present value", "the setpoint to 0.85 of
 its present value")."""
 FRACTION_OF = r"(?:{t})\s+(?:to\s+)?(\d+)\s*/\s*(\d+)\s+(?:of|times)\b"

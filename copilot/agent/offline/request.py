@@ -82,6 +82,7 @@ class Request:
     inspect: bool = False  # "anything unusual?": the analysis is chosen by the field of view of the image
     map_pixels: int | None = None  # the pixels of a spectrum image
     map_side_nm: float | None = None  # the side of a square map centred in the field of view
+    remarks: list[str] = field(default_factory=list)  # "last week we ran at 26 pA": told, not asked; cut
     unjudged: list[str] = field(default_factory=list)  # actions asked under a condition not judged: not run, said
     unmapped: list[str] = field(default_factory=list)  # parts of the request the plan does not do, said in the answer
     constraints: list[Constraint] = field(default_factory=list)  # what it forbids or bounds (``clauses``)

@@ -76,6 +76,9 @@ def wanted_specimen(low: str) -> Wanted | None:
     verb = re.search(LOAD_VERB, low)
     if verb and re.match(QUANTITY_FIRST, verb.group(1)):
         verb = None  # "put in -15 nm of defocus", "put in twofold stig": a setting, not a specimen
+    pronoun = verb and re.fullmatch(r"it|that(?: one)?|this(?: one)?", verb.group(1).strip())
+    if verb and pronoun and (before := specimen_named(low)):
+        return Wanted(before[0], seed, True, verb.group(0))  # "work on the ferroelectric film, so would you mount it"
     if verb:
         said = verb.group(1).strip()
         alias = specimen_named(said)

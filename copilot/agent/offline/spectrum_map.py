@@ -14,9 +14,12 @@ from typing import Any
 
 from copilot.agent.offline.outcomes import Outcome, current_fov_nm
 
+SENTENCE = r"(?:[^.]|(?<=\d)\.(?=\d))*"
+"""The rest of a sentence (a decimal point does not end it)."""
 MAP_PATTERN = (
     r"spectr(um|al|o?scopic) image|\b(elemental|element|chemical|eels|eds|edx) map(?:s|ping)?\b|"
-    r"\bmap(s|ping)?\b[^.]*\b(distribution|elements?|eels|eds|edx)\b|\bdistribution of\b[^.]*\b(eels|eds|edx)\b|"
+    r"\bmap(s|ping)?\b" + SENTENCE + r"\b(distribution|elements?|eels|eds|edx)\b|"
+    r"\bdistribution of\b" + SENTENCE + r"\b(eels|eds|edx)\b|"
     r"\b(eels|eds|edx)\s+sis?\b(?=\s*(?:of|over|across|on|covering|with|at|x\b|,|;|$))"
 )
 """Words that ask for a map of a region rather than one spectrum at a point ("EDX SI of a 5 nm square"; "EELS Si

@@ -43,7 +43,8 @@ TIP_WEAR = (
     r"\b(?:is|are) (?:the |my |our )?(?:afm )?tip (?:still )?"
     r"(?:in (?:good|ok|okay|decent) (?:shape|condition)|ok|okay|good|usable|fit for use|any good)\b|"
     r"\b(?:is|are) it (?:\w+ )?worn(?: out)?\b|\bhow(?:'s| is) (?:the |my |our )?tip (?:doing|holding up|looking)\b|"
-    r"^(?:the |my |our )?(?:afm )?tip is (?:still )?(?:good|ok|okay|fine|worn|usable)\b[^.]*\?"
+    r"^(?:the |my |our )?(?:afm )?tip is (?:still )?(?:good|ok|okay|fine|worn|usable)\b[^.]*\?|"
+    r"\btip\b[^?.;]{0,40}\bhow(?:'s| is) it (?:looking|doing|holding up)\b"
 )
 """A question about the tip's wear, radius or history ("how worn is the tip?"): get_tip_state answers it, no image."""
 
@@ -140,7 +141,7 @@ INTENT_PATTERNS: dict[str, str] = {
     r"\b(?:tapping|contact)[- ]mode (?:image|scan|frame|topograph)|\b(?:image|scan) in (?:tapping|contact) mode|"
     r"\b(height|phase|amplitude) (and \w+ )?(images?|maps?)\b",
     "image_any": r"\bimage (it|the \w+)\b|re-?image|image again|\bre-?scan\b",
-    "roughness": r"\brough|\brms\b|\brq\b",
+    "roughness": r"\brough(?!ly\b)|\brms\b|\brq\b",
     "step_height": r"step height|terrace|atomic steps?|\bsteps? of\b|how (?:tall|high) (?:are )?the (?:terraces|steps)|"
     r"\bheight of the (?:steps|terraces)\b",
     "force_curve": r"force[- ]?(curve|distance|spectroscop)|adhesion|\bf-?d curve|\bindent\b|\bforce vs\.? distance\b|"
@@ -163,7 +164,8 @@ INTENT_PATTERNS: dict[str, str] = {
     "tallest": r"tallest|how tall(?! (?:are )?the (?:terraces|steps))|maximum (particle )?height|"
     r"highest (particle|feature)",
     "feedback_tune": r"feedback|\bgains?\b|trace and retrace|"
-    r"(?<!from the )(?<!on the )(?<!in the )(?<!of the )(?<!using the )(?<!with the )retrace",
+    r"(?<!from the )(?<!on the )(?<!in the )(?<!of the )(?<!using the )(?<!with the )retrace"
+    r"(?! (?:direction|channel|image|line|side|data)\b)",
     "astig": r"astigmat|\bastig\b",
     "plane_level": r"plane[- ]level|level(ling)? the\b(?! (?:specimen )?(?:holder|stage|tilts?))|flatten|plane[- ]?fit|"
     r"\b(?:remove|subtract|take out) the (?:background )?(?:tilt|slope|plane)" + FROM_DATA + "|"
