@@ -217,11 +217,14 @@ ABBREVIATIONS = (
     (r"(\d)\s*nanoamp(?:ere)?s?\b", r"\1 na"),
     (r"(\d)\s*(?:milliradians?|mrads)\b", r"\1 mrad"),
     (r"(\d)\s*hertz\b", r"\1 hz"),
-    (r"\b(kv|pa|na|mrad)\s*(?:to|=|:|of|at)\s*([-+]?\d+(?:\.\d+)?)(?![\d.]|\s*(?:k?v|[pnµu]a|mrad)\b)", r"\1 to \2 \1"),
+    (
+        r"\b(kv|pa|na|mrad)\s*(?:to|=|:|of|at)\s*([-+]?\d+(?:\.\d+)?)(?![\d.]|\s*(?:k?v|[pnµu]a|mrad)\b|\s*(?:%|percent\b))",
+        r"\1 to \2 \1",
+    ),
     (
         r"\b(high tension|accelerating voltage|acceleration voltage)"
         r"\s*(?:(?:up |down |back )?to|=|:|of|at)?\s*(\d+(?:\.\d+)?)"
-        r"(?![\d.]|\s*(?:k?v|kev)\b)",
+        r"(?![\d.]|\s*(?:k?v|kev)\b|\s*(?:%|percent\b|per cent\b|x\b|times\b))",
         r"\1 \2 kv",
     ),
     (r"\b1k\s*(?=px|pixel|(?:scan )?lines\b)", "1024 "),

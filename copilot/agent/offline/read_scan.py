@@ -170,9 +170,11 @@ SIZE_BOUND = (
 said "over" right after an image ("BF over 1.1 µm") is its field."""
 SIZE_RANGE = r"\b(?:between|from)\s*" + NUM + r"(?:" + LENGTH + r")?\s*(?:and|to|-)\s*" + NUM + LENGTH
 SIZED_SPAN = (
-    r"\bparticles?\s+(?:only\s+)?(?:of\s+|sized\s+)?" + NUM + r"(?:" + LENGTH + r")?\s*(?:to|-)\s*" + NUM + LENGTH
+    r"\bparticles?\s+(?:only\s+)?(?:(?:that|which) (?:are|measure)\s+|of\s+|sized\s+)?" + NUM + r"(?:" + LENGTH + r")?"
+    r"\s*(?:to|-)\s*" + NUM + LENGTH
 )
-"""A size range said of the particles ("between 2 and 8 nm across", "count particles 2.5 to 18 nm across")."""
+"""A size range said of the particles ("between 2 and 8 nm across", "count particles 2.5 to 18 nm across", "the
+particles that are 40-330 Å across")."""
 LEFT_OUT = r"\b(?:ignor\w*|exclud\w*|drop\w*|skip\w*|discard\w*|leav\w* out|without)\s+(?:\w+\s+){0,2}$"
 """Words that leave the bounded particles out ("ignoring anything under 1.5 nm": the smallest kept is 1.5 nm)."""
 

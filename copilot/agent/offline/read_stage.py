@@ -31,13 +31,13 @@ def read_stage(low: str, request: Request) -> None:
     elif z:
         positions = positions or [{}]
         positions[0]["z_um"] = to_tool_unit(z.group(1), z.group(2)) / 1000  # "put z on 600 nm": 0.6 µm
-    pair = re.search(r"(?:move|go|stage)\D*?\(?\s*" + NUM + r"\s*,\s*" + NUM + r"\s*\)?\s*(µm|um|microns?)\b", low)
+    pair = re.search(r"(?:move|go|stage)\D*?\(?\s*" + NUM + r"\s*,\s*" + NUM + r"\s*\)?\s*(µm|um|microns?|nm)\b", low)
     pair = pair or re.search(
         r"\b(?:go|move|drive|return|back)(?: the stage)? to\s*\(?\s*"
         + NUM
         + r"\s*,\s*"
         + NUM
-        + r"\s*\)?(?!\s*(?:nm|µm|um|\d))",
+        + r"\s*\)?(?!\s*\)?\s*(?:nm|µm|um|\d))",
         low,
     )
     pair = pair or re.search(
@@ -54,7 +54,10 @@ def read_stage(low: str, request: Request) -> None:
     if zeros and moves and not positions:
         positions = [{"x_um": 0.0, "y_um": 0.0}]  # "back to x 0, y 0": zero needs no unit
     if pair and not positions:
-        positions = [{"x_um": number(pair.group(1)), "y_um": number(pair.group(2))}]
+        per_um = 1000.0 if pair.lastindex == 3 and pair.group(3) == "nm" else 1.0  # "(1500, -2750) nm" is in nm
+        positions = [{"x_um": number(pair.group(1)) / per_um, "y_um": number(pair.group(2)) / per_um}]
+        if re.search(r"\bby\s*\(?\s*$", low[: pair.start(1)]):
+            positions[0]["relative"] = True  # "shift the stage by (2, -1.5) µm"
     shift = re.search(
         r"\b(?:move|shift|nudge|drive|step|translate|go|scoot|slide|jog)(?: the stage| the specimen| the sample| it)?"
         r"(?:\s+over)?\s*(by|another)?\s*"

@@ -59,7 +59,8 @@ REASONS = (
     r"they)(?: has| have)?(?: already| just)? (?:set|did|adjusted|aligned|tuned|corrected|focused)\b[^,;.!?]*",
     r"^[\w -]{0,30}?\b(?:values|settings|parameters|numbers) for (?:the|a|an|our|my) (?:[\w-]+ ){0,2}"
     r"(?:scan|image|frame|survey|overview|map)s?\s*:",
-    r"^[\w -]{0,30}?\b(?:survey|overview|imaging|image|scan|frame|map)\s+(?:settings|values|parameters)\s*:",
+    r"^[\w -]{0,30}?\b(?:survey|overview|imaging|image|scan|frame|map)\s+(?:settings|values|parameters|set-?up)"
+    r"(?: (?:from|of|for|in) [\w' -]{1,40}?)?\s*:",
     r"^\s*(?:for (?:the |a )?)?(?:[\w-]+ )?(?:survey|overview)(?: frame| image| scan)?"
     r"(?: (?:for|of) [\w' -]{1,40}?)?\s*:"
     r"(?=\s*(?:an? )?[-+]?\d)",
@@ -73,6 +74,10 @@ REASONS = (
     r"(?:^|(?<=[.?!;,] )|(?<=\s-\s))(?:the |its |their )?(?:[\w'-]+ ){0,3}?(?:is|are) (?:just |still |now )?"
     r"(?:outside|out of|off|clipped (?:at|by)|cut off (?:at|by)) (?:the )?(?:frame|view|field|image)(?: edges?)?\b",
     r"\b(?:the |our |some )?(?:[\w-]+ ){1,3}?(?:seems?|appears?) to (?:sit|be|lie|cluster)\b(?= (?:near|at|around|by))",
+    r"(?<=[;,] )(?:i|we)(?:'d| would) (?:expect|guess|estimate)\b" + REST,  # "; I'd expect about 1,500 of them"
+    r"(?<=\s-\s)(?:it|they|the edge|the peak|the onset) (?:ought to|should|must|will|would) "
+    r"(?:sit|be|lie|appear|show up|come) (?:near|at|around|close to)\b" + REST,  # "- it ought to sit near 165 eV"
+    r"\b(?:the )?tip has had it\b(?: after [^:;.!?]*)?",
     r"\b(?:we|i) (?:suspect|think|fear|believe|guess|reckon) (?:that )?(?:the |our )?[\w -]{0,30}?\b(?:is|are|has been|"
     r"have been|was|were) (?:creeping|drifting|moving|wandering|charging|shifting)\b",
     r"^\s*for (?:the|our|a|my) (?:[\w-]+ ){0,2}(?:survey|overview)(?: frame| image| scan)?\s+"

@@ -103,6 +103,11 @@ GO = r"(?:is\s+|be\s+|go\s+|run\s+|to\s+)?"
 """The verb between a setting and its change ("make lines go 2.5 times faster")."""
 PERCENT_AFTER = r"(?:{t})\s+" + GO + PERCENT + r"\s+({way})\b"
 """A change by a share of the present value ("widen the FOV by 25 percent", "make the field 50 % bigger")."""
+PERCENT_ABOVE = (
+    r"(?:{t})\s+" + GO + PERCENT + r"\s+(above|over|below|under)\s+(?:where (?:it|they) (?:is|are|sits?)|"
+    r"(?:the|its) (?:present|current)(?: value| setting)?|what (?:it|they) (?:is|are))(?:\s+now)?"
+)
+"""A change by a share said against the present value ("accelerating voltage 25 % above where it is now")."""
 BY_PART = r"\b({way})\s+(?:the\s+|its\s+|our\s+)?(?:[a-z]+\s+)?(?:{t})\s+by\s+(?:a|one|1)\s+"
 BY_PART += r"(half|third|quarter|fifth|tenth)\b|"
 BY_PART += r"(?:{t})\s+(?:be\s+|is\s+|get\s+)?(up|down|reduced|lowered|cut|decreased|increased|raised)\s+by\s+"
@@ -169,7 +174,7 @@ UNIT_SAID = (
 """A change by an amount whose unit names the setting ("45 kV more than the present setting", "raise it by 45 kV",
 "go 20 pA lower")."""
 TIMES_AS = r"(?:{t})\s+(?:[a-z]+\s+)?(\d+(?:\.\d+)?)\s*(?:x|×|times)\s+as\s+"
-TIMES_AS += r"(big|large|wide|long|high|fast|small|narrow|short|low|slow)\b"
+TIMES_AS += r"(big|large|wide|long|high|fast|much|many|small|narrow|short|low|slow)\b"
 TIMES_AS_BEFORE = (
     r"\b(\d+(?:\.\d+)?)\s*(?:x|×|times)\s+as\s+(big|large|wide|long|high|fast|small|narrow|short|low|slow)"
 )
@@ -275,6 +280,8 @@ def _factor(low: str, target: str) -> tuple[float, re.Match[str]] | None:
         return _percent(share.group(1), share.group(2)), share
     if share := re.search(PERCENT_AFTER.format(way=way, t=target), low):
         return _percent(share.group(2), share.group(1)), share
+    if share := re.search(PERCENT_ABOVE.format(t=target), low):
+        return _percent("down" if share.group(2) in ("below", "under") else "up", share.group(1)), share
     if share := re.search(PERCENT_UP_DOWN.format(t=target), low):
         return _percent("up" if share.group(1) in ("up", "+") else "down", share.group(2)), share
     if share := re.search(PERCENT_OF.format(t=target), low):

@@ -93,6 +93,7 @@ SPOKEN: tuple[tuple[str, str], ...] = (
         r"\b(\d+(?:\.\d+)?)e([-+]?\d+)\b(\s*a\b)?",
         "<sci>",
     ),
+    (r"(?<![\w.])([-+]?\d+(?:\.\d+)?(?:e[-+]?\d+)?)\s*(m|rad)\b(?![/²^])", "<si>"),
     (r"\b(\d+(?:\.\d+)?)(nm|um|µm|pa|na|kv|mrad|us|µs|ms|min|mins|s|hz|px|å|deg)\b", r"\1 \2"),
     (r"(?<=\))(?=(?:nm|um|µm|å)\b)", " "),
     # "48nm", "2.2us", "(560,610)nm": units glued on
@@ -111,6 +112,17 @@ SPOKEN: tuple[tuple[str, str], ...] = (
     ),
     (r"(\d)-(?=(?:pixels?|px|nm|µm|um|å|kv|pa|na|ms|us|µs|hz|mrad|degrees?|lines?)\b)", r"\1 "),
     (r"\b(?:one|a single) (?:pixel|px)\b(?!s)", "a pixel"),
+    (r"\bhalf again as\b", "1.5 times as"),  # "half again as much time"
+    (
+        r"(?<![\w.])([-+]?\d+(?:\.\d+)?)\s*/\s*([-+]?\d+(?:\.\d+)?)\s*(nm|µm|um)\s*(?:\(x\s*/\s*y\)|in x\s*/\s*y\b)",
+        r"(\1, \2) \3",
+    ),  # "14/22 nm (x/y)", "2/-1.5 µm in x/y": a place
+    (
+        r"\bx\s*=\s*([-+]?\d+(?:\.\d+)?)\s*,?\s*(?:and\s+)?y\s*=\s*([-+]?\d+(?:\.\d+)?)(?![\d.])"
+        r"(?!\s*(?:µm|um|microns?)\b)",
+        r"(\1, \2)",
+    ),  # "x=150, y=610 nm", "x=3.5 y=5": a place in the image (a stage place in µm is read as said)
+    (r"(?<![\w~])~\s*(?=[-+]?\d)|\b(?:about|roughly|approximately|approx\.?|circa|ca\.)\s+(?=[-+]?\d)", ""),
     (r"\bback[- ]to[- ]back\b", "consecutive"),
     (r"\b(?:a )?half (?:of )?an? " + UNIT_WORD + r"\b", r"0.5 \1"),
     (r"\b(?:a )?quarter (?:of )?an? " + UNIT_WORD + r"\b", r"0.25 \1"),
@@ -131,7 +143,8 @@ SPOKEN: tuple[tuple[str, str], ...] = (
     (r"\b(?:a )?quarter (?:of )?an? (second|sec|millisecond|degree)\b", r"0.25 \1"),
     (r"\b(?:a|one) (third|fifth|tenth|twentieth) of an? (second|sec|minute)\b", "<part>"),
     (r"\bseed ((?:(?:" + NUMBER_WORD + r")\b(?:[\s-]+(?:and\s+)?(?=(?:" + NUMBER_WORD + r")\b))?)+)", "<seed>"),
-    (r"(?<![\d.,(])(?<!\(\s)([1-9]\d{0,2}),(\d{3})(?![\d,)])", r"\1\2"),  # "1,000"; "0,065" has a decimal comma
+    (r"(?<![\d.,(])(?<!\(\s)([1-9]\d{0,2}),(\d{3})(?![\d)]|,\d)", r"\1\2"),  # "1,000"; "0,065" has a decimal comma
+    (r"(?<![\d.,])\b([1-9]\d{0,2}) (\d{3})\b(?=\s*(?:px|pixels?)\b)|(?<=\bseed )([1-9]\d{0,2}) (\d{3})\b", r"\1\2\3\4"),
     (AXES, "<axes>"),
     (NUMBER_WORDS, "<word>"),
     (GAIN_WORD, "<gain>"),
@@ -171,6 +184,8 @@ def spell_quantities(low: str) -> str:
             low = re.sub(pattern, lambda m: f"{m.group(1)}{WORD_VALUES[m.group(2)]}", low)
         elif spelled == "<sci>":
             low = re.sub(pattern, _scientific, low)
+        elif spelled == "<si>":
+            low = re.sub(pattern, _si_unit, low)
         elif spelled == "<run>":
             low = re.sub(pattern, _spelled_run, low)
         elif spelled == "<axes>":
@@ -211,6 +226,17 @@ def _scientific(match: re.Match[str]) -> str:
     if amperes and value < 1e-3:
         return f"{value * 1e12:.6g} pa"
     return f"{value:.6g}" + (amperes or "")
+
+
+def _si_unit(match: re.Match[str]) -> str:
+    """A length in metres or an angle in radians, as papers give them, in the reader's units: "-4.4e-08 m" -> "-44
+    nm", "0.068 rad" -> "68 mrad" (a value too large to be one is left as said)."""
+    value, unit = float(match.group(1)), match.group(2)
+    if unit == "m" and abs(value) < 0.01:
+        return f"{value * 1e9:.6g} nm"
+    if unit == "rad" and abs(value) < 1:
+        return f"{value * 1e3:.6g} mrad"
+    return match.group(0)
 
 
 def _spelled_run(match: re.Match[str]) -> str:

@@ -110,9 +110,26 @@ def unread_numbers(low: str, request: Request) -> list[str]:
     rest = "".join(blanked)
     for match in BARE_NUMBER.finditer(rest):
         value = float(match.group(1))
-        if not _placed([value, value / 1000, value * 1000], values, _minus(value, rest, match.start())):
+        scale = _range_unit(text, match.end())
+        candidates = [value, value / 1000, value * 1000] + ([value * scale] if scale else [])
+        if not _placed(candidates, values, _minus(value, rest, match.start())):
             missed.append(_context(low, match.start(), match.end()))
     return missed
+
+
+RANGE_END = re.compile(r"\s*(?:-|–|to|and)\s*[-+]?\d")
+"""The rest of a range whose first number has no unit of its own ("40-330 Å")."""
+
+
+def _range_unit(text: str, end: int) -> float | None:
+    """The factor to the tool unit of the unit a range's second number carries, for its first number."""
+    if not RANGE_END.match(text, end):
+        return None
+    after = next((q for q in quantities(text) if q.start >= end), None)
+    if after is None or after.start - end > 8:
+        return None
+    raw = float(re.match(r"[-+]?\d+(?:\.\d+)?", text[after.start : after.end].replace("−", "-")).group(0))  # type: ignore[union-attr]
+    return after.value / raw if raw else None
 
 
 def _minus(value: float, text: str, start: int) -> bool:

@@ -74,7 +74,7 @@ SETTING_WORDS: tuple[tuple[str, Reader], ...] = (
         r"collect)\b|\bout to\b",
         _detector("_mrad"),
     ),
-    (r"\b(?:called|named|call it)\b", _set("export_name")),
+    (r"(?<!they )(?<!these )(?<!those )\b(?:called|named|call it)\b", _set("export_name")),  # not "are they called"
     (r"\b(?:tiff?|png|hdf5|h5|npy)\b", _set("export_format")),
     (r"\b(?:nl[- _]means|non-?local|median|wiener|gaussian)\b", _set("denoise_method")),
     (r"\b(?:top|bottom)[- ](?:left|right)\b|\bquadrant\b", _set("region_nm", "point_nm", "line_nm")),

@@ -64,7 +64,8 @@ INTENT_PATTERNS: dict[str, str] = {
     "list_specimens": r"(list|which|what) (the |of the )?(specimens|samples)|(specimens|samples) (are )?"
     r"(available|can)|\b(sample|specimen) (library|catalogu?e|box|cassette|list|cupboard|cabinet|shelf|drawer)\b|"
     r"\bwhat (?:have|has) (?:we|i|you) got to (?:pick|choose) from\b|\blist of (?:the )?(?:samples|specimens)\b|"
-    r"\bamong (?:your|the|its) (?:specimens|samples)\b|\bshow me what (?:you|the twin|it) (?:have|has)\b",
+    r"\bamong (?:your|the|its) (?:specimens|samples)\b|\bshow me what (?:you|the twin|it) (?:have|has)\b|"
+    r"\bhow many (?:different )?(?:specimens|samples)\b",
     "load": r"\b(load|insert|mount|switch to|put in(?! (?:a )?(?:new|fresh) (?:one|tip|cantilever|probe)))\b|"
     r"\b(swap|exchange|replace) (the |this )?(specimen|sample)",
     "beam": r"\d\s*kv\b|\d\s*(pa|na|ua|µa|fa)\b|\bblank|\bunblank",
