@@ -71,3 +71,33 @@ def test_a_setpoint_share_below_the_present_one() -> None:
 
 def test_a_stage_place_in_micrometres_is_not_rewritten() -> None:
     assert drive("stage to x=3.4um y=-6.2um").calls == [("move_stage", {"x_um": 3.4, "y_um": -6.2})]
+
+
+@pytest.mark.parametrize(
+    ("text", "calls"),
+    [
+        ("Autofocus over ±50 nm in 21 steps.", [("autofocus", {"range_nm": 100.0, "steps": 21})]),
+        ("Autofocus over a 300 nm range.", [("autofocus", {"range_nm": 300.0})]),  # as asked: no fine pass added
+        (
+            "Segment the particles on the newest image with a 6σ threshold.",
+            [*LATEST, ("segment_particles", {"threshold_sigmas": 6.0, "acq_id": "a0005"})],
+        ),
+        (
+            "Export the newest acquisition as a TIFF named run_1p2nm.",
+            [*LATEST, ("export_acquisition", {"name": "run_1p2nm", "format": "tiff", "acq_id": "a0005"})],
+        ),
+        ("Count the atoms in the frame from 5 min ago.", [*LATEST, ("find_atoms", {"acq_id": "a0005"})]),
+        (
+            "BF at 40 nm; the defocus stays at its -10 nm.",
+            [("set_scan", {"fov_nm": 40.0}), ("acquire_image", {"detector": "BF"})],
+        ),
+        ("A BF with 0 changes to the scan.", [("acquire_image", {"detector": "BF"})]),
+    ],
+)
+def test_options_and_references_said_with_numbers(text: str, calls: Calls) -> None:
+    assert drive(text).calls == calls
+
+
+def test_settings_asked_together_with_both_are_answered() -> None:
+    run = drive("P gain and I gain, both, please.", afm())
+    assert run.calls == STATUS and "0.05" in run.answer and "0.1 per ms" in run.answer

@@ -1,8 +1,9 @@
 """The options an analysis is asked with, beyond its image: a line profile's averaging width ("averaged over 0.6 nm",
 "3 px wide" is not read: widths are in nm), a filter's length scale ("with a 0.08 nm length scale", "sigma 0.1 nm")
 a background's polynomial order ("a second-order background", "order 2"), a domain split's method and number of
-classes ("by k-means", "with three classes"), and the retrace of an AFM channel ("the step height from the
-retrace")."""
+classes ("by k-means", "with three classes"), an autofocus's range and steps ("over a 150 nm range in 15 steps"; "±75
+nm" is spelled as that range), a particle threshold in noise sigmas ("a 7.5σ threshold"), and the retrace of an AFM
+channel ("the step height from the retrace")."""
 
 from __future__ import annotations
 
@@ -53,6 +54,17 @@ DOMAIN_CLASSES = re.compile(
 )
 """How many kinds of domain the split finds ("with three classes", "k-means with 4 clusters")."""
 
+FOCUS_RANGE = re.compile(
+    r"\b(?:over|across|searching|search|within|scanning|range(?: of)?)\s+(?:a\s+|the\s+)?(?:range of\s+)?"
+    + NUM
+    + LENGTH
+)
+"""The defocus range an autofocus searches ("over a 150 nm range", "searching 200 nm")."""
+FOCUS_STEPS = re.compile(r"\b(?:in\s+|with\s+|using\s+)?(\d+)\s+(?:focus\s+|trial\s+|defocus\s+)?steps\b")
+"""How many trial defocus values an autofocus takes ("in 15 steps")."""
+SIGMAS = re.compile(NUM + r"\s*(?:σ|sigmas?|standard deviations?)\b(?![- ]?(?:of|for))")
+"""A detection level in noise standard deviations ("a 7.5σ detection threshold", "5 sigma")."""
+
 
 def read_analysis_options(low: str, request: Request) -> str:
     """Set the options of the analyses the request names (see the module docstring); the text without a line's
@@ -69,6 +81,13 @@ def read_analysis_options(low: str, request: Request) -> str:
     if "plane_level" in request.intents and (order := BACKGROUND_ORDER.search(low)):
         said = order.group(1) or order.group(4)
         request.plane_order = ORDERS[said] if said else int(order.group(2) or order.group(3))
+    if "focus" in request.intents:
+        if span := FOCUS_RANGE.search(low):
+            request.focus_range_nm = to_tool_unit(span.group(1), span.group(2))
+        if steps := FOCUS_STEPS.search(low):
+            request.focus_steps = int(steps.group(1))
+    if "particles" in request.intents and (sigmas := SIGMAS.search(low)):
+        request.threshold_sigmas = float(sigmas.group(1))
     if "domains" in request.intents:
         if method := re.search(DOMAIN_METHOD, low):
             request.domain_method = "otsu" if method.group(1) else "kmeans"

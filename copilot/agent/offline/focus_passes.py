@@ -2,10 +2,11 @@
 
 An autofocus series samples ``steps`` defoci across ``range_nm`` about the present defocus. When its sharpest
 frame is at the edge of the series, the best focus lies outside it: the series is run again twice as wide (the
-routine's own advice), at most ``MAX_WIDENINGS`` times in a row. A series coarser than ``FINE_STEP_NM`` between
-frames (a widened one, or a wide range asked for) finds the focus only to within a fraction of its step, more
-than the depth of field of a converged probe (about lambda / alpha^2, 4-5 nm at 80-200 kV and 25-30 mrad), so a
-fine series two coarse steps wide follows around the focus it found.
+routine's own advice), at most ``MAX_WIDENINGS`` times in a row. A widened series coarser than ``FINE_STEP_NM``
+between frames finds the focus only to within a fraction of its step, more than the depth of field of a converged
+probe (about lambda / alpha^2, 4-5 nm at 80-200 kV and 25-30 mrad), so a fine series two coarse steps wide follows
+around the focus it found. A series the user asked for ("searching ±75 nm in 15 steps") is run as asked: only
+the widening it needed is refined.
 """
 
 from __future__ import annotations
@@ -63,7 +64,8 @@ def focus_follow_up(outcome: Outcome, seen: Sequence[Outcome], context: Context)
             ),
         )
     step_nm = range_nm / max(steps - 1, 1)
-    if outcome.data.get("success") is True and step_nm > FINE_STEP_NM:
+    widened = any(at_edge(earlier) for earlier in seen[:-1])
+    if outcome.data.get("success") is True and step_nm > FINE_STEP_NM and widened:
         fine = round(2 * step_nm, 3)
         return FollowUp(
             [("autofocus", {"range_nm": fine, "steps": steps})],

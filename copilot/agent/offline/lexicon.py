@@ -163,6 +163,11 @@ ABBREVIATIONS = (
     (r"\brecieve", "receive"),  # typing slips
     (r"\b(from|since) " + TIME_OF_DAY[2:] + r"(?=\s*$|\s*[,;?.]|\s+(?:show|have|had|look))", r"\1 earlier"),
     (r"\bthe " + TIME_OF_DAY[2:] + r"(?=\s+(?:[\w-]+\s+)?" + DATA_NOUN + ")", "the earlier"),
+    (
+        r"\bthe (" + DATA_NOUN + r")s? (?:from|taken|recorded|acquired)?\s*(?:\d+|a few|a couple of|half an?) "
+        r"(?:min(?:ute)?s?|hours?|hrs?)\s+ago\b",
+        r"the earlier \1",
+    ),  # "the image from 10 min ago": data taken before
     (TIME_OF_DAY + r"(?:\s+(?:slot|shift|session|booking))?", " "),
     (r"\b\d{1,2}(?:[:.]\d{2})?\s*pm\s+(?:slot|shift|session|booking|demo|group|meeting)\b", " "),  # not picometres
     (
@@ -183,6 +188,9 @@ ABBREVIATIONS = (
         r"(?:please )?(?:don['’]t|do not) (?:touch|change) (?:it|them))\b",
         r"leave the \1 alone",
     ),  # "the focus is perfect, leave it alone"
+    (r"\b(stays?|remains?) at its (?:present |current )?[-+]?\d+(?:\.\d+)?\s*[a-zµ°]+", r"\1 where it is"),
+    (r"\b(?:0|zero) changes\b", "no changes"),  # "the defocus stays at its 0 nm", "with 0 changes to the scan"
+    (r"\bno changes? to the scan\b(?: settings)?", "no scan changes"),  # the scan as a setting, not an image
     (r"\s*\[\d+(?:\s*[,–-]\s*\d+)*\]", " "),  # a citation, "[12]"
     (
         r"\b(?:(?:their|the|our|her|his)\s+)?(?:fig(?:ure)?s?\.?|tables?|sections?|sec\.|eqs?\.|equations?|panels?|refs?\.)"

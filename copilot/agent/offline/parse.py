@@ -182,7 +182,7 @@ def parse_request(text: str) -> Request:
     if request.questions and any(QUESTIONS[i][0] in FEEDBACK_QUESTIONS for i in request.questions):
         request.intents.discard("feedback_tune")  # "what's the P gain?" asks for its value, not for a tuning
     _read_targets(low, request, text)
-    reasons_cut = re.sub(PURPOSE_LEAD, " ", asked)  # why it is asked uses no setting
+    reasons_cut = _without_file_name(re.sub(PURPOSE_LEAD, " ", asked))  # why it is asked, or a file name, sets nothing
     request.unread = unread_numbers(reasons_cut, request) + changes_set_as_values(low, request)
     request.unread_words = unread_words(reasons_cut, request)
     request.hypothetical = bool(re.search(HYPOTHETICAL, said))  # "or should I put in an order?" says why

@@ -378,7 +378,7 @@ def _stem_steps(request: Request, status: dict[str, Any] | None) -> list[Step]:
     elif scan:
         steps.append(Step("set_scan", scan))
     if "focus" in intents:
-        steps.append(Step("autofocus", {}))
+        steps.append(Step("autofocus", given(range_nm=request.focus_range_nm, steps=request.focus_steps)))
     if request.stage_series_um:
         for position in request.stage_series_um:
             steps += [Step("move_stage", position), image]
@@ -396,7 +396,11 @@ def _stem_steps(request: Request, status: dict[str, Any] | None) -> list[Step]:
         "denoise_image": last_image_with(given(method=request.denoise_method, strength_nm=request.denoise_strength_nm)),
         "line_profile": profile_args(request),
         "segment_particles": last_image_with(
-            given(min_diameter_nm=request.min_diameter_nm, max_diameter_nm=request.max_diameter_nm)
+            given(
+                min_diameter_nm=request.min_diameter_nm,
+                max_diameter_nm=request.max_diameter_nm,
+                threshold_sigmas=request.threshold_sigmas,
+            )
         ),
     }
     if request.lattice_pair:

@@ -281,7 +281,8 @@ def status_questions(low: str, kept: str | None = None) -> list[int]:
 
 
 FILLER = (
-    r"\b(?:and|the|please|quickly|quick|now|again|current|currently|present|values?|readings?|probe|time|angle|amplitude|"
+    r"\b(?:and|both|the|please|quickly|quick|now|again|current|currently|present|values?|readings?|probe|time|angle|"
+    r"amplitude|"
     r"afm|stem|for (?:my|the|our) (?:notes|records|log|logbook)|at the present settings|with what's set now|right now|"
     r"in (?:pa|kv|nm|µs|us|mrad|hz|ms|e-?/å²)|"
     r"at the moment)\b|[,;:.!?&+/]"

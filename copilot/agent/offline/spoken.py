@@ -94,6 +94,10 @@ SPOKEN: tuple[tuple[str, str], ...] = (
         "<sci>",
     ),
     (r"(?<![\w.])([-+]?\d+(?:\.\d+)?(?:e[-+]?\d+)?)\s*(m|rad)\b(?![/²^])", "<si>"),
+    (
+        r"(focus\w*\b[^.;]{0,40}?)(?:over |searching |within )?(?:±|\+/-|\+-|plus or minus)\s*(\d+(?:\.\d+)?)\s*(nm)\b",
+        "<pm>",
+    ),  # "autofocus, searching ±75 nm": over a 150 nm range
     (r"\b(\d+(?:\.\d+)?)(nm|um|µm|pa|na|kv|mrad|us|µs|ms|min|mins|s|hz|px|å|deg)\b", r"\1 \2"),
     (r"(?<=\))(?=(?:nm|um|µm|å)\b)", " "),
     # "48nm", "2.2us", "(560,610)nm": units glued on
@@ -184,6 +188,8 @@ def spell_quantities(low: str) -> str:
             low = re.sub(pattern, lambda m: f"{m.group(1)}{WORD_VALUES[m.group(2)]}", low)
         elif spelled == "<sci>":
             low = re.sub(pattern, _scientific, low)
+        elif spelled == "<pm>":
+            low = re.sub(pattern, lambda m: f"{m.group(1)}over a {2 * float(m.group(2)):g} {m.group(3)} range", low)
         elif spelled == "<si>":
             low = re.sub(pattern, _si_unit, low)
         elif spelled == "<run>":
