@@ -101,3 +101,19 @@ def test_options_and_references_said_with_numbers(text: str, calls: Calls) -> No
 def test_settings_asked_together_with_both_are_answered() -> None:
     run = drive("P gain and I gain, both, please.", afm())
     assert run.calls == STATUS and "0.05" in run.answer and "0.1 per ms" in run.answer
+
+
+@pytest.mark.parametrize(
+    ("text", "runs"),
+    [
+        ("If the dwell is between 3 and 5 µs, a HAADF with 1024 pixels.", True),
+        ("If the dwell is between 5 and 8 µs, a HAADF with 1024 pixels.", False),
+        ("Only if the probe current is 30 +/- 5 pA: a BF at 8.8 nm.", True),
+        ("Only if the probe current is 50 +/- 5 pA: a BF at 8.8 nm.", False),
+    ],
+)
+def test_a_condition_said_as_a_range_or_a_tolerance_is_judged_on_both_bounds(text: str, runs: bool) -> None:
+    run = drive(text)  # the status has 4 µs and 30 pA
+    assert run.calls[0] == ("get_status", {})
+    assert (len(run.calls) > 1) is runs
+    assert runs or "ran nothing" in run.answer

@@ -118,6 +118,12 @@ SPOKEN: tuple[tuple[str, str], ...] = (
     (r"\b(?:one|a single) (?:pixel|px)\b(?!s)", "a pixel"),
     (r"\bhalf again as\b", "1.5 times as"),  # "half again as much time"
     (
+        r"\b((?:probe |beam )?current|dwell(?: time)?|high tension|ht|accelerating voltage|voltage|beam energy|"
+        r"field of view|fov|defocus|setpoint|dose) (is|are|stays?|remains?) (?:between )?([-+]?\d+(?:\.\d+)?)\s*"
+        r"(?:(\+/-|±|\+-)|([a-zµ]+)?\s*and)\s*(\d+(?:\.\d+)?)\s*([a-zµ]+)\b",
+        "<between>",
+    ),  # "if the dwell is between 3 and 5 µs", "only if the current is 50 +/- 5 pA": two bounds
+    (
         r"(?<![\w.])([-+]?\d+(?:\.\d+)?)\s*/\s*([-+]?\d+(?:\.\d+)?)\s*(nm|µm|um)\s*(?:\(x\s*/\s*y\)|in x\s*/\s*y\b)",
         r"(\1, \2) \3",
     ),  # "14/22 nm (x/y)", "2/-1.5 µm in x/y": a place
@@ -190,6 +196,8 @@ def spell_quantities(low: str) -> str:
             low = re.sub(pattern, _scientific, low)
         elif spelled == "<pm>":
             low = re.sub(pattern, lambda m: f"{m.group(1)}over a {2 * float(m.group(2)):g} {m.group(3)} range", low)
+        elif spelled == "<between>":
+            low = re.sub(pattern, _bounds, low)
         elif spelled == "<si>":
             low = re.sub(pattern, _si_unit, low)
         elif spelled == "<run>":
@@ -232,6 +240,18 @@ def _scientific(match: re.Match[str]) -> str:
     if amperes and value < 1e-3:
         return f"{value * 1e12:.6g} pa"
     return f"{value:.6g}" + (amperes or "")
+
+
+def _bounds(match: re.Match[str]) -> str:
+    """A setting said between two values, or as a value and its tolerance, as its two bounds."""
+    setting, verb, first, tolerance, first_unit, second, unit = match.groups()
+    if tolerance:
+        low, high = float(first) - float(second), float(first) + float(second)
+    elif match.group(0).split(verb, 1)[1].strip().startswith("between"):
+        low, high = sorted((float(first), float(second)))
+    else:
+        return match.group(0)  # "the dwell is 3 µs and 5 ms the ...": no range
+    return f"{setting} {verb} at least {low:g} {first_unit or unit} and at most {high:g} {unit}"
 
 
 def _si_unit(match: re.Match[str]) -> str:
