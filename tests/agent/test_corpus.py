@@ -55,6 +55,7 @@ AS_WRITTEN = {
     "fresh30": (96, 120),
     "fresh31": (83, 120),
     "fresh32": (81, 120),
+    "fresh33": (104, 120),
 }
 """Each held-out batch (corpus/fresh*.yaml): (right, total) as written, before the planner was first run on it. A
 floor: later rules may raise a batch's rate, never lower it. fresh2 (76 %), fresh3 (68 %), fresh4 (56 %), fresh5 (63 %),
@@ -70,7 +71,8 @@ checklist after a service visit), fresh25 (81 %, a low-dose session on beam-sens
 English shaped by the writer's first language), fresh27 (76 %, messages typed in a hurry), fresh28 (80 %, an
 expert's jargon), fresh30 (80 %, a week in an industrial R&D lab), fresh31 (69 %, indirect requests and remarks
 that ask for nothing) and fresh32 (68 %, numbers and units in every form) were under the 85 % target as written;
-fresh29 (86 %, an ordinary day of many users) was the first batch above it."""
+fresh29 (86 %, an ordinary day of many users) was the first batch above it, and fresh33 (87 %, an ordinary week at
+a university microscopy centre) the second."""
 AFM_STATUS: dict[str, Any] = {
     "instrument": "AFM",
     "specimen": "afm_steps",

@@ -293,7 +293,8 @@ def first(low: str, dimension: str) -> Quantity | None:
 
 
 SPECIMEN_ALIASES: dict[str, str] = {
-    "srtio3": r"\bsrtio3\b|\bsto\b|strontium titanate|\bperovskite\b",
+    "srtio3": r"\bsrtio3\b|\bsto\b|strontium titanate|"
+    r"(?<!halide )(?<!lead )(?<!hybrid )\bperovskite\b(?![- ](?:solar|film|cell|lamella|absorber|layer))",
     "mos2": r"\bmos2\b|\bmos₂|molybdenum (di)?sul(f|ph)ide|molybdenite|\bthe moly\b",
     "grain_boundary": r"grain[- ]boundar(y|ies)|polycrystalline graphene|bicrystal(?:line)?(?: graphene)?|"
     r"tilt[- ]boundary(?: graphene)?(?: bicrystal)?|graphene bicrystal|"

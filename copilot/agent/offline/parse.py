@@ -309,7 +309,9 @@ def _read_targets(low: str, request: Request, said: str) -> None:
             + r"(?:(eels |eds |edx )?spectrum|(?:eels|eds|edx)\b)|(?:spectrum|eels|eds|edx)"
             + f"(?:{just})|"
             + recorded
-            + r"(?:an? |the )?(?:eels |eds |edx )?(?:spectrum|spectra|eels|eds|edx)\b",
+            + r"(?:an? |the )?(?:eels |eds |edx )?(?:spectrum|spectra|eels|eds|edx)\b|"
+            + r"\bthe (?:eels |eds |edx )?spectrum (?:that )?(?:the|a|my|our|his|her|their) [\w' -]{1,30}? "
+            + r"(?:took|recorded|acquired|collected)\b",  # "the spectrum the student before me took"
             low,
         )
     )

@@ -15,6 +15,8 @@ REASONS = (
     r"\bso (?:that )?[^,;.!?]{0,40}?\b(?:shows? up|are visible|is visible|becomes? visible|stands? out|"
     r"come out|comes out|pop out|pops out)\b",
     r"\bso (?:that )?(?:[a-z]+ )?(?:can|could|will|may) (?:see|look at|watch|study)\b[^,;.!?]*",
+    r"\bso (?:that )?[^,;.!?]{0,40}?\b(?:runs?|lies?|sits?|points?|goes) (?:straight |exactly )?"
+    r"(?:up|down|across|along|vertical\w*|horizontal\w*|parallel|level)\b[^,;.!?]*",  # "so the boundary runs up"
     r"\bso (?:that )?(?:[a-z]+ ){0,2}(?:can|could|will|may) (?:take (?:it|them|one) (?:home|with)|keep|share|show|use|"
     r"have|send|print)\b[^,;.!?]*",
     r"\bor did the (?:focus|image|sample|stage|beam) (?:wander|drift|move|shift)\w*(?: off)?(?: again)?\b",
@@ -25,14 +27,15 @@ REASONS = (
     r"\bfor (?:an? |the )?(?:faster|quicker|quick|better|stronger|cleaner) (?:eels|eds|edx)\b"
     r"(?: (?:signal|counts|spectra|spectrum|maps?))?",
     r"\bso (?:that )?(?:the )?(?:eels|eds|edx) (?:counts?|signal)\b[^,;.!?]*",
-    r"\b(?:the |our |their )?(?:supplier|vendor|customer|manufacturer|datasheet|data sheet|certificate)\s+"
-    r"(?:claims?|quotes?|states?|specifies|specify|lists?|gives?)\b" + REST,
+    r"\b(?:the |our |their )?(?:supplier|vendor|customer|manufacturer|datasheet|data sheet|certificate|textbook|"
+    r"literature|handbook|reference)\s+"
+    r"(?:claims?|quotes?|states?|says|said|specifies|specify|lists?|gives?)\b" + REST,
     r"\b(?:or )?(?:should|shall) (?:i|we) (?:put in|place|make|send) an order\b[^.;!?]*",
     r"\b(?:she|he|they|i|we) wants? (?:the |to see the )?[^,.;]{0,40}?\b"
     r"(?:to stand out|to show up|to pop out|visible|in view|in (?:the )?(?:frame|field|picture|image))\b"
     r"(?: for (?:the|my|our|this) [\w -]{1,30})?",
     # what happened, or what someone says or asks why
-    r"(?<=[,;] )(?:but |and |as |since |because )?(?:(?:i|we)(?:'ve| have)? )?(?:lost|can'?t find|cannot find) "
+    r"(?<=[,;.?!] )(?:but |and |as |since |because )?(?:(?:i|we)(?:'ve| have)? )?(?:lost|can'?t find|cannot find) "
     r"(?:the |my |our |it\b|that\b)[^,;.!?]*",
     r"\b(?:says|said|explains?|claims?) (?:that )?(?:it|this|that|an? [\w-]+|the [\w-]+(?: [\w-]+){0,2}) "
     r"(?:gives|give|sets|set|makes|controls|control|means|is|are|helps|improves|reduces|increases|decides|"
@@ -78,10 +81,17 @@ REASONS = (
     r"(?<=\s-\s)(?:it|they|the edge|the peak|the onset) (?:ought to|should|must|will|would) "
     r"(?:sit|be|lie|appear|show up|come) (?:near|at|around|close to)\b" + REST,  # "- it ought to sit near 165 eV"
     r"\b(?:the )?tip has had it\b(?: after [^:;.!?]*)?",
+    r"\b(?:my|our|the) (?:slot|session|booking|time) (?:ends|is over|finishes|runs out)\b[^.;!?]*",
+    r"\bafter (?:the |my |our |all )?(?:[\w']+ ){0,2}(?:\d+|many|all|those|these) (?:scans|images|frames|demos|runs)\b",
+    r"(?:^|(?<=[.?!;] ))(?:the|this|that|our|my|their|its) (?:[\w'-]+ ){0,3}?(?:is|are|looks?|seems?) "
+    r"(?:(?:very|really|quite|so|a bit|rather|pretty|too|still) )?[a-z]+ (?:on (?:my|the) screen|in (?:the|this) "
+    r"(?:frame|image|view))(?=\s*(?:[.!;?]|$))",  # "the vacancy is teeny on my screen"
     r"\b(?:we|i) (?:suspect|think|fear|believe|guess|reckon) (?:that )?(?:the |our )?[\w -]{0,30}?\b(?:is|are|has been|"
     r"have been|was|were) (?:creeping|drifting|moving|wandering|charging|shifting)\b",
     r"^\s*for (?:the|our|a|my) (?:[\w-]+ ){0,2}(?:survey|overview)(?: frame| image| scan)?\s+"
     r"(?=(?:it|i|we|maybe|perhaps|let'?s)\b)",  # "for the survey it might be worth going to a 3.4 µm field"
+    r"^\s*for (?:the|our|a|my) (?:[\w-]+ ){0,2}(?:maps?|series|images?|frames?)\s+"
+    r"(?=(?:i|we)(?:'d| would)? (?:need|want|like)\b)",  # "for the grid-square map I need a 6.4 µm field"
     r"(?<=[;,] )(?:i|we) want (?:[\w]+[- ])?contrast\b[^.;!?]*",
     r"(?<=[a-z0-9] )for (?:[\w-]+ ){0,2}contrast\b",
     r"(?<=[a-z0-9] )for (?:the|a|our|my|this) (?:[\w-]+ ){0,3}(?:study|project|report|review|paper|customer|audit|"

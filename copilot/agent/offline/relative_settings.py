@@ -154,7 +154,9 @@ MORE_PIXELS += r"\b(?:an?\s+)?(extra|additional|add)\s+(\d+)\s+(?:more\s+)?(?:{t
 MORE_PIXELS += r"|(?:{t})(?:\s+count)?\s+(up|down)\s+by\s+(\d+)\b(?!\.\d|\s*(?:%|percent|per cent|x\b|times))"
 MORE_PIXELS += r"|\b(\d+)\s+(?:{t})\s+(more|extra|fewer|less)\b"
 MORE_PIXELS += r"|(?<![\w.])([+-])(\d+)\s*(?:{t}|px\b)"
-"""Pixels added or taken off by a count ("160 more pixels per side", "the px count up by 416")."""
+MORE_PIXELS += r"|\b(take|knock|shave)\s+(\d+)\s+(?:{t}|px\b)(?:\s+per (?:side|line))?\s+off\b"
+"""Pixels added or taken off by a count ("160 more pixels per side", "the px count up by 416", "take 96 pixels per
+side off")."""
 BARE_KV = r"\b({way})\s+(?:the\s+)?(?:kv|high tension|voltage)\s+by\s+(\d+(?:\.\d+)?)(?!\s*[a-zµ%])"
 """A beam energy changed by a number said without its unit ("drop the kV by 20")."""
 NAMED_BY_UNIT = ("energy_kv", "current_pa")
@@ -173,7 +175,7 @@ UNIT_SAID = (
 )
 """A change by an amount whose unit names the setting ("45 kV more than the present setting", "raise it by 45 kV",
 "go 20 pA lower")."""
-TIMES_AS = r"(?:{t})\s+(?:[a-z]+\s+)?(\d+(?:\.\d+)?)\s*(?:x|×|times)\s+as\s+"
+TIMES_AS = r"(?:{t})\s+(?:[a-z]+\s+){{0,2}}(\d+(?:\.\d+)?)\s*(?:x|×|times)\s+as\s+"
 TIMES_AS += r"(big|large|wide|long|high|fast|much|many|small|narrow|short|low|slow)\b"
 TIMES_AS_BEFORE = (
     r"\b(\d+(?:\.\d+)?)\s*(?:x|×|times)\s+as\s+(big|large|wide|long|high|fast|small|narrow|short|low|slow)"
@@ -222,7 +224,8 @@ def _free(value: Any, said: str) -> bool:
 def _amount(low: str, argument: str, words: str) -> tuple[float, re.Match[str]] | None:
     """The change by an amount said of the setting the ``words`` name, in its tool unit, and where it is said."""
     if argument == "pixels" and (more := re.search(MORE_PIXELS.format(t=words), low)):
-        count, way = next(more.group(*i) for i in ((1, 2), (4, 3), (6, 5), (7, 8), (10, 9)) if more.group(i[0]))
+        said = ((1, 2), (4, 3), (6, 5), (7, 8), (10, 9), (12, 11))
+        count, way = next(more.group(*i) for i in said if more.group(i[0]))
         return (float(count) * (1 if way in ("more", "extra", "additional", "add", "up", "+") else -1)), more
     if argument not in UNITS_OF:
         return None

@@ -36,8 +36,8 @@ REMARKS = (
     # someone else's plan
     r"(?:^|(?<=[.;!?] )|(?<=\s-\s)|(?<=, ))" + NOTE + r"(?!" + NOT_A_PERSON + r"\b)[a-z]+ "
     r"(?:is going to|will|'ll|is planning to|plans to|wants to do)\b(?! you\b)" + END,
-    r"(?:^|(?<=[.;!?] ))" + NOTE + r"(?:tomorrow|next week|tonight|" + DAY + r")'?s? "
-    r"(?:plan|session|run|booking|job)s? (?:is|are|will be)\b" + CLAUSE + r"(?=\s-\s|" + STOP + ")",
+    r"(?:^|(?<=[.;!?] )|(?<=\s-\s))" + NOTE + r"(?:tomorrow|next week|tonight|" + DAY + r")'?s? (?:[\w-]+ )?"
+    r"(?:plan|session|run|booking|job|class|course|demo)s? (?:is|are|will be)\b" + CLAUSE + r"(?=\s-\s|" + STOP + ")",
 )
 REMARK = re.compile("|".join(REMARKS))
 """Any of ``REMARKS``."""

@@ -13,7 +13,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from copilot.agent.offline.lexicon import SPECIMEN_ALIASES, seed_named, specimen_named
+from copilot.agent.offline.lexicon import REFINES, SPECIMEN_ALIASES, seed_named, specimen_named
 from copilot.agent.offline.outcomes import Outcome
 
 LOAD_VERB = (
@@ -82,6 +82,8 @@ def wanted_specimen(low: str) -> Wanted | None:
     if verb:
         said = verb.group(1).strip()
         alias = specimen_named(said)
+        if alias and (whole := specimen_named(low)) and whole[0] in REFINES.get(alias[0], set()):
+            alias = whole  # "load the graphene with the grain boundary in it": the grain boundary specimen
         return Wanted(alias[0] if alias else said, seed, True, verb.group(0))
     put = re.search(PUT_IN, low)
     named = specimen_named(low)

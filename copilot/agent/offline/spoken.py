@@ -137,7 +137,8 @@ SPOKEN: tuple[tuple[str, str], ...] = (
     (r"\b(?:a )?half (?:of )?an? " + UNIT_WORD + r"\b", r"0.5 \1"),
     (r"\b(?:a )?quarter (?:of )?an? " + UNIT_WORD + r"\b", r"0.25 \1"),
     (
-        r"\b(a|\d+|" + NUMBER_WORD + r") and (?:a )?half (?=(?:(?:more|further|extra) )?" + SPOKEN_UNIT + r"|times\b|"
+        r"\b(a|\d+|" + NUMBER_WORD + r") and (?:a )?(half|quarter) "
+        r"(?=(?:(?:more|further|extra) )?" + SPOKEN_UNIT + r"|times\b|"
         r"(?:and|to) (?:\d|(?:" + NUMBER_WORD + r")\b))",
         "<half>",
     ),
@@ -284,10 +285,12 @@ def _axis_degrees(match: re.Match[str]) -> str:
 
 
 def _and_a_half(match: re.Match[str]) -> str:
-    """ "two and a half " -> "2.5 ", "3 and a half " -> "3.5 ", "four and half " -> "4.5 "."""
+    """ "two and a half " -> "2.5 ", "3 and a half " -> "3.5 ", "four and half " -> "4.5 ", "four and a quarter " ->
+    "4.25 "."""
     said = match.group(1)
     whole = float(said) if said.isdigit() else word_value(said)
-    return match.group(0) if whole is None else f"{whole + 0.5:g} "
+    part = 0.5 if match.group(2) == "half" else 0.25
+    return match.group(0) if whole is None else f"{whole + part:g} "
 
 
 def _spelled_seed(match: re.Match[str]) -> str:

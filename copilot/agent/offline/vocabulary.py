@@ -203,7 +203,7 @@ UNSUPPORTED: dict[str, str] = {
     r"\b(?:i?dpc|differential phase contrast)\b": "record DPC or iDPC images (the twin has HAADF and BF detectors)",
     r"\bspot size\b": "set a spot size (set the probe current and the convergence semi-angle instead)",
     r"\b(eftem|energy[- ]filtered)": "record energy-filtered images (EELS is taken as spectra and spectrum images)",
-    r"\b(gas|liquid cell|in[- ]situ|bias(ing)? holder)": "run in-situ experiments",
+    r"\b(gas|liquid cell|in[- ]situ|bias(ing)? holder)(?! (?:holder |chip )?(?:is|are)\b)": "run in-situ experiments",
     r"\b(?:send|write|forward|answer|reply to)\b[^.;]{0,20}\b(?:e-?mails?|messages?|letters?)\b|"
     r"\be-?mail (?:the|him|her|them|me|us|my|our|a|an|it)\b|"
     r"\b(internet|web|weather|buy)\b|\border (?:more|new|a|an|some)\b": "do anything outside the microscope",
