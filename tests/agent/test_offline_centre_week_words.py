@@ -69,3 +69,9 @@ def test_a_holder_cleared_for_a_voltage_is_a_limit() -> None:
 )
 def test_centre_afm_words_are_read_as_meant(text: str, calls: Calls) -> None:
     assert drive(text, afm()).calls == calls
+
+
+def test_the_afm_scan_is_centred_where_asked() -> None:
+    assert drive("Centre the AFM scan at (0.4, -0.9) µm, 700 nm across.", afm()).calls == [
+        ("set_afm_scan", {"size_nm": 700.0, "x_um": 0.4, "y_um": -0.9})
+    ]

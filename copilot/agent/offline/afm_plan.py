@@ -53,7 +53,9 @@ def afm_steps(request: Request, status: dict[str, Any] | None) -> list[Step]:
         engaged = False
     if ("afm_approach" in intents or surface) and not engaged:
         steps.append(Step("approach", {}))
+    centre = request.afm_centre_um or (None, None)
     scan = given(size_nm=request.fov_nm, pixels=request.pixels, rate_hz=request.rate_hz, angle_deg=request.rotation_deg)
+    scan |= given(x_um=centre[0], y_um=centre[1])
     if scan:
         steps.append(Step("set_afm_scan", scan))
     image = Step("acquire_afm_image", _channels(request))

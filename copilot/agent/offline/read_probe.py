@@ -26,6 +26,13 @@ def _channels_said(said: str) -> list[str]:
     return re.findall(r"piezo_amplitude|piezo_phase|error|amplitude|phase", said)
 
 
+AFM_CENTRE = re.compile(
+    r"\bcent(?:re|er)(?: the)?(?: afm)? scan (?:at|on|around|about)\s*\(?\s*" + NUM + r"\s*,\s*" + NUM + r"\s*\)?\s*"
+    r"(µm|um|microns?|nm)\b"
+)
+"""Where the AFM scan is centred on the specimen ("centre the AFM scan at (0.65, -1.1) µm")."""
+
+
 def read_afm(low: str, request: Request) -> None:
     if setpoint := re.search(
         r"setpoint\D{0,20}?" + NUM + r"\s*nm|" + NUM + r"\s*nm (?:on |for )?(?:the )?(?:amplitude )?setpoint", low
@@ -37,6 +44,10 @@ def read_afm(low: str, request: Request) -> None:
         request.p_gain = number(p_gain.group(1))
     if i_gain := re.search(r"\b(?:i|integral)" + gain + r"\s*(?:=|:|to|of)?\s*" + NUM, low):
         request.i_gain_per_ms = number(i_gain.group(1))
+    if centre := AFM_CENTRE.search(low):
+        per_um = 1000.0 if centre.group(3) == "nm" else 1.0
+        request.afm_centre_um = (number(centre.group(1)) / per_um, number(centre.group(2)) / per_um)
+        request.intents.add("afm_context")
     if re.search(r"\bphase\b", low) and request.intents & {"afm_image", "domains", "afm_approach"}:
         request.channels = ["height", "phase"]
     if said := CHANNELS.search(low):

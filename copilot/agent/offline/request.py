@@ -60,6 +60,7 @@ class Request:
     line_width_nm: float | None = None  # a line profile "averaged over 0.6 nm"
     plane_order: int | None = None  # "flatten it with a second-order background"
     afm_direction: str | None = None  # "the step height from the retrace"
+    afm_centre_um: tuple[float, float] | None = None  # "centre the AFM scan at (0.65, -1.1) µm"
     focus_range_nm: float | None = None  # "autofocus over a 150 nm range"
     focus_steps: int | None = None  # "autofocus in 15 steps"
     threshold_sigmas: float | None = None  # "segment the particles with a 7.5σ threshold"
