@@ -75,3 +75,32 @@ def test_the_afm_scan_is_centred_where_asked() -> None:
     assert drive("Centre the AFM scan at (0.4, -0.9) µm, 700 nm across.", afm()).calls == [
         ("set_afm_scan", {"size_nm": 700.0, "x_um": 0.4, "y_um": -0.9})
     ]
+
+
+@pytest.mark.parametrize(
+    ("text", "calls"),
+    [
+        (
+            "Could you bring the probe current down to two thirds of what it is now?",
+            [*STATUS, ("set_beam", {"current_pa": 20.0})],
+        ),
+        ("The last user left the beam on - please blank it now.", [("set_beam", {"blanked": True})]),
+        (
+            "Median-filter the last image at a 0.05 nm scale, please.",
+            [
+                ("list_acquisitions", {}),
+                ("denoise_image", {"method": "median", "strength_nm": 0.05, "acq_id": "a0005"}),
+            ],
+        ),
+        (
+            "Take a BF and find the defects, but don't alter the scan setup.",
+            [("acquire_image", {"detector": "BF"}), ("detect_defects", {"acq_id": "a0007"})],
+        ),
+        (
+            "HAADF inner and outer angles of 65 and 200 mrad.",
+            [("set_detectors", {"haadf_inner_mrad": 65.0, "haadf_outer_mrad": 200.0})],
+        ),
+    ],
+)
+def test_older_misses_are_read_as_meant(text: str, calls: Calls) -> None:
+    assert drive(text).calls == calls

@@ -31,7 +31,7 @@ FILTER_SCALE = re.compile(
     + r"|"
     + NUM
     + LENGTH
-    + r"\s+(?:length[- ]scale|sigma|radius|kernel|window)\b"
+    + r"\s+(?:length[- ]scale|scale|sigma|radius|kernel|window)\b"
 )
 """A filter's length scale ("with a 0.08 nm length scale", "sigma 0.1 nm")."""
 TRAILING_SCALE = re.compile(r",\s*" + NUM + LENGTH + r"\s*[.!]?\s*$")
@@ -68,7 +68,7 @@ SIGMAS = re.compile(NUM + r"\s*(?:σ|sigmas?|standard deviations?)\b(?![- ]?(?:o
 
 def read_analysis_options(low: str, request: Request) -> str:
     """Set the options of the analyses the request names (see the module docstring); the text without a line's
-    width, which is no field of view ("1 nm wide")."""
+    width or a filter's scale, which are no field of view ("1 nm wide", "at a 0.06 nm scale")."""
     if "line_profile" in request.intents and (width := LINE_WIDTH.search(low)):
         value, unit = next((width.group(i), width.group(i + 1)) for i in (1, 3, 5) if width.group(i))
         request.line_width_nm = to_tool_unit(value, unit)
@@ -76,6 +76,7 @@ def read_analysis_options(low: str, request: Request) -> str:
     if "denoise" in request.intents and (scale := FILTER_SCALE.search(low) or TRAILING_SCALE.search(low)):
         value, unit = next((scale.group(i), scale.group(i + 1)) for i in (1, 3) if scale.groups()[i - 1])
         request.denoise_strength_nm = to_tool_unit(value, unit)
+        low = low[: scale.start()] + " " * (scale.end() - scale.start()) + low[scale.end() :]  # no field of view
     if re.search(RETRACE, low):
         request.afm_direction = "retrace"
     if "plane_level" in request.intents and (order := BACKGROUND_ORDER.search(low)):

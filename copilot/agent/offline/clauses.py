@@ -116,7 +116,8 @@ MIN_WORDS = (
 IMAGE_WORDS = r"\b(images?|imaging|picture|frames?|micrograph|haadf|bf|survey|overview|topograph\w*)\b"
 SPECTRUM_WORDS = r"spectr|\beels\b|\beds\b|\bedx\b|\bmap"
 SCAN_NOUN = (
-    r"(?: (?:settings?|size|rate|speed|area|changes?|parameters?|as (?:it|they) (?:is|are)|unchanged|untouched))"
+    r"(?: (?:settings?|set-?up|size|rate|speed|area|changes?|parameters?|as (?:it|they) (?:is|are)|unchanged|"
+    r"untouched))"
 )
 """The scan as a setting ("no scan changes", "the scan as it is"), not as an image taken."""
 ACQUIRE_VERBS = r"\b(acquire|acquiring|take|taking|record|recording|scan(?!" + SCAN_NOUN + r")|"

@@ -189,6 +189,11 @@ ABBREVIATIONS = (
         r"leave the \1 alone",
     ),  # "the focus is perfect, leave it alone"
     (r"\b(stays?|remains?) at its (?:present |current )?[-+]?\d+(?:\.\d+)?\s*[a-zµ°]+", r"\1 where it is"),
+    (
+        r"\b(haadf|adf|bf) inner and outer (?:collection )?(?:angles?|radii|cut-?offs?|limits?) (?:of |at |to |= ?)?"
+        r"(\d+(?:\.\d+)?)\s*(?:mrad\s*)?(?:and|,|/)\s*(\d+(?:\.\d+)?)\s*mrad",
+        r"\1 from \2 to \3 mrad",
+    ),  # "HAADF inner and outer angles of 71 and 214 mrad"
     (r"\b(?:0|zero) changes\b", "no changes"),  # "the defocus stays at its 0 nm", "with 0 changes to the scan"
     (r"\bno changes? to the scan\b(?: settings)?", "no scan changes"),  # the scan as a setting, not an image
     (r"\s*\[\d+(?:\s*[,–-]\s*\d+)*\]", " "),  # a citation, "[12]"

@@ -252,7 +252,7 @@ CHECK_SETTING = (
 """A setting to be checked ("can u check the probe current real quick"): its value is asked for."""
 ACTION_WORDS = (
     r"\b(set|take|acquire|record|grab|measure|find|count|move|go to|run|autofocus|focus on|load|zoom|change|make|use|"
-    r"image|blank|unblank|approach|tilt|lower|raise|increase|decrease|reduce|export|save|estimate|detect|locate|"
+    r"bring|image|blank|unblank|approach|tilt|lower|raise|increase|decrease|reduce|export|save|estimate|detect|locate|"
     r"identify|compute|check|(?:reduced|lowered|raised|increased|decreased) (?:by|to))\b"
 )
 

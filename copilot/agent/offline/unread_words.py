@@ -100,7 +100,8 @@ SETTING_WORDS: tuple[tuple[str, Reader], ...] = (
 )
 """A word that names a setting -> whether the reading took a value for it."""
 PAST_DATA = re.compile(
-    r"\b(?:the|that|my|your) (?:very )?(?:last|latest|previous|newest|most recent|earlier|old)\b|"
+    r"\b(?:the|that|my|your) (?:very )?(?:last|latest|previous|newest|most recent|earlier|old)\b"
+    r"(?! (?:user|person|group|team|student|booking|session|shift|operator|visitor|one to)s?\b)|"
     r"\bfrom (?:earlier|before|a moment ago)\b|\b(?:just|already) (?:took|taken|acquired|recorded|shot|grabbed)\b|"
     r"\ba (?:moment|minute|second) ago\b"
 )
