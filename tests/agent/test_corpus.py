@@ -56,6 +56,7 @@ AS_WRITTEN = {
     "fresh31": (83, 120),
     "fresh32": (81, 120),
     "fresh33": (104, 120),
+    "fresh34": (103, 120),
 }
 """Each held-out batch (corpus/fresh*.yaml): (right, total) as written, before the planner was first run on it. A
 floor: later rules may raise a batch's rate, never lower it. fresh2 (76 %), fresh3 (68 %), fresh4 (56 %), fresh5 (63 %),
@@ -71,8 +72,8 @@ checklist after a service visit), fresh25 (81 %, a low-dose session on beam-sens
 English shaped by the writer's first language), fresh27 (76 %, messages typed in a hurry), fresh28 (80 %, an
 expert's jargon), fresh30 (80 %, a week in an industrial R&D lab), fresh31 (69 %, indirect requests and remarks
 that ask for nothing) and fresh32 (68 %, numbers and units in every form) were under the 85 % target as written;
-fresh29 (86 %, an ordinary day of many users) was the first batch above it, and fresh33 (87 %, an ordinary week at
-a university microscopy centre) the second."""
+fresh29 (86 %, an ordinary day of many users) was the first batch above it, fresh33 (87 %, an ordinary week at a
+university microscopy centre) the second and fresh34 (86 %, remote sessions through the chat window) the third."""
 AFM_STATUS: dict[str, Any] = {
     "instrument": "AFM",
     "specimen": "afm_steps",

@@ -31,7 +31,8 @@ FILTER_SCALE = re.compile(
     + r"|"
     + NUM
     + LENGTH
-    + r"\s+(?:length[- ]scale|scale|sigma|radius|kernel|window)\b"
+    + r"\s+(?:length[- ]scale|scale|sigma|radius|kernel|window)\b|"
+    r"\b(?:means|median|gaussian|wiener|filter(?:ed)?|denoise[sd]?)\s+(?:it\s+)?(?:at|with)\s+(?:a\s+)?" + NUM + LENGTH
 )
 """A filter's length scale ("with a 0.08 nm length scale", "sigma 0.1 nm")."""
 TRAILING_SCALE = re.compile(r",\s*" + NUM + LENGTH + r"\s*[.!]?\s*$")
@@ -74,7 +75,7 @@ def read_analysis_options(low: str, request: Request) -> str:
         request.line_width_nm = to_tool_unit(value, unit)
         low = low[: width.start()] + " " * (width.end() - width.start()) + low[width.end() :]
     if "denoise" in request.intents and (scale := FILTER_SCALE.search(low) or TRAILING_SCALE.search(low)):
-        value, unit = next((scale.group(i), scale.group(i + 1)) for i in (1, 3) if scale.groups()[i - 1])
+        value, unit = next((scale.group(i), scale.group(i + 1)) for i in (1, 3, 5) if scale.groups()[i - 1])
         request.denoise_strength_nm = to_tool_unit(value, unit)
         low = low[: scale.start()] + " " * (scale.end() - scale.start()) + low[scale.end() :]  # no field of view
     if re.search(RETRACE, low):

@@ -168,6 +168,11 @@ ABBREVIATIONS = (
         r"(?:min(?:ute)?s?|hours?|hrs?)\s+ago\b",
         r"the earlier \1",
     ),  # "the image from 10 min ago": data taken before
+    (
+        r"\bthe (" + DATA_NOUN + r")s? (?:from|taken at|recorded at) (?:the (?:start|beginning) of|earlier in) "
+        r"(?:our|my|the|this) (?:slot|session|booking|shift|morning|afternoon)\b",
+        r"the earlier \1",
+    ),  # "the frame from the start of our slot"
     (TIME_OF_DAY + r"(?:\s+(?:slot|shift|session|booking))?", " "),
     (r"\b\d{1,2}(?:[:.]\d{2})?\s*pm\s+(?:slot|shift|session|booking|demo|group|meeting)\b", " "),  # not picometres
     (
@@ -194,6 +199,7 @@ ABBREVIATIONS = (
         r"(\d+(?:\.\d+)?)\s*(?:mrad\s*)?(?:and|,|/)\s*(\d+(?:\.\d+)?)\s*mrad",
         r"\1 from \2 to \3 mrad",
     ),  # "HAADF inner and outer angles of 71 and 214 mrad"
+    (r"\b(\d+(?:\.\d+)?)\s*mrad (inner|outer)\b", r"\2 \1 mrad"),  # "71 mrad inner, 193 mrad outer"
     (r"\b(?:0|zero) changes\b", "no changes"),  # "the defocus stays at its 0 nm", "with 0 changes to the scan"
     (r"\bno changes? to the scan\b(?: settings)?", "no scan changes"),  # the scan as a setting, not an image
     (r"\s*\[\d+(?:\s*[,–-]\s*\d+)*\]", " "),  # a citation, "[12]"

@@ -160,7 +160,8 @@ def parse_request(text: str) -> Request:
         request.edge_onset = onset
         request.intents.add("edge_onset")
     read_spectrum(low, request)
-    read_scan(read_analysis_options(low, request), request)
+    scan_said = read_analysis_options(low, request)  # without a line's width or a filter's scale
+    read_scan(scan_said, request)
     read_optics_and_beam(low, request)
     read_stage(low, request)
     read_afm(low, request)
@@ -171,7 +172,7 @@ def parse_request(text: str) -> Request:
     if re.search(COUNT_ANY, named) and not request.intents & COUNTED:
         request.count_any = True  # "count them": atoms or particles, by the scale of the image
         request.intents.add("acquire")
-    fallback_fov(low, request)
+    fallback_fov(scan_said, request)
     read_relative_zoom(low, request)
     if "lattice" in request.intents and re.search(LATTICE_PAIR, low):
         request.lattice_pair = True  # measured on both frames, not a drift estimate
@@ -311,7 +312,9 @@ def _read_targets(low: str, request: Request, said: str) -> None:
             + recorded
             + r"(?:an? |the )?(?:eels |eds |edx )?(?:spectrum|spectra|eels|eds|edx)\b|"
             + r"\bthe (?:eels |eds |edx )?spectrum (?:that )?(?:the|a|my|our|his|her|their) [\w' -]{1,30}? "
-            + r"(?:took|recorded|acquired|collected)\b",  # "the spectrum the student before me took"
+            + r"(?:took|recorded|acquired|collected)\b|"  # "the spectrum the student before me took"
+            + r"\bthe (?:eels |eds |edx )?spectrum (?:that was |you )?(?:recorded|taken|acquired|collected) "
+            + r"(?:while|when|before|earlier)\b",
             low,
         )
     )

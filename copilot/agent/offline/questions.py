@@ -209,7 +209,7 @@ QUESTION_START = (
 )
 """How a question starts, perhaps after the instrument it is about ("on the AFM what's the scan size")."""
 SET_NOW = (
-    r"\b(is|are|was|were)\s+(currently\s+|now\s+)?set\b|\bset\s+to\s*\??\s*$|"
+    r"\b(is|are|was|were)\s+(currently\s+|now\s+)?set\b|\bset\s+to\s*\??\s*$|\bset\s+to\s*\?|"
     r"\bset\s+(at|to)\s+(now|currently|at the moment|right now|at present)\b|"
     r"\bset (?:right )?now\b|\bpixel (?:count|number)\b|\bset\s*\?|\bas (?:they'?re|they are|it'?s|it is) set\b"
 )

@@ -33,7 +33,7 @@ IMAGE_AT = (
 unless an optics word claims it ("an image at 10 nm underfocus") or it has a sign ("frame at +10 nm" is a defocus)."""
 LINES = (
     r"(\d+)\s*(?:scan\s+)?lines\b(?!\s*(?:profile|scan))|"
-    r"\blines?\s*(?:per (?:frame|image|scan)\s*)?(?:of|to|=|:)\s*(\d+)|"
+    r"\blines?\s*(?:per (?:frame|image|scan)\s*)?(?:of|to|=|:)\s*(\d+)(?![.\d]|\s*(?:hz|lines? per|per s))|"
     r"(\d+)\s*(?:samples|points|pixels) (?:per|a|each) line\b"
 )
 """The scan lines of a frame ("512 lines", "lines: 256", "512 samples per line"): the pixels a side of a square scan
@@ -170,7 +170,11 @@ SIZE_BOUND = (
 said "over" right after an image ("BF over 1.1 µm") is its field."""
 SIZE_RANGE = r"\b(?:between|from)\s*" + NUM + r"(?:" + LENGTH + r")?\s*(?:and|to|-)\s*" + NUM + LENGTH
 SIZED_SPAN = (
-    r"\bparticles?\s+(?:only\s+)?(?:(?:that|which) (?:are|measure)\s+|of\s+|sized\s+)?" + NUM + r"(?:" + LENGTH + r")?"
+    r"\b(?:particles?|ones|those)\s+(?:only\s+)?(?:(?:that|which) (?:are|measure)\s+|measuring\s+|of\s+|sized\s+)?"
+    + NUM
+    + r"(?:"
+    + LENGTH
+    + r")?"
     r"\s*(?:to|-)\s*" + NUM + LENGTH
 )
 """A size range said of the particles ("between 2 and 8 nm across", "count particles 2.5 to 18 nm across", "the

@@ -31,7 +31,15 @@ def read_stage(low: str, request: Request) -> None:
     elif z:
         positions = positions or [{}]
         positions[0]["z_um"] = to_tool_unit(z.group(1), z.group(2)) / 1000  # "put z on 600 nm": 0.6 µm
-    pair = re.search(r"(?:move|go|stage)\D*?\(?\s*" + NUM + r"\s*,\s*" + NUM + r"\s*\)?\s*(µm|um|microns?|nm)\b", low)
+    pair = re.search(r"(?:move|go|stage)\D*?\(?\s*" + NUM + r"\s*,\s*" + NUM + r"\s*\)?\s*(µm|um|microns?)\b", low)
+    pair = pair or re.search(
+        r"\b(?:move|go|drive|take|shift)(?: the stage| us)? (?:to|by)\s*\(\s*"
+        + NUM
+        + r"\s*,\s*"
+        + NUM
+        + r"\s*\)\s*(nm)\b",
+        low,
+    )  # "drive the stage to (1500, -2750) nm": a stage place in nm
     pair = pair or re.search(
         r"\b(?:go|move|drive|return|back)(?: the stage)? to\s*\(?\s*"
         + NUM

@@ -24,6 +24,7 @@ REASONS = (
     r"(?:more of |all of |most of |the whole )?(?:the )?(?:frame|field|image|picture|view|screen)\b",
     r"(?:(?<=[,;] )(?:it'?s|it is|this is|i want|we want|i'?d like|for)|(?<=times )for|(?<=fold )for|(?<=\dx )for) "
     r"(?:an?|the) (?:survey|overview)(?: first)?\b",
+    r"(?<=[a-z0-9] )for (?:the|an?|our|my) (?:survey|overview)(?=\s*(?:[.,;!?]|$|please\b))",  # "... for the overview"
     r"\bfor (?:an? |the )?(?:faster|quicker|quick|better|stronger|cleaner) (?:eels|eds|edx)\b"
     r"(?: (?:signal|counts|spectra|spectrum|maps?))?",
     r"\bso (?:that )?(?:the )?(?:eels|eds|edx) (?:counts?|signal)\b[^,;.!?]*",
@@ -56,7 +57,8 @@ REASONS = (
     r"with (?:the )?(?:temperature|time|heat|heating)\b",
     r"\b(?:we|i|they|people|you)(?:'d| would| usually| normally| just| always| often| also)*\s+call (?:it|this|that)\b"
     r"[^,;.!?]*?(?=\s+-\s|[,;.!?]|$)",
-    r"(?:(?<=[,;] )|(?<=\s-\s))(?:that'?s|that is|this is) (?:where|eucentric|the (?:height|place|spot|area) where)\b"
+    r"(?:(?<=[,;] )|(?<=\s-\s))(?:that'?s|that is|this is) (?:where|eucentric|the (?:height|place|spot|area|region|"
+    r"position)\b)"
     r"[^,;.!?]*",
     r"(?:(?<=[,;] )|(?<=\s-\s))(?:the )?(?:(?:service |field )?engineer|technician|tech|vendor|someone|somebody|he|she|"
     r"they)(?: has| have)?(?: already| just)? (?:set|did|adjusted|aligned|tuned|corrected|focused)\b[^,;.!?]*",

@@ -159,6 +159,7 @@ INTENT_PATTERNS: dict[str, str] = {
     r"\bperiod of the (?:calibration )?grating|grating\b[^.;]{0,40}\bperiod\b|\bperiod\b[^.;]{0,40}\bgrating\b",
     "afm_context": r"\bafm\b|\btip\b|cantilever|raster|line rate|\d\s*hz\b|setpoint",
     "domains": r"(?<!magnetic )domains?|minority (?:phase|polymer|component)|area fraction|phase fraction|"
+    r"phase coverage|area coverage|"
     r"fraction of the (?:film|blend|surface) is|\beach polymer\b|"
     r"\bhow much (?:of the )?(?:area|surface) (?:each|every|the) (?:phase|component) (?:covers|takes up|occupies)\b|"
     r"\bhow much (?:of )?(?:each|either|every) (?:phase|polymer|component)\b",
