@@ -12,15 +12,13 @@ import re
 from copilot.agent.offline.typed import rewritten
 
 E_ENDING = {"mov", "tak", "mak", "increas", "reduc", "rais", "chang", "us", "measur", "acquir", "sav", "plac", "imag"}
-E_ENDING |= {"decreas", "centr", "shar", "compar", "analys", "captur", "receiv", "us", "retak", "remov", "lower"}
+E_ENDING |= {"decreas", "centr", "shar", "compar", "analys", "captur", "receiv", "retak", "remov"}
 """Verb stems that take back their "e" when "-ing" is cut ("moving" -> "move"; "lowering" stays "lower")."""
 
 
 def base_verb(said: re.Match[str]) -> str:
     """The plain verb of an "-ing" form ("moving" -> "move", "mapping" -> "map", "zooming" -> "zoom")."""
     stem = said.group(1)
-    if stem == "lower":
-        return stem
     if len(stem) > 2 and stem[-1] == stem[-2] and stem[-1] not in "ls":
         return stem[:-1]
     return stem + "e" if stem in E_ENDING else stem

@@ -15,7 +15,7 @@ from dataclasses import fields
 from typing import Any
 
 from copilot.agent.offline.edges import without_edge_names
-from copilot.agent.offline.lexicon import SPECIMEN_ALIASES, quantities
+from copilot.agent.offline.lexicon import SPECIMEN_ALIASES, Quantity, quantities
 from copilot.agent.offline.request import Request
 
 BARE_NUMBER = re.compile(r"(?<![\w.^/])([-+]?\d+(?:\.\d+)?)(?![\w.]*\d)(?!\s*(?:st|nd|rd|th|d)\b)")
@@ -100,9 +100,10 @@ def unread_numbers(low: str, request: Request) -> list[str]:
     values = read_values(request) + frames_taken(text, request)
     missed: list[str] = []
     blanked = list(text)
-    for quantity in quantities(text):
+    said_quantities = quantities(text)
+    for quantity in said_quantities:
         said = text[quantity.start : quantity.end]
-        raw = float(re.match(r"[-+]?\d+(?:\.\d+)?", said.replace("−", "-")).group(0))  # type: ignore[union-attr]
+        raw = _number_said(said)
         tool = quantity.value  # placed also in µm, ms or s
         if not _placed([raw, tool, tool / 1000, tool * 1000, tool / 1e6], values, _minus(raw, text, quantity.start)):
             missed.append(said.strip())
@@ -110,7 +111,7 @@ def unread_numbers(low: str, request: Request) -> list[str]:
     rest = "".join(blanked)
     for match in BARE_NUMBER.finditer(rest):
         value = float(match.group(1))
-        scale = _range_unit(text, match.end())
+        scale = _range_unit(text, match.end(), said_quantities)
         candidates = [value, value / 1000, value * 1000] + ([value * scale] if scale else [])
         if not _placed(candidates, values, _minus(value, rest, match.start())):
             missed.append(_context(low, match.start(), match.end()))
@@ -121,15 +122,20 @@ RANGE_END = re.compile(r"\s*(?:-|–|to|and)\s*[-+]?\d")
 """The rest of a range whose first number has no unit of its own ("40-330 Å")."""
 
 
-def _range_unit(text: str, end: int) -> float | None:
+def _range_unit(text: str, end: int, said: list[Quantity]) -> float | None:
     """The factor to the tool unit of the unit a range's second number carries, for its first number."""
     if not RANGE_END.match(text, end):
         return None
-    after = next((q for q in quantities(text) if q.start >= end), None)
+    after = next((q for q in said if q.start >= end), None)
     if after is None or after.start - end > 8:
         return None
-    raw = float(re.match(r"[-+]?\d+(?:\.\d+)?", text[after.start : after.end].replace("−", "-")).group(0))  # type: ignore[union-attr]
+    raw = _number_said(text[after.start : after.end])
     return after.value / raw if raw else None
+
+
+def _number_said(said: str) -> float:
+    """The number a quantity was said with, in its own unit ("330 å" -> 330)."""
+    return float(re.match(r"[-+]?\d+(?:\.\d+)?", said.replace("−", "-")).group(0))  # type: ignore[union-attr]
 
 
 def _minus(value: float, text: str, start: int) -> bool:
